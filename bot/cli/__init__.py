@@ -1,0 +1,9 @@
+"""``hgj`` command line. Each feature registers its commands on ``app`` from its own module;
+heavy imports stay inside the command functions so that start-up stays fast."""
+
+from .app import app
+from . import core_cmds  # noqa: F401  (registers commands)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,68 @@
+"""The ``hgj`` Typer application and the helpers every command shares."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+
+app = typer.Typer(
+    name="hgj",
+    help="红管家 — 社区治理群聊机器人 (community-governance chat bot).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """红管家 — 社区治理群聊机器人."""
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """One clear line on stderr and a non-zero exit; never a traceback."""
+    typer.echo(f"错误: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def open_database():
+    """The database named by the settings, upgraded to the current schema."""
+    from bot.config import get_settings
+    from bot.db import Database
+
+    db = Database(get_settings().database_url)
+    db.upgrade()
+    return db
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Turn a refused domain action into ``fail``; unexpected errors still surface."""
+    from bot.errors import DomainError
+
+    try:
+        yield
+    except DomainError as err:
+        fail(str(err))
+
+
+def progress(items, label: str, length: int | None = None):
+    """A progress bar on stderr when it is a terminal; silent in pipes and tests."""
+    if not sys.stderr.isatty():
+        return _Silent(items)
+    return typer.progressbar(items, label=label, length=length, file=sys.stderr)
+
+
+class _Silent:
+    def __init__(self, items):
+        self._items = items
+
+    def __enter__(self):
+        return self._items
+
+    def __exit__(self, *exc):
+        return False

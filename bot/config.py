@@ -1,0 +1,45 @@
+"""The one settings object. Every value can come from ``HGJ_*`` environment variables or ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HGJ_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{Path.cwd() / 'hongguanjia.db'}",
+        description="SQLAlchemy URL; SQLite file in the working directory by default.",
+    )
+    timezone: str = "Asia/Shanghai"
+
+    telegram_token: str | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        ZoneInfo(v)  # raises for an unknown zone, so a typo fails at start-up, not at 20:00
+        return v
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

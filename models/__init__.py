@@ -1,0 +1,31 @@
+"""SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
+
+from sqlmodel import SQLModel
+
+from .chat import ChatGroup
+from .members import ROLE_NAMES_ZH, Member, MemberStatus, Resident, Role, WorkUnit
+from .places import Building, Community, Compound, Grid, PlaceAlias
+from .points import PointsEntry, PointsRule, Voucher
+from .reports import (
+    ISSUE_CATEGORY_ZH,
+    ISSUE_OPEN,
+    ISSUE_STATUS_ZH,
+    WISH_CATEGORY_ZH,
+    WISH_OPEN,
+    WISH_STATUS_ZH,
+    Issue,
+    IssueCategory,
+    IssueEvent,
+    IssueFollower,
+    IssueStatus,
+    Wish,
+    WishCategory,
+    WishEvent,
+    WishStatus,
+)
+from .routing import RouteTarget, RoutingRule
+from .tasks import Task, TaskParticipant
+
+metadata = SQLModel.metadata
+
+__all__ = [name for name in dir() if not name.startswith("_")]
