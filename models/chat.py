@@ -13,6 +13,8 @@ class ChatGroup(SQLModel, table=True):
     chat_id: int = chat_id_field(primary_key=True, nullable=False)
     community_id: int = Field(foreign_key="community.id", index=True)
     grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
+    # a residents' group (业主群) usually belongs to one compound: 「3栋」 there means its 3栋
+    compound_id: int | None = Field(default=None, foreign_key="compound.id")
     title: str = Field(default="", max_length=128)
     bound_by_id: int | None = Field(default=None, foreign_key="member.id")
     bound_at: datetime | None = utc_field()

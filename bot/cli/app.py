@@ -30,13 +30,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def open_database():
-    """The database named by the settings, upgraded to the current schema."""
+    """The database named by the settings, at the current schema and with default rules."""
+    from bot.bootstrap import prepare
     from bot.config import get_settings
-    from bot.db import Database
 
-    db = Database(get_settings().database_url)
-    db.upgrade()
-    return db
+    return prepare(get_settings().database_url)
 
 
 @contextmanager

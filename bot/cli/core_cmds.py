@@ -1,10 +1,19 @@
-"""Database and core commands: init, demo-data, import-roster, export, bind-group, stats."""
+"""Database and core commands: init, demo-data, import-roster, export, bind-group, stats, whois."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
 
-from .app import app, open_database
+from .app import app, domain_errors, fail, open_database, progress
+
+
+def _now():
+    from bot.clock import SystemClock
+
+    return SystemClock().now()
 
 
 @app.command()
@@ -12,3 +21,145 @@ def init() -> None:
     """创建或升级数据库 (create or upgrade the database through its migrations)."""
     db = open_database()
     typer.echo(f"数据库已就绪: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command("demo-data")
+def demo_data() -> None:
+    """写入演示数据：两个社区、网格、小区、楼栋、六类红管家、各种状态的问题和心愿。"""
+    from bot import demo_data as demo
+
+    db = open_database()
+    steps = ["社区、网格、小区和楼栋", "红管家（六类成员）", "居民与群聊", "问题（各种状态）", "微心愿（各种状态）", "任务与奖券"]
+    with domain_errors(), progress(range(len(steps)), "写入演示数据") as bar, db.transaction() as session:
+        it = iter(bar)
+        summary = demo.load(session, now=_now(), on_step=lambda _label: next(it, None))
+    typer.echo(
+        f"演示数据已写入：{summary.communities} 个社区，{summary.members} 名红管家，"
+        f"{summary.residents} 位居民，{summary.issues} 个问题，{summary.wishes} 个心愿。"
+    )
+
+
+@app.command("import-roster")
+def import_roster(
+    file: Path = typer.Argument(..., help=".xlsx 或 .csv 花名册"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只检查并报告，不写入"),
+) -> None:
+    """导入红管家花名册（全部正确才写入；出错的行全部列出，行号同表格所示）。"""
+    from bot.roster import RosterRejected, import_roster as run
+
+    db = open_database()
+    session = db.session()
+    try:
+        with progress(range(1), "导入花名册") as _bar:
+            report = run(session, file, now=_now(), dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except RosterRejected as err:
+        session.rollback()
+        for row_error in err.errors:
+            typer.echo(str(row_error), err=True)
+        fail(str(err))
+    except Exception as err:
+        session.rollback()
+        from bot.errors import DomainError
+
+        if isinstance(err, DomainError):
+            fail(str(err))
+        raise
+    finally:
+        session.close()
+    made = "，".join(f"{k} {v}" for k, v in report.places_created.items() if v)
+    verb = "检查通过（未写入）" if dry_run else "导入完成"
+    typer.echo(
+        f"{verb}：{report.rows} 行，新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}"
+        + (f"；新建地点：{made}" if made else "")
+    )
+
+
+@app.command("export")
+def export(
+    file: Path = typer.Argument(..., help="导出的 .xlsx 文件"),
+    with_phones: bool = typer.Option(False, "--with-phones", help="导出完整手机号（默认打码）"),
+) -> None:
+    """导出问题、心愿、成员（手机号默认打码）和积分流水，各一张表。"""
+    from bot.config import get_settings
+    from bot.export import export_workbook, total_rows
+
+    if file.suffix.lower() != ".xlsx":
+        fail("导出文件须以 .xlsx 结尾")
+    db = open_database()
+    with db.session() as session:
+        total = total_rows(session)
+        with progress(range(total), "导出") as bar:
+            update = getattr(bar, "update", lambda n: None)
+            counts = export_workbook(session, file, tz=get_settings().tz, with_phones=with_phones, on_progress=update)
+    typer.echo(f"已导出到 {file}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
+
+
+# negative chat ids (-100…) would otherwise be read as options
+@app.command("bind-group", context_settings={"ignore_unknown_options": True})
+def bind_group(
+    chat_id: int = typer.Argument(..., help="群聊 ID（超级群为 -100 开头的负数）"),
+    community: str = typer.Option(..., "--community", help="社区名称或代码"),
+    grid: str | None = typer.Option(None, "--grid", help="网格名称或编号"),
+    compound: str | None = typer.Option(None, "--compound", help="小区名称（业主群）"),
+    title: str = typer.Option("", "--title", help="群名称"),
+) -> None:
+    """把群聊绑定到社区或网格，群里的反映就归这里处理。"""
+    from bot import groups
+
+    db = open_database()
+    with domain_errors(), db.transaction() as session:
+        group = groups.bind(session, chat_id, community_name=community, grid_name=grid,
+                            compound_name=compound, title=title, now=_now())
+    where = community + (f" {grid}" if grid else "") + (f" {compound}" if compound else "")
+    typer.echo(f"群 {group.chat_id} 已绑定到 {where}")
+
+
+@app.command()
+def stats(as_json: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+    """问题漏斗（收集 → 纳入任务清单 → 已解决）和各社区、网格的待办数。"""
+    from bot.stats import breakdown
+
+    db = open_database()
+    with db.session() as session:
+        data = breakdown(session)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"全区：收集 {data['collected']} → 纳入任务清单 {data['accepted']} → 已解决 {data['solved']}；"
+               f"待办 {data['open']}，心愿待认领/进行中 {data['wishes_open']}")
+    for c in data["communities"]:
+        typer.echo(f"  {c['community']}：收集 {c['collected']} → 清单 {c['accepted']} → 解决 {c['solved']}；待办 {c['open']}")
+        for g in c["grids"]:
+            typer.echo(f"    {g['grid']}：收集 {g['collected']} → 清单 {g['accepted']} → 解决 {g['solved']}；待办 {g['open']}")
+
+
+@app.command()
+def whois(number: str = typer.Argument(..., help="会员编号，如 6-012-000-03-005-0042")) -> None:
+    """见号知身份：解读会员编号（角色、单位、网格、楼栋）。"""
+    from bot.errors import DomainError
+    from bot.members.numbers import MemberNumber
+
+    try:
+        parsed = MemberNumber.parse_typed(number)
+    except DomainError as err:
+        fail(str(err))
+    typer.echo(parsed.describe())
+
+
+@app.command("db-revision", hidden=True)
+def db_revision(message: str = typer.Option(..., "-m"), rev_id: str = typer.Option(...)) -> None:
+    """(developers) autogenerate a migration from the models against a scratch database."""
+    import tempfile
+
+    from alembic import command
+
+    from bot.db import alembic_config, make_engine, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/scratch.db")
+        upgrade(engine)
+        command.revision(alembic_config(engine), message=message, autogenerate=True, rev_id=rev_id)

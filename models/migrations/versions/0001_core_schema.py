@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 07:30:59.929318
+Create Date: 2026-11-28 07:36:52.223001
 """
 from __future__ import annotations
 
@@ -170,11 +170,13 @@ def upgrade() -> None:
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('grid_id', sa.Integer(), nullable=True),
+    sa.Column('compound_id', sa.Integer(), nullable=True),
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('bound_by_id', sa.Integer(), nullable=True),
     sa.Column('bound_at', models.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['bound_by_id'], ['member.id'], ),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),
+    sa.ForeignKeyConstraint(['compound_id'], ['compound.id'], ),
     sa.ForeignKeyConstraint(['grid_id'], ['grid.id'], ),
     sa.PrimaryKeyConstraint('chat_id')
     )

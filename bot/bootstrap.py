@@ -1,0 +1,21 @@
+"""Bringing a database to a usable state: schema migrations, then the default rule rows."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from . import points, routing
+from .db import Database
+
+
+def ensure_defaults(session: Session) -> None:
+    points.ensure_default_rules(session)
+    routing.ensure_default_rules(session)
+
+
+def prepare(url: str) -> Database:
+    db = Database(url)
+    db.upgrade()
+    with db.transaction() as session:
+        ensure_defaults(session)
+    return db

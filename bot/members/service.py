@@ -1,0 +1,285 @@
+"""Creating, finding and binding members; residents who write in a bound group."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models import Building, Community, Grid, Member, MemberStatus, Resident, Role, WorkUnit
+
+from ..errors import InvalidInput, NotFound
+from .numbers import MemberNumber
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_phone(text: str) -> str:
+    """A mainland mobile number, 11 digits; ``+86 138-0000-0000`` is accepted and cleaned."""
+    digits = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", str(text or "")))
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if digits.endswith(".0"):  # a spreadsheet cell read as a float
+        digits = digits[:-2]
+    if not _MOBILE.match(digits):
+        raise InvalidInput(f"手机号「{text}」不是有效的11位手机号")
+    return digits
+
+
+def mask_phone(phone: str | None) -> str:
+    if not phone:
+        return ""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
+
+
+@dataclass(frozen=True)
+class Titles:
+    grid_manager: bool = False
+    mediator: bool = False
+    office_admin: bool = False
+
+
+def ensure_work_unit(session: Session, name: str) -> tuple[WorkUnit, bool]:
+    name = name.strip()
+    found = session.exec(select(WorkUnit).where(WorkUnit.name == name)).first()
+    if found:
+        return found, False
+    code = (session.exec(select(func.max(WorkUnit.code))).one() or 0) + 1
+    if code > 999:
+        raise InvalidInput("单位代码已满 999 个")
+    unit = WorkUnit(name=name, code=code)
+    session.add(unit)
+    session.flush()
+    return unit, True
+
+
+def number_of(
+    session: Session,
+    *,
+    role: int,
+    community: Community,
+    seq: int,
+    work_unit_id: int | None,
+    grid_id: int | None,
+    building_id: int | None,
+) -> MemberNumber:
+    unit = session.get(WorkUnit, work_unit_id) if work_unit_id else None
+    grid = session.get(Grid, grid_id) if grid_id else None
+    building = session.get(Building, building_id) if building_id else None
+    return MemberNumber(
+        role=role,
+        community=community.code,
+        unit=unit.code if unit else 0,
+        grid=grid.number if grid else 0,
+        building=building.code if building else 0,
+        seq=seq,
+    )
+
+
+def _check_role_fields(role: int, work_unit_id, building_id) -> None:
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(f"角色须为 1–6，收到 {role}")
+    if role == Role.unit_cadre and not work_unit_id:
+        raise InvalidInput("2号红管家（包联单位人员）须填写所在单位")
+    if role == Role.building_head and not building_id:
+        raise InvalidInput("6号红管家（楼栋长）须填写所管楼栋")
+
+
+def create_member(
+    session: Session,
+    *,
+    name: str,
+    role: int,
+    community: Community,
+    phone: str | None,
+    now: datetime,
+    grid: Grid | None = None,
+    building: Building | None = None,
+    work_unit: WorkUnit | None = None,
+    chat_user_id: int | None = None,
+    titles: Titles = Titles(),
+) -> Member:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("姓名不能为空")
+    phone = normalize_phone(phone) if phone else None
+    if grid is None and building is not None and building.grid_id:
+        grid = session.get(Grid, building.grid_id)
+    _check_role_fields(role, work_unit and work_unit.id, building and building.id)
+    if phone and session.exec(select(Member.id).where(Member.phone == phone)).first():
+        raise InvalidInput(f"手机号 {mask_phone(phone)} 已被其他红管家使用")
+    if chat_user_id is not None and find_by_chat_user(session, chat_user_id):
+        raise InvalidInput("这个聊天账号已绑定其他红管家")
+    seq = (
+        session.exec(
+            select(func.max(Member.seq)).where(Member.community_id == community.id)
+        ).one()
+        or 0
+    ) + 1
+    number = number_of(
+        session,
+        role=role,
+        community=community,
+        seq=seq,
+        work_unit_id=work_unit.id if work_unit else None,
+        grid_id=grid.id if grid else None,
+        building_id=building.id if building else None,
+    )
+    member = Member(
+        number=str(number),
+        seq=seq,
+        name=name,
+        role=role,
+        community_id=community.id,
+        work_unit_id=work_unit.id if work_unit else None,
+        grid_id=grid.id if grid else None,
+        building_id=building.id if building else None,
+        phone=phone,
+        chat_user_id=chat_user_id,
+        is_grid_manager=titles.grid_manager,
+        is_mediator=titles.mediator,
+        is_office_admin=titles.office_admin,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(member)
+    session.flush()
+    if chat_user_id is not None:
+        link_resident(session, member, chat_user_id, now=now)
+    return member
+
+
+def renumber(session: Session, member: Member) -> None:
+    """Recompute the printed number after role, unit, grid or building changed; seq stays."""
+    _check_role_fields(member.role, member.work_unit_id, member.building_id)
+    community = session.get(Community, member.community_id)
+    member.number = str(
+        number_of(
+            session,
+            role=member.role,
+            community=community,
+            seq=member.seq,
+            work_unit_id=member.work_unit_id,
+            grid_id=member.grid_id,
+            building_id=member.building_id,
+        )
+    )
+    session.add(member)
+
+
+def get_member(session: Session, member_id: int) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(f"没有编号为 {member_id} 的红管家")
+    return member
+
+
+def find_by_number(session: Session, text: str) -> Member | None:
+    number = MemberNumber.parse_typed(text)
+    return session.exec(select(Member).where(Member.number == str(number))).first()
+
+
+def find_by_chat_user(session: Session, chat_user_id: int) -> Member | None:
+    return session.exec(select(Member).where(Member.chat_user_id == chat_user_id)).first()
+
+
+def find_by_phone(session: Session, phone: str) -> Member | None:
+    return session.exec(select(Member).where(Member.phone == normalize_phone(phone))).first()
+
+
+def bind_chat_user(
+    session: Session, number_text: str, chat_user_id: int, *, display_name: str = "", now: datetime
+) -> Member:
+    """Link a chat account to the member with that number (「/bind 6-012-000-03-005-0042」)."""
+    member = find_by_number(session, number_text)
+    if member is None:
+        raise NotFound(f"没有找到编号为 {number_text.strip()} 的红管家，请核对后再试")
+    if member.status == MemberStatus.left:
+        raise InvalidInput("该红管家已退出，不能绑定")
+    other = find_by_chat_user(session, chat_user_id)
+    if other is not None and other.id != member.id:
+        raise InvalidInput(f"你的账号已绑定 {other.number}，如需更换请联系社区工作室")
+    if member.chat_user_id not in (None, chat_user_id):
+        raise InvalidInput("这个编号已绑定其他聊天账号，如有疑问请联系社区工作室")
+    member.chat_user_id = chat_user_id
+    member.unreachable = False
+    member.updated_at = now
+    session.add(member)
+    session.flush()
+    link_resident(session, member, chat_user_id, display_name=display_name, now=now)
+    return member
+
+
+def link_resident(
+    session: Session, member: Member, chat_user_id: int, *, display_name: str = "", now: datetime
+) -> None:
+    resident = get_or_create_resident(
+        session,
+        chat_user_id,
+        display_name=display_name or member.name,
+        community_id=member.community_id,
+        now=now,
+    )
+    if resident.member_id != member.id:
+        resident.member_id = member.id
+        if member.building_id and not resident.building_id:
+            resident.building_id = member.building_id
+        session.add(resident)
+
+
+def get_or_create_resident(
+    session: Session,
+    chat_user_id: int,
+    *,
+    display_name: str = "",
+    community_id: int | None = None,
+    now: datetime,
+) -> Resident:
+    resident = session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
+    if resident is None:
+        member = find_by_chat_user(session, chat_user_id)
+        resident = Resident(
+            chat_user_id=chat_user_id,
+            display_name=display_name[:128],
+            community_id=community_id or (member.community_id if member else None),
+            member_id=member.id if member else None,
+            building_id=member.building_id if member else None,
+            created_at=now,
+        )
+        session.add(resident)
+        session.flush()
+    elif community_id and resident.community_id is None:
+        resident.community_id = community_id
+        session.add(resident)
+    if display_name and resident.display_name != display_name[:128]:
+        resident.display_name = display_name[:128]
+        session.add(resident)
+    return resident
+
+
+def resident_for_member(session: Session, member: Member, *, now: datetime) -> Resident:
+    """The resident record a member reports through (created without a chat account if needed)."""
+    resident = session.exec(select(Resident).where(Resident.member_id == member.id)).first()
+    if resident is None:
+        resident = Resident(
+            chat_user_id=member.chat_user_id,
+            display_name=member.name,
+            community_id=member.community_id,
+            building_id=member.building_id,
+            member_id=member.id,
+            created_at=now,
+        )
+        session.add(resident)
+        session.flush()
+    return resident
+
+
+def is_available(member: Member) -> bool:
+    """Someone routing may name: active, not away, reachable."""
+    return member.status == MemberStatus.active and not member.unreachable

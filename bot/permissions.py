@@ -1,0 +1,90 @@
+"""Who may act on an issue or a wish. Each check returns None when allowed, or the reason
+(Chinese, shown to the person) when not."""
+
+from __future__ import annotations
+
+from models import Issue, IssueCategory, Member, MemberStatus, Role, Wish
+
+NOT_A_MEMBER = "只有红管家可以做这一步。已是红管家的，请先私聊机器人发送 /bind 会员编号 完成绑定"
+
+
+def _in_community(member: Member | None, community_id: int) -> str | None:
+    if member is None:
+        return NOT_A_MEMBER
+    if member.status == MemberStatus.left:
+        return "你已退出红管家，不能再处理事项"
+    if member.community_id != community_id:
+        return "这件事不属于你所在的社区"
+    return None
+
+
+def _grid_worker(member: Member, issue: Issue) -> bool:
+    return member.role == Role.community_worker and (
+        member.grid_id is None or issue.grid_id is None or member.grid_id == issue.grid_id
+    )
+
+
+def may_handle(member: Member | None, issue: Issue) -> str | None:
+    """Accept, reject, merge: the grid's manager and community workers, the office, the building
+    head for their own building, mediators for disputes in their grid."""
+    problem = _in_community(member, issue.community_id)
+    if problem:
+        return problem
+    if member.is_office_admin or _grid_worker(member, issue):
+        return None
+    if member.role == Role.building_head and issue.building_id and member.building_id == issue.building_id:
+        return None
+    if (
+        member.is_mediator
+        and issue.category == IssueCategory.dispute
+        and member.grid_id in (None, issue.grid_id)
+    ):
+        return None
+    return "只有本网格的网格员和社区工作人员、本楼的楼栋长（纠纷另有调解员）可以处理这件事"
+
+
+def may_claim(member: Member | None, issue: Issue) -> str | None:
+    """Handlers, plus district leaders and unit cadres who take on hard cases (主动认领)."""
+    problem = _in_community(member, issue.community_id)
+    if problem:
+        return problem
+    if member.role in (Role.district_leader, Role.unit_cadre):
+        return None
+    if may_handle(member, issue) is None:
+        return None
+    return "只有本网格的网格员、社区工作人员、本楼楼栋长和包联干部可以领办这件事"
+
+
+def may_resolve(member: Member | None, issue: Issue) -> str | None:
+    problem = _in_community(member, issue.community_id)
+    if problem:
+        return problem
+    if issue.handler_id == member.id or may_handle(member, issue) is None:
+        return None
+    return "只有领办人或本网格的处理人员可以标记解决"
+
+
+def may_reassign(member: Member | None, issue: Issue) -> str | None:
+    problem = _in_community(member, issue.community_id)
+    if problem:
+        return problem
+    if member.is_office_admin or _grid_worker(member, issue):
+        return None
+    return "只有本网格的网格员、社区工作人员或社区工作室可以转派"
+
+
+def may_answer_as_reporter(resident_id: int | None, issue: Issue) -> str | None:
+    if resident_id is not None and resident_id == issue.reporter_id:
+        return None
+    return "只有反映人本人可以确认或重新打开"
+
+
+def may_claim_wish(member: Member | None, wish: Wish, poster_member_id: int | None) -> str | None:
+    problem = _in_community(member, wish.community_id)
+    if problem:
+        return "认领微心愿需要先成为红管家志愿者" if member is None else problem
+    if member.status != MemberStatus.active:
+        return "你当前处于请假/外出状态，暂不能认领"
+    if poster_member_id == member.id:
+        return "不能认领自己发布的心愿"
+    return None
