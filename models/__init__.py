@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from .chat import ChatGroup
 from .members import ROLE_NAMES_ZH, Member, MemberStatus, Resident, Role, WorkUnit
+from .outbox import OutboxMessage, OutboxStatus, PendingQuestion, ProcessedUpdate
 from .places import Building, Community, Compound, Grid, PlaceAlias
 from .points import PointsEntry, PointsRule, Voucher
 from .reports import (

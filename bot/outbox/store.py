@@ -1,0 +1,79 @@
+"""Writing outgoing messages as outbox rows, in the same transaction as the change behind them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlmodel import Session
+
+from handlers.types import Action, Button, Outgoing
+from models import OutboxMessage
+
+
+def buttons_to_json(rows: list[list[Button]]) -> str:
+    if not rows:
+        return ""
+    return json.dumps(
+        [
+            [
+                {"text": b.text, "url": b.url} if b.url else {"text": b.text, "data": b.action.pack()}
+                for b in row
+            ]
+            for row in rows
+        ],
+        ensure_ascii=False,
+    )
+
+
+def buttons_from_json(text: str) -> list[list[Button]]:
+    if not text:
+        return []
+    return [
+        [
+            Button(b["text"], url=b["url"]) if b.get("url") else Button(b["text"], Action.unpack(b["data"]))
+            for b in row
+        ]
+        for row in json.loads(text)
+    ]
+
+
+def enqueue(session: Session, out: Outgoing, *, now: datetime) -> OutboxMessage | None:
+    """Queue one message. With a ``dedupe_key`` already queued it does nothing and returns None,
+    so a reminder computed twice (two ticks, a restart) is still sent once."""
+    values = dict(
+        created_at=now,
+        chat_id=out.chat_id,
+        text=out.text,
+        buttons=buttons_to_json(out.buttons),
+        reply_to_message_id=out.reply_to_message_id,
+        photo=out.photo,
+        edit_message_id=out.edit_message_id,
+        kind=out.kind,
+        member_id=out.member_id,
+        ref=out.ref,
+        dedupe_key=out.dedupe_key,
+        next_attempt_at=out.not_before or now,
+    )
+    if out.dedupe_key is None:
+        row = OutboxMessage(**values)
+        session.add(row)
+        return row
+    if session.get_bind().dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    stmt = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
+    )
+    new_id = session.execute(stmt).scalar()
+    return session.get(OutboxMessage, new_id) if new_id is not None else None
+
+
+def enqueue_all(session: Session, outs: Iterable[Outgoing], *, now: datetime) -> list[OutboxMessage]:
+    rows = [enqueue(session, out, now=now) for out in outs]
+    return [r for r in rows if r is not None]

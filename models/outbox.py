@@ -1,0 +1,63 @@
+"""Durable delivery: every outgoing message is a row first, written in the same transaction as
+the change that caused it, then sent by the sender; and the platform updates already handled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, Text
+from sqlmodel import Field, SQLModel
+
+from .base import chat_id_field, utc_field
+
+
+class OutboxStatus:
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  # the recipient cannot be reached (blocked the bot); re-routed if possible
+    dead = "dead"  # gave up after the capped retries, or the platform refused it for good
+
+
+class OutboxMessage(SQLModel, table=True):
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime | None = utc_field()
+    chat_id: int = chat_id_field(nullable=False, index=True)
+    text: str = Field(sa_type=Text)
+    buttons: str = Field(default="", sa_type=Text)  # JSON rows of {"text","data"|"url"}
+    reply_to_message_id: int | None = None
+    photo: str | None = Field(default=None, max_length=256)
+    edit_message_id: int | None = None
+    kind: str = Field(default="reply", max_length=16)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    ref: str | None = Field(default=None, max_length=64, index=True)
+    dedupe_key: str | None = Field(default=None, max_length=128, unique=True)
+    status: str = Field(default=OutboxStatus.pending, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime | None = utc_field()
+    last_error: str = Field(default="", max_length=512)
+    sent_at: datetime | None = utc_field()
+    sent_message_id: int | None = None
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """A platform update already handled; a re-delivered one (same id) is skipped."""
+
+    update_id: int = Field(primary_key=True, sa_type=BigInteger)
+    at: datetime | None = utc_field()
+
+
+class PendingQuestion(SQLModel, table=True):
+    """The bot asked someone something (「在哪栋楼？」) and waits for their next message or tap."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = chat_id_field(nullable=False)
+    user_id: int = chat_id_field(nullable=False)
+    kind: str = Field(max_length=32)
+    payload: str = Field(default="{}", sa_type=Text)  # JSON: what is known so far
+    question_message_id: int | None = None
+    created_at: datetime | None = utc_field()
+    expires_at: datetime | None = utc_field(index=True)
+
+    __table_args__ = (Index("ix_pending_chat_user", "chat_id", "user_id", unique=True),)
