@@ -1,0 +1,13 @@
+"""The platform-neutral conversation: one ``Router`` per feature module, included here.
+
+Handlers take an ``Inbound`` message or a ``Press`` and return a ``Reaction`` (what to say, whom
+to notify); they never call a chat platform themselves.
+"""
+
+
+def build_conversation():
+    """Every feature router, in the order text handlers are tried."""
+    from .conversation import Conversation
+
+    routers = []
+    return Conversation(routers)

@@ -1,0 +1,183 @@
+"""Finding the handler for an update, and running it as one transaction with its outbox rows.
+
+``process_message`` / ``process_press`` are what a platform adapter calls: they skip an update
+already handled (same ``update_id``), run the handler, write every outgoing message to the outbox
+in the same transaction, and return the reaction (for a press: the answer to show at once).
+A refused action (``DomainError``) undoes what the handler did and tells the person why.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from html import escape
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from bot.errors import DomainError
+from bot.outbox import enqueue_all
+from models import PendingQuestion, ProcessedUpdate
+
+from .context import Context
+from .router import CommandSpec, Router
+from .types import Answer, Inbound, Outgoing, Press, Reaction
+
+log = logging.getLogger(__name__)
+
+HELP_HINT = "发送 /help 查看我能做什么。"
+
+
+class Conversation:
+    def __init__(self, routers: Iterable[Router]) -> None:
+        self.routers = list(routers)
+        self.commands: dict[str, CommandSpec] = {}
+        self.buttons: dict[str, Callable] = {}
+        self.pendings: dict[str, Callable] = {}
+        self.texts: list[Callable] = []
+        for router in self.routers:
+            for spec in router.commands:
+                for name in spec.names:
+                    if name in self.commands:
+                        raise ValueError(f"command /{name} registered twice")
+                    self.commands[name] = spec
+            for kind, fn in router.buttons.items():
+                if kind in self.buttons:
+                    raise ValueError(f"button kind {kind!r} registered twice")
+                self.buttons[kind] = fn
+            self.pendings.update(router.pendings)
+            self.texts.extend(router.texts)
+
+    def help_lines(self, private: bool) -> list[tuple[str, str]]:
+        seen, lines = set(), []
+        for router in self.routers:
+            for spec in router.commands:
+                if spec.hidden or not spec.help or id(spec) in seen:
+                    continue
+                if spec.scope == ("group" if private else "private"):
+                    continue
+                seen.add(id(spec))
+                lines.append((spec.names[0], spec.help))
+        return lines
+
+    # --- dispatch ----------------------------------------------------------------------
+
+    def on_message(self, ctx: Context, msg: Inbound) -> Reaction:
+        command = msg.command
+        if command is not None:
+            name, _args = command
+            spec = self.commands.get(name)
+            addressed = not ctx.bot_username or msg.text.split(" ", 1)[0].lower().endswith(
+                "@" + ctx.bot_username.lower()
+            )
+            if spec is None:
+                if msg.chat.is_private or addressed:
+                    return reply(msg, f"没有 /{escape(name)} 这个命令。{HELP_HINT}")
+                return Reaction()  # another bot's command in a group
+            if spec.scope == "private" and not msg.chat.is_private:
+                return reply(msg, f"/{name} 请私聊我使用。")
+            if spec.scope == "group" and msg.chat.is_private:
+                return reply(msg, f"/{name} 请在居民群里使用。")
+            return spec.fn(ctx, msg) or Reaction()
+        question = self._pending(ctx, msg)
+        if question is not None:
+            handler = self.pendings.get(question.kind)
+            if handler is not None:
+                reaction = handler(ctx, msg, question)
+                if reaction is not None:
+                    return reaction
+        for handler in self.texts:
+            reaction = handler(ctx, msg)
+            if reaction is not None:
+                return reaction
+        if msg.chat.is_private:
+            return reply(msg, f"我没太明白。{HELP_HINT}")
+        return Reaction()
+
+    def on_press(self, ctx: Context, press: Press) -> Reaction:
+        action = press.action
+        handler = self.buttons.get(action.kind) if action else None
+        if handler is None:
+            return Reaction(answer=Answer("这个按钮已失效"))
+        return handler(ctx, press, action) or Reaction(answer=Answer())
+
+    def _pending(self, ctx: Context, msg: Inbound) -> PendingQuestion | None:
+        question = ctx.session.exec(
+            select(PendingQuestion).where(
+                PendingQuestion.chat_id == msg.chat.id, PendingQuestion.user_id == msg.user.id
+            )
+        ).first()
+        if question is None:
+            return None
+        if question.expires_at is not None and question.expires_at <= ctx.now:
+            ctx.session.delete(question)
+            return None
+        return question
+
+
+def reply(msg: Inbound, text: str, **kw) -> Reaction:
+    """A reply in thread to ``msg`` (``text`` is HTML; escape what users wrote)."""
+    return Reaction([Outgoing(chat_id=msg.chat.id, text=text, reply_to_message_id=msg.message_id, **kw)])
+
+
+# --- running one update as one transaction ------------------------------------------------
+
+
+def _first_time(session: Session, update_id: int | None, ctx: Context) -> bool:
+    """Record the update; False when it was handled before (a re-delivery)."""
+    if update_id is None:
+        return True
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = (
+        dialect.insert(ProcessedUpdate)
+        .values(update_id=update_id, at=ctx.now)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(ProcessedUpdate.update_id)
+    )
+    return session.execute(stmt).scalar() is not None
+
+
+def _run(session: Session, ctx: Context, update_id, work: Callable[[], Reaction], on_refused) -> Reaction | None:
+    if not _first_time(session, update_id, ctx):
+        return None
+    try:
+        with session.begin_nested():
+            reaction = work()
+    except DomainError as err:
+        reaction = on_refused(err)
+    enqueue_all(session, reaction.outgoing, now=ctx.now)
+    return reaction
+
+
+def process_message(conversation: Conversation, session: Session, ctx: Context, msg: Inbound) -> Reaction | None:
+    """Handle a message in the caller's transaction; None when it was already handled."""
+    return _run(
+        session, ctx, msg.update_id, lambda: conversation.on_message(ctx, msg),
+        lambda err: reply(msg, escape(str(err))),
+    )
+
+
+def process_press(conversation: Conversation, session: Session, ctx: Context, press: Press) -> Reaction | None:
+    return _run(
+        session, ctx, press.update_id, lambda: conversation.on_press(ctx, press),
+        lambda err: Reaction(answer=Answer(str(err), alert=True)),
+    )
+
+
+def ask(ctx: Context, msg: Inbound, kind: str, payload: dict, *, minutes: int = 30) -> None:
+    """Remember that the bot asked ``msg.user`` something in this chat (replaces an older question)."""
+    from datetime import timedelta
+
+    old = ctx.session.exec(
+        select(PendingQuestion).where(PendingQuestion.chat_id == msg.chat.id, PendingQuestion.user_id == msg.user.id)
+    ).first()
+    if old is not None:
+        ctx.session.delete(old)
+        ctx.session.flush()
+    ctx.session.add(
+        PendingQuestion(
+            chat_id=msg.chat.id, user_id=msg.user.id, kind=kind, payload=json.dumps(payload, ensure_ascii=False),
+            created_at=ctx.now, expires_at=ctx.now + timedelta(minutes=minutes),
+        )
+    )
