@@ -1,5 +1,5 @@
 // 红管家 demo page: plain JS, no dependencies. Everything shown comes from the stand-in's
-// control API; user and bot text is put in the page only through text nodes (never innerHTML).
+// control API; user and bot text is put in the page only through text nodes, never parsed as HTML.
 "use strict";
 
 (function () {
