@@ -241,7 +241,13 @@
       old.replaceWith(node);
     } else {
       const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
-      box.appendChild(node);
+      // keep message-id order even when live events and the loaded history interleave
+      let before = null;
+      for (let n = box.lastElementChild; n; n = n.previousElementSibling) {
+        if (!n.dataset.id) continue;
+        if (Number(n.dataset.id) > m.message_id) before = n; else break;
+      }
+      box.insertBefore(node, before);
       if (scroll || nearBottom) box.scrollTop = box.scrollHeight;
     }
     state.rendered.set(m.message_id, node);
