@@ -11,6 +11,7 @@ from typing import Any
 from .html_parse import EntityParseError, parse_html, strip_formatted
 from .state import (
     DEFAULT_ALLOWED, PLACEHOLDER_PNG, ApiError, BotAccount, Chat, StoredFile, World, bad_request,
+    detect_entities,
 )
 
 __all__ = ["Params", "BotApi", "FileUpload", "SEND_METHODS"]
@@ -34,6 +35,21 @@ _NOT_MODIFIED = (
     "the same as a current content and reply markup of the message"
 )
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+# Telegram finds no URLs, commands, mentions or hashtags inside these.
+_OPAQUE = frozenset({"code", "pre", "text_link", "text_mention", "custom_emoji", "url", "email",
+                     "mention", "hashtag", "bot_command", "cashtag", "phone_number"})
+
+
+def _with_detected(text: str, entities: list[dict]) -> list[dict]:
+    detected = detect_entities(text)
+    if not detected:
+        return entities
+    opaque = [(e["offset"], e["offset"] + e["length"]) for e in entities if e["type"] in _OPAQUE]
+    extra = [d for d in detected
+             if not any(d["offset"] < end and start < d["offset"] + d["length"] for start, end in opaque)]
+    if not extra:
+        return entities
+    return sorted(entities + extra, key=lambda e: (e["offset"], -e["length"]))
 
 
 class FileUpload:
@@ -173,6 +189,7 @@ class BotApi:
             ents = entities if isinstance(entities, list) else []
             ents = [e for e in ents if isinstance(e, dict) and "type" in e]
         text, ents = strip_formatted(text, ents)
+        ents = _with_detected(text, ents)
         if caption:
             if len(text) > 1024:
                 raise bad_request("message caption is too long")
@@ -360,8 +377,9 @@ class BotApi:
             if bot.webhook is not None:
                 raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                                     "use deleteWebhook to delete the webhook first")
-            if bot.updates:
-                batch = []
+            if bot.updates or bot.redeliver:
+                batch = list(bot.redeliver)
+                bot.redeliver.clear()
                 for uid, update in bot.updates:
                     batch.append(update)
                     if len(batch) >= limit:

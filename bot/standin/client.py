@@ -164,6 +164,11 @@ class StandinClient:
             "button_text": text, "force": force}))
         return result["callback_query_id"]
 
+    async def redeliver(self, update_id: int | None = None) -> dict:
+        """Deliver update ``update_id`` (default: the last one) to the bot once more, with the
+        same ``update_id``; returns the update."""
+        return (await self._call("POST", "/updates/redeliver", json={"update_id": update_id}))["update"]
+
     # -- reading ----------------------------------------------------------------------------
     async def messages(self, chat_id: int, limit: int | None = None) -> list[dict]:
         return await self._call("GET", f"/chats/{chat_id}/messages", params={"limit": limit})

@@ -269,6 +269,13 @@ def add_control_routes(app: web.Application, server: "StandinServer") -> None:
                                     lambda ev: ev["type"] == "answered" and ev["callback_query_id"] == qid)
         return _json(record.to_dict())
 
+    @handler
+    async def redeliver(request: web.Request) -> web.Response:
+        body = await _body(request)
+        update = world.redeliver(world.find_bot(bot_ref(request, body)),
+                                 _int(body.get("update_id"), "update_id"))
+        return _json({"update": update, "cursor": world.cursor})
+
     # -- events, limits, stats, files -----------------------------------------------------
     @handler
     async def events(request: web.Request) -> web.Response:
@@ -349,6 +356,7 @@ def add_control_routes(app: web.Application, server: "StandinServer") -> None:
     r.add_get(f"{p}/chats/{{chat_id}}/messages/{{message_id}}", get_message)
     r.add_post(f"{p}/callbacks", press)
     r.add_get(f"{p}/callbacks/{{query_id}}", get_callback)
+    r.add_post(f"{p}/updates/redeliver", redeliver)
     r.add_get(f"{p}/events", events)
     r.add_get(f"{p}/limits", get_limits)
     r.add_post(f"{p}/limits", set_limits)

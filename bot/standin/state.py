@@ -228,6 +228,8 @@ class BotAccount:
         self.webhook_task: asyncio.Task | None = None
         self.webhook_error: tuple[int, str] | None = None
         self.commands: dict[str, list] = {}
+        self.recent: dict[int, dict] = {}  # the last updates queued, for redelivery
+        self.redeliver: deque[dict] = deque()  # returned once more by the next getUpdates
         self._signal = asyncio.Event()
         self.confirmed = 0
 
@@ -638,10 +640,32 @@ class World:
             return None
         uid = bot.next_update_id
         bot.next_update_id += 1
-        bot.updates.append((uid, {"update_id": uid, kind: payload}))
+        update = {"update_id": uid, kind: payload}
+        bot.updates.append((uid, update))
+        bot.recent[uid] = update
+        if len(bot.recent) > 1000:
+            del bot.recent[next(iter(bot.recent))]
         self.updates_queued += 1
         bot.notify()
         return uid
+
+    def redeliver(self, bot: BotAccount, update_id: int | None = None) -> dict:
+        """Deliver an already queued update once more, with the same ``update_id`` (as
+        Telegram does when it is not sure the bot got it)."""
+        if update_id is None:
+            if not bot.recent:
+                raise ControlError(404, "no update to redeliver")
+            update_id = next(reversed(bot.recent))
+        update = bot.recent.get(update_id)
+        if update is None:
+            raise ControlError(404, f"update {update_id} is unknown or too old")
+        if bot.webhook is not None:
+            bot.updates.appendleft((update_id, update))
+        else:
+            bot.redeliver.append(update)
+        self.emit("redelivered", bot_id=bot.id, update_id=update_id)
+        bot.notify()
+        return update
 
     def bots_in(self, chat: Chat) -> list[BotAccount]:
         if chat.is_private:

@@ -250,3 +250,12 @@ async def test_limits_switch_off_and_reconfigure(limited):
         await bot.send_message(uid, "c")
     assert err.value.retry_after == 10
     assert (await sc.limits())["private_count"] == 2
+
+
+async def test_bot_text_gets_telegram_detected_entities(bot, community):
+    msg = await bot.send_message(community["group"]["id"],
+                                 '发 /my 查看，详见 https://hgj.example.cn/a <code>/notcmd</code> '
+                                 '<a href="https://x.cn">https://y.cn</a> #停车')
+    kinds = [(e.type, msg.text[e.offset:e.offset + e.length]) for e in msg.entities]
+    assert kinds == [("bot_command", "/my"), ("url", "https://hgj.example.cn/a"), ("code", "/notcmd"),
+                     ("text_link", "https://y.cn"), ("hashtag", "#停车")]

@@ -178,3 +178,28 @@ async def test_allowed_updates_filters_new_updates(server, client, bot):
     await bot(GetUpdates(timeout=0, allowed_updates=["callback_query"]))
     await client.start_private(user["id"])
     assert await bot(GetUpdates(timeout=0)) == []
+
+
+async def test_redelivered_update_keeps_its_id(server, client, bot, community):
+    alice, group = community["alice"], community["group"]
+    dp = Dispatcher()
+    seen: list[int] = []
+
+    @dp.update.outer_middleware()
+    async def record(handler, event, data):
+        seen.append(event.update_id)
+        return await handler(event, data)
+
+    @dp.message(F.text)
+    async def on_text(message: Message) -> None:
+        await message.answer("ok")
+
+    async with polling(dp, bot):
+        await client.send_text(alice["id"], group["id"], "一次")
+        await client.wait_for_message(group["id"])
+        again = await client.redeliver()
+        assert again["message"]["text"] == "一次"
+        await client.wait_for_message(group["id"])
+        await client.send_text(alice["id"], group["id"], "两次")
+        await client.wait_for_message(group["id"])
+    assert seen == [again["update_id"], again["update_id"], again["update_id"] + 1]
