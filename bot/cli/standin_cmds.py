@@ -38,6 +38,7 @@ def standin(
         typer.echo(f"演示页面: {server.base_url}/")
         typer.echo(f"aiogram: TelegramAPIServer.from_base({server.base_url!r})")
         tasks = []
+        dp = None
         if echo:
             from bot.standin.echo import build_echo_dispatcher, echo_bot
 
@@ -47,8 +48,18 @@ def standin(
         try:
             await asyncio.Event().wait()
         finally:
+            if dp is not None:
+                try:
+                    await dp.stop_polling()
+                except RuntimeError:  # polling had not started
+                    pass
             for t in tasks:
                 t.cancel()
+            for t in tasks:
+                try:
+                    await t
+                except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
+                    pass
             await server.stop()
 
     try:
