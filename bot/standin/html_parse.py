@@ -9,6 +9,7 @@ the returned entities are in UTF-16 code units, like the Bot API.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = ["EntityParseError", "parse_html", "utf16_len", "strip_formatted"]
@@ -27,6 +28,7 @@ _SIMPLE = {
     "tg-spoiler": "spoiler", "span": "spoiler",
 }
 _SPACES = " \t\r\n\f\v"
+_SPECIAL = re.compile(r"[&<]")
 
 
 class EntityParseError(ValueError):
@@ -34,10 +36,9 @@ class EntityParseError(ValueError):
 
 
 def utf16_len(text: str) -> int:
-    n = len(text)
     if text.isascii():
-        return n
-    return n + sum(1 for ch in text if ord(ch) > 0xFFFF)
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 @dataclass
@@ -97,9 +98,8 @@ def parse_html(text: str) -> tuple[str, list[dict]]:
     i = 0
     while i < n:
         # Fast path: the run of ordinary characters up to the next '&' or '<'.
-        j = i
-        while j < n and text[j] != "&" and text[j] != "<":
-            j += 1
+        found = _SPECIAL.search(text, i)
+        j = found.start() if found else n
         if j > i:
             chunk = text[i:j]
             pieces.append(chunk)
