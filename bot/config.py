@@ -29,6 +29,21 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8080
 
+    # The conversation (handlers/)
+    nlu_confidence: float = Field(
+        default=0.6, ge=0.0, le=1.0,
+        description="Below this the bot asks 是问题 / 是心愿 / 不用管 instead of acting.",
+    )
+    ask_timeout_minutes: int = Field(
+        default=30, ge=1, description="How long the bot waits for the answer to a question it asked."
+    )
+    gazetteer_ttl_seconds: float = Field(
+        default=60.0, ge=0.0, description="How long a community's place names are cached per process."
+    )
+    duplicate_window_days: int = Field(
+        default=30, ge=1, description="Open reports younger than this are offered for 附议 instead of a new one."
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, v: str) -> str:

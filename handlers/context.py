@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.members import service as members
 from models import ChatGroup, Member, Resident
 
-from .types import Chat, User
+from .types import Chat, Outgoing, User
 
 
 @dataclass
@@ -23,7 +23,13 @@ class Context:
     settings: Settings
     parser: Any = None  # bot.nlu.Parser; loaded once per process by the caller
     bot_username: str = ""
+    conversation: Any = None  # the Conversation running this update (help, expiring questions)
+    # messages to send besides the reaction's (notices to followers, alerts …); enqueued with it
+    sent: list[Outgoing] = field(default_factory=list)
     _cache: dict = field(default_factory=dict)
+
+    def send(self, *outs: Outgoing) -> None:
+        self.sent.extend(outs)
 
     @property
     def tz(self):
@@ -33,7 +39,10 @@ class Context:
         """The community/grid binding of a group chat (None for private chats and unbound groups)."""
         if chat.is_private:
             return None
-        return groups.get(self.session, chat.id)
+        key = ("group", chat.id)
+        if key not in self._cache:
+            self._cache[key] = groups.get(self.session, chat.id)
+        return self._cache[key]
 
     def member(self, user: User) -> Member | None:
         """The member bound to this chat account, if any."""

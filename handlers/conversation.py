@@ -35,6 +35,7 @@ class Conversation:
         self.commands: dict[str, CommandSpec] = {}
         self.buttons: dict[str, Callable] = {}
         self.pendings: dict[str, Callable] = {}
+        self.expirers: dict[str, Callable] = {}
         self.texts: list[Callable] = []
         for router in self.routers:
             for spec in router.commands:
@@ -47,6 +48,7 @@ class Conversation:
                     raise ValueError(f"button kind {kind!r} registered twice")
                 self.buttons[kind] = fn
             self.pendings.update(router.pendings)
+            self.expirers.update(router.expirers)
             self.texts.extend(router.texts)
 
     def help_lines(self, private: bool) -> list[tuple[str, str]]:
@@ -65,6 +67,11 @@ class Conversation:
 
     def on_message(self, ctx: Context, msg: Inbound) -> Reaction:
         command = msg.command
+        if not msg.chat.is_private and ctx.group(msg.chat) is None:
+            # a group nobody bound to a community: silent, except /bind (office admins bind it)
+            spec = self.commands.get(command[0]) if command else None
+            if spec is None or not spec.unbound:
+                return Reaction()
         if command is not None:
             name, _args = command
             spec = self.commands.get(name)
@@ -111,9 +118,31 @@ class Conversation:
         if question is None:
             return None
         if question.expires_at is not None and question.expires_at <= ctx.now:
-            ctx.session.delete(question)
+            self.expire(ctx, question)
             return None
         return question
+
+    def expire(self, ctx: Context, question: PendingQuestion) -> None:
+        """The question ran out unanswered: its kind's ``expire`` hook runs (it may ``ctx.send``),
+        then it is gone."""
+        hook = self.expirers.get(question.kind)
+        if hook is not None:
+            hook(ctx, question)
+        ctx.session.delete(question)
+        ctx.session.flush()
+
+    def sweep_expired(self, ctx: Context, limit: int = 200) -> int:
+        """Expire every question past its time (a periodic job, so nothing waits for the asker
+        to write again). Returns how many; what the hooks sent is in ``ctx.sent``."""
+        due = ctx.session.exec(
+            select(PendingQuestion)
+            .where(PendingQuestion.expires_at.is_not(None), PendingQuestion.expires_at <= ctx.now)
+            .order_by(PendingQuestion.id)
+            .limit(limit)
+        ).all()
+        for question in due:
+            self.expire(ctx, question)
+        return len(due)
 
 
 def reply(msg: Inbound, text: str, **kw) -> Reaction:
@@ -145,13 +174,23 @@ def _run(session: Session, ctx: Context, update_id, work: Callable[[], Reaction]
         with session.begin_nested():
             reaction = work()
     except DomainError as err:
+        ctx.sent.clear()  # what the refused work meant to send goes with it
         reaction = on_refused(err)
-    enqueue_all(session, reaction.outgoing, now=ctx.now)
+    enqueue_all(session, [*reaction.outgoing, *ctx.sent], now=ctx.now)
     return reaction
+
+
+def run_sweep(conversation: Conversation, session: Session, ctx: Context) -> int:
+    """Expire overdue questions in the caller's transaction and queue what that sends."""
+    ctx.conversation = ctx.conversation or conversation
+    n = conversation.sweep_expired(ctx)
+    enqueue_all(session, ctx.sent, now=ctx.now)
+    return n
 
 
 def process_message(conversation: Conversation, session: Session, ctx: Context, msg: Inbound) -> Reaction | None:
     """Handle a message in the caller's transaction; None when it was already handled."""
+    ctx.conversation = ctx.conversation or conversation
     return _run(
         session, ctx, msg.update_id, lambda: conversation.on_message(ctx, msg),
         lambda err: reply(msg, escape(str(err))),
@@ -159,25 +198,39 @@ def process_message(conversation: Conversation, session: Session, ctx: Context, 
 
 
 def process_press(conversation: Conversation, session: Session, ctx: Context, press: Press) -> Reaction | None:
+    ctx.conversation = ctx.conversation or conversation
     return _run(
         session, ctx, press.update_id, lambda: conversation.on_press(ctx, press),
         lambda err: Reaction(answer=Answer(str(err), alert=True)),
     )
 
 
-def ask(ctx: Context, msg: Inbound, kind: str, payload: dict, *, minutes: int = 30) -> None:
-    """Remember that the bot asked ``msg.user`` something in this chat (replaces an older question)."""
+def ask(
+    ctx: Context, msg: Inbound | Press, kind: str, payload: dict, *, minutes: int | None = None
+) -> PendingQuestion:
+    """Remember that the bot asked ``msg.user`` something in this chat (replaces an older question).
+    It expires after ``minutes`` (default: the ``ask_timeout_minutes`` setting)."""
     from datetime import timedelta
 
+    if minutes is None:
+        minutes = ctx.settings.ask_timeout_minutes
     old = ctx.session.exec(
         select(PendingQuestion).where(PendingQuestion.chat_id == msg.chat.id, PendingQuestion.user_id == msg.user.id)
     ).first()
-    if old is not None:
-        ctx.session.delete(old)
-        ctx.session.flush()
-    ctx.session.add(
-        PendingQuestion(
-            chat_id=msg.chat.id, user_id=msg.user.id, kind=kind, payload=json.dumps(payload, ensure_ascii=False),
-            created_at=ctx.now, expires_at=ctx.now + timedelta(minutes=minutes),
-        )
+    if old is not None:  # a new question ends the old one as if it ran out (its report is not lost)
+        if ctx.conversation is not None:
+            ctx.conversation.expire(ctx, old)
+        else:
+            ctx.session.delete(old)
+            ctx.session.flush()
+    question = PendingQuestion(
+        chat_id=msg.chat.id, user_id=msg.user.id, kind=kind, payload=json.dumps(payload, ensure_ascii=False),
+        created_at=ctx.now, expires_at=ctx.now + timedelta(minutes=minutes),
     )
+    ctx.session.add(question)
+    ctx.session.flush()
+    return question
+
+
+def payload_of(question: PendingQuestion) -> dict:
+    return json.loads(question.payload or "{}")

@@ -8,7 +8,7 @@ A feature module creates ``router = Router("reports")`` and decorates its functi
     @router.button("q")                 # Action.kind "q": buttons under issue messages
     def issue_button(ctx: Context, press: Press, action: Action) -> Reaction: ...
 
-    @router.pending("ask_place")        # the answer to a question the bot asked
+    @router.pending("ask_place", expire=file_anyway)   # the answer to a question the bot asked
     def place_answer(ctx: Context, msg: Inbound, question: PendingQuestion) -> Reaction | None: ...
 
     @router.text()                      # any other text (the group report flow)
@@ -33,6 +33,7 @@ class CommandSpec:
     help: str = ""
     scope: Scope = "any"
     hidden: bool = False
+    unbound: bool = False  # also answered in a group not bound to a community (/bind)
 
 
 @dataclass
@@ -41,11 +42,16 @@ class Router:
     commands: list[CommandSpec] = field(default_factory=list)
     buttons: dict[str, Callable] = field(default_factory=dict)
     pendings: dict[str, Callable] = field(default_factory=dict)
+    expirers: dict[str, Callable] = field(default_factory=dict)
     texts: list[Callable] = field(default_factory=list)
 
-    def command(self, *names: str, help: str = "", scope: Scope = "any", hidden: bool = False):
+    def command(
+        self, *names: str, help: str = "", scope: Scope = "any", hidden: bool = False, unbound: bool = False
+    ):
         def register(fn: Callable) -> Callable:
-            self.commands.append(CommandSpec(tuple(n.lower() for n in names), fn, help, scope, hidden))
+            self.commands.append(
+                CommandSpec(tuple(n.lower() for n in names), fn, help, scope, hidden, unbound)
+            )
             return fn
 
         return register
@@ -59,9 +65,14 @@ class Router:
 
         return register
 
-    def pending(self, kind: str):
+    def pending(self, kind: str, *, expire: Callable | None = None):
+        """``fn(ctx, msg, question)`` takes the asker's next message in that chat; ``expire(ctx,
+        question)`` (optional) runs when the question ran out unanswered (it may ``ctx.send``)."""
+
         def register(fn: Callable) -> Callable:
             self.pendings[kind] = fn
+            if expire is not None:
+                self.expirers[kind] = expire
             return fn
 
         return register

@@ -59,7 +59,9 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Action:
-    """What a button does, packed into its callback data as ``kind:verb:id[:arg]``."""
+    """What a button does, packed into its callback data as ``kind:verb:id:arg`` (``arg`` may be
+    empty; the four parts are always there, so the string is exactly what aiogram's
+    ``CallbackData(prefix=kind)`` with fields ``verb, id, arg`` packs)."""
 
     kind: str  # feature prefix: "q" issue, "w" wish, "ask" question, "t" task, "s" shift …
     verb: str
@@ -70,7 +72,7 @@ class Action:
         for part in (self.kind, self.verb, self.arg):
             if ":" in part:
                 raise ValueError(f"':' is the separator and cannot appear in {part!r}")
-        data = f"{self.kind}:{self.verb}:{self.id}" + (f":{self.arg}" if self.arg else "")
+        data = f"{self.kind}:{self.verb}:{self.id}:{self.arg}"
         if len(data.encode()) > CALLBACK_LIMIT:
             raise ValueError(f"callback data over {CALLBACK_LIMIT} bytes: {data!r}")
         return data

@@ -1,0 +1,154 @@
+"""Answers about the state of things: /help, /my, /points, /rank, /stats, /wall, /cancel."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot import issues, points, stats, wishes
+from models import (
+    ISSUE_OPEN,
+    WISH_STATUS_ZH,
+    Community,
+    Grid,
+    Issue,
+    PendingQuestion,
+    PointsEntry,
+    Role,
+    Wish,
+)
+
+from . import texts
+from .context import Context
+from .conversation import reply
+from .router import Router
+from .types import Inbound, Reaction
+from .wishes import wall_buttons
+
+router = Router("info")
+
+
+def community_of(ctx: Context, msg: Inbound) -> int | None:
+    group = ctx.group(msg.chat)
+    if group is not None:
+        return group.community_id
+    member = ctx.member(msg.user)
+    if member is not None:
+        return member.community_id
+    return ctx.resident(msg.user).community_id
+
+
+@router.command("help", help="查看命令说明")
+def help_(ctx: Context, msg: Inbound) -> Reaction:
+    lines = ctx.conversation.help_lines(private=msg.chat.is_private) if ctx.conversation else []
+    return reply(msg, texts.help_text(lines, private=msg.chat.is_private))
+
+
+@router.command("cancel", help="取消正在进行的问答")
+def cancel(ctx: Context, msg: Inbound) -> Reaction:
+    question = ctx.session.exec(select(PendingQuestion).where(
+        PendingQuestion.chat_id == msg.chat.id, PendingQuestion.user_id == msg.user.id)).first()
+    if question is None:
+        return reply(msg, texts.nothing_to_cancel())
+    ctx.session.delete(question)
+    return reply(msg, texts.cancelled())
+
+
+def _issue_line(ctx: Context, issue: Issue, public: bool) -> str:
+    return (f"<b>{issues.code(issue)}</b> {texts.issue_place(ctx.session, issue)} · "
+            f"{texts.quote(issue.text, limit=18, public=public)} · {texts.status(issue)}")
+
+
+def _wish_line(ctx: Context, wish: Wish, public: bool) -> str:
+    return (f"<b>{wishes.code(wish)}</b> {texts.quote(wish.text, limit=20, public=public)} · "
+            f"{WISH_STATUS_ZH.get(wish.status, wish.status)}")
+
+
+@router.command("my", help="我反映的问题、心愿和待我处理的事")
+def my(ctx: Context, msg: Inbound) -> Reaction:
+    public = not msg.chat.is_private
+    resident = ctx.resident(msg.user)
+    member = ctx.member(msg.user)
+    parts: list[str] = []
+    if member is not None:
+        todo = ctx.session.exec(select(Issue).where(Issue.handler_id == member.id, Issue.status.in_(ISSUE_OPEN))
+                                .order_by(Issue.id.desc()).limit(10)).all()
+        if todo:
+            parts.append("待我处理：\n" + "\n".join(_issue_line(ctx, i, public) for i in todo))
+        claimed = [w for w in wishes.claimed_by(ctx.session, member, limit=10) if w.status == "claimed"]
+        if claimed:
+            parts.append("我认领的心愿：\n" + "\n".join(_wish_line(ctx, w, public) for w in claimed))
+    mine = issues.reported_by(ctx.session, resident.id, limit=10)
+    if mine:
+        parts.append("我反映/附议的问题：\n" + "\n".join(_issue_line(ctx, i, public) for i in mine))
+    posted = ctx.session.exec(select(Wish).where(Wish.poster_id == resident.id).order_by(Wish.id.desc()).limit(5)).all()
+    if posted:
+        parts.append("我的心愿：\n" + "\n".join(_wish_line(ctx, w, public) for w in posted))
+    if not parts:
+        return reply(msg, "你还没有反映过问题或心愿。在居民群里直接说就行，我会记下来。")
+    return reply(msg, "\n\n".join(parts))
+
+
+@router.command("points", help="我的积分")
+def my_points(ctx: Context, msg: Inbound) -> Reaction:
+    member = ctx.member(msg.user)
+    if member is None:
+        return reply(msg, texts.not_a_member_points())
+    period = points.period_of("month", ctx.now.astimezone(ctx.tz).date(), ctx.tz)
+    month = ctx.session.exec(select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
+        PointsEntry.member_id == member.id, PointsEntry.delta > 0,
+        PointsEntry.at >= period.start, PointsEntry.at < period.end)).one()
+    total = points.balance(ctx.session, member.id)
+    return reply(msg, f"{texts.esc(member.name)}，你的积分：<b>{total}</b> 分（{period.label} +{month}）。"
+                      "可在红色商户联盟兑换奖券。")
+
+
+@router.command("rank", help="本月积分榜")
+def rank(ctx: Context, msg: Inbound) -> Reaction:
+    community_id = community_of(ctx, msg)
+    if community_id is None:
+        return reply(msg, texts.no_community())
+    period = points.period_of("month", ctx.now.astimezone(ctx.tz).date(), ctx.tz)
+    board = points.leaderboard(ctx.session, period, community_id=community_id, limit=10)
+    community = ctx.session.get(Community, community_id)
+    if not board:
+        return reply(msg, f"{period.label}还没有人得分，快来当第一名！")
+    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    lines = [f"{medals.get(s.rank, f'{s.rank}.')} {texts.esc(s.name)} {s.points}分" for s in board]
+    return reply(msg, f"<b>{texts.esc(community.name)} {period.label}积分榜</b>\n" + "\n".join(lines))
+
+
+def is_manager(member) -> bool:
+    return member is not None and (
+        member.role in (Role.district_leader, Role.unit_cadre, Role.community_worker) or member.is_office_admin
+    )
+
+
+@router.command("stats", help="问题漏斗和待办（管理人员）")
+def stats_(ctx: Context, msg: Inbound) -> Reaction:
+    member = ctx.member(msg.user)
+    if not is_manager(member):
+        return reply(msg, texts.managers_only())
+    community = ctx.session.get(Community, member.community_id)
+    f = stats.funnel(ctx.session, community_id=community.id)
+    lines = [f"<b>{texts.esc(community.name)}</b>：收集 {f.collected} → 纳入任务清单 {f.accepted} → 已解决 {f.solved}",
+             f"待办 {f.open} · 驳回 {f.rejected} · 合并 {f.duplicates} · 心愿进行中 {f.wishes_open} · 已实现 {f.wishes_fulfilled}"]
+    if member.grid_id is not None:
+        grid = ctx.session.get(Grid, member.grid_id)
+        g = stats.funnel(ctx.session, grid_id=grid.id)
+        lines.append(f"{texts.esc(grid.name)}：收集 {g.collected} → 清单 {g.accepted} → 解决 {g.solved} · 待办 {g.open}")
+    return reply(msg, "\n".join(lines))
+
+
+@router.command("wall", help="心愿墙：等待认领的微心愿")
+def wall(ctx: Context, msg: Inbound) -> Reaction:
+    community_id = community_of(ctx, msg)
+    if community_id is None:
+        return reply(msg, texts.no_community())
+    group = ctx.group(msg.chat)
+    items = wishes.wall(ctx.session, community_id, grid_id=group.grid_id if group else None, limit=10)
+    if not items:
+        return reply(msg, "心愿墙上暂时没有等待认领的心愿。")
+    public = not msg.chat.is_private
+    lines = [_wish_line(ctx, w, public) for w in items]
+    return reply(msg, "💝 <b>心愿墙</b>\n" + "\n".join(lines), buttons=wall_buttons(items))

@@ -1,0 +1,436 @@
+"""Every Chinese text the bot says, and how things are shown. One place, so the voice stays the
+same and nothing slips out unescaped.
+
+Rules: every piece of user text goes through ``esc``/``quote`` (HTML); phone numbers never reach
+a group (``quote(..., public=True)`` masks any mobile number a resident typed, and member phones
+are never shown); texts are short — the groups are busy.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from sqlmodel import Session
+
+from bot import issues as issue_service
+from bot import places, wishes as wish_service
+from bot.routing import TARGET_ZH, RouteStop
+from models import (
+    ISSUE_CATEGORY_ZH,
+    ISSUE_STATUS_ZH,
+    ROLE_NAMES_ZH,
+    WISH_CATEGORY_ZH,
+    WISH_STATUS_ZH,
+    Building,
+    Grid,
+    Issue,
+    IssueStatus,
+    Member,
+    Role,
+    Wish,
+)
+
+S = IssueStatus
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+
+
+def esc(text: str | None) -> str:
+    return escape(text or "", quote=False)
+
+
+def shorten(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mask_phones(text: str) -> str:
+    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+
+
+def quote(text: str, *, limit: int = 60, public: bool = False) -> str:
+    """What someone wrote, shortened and escaped; ``public`` (a group) masks phone numbers."""
+    text = shorten(text, limit)
+    return esc(mask_phones(text) if public else text)
+
+
+def mention(user_id: int | None, name: str) -> str:
+    """A name that notifies that person where the platform supports it (Telegram: a text mention)."""
+    if not user_id:
+        return esc(name)
+    return f'<a href="tg://user?id={int(user_id)}">{esc(name)}</a>'
+
+
+def role_label(member: Member) -> str:
+    if member.is_grid_manager:
+        return "网格员"
+    if member.is_office_admin:
+        return "社区工作室"
+    if member.is_mediator:
+        return "金牌调解员"
+    return ROLE_NAMES_ZH.get(Role(member.role), "红管家")
+
+
+def who(member: Member) -> str:
+    return f"{esc(member.name)}（{role_label(member)}）"
+
+
+# --- places -------------------------------------------------------------------------------
+
+
+def place_label(session: Session, building: Building | None, unit: str = "", room: str = "",
+                grid_id: int | None = None) -> str:
+    """「阳光花园3栋2单元」, or the grid, or 「未说明楼栋」."""
+    if building is not None:
+        label = places.building_label(session, building)
+        if unit:
+            label += f"{unit}单元"
+        if room:
+            label += f"{room}室" if room.isdigit() else room
+        return esc(label)
+    if grid_id is not None:
+        grid = session.get(Grid, grid_id)
+        if grid is not None:
+            return esc(grid.name)
+    return "未说明楼栋"
+
+
+def issue_place(session: Session, issue: Issue) -> str:
+    building = session.get(Building, issue.building_id) if issue.building_id else None
+    return place_label(session, building, issue.unit, issue.room, issue.grid_id)
+
+
+def category(issue: Issue) -> str:
+    return ISSUE_CATEGORY_ZH.get(issue.category, "其他")
+
+
+def status(issue: Issue) -> str:
+    return ISSUE_STATUS_ZH.get(issue.status, issue.status)
+
+
+def route_line(stops: list[RouteStop], limit: int = 3) -> str:
+    """「楼栋长 杨志强、网格员 陈静」 (who will follow it up)."""
+    names = [f"{TARGET_ZH[s.target]} {esc(s.member.name)}" for s in stops[:limit]]
+    if len(stops) > limit:
+        names.append(f"等{len(stops)}人")
+    return "、".join(names) if names else "社区红管家工作室"
+
+
+# --- emergencies ----------------------------------------------------------------------------
+
+_EMERGENCY = [
+    ("119", re.compile(r"火|烟|煤气|燃气|天然气|液化气|爆炸|被困|困在|困住|关在电梯|卡在")),
+    ("120", re.compile(r"晕|倒地|摔|流血|出血|受伤|骨折|抽搐|心脏|喘不|烫伤|触电|急救|救护|昏|叫不醒|溺水|落水")),
+    ("110", re.compile(r"打架|斗殴|偷|抢|砸|持刀|拿刀|闹事|威胁|可疑|跳楼|报警")),
+]
+
+
+def emergency_numbers(text: str) -> list[str]:
+    return [number for number, pattern in _EMERGENCY if pattern.search(text or "")]
+
+
+def emergency_hint(text: str) -> str:
+    numbers = emergency_numbers(text)
+    if numbers:
+        return f"情况危急请立即拨打 {' / '.join(numbers)}。"
+    return "如有人身危险，请直接拨打 110 / 119 / 120。"
+
+
+# --- issues in the group ------------------------------------------------------------------------
+
+
+def issue_recorded(session: Session, issue: Issue, stops: list[RouteStop]) -> str:
+    """The reply under a new report (and, edited, its state later)."""
+    code = issue_service.code(issue)
+    head = f"🚨 紧急！已记录 <b>{code}</b>" if issue.urgent else f"已记录 <b>{code}</b>"
+    line = f"{head}：{issue_place(session, issue)} · {category(issue)} · {route_line(stops)} 跟进"
+    if issue.urgent:
+        line += "，已同时通知。\n" + emergency_hint(issue.text)
+    extra = []
+    if issue.status != S.reported:
+        handler = session.get(Member, issue.handler_id) if issue.handler_id else None
+        extra.append(f"当前：{status(issue)}" + (f"（{esc(handler.name)}）" if handler else ""))
+    if issue.affected > 1:
+        extra.append(f"{issue.affected}人反映")
+    if extra:
+        line += "\n" + " · ".join(extra)
+    return line
+
+
+def issue_progress(session: Session, issue: Issue) -> str:
+    """The short answer to 进度 (a popup: plain text, at most 200 characters)."""
+    issue = issue_service.root(session, issue)
+    handler = session.get(Member, issue.handler_id) if issue.handler_id else None
+    parts = [f"{issue_service.code(issue)} {status(issue)}"]
+    if handler is not None:
+        parts.append(f"负责：{handler.name}（{role_label(handler)}）")
+    if issue.resolution_note and issue.status in (S.resolved, S.confirmed):
+        parts.append(f"说明：{shorten(issue.resolution_note, 60)}")
+    if issue.affected > 1:
+        parts.append(f"{issue.affected}人反映")
+    return shorten("；".join(parts), 200)
+
+
+def duplicate_offer(session: Session, issue: Issue) -> str:
+    return (
+        f"这件事可能已有人反映：<b>{issue_service.code(issue)}</b> {issue_place(session, issue)} · "
+        f"「{quote(issue.text, limit=30, public=True)}」（{status(issue)}，{issue.affected}人反映）。\n"
+        "是同一件事就点「附议 +1」，我会一起通知你进展。"
+    )
+
+
+def duplicate_joined(issue: Issue) -> str:
+    return f"已附议 <b>{issue_service.code(issue)}</b>（共{issue.affected}人反映），有进展会告诉你。"
+
+
+def ask_intent() -> str:
+    return "需要我记下来吗？这是要处理的问题，还是想请人帮忙的心愿？"
+
+
+def ask_place(unknown: str = "") -> str:
+    if unknown:
+        return f"没有找到{esc(unknown)}。在哪栋楼？请回复楼号，如「5栋」。"
+    return "在哪栋楼？请回复楼号，如「5栋」或「阳光花园3栋2单元」。"
+
+
+def ask_which(choices_labels: list[str]) -> str:
+    return f"有好几个：{'、'.join(esc(c) for c in choices_labels)}。是哪一个？"
+
+
+def place_not_understood() -> str:
+    return "没认出楼栋，请回复楼号，如「5栋」；不用记了请回复「取消」。"
+
+
+def dropped() -> str:
+    return "好的，不记了。"
+
+
+def filed_without_place(code: str) -> str:
+    return f"没等到楼栋，已先记录为 <b>{code}</b> 并交社区工作人员核实。"
+
+
+# --- issue changes: what followers hear ----------------------------------------------------------
+
+
+def issue_change(session: Session, issue: Issue, action: str, actor: Member | None = None,
+                 note: str = "", *, public: bool = True) -> str:
+    """One line about a change, for the group (under the original report) or a follower."""
+    code = f"<b>{issue_service.code(issue)}</b>"
+    name = esc(actor.name) if actor else ""
+    handler = session.get(Member, issue.handler_id) if issue.handler_id else None
+    if action == "accept":
+        return f"{code} 已受理，由 {esc(handler.name if handler else actor.name)} 负责。"
+    if action == "claim":
+        return f"{code} 已由 {who(actor)} 领办，正在处理。"
+    if action == "reassign":
+        return f"{code} 已转交 {who(handler)} 处理。" if handler else f"{code} 已转派。"
+    if action == "resolve":
+        text = f"{code} 已由 {name} 处理完毕"
+        text += f"：{quote(note, limit=80, public=public)}" if note else "。"
+        return text
+    if action == "reject":
+        return f"{code} 未受理：{quote(note, limit=80, public=public)}（{name}）"
+    if action == "confirm":
+        return f"{code} 反映人已确认修好，谢谢大家！"
+    if action == "reopen":
+        back = esc(handler.name) if handler else "原处理人"
+        return f"{code} 反映人说仍未修复，已退回 {back} 继续处理。"
+    return f"{code} {status(issue)}"
+
+
+def ask_fixed(reporter_mention: str) -> str:
+    return f"{reporter_mention}，修好了吗？请点下面的按钮确认。"
+
+
+def follower_note(change: str) -> str:
+    return f"你关注的问题有进展：{change}"
+
+
+# --- issue cards for the people who handle it -------------------------------------------------------
+
+
+def issue_card(session: Session, issue: Issue, *, reporter_name: str = "", stops: list[RouteStop] | None = None,
+               note: str = "", public: bool = False) -> str:
+    """The card a handler sees (privately, or in the grid's group when ``public``)."""
+    code = issue_service.code(issue)
+    head = f"🚨 <b>紧急问题 {code}</b>" if issue.urgent else f"🔔 <b>问题 {code}</b>"
+    lines = [
+        f"{head} · {status(issue)}",
+        f"📍 {issue_place(session, issue)} · {category(issue)}",
+        f"「{quote(issue.text, limit=200, public=public)}」",
+    ]
+    who_line = f"反映人：{esc(reporter_name) or '居民'}"
+    if issue.affected > 1:
+        who_line += f" · 共{issue.affected}人反映"
+    lines.append(who_line)
+    handler = session.get(Member, issue.handler_id) if issue.handler_id else None
+    if handler is not None:
+        lines.append(f"负责：{who(handler)}")
+    elif stops:
+        lines.append(f"通知：{route_line(stops)}")
+    if issue.resolution_note and issue.status in (S.resolved, S.confirmed):
+        lines.append(f"处理说明：{quote(issue.resolution_note, limit=120, public=public)}")
+    if issue.urgent and issue.status in (S.reported, S.accepted):
+        lines.append(emergency_hint(issue.text))
+    if note:
+        lines.append(note)
+    return "\n".join(lines)
+
+
+def reassign_prompt() -> str:
+    return "转派给谁？"
+
+
+def ask_resolve_note(code: str) -> str:
+    return f"请发一句 <b>{code}</b> 的处理说明或一张照片；不用说明请回复「跳过」。"
+
+
+def ask_reject_reason(code: str) -> str:
+    return f"请写明 <b>{code}</b> 不受理的理由（反映人会看到）；回复「取消」作罢。"
+
+
+def resolved_by_you(code: str) -> str:
+    return f"已标记 <b>{code}</b> 解决，等反映人确认。"
+
+
+def rejected_by_you(code: str) -> str:
+    return f"已驳回 <b>{code}</b>，理由已告诉反映人。"
+
+
+def reassigned_to_you(code: str, by: Member) -> str:
+    return f"{who(by)} 把 {code} 转派给你。"
+
+
+def reopened_to_you() -> str:
+    return "反映人说仍未修复，请继续处理。"
+
+
+def cancelled() -> str:
+    return "好的，已取消。"
+
+
+def nothing_to_cancel() -> str:
+    return "现在没有需要取消的。"
+
+
+def mention_alert(names: list[str]) -> str:
+    return f"请 {'、'.join(names)} 跟进："
+
+
+# --- wishes -----------------------------------------------------------------------------------
+
+
+def wish_place(session: Session, wish: Wish) -> str:
+    building = session.get(Building, wish.building_id) if wish.building_id else None
+    return place_label(session, building, grid_id=wish.grid_id) if (building or wish.grid_id) else ""
+
+
+def wish_recorded(session: Session, wish: Wish) -> str:
+    where = wish_place(session, wish)
+    return (
+        f"已记下心愿 <b>{wish_service.code(wish)}</b>"
+        + (f"（{where}）" if where else "")
+        + "，已上心愿墙。红管家志愿者可点「我来认领」。"
+    )
+
+
+def wish_card(session: Session, wish: Wish, poster_name: str = "", *, public: bool = True) -> str:
+    code = wish_service.code(wish)
+    where = wish_place(session, wish)
+    lines = [
+        f"💝 <b>微心愿 {code}</b> · {WISH_STATUS_ZH.get(wish.status, wish.status)}",
+        f"「{quote(wish.text, limit=120, public=public)}」",
+        " · ".join(x for x in (esc(poster_name), where, WISH_CATEGORY_ZH.get(wish.category, "")) if x),
+    ]
+    claimer = session.get(Member, wish.claimer_id) if wish.claimer_id else None
+    if claimer is not None:
+        lines.append(f"认领：{who(claimer)}")
+    return "\n".join(line for line in lines if line)
+
+
+def wish_change(session: Session, wish: Wish, action: str, actor_name: str = "") -> str:
+    code = f"<b>{wish_service.code(wish)}</b>"
+    claimer = session.get(Member, wish.claimer_id) if wish.claimer_id else None
+    if action == "claim":
+        return f"心愿 {code} 已由红管家 {esc(claimer.name)} 认领，会尽快联系你。"
+    if action == "fulfil":
+        return f"心愿 {code} 已实现！{esc(claimer.name) if claimer else ''} 辛苦了。"
+    if action == "thank":
+        return f"{esc(actor_name)} 感谢 {esc(claimer.name) if claimer else '红管家'} 实现了心愿 {code} ❤"
+    if action == "release":
+        return f"心愿 {code} 重新等待认领。"
+    return f"心愿 {code} {WISH_STATUS_ZH.get(wish.status, wish.status)}"
+
+
+def wish_claimed_by_you(session: Session, wish: Wish, poster_mention: str) -> str:
+    return (
+        f"你认领了心愿 <b>{wish_service.code(wish)}</b>：「{quote(wish.text, limit=120)}」\n"
+        f"发布人：{poster_mention}。完成后点「已实现」。"
+    )
+
+
+def become_volunteer() -> str:
+    return ("认领心愿需要红管家志愿者身份：请到社区红管家工作室登记，拿到会员编号后"
+            "私聊我发送 /bind 会员编号。")
+
+
+def wish_poster_thanks_prompt(poster_mention: str) -> str:
+    return f"{poster_mention}，心愿实现了，可以点「谢谢」告诉红管家。"
+
+
+# --- members, help, lists --------------------------------------------------------------------------
+
+
+def welcome(member: Member | None, name: str) -> str:
+    if member is not None:
+        return (f"你好，{esc(member.name)}（{role_label(member)}）！有问题要你处理时我会私信你，"
+                "点按钮就能受理、领办、解决。发送 /help 查看全部命令。")
+    return (f"你好，{esc(name)}！我是红管家机器人。在小区居民群里直接说遇到的问题或心愿，"
+            "我会记下来交给楼栋长和网格员。红管家成员请发送 /bind 会员编号 绑定账号。")
+
+
+def bound(member: Member) -> str:
+    return (f"绑定成功：{esc(member.name)}，{role_label(member)}，编号 {esc(member.number)}。"
+            "以后派给你的问题会私信通知你。")
+
+
+def bind_usage(private: bool) -> str:
+    if private:
+        return "用法：/bind 会员编号，例如 /bind 6-012-000-03-005-0042"
+    return "用法：/bind 社区名 [网格或小区]，例如 /bind 白庙社区 第三网格"
+
+
+def group_bound(community: str, grid: str = "", compound: str = "") -> str:
+    where = esc(community) + "".join(f" · {esc(x)}" for x in (grid, compound) if x)
+    return f"本群已绑定到 {where}。大家在群里说遇到的问题或心愿，我会记下并交给负责的红管家。"
+
+
+def private_text_help() -> str:
+    return ("要反映问题或许心愿，请直接发在小区居民群里，我会记下来交给楼栋长和网格员。"
+            "发送 /help 查看全部命令。")
+
+
+def help_text(lines: list[tuple[str, str]], *, private: bool) -> str:
+    body = "\n".join(f"/{name} — {esc(desc)}" for name, desc in lines)
+    head = "我是红管家机器人。" + ("在居民群里直接说问题或心愿即可；" if private else "直接说问题或心愿即可；") + "命令："
+    return f"{head}\n{body}"
+
+
+def not_a_member_points() -> str:
+    return "积分属于红管家成员。已是红管家的，请私聊我发送 /bind 会员编号。"
+
+
+def managers_only() -> str:
+    return "抱歉，/stats 只对社区工作人员、包联干部和区领导开放。"
+
+
+def no_community() -> str:
+    return "还不知道你属于哪个社区。请在小区居民群里使用，或先 /bind 会员编号。"
+
+
+def only_writer() -> str:
+    return "这个问题是问发消息的人的，谢谢你的关心～"
+
+
+def expired_question() -> str:
+    return "这个问题已过期，请重新发送。"

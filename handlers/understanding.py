@@ -1,0 +1,121 @@
+"""Reading a message: the parser, each community's place names (cached per process), and
+turning what was said about a place into a building of the database."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from bot import places
+from models import Building, ChatGroup, Compound
+
+from .context import Context
+
+try:  # the message understanding of the nlu branch
+    from bot.nlu import Gazetteer, get_parser, same_issue  # noqa: F401
+except ImportError:  # TEMPORARY until it lands on main
+    from ._nlu_stub import Gazetteer, get_parser, same_issue  # noqa: F401
+
+_lock = threading.Lock()
+_gazetteers: dict[tuple[str, int], tuple[float, object]] = {}
+
+
+def gazetteer_for(ctx: Context, community_id: int):
+    """The community's ``Gazetteer``, built at most once per ``gazetteer_ttl_seconds`` in this
+    process (one object per community, so the parser's per-gazetteer caches stay warm)."""
+    key = (str(ctx.session.get_bind().url), community_id)
+    now = time.monotonic()
+    hit = _gazetteers.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    raw = places.gazetteer(ctx.session, community_id)
+    gaz = Gazetteer(compounds=raw["compounds"], buildings=raw["buildings"])
+    with _lock:
+        old = _gazetteers.get(key)
+        if old is not None and old[1] == gaz:
+            gaz = old[1]  # the same names: keep the object the parser already knows
+        _gazetteers[key] = (now + ctx.settings.gazetteer_ttl_seconds, gaz)
+    return gaz
+
+
+def forget_gazetteers() -> None:
+    with _lock:
+        _gazetteers.clear()
+
+
+def parser_of(ctx: Context):
+    if ctx.parser is None:
+        ctx.parser = get_parser()
+    return ctx.parser
+
+
+def parse(ctx: Context, text: str, community_id: int):
+    return parser_of(ctx).parse(text, gazetteer_for(ctx, community_id))
+
+
+@dataclass
+class Where:
+    """What a message says about the place, resolved against the community's buildings."""
+
+    building: Building | None = None
+    choices: list[Building] = field(default_factory=list)  # several compounds share the number
+    said: str = ""  # the building as said (「9栋」), when it does not exist
+    unit: str = ""
+    room: str = ""
+    compound_id: int | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.building is not None
+
+    @property
+    def unknown(self) -> bool:
+        """A building was named that the community does not have."""
+        return self.building is None and not self.choices and bool(self.said)
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.building is None and len(self.choices) > 1
+
+
+def compound_id_of(session: Session, community_id: int, name: str) -> int | None:
+    if not name:
+        return None
+    found = places.find_compound(session, community_id, name)
+    return found.id if found else None
+
+
+def resolve(ctx: Context, community_id: int, place, group: ChatGroup | None = None,
+            compound_id: int | None = None) -> Where:
+    """``place`` is the parser's ``Place``; the compound is the one said, else ``compound_id``
+    (from an earlier message), else the group's (业主群)."""
+    said_compound = compound_id_of(ctx.session, community_id, getattr(place, "compound", ""))
+    compound = said_compound or compound_id or (group.compound_id if group else None)
+    where = Where(unit=getattr(place, "unit", "") or "", room=getattr(place, "room", "") or "",
+                  compound_id=compound)
+    number = getattr(place, "building", "") or ""
+    if not number:
+        return where
+    found = places.find_buildings(ctx.session, community_id, number, compound_id=compound)
+    if len(found) == 1:
+        where.building = found[0]
+    elif len(found) > 1:
+        where.choices = sorted(found, key=lambda b: (b.compound_id or 0, b.id))
+    else:
+        name = ctx.session.get(Compound, compound).name if compound else ""
+        where.said = f"{name}{number}{'栋' if number.isdigit() else ''}"
+    return where
+
+
+def building_in(ctx: Context, community_id: int, building_id: int | None) -> Building | None:
+    if building_id is None:
+        return None
+    building = ctx.session.get(Building, building_id)
+    return building if building is not None and building.community_id == community_id else None
+
+
+def community_buildings(session: Session, community_id: int) -> list[Building]:
+    return list(session.exec(select(Building).where(Building.community_id == community_id)).all())

@@ -1,0 +1,80 @@
+"""Fixtures of the chat tests: the demo district (loaded once, copied per test), the real
+message parser (loaded once per process), and a ``ChatWorld`` to talk to the bot."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import pytest
+
+from bot import demo_data
+from bot.db import Database
+from handlers import build_conversation
+from handlers.understanding import forget_gazetteers, get_parser
+
+from .harness import ChatWorld
+
+
+
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template, tmp_path_factory):
+    from tests.conftest import TZ
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    with db.transaction() as session:
+        summary = demo_data.load(session, now=datetime(2026, 11, 28, 8, 0, tzinfo=TZ))
+    db.dispose()
+    return path, summary
+
+
+@pytest.fixture
+def demo(demo_template, tmp_path):
+    path, summary = demo_template
+    copy = tmp_path / "demo.db"
+    shutil.copy(path, copy)
+    db = Database(f"sqlite:///{copy}")
+    yield db, summary
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def parser():
+    return get_parser()
+
+
+@pytest.fixture(scope="session")
+def conversation():
+    return build_conversation()
+
+
+class People(dict):
+    """key (as in ``bot.demo_data``) → chat user id."""
+
+    def __getattr__(self, key):
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+@pytest.fixture
+def people(demo) -> People:
+    _db, summary = demo
+    return People({p.key: p.chat_user_id for p in summary.people})
+
+
+@pytest.fixture
+def cw(demo, clock, conversation, parser, people) -> ChatWorld:
+    db, summary = demo
+    forget_gazetteers()
+    world = ChatWorld(db, clock, conversation, parser)
+    world.names.update({p.chat_user_id: p.name for p in summary.people})
+    return world
+
+
+SUNSHINE = demo_data.GROUP_SUNSHINE  # 阳光花园居民群: community 白庙, compound 阳光花园, no grid
+CUIYUAN = demo_data.GROUP_CUIYUAN  # 翠苑小区居民群: 白庙 第三网格
+JINGUI = demo_data.GROUP_JINGUI  # 金桂苑居民群: 月亮湖社区, compound 金桂苑

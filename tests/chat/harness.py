@@ -1,0 +1,144 @@
+"""Driving the conversation as a chat platform would, without one: users write and tap, the
+outbox is "delivered" into an in-memory record of chats (message ids, edits, buttons)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.outbox import buttons_from_json
+from handlers.context import Context
+from handlers.conversation import process_message, process_press, run_sweep
+from handlers.types import Chat, Inbound, Press, User
+from models import OutboxMessage, OutboxStatus
+
+
+@dataclass
+class Msg:
+    chat_id: int
+    message_id: int
+    text: str
+    from_bot: bool
+    buttons: list = field(default_factory=list)
+    reply_to: int | None = None
+    photo: str | None = None
+    edits: int = 0
+    user_id: int | None = None
+
+    def button(self, label: str):
+        for row in self.buttons:
+            for b in row:
+                if label in b.text:
+                    return b
+        raise AssertionError(f"no button {label!r} under {self.text!r}: {[[b.text for b in r] for r in self.buttons]}")
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.text for row in self.buttons for b in row]
+
+
+class ChatWorld:
+    def __init__(self, db, clock, conversation, parser, settings: Settings | None = None):
+        self.db = db
+        self.clock = clock
+        self.conversation = conversation
+        self.parser = parser
+        self.settings = settings or Settings(database_url=db.url)
+        self.chats: dict[int, list[Msg]] = {}
+        self._mid: dict[int, itertools.count] = {}
+        self._update = itertools.count(1)
+        self._callback = itertools.count(1)
+        self.names: dict[int, str] = {}
+        self.last_answer = None
+
+    # --- acting -------------------------------------------------------------------------
+    def _next_mid(self, chat_id: int) -> int:
+        return next(self._mid.setdefault(chat_id, itertools.count(1)))
+
+    def ctx(self, session) -> Context:
+        return Context(session=session, now=self.clock.now(), settings=self.settings, parser=self.parser,
+                       bot_username="hgj_demo_bot")
+
+    def chat(self, chat_id: int) -> Chat:
+        return Chat(chat_id, "private" if chat_id > 0 else "group", "群" if chat_id < 0 else "")
+
+    def user(self, user_id: int) -> User:
+        return User(user_id, self.names.get(user_id, f"用户{user_id}"))
+
+    def say(self, user_id: int, chat_id: int, text: str, *, reply_to: int | None = None, photo: str | None = None,
+            update_id: int | None = None) -> list[Msg]:
+        """The user writes; returns the bot's new messages (in every chat) after delivery."""
+        mid = self._next_mid(chat_id)
+        reply_to_bot = False
+        if reply_to is not None:
+            target = self.find(chat_id, reply_to)
+            reply_to_bot = target is not None and target.from_bot
+        self.chats.setdefault(chat_id, []).append(Msg(chat_id, mid, text, False, reply_to=reply_to, user_id=user_id))
+        msg = Inbound(chat=self.chat(chat_id), user=self.user(user_id), message_id=mid, text=text,
+                      at=self.clock.now(), update_id=update_id if update_id is not None else next(self._update),
+                      reply_to_message_id=reply_to, reply_to_bot=reply_to_bot, photo_file_id=photo)
+        with self.db.transaction() as session:
+            process_message(self.conversation, session, self.ctx(session), msg)
+        return self.deliver()
+
+    def press(self, user_id: int, message: Msg, label: str, *, update_id: int | None = None) -> list[Msg]:
+        button = message.button(label)
+        press = Press(callback_id=str(next(self._callback)), chat=self.chat(message.chat_id), user=self.user(user_id),
+                      message_id=message.message_id, data=button.action.pack(), at=self.clock.now(),
+                      update_id=update_id if update_id is not None else next(self._update))
+        with self.db.transaction() as session:
+            reaction = process_press(self.conversation, session, self.ctx(session), press)
+        self.last_answer = reaction.answer if reaction else None
+        return self.deliver()
+
+    def sweep(self) -> list[Msg]:
+        with self.db.transaction() as session:
+            run_sweep(self.conversation, session, self.ctx(session))
+        return self.deliver()
+
+    def later(self, **kw) -> None:
+        self.clock.advance(timedelta(**kw))
+
+    # --- the platform's side ---------------------------------------------------------------
+    def deliver(self) -> list[Msg]:
+        new: list[Msg] = []
+        with self.db.transaction() as session:
+            rows = session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.pending)
+                                .order_by(OutboxMessage.id)).all()
+            for row in rows:
+                buttons = buttons_from_json(row.buttons)
+                if row.edit_message_id:
+                    target = self.find(row.chat_id, row.edit_message_id)
+                    assert target is not None and target.from_bot, f"edit of unknown message {row.edit_message_id}"
+                    target.text, target.buttons, target.edits = row.text, buttons, target.edits + 1
+                    row.sent_message_id = row.edit_message_id
+                    if target not in new:
+                        new.append(target)
+                else:
+                    msg = Msg(row.chat_id, self._next_mid(row.chat_id), row.text, True, buttons,
+                              row.reply_to_message_id, row.photo)
+                    self.chats.setdefault(row.chat_id, []).append(msg)
+                    row.sent_message_id = msg.message_id
+                    new.append(msg)
+                row.status = OutboxStatus.sent
+                row.sent_at = self.clock.now()
+                session.add(row)
+        return new
+
+    def find(self, chat_id: int, message_id: int) -> Msg | None:
+        for m in self.chats.get(chat_id, []):
+            if m.message_id == message_id:
+                return m
+        return None
+
+    def bot_messages(self, chat_id: int) -> list[Msg]:
+        return [m for m in self.chats.get(chat_id, []) if m.from_bot]
+
+    def last(self, chat_id: int) -> Msg:
+        msgs = self.bot_messages(chat_id)
+        assert msgs, f"the bot said nothing in chat {chat_id}"
+        return msgs[-1]
