@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from .chat import ChatGroup
+from .failures import FailedUpdate
 from .members import ROLE_NAMES_ZH, Member, MemberStatus, Resident, Role, WorkUnit
 from .outbox import OutboxMessage, OutboxStatus, PendingQuestion, ProcessedUpdate
 from .places import Building, Community, Compound, Grid, PlaceAlias

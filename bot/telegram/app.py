@@ -1,0 +1,39 @@
+"""Factories: the ``Bot`` and the ``Dispatcher`` (nothing is built at import time)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.config import Settings
+
+from .bridge import UpdateBridge
+from .routers import all_routers
+
+
+def build_bot(settings: Settings, *, token: str | None = None, api_base: str | None = None) -> Bot:
+    """A bot on ``HGJ_TELEGRAM_API_BASE`` (Telegram's, a local Bot API server, or the stand-in)."""
+    token = token or settings.telegram_token
+    if not token:
+        raise ValueError("HGJ_TELEGRAM_TOKEN is not set")
+    base = (api_base or settings.telegram_api_base).rstrip("/")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(base))
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def build_dispatcher(bridge: UpdateBridge, **workflow) -> Dispatcher:
+    """One router per feature; the bridge and the shared services travel as workflow data."""
+    dp = Dispatcher()
+    dp["bridge"] = bridge
+    dp["db"] = bridge.db
+    dp["conversation"] = bridge.conversation
+    dp["clock"] = bridge.clock
+    dp["settings"] = bridge.settings
+    for key, value in workflow.items():
+        dp[key] = value
+    for router in all_routers():
+        dp.include_router(router)
+    return dp

@@ -1,0 +1,57 @@
+"""Long polling that loses nothing: a batch of updates is confirmed (the next ``getUpdates``
+offset) only after every update in it was handled — committed, or saved as a dead letter. If the
+process dies in between, the updates come again and the processed-update marks skip what was
+already done. (aiogram's ``start_polling`` confirms a batch as soon as it is read.)"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import GetUpdates
+
+log = logging.getLogger(__name__)
+
+
+async def poll(bot: Bot, dp: Dispatcher, stop: asyncio.Event, *, timeout: int = 10, limit: int = 100,
+               backoff: tuple[float, float] = (0.5, 30.0), **data) -> None:
+    """Run until ``stop`` is set; the batch in hand is finished first."""
+    allowed = dp.resolve_used_update_types()
+    offset: int | None = None
+    delay = backoff[0]
+    await bot.delete_webhook(drop_pending_updates=False)
+    while not stop.is_set():
+        request = GetUpdates(offset=offset, timeout=timeout, limit=limit, allowed_updates=allowed)
+        fetch = asyncio.ensure_future(bot(request, request_timeout=timeout + 30))
+        stopped = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if fetch not in done:
+            fetch.cancel()
+            await asyncio.gather(fetch, return_exceptions=True)
+            break
+        stopped.cancel()
+        try:
+            updates = fetch.result()
+        except Exception as err:  # noqa: BLE001 — the network or the server: wait, then again
+            log.warning("getUpdates failed (%s: %s); again in %.1fs", type(err).__name__, err, delay)
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+            except asyncio.TimeoutError:
+                pass
+            delay = min(delay * 2, backoff[1])
+            continue
+        delay = backoff[0]
+        if not updates:
+            continue
+        results = await asyncio.gather(*(dp.feed_update(bot, u, **data) for u in updates), return_exceptions=True)
+        for update, result in zip(updates, results):
+            if isinstance(result, BaseException):
+                log.error("update %s: %s: %s", update.update_id, type(result).__name__, result)
+        offset = updates[-1].update_id + 1
+    if offset is not None:
+        # confirm the last batch so a restart does not fetch it again (harmless if it did)
+        try:
+            await bot(GetUpdates(offset=offset, timeout=0, limit=1, allowed_updates=allowed))
+        except Exception:  # noqa: BLE001
+            pass

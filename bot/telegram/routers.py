@@ -1,0 +1,82 @@
+"""One aiogram ``Router`` per feature. They only route: every handler hands the update to the
+``UpdateBridge`` (workflow data ``bridge``), which runs the platform-neutral conversation."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.types import CallbackQuery, Message, Update
+
+from .bridge import UpdateBridge
+from .callbacks import IssueCB, QuestionCB, TaskCB, WishCB
+
+
+def commands_router() -> Router:
+    """``/start``, ``/bind`` …: the conversation knows the commands (and answers unknown ones)."""
+    router = Router(name="commands")
+
+    @router.message(F.text.startswith("/"))
+    async def command(message: Message, event_update: Update, bridge: UpdateBridge, bot: Bot) -> None:
+        await bridge.on_message(message, event_update, bot)
+
+    return router
+
+
+def messages_router() -> Router:
+    """What people write: group reports, answers to the bot's questions, private text, photos."""
+    router = Router(name="messages")
+
+    @router.message(F.text | F.caption | F.photo)
+    async def text(message: Message, event_update: Update, bridge: UpdateBridge, bot: Bot) -> None:
+        await bridge.on_message(message, event_update, bot)
+
+    return router
+
+
+def _press_router(name: str, factory) -> Router:
+    router = Router(name=name)
+
+    @router.callback_query(factory.filter())
+    async def pressed(query: CallbackQuery, event_update: Update, bridge: UpdateBridge) -> None:
+        await bridge.on_press(query, event_update)
+
+    return router
+
+
+def issue_buttons_router() -> Router:
+    return _press_router("issue-buttons", IssueCB)
+
+
+def wish_buttons_router() -> Router:
+    return _press_router("wish-buttons", WishCB)
+
+
+def question_buttons_router() -> Router:
+    return _press_router("question-buttons", QuestionCB)
+
+
+def task_buttons_router() -> Router:
+    return _press_router("task-buttons", TaskCB)
+
+
+def other_buttons_router() -> Router:
+    """Buttons of features without a factory here (rota shifts …) and stale ones: the
+    conversation finds their handler or says the button is no longer valid."""
+    router = Router(name="other-buttons")
+
+    @router.callback_query()
+    async def pressed(query: CallbackQuery, event_update: Update, bridge: UpdateBridge) -> None:
+        await bridge.on_press(query, event_update)
+
+    return router
+
+
+def all_routers() -> list[Router]:
+    return [
+        commands_router(),
+        messages_router(),
+        issue_buttons_router(),
+        wish_buttons_router(),
+        question_buttons_router(),
+        task_buttons_router(),
+        other_buttons_router(),
+    ]

@@ -1,0 +1,1 @@
+"""The web side (FastAPI): the app factory, the Telegram webhook, dashboards."""
