@@ -226,15 +226,24 @@ class Runtime:
     async def wait(self) -> None:
         await self._stop.wait()
 
-    async def run(self) -> None:
-        """Start, run until Ctrl+C / SIGTERM, stop cleanly."""
+    async def run_until_stopped(self) -> None:
+        """Wait for Ctrl+C / SIGTERM (or ``request_stop``)."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop)
-        await self.start()
         try:
             await self.wait()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(sig)
+
+    async def run(self) -> None:
+        """Start, run until Ctrl+C / SIGTERM, stop cleanly."""
+        await self.start()
+        try:
+            await self.run_until_stopped()
         finally:
             await self.stop()
 

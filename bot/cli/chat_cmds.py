@@ -1,0 +1,147 @@
+"""The bot itself: ``hgj run`` (Telegram), ``hgj demo`` (everything local, no token, no network)
+and ``hgj replay-failed`` (updates whose handling failed, once more)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .app import app, fail
+
+DEMO_TOKEN = "7000000001:hgj-demo-bot-token"
+
+
+def _logging(verbose: bool) -> None:
+    import logging
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def run(verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日志")) -> None:
+    """运行机器人（需要 HGJ_TELEGRAM_TOKEN；设置 HGJ_WEBHOOK_URL 时用 webhook，否则轮询）。"""
+    import asyncio
+
+    from bot.config import get_settings
+
+    settings = get_settings()
+    if not settings.telegram_token:
+        fail("没有设置 HGJ_TELEGRAM_TOKEN（向 @BotFather 申请机器人 token）；不用 token 试用请运行 hgj demo")
+    _logging(verbose)
+    from bot.bootstrap import prepare
+    from bot.runtime import Features, Runtime
+
+    db = prepare(settings.database_url)
+    runtime = Runtime(settings, db, features=Features(polling=not settings.webhook_url))
+
+    async def main() -> None:
+        try:
+            await runtime.start()
+        except Exception as err:  # noqa: BLE001 — one clear line, not a traceback
+            await runtime.stop()
+            fail(f"机器人无法启动：{type(err).__name__}: {err}")
+        how = f"webhook {settings.webhook_url}" if runtime.mode == "webhook" else "轮询"
+        typer.echo(f"红管家机器人 @{runtime.bridge.bot_username} 已启动（{how}），Ctrl+C 停止。")
+        if runtime.web_url:
+            typer.echo(f"网页: {runtime.web_url}")
+        try:
+            await runtime.run_until_stopped()
+        finally:
+            await runtime.stop()
+
+    asyncio.run(main())
+
+
+@app.command()
+def demo(
+    port: int = typer.Option(8081, "--port", "-p", help="演示页面（Telegram 模拟服务器）端口；0 = 任意空闲端口"),
+    web_port: int = typer.Option(8080, "--web-port", help="网页端口；0 = 任意空闲端口"),
+    database: Path = typer.Option(Path("hgj-demo.db"), "--database", help="演示数据库文件（每次重建）"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日志"),
+) -> None:
+    """一条命令试用：演示数据 + 本地 Telegram 模拟服务器 + 机器人 + 定时任务 + 网页，无需 token 和网络。"""
+    import asyncio
+
+    _logging(verbose)
+    from bot import demo_data
+    from bot.bootstrap import prepare
+    from bot.clock import SystemClock
+    from bot.config import Settings
+    from bot.runtime import Runtime, populate_standin
+    from bot.standin import StandinServer
+
+    database = database.resolve()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
+    typer.echo("准备演示数据…")
+    db = prepare(url)
+    with db.transaction() as session:
+        summary = demo_data.load(session, now=SystemClock().now())
+
+    async def main() -> None:
+        server = StandinServer(host="127.0.0.1", port=port, tokens=[DEMO_TOKEN])  # Telegram's limits on
+        try:
+            await server.start()
+        except OSError as err:
+            fail(f"无法监听 127.0.0.1:{port}：{err}（换一个 --port）")
+        populate_standin(server.world, db)
+        settings = Settings(database_url=url, telegram_token=DEMO_TOKEN, telegram_api_base=server.base_url,
+                            webhook_url=None, web_host="127.0.0.1", web_port=web_port)
+        runtime = Runtime(settings, db)
+        try:
+            await runtime.start()
+        except OSError as err:
+            await runtime.stop()
+            await server.stop()
+            fail(f"网页无法监听 127.0.0.1:{web_port}：{err}（换一个 --web-port）")
+        typer.echo(
+            f"演示已启动：{summary.communities} 个社区、{summary.members} 名红管家、{summary.residents} 位居民、"
+            f"{len(summary.groups)} 个居民群（数据库 {database.name}）。"
+        )
+        typer.echo(f"打开 {server.base_url}/ —— 以任意居民或红管家的身份在群里说话、点按钮")
+        typer.echo(f"网页: {runtime.web_url}    Ctrl+C 停止")
+        try:
+            await runtime.run_until_stopped()
+        finally:
+            await runtime.stop()
+            await server.stop()
+            db.dispose()
+
+    asyncio.run(main())
+
+
+@app.command("replay-failed")
+def replay_failed(show: bool = typer.Option(False, "--list", help="只列出，不重放")) -> None:
+    """重新处理出错时保存下来的消息（dead letters）；发送由运行中的机器人完成。"""
+    import asyncio
+
+    from bot.config import get_settings
+
+    from .app import open_database
+
+    settings = get_settings()
+    db = open_database()
+    from bot.telegram.bridge import failed_updates
+
+    rows = failed_updates(db)
+    if show or not rows:
+        for row in rows:
+            typer.echo(f"#{row.id} update {row.update_id} chat {row.chat_id} ×{row.attempts} "
+                       f"{row.error.strip().splitlines()[-1] if row.error else ''}")
+        typer.echo(f"待重放 {len(rows)} 条")
+        return
+    if not settings.telegram_token:
+        fail("重放需要 HGJ_TELEGRAM_TOKEN（用来识别机器人自己的消息）")
+
+    async def main() -> tuple[int, int]:
+        from bot.telegram.replay import replay
+
+        return await replay(db, settings, rows)
+
+    ok, failed = asyncio.run(main())
+    typer.echo(f"已重放 {ok} 条，仍失败 {failed} 条")
+    if failed:
+        raise typer.Exit(1)
