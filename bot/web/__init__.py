@@ -1,0 +1,1 @@
+"""The web side (FastAPI): the wish wall, dashboards, the office API, the Telegram webhook."""
