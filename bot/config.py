@@ -28,6 +28,8 @@ class Settings(BaseSettings):
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    web_base_url: str | None = None  # how members reach the web pages (for /web login links)
+    web_secret: str | None = None  # signs login links; generated into hongguanjia.secret when unset
 
     # The conversation (handlers/)
     nlu_confidence: float = Field(

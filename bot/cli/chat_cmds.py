@@ -88,8 +88,11 @@ def demo(
         except OSError as err:
             fail(f"无法监听 127.0.0.1:{port}：{err}（换一个 --port）")
         populate_standin(server.world, db)
+        import secrets
+
         settings = Settings(database_url=url, telegram_token=DEMO_TOKEN, telegram_api_base=server.base_url,
-                            webhook_url=None, web_host="127.0.0.1", web_port=web_port)
+                            webhook_url=None, web_host="127.0.0.1", web_port=web_port,
+                            web_secret=secrets.token_urlsafe(24))
         runtime = Runtime(settings, db)
         try:
             await runtime.start()

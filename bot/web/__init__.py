@@ -1,1 +1,1 @@
-"""The web side (FastAPI): the app factory, the Telegram webhook, dashboards."""
+"""The web side (FastAPI): the wish wall, dashboards, the office API, the Telegram webhook."""

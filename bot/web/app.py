@@ -1,13 +1,11 @@
-"""The FastAPI application. ``create_app`` builds it (nothing at import time).
-
-The chat part adds only what it needs: a health check and, in webhook mode, the Telegram
-webhook router passed in ``routers``. Feature routers that exist are included here
-(``bot.web.rotas``); dashboards are built on this app.
-"""
+"""The FastAPI application of the running bot. ``create_app`` builds it (nothing at import time):
+the office site (``bot.web.site``: wall, dashboard, API), a health check, feature routers that
+exist (``bot.web.rotas``), and what the caller passes in ``routers`` (the Telegram webhook)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
@@ -28,13 +26,13 @@ def feature_routers() -> list[APIRouter]:
 
 
 def create_app(db: Database, settings: Settings, clock: Clock | None = None,
-               routers: Iterable[APIRouter] = ()) -> FastAPI:
-    app = FastAPI(title="红管家 Hongguanjia", docs_url=None, redoc_url=None)
-    app.state.db = db
-    app.state.settings = settings
-    app.state.clock = clock or SystemClock()
+               routers: Iterable[APIRouter] = (), secret_dir: Path | None = None) -> FastAPI:
+    from . import site
 
-    @app.get("/health")
+    app = FastAPI(title="红管家 Hongguanjia", docs_url=None, redoc_url=None)
+    site.install(app, db=db, settings=settings, clock=clock or SystemClock(), secret_dir=secret_dir)
+
+    @app.get("/health", include_in_schema=False)
     def health() -> dict:
         return {"ok": True}
 

@@ -1,0 +1,32 @@
+"""``hgj web-login``: a login link to the office dashboard for a member."""
+
+from __future__ import annotations
+
+import typer
+
+from .app import app, fail, open_database
+
+
+@app.command("web-login")
+def web_login(number: str = typer.Argument(..., help="会员编号")) -> None:
+    """打印某位红管家登录社区看板的链接（7天有效）。"""
+    from bot import access
+    from bot.clock import SystemClock
+    from bot.config import get_settings
+    from bot.errors import DomainError
+    from bot.members.service import find_by_number
+
+    settings = get_settings()
+    db = open_database()
+    with db.session() as session:
+        try:
+            member = find_by_number(session, number)
+        except DomainError as err:
+            fail(str(err))
+        if member is None:
+            fail(f"没有编号为 {number} 的红管家")
+        if not access.may_see_dashboard(member):
+            fail(f"{member.name} 的角色不能查看社区看板")
+        token = access.make_token(access.load_secret(settings.web_secret), member.id, now=SystemClock().now())
+    base = settings.web_base_url or f"http://{settings.web_host}:{settings.web_port}"
+    typer.echo(f"{base.rstrip('/')}/login?token={token}")

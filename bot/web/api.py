@@ -1,0 +1,114 @@
+"""JSON API for the office: statistics, wishes, issues, members, leaderboards, routing rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from bot import access, places, points, stats
+from bot.members.service import mask_phone
+from models import ROLE_NAMES_ZH, Member, PointsRule, Role, RouteTarget, RoutingRule
+
+from .deps import OfficeDep, SessionDep, StaffDep, now
+from .views import open_issue_rows, wish_rows
+
+router = APIRouter(prefix="/api")
+
+
+@router.get("/stats")
+def api_stats(session: SessionDep) -> dict:
+    """The funnel (collected → accepted → solved) for the district, each community and grid."""
+    return stats.breakdown(session)
+
+
+@router.get("/communities/{ref}/wishes")
+def api_wishes(ref: str, request: Request, session: SessionDep) -> list[dict]:
+    community = places.find_community(session, ref)
+    if community is None:
+        raise HTTPException(404, "没有这个社区")
+    return wish_rows(session, community.id, request.app.state.settings.tz)
+
+
+@router.get("/issues")
+def api_issues(request: Request, session: SessionDep, viewer: StaffDep) -> list[dict]:
+    """Open issues of the viewer's community, urgent first, then oldest."""
+    return open_issue_rows(session, viewer.community_id, now(request), limit=500)
+
+
+@router.get("/members")
+def api_members(session: SessionDep, viewer: StaffDep) -> list[dict]:
+    """Members of the viewer's community; phone numbers only for the community office."""
+    show_phones = access.may_see_phones(viewer)
+    rows = []
+    for m in session.exec(select(Member).where(Member.community_id == viewer.community_id).order_by(Member.seq)):
+        rows.append({
+            "number": m.number, "name": m.name, "role": m.role, "role_name": ROLE_NAMES_ZH[Role(m.role)],
+            "grid_id": m.grid_id, "building_id": m.building_id, "status": m.status,
+            "phone": m.phone if show_phones else mask_phone(m.phone),
+            "grid_manager": m.is_grid_manager, "mediator": m.is_mediator, "office_admin": m.is_office_admin,
+        })
+    return rows
+
+
+@router.get("/leaderboard")
+def api_leaderboard(
+    request: Request,
+    session: SessionDep,
+    viewer: StaffDep,
+    scope: Literal["community", "grid", "unit"] = "community",
+    period: Literal["month", "quarter"] = "month",
+    day: date | None = None,
+    grid_id: int | None = None,
+) -> dict:
+    tz = request.app.state.settings.tz
+    p = points.period_of(period, day or now(request).astimezone(tz).date(), tz)
+    if scope == "unit":
+        board = points.unit_leaderboard(session, p, community_id=viewer.community_id)
+    elif scope == "grid":
+        board = points.leaderboard(session, p, grid_id=grid_id or viewer.grid_id, community_id=viewer.community_id)
+    else:
+        board = points.leaderboard(session, p, community_id=viewer.community_id)
+    return {"period": p.label, "scope": scope, "rows": [s.__dict__ for s in board]}
+
+
+@router.get("/rules/points")
+def api_points_rules(session: SessionDep, viewer: StaffDep) -> list[dict]:
+    return [r.model_dump() for r in session.exec(select(PointsRule).order_by(PointsRule.code))]
+
+
+class RoutingRuleIn(BaseModel):
+    category: str = Field("*", max_length=16)
+    urgent_only: bool = False
+    target: str
+    priority: int = 100
+
+
+@router.get("/rules/routing")
+def api_routing_rules(session: SessionDep, viewer: StaffDep) -> dict:
+    own = session.exec(select(RoutingRule).where(RoutingRule.community_id == viewer.community_id)).all()
+    rules = own or session.exec(select(RoutingRule).where(RoutingRule.community_id.is_(None))).all()
+    return {
+        "own": bool(own),
+        "rules": [
+            {k: getattr(r, k) for k in ("category", "urgent_only", "target", "priority", "active")}
+            for r in sorted(rules, key=lambda r: (r.priority, r.id))
+        ],
+    }
+
+
+@router.put("/rules/routing")
+def api_set_routing_rules(rules: list[RoutingRuleIn], session: SessionDep, viewer: OfficeDep) -> dict:
+    """Replace the community's own routing rules (an empty list returns it to the defaults)."""
+    for rule in rules:
+        if rule.target not in RouteTarget.ALL:
+            raise HTTPException(422, f"未知的派单对象 {rule.target}，可选：{', '.join(RouteTarget.ALL)}")
+    for old in session.exec(select(RoutingRule).where(RoutingRule.community_id == viewer.community_id)):
+        session.delete(old)
+    for rule in rules:
+        session.add(RoutingRule(community_id=viewer.community_id, **rule.model_dump()))
+    session.commit()
+    return {"own": bool(rules), "count": len(rules)}

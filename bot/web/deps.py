@@ -1,0 +1,63 @@
+"""FastAPI dependencies: the database session, the clock, and the member behind a request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlmodel import Session
+
+from bot import access
+from models import Member
+
+COOKIE = "hgj_token"
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.db.session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def now(request: Request):
+    return request.app.state.clock.now()
+
+
+def current_member(request: Request, session: SessionDep) -> Member | None:
+    """From ``Authorization: Bearer <token>`` or the login cookie; None when absent or invalid."""
+    token = request.cookies.get(COOKIE, "")
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        token = header[7:].strip()
+    if not token:
+        return None
+    member_id = access.read_token(request.app.state.secret, token, now=now(request))
+    return session.get(Member, member_id) if member_id else None
+
+
+MemberDep = Annotated[Member | None, Depends(current_member)]
+
+
+def staff(member: MemberDep) -> Member:
+    if member is None:
+        raise HTTPException(401, "请先通过机器人的 /web 命令获取登录链接")
+    if not access.may_see_dashboard(member):
+        raise HTTPException(403, "只有社区工作人员、包联干部和区领导可以查看")
+    return member
+
+
+StaffDep = Annotated[Member, Depends(staff)]
+
+
+def office(member: MemberDep) -> Member:
+    if member is None:
+        raise HTTPException(401, "请先登录")
+    if not access.may_change_settings(member):
+        raise HTTPException(403, "只有社区红管家工作室的管理员可以修改设置")
+    return member
+
+
+OfficeDep = Annotated[Member, Depends(office)]

@@ -1,0 +1,95 @@
+"""HTML pages: the public wish wall, and the community dashboard for its staff."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import select
+
+from bot import access, places, points, stats
+from models import Community, Grid
+
+from .deps import COOKIE, MemberDep, SessionDep, now
+from .views import open_issue_rows, wish_rows
+
+router = APIRouter()
+
+
+@lru_cache
+def _env():
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    # autoescape: every resident's text on these pages is shown as text, never as markup
+    return Environment(loader=PackageLoader("bot.web", "templates"), autoescape=select_autoescape(default=True))
+
+
+def render(name: str, status_code: int = 200, **context) -> HTMLResponse:
+    return HTMLResponse(_env().get_template(name).render(**context), status_code=status_code)
+
+
+@router.get("/wall", response_class=HTMLResponse)
+def walls(session: SessionDep):
+    from bot.stats import funnel
+
+    communities = [
+        {"code": c.code, "name": c.name, "open": funnel(session, community_id=c.id).wishes_open}
+        for c in session.exec(select(Community).order_by(Community.code))
+    ]
+    return render("walls.html", communities=communities)
+
+
+@router.get("/wall/{ref}", response_class=HTMLResponse)
+def wall(ref: str, request: Request, session: SessionDep):
+    community = places.find_community(session, ref)
+    if community is None:
+        raise HTTPException(404, "没有这个社区")
+    return render("wall.html", community=community,
+                  wishes=wish_rows(session, community.id, request.app.state.settings.tz))
+
+
+@router.get("/login")
+def login(token: str, request: Request):
+    """The link the bot sends with /web: keeps the token in a cookie and opens the dashboard."""
+    if access.read_token(request.app.state.secret, token, now=now(request)) is None:
+        return render("message.html", 401, title="链接无效或已过期", text="请在机器人私聊里重新发送 /web 获取新的登录链接。")
+    response = RedirectResponse("/dashboard", status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", max_age=7 * 24 * 3600)
+    return response
+
+
+@router.get("/logout")
+def logout():
+    response = RedirectResponse("/wall", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, session: SessionDep, viewer: MemberDep):
+    if viewer is None:
+        return render("message.html", 401, title="请先登录", text="在机器人私聊里发送 /web，点开收到的链接即可查看社区看板。")
+    if not access.may_see_dashboard(viewer):
+        return render("message.html", 403, title="没有权限", text="社区看板供社区工作人员、包联干部和区领导使用。")
+    tz = request.app.state.settings.tz
+    today = now(request).astimezone(tz).date()
+    community = session.get(Community, viewer.community_id)
+    grid_names = {g.id: g.name for g in session.exec(select(Grid).where(Grid.community_id == community.id))}
+    grids = [
+        {"grid": name, **stats.funnel(session, community_id=community.id, grid_id=gid).to_dict()}
+        for gid, name in sorted(grid_names.items())
+    ]
+    month, quarter = points.period_of("month", today, tz), points.period_of("quarter", today, tz)
+    return render(
+        "dashboard.html",
+        community=community,
+        viewer=viewer,
+        funnel=stats.funnel(session, community_id=community.id),
+        grids=grids,
+        open_issues=open_issue_rows(session, community.id, now(request)),
+        month=month,
+        quarter=quarter,
+        stars=points.leaderboard(session, month, community_id=community.id),
+        units=points.unit_leaderboard(session, quarter, community_id=community.id),
+    )

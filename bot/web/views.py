@@ -1,0 +1,92 @@
+"""Plain rows for pages and the API, built from the core. Escaping is the template's job."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from bot import issues, places, wishes
+from models import (
+    ISSUE_CATEGORY_ZH,
+    ISSUE_OPEN,
+    ISSUE_STATUS_ZH,
+    WISH_CATEGORY_ZH,
+    WISH_STATUS_ZH,
+    Building,
+    Issue,
+    Member,
+    Resident,
+    Wish,
+)
+
+
+def age(since: datetime | None, now: datetime) -> str:
+    if since is None:
+        return ""
+    minutes = int((now - since).total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 0)} 分钟"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} 小时"
+    return f"{minutes // 1440} 天"
+
+
+def masked_name(name: str) -> str:
+    """「张阿姨」→「张**」: the wall is public."""
+    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else "居民"
+
+
+def _place(session: Session, building_id: int | None, cache: dict) -> str:
+    if building_id is None:
+        return ""
+    if building_id not in cache:
+        cache[building_id] = places.building_label(session, session.get(Building, building_id))
+    return cache[building_id]
+
+
+def wish_rows(session: Session, community_id: int, tz: ZoneInfo) -> list[dict]:
+    cache: dict = {}
+    rows = []
+    for w in wishes.wall(session, community_id, limit=200):
+        poster = session.get(Resident, w.poster_id)
+        claimer = session.get(Member, w.claimer_id) if w.claimer_id else None
+        rows.append({
+            "code": wishes.code(w),
+            "category": WISH_CATEGORY_ZH.get(w.category, w.category),
+            "text": w.text,
+            "place": _place(session, w.building_id, cache),
+            "poster": masked_name(poster.display_name if poster else ""),
+            "posted": w.created_at.astimezone(tz).strftime("%m-%d"),
+            "status": WISH_STATUS_ZH.get(w.status, w.status),
+            "claimer": claimer.name if claimer else "",
+        })
+    return rows
+
+
+def open_issue_rows(session: Session, community_id: int, now: datetime, limit: int = 100) -> list[dict]:
+    cache: dict = {}
+    query = (
+        select(Issue)
+        .where(Issue.community_id == community_id, Issue.status.in_(ISSUE_OPEN))
+        .order_by(Issue.urgent.desc(), Issue.created_at)
+        .limit(limit)
+    )
+    rows = []
+    for i in session.exec(query):
+        handler = session.get(Member, i.handler_id) if i.handler_id else None
+        place = _place(session, i.building_id, cache) + (f"{i.unit}单元" if i.unit else "")
+        rows.append({
+            "id": i.id,
+            "code": issues.code(i),
+            "place": place,
+            "category": ISSUE_CATEGORY_ZH.get(i.category, i.category),
+            "text": i.text,
+            "status": ISSUE_STATUS_ZH.get(i.status, i.status),
+            "handler": handler.name if handler else "",
+            "affected": i.affected,
+            "urgent": i.urgent,
+            "age": age(i.created_at, now),
+        })
+    return rows

@@ -1,0 +1,102 @@
+"""The office web site: the public wish wall, the staff dashboard, the JSON API and its rights."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from bot import access, issues, wishes
+from bot.config import Settings
+from bot.routing import route
+from tests.factories import build_world
+
+
+@pytest.fixture
+def site(db, clock, tmp_path):
+    with db.transaction() as session:
+        w = build_world(session, clock.now())
+        w.wish("<script>alert(1)</script> 想请人帮忙买菜 & 取药")
+        issue = w.report("3栋电梯<b>坏了</b>", urgent=True)
+        issues.claim(session, issue, w.actor("gm1"), now=clock.now())
+        ids = {k: m.id for k, m in w.m.items()}
+        phones = {k: m.phone for k, m in w.m.items()}
+        community = w.community.code
+    app = FastAPI()
+    from bot.web.site import install
+
+    install(app, db=db, settings=Settings(web_secret="test-secret"), clock=clock, secret_dir=tmp_path)
+    client = TestClient(app)
+
+    def login(key, lifetime=timedelta(days=1)):
+        token = access.make_token(b"test-secret", ids[key], now=clock.now(), lifetime=lifetime)
+        return {"Authorization": f"Bearer {token}"}
+
+    return client, login, phones, community
+
+
+def test_the_wall_is_public_escaped_and_masks_names(site):
+    client, _, phones, community = site
+    page = client.get(f"/wall/{community}")
+    assert page.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
+    assert "&amp; 取药" in page.text
+    assert "r*******" in page.text  # the poster "resident" shown masked
+    assert not any(p in page.text for p in phones.values())
+    assert client.get("/wall/不存在").status_code == 404
+    assert community == 1 and "白庙社区" in client.get("/wall").text
+
+
+def test_dashboard_needs_a_login_from_staff(site, clock):
+    client, login, _, _ = site
+    assert client.get("/dashboard").status_code == 401
+    assert client.get("/dashboard", headers=login("volunteer")).status_code == 403
+    page = client.get("/dashboard", headers=login("gm1"))
+    assert page.status_code == 200
+    assert "纳入任务清单" in page.text and "3栋电梯&lt;b&gt;坏了&lt;/b&gt;" in page.text and "紧急" in page.text
+
+
+def test_login_link_sets_a_cookie_and_expired_links_are_refused(site, clock):
+    client, _, _, _ = site
+    token = access.make_token(b"test-secret", 4, now=clock.now())
+    response = client.get(f"/login?token={token}", follow_redirects=False)
+    assert response.status_code == 303 and "hgj_token" in response.headers["set-cookie"]
+    assert client.get("/dashboard").status_code == 200  # the cookie now carries the login
+    old = access.make_token(b"test-secret", 4, now=clock.now() - timedelta(days=30))
+    assert client.get(f"/login?token={old}").status_code == 401
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    assert client.get(f"/login?token={forged}").status_code == 401
+
+
+def test_only_the_office_sees_phone_numbers(site):
+    client, login, phones, _ = site
+    by_gm = client.get("/api/members", headers=login("gm1")).json()
+    by_office = client.get("/api/members", headers=login("office")).json()
+    assert all("****" in m["phone"] for m in by_gm)
+    assert {m["phone"] for m in by_office} >= {phones["gm1"], phones["bh3"]}
+    assert client.get("/api/members").status_code == 401
+    assert client.get("/api/members", headers=login("volunteer")).status_code == 403
+
+
+def test_only_the_office_changes_routing_rules(site, db):
+    client, login, _, _ = site
+    rules = [{"category": "*", "target": "office", "priority": 1}]
+    assert client.put("/api/rules/routing", json=rules, headers=login("gm1")).status_code == 403
+    assert client.put("/api/rules/routing", json=[{"target": "nobody"}], headers=login("office")).status_code == 422
+    assert client.put("/api/rules/routing", json=rules, headers=login("office")).json() == {"own": True, "count": 1}
+    assert client.get("/api/rules/routing", headers=login("gm1")).json()["own"] is True
+    with db.session() as session:
+        stops = route(session, community_id=1, category="facility", building_id=1)
+        assert [s.member.name for s in stops] == ["office"]
+
+
+def test_stats_issues_and_leaderboard(site):
+    client, login, _, _ = site
+    data = client.get("/api/stats").json()
+    assert data["collected"] == 1 and data["accepted"] == 1
+    open_issues = client.get("/api/issues", headers=login("office")).json()
+    assert [i["code"] for i in open_issues] == ["Q1"] and open_issues[0]["handler"] == "gm1"
+    board = client.get("/api/leaderboard?scope=community&period=month", headers=login("office")).json()
+    assert board["rows"][0]["name"] == "gm1" and board["rows"][0]["points"] == 3
