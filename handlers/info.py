@@ -26,6 +26,7 @@ from .types import Inbound, Reaction
 from .wishes import wall_buttons
 
 router = Router("info")
+HELP_ORDER = ["start", "bind", "my", "wall", "task", "points", "rank", "stats", "web", "cancel", "help"]
 
 
 def community_of(ctx: Context, msg: Inbound) -> int | None:
@@ -41,6 +42,7 @@ def community_of(ctx: Context, msg: Inbound) -> int | None:
 @router.command("help", help="查看命令说明")
 def help_(ctx: Context, msg: Inbound) -> Reaction:
     lines = ctx.conversation.help_lines(private=msg.chat.is_private) if ctx.conversation else []
+    lines.sort(key=lambda line: HELP_ORDER.index(line[0]) if line[0] in HELP_ORDER else len(HELP_ORDER))
     return reply(msg, texts.help_text(lines, private=msg.chat.is_private))
 
 

@@ -66,3 +66,19 @@ def private_text(ctx: Context, msg: Inbound) -> Reaction | None:
     if not msg.chat.is_private:
         return None
     return reply(msg, texts.private_text_help())
+
+
+@router.command("web", help="社区看板登录链接（管理人员）", scope="private")
+def web_login(ctx: Context, msg: Inbound) -> Reaction:
+    from bot import access
+
+    member = ctx.member(msg.user)
+    if not access.may_see_dashboard(member):
+        return reply(msg, "社区看板对社区工作人员、包联干部和区领导开放。")
+    secret = access.load_secret(ctx.settings.web_secret)
+    token = access.make_token(secret, member.id, now=ctx.now)
+    base = ctx.settings.web_base_url or f"http://{ctx.settings.web_host}:{ctx.settings.web_port}"
+    link = f"{base.rstrip('/')}/login?token={token}"
+    from html import escape
+
+    return reply(msg, f'<a href="{escape(link)}">打开社区看板</a>（7天内有效，请勿转发）')

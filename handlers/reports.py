@@ -368,6 +368,13 @@ def place_answer(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
     draft = Draft.from_payload(payload_of(question))
     parsed = understanding.parse(ctx, text, group.community_id) if text else None
     place = parsed.place if parsed is not None else _Place(None)
+    if parsed is not None and not msg.reply_to_bot and parsed.intent in ("issue", "wish") and (
+        parsed.urgent or parsed.confidence >= ctx.settings.nlu_confidence
+    ):
+        # a report of its own: handled as new (this question waits or runs out), unless it
+        # only says the first one again with its place (「5栋，灯坏了」)
+        if not place.building or not understanding.same_issue(draft.text, text).same:
+            return None
     if draft.choices and not place.building and place.compound:
         # 「阳光花园」 answering 「是哪一个？」
         compound_id = understanding.compound_id_of(ctx.session, group.community_id, place.compound)
@@ -384,10 +391,6 @@ def place_answer(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
             where.room = where.room or draft.room
             return proceed_issue(ctx, msg, group, draft, None, where=where)
         return reply(msg, texts.ask_place(where.said))  # no such building: keep asking
-    if parsed is not None and parsed.intent in ("issue", "wish") and (
-        parsed.urgent or parsed.confidence >= ctx.settings.nlu_confidence
-    ):
-        return None  # clearly a new report: handled as one (this question waits or runs out)
     if msg.reply_to_bot:
         return reply(msg, texts.place_not_understood())
     return Reaction()  # something else said meanwhile; the question stays

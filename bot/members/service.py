@@ -244,6 +244,16 @@ def get_or_create_resident(
     resident = session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
     if resident is None:
         member = find_by_chat_user(session, chat_user_id)
+        if member is not None:
+            # the member may already report through a record made before they had a chat account
+            resident = session.exec(
+                select(Resident).where(Resident.member_id == member.id, Resident.chat_user_id.is_(None))
+            ).first()
+            if resident is not None:
+                resident.chat_user_id = chat_user_id
+                session.add(resident)
+                session.flush()
+    if resident is None:
         resident = Resident(
             chat_user_id=chat_user_id,
             display_name=display_name[:128],
