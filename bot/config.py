@@ -39,8 +39,9 @@ class Settings(BaseSettings):
     ask_timeout_minutes: int = Field(
         default=30, ge=1, description="How long the bot waits for the answer to a question it asked."
     )
-    gazetteer_ttl_seconds: float = Field(
-        default=60.0, ge=0.0, description="How long a community's place names are cached per process."
+    cache_ttl_seconds: float = Field(
+        default=60.0, ge=0.0,
+        description="How long a community's place names and a group's binding are cached per process.",
     )
     duplicate_window_days: int = Field(
         default=30, ge=1, description="Open reports younger than this are offered for 附议 instead of a new one."

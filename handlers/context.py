@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,6 +16,59 @@ from bot.members import service as members
 from models import ChatGroup, Member, Resident
 
 from .types import Chat, Outgoing, User
+
+
+@dataclass(frozen=True)
+class GroupBinding:
+    """What a group chat is bound to (a snapshot of its ``ChatGroup`` row)."""
+
+    chat_id: int
+    community_id: int
+    grid_id: int | None
+    compound_id: int | None
+    title: str = ""
+
+    @classmethod
+    def of(cls, row: ChatGroup) -> GroupBinding:
+        return cls(row.chat_id, row.community_id, row.grid_id, row.compound_id, row.title)
+
+
+class _BindingCache:
+    """Group bindings read at most once per ``cache_ttl_seconds`` per process: every group
+    message needs one, and they change rarely (/bind here forgets the old one at once)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[str, int], tuple[float, GroupBinding | None]] = {}
+
+    def get(self, ctx: Context, chat_id: int) -> GroupBinding | None:
+        key = (str(ctx.session.get_bind().url), chat_id)
+        now = time.monotonic()
+        hit = self._rows.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        row = groups.get(ctx.session, chat_id)
+        value = GroupBinding.of(row) if row is not None else None
+        with self._lock:
+            if len(self._rows) > 100_000:
+                self._rows.clear()
+            self._rows[key] = (now + ctx.settings.cache_ttl_seconds, value)
+        return value
+
+    def forget(self, ctx: Context, chat_id: int) -> None:
+        with self._lock:
+            self._rows.pop((str(ctx.session.get_bind().url), chat_id), None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+_bindings = _BindingCache()
+
+
+def forget_bindings() -> None:
+    _bindings.clear()
 
 
 @dataclass
@@ -35,14 +90,19 @@ class Context:
     def tz(self):
         return self.settings.tz
 
-    def group(self, chat: Chat) -> ChatGroup | None:
-        """The community/grid binding of a group chat (None for private chats and unbound groups)."""
+    def group(self, chat: Chat) -> GroupBinding | None:
+        """The community/grid binding of a group chat (None for private chats and unbound groups);
+        cached per process for ``cache_ttl_seconds`` (``forget_group`` after binding)."""
         if chat.is_private:
             return None
         key = ("group", chat.id)
         if key not in self._cache:
-            self._cache[key] = groups.get(self.session, chat.id)
+            self._cache[key] = _bindings.get(self, chat.id)
         return self._cache[key]
+
+    def forget_group(self, chat_id: int) -> None:
+        self._cache.pop(("group", chat_id), None)
+        _bindings.forget(self, chat_id)
 
     def member(self, user: User) -> Member | None:
         """The member bound to this chat account, if any."""

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable
 from html import escape
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -37,6 +38,7 @@ class Conversation:
         self.pendings: dict[str, Callable] = {}
         self.expirers: dict[str, Callable] = {}
         self.texts: list[Callable] = []
+        self.silencers: list[Callable] = []
         for router in self.routers:
             for spec in router.commands:
                 for name in spec.names:
@@ -50,6 +52,7 @@ class Conversation:
             self.pendings.update(router.pendings)
             self.expirers.update(router.expirers)
             self.texts.extend(router.texts)
+            self.silencers.extend(router.silencers)
 
     def help_lines(self, private: bool) -> list[tuple[str, str]]:
         seen, lines = set(), []
@@ -102,6 +105,19 @@ class Conversation:
             return reply(msg, f"我没太明白。{HELP_HINT}")
         return Reaction()
 
+    def is_silent(self, ctx: Context, msg: Inbound) -> bool:
+        """A group message with nothing to do: no command, no question waiting for its writer,
+        and a router sure it is chatter (or the group is not bound)."""
+        if msg.chat.is_private or msg.command is not None:
+            return False
+        if ctx.group(msg.chat) is None:
+            return True
+        if not any(fn(ctx, msg) for fn in self.silencers):
+            return False
+        # Core, prebuilt: this runs for every chatter message
+        waiting = ctx.session.connection().execute(_WAITING, {"chat": msg.chat.id, "user": msg.user.id}).first()
+        return waiting is None
+
     def on_press(self, ctx: Context, press: Press) -> Reaction:
         action = press.action
         handler = self.buttons.get(action.kind) if action else None
@@ -153,18 +169,25 @@ def reply(msg: Inbound, text: str, **kw) -> Reaction:
 # --- running one update as one transaction ------------------------------------------------
 
 
+_PU = ProcessedUpdate.__table__
+_PQ = PendingQuestion.__table__
+_WAITING = select(_PQ.c.id).where(_PQ.c.chat_id == bindparam("chat"), _PQ.c.user_id == bindparam("user")).limit(1)
+_RECORD = {
+    name: dialect.insert(_PU)
+    .values(update_id=bindparam("update_id"), at=bindparam("at"))
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    .returning(_PU.c.update_id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
 def _first_time(session: Session, update_id: int | None, ctx: Context) -> bool:
     """Record the update; False when it was handled before (a re-delivery)."""
     if update_id is None:
         return True
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = (
-        dialect.insert(ProcessedUpdate)
-        .values(update_id=update_id, at=ctx.now)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(ProcessedUpdate.update_id)
-    )
-    return session.execute(stmt).scalar() is not None
+    connection = session.connection()
+    stmt = _RECORD["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
+    return connection.execute(stmt, {"update_id": update_id, "at": ctx.now}).scalar() is not None
 
 
 def _run(session: Session, ctx: Context, update_id, work: Callable[[], Reaction], on_refused) -> Reaction | None:
@@ -189,8 +212,11 @@ def run_sweep(conversation: Conversation, session: Session, ctx: Context) -> int
 
 
 def process_message(conversation: Conversation, session: Session, ctx: Context, msg: Inbound) -> Reaction | None:
-    """Handle a message in the caller's transaction; None when it was already handled."""
+    """Handle a message in the caller's transaction; None when it was already handled.
+    Chatter (``Conversation.is_silent``) returns an empty reaction and writes nothing."""
     ctx.conversation = ctx.conversation or conversation
+    if conversation.is_silent(ctx, msg):
+        return Reaction()
     return _run(
         session, ctx, msg.update_id, lambda: conversation.on_message(ctx, msg),
         lambda err: reply(msg, escape(str(err))),

@@ -21,7 +21,6 @@ from bot.routing import RouteStop, route
 from models import (
     ISSUE_OPEN,
     Building,
-    ChatGroup,
     Compound,
     Issue,
     IssueCategory,
@@ -36,7 +35,7 @@ from models import (
 )
 
 from . import texts, understanding
-from .context import Context
+from .context import Context, GroupBinding
 from .conversation import ask, payload_of, reply
 from .router import Router
 from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
@@ -130,10 +129,27 @@ def ref_of(issue: Issue) -> str:
 
 
 def is_group_chat(ctx: Context, chat_id: int) -> bool:
-    return groups.get(ctx.session, chat_id) is not None
+    return ctx.group(_chat(chat_id)) is not None
 
 
 # --- the group text flow ------------------------------------------------------------------------
+
+
+def _parsed(ctx: Context, text: str, community_id: int):
+    key = ("parsed", community_id, text)
+    if key not in ctx._cache:
+        ctx._cache[key] = understanding.parse(ctx, text, community_id)
+    return ctx._cache[key]
+
+
+@router.silent()
+def is_chatter(ctx: Context, msg: Inbound) -> bool:
+    """Short talk, and what the parser is confident is chatter, needs nothing."""
+    text = msg.text.strip()
+    if len(text) < MIN_TEXT:
+        return True
+    parsed = _parsed(ctx, text, ctx.group(msg.chat).community_id)
+    return parsed.intent == "chatter" and not parsed.urgent and parsed.confidence >= ctx.settings.nlu_confidence
 
 
 @router.text()
@@ -146,11 +162,10 @@ def group_text(ctx: Context, msg: Inbound) -> Reaction | None:
     text = msg.text.strip()
     if len(text) < MIN_TEXT:
         return Reaction()
-    parsed = understanding.parse(ctx, text, group.community_id)
-    return consider(ctx, msg, group, text, parsed)
+    return consider(ctx, msg, group, text, _parsed(ctx, text, group.community_id))
 
 
-def consider(ctx: Context, msg: Inbound, group: ChatGroup, text: str, parsed) -> Reaction:
+def consider(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed) -> Reaction:
     sure = parsed.confidence >= ctx.settings.nlu_confidence
     if parsed.urgent and parsed.intent != "wish":
         return proceed_issue(ctx, msg, group, draft_of(msg, text, parsed, "issue"), parsed.place)
@@ -191,7 +206,7 @@ class _Place:
         self.room = data.get("room", "")
 
 
-def proceed_issue(ctx: Context, msg: Inbound, group: ChatGroup, draft: Draft, place, *,
+def proceed_issue(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft, place, *,
                   where: understanding.Where | None = None) -> Reaction:
     """File the report, or ask what is missing first (never when it is urgent)."""
     if where is None:
@@ -225,12 +240,12 @@ def ask_which(ctx: Context, msg: Inbound, draft: Draft, choices: list[Building])
     return reply(msg, texts.ask_which(labels), buttons=[buttons[i:i + 3] for i in range(0, len(buttons), 3)])
 
 
-def file_issue(ctx: Context, msg: Inbound, group: ChatGroup, draft: Draft, building: Building | None) -> Reaction:
+def file_issue(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft, building: Building | None) -> Reaction:
     issue, card = _file(ctx, msg, group, draft, building)
     return Reaction([card])
 
 
-def _file(ctx: Context, msg: Inbound, group: ChatGroup, draft: Draft,
+def _file(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft,
           building: Building | None) -> tuple[Issue, Outgoing]:
     resident = ctx.resident(msg.user, group.community_id)
     issue = issues.report(
@@ -277,7 +292,7 @@ def find_duplicate(ctx: Context, community_id: int, draft: Draft, building: Buil
     return None
 
 
-def offer_duplicate(ctx: Context, msg: Inbound, group: ChatGroup, draft: Draft,
+def offer_duplicate(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft,
                     building: Building | None) -> Reaction | None:
     grid_id = building.grid_id if building is not None else group.grid_id
     existing = find_duplicate(ctx, group.community_id, draft, building, grid_id)
@@ -366,7 +381,7 @@ def place_answer(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
         close(ctx, question)
         return reply(msg, texts.dropped())
     draft = Draft.from_payload(payload_of(question))
-    parsed = understanding.parse(ctx, text, group.community_id) if text else None
+    parsed = _parsed(ctx, text, group.community_id) if text else None
     place = parsed.place if parsed is not None else _Place(None)
     if parsed is not None and not msg.reply_to_bot and parsed.intent in ("issue", "wish") and (
         parsed.urgent or parsed.confidence >= ctx.settings.nlu_confidence

@@ -44,6 +44,7 @@ class Router:
     pendings: dict[str, Callable] = field(default_factory=dict)
     expirers: dict[str, Callable] = field(default_factory=dict)
     texts: list[Callable] = field(default_factory=list)
+    silencers: list[Callable] = field(default_factory=list)
 
     def command(
         self, *names: str, help: str = "", scope: Scope = "any", hidden: bool = False, unbound: bool = False
@@ -80,6 +81,17 @@ class Router:
     def text(self):
         def register(fn: Callable) -> Callable:
             self.texts.append(fn)
+            return fn
+
+        return register
+
+    def silent(self):
+        """``fn(ctx, msg) -> bool``: True when this router is sure a group message needs nothing
+        (chatter). When a router says so and no question waits for the writer, the update is
+        not even recorded: chatter costs little more than reading it."""
+
+        def register(fn: Callable) -> Callable:
+            self.silencers.append(fn)
             return fn
 
         return register

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from bot import places
-from models import Building, ChatGroup, Compound
+from models import Building, Compound
 
-from .context import Context
+from .context import Context, GroupBinding
 
 try:  # the message understanding of the nlu branch
     from bot.nlu import Gazetteer, get_parser, same_issue  # noqa: F401
@@ -24,7 +24,7 @@ _gazetteers: dict[tuple[str, int], tuple[float, object]] = {}
 
 
 def gazetteer_for(ctx: Context, community_id: int):
-    """The community's ``Gazetteer``, built at most once per ``gazetteer_ttl_seconds`` in this
+    """The community's ``Gazetteer``, built at most once per ``cache_ttl_seconds`` in this
     process (one object per community, so the parser's per-gazetteer caches stay warm)."""
     key = (str(ctx.session.get_bind().url), community_id)
     now = time.monotonic()
@@ -37,7 +37,7 @@ def gazetteer_for(ctx: Context, community_id: int):
         old = _gazetteers.get(key)
         if old is not None and old[1] == gaz:
             gaz = old[1]  # the same names: keep the object the parser already knows
-        _gazetteers[key] = (now + ctx.settings.gazetteer_ttl_seconds, gaz)
+        _gazetteers[key] = (now + ctx.settings.cache_ttl_seconds, gaz)
     return gaz
 
 
@@ -88,7 +88,7 @@ def compound_id_of(session: Session, community_id: int, name: str) -> int | None
     return found.id if found else None
 
 
-def resolve(ctx: Context, community_id: int, place, group: ChatGroup | None = None,
+def resolve(ctx: Context, community_id: int, place, group: GroupBinding | None = None,
             compound_id: int | None = None) -> Where:
     """``place`` is the parser's ``Place``; the compound is the one said, else ``compound_id``
     (from an earlier message), else the group's (业主群)."""

@@ -9,10 +9,10 @@ from bot import groups, wishes
 from bot.errors import NotAllowed
 from bot.lifecycle import Actor
 from bot.members import service as members
-from models import Building, ChatGroup, Member, OutboxMessage, Resident, Wish, WishCategory, WishStatus
+from models import Building, Member, OutboxMessage, Resident, Wish, WishCategory, WishStatus
 
 from . import texts, understanding
-from .context import Context
+from .context import Context, GroupBinding
 from .router import Router
 from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
 
@@ -46,7 +46,7 @@ def poster_of(ctx: Context, wish: Wish) -> Resident | None:
     return ctx.session.get(Resident, wish.poster_id)
 
 
-def file_wish(ctx: Context, msg: Inbound, group: ChatGroup, draft, place) -> Reaction:
+def file_wish(ctx: Context, msg: Inbound, group: GroupBinding, draft, place) -> Reaction:
     """Post the wish: a reply in thread, the wall, and the grid's group if that is another one."""
     resident = ctx.resident(msg.user, group.community_id)
     where = understanding.resolve(ctx, group.community_id, place, group, draft.compound_id)

@@ -11,6 +11,7 @@ import pytest
 from bot import demo_data
 from bot.db import Database
 from handlers import build_conversation
+from handlers.context import forget_bindings
 from handlers.understanding import forget_gazetteers, get_parser
 
 from .harness import ChatWorld
@@ -70,6 +71,7 @@ def people(demo) -> People:
 def cw(demo, clock, conversation, parser, people) -> ChatWorld:
     db, summary = demo
     forget_gazetteers()
+    forget_bindings()
     world = ChatWorld(db, clock, conversation, parser)
     world.names.update({p.chat_user_id: p.name for p in summary.people})
     return world
