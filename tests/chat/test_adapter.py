@@ -1,0 +1,115 @@
+"""The Telegram adapter's small parts, and the commands that start the bot."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from aiogram.types import CallbackQuery, Chat, Message, User
+
+from bot.telegram import convert
+from bot.telegram.callbacks import FACTORIES, IssueCB, QuestionCB, TaskCB, WishCB
+from handlers import build_conversation
+from handlers.types import Action
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("factory, kind", [(IssueCB, "q"), (WishCB, "w"), (QuestionCB, "ask"), (TaskCB, "t")])
+@pytest.mark.parametrize("verb, id_, arg", [("accept", 12, ""), ("to", 3, "57"), ("bld", 99999, "1234")])
+def test_callback_data_factories_pack_exactly_like_actions(factory, kind, verb, id_, arg):
+    packed = factory(verb=verb, id=id_, arg=arg).pack()
+    assert packed == Action(kind, verb, id_, arg).pack()
+    assert factory.unpack(packed) == factory(verb=verb, id=id_, arg=arg)
+    assert Action.unpack(packed) == Action(kind, verb, id_, arg)
+
+
+def test_every_button_kind_of_the_conversation_has_a_route():
+    kinds = set(build_conversation().buttons)
+    assert kinds - set(FACTORIES) <= {"s", "r"}  # rota buttons go through the catch-all router
+
+
+def test_actions_from_before_the_four_part_format_still_unpack():
+    assert Action.unpack("q:accept:12") == Action("q", "accept", 12, "")
+
+
+def _message(**kw) -> Message:
+    base = dict(message_id=5, date=datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc),
+                chat=Chat(id=-100123, type="supergroup", title="阳光花园居民群"),
+                from_user=User(id=42, is_bot=False, first_name="张", last_name="阿姨"))
+    base.update(kw)
+    return Message(**base)
+
+
+def test_messages_become_inbound_values():
+    bot_user = User(id=7, is_bot=True, first_name="红管家")
+    replied = _message(message_id=4, from_user=bot_user, text="在哪栋楼？")
+    msg = convert.inbound(_message(text="5栋", reply_to_message=replied), 1001, bot_id=7)
+    assert msg.chat.kind == "group" and msg.chat.title == "阳光花园居民群"
+    assert msg.user.id == 42 and msg.user.name == "张 阿姨"
+    assert (msg.text, msg.update_id, msg.reply_to_message_id, msg.reply_to_bot) == ("5栋", 1001, 4, True)
+    photo = convert.inbound(_message(caption="修好了", photo=[
+        {"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
+        {"file_id": "big", "file_unique_id": "b", "width": 800, "height": 800},
+    ]), 1002, bot_id=7)
+    assert photo.text == "修好了" and photo.photo_file_id == "big"
+    private = convert.inbound(_message(chat=Chat(id=42, type="private"), text="/start"), 1003, bot_id=7)
+    assert private.chat.is_private and private.command == ("start", "")
+
+
+def test_presses_become_press_values():
+    query = CallbackQuery(id="cb1", from_user=User(id=42, is_bot=False, first_name="张"), chat_instance="x",
+                          data="q:accept:12:", message=_message(text="卡片"))
+    press = convert.press(query, 77)
+    assert press.action == Action("q", "accept", 12) and press.message_id == 5 and press.update_id == 77
+    assert convert.press(CallbackQuery(id="cb2", from_user=User(id=1, is_bot=False, first_name="x"),
+                                       chat_instance="x", data="q:x:1:"), 78) is None
+
+
+def _hgj(*args, env=None, **kw):
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=60, **kw)
+
+
+def test_run_without_a_token_says_so_in_one_line(tmp_path):
+    result = _hgj("run", env={"HGJ_TELEGRAM_TOKEN": "", "HGJ_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "HGJ_TELEGRAM_TOKEN" in result.stderr
+
+
+def test_demo_starts_everything_prints_the_url_and_stops_on_ctrl_c(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "demo", "--port", "0", "--web-port", "0",
+                             "--database", str(tmp_path / "demo.db")], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    lines = []
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("网页:"):
+                break
+        text = "".join(lines)
+        assert "打开 http://127.0.0.1:" in text and "网页: http://127.0.0.1:" in text, text
+        url = text.split("打开 ")[1].split(" ")[0]
+        import urllib.request
+
+        with urllib.request.urlopen(url, timeout=10) as page:
+            assert "<html" in page.read().decode()
+        with urllib.request.urlopen(url + "_standin/chats", timeout=10) as chats:
+            body = chats.read().decode()
+        assert "阳光花园居民群" in body and "杨志强" in body
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
