@@ -1,44 +1,51 @@
 """Telegram's sending limits, kept on our side so the platform never has to refuse us.
 
-Sliding windows: "at most ``count`` sends in any ``window`` seconds" holds iff for the grant
-times g₁ ≤ g₂ ≤ …, g[k + count] − g[k] ≥ window. Each window keeps the last ``count`` grant
-times; the earliest next grant is ``max(now, oldest + window)``. ``acquire`` computes the exact
-moment it may go and sleeps once until then (no polling), then records it.
+The platform counts a message when it *arrives*, somewhere between the moment we start the
+request and the moment its answer is back. So each send holds a slot from the moment it is
+granted until it completes, and then for ``window`` seconds after completing. A new send is
+granted only while fewer than ``count`` sends are in flight or completed within the last
+``window`` seconds. Then no ``count + 1`` sends can arrive within any ``window`` seconds,
+whatever the network latency: of such a set, the last one granted would have seen all the
+others in flight or completed less than ``window`` before (a send arrives no later than its
+answer), and waited.
 
-Per chat, acquisitions are serialised (a lock per chat), so the chat's grants are in order.
-Overall, a caller first waits for its chat, then reserves the next overall slot: reservations
-are made in time order, so the overall grants are in order too, and a slot is recorded before
-the caller sleeps, so concurrent callers never both take the last one.
+``async with limiter.slot(chat_id):`` waits for the chat's windows (private: 1/s; group:
+20/min) and then for the overall one (30/s), and holds both until the block ends. Waits are
+exact: a sleep until the moment a window frees, or until a send in flight completes — never
+polling. Callers queue in order: one lock per chat, one for the overall window, so only the head
+of each queue is awake.
 
-Time is injected: ``time`` (a monotonic clock in seconds) and ``sleep``; by default the running
-event loop's clock and ``asyncio.sleep``, so a loop with virtual time (``bot.outbox.testing``)
-drives everything without waiting.
+Time is injected: ``time`` (monotonic seconds) and ``sleep``; by default the running event
+loop's clock and ``asyncio.sleep``, so a loop with virtual time (``bot.outbox.testing``) drives
+everything without waiting. ``pause`` / ``pause_all`` hold a chat or everything when the platform
+asks to wait anyway (a 429).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import deque
-from collections.abc import Awaitable, Callable
+import bisect
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 Window = tuple[int, float]  # (count, seconds)
+_NEVER = float("-inf")
 
 
 @dataclass(frozen=True)
 class RateLimits:
-    """At most ``count`` messages in any ``seconds``, overall, per private chat, per group.
+    """At most ``count`` messages in any ``seconds``: overall, per private chat, per group.
 
-    Defaults are Telegram's published limits. ``slack`` lengthens every window a little: the
-    platform measures arrival, not departure, and two bursts a window apart must not arrive
-    closer than that. Telegram's FAQ also asks for ≤ 1 message/s in *any* chat; add
-    ``(1, 1.0)`` to ``group`` to follow it strictly (bursts to a group then take a second each).
+    Defaults are Telegram's published limits. ``slack`` lengthens every window a little.
+    Telegram's FAQ also asks for ≤ 1 message/s in *any* chat; add ``(1, 1.0)`` to ``group``
+    to follow it strictly (bursts to a group then take a second each).
     """
 
     overall: tuple[Window, ...] = ((30, 1.0),)
     private: tuple[Window, ...] = ((1, 1.0),)
     group: tuple[Window, ...] = ((20, 60.0),)
-    slack: float = 0.05
+    slack: float = 0.01
 
     @classmethod
     def off(cls) -> RateLimits:
@@ -53,46 +60,61 @@ class RateLimits:
 
 
 class _Windows:
-    """The last grants against a set of sliding windows (grants recorded in time order)."""
+    """Sends in flight and the completion times of the latest ones, against sliding windows."""
 
-    __slots__ = ("specs", "stamps", "not_before")
+    __slots__ = ("specs", "done", "depth", "in_flight", "not_before", "changed", "lock")
 
     def __init__(self, specs: tuple[Window, ...], slack: float) -> None:
         self.specs = tuple((count, seconds + slack) for count, seconds in specs)
-        depth = max((count for count, _ in self.specs), default=0)
-        self.stamps: deque[float] = deque(maxlen=depth or None)
-        self.not_before = float("-inf")
+        self.depth = max((count for count, _ in self.specs), default=0)
+        self.done: list[float] = []  # sorted; only the latest ``depth`` matter
+        self.in_flight = 0
+        self.not_before = _NEVER
+        self.changed = asyncio.Event()  # set when a send completes
+        self.lock = asyncio.Lock()
 
-    def earliest(self, now: float) -> float:
+    def earliest(self, now: float) -> float | None:
+        """When one more send may start; None while every slot is in flight."""
         at = max(now, self.not_before)
-        stamps = self.stamps
         for count, seconds in self.specs:
-            if len(stamps) >= count:
-                at = max(at, stamps[-count] + seconds)
+            free = count - self.in_flight
+            if free <= 0:
+                return None
+            if len(self.done) >= free:
+                at = max(at, self.done[-free] + seconds)
         return at
 
-    def record(self, at: float) -> None:
+    def start(self) -> None:
         if self.specs:
-            self.stamps.append(at)
+            self.in_flight += 1
 
-    def last(self) -> float:
-        return self.stamps[-1] if self.stamps else float("-inf")
+    def finish(self, at: float) -> None:
+        if not self.specs:
+            return
+        self.in_flight -= 1
+        bisect.insort(self.done, at)
+        if len(self.done) > self.depth:
+            del self.done[: len(self.done) - self.depth]
+        self.changed.set()
 
-    def horizon(self) -> float:
-        return max((s for _, s in self.specs), default=0.0)
+    def idle_since(self, now: float) -> bool:
+        horizon = max((s for _, s in self.specs), default=0.0)
+        last = self.done[-1] if self.done else _NEVER
+        return (
+            self.in_flight == 0 and not self.lock.locked() and last + horizon <= now and self.not_before <= now
+        )
 
 
-class _Chat:
-    __slots__ = ("windows", "lock")
-
-    def __init__(self, windows: _Windows) -> None:
-        self.windows = windows
-        self.lock = asyncio.Lock()
+@dataclass
+class Permit:
+    chat_id: int
+    granted_at: float
+    _chat: _Windows
+    _overall: _Windows
+    released: bool = False
 
 
 class RateLimiter:
-    """``await limiter.acquire(chat_id)`` returns when one message may go to that chat."""
-
     def __init__(
         self,
         limits: RateLimits | None = None,
@@ -104,9 +126,9 @@ class RateLimiter:
         self._time = time
         self._sleep = sleep or asyncio.sleep
         self._overall = _Windows(self.limits.overall, self.limits.slack)
-        self._chats: dict[int, _Chat] = {}
+        self._chats: dict[int, _Windows] = {}
         self._grants = 0
-        self.waited = 0.0  # total seconds callers were held back (a figure for benchmarks)
+        self.waited = 0.0  # seconds callers slept on timers (a figure for benchmarks)
 
     @classmethod
     def unlimited(cls) -> RateLimiter:
@@ -120,7 +142,7 @@ class RateLimiter:
     def pause(self, chat_id: int, seconds: float) -> None:
         """Send nothing more to ``chat_id`` for ``seconds`` (the platform said so)."""
         state = self._chat(chat_id)
-        state.windows.not_before = max(state.windows.not_before, self.now() + seconds)
+        state.not_before = max(state.not_before, self.now() + seconds)
 
     def pause_all(self, seconds: float) -> None:
         """Send nothing at all for ``seconds`` (the overall flood limit was hit)."""
@@ -130,60 +152,80 @@ class RateLimiter:
         if chat_id is None:
             return self._overall.not_before
         state = self._chats.get(chat_id)
-        return max(self._overall.not_before, state.windows.not_before if state else float("-inf"))
+        return max(self._overall.not_before, state.not_before if state else _NEVER)
 
     # --- acquiring -------------------------------------------------------------------------
 
+    @asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[Permit]:
+        """Hold a slot for one send to ``chat_id`` for the duration of the block."""
+        permit = await self.acquire_permit(chat_id)
+        try:
+            yield permit
+        finally:
+            self.release(permit)
+
     async def acquire(self, chat_id: int) -> float:
-        """Wait until a message may go to ``chat_id``; returns the granted (monotonic) time.
+        """Wait for a slot and give it back at once (the send counts as completed when it was
+        granted); returns the granted time. Prefer ``slot()``, which also covers latency."""
+        permit = await self.acquire_permit(chat_id)
+        self.release(permit, at=permit.granted_at)
+        return permit.granted_at
 
-        Cancelling a waiting caller is safe; the slot it reserved stays used (errs on the
-        side of sending less)."""
-        if not self.limits.enabled and self._overall.not_before == float("-inf"):
-            state = self._chats.get(chat_id)
-            if state is None or state.windows.not_before == float("-inf"):
-                return self.now()
-        state = self._chat(chat_id)
-        async with state.lock:
+    async def acquire_permit(self, chat_id: int) -> Permit:
+        """Wait until a send to ``chat_id`` may start; ``release`` the permit when it is done.
+        Cancelling a waiting caller takes nothing."""
+        chat = self._chat(chat_id)
+        overall = self._overall
+        if not self.limits.enabled:
+            now = self.now()
+            if chat.not_before <= now and overall.not_before <= now:
+                return Permit(chat_id, now, chat, overall)
+        async with chat.lock:
             while True:
-                # 1. this chat's own windows (and a pause the platform asked for)
-                await self._wait_until(state.windows.earliest(self.now()))
-                # 2. the next overall slot, reserved before sleeping
-                overall = self._overall
-                at = overall.earliest(self.now())
-                overall.record(at)
-                await self._wait_until(at)
-                # a pause that came in meanwhile (a 429 elsewhere) moves us back in line
-                if overall.not_before > at or state.windows.not_before > at:
-                    continue
-                state.windows.record(at)
-                self._grants += 1
-                if self._grants % 4096 == 0:
-                    self._prune(at)
-                return at
+                await self._wait_for(chat)
+                async with overall.lock:
+                    await self._wait_for(overall)
+                    now = self.now()
+                    at = chat.earliest(now)
+                    if at is None or at > now:
+                        continue  # the chat's windows moved meanwhile (a completion, a pause)
+                    chat.start()
+                    overall.start()
+                    self._grants += 1
+                    if self._grants % 4096 == 0:
+                        self._prune(now)
+                    return Permit(chat_id, now, chat, overall)
 
-    async def _wait_until(self, at: float) -> None:
-        delay = at - self.now()
-        if delay > 0:
-            self.waited += delay
-            await self._sleep(delay)
+    def release(self, permit: Permit, *, at: float | None = None) -> None:
+        if permit.released:
+            return
+        permit.released = True
+        done = self.now() if at is None else at
+        permit._chat.finish(done)
+        permit._overall.finish(done)
 
-    def _chat(self, chat_id: int) -> _Chat:
+    async def _wait_for(self, windows: _Windows) -> None:
+        """Return once ``windows`` would let one more send start now."""
+        while True:
+            now = self.now()
+            at = windows.earliest(now)
+            if at is None:  # every slot in flight: wait for one to complete
+                windows.changed.clear()
+                await windows.changed.wait()
+            elif at > now:
+                self.waited += at - now
+                await self._sleep(at - now)
+            else:
+                return
+
+    def _chat(self, chat_id: int) -> _Windows:
         state = self._chats.get(chat_id)
         if state is None:
-            state = self._chats[chat_id] = _Chat(
-                _Windows(self.limits.for_chat(chat_id), self.limits.slack)
-            )
+            state = self._chats[chat_id] = _Windows(self.limits.for_chat(chat_id), self.limits.slack)
         return state
 
     def _prune(self, now: float) -> None:
         """Forget chats whose windows have all passed (keeps memory bounded)."""
-        stale = [
-            chat_id
-            for chat_id, state in self._chats.items()
-            if not state.lock.locked()
-            and state.windows.last() + state.windows.horizon() <= now
-            and state.windows.not_before <= now
-        ]
-        for chat_id in stale:
+        for chat_id in [c for c, state in self._chats.items() if state.idle_since(now)]:
             del self._chats[chat_id]

@@ -13,14 +13,17 @@ How a row travels
    one chat messages go out in id order, across senders and retries. A row held back on purpose
    (``not_before``, quiet hours; ``attempts = 0``) does not hold back later ones.
 3. **Send.** One task per chat sends that chat's rows one after another; different chats go
-   concurrently, each send first waiting for the ``RateLimiter``. No transaction is open while
-   a message is on the wire.
+   concurrently. Each send holds a ``RateLimiter`` slot until the platform answered, so the
+   limits hold on arrival whatever the latency. No transaction is open while a message is on
+   the wire.
 4. **Record.** Outcomes are written in batches, each guarded by ``status='pending'``:
    ``sent`` (``sent_at``, ``sent_message_id``) exactly once; ``RetryAfter`` → due again after
    ``retry_after`` (that chat, or everything, paused in the limiter); ``TemporaryError`` →
    exponential backoff with jitter; ``PermanentError`` → ``dead`` at once; ``Unreachable`` →
-   ``failed``, the member marked unreachable and ``on_unreachable`` may queue a replacement in
-   the same transaction. Every row has at most ``max_attempts`` tries, then it is ``dead``.
+   ``failed``, the member marked unreachable (private chats only) and ``on_unreachable`` may
+   queue a replacement in the same transaction. A row has at most ``max_attempts`` tries
+   (``temporary_attempts`` for network trouble), then it is ``dead``; when a row must wait, the
+   rows after it in its chat are given back and wait behind it.
 
 Delivery is at-least-once across crashes: if the process dies after the platform accepted a
 message and before its ``sent`` mark is written (a few milliseconds, one batch), that row is
@@ -41,7 +44,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, func, select, text, update
+from sqlalchemy import bindparam, case, func, or_, select, text, update
 from sqlmodel import Session
 
 from bot.clock import Clock, SystemClock
@@ -75,7 +78,9 @@ _ERROR_MAX = 500
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    max_attempts: int = 8  # tries per row, then dead
+    max_attempts: int = 8  # tries per row, then dead (flood limits, unexpected errors)
+    # network trouble lasts longer than a flood wait: 1+2+4+…+300+300 s ≈ 18 min of tries
+    temporary_attempts: int = 12
     backoff_base: float = 1.0  # seconds after the first temporary error; doubles each time
     backoff_max: float = 300.0
     jitter: float = 0.2  # ± this fraction of the delay
@@ -265,7 +270,7 @@ class Sender:
         return len(claims), next_due
 
     def _claim_rows(self, now: datetime, limit: int) -> tuple[list[_Claim], datetime | None]:
-        t, earlier = _T, _T.alias("earlier")
+        t = _T
         with self.db.transaction() as session:
             conn = session.connection()
             if conn.dialect.name == "postgresql":
@@ -274,23 +279,26 @@ class Sender:
             conn.execute(
                 t.update().where(t.c.status == PENDING, t.c.next_attempt_at.is_(None)).values(next_attempt_at=now)
             )
-            held_back = (
-                select(earlier.c.id)
-                .where(
-                    earlier.c.chat_id == t.c.chat_id,
-                    earlier.c.status == PENDING,
-                    earlier.c.id < t.c.id,
-                    earlier.c.attempts > 0,
-                    earlier.c.next_attempt_at > now,
-                )
-                .exists()
+            # The first row of each chat still in flight or waiting for a retry: nothing after
+            # it in that chat may go yet. Found through the (status, next_attempt_at) index among
+            # the rows due later (claims, retries, quiet-hour holds), never through a chat's history.
+            blockers = (
+                select(t.c.chat_id, func.min(t.c.id).label("first_id"))
+                .where(t.c.status == PENDING, t.c.next_attempt_at > now, t.c.attempts > 0)
+                .group_by(t.c.chat_id)
+                .cte("blockers")
             )
             rows = conn.execute(
                 select(
                     t.c.id, t.c.chat_id, t.c.text, t.c.buttons, t.c.reply_to_message_id, t.c.photo,
                     t.c.edit_message_id, t.c.kind, t.c.member_id, t.c.ref, t.c.attempts,
                 )
-                .where(t.c.status == PENDING, t.c.next_attempt_at <= now, ~held_back)
+                .select_from(t.outerjoin(blockers, blockers.c.chat_id == t.c.chat_id))
+                .where(
+                    t.c.status == PENDING,
+                    t.c.next_attempt_at <= now,
+                    or_(blockers.c.first_id.is_(None), t.c.id < blockers.c.first_id),
+                )
                 .order_by(t.c.id)
                 .limit(limit)
             ).all()
@@ -345,11 +353,11 @@ class Sender:
         """Send one chat's claimed rows in order."""
         try:
             while queue and not self._stopping:
-                await self.limiter.acquire(chat_id)
-                if self._stopping:
-                    break
-                claim = queue.popleft()
-                outcome = await self._attempt_to_the_end(claim)
+                async with self.limiter.slot(chat_id):  # held until the platform answered
+                    if self._stopping:
+                        break
+                    claim = queue.popleft()
+                    outcome = await self._attempt_to_the_end(claim)
                 if outcome.kind == "retry":
                     # later rows of this chat wait behind it: give them back
                     while queue:
@@ -388,7 +396,8 @@ class Sender:
             outcome = _Outcome("dead", claim, error=f"{type(err).__name__}: {err}")
         except TemporaryError as err:
             outcome = self._retry_or_dead(
-                claim, self.retry.backoff(claim.attempts, self.rng), f"TemporaryError: {err}"
+                claim, self.retry.backoff(claim.attempts, self.rng), f"TemporaryError: {err}",
+                cap=self.retry.temporary_attempts,
             )
         except Exception as err:  # a bug in a transport: retried like a temporary error, capped
             log.exception("outbox: unexpected error sending row %s", msg.id)
@@ -400,8 +409,8 @@ class Sender:
         self._record(outcome)
         return outcome
 
-    def _retry_or_dead(self, claim: _Claim, delay: float, error: str) -> _Outcome:
-        if claim.attempts >= self.retry.max_attempts:
+    def _retry_or_dead(self, claim: _Claim, delay: float, error: str, *, cap: int | None = None) -> _Outcome:
+        if claim.attempts >= (cap or self.retry.max_attempts):
             return _Outcome("dead", claim, error=f"gave up after {claim.attempts} attempts; {error}")
         return _Outcome("retry", claim, retry_at=self.clock.now() + timedelta(seconds=delay), error=error)
 

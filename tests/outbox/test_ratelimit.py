@@ -69,6 +69,56 @@ def test_no_window_ever_holds_more_than_its_limit(reqs, slack, overall):
     assert all(g >= arrival - 1000 - EPS for _, arrival, g in grants)  # never before it was asked
 
 
+async def _send_all(limiter: RateLimiter, requests) -> list[tuple[int, float, float]]:
+    """Each request (arrival offset, chat, latency) holds a slot while its send is under way;
+    returns (chat, granted, completed)."""
+    loop = asyncio.get_running_loop()
+    out = []
+
+    async def one(at: float, chat: int, latency: float) -> None:
+        await asyncio.sleep(at)
+        async with limiter.slot(chat):
+            granted = loop.time()
+            await asyncio.sleep(latency)
+        out.append((chat, granted, loop.time()))
+
+    await asyncio.gather(*(one(*r) for r in requests))
+    return out
+
+
+def assert_no_arrivals_bunch(sends: list[tuple[float, float]], count: int, window: float) -> None:
+    """Whatever moment in [granted, completed] each send reaches the platform, no ``count + 1``
+    of them can arrive within ``window``: for each send j and the ``count`` others granted no
+    later with the latest completions, j's start is ≥ ``window`` after the earliest of those."""
+    for j, (g_j, _) in enumerate(sends):
+        ends = sorted(c for i, (g, c) in enumerate(sends) if i != j and g <= g_j)
+        if len(ends) >= count:
+            assert g_j - ends[-count] >= window - EPS, (g_j, ends[-count:], count, window)
+
+
+timed_requests = st.lists(
+    st.tuples(
+        st.floats(min_value=0, max_value=20, allow_nan=False),
+        st.sampled_from([1, 2, 3, -100, -200]),
+        st.floats(min_value=0, max_value=2.5, allow_nan=False),
+    ),
+    min_size=1,
+    max_size=80,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(timed_requests, st.integers(min_value=1, max_value=6))
+def test_with_network_latency_the_platform_still_never_sees_too_many(reqs, overall):
+    limits = RateLimits(overall=((overall, 1.0),), private=((1, 1.0),), group=((4, 3.0),), slack=0.0)
+    sends = run_virtual(_send_all(RateLimiter(limits), reqs))
+    assert len(sends) == len(reqs)
+    assert_no_arrivals_bunch([(g, c) for _, g, c in sends], overall, 1.0)
+    for chat in {c for c, _, _ in sends}:
+        for count, window in limits.for_chat(chat):
+            assert_no_arrivals_bunch([(g, c) for ch, g, c in sends if ch == chat], count, window)
+
+
 def test_a_lone_request_is_never_held_back():
     limits = RateLimits()
     grants = run_virtual(_grant_all(RateLimiter(limits), [(0.0, 1), (5.0, 2), (7.5, -9)]))
@@ -93,7 +143,7 @@ def test_a_group_gets_twenty_a_minute():
 
 
 def test_five_hundred_private_chats_at_thirty_a_second():
-    limits = RateLimits()
+    limits = RateLimits(slack=0.05)
     grants = run_virtual(_grant_all(RateLimiter(limits), [(0.0, 1000 + i) for i in range(500)]))
     times = sorted(g for _, _, g in grants)
     check_all_limits(limits, grants)
@@ -158,3 +208,12 @@ def test_forgotten_chats_are_pruned():
         return len(limiter._chats)
 
     assert run_virtual(main()) < 10_000  # 20,000 chats seen
+
+
+def test_a_slot_counts_from_when_the_send_completed():
+    limits = RateLimits(slack=0.0)
+    sends = run_virtual(_send_all(RateLimiter(limits), [(0.0, 7, 0.3)] * 3))
+    assert sorted(round(g - 1000, 9) for _, g, _ in sends) == [0.0, 1.3, 2.6]
+    two = RateLimits(overall=((2, 1.0),), slack=0.0)
+    sends = run_virtual(_send_all(RateLimiter(two), [(0.0, c, 0.0) for c in (1, 2, 3, 4, 5)]))
+    assert sorted(g - 1000 for _, g, _ in sends) == [0.0, 0.0, 1.0, 1.0, 2.0]

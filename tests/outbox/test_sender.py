@@ -195,7 +195,7 @@ async def test_temporary_errors_back_off_exponentially_then_give_up(db):
     transport = FakeTransport()
     transport.block(5, TemporaryError("connection reset"))
     [row_id] = add(db, clock, Outgoing(chat_id=5, text="net"))
-    policy = RetryPolicy(max_attempts=5, backoff_base=1.0, jitter=0.2)
+    policy = RetryPolicy(temporary_attempts=5, backoff_base=1.0, jitter=0.2)
     sender = make_sender(db, transport, clock, retry=policy, poll_interval=60)
     task = asyncio.create_task(sender.run())
     await _until(lambda: rows(db)[row_id].status != S.pending, step=0.5)
