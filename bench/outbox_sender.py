@@ -122,7 +122,7 @@ async def alerts_within_limits(db, n: int) -> dict:
     app = web.Application()
     app.router.add_post("/bot{token}/sendMessage", api.handle)
     server = TestServer(app)
-    await server.start_server()
+    await server.start_server(shutdown_timeout=1.0)
     bot = Bot("123456:BENCH", session=AiohttpSession(api=TelegramAPIServer.from_base(str(server.make_url("")).rstrip("/"))))
     fill(db, n, n, start_chat=1_000_000)
     sender = Sender(db, TelegramTransport(bot), clock=SystemClock(), limiter=RateLimiter(RateLimits()), poll_interval=0.5)

@@ -107,7 +107,6 @@ class SenderStats:
 class _Claim:
     message: OutboundMessage
     attempts: int  # including this claim
-    done: bool = False
 
 
 @dataclass(slots=True)
@@ -219,15 +218,21 @@ class Sender:
         """Send everything due now (and what becomes due while doing so, e.g. rows queued by
         ``on_unreachable``); returns how many were sent. For tests and shutdown."""
         self._loop = asyncio.get_running_loop()
-        if not self._running:
+        alone = not self._running
+        if alone:
             self._stopping = False  # draining after stop(): deliver what is due, then return
+            flusher = asyncio.create_task(self._flusher(), name="outbox-flusher")
         before = self.stats.sent
-        async with asyncio.timeout(timeout):
-            while True:
-                claimed, _ = await self._claim_and_dispatch()
-                await self._settle()
-                if claimed == 0 and not self._inflight:
-                    break
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    claimed, _ = await self._claim_and_dispatch()
+                    await self._settle()
+                    if claimed == 0 and not self._inflight:
+                        break
+        finally:
+            if alone:  # on a timeout too: what was claimed and not sent goes back
+                await self._shutdown(flusher)
         return self.stats.sent - before
 
     async def send_due_once(self) -> int:
@@ -243,10 +248,15 @@ class Sender:
     # --- claiming ----------------------------------------------------------------------------
 
     async def _db_call(self, fn, *args):
+        """This sender's database work, one call at a time (so a lease renewal never lands
+        between an outcome being written and its row leaving ``_inflight``)."""
         async with self._db_lock:
-            if self.offload_db:
-                return await asyncio.to_thread(fn, *args)
-            return fn(*args)
+            return await self._run_db(fn, *args)
+
+    async def _run_db(self, fn, *args):
+        if self.offload_db:
+            return await asyncio.to_thread(fn, *args)
+        return fn(*args)
 
     async def _claim_and_dispatch(self) -> tuple[int, datetime | None]:
         room = self.max_in_flight - len(self._inflight)
@@ -255,6 +265,8 @@ class Sender:
         claims, next_due = await self._db_call(self._claim_rows, self.clock.now(), min(self.batch, room))
         for claim in claims:
             msg = claim.message
+            if msg.id in self._inflight:  # ours already (its lease ran out while the DB was away)
+                continue
             self._inflight[msg.id] = claim
             queue = self._queues.get(msg.chat_id)
             if queue is None:
@@ -333,11 +345,12 @@ class Sender:
         interval = self.retry.lease / 3
         while self._inflight:
             await asyncio.sleep(interval)
-            ids = [i for i, c in self._inflight.items() if not c.done]
-            if not ids:
-                continue
             try:
-                await self._db_call(self._renew_rows, ids, self.clock.now() + self._lease)
+                async with self._db_lock:
+                    # every claim not yet written back, sent or not: nobody else may take it
+                    ids = list(self._inflight)
+                    if ids:
+                        await self._run_db(self._renew_rows, ids, self.clock.now() + self._lease)
             except Exception:
                 log.exception("outbox: renewing leases failed")
 
@@ -430,7 +443,6 @@ class Sender:
     # --- recording outcomes ------------------------------------------------------------------
 
     def _record(self, outcome: _Outcome) -> None:
-        outcome.claim.done = True
         self._outcomes.append(outcome)
         stats = self.stats
         if outcome.kind == "sent":
@@ -461,13 +473,14 @@ class Sender:
             return True
         outcomes, self._outcomes = self._outcomes, []
         try:
-            rerouted = await self._db_call(self._write, outcomes, self.clock.now())
+            async with self._db_lock:
+                rerouted = await self._run_db(self._write, outcomes, self.clock.now())
+                for outcome in outcomes:
+                    self._inflight.pop(outcome.claim.message.id, None)
         except Exception:
             log.exception("outbox: recording %d outcomes failed; will retry", len(outcomes))
             self._outcomes[:0] = outcomes
             return False
-        for outcome in outcomes:
-            self._inflight.pop(outcome.claim.message.id, None)
         if not self._inflight and self._heartbeat is not None:
             self._heartbeat.cancel()
             self._heartbeat = None

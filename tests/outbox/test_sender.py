@@ -329,3 +329,19 @@ async def test_a_sent_mark_is_written_once(db, clock, transport):
     sender._write([_Outcome("sent", claim, message_id=2), _Outcome("dead", claim, error="late")], clock.now())
     row = rows(db)[row_id]
     assert row.status == S.sent and row.sent_message_id == 1 and row.last_error == ""
+
+
+@virtual
+async def test_leases_are_renewed_while_rows_wait_for_the_limiter(db):
+    from datetime import datetime, timezone
+
+    clock = LoopClock(datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc))
+    transport = FakeTransport()
+    ids = add(db, clock, *[Outgoing(chat_id=GROUP, text=f"m{i}") for i in range(25)])
+    owner = make_sender(db, transport, clock, limits=RateLimits())  # 20 a minute: 5 wait ~60 s
+    task = asyncio.create_task(owner.drain())  # no polling: only its renewals keep the claims
+    await asyncio.sleep(45)  # past the 30 s lease of the 5 still waiting
+    thief = make_sender(db, transport, clock)
+    assert await thief.drain() == 0  # nothing to take
+    assert await task == 25
+    assert transport.sent_ids == ids and owner.stats.sent == 25

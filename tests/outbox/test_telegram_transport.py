@@ -107,7 +107,7 @@ class MiniBotApi:
 async def api():
     mini = MiniBotApi()
     server = TestServer(mini.app())
-    await server.start_server()
+    await server.start_server(shutdown_timeout=1.0)
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(str(server.make_url("")).rstrip("/"))))
     try:
         yield mini, bot
