@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from bot.outbox import (
     PermanentError,
@@ -20,6 +20,7 @@ from .conftest import add, make_sender, rows, virtual
 
 S = OutboxStatus
 GROUP = -100500
+START = datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc)
 
 
 async def _until(predicate, *, step: float = 0.05, limit: float = 3600.0) -> None:
@@ -131,7 +132,7 @@ async def test_two_senders_racing_never_send_a_row_twice_nor_reorder_a_chat(db, 
 
 @virtual
 async def test_retry_after_is_waited_out_and_order_is_kept(db):
-    clock = LoopClock(__import__("datetime").datetime(2026, 11, 28, 1, 0, tzinfo=__import__("datetime").timezone.utc))
+    clock = LoopClock(START)
     transport = FakeTransport()
     first, second = add(db, clock, Outgoing(chat_id=5, text="1"), Outgoing(chat_id=5, text="2"))
     transport.fail(5, RetryAfter(7))
@@ -155,9 +156,7 @@ async def test_retry_after_is_waited_out_and_order_is_kept(db):
 
 @virtual
 async def test_retry_after_is_capped(db):
-    from datetime import datetime, timezone
-
-    clock = LoopClock(datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc))
+    clock = LoopClock(START)
     transport = FakeTransport()
     transport.block(5, RetryAfter(2))
     [row_id] = add(db, clock, Outgoing(chat_id=5, text="flood"))
@@ -189,9 +188,7 @@ async def test_overall_flood_pauses_every_chat(db, clock, transport):
 
 @virtual
 async def test_temporary_errors_back_off_exponentially_then_give_up(db):
-    from datetime import datetime, timezone
-
-    clock = LoopClock(datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc))
+    clock = LoopClock(START)
     transport = FakeTransport()
     transport.block(5, TemporaryError("connection reset"))
     [row_id] = add(db, clock, Outgoing(chat_id=5, text="net"))
@@ -333,9 +330,7 @@ async def test_a_sent_mark_is_written_once(db, clock, transport):
 
 @virtual
 async def test_leases_are_renewed_while_rows_wait_for_the_limiter(db):
-    from datetime import datetime, timezone
-
-    clock = LoopClock(datetime(2026, 11, 28, 1, 0, tzinfo=timezone.utc))
+    clock = LoopClock(START)
     transport = FakeTransport()
     ids = add(db, clock, *[Outgoing(chat_id=GROUP, text=f"m{i}") for i in range(25)])
     owner = make_sender(db, transport, clock, limits=RateLimits())  # 20 a minute: 5 wait ~60 s
