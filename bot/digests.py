@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from html import escape
 
-from sqlalchemy import func
+from sqlalchemy import String, cast, exists, func, literal
 from sqlmodel import select
 
 from models import (
@@ -28,6 +28,7 @@ from models import (
     IssueStatus,
     Member,
     MemberStatus,
+    Occurrence,
     Role,
     Rota,
     Shift,
@@ -66,14 +67,23 @@ def _digests(plan: Plan, until: datetime, today: date):
     times = [(d, t) for d, t in times if t <= until and plan.now < t + DIGEST_USEFUL]
     if not times:
         return
-    managers = plan.session.exec(
-        select(Member.id).where(Member.is_grid_manager, Member.status == MemberStatus.active, Member.grid_id.is_not(None))
-    ).all()
     for day, at in times:
-        for mid in managers:
+        done = (
+            literal(False)
+            if plan.include_fired
+            else exists().where(Occurrence.key == literal(f"digest:{day:%Y%m%d}:m:", String) + cast(Member.id, String))
+        )
+        managers = plan.session.exec(
+            select(Member.id, done.label("done")).where(
+                Member.is_grid_manager, Member.status == MemberStatus.active, Member.grid_id.is_not(None)
+            )
+        ).all()
+        for mid, fired_already in managers:
+            if fired_already:
+                continue
             yield Candidate(
                 key=f"digest:{day:%Y%m%d}:m:{mid}", at=at, until=at + DIGEST_USEFUL, what="digest", kind="digest",
-                ref=f"digest:{day:%Y%m%d}", expand=_digest(mid, day),
+                ref=f"digest:{day:%Y%m%d}", expand=_digest(mid, day), checked=True,
             )
 
 
@@ -164,13 +174,20 @@ def _weekly(plan: Plan, until: datetime, today: date):
     times = [(d, t) for d, t in times if t <= until and plan.now < t + WEEKLY_USEFUL]
     if not times:
         return
-    chats = plan.session.exec(select(ChatGroup.chat_id)).all()
     for day, at in times:
         year, week, _ = day.isocalendar()
-        for chat_id in chats:
+        prefix = f"weekly:{year}w{week:02d}:chat:"
+        done = (
+            literal(False)
+            if plan.include_fired
+            else exists().where(Occurrence.key == literal(prefix, String) + cast(ChatGroup.chat_id, String))
+        )
+        for chat_id, fired_already in plan.session.exec(select(ChatGroup.chat_id, done.label("done"))).all():
+            if fired_already:
+                continue
             yield Candidate(
-                key=f"weekly:{year}w{week:02d}:chat:{chat_id}", at=at, until=at + WEEKLY_USEFUL, what="weekly",
-                kind="digest", ref=f"weekly:{year}w{week:02d}", expand=_weekly_note(chat_id, at),
+                key=f"{prefix}{chat_id}", at=at, until=at + WEEKLY_USEFUL, what="weekly", kind="digest",
+                ref=f"weekly:{year}w{week:02d}", expand=_weekly_note(chat_id, at), checked=True,
             )
 
 

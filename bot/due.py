@@ -56,6 +56,7 @@ class Candidate:
     urgent: bool = False  # any hour, never held
     any_hour: bool = False  # this step goes out in quiet hours too
     hold_limit: datetime | None = None  # held past this it would be useless: then send at once
+    checked: bool = False  # the collector already knows it has not fired (checked in SQL)
 
     def useful(self, now: datetime) -> bool:
         return self.until is None or now < self.until
@@ -86,10 +87,11 @@ class Due:
 class Plan:
     """One computation: the session, the instant, settings, and lookups cached for its length."""
 
-    def __init__(self, session: Session, now: datetime, settings: Settings) -> None:
+    def __init__(self, session: Session, now: datetime, settings: Settings, *, include_fired: bool = False) -> None:
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
         self.session = session
+        self.include_fired = include_fired  # collectors may skip fired occurrences in SQL unless set
         self.now = now.astimezone(UTC)
         self.settings = settings
         self.tz = settings.tz
@@ -214,10 +216,10 @@ def compute(
 ) -> list[tuple[Candidate, list[Due]]]:
     """Each occurrence due at ``now`` (not yet fired, unless ``include_fired``) with its messages
     (possibly none: nobody left to tell, or the condition went away)."""
-    plan = Plan(session, now, settings or get_settings())
+    plan = Plan(session, now, settings or get_settings(), include_fired=include_fired)
     found = collect(plan, plan.now)
     if not include_fired:
-        done = fired(session, (c.key for c in found))
+        done = fired(session, (c.key for c in found if not c.checked))
         found = [c for c in found if c.key not in done]
     found.sort(key=lambda c: (c.at, c.key))
     out, told = [], set()
@@ -258,32 +260,38 @@ def fire(session: Session, now: datetime, *, settings: Settings | None = None) -
     """Record and queue everything due, in the caller's transaction. An occurrence already
     recorded (by another tick or process) is skipped as a whole; each message is also unique
     in the outbox by its key."""
-    from .outbox import enqueue
+    from .outbox.store import enqueue_many
 
     report = FireReport()
-    for c, dues in compute(session, now, settings=settings):
-        if not _record(session, c.key, c.at, now, len(dues)):
-            continue  # fired by another tick or process meanwhile
-        report.occurrences += 1
-        for d in dues:
-            if enqueue(session, d.out, now=now) is not None:
-                report.queued += 1
-                report.keys.append(d.key)
+    computed = compute(session, now, settings=settings)
+    if not computed:
+        return report
+    recorded = _record(session, [(c, len(dues)) for c, dues in computed], now)
+    outs = [d.out for c, dues in computed if c.key in recorded for d in dues]
+    report.occurrences = len(recorded)
+    queued = enqueue_many(session, outs, now=now) if outs else set()
+    report.keys = [o.dedupe_key for o in outs if o.dedupe_key in queued]
+    report.queued = len(report.keys)
     return report
 
 
-def _record(session: Session, key: str, at: datetime, now: datetime, count: int) -> bool:
+def _record(session: Session, items: list[tuple[Candidate, int]], now: datetime) -> set[str]:
+    """Record the occurrences; returns the keys recorded now (not by another tick meanwhile)."""
     if session.get_bind().dialect.name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:
         from sqlalchemy.dialects.postgresql import insert
-    stmt = (
-        insert(Occurrence)
-        .values(key=key, due_at=at, fired_at=now, messages=count)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(Occurrence.key)
-    )
-    return session.execute(stmt).scalar() is not None
+    rows = [dict(key=c.key, due_at=c.at, fired_at=now, messages=n) for c, n in items]
+    done: set[str] = set()
+    for start in range(0, len(rows), 500):
+        stmt = (
+            insert(Occurrence)
+            .values(rows[start : start + 500])
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(Occurrence.key)
+        )
+        done.update(session.execute(stmt).scalars().all())
+    return done
 
 
 def prune(session: Session, now: datetime, *, days: int = 90) -> int:

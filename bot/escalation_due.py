@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
+from sqlalchemy import String, case, cast, exists, literal
 from sqlmodel import select
 
 from handlers.types import Action, Button
-from models import ISSUE_CATEGORY_ZH, Building, Grid, Issue, IssueStatus, PolicyKind
+from models import ISSUE_CATEGORY_ZH, Building, Grid, Issue, IssueStatus, Occurrence, PolicyKind
 
 from . import escalation
 from .due import Candidate, Message, Plan
@@ -24,20 +25,35 @@ from .issues import code
 S = IssueStatus
 
 
+MAX_STEPS_CHECKED = 6  # fired steps of an issue are looked up in SQL up to this many
+
+
 def candidates(plan: Plan, until: datetime):
     s, now = plan.session, plan.now
     since = now - timedelta(days=plan.settings.escalation_lookback_days)
-    for iid, community_id, created_at, urgent in s.exec(
-        select(Issue.id, Issue.community_id, Issue.created_at, Issue.urgent).where(
+    # Steps fire in order, so the fired ones are a prefix: look their keys up with the issues
+    # (through the occurrence key's index) instead of asking for every step of every issue.
+    done = []
+    if not plan.include_fired:
+        for pos in range(1, MAX_STEPS_CHECKED + 1):
+            kind = case((Issue.urgent, literal(":urgent:", String)), else_=literal(":unaccepted:", String))
+            key = literal("esc:issue:", String) + cast(Issue.id, String) + kind + literal(str(pos), String)
+            done.append(exists().where(Occurrence.key == key).label(f"s{pos}"))
+    for row in s.connection().execute(
+        select(Issue.id, Issue.community_id, Issue.created_at, Issue.urgent, *done).where(
             Issue.status == S.reported, Issue.created_at >= since, Issue.merged_into_id.is_(None)
         )
-    ).all():
+    ):
+        iid, community_id, created_at, urgent, *flags = row
+        fired_steps = next((i for i, f in enumerate(flags) if not f), len(flags))
         kind = PolicyKind.issue_urgent if urgent else PolicyKind.issue_unaccepted
         short = "urgent" if urgent else "unaccepted"
         for step in plan.policies.steps(kind, community_id):
             at = created_at + step.offset
             if at > until:
                 break
+            if step.position <= fired_steps:
+                continue
             yield Candidate(
                 key=f"esc:issue:{iid}:{short}:{step.position}", at=at, until=None, what=short, kind="alert",
                 ref=f"issue:{iid}", urgent=bool(urgent), any_hour=step.any_hour,

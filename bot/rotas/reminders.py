@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from html import escape
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import String, cast, exists, func, literal, or_
 from sqlmodel import select
 
 from handlers.types import Action, Button
@@ -25,6 +26,7 @@ from models import (
     Building,
     CheckIn,
     Grid,
+    Occurrence,
     PolicyKind,
     RouteTarget,
     Rota,
@@ -40,7 +42,6 @@ from . import texts
 from .service import Availability, previous_shift, shift_code
 
 UTC = timezone.utc
-EVE_LOOKAHEAD = timedelta(hours=48)  # the evening reminder is at most this long before a start
 LONGEST_SHIFT = timedelta(hours=24)
 ON, BACKUP = AssignmentRole.on, AssignmentRole.backup
 
@@ -61,94 +62,161 @@ def _rotas(plan: Plan, ids) -> dict[int, Rota]:
     return cache
 
 
+def _key(prefix: str):
+    """The SQL for ``f"{prefix}:shift:{shift_id}:m:{member_id}"`` of an assignment row."""
+    return (
+        literal(f"{prefix}:shift:", String) + cast(ShiftAssignment.shift_id, String)
+        + literal(":m:", String) + cast(ShiftAssignment.member_id, String)
+    )
+
+
+def _eve_horizon(plan: Plan, until: datetime) -> datetime:
+    """The latest start whose evening-before reminder falls due by ``until``: the end of the
+    day after ``until``'s day once the reminder time has passed, else the end of that day (in
+    every zone a rota uses)."""
+    zones = plan.cache.get("rota_zones")
+    if zones is None:
+        zones = plan.cache["rota_zones"] = [
+            _zone(plan, z) for z in plan.session.exec(select(Rota.timezone).where(Rota.active).distinct()).all()
+        ] or [plan.tz]
+    ends = []
+    for tz in zones:
+        local = until.astimezone(tz)
+        days = 1 + (local.time() >= plan.settings.rota_evening_reminder)
+        ends.append(datetime.combine(local.date() + timedelta(days=days), datetime.min.time(), tz))
+    return max(ends).astimezone(UTC)
+
+
 def candidates(plan: Plan, until: datetime):
-    s, now, st = plan.session, plan.now, plan.settings
-    rows = s.exec(
-        select(Shift.id, Shift.rota_id, Shift.starts_at, Shift.ends_at).where(
-            Shift.starts_at > now - LONGEST_SHIFT,
-            Shift.starts_at <= until + EVE_LOOKAHEAD,
-            Shift.ends_at > now,
-            Shift.status == ShiftStatus.scheduled,
-        )
-    ).all()
-    if not rows:
-        return
-    rotas = _rotas(plan, {r[1] for r in rows})
-    people: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    ids = [r[0] for r in rows]
-    for start in range(0, len(ids), 500):
-        for sid, mid, role in s.exec(
-            select(ShiftAssignment.shift_id, ShiftAssignment.member_id, ShiftAssignment.role).where(
-                ShiftAssignment.shift_id.in_(ids[start : start + 500])
-            )
-        ).all():
-            people[sid].append((mid, role))
+    """Shift occurrences falling due by ``until``. Three small queries, each returning only rows
+    that can still matter: assignments whose reminder has not fired (checked through the
+    occurrence key's index), shifts short of people, and started shifts short of check-ins."""
+    conn, now, st = plan.session.connection(), plan.now, plan.settings
     lead = timedelta(minutes=st.rota_start_reminder_minutes)
-    quorum_lead = timedelta(hours=st.rota_quorum_call_hours)
-    live = [r[0] for r in rows if r[2] <= until]
-    present: dict[int, set[int]] = defaultdict(set)
-    for start in range(0, len(live), 500):
-        for sid, mid in s.exec(
-            select(CheckIn.shift_id, CheckIn.member_id).where(CheckIn.shift_id.in_(live[start : start + 500]))
-        ).all():
-            present[sid].add(mid)
-    for sid, rota_id, starts_at, ends_at in rows:
-        rota = rotas.get(rota_id)
-        if rota is None or not rota.active:
-            continue
-        tz = _zone(plan, rota.timezone)
-        who = people.get(sid, [])
-        on = [m for m, role in who if role == ON]
-        if now < starts_at:
+    window = (Shift.ends_at > now) & (Shift.status == ShiftStatus.scheduled) & Rota.active
+    eve_end = _eve_horizon(plan, until)
+    wanted: set[int] = plan.cache.setdefault("shift_context_wanted", set())
+
+    # 1. evening and start reminders, one per person
+    if plan.include_fired:
+        eve_done = start_done = literal(False)
+    else:
+        eve_done = exists().where(Occurrence.key == _key("eve"))
+        start_done = exists().where(Occurrence.key == _key("start"))
+    open_rows = select(
+        ShiftAssignment.shift_id, ShiftAssignment.member_id, ShiftAssignment.role, Shift.starts_at, Shift.ends_at,
+        Rota.timezone, eve_done.label("eve_done"), start_done.label("start_done"),
+    ).join(Shift, Shift.id == ShiftAssignment.shift_id).join(Rota, Rota.id == Shift.rota_id).where(
+        window, Shift.starts_at > now - LONGEST_SHIFT, Shift.starts_at < max(eve_end, until + lead),
+    )
+    if not plan.include_fired:
+        open_rows = open_rows.where(
+            or_(
+                ~eve_done & (Shift.starts_at > now) & (Shift.starts_at < eve_end),
+                ~start_done & (ShiftAssignment.role == ON) & (Shift.starts_at <= until + lead),
+            )
+        )
+    for sid, mid, role, starts_at, ends_at, tz_name, e_done, s_done in conn.execute(
+        open_rows.order_by(Shift.starts_at, ShiftAssignment.id)
+    ):
+        if now < starts_at and not e_done:
+            tz = _zone(plan, tz_name)
             eve = datetime.combine(starts_at.astimezone(tz).date() - timedelta(days=1), st.rota_evening_reminder, tz)
             eve = eve.astimezone(UTC)
             if eve <= until:
-                for mid, role in who:
-                    yield Candidate(
-                        key=f"eve:shift:{sid}:m:{mid}", at=eve, until=starts_at, what="eve", kind="reminder",
-                        ref=f"shift:{sid}", hold_limit=starts_at, expand=_eve(sid, mid, role == BACKUP),
-                    )
-            call_at = starts_at - quorum_lead
-            if len(on) < rota.quorum and call_at <= until:
+                wanted.add(sid)
                 yield Candidate(
-                    key=f"quorum:shift:{sid}:n{len(on)}", at=call_at, until=starts_at, what="quorum",
-                    kind="reminder", ref=f"shift:{sid}", hold_limit=starts_at, expand=_quorum(sid),
+                    key=f"eve:shift:{sid}:m:{mid}", at=eve, until=starts_at, what="eve", kind="reminder",
+                    ref=f"shift:{sid}", hold_limit=starts_at, expand=_eve(sid, mid, role == BACKUP),
+                    checked=not plan.include_fired,
                 )
         start_at = starts_at - lead
-        if start_at <= until:
-            for mid in on:
-                yield Candidate(
-                    key=f"start:shift:{sid}:m:{mid}", at=start_at, until=ends_at, what="start", kind="reminder",
-                    ref=f"shift:{sid}", any_hour=True, expand=_start(sid, mid),
-                )
-        if starts_at <= until and len(present.get(sid, ())) < rota.quorum:
-            steps = plan.policies.steps(PolicyKind.checkin_missed, rota.community_id, rota.escalation_policy_id)
-            for step in steps:
-                at = starts_at + step.offset
-                if at > until or at >= ends_at:
-                    break
-                yield Candidate(
-                    key=f"miss:shift:{sid}:{step.position}", at=at, until=ends_at, what="miss", kind="alert",
-                    ref=f"shift:{sid}", any_hour=step.any_hour, expand=_missed(sid, step),
-                )
+        if role == ON and not s_done and start_at <= until:
+            wanted.add(sid)
+            yield Candidate(
+                key=f"start:shift:{sid}:m:{mid}", at=start_at, until=ends_at, what="start", kind="reminder",
+                ref=f"shift:{sid}", any_hour=True, expand=_start(sid, mid), checked=not plan.include_fired,
+            )
+
+    # 2. shifts not yet started with fewer people than their quorum
+    quorum_lead = timedelta(hours=st.rota_quorum_call_hours)
+    on_count = func.count(ShiftAssignment.id)
+    short = (
+        select(Shift.id, Shift.starts_at, on_count)
+        .join(Rota, Rota.id == Shift.rota_id)
+        .outerjoin(ShiftAssignment, (ShiftAssignment.shift_id == Shift.id) & (ShiftAssignment.role == ON))
+        .where(window, Shift.starts_at > now, Shift.starts_at <= until + quorum_lead)
+        .group_by(Shift.id, Shift.starts_at, Rota.quorum)
+        .having(on_count < Rota.quorum)
+    )
+    for sid, starts_at, n in conn.execute(short):
+        call_at = starts_at - quorum_lead
+        if call_at <= until:
+            wanted.add(sid)
+            yield Candidate(
+                key=f"quorum:shift:{sid}:n{n}", at=call_at, until=starts_at, what="quorum",
+                kind="reminder", ref=f"shift:{sid}", hold_limit=starts_at, expand=_quorum(sid),
+            )
+
+    # 3. started shifts with fewer check-ins than their quorum
+    present = func.count(CheckIn.id)
+    missing = (
+        select(Shift.id, Shift.starts_at, Shift.ends_at, Rota.community_id, Rota.escalation_policy_id, present)
+        .join(Rota, Rota.id == Shift.rota_id)
+        .outerjoin(CheckIn, CheckIn.shift_id == Shift.id)
+        .where(window, Shift.starts_at > now - LONGEST_SHIFT, Shift.starts_at <= until)
+        .group_by(Shift.id, Shift.starts_at, Shift.ends_at, Rota.community_id, Rota.escalation_policy_id, Rota.quorum)
+        .having(present < Rota.quorum)
+    )
+    for sid, starts_at, ends_at, community_id, policy_id, _n in conn.execute(missing):
+        for step in plan.policies.steps(PolicyKind.checkin_missed, community_id, policy_id):
+            at = starts_at + step.offset
+            if at > until or at >= ends_at:
+                break
+            wanted.add(sid)
+            yield Candidate(
+                key=f"miss:shift:{sid}:{step.position}", at=at, until=ends_at, what="miss", kind="alert",
+                ref=f"shift:{sid}", any_hour=step.any_hour, expand=_missed(sid, step),
+            )
 
 
 # --- the messages -------------------------------------------------------------------------
 
 
 def _shift_context(plan: Plan, sid: int):
-    shift = plan.session.get(Shift, sid)
-    rota = _rotas(plan, [shift.rota_id])[shift.rota_id]
-    tz = _zone(plan, rota.timezone)
-    rows = plan.session.exec(
-        select(ShiftAssignment.member_id, ShiftAssignment.role)
-        .where(ShiftAssignment.shift_id == sid)
-        .order_by(ShiftAssignment.id)
-    ).all()
-    members = plan.members(m for m, _ in rows)
-    on = [members.get(m) for m, role in rows if role == ON]
-    backup = next((members.get(m) for m, role in rows if role == BACKUP), None)
-    return shift, rota, tz, on, backup
+    """(shift, rota, zone, people on, backup), loaded for every shift a message is wanted for at
+    once, the first time one is asked for."""
+    contexts: dict[int, tuple] = plan.cache.setdefault("shift_context", {})
+    if sid not in contexts:
+        wanted = plan.cache.get("shift_context_wanted", set()) - set(contexts)
+        ids = sorted(wanted | {sid})
+        shifts: dict[int, Shift] = {}
+        rows: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            shifts.update((x.id, x) for x in plan.session.exec(select(Shift).where(Shift.id.in_(chunk))).all())
+            for a_sid, mid, role in plan.session.exec(
+                select(ShiftAssignment.shift_id, ShiftAssignment.member_id, ShiftAssignment.role)
+                .where(ShiftAssignment.shift_id.in_(chunk))
+                .order_by(ShiftAssignment.id)
+            ).all():
+                rows[a_sid].append((mid, role))
+        rotas = _rotas(plan, {x.rota_id for x in shifts.values()})
+        members = plan.members(m for people in rows.values() for m, _ in people)
+        for i, shift in shifts.items():
+            rota = rotas[shift.rota_id]
+            on = [members.get(m) for m, role in rows[i] if role == ON]
+            backup = next((members.get(m) for m, role in rows[i] if role == BACKUP), None)
+            contexts[i] = (shift, rota, _zone(plan, rota.timezone), on, backup)
+    return contexts[sid]
+
+
+def _handoff_before(plan: Plan, shift: Shift) -> Shift | None:
+    """The previous shift of the same rota (its handoff note is shown at this one's start)."""
+    cache: dict[int, Shift | None] = plan.cache.setdefault("previous_shift", {})
+    if shift.id not in cache:
+        cache[shift.id] = previous_shift(plan.session, shift)
+    return cache[shift.id]
 
 
 def _today(plan: Plan, tz: ZoneInfo):
@@ -188,7 +256,7 @@ def _start(sid: int, mid: int):
         if me is None:
             return []
         others = [m for m in on if m is not None and m.id != mid]
-        before = previous_shift(plan.session, shift)
+        before = _handoff_before(plan, shift)
         note = before.handoff_note if before is not None and before.handoff_note else ""
         writer = plan.member(before.handoff_by_id) if note else None
         text = (
