@@ -268,9 +268,9 @@ def _plan_wake(rt: Runtime) -> None:
         return
     run_at = datetime.now(timezone.utc) + max(nxt - now, timedelta(0))  # the clock may be a test clock
     try:
-        rt.scheduler.add_job(
+        rt.scheduler.add_job(  # a wake-up may come due while the previous one is finishing: allow it
             "bot.scheduler.runner:wake_job", "date", run_date=run_at, args=[rt.id], id=WAKE,
-            replace_existing=True, misfire_grace_time=60,
+            replace_existing=True, misfire_grace_time=60, max_instances=3,
         )
     except Exception:  # the scheduler is shutting down
         pass
