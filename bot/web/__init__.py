@@ -1,2 +1,1 @@
-"""The web app (FastAPI). Each feature provides a router factory that the app includes;
-nothing is built at import time."""
+"""The web side (FastAPI): the wish wall, dashboards, the office API, the Telegram webhook."""

@@ -1,7 +1,10 @@
-"""HTTP for rotas: iCalendar feeds and a small JSON API. Self-contained: the web app does
+"""HTTP for rotas: iCalendar feeds and a small JSON API. Self-contained; a web app either does
 
     from bot.web.rotas import build_router
     app.include_router(build_router(db, settings, clock))
+
+or includes the module-level ``router``, which finds the database, settings and clock on
+``app.state.db`` / ``app.state.settings`` / ``app.state.clock``.
 
 Routes:
 
@@ -15,15 +18,24 @@ Routes:
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
+
+
+@dataclass
+class RotaWeb:
+    db: Database
+    settings: Settings
+    clock: Clock
 
 
 class RotaIn(BaseModel):
@@ -70,10 +82,20 @@ class RotaOut(BaseModel):
 
 
 def build_router(db: Database, settings: Settings, clock: Clock) -> APIRouter:
-    router = APIRouter()
+    web = RotaWeb(db, settings, clock)
+    return _make(lambda: web)
 
-    def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
+
+def _from_app(request: Request) -> RotaWeb:
+    state = request.app.state
+    return RotaWeb(state.db, state.settings, getattr(state, "clock", None) or SystemClock())
+
+
+def _make(get: Callable[..., RotaWeb]) -> APIRouter:
+    router = APIRouter()
+    def require_token(authorization: Annotated[str | None, Header()] = None, web: RotaWeb = Depends(get)) -> None:
         """``Authorization: Bearer <HGJ_API_TOKEN>``."""
+        settings = web.settings
         if not settings.api_token:
             raise HTTPException(503, "HGJ_API_TOKEN 未设置，API 已关闭")
         scheme, _, given = (authorization or "").partition(" ")
@@ -83,36 +105,35 @@ def build_router(db: Database, settings: Settings, clock: Clock) -> APIRouter:
     guarded = [Depends(require_token)]
 
     @router.get("/ical/member/{token}.ics", tags=["rotas"])
-    def member_feed(token: str) -> Response:
+    def member_feed(token: str, web: RotaWeb = Depends(get)) -> Response:
         from bot.rotas import ical
         from models import Member
 
-        with db.transaction() as session:
+        with web.db.transaction() as session:
             feed = ical.by_token(session, token)
             member = session.get(Member, feed.member_id) if feed and feed.member_id else None
             if member is None:
                 raise HTTPException(404, "没有这个日历")
-            body = ical.member_calendar(session, member, now=clock.now(), tz_name=settings.timezone)
+            body = ical.member_calendar(session, member, now=web.clock.now(), tz_name=web.settings.timezone)
         return Response(body, media_type="text/calendar; charset=utf-8")
 
     @router.get("/ical/rota/{token}.ics", tags=["rotas"])
-    def rota_feed(token: str) -> Response:
+    def rota_feed(token: str, web: RotaWeb = Depends(get)) -> Response:
         from bot.rotas import ical
         from models import Rota
 
-        with db.transaction() as session:
+        with web.db.transaction() as session:
             feed = ical.by_token(session, token)
             rota = session.get(Rota, feed.rota_id) if feed and feed.rota_id else None
             if rota is None:
                 raise HTTPException(404, "没有这个日历")
-            body = ical.rota_calendar(session, rota, now=clock.now())
+            body = ical.rota_calendar(session, rota, now=web.clock.now())
         return Response(body, media_type="text/calendar; charset=utf-8")
 
-    def _out(session, rota) -> RotaOut:
+    def _out(session, rota, now: datetime) -> RotaOut:
         from bot.rotas import ical, service, texts
         from models import Community
 
-        now = clock.now()
         shifts = []
         for s in service.shifts_of_rota(session, rota, since=now, until=now + timedelta(days=7)):
             backup = service.backup_of(session, s)
@@ -128,42 +149,42 @@ def build_router(db: Database, settings: Settings, clock: Clock) -> APIRouter:
         )
 
     @router.get("/api/rotas", dependencies=guarded, tags=["rotas"])
-    def list_rotas(community: Annotated[str | None, Query()] = None) -> list[RotaOut]:
+    def list_rotas(community: Annotated[str | None, Query()] = None, web: RotaWeb = Depends(get)) -> list[RotaOut]:
         from sqlmodel import select
 
         from bot import places
         from bot.errors import DomainError
         from models import Rota
 
-        with db.transaction() as session:
+        with web.db.transaction() as session:
             query = select(Rota).order_by(Rota.id)
             if community:
                 try:
                     query = query.where(Rota.community_id == places.get_community(session, community).id)
                 except DomainError as err:
                     raise HTTPException(404, str(err)) from err
-            return [_out(session, r) for r in session.exec(query).all()]
+            return [_out(session, r, web.clock.now()) for r in session.exec(query).all()]
 
     @router.get("/api/rotas/{rota_id}", dependencies=guarded, tags=["rotas"])
-    def get_rota(rota_id: int) -> RotaOut:
+    def get_rota(rota_id: int, web: RotaWeb = Depends(get)) -> RotaOut:
         from models import Rota
 
-        with db.transaction() as session:
+        with web.db.transaction() as session:
             rota = session.get(Rota, rota_id)
             if rota is None:
                 raise HTTPException(404, f"没有排班 R{rota_id}")
-            return _out(session, rota)
+            return _out(session, rota, web.clock.now())
 
     @router.post("/api/rotas", dependencies=guarded, status_code=201, tags=["rotas"])
-    def create(body: RotaIn) -> RotaOut:
+    def create(body: RotaIn, web: RotaWeb = Depends(get)) -> RotaOut:
         from bot.errors import DomainError
         from bot.rotas import service
 
         try:
-            with db.transaction() as session:
-                spec = _spec(session, body, settings)
-                rota = service.create_rota(session, spec, by=None, now=clock.now(), settings=settings)
-                return _out(session, rota)
+            with web.db.transaction() as session:
+                spec = _spec(session, body, web.settings)
+                rota = service.create_rota(session, spec, by=None, now=web.clock.now(), settings=web.settings)
+                return _out(session, rota, web.clock.now())
         except DomainError as err:
             raise HTTPException(422, str(err)) from err
 
@@ -214,3 +235,7 @@ def _spec(session, body: RotaIn, settings: Settings):
         timezone=body.timezone or settings.timezone, starts_on=body.starts_on, ends_on=body.ends_on,
         team=[m.id for m in members],
     )
+
+
+# For apps that keep ``db`` / ``settings`` / ``clock`` on ``app.state`` (an APIRouter holds no state).
+router = _make(_from_app)

@@ -98,3 +98,14 @@ def test_member_feed_link_in_myshifts(db, world, clock, settings):
     app.include_router(build_router(db, public, clock))
     feed = TestClient(app).get(f"/ical/member/{token}.ics")
     assert feed.status_code == 200 and "夜间巡逻".encode() in feed.content
+
+
+def test_module_router_reads_the_app_state(db, world, clock):
+    from bot.web import rotas as web_rotas
+
+    app = FastAPI()
+    app.state.db, app.state.settings, app.state.clock = db, Settings(_env_file=None, api_token="t"), clock
+    app.include_router(web_rotas.router)
+    client = TestClient(app)
+    assert client.get("/api/rotas", headers={"Authorization": "Bearer t"}).json() == []
+    assert client.get("/api/rotas").status_code == 401
