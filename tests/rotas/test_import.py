@@ -125,3 +125,5 @@ def test_cli_import_rota_due_and_rotas(hgj, tmp_path):
     assert "start" in text and "现在开始" in text
     assert first["people"]
     assert "不是 ISO 格式" in hgj("due", "--at", "明天", ok=False).stderr
+    assert "演示排班已写入：3 个" in hgj("demo-rotas").stdout
+    assert "没有新写入" in hgj("demo-rotas").stdout
