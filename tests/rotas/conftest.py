@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.members.service import Titles
 from bot.rotas import service
 from bot.rotas.spec import RotaSpec
 from models import OutboxMessage

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.rotas import service
 from models import MemberStatus, PolicyKind
 
-from .conftest import TZ, at, due_now, fire, make_rota, outbox
+from .conftest import at, due_now, fire, make_rota, outbox
 
 UTC = timezone.utc
 

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.rotas import service
-from models import MemberStatus, Shift, ShiftAssignment
+from models import MemberStatus, Shift
 
 from .conftest import TZ, at, make_rota
 
