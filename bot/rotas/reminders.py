@@ -107,7 +107,7 @@ def candidates(plan: Plan, until: datetime):
         ShiftAssignment.shift_id, ShiftAssignment.member_id, ShiftAssignment.role, Shift.starts_at, Shift.ends_at,
         Rota.timezone, eve_done.label("eve_done"), start_done.label("start_done"),
     ).join(Shift, Shift.id == ShiftAssignment.shift_id).join(Rota, Rota.id == Shift.rota_id).where(
-        window, Shift.starts_at > now - LONGEST_SHIFT, Shift.starts_at < max(eve_end, until + lead),
+        window, Shift.starts_at > now - LONGEST_SHIFT, or_(Shift.starts_at < eve_end, Shift.starts_at <= until + lead),
     )
     if not plan.include_fired:
         open_rows = open_rows.where(
