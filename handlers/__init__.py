@@ -7,7 +7,8 @@ to notify); they never call a chat platform themselves.
 
 def build_conversation():
     """Every feature router, in the order text handlers are tried."""
+    from . import rotas
     from .conversation import Conversation
 
-    routers = []
+    routers = [rotas.router]
     return Conversation(routers)
