@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -43,9 +44,39 @@ class Settings(BaseSettings):
         default=60.0, ge=0.0,
         description="How long a community's place names and a group's binding are cached per process.",
     )
+    send_limits: bool = Field(
+        default=True, description="Keep to Telegram's sending limits; off only against a stand-in without them."
+    )
     duplicate_window_days: int = Field(
         default=30, ge=1, description="Open reports younger than this are offered for 附议 instead of a new one."
     )
+
+    # --- rotas, reminders, escalation, scheduler (bot/rotas, bot/escalation, bot/scheduler) ---
+    rota_horizon_days: int = Field(default=21, ge=1, le=90, description="shifts materialised ahead")
+    rota_evening_reminder: time = Field(default=time(20, 0), description="reminder the evening before")
+    rota_start_reminder_minutes: int = Field(default=0, ge=0, description="start reminder, minutes early")
+    rota_missed_checkin_minutes: int = Field(default=30, ge=1, description="no check-in by then → backup")
+    rota_checkin_early_minutes: int = Field(default=60, ge=0, description="check-in opens this early")
+    rota_quorum_call_hours: int = Field(default=24, ge=0, description="ask the team when short, hours ahead")
+    quiet_hours_start: time = time(22, 0)
+    quiet_hours_end: time = time(7, 0)
+    digest_time: time = Field(default=time(7, 30), description="morning digest to grid managers")
+    weekly_note_weekday: int = Field(default=1, ge=1, le=7, description="ISO weekday of the group note")
+    weekly_note_time: time = time(9, 0)
+    quarterly_report_time: time = Field(default=time(9, 0), description="on the first day of a quarter")
+    # Default escalation policies (used while no EscalationPolicy row exists for the kind):
+    # comma-separated steps "MINUTES:TARGET[+TARGET…][!]", each delay after the previous step,
+    # "!" = also in quiet hours. Targets: see bot.escalation.TARGETS.
+    escalation_unaccepted: str = "120:grid_manager,240:office,1080:district_leader"
+    escalation_urgent: str = "10:route!,20:district_leader!"
+    escalation_overdue: str = "4320:claimer,2880:claimer+grid_manager"
+    escalation_missed_checkin: str = "15:building_head!,15:grid_manager,30:office"
+    escalation_lookback_days: int = Field(default=30, ge=1, description="older open issues no longer escalate")
+    scheduler_enabled: bool = True
+    scheduler_tick_seconds: float = Field(default=15.0, gt=0)
+    scheduler_lock_retry_seconds: float = Field(default=30.0, gt=0)
+    api_token: str | None = Field(default=None, description="bearer token of the JSON API (/api/…)")
+    public_url: str | None = Field(default=None, description="where the web app is reachable (feed links)")
 
     @field_validator("timezone")
     @classmethod

@@ -180,6 +180,30 @@ class Standing:
     points: int
 
 
+def _standings(session: Session, period: Period, owner, owner_key, filters, limit: int) -> list[Standing]:
+    """``owner`` (Member or WorkUnit) ranked by points earned in the period; redemptions
+    (negative lines) do not lower a rank."""
+    total = func.sum(PointsEntry.delta).label("total")
+    query = (
+        select(owner.id, owner.name, total)
+        .join(owner, owner.id == owner_key)
+        .where(PointsEntry.delta > 0, PointsEntry.at >= period.start, PointsEntry.at < period.end, *filters)
+        .group_by(owner.id, owner.name)
+        .order_by(total.desc(), owner.id)
+        .limit(limit)
+    )
+    return [Standing(i + 1, r[0], r[1], int(r[2])) for i, r in enumerate(session.exec(query).all())]
+
+
+def _scope(community_id: int | None, grid_id: int | None = None) -> list:
+    filters = []
+    if community_id is not None:
+        filters.append(PointsEntry.community_id == community_id)
+    if grid_id is not None:
+        filters.append(PointsEntry.grid_id == grid_id)
+    return filters
+
+
 def leaderboard(
     session: Session,
     period: Period,
@@ -188,36 +212,12 @@ def leaderboard(
     grid_id: int | None = None,
     limit: int = 10,
 ) -> list[Standing]:
-    """Members by points earned in the period (redemptions do not lower a rank)."""
-    total = func.sum(PointsEntry.delta).label("total")
-    query = (
-        select(Member.id, Member.name, total)
-        .join(Member, Member.id == PointsEntry.member_id)
-        .where(PointsEntry.delta > 0, PointsEntry.at >= period.start, PointsEntry.at < period.end)
-    )
-    if community_id is not None:
-        query = query.where(PointsEntry.community_id == community_id)
-    if grid_id is not None:
-        query = query.where(PointsEntry.grid_id == grid_id)
-    rows = session.exec(
-        query.group_by(Member.id, Member.name).order_by(total.desc(), Member.id).limit(limit)
-    ).all()
-    return [Standing(i + 1, r[0], r[1], int(r[2])) for i, r in enumerate(rows)]
+    """Members by points earned in the period, in a community or grid (红管家之星)."""
+    return _standings(session, period, Member, PointsEntry.member_id, _scope(community_id, grid_id), limit)
 
 
 def unit_leaderboard(
     session: Session, period: Period, *, community_id: int | None = None, limit: int = 100
 ) -> list[Standing]:
     """Work units by the points their cadres earned in the period (the quarterly 单位得分)."""
-    total = func.sum(PointsEntry.delta).label("total")
-    query = (
-        select(WorkUnit.id, WorkUnit.name, total)
-        .join(WorkUnit, WorkUnit.id == PointsEntry.work_unit_id)
-        .where(PointsEntry.delta > 0, PointsEntry.at >= period.start, PointsEntry.at < period.end)
-    )
-    if community_id is not None:
-        query = query.where(PointsEntry.community_id == community_id)
-    rows = session.exec(
-        query.group_by(WorkUnit.id, WorkUnit.name).order_by(total.desc(), WorkUnit.id).limit(limit)
-    ).all()
-    return [Standing(i + 1, r[0], r[1], int(r[2])) for i, r in enumerate(rows)]
+    return _standings(session, period, WorkUnit, PointsEntry.work_unit_id, _scope(community_id), limit)

@@ -20,7 +20,7 @@ from . import places
 from .errors import DomainError, InvalidInput
 from .members import service as members
 from .members.service import Titles
-from .spreadsheets import cell_text, match_headers, read_table
+from .spreadsheets import RowError, RowsRejected, cell_text, match_headers, read_table
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "name", "名字"),
@@ -94,19 +94,8 @@ class RosterRow:
     telegram_id: int | None
 
 
-@dataclass
-class RowError:
-    row: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"第{self.row}行：{self.reason}"
-
-
-class RosterRejected(DomainError):
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__(f"花名册有 {len(errors)} 行错误，未导入任何数据")
+class RosterRejected(RowsRejected):
+    what = "花名册"
 
 
 @dataclass

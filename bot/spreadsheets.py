@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from .errors import InvalidInput
+from .errors import DomainError, InvalidInput
 
 
 @dataclass
@@ -93,3 +93,24 @@ def match_headers(
     if missing:
         raise InvalidInput(f"第1行（表头）缺少列：{'、'.join(missing)}")
     return found
+
+
+@dataclass
+class RowError:
+    """A bad row, numbered as the spreadsheet shows it (the header is row 1)."""
+
+    row: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"第{self.row}行：{self.reason}"
+
+
+class RowsRejected(DomainError):
+    """Some rows are bad: all of them are listed, and nothing was written."""
+
+    what = "表格"
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(f"{self.what}有 {len(errors)} 行错误，未导入任何数据")

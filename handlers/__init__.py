@@ -7,14 +7,8 @@ to notify); they never call a chat platform themselves.
 
 def build_conversation():
     """Every feature router, in the order text handlers are tried."""
-    from . import info, members, reports, tasks, wishes
+    from . import info, members, reports, rotas, tasks, wishes
     from .conversation import Conversation
 
-    routers = [reports.router, wishes.router, tasks.router, info.router, members.router]
-    try:  # the rotas feature (issue 5) when it is there
-        from . import rotas
-    except ImportError:
-        pass
-    else:
-        routers.insert(1, rotas.router)
+    routers = [rotas.router, reports.router, wishes.router, tasks.router, info.router, members.router]
     return Conversation(routers)

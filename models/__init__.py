@@ -25,6 +25,29 @@ from .reports import (
     WishEvent,
     WishStatus,
 )
+from .rotas import (
+    DAILY,
+    ROTA_KIND_ZH,
+    AssignmentRole,
+    AssignmentSource,
+    AwayPeriod,
+    CalendarFeed,
+    CheckIn,
+    CheckInKind,
+    EscalationPolicy,
+    EscalationStep,
+    Occurrence,
+    PolicyKind,
+    Rota,
+    RotaKind,
+    RotaMember,
+    Shift,
+    ShiftAssignment,
+    ShiftOverride,
+    ShiftStatus,
+    SwapRequest,
+    SwapStatus,
+)
 from .routing import RouteTarget, RoutingRule
 from .tasks import Task, TaskParticipant
 

@@ -133,9 +133,9 @@ class Issue(SQLModel, table=True):
     closed_at: datetime | None = utc_field()
 
 
-class IssueEvent(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    issue_id: int = Field(foreign_key="issue.id", index=True)
+class EventFields(SQLModel):
+    """Who did what when, and the state it moved from and to (the event trail of a report)."""
+
     at: datetime | None = utc_field()
     action: str = Field(max_length=32)
     from_status: str | None = Field(default=None, max_length=16)
@@ -143,6 +143,11 @@ class IssueEvent(SQLModel, table=True):
     actor_member_id: int | None = Field(default=None, foreign_key="member.id")
     actor_resident_id: int | None = Field(default=None, foreign_key="resident.id")
     note: str = Field(default="", sa_type=Text)
+
+
+class IssueEvent(EventFields, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", index=True)
 
 
 class IssueFollower(SQLModel, table=True):
@@ -180,13 +185,6 @@ class Wish(SQLModel, table=True):
     expires_at: datetime | None = utc_field()
 
 
-class WishEvent(SQLModel, table=True):
+class WishEvent(EventFields, table=True):
     id: int | None = Field(default=None, primary_key=True)
     wish_id: int = Field(foreign_key="wish.id", index=True)
-    at: datetime | None = utc_field()
-    action: str = Field(max_length=32)
-    from_status: str | None = Field(default=None, max_length=16)
-    to_status: str = Field(max_length=16)
-    actor_member_id: int | None = Field(default=None, foreign_key="member.id")
-    actor_resident_id: int | None = Field(default=None, foreign_key="resident.id")
-    note: str = Field(default="", sa_type=Text)

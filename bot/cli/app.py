@@ -48,6 +48,37 @@ def domain_errors() -> Iterator[None]:
         fail(str(err))
 
 
+def run_import(label: str, work, *, dry_run: bool):
+    """Run a spreadsheet import ``work(session)`` all or nothing: every bad row on stderr with
+    its row number and exit 1; with ``dry_run`` everything is checked and nothing is kept."""
+    from bot.errors import DomainError
+    from bot.spreadsheets import RowsRejected
+
+    db = open_database()
+    session = db.session()
+    try:
+        with progress(range(1), label) as _bar:
+            report = work(session)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except RowsRejected as err:
+        session.rollback()
+        for row_error in err.errors:
+            typer.echo(str(row_error), err=True)
+        fail(str(err))
+    except DomainError as err:
+        session.rollback()
+        fail(str(err))
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    return report
+
+
 def progress(items, label: str, length: int | None = None):
     """A progress bar on stderr when it is a terminal; silent in pipes and tests."""
     if not sys.stderr.isatty():

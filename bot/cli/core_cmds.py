@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .app import app, domain_errors, fail, open_database, progress
+from .app import app, domain_errors, fail, open_database, progress, run_import
 
 
 def _now():
@@ -45,31 +45,9 @@ def import_roster(
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并报告，不写入"),
 ) -> None:
     """导入红管家花名册（全部正确才写入；出错的行全部列出，行号同表格所示）。"""
-    from bot.roster import RosterRejected, import_roster as run
+    from bot.roster import import_roster as run
 
-    db = open_database()
-    session = db.session()
-    try:
-        with progress(range(1), "导入花名册") as _bar:
-            report = run(session, file, now=_now(), dry_run=dry_run)
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
-    except RosterRejected as err:
-        session.rollback()
-        for row_error in err.errors:
-            typer.echo(str(row_error), err=True)
-        fail(str(err))
-    except Exception as err:
-        session.rollback()
-        from bot.errors import DomainError
-
-        if isinstance(err, DomainError):
-            fail(str(err))
-        raise
-    finally:
-        session.close()
+    report = run_import("导入花名册", lambda session: run(session, file, now=_now(), dry_run=dry_run), dry_run=dry_run)
     made = "，".join(f"{k} {v}" for k, v in report.places_created.items() if v)
     verb = "检查通过（未写入）" if dry_run else "导入完成"
     typer.echo(

@@ -39,10 +39,8 @@ def buttons_from_json(text: str) -> list[list[Button]]:
     ]
 
 
-def enqueue(session: Session, out: Outgoing, *, now: datetime) -> OutboxMessage | None:
-    """Queue one message. With a ``dedupe_key`` already queued it does nothing and returns None,
-    so a reminder computed twice (two ticks, a restart) is still sent once."""
-    values = dict(
+def _values(out: Outgoing, now: datetime) -> dict:
+    return dict(
         created_at=now,
         chat_id=out.chat_id,
         text=out.text,
@@ -56,16 +54,18 @@ def enqueue(session: Session, out: Outgoing, *, now: datetime) -> OutboxMessage 
         dedupe_key=out.dedupe_key,
         next_attempt_at=out.not_before or now,
     )
+
+
+def enqueue(session: Session, out: Outgoing, *, now: datetime) -> OutboxMessage | None:
+    """Queue one message. With a ``dedupe_key`` already queued it does nothing and returns None,
+    so a reminder computed twice (two ticks, a restart) is still sent once."""
+    values = _values(out, now)
     if out.dedupe_key is None:
         row = OutboxMessage(**values)
         session.add(row)
         return row
-    if session.get_bind().dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
     stmt = (
-        insert(OutboxMessage)
+        _insert(session)(OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(OutboxMessage.id)
@@ -77,3 +77,29 @@ def enqueue(session: Session, out: Outgoing, *, now: datetime) -> OutboxMessage 
 def enqueue_all(session: Session, outs: Iterable[Outgoing], *, now: datetime) -> list[OutboxMessage]:
     rows = [enqueue(session, out, now=now) for out in outs]
     return [r for r in rows if r is not None]
+
+
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    return insert
+
+
+def enqueue_many(session: Session, outs: Iterable[Outgoing], *, now: datetime) -> set[str]:
+    """Queue many messages that all have a ``dedupe_key`` in a few statements (a scheduler tick
+    can queue thousands at 20:00). Returns the keys queued now; keys already queued are skipped."""
+    rows = [_values(out, now) for out in outs]
+    if any(r["dedupe_key"] is None for r in rows):
+        raise ValueError("enqueue_many needs a dedupe_key on every message")
+    queued: set[str] = set()
+    for start in range(0, len(rows), 500):
+        stmt = (
+            _insert(session)(OutboxMessage)
+            .values(rows[start : start + 500])
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxMessage.dedupe_key)
+        )
+        queued.update(session.execute(stmt).scalars().all())
+    return queued

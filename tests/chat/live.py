@@ -52,6 +52,8 @@ async def live_bot(db: Database, parser, *, limits: Limits | None = None, start:
     server = StandinServer(limits=limits if limits is not None else Limits.off(), tokens=[TOKEN])
     await server.start()
     populate_standin(server.world, db)
+    # the sender keeps to Telegram's limits where the stand-in has them; elsewhere it need not wait
+    settings.setdefault("send_limits", limits is not None and limits.enabled)
     config = Settings(database_url=db.url, telegram_token=TOKEN, telegram_api_base=server.base_url, **settings)
     sc = StandinClient(server.base_url)
     live = Live(server, sc, db, config, None, parser)

@@ -27,8 +27,10 @@ def free_port() -> int:
 
 
 async def test_500_alerts_at_once_arrive_complete_within_telegrams_limits(demo, parser):
+    """The sender keeps to Telegram's limits (30/s); the stand-in is a little stricter (25/s), so
+    some sends meet 429 with retry_after — they are retried, none is lost or sent twice."""
     db, _ = demo
-    async with live_bot(db, parser, limits=Limits(), start=False) as live:
+    async with live_bot(db, parser, limits=Limits(global_count=25), start=False, send_limits=True) as live:
         users = [live.server.world.add_user(f"红管家{i}", user_id=8_000_000 + i) for i in range(500)]
         for u in users:
             live.server.world.start(u.id, send=False)
@@ -54,17 +56,15 @@ async def test_500_alerts_at_once_arrive_complete_within_telegrams_limits(demo, 
             chat = live.server.world.private_chat(live.server.world.find_bot(), u)
             assert len(chat.messages) == 1
         stats = await live.sc.stats()
-        assert stats["too_many_requests"] == 0 or _retried(live.runtime.sender) >= 1
+        assert stats["too_many_requests"] > 0
+        assert live.runtime.sender.stats.rate_limited == stats["too_many_requests"]
+        assert live.runtime.sender.stats.dead == 0
 
 
 def _now():
     from bot.clock import SystemClock
 
     return SystemClock().now()
-
-
-def _retried(sender) -> int:
-    return getattr(sender, "retried", 0) or getattr(getattr(sender, "stats", None), "rate_limited", 0)
 
 
 async def test_webhook_mode_checks_the_secret_and_handles_updates(demo, parser, people):

@@ -1,7 +1,7 @@
 """failed updates (dead letters)
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-28 08:03:29.209393
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import models.base
 
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -32,26 +32,23 @@ class Features:
     offload_db: bool = True  # run each update's transaction on a worker thread
 
 
-def make_sender(db: Database, bot, clock: Clock):
-    """The outbox sender (``bot.outbox.sender`` with the Telegram transport), or the interim
-    one until those are there."""
-    try:
-        from bot.outbox.sender import Sender
-        from bot.telegram.transport import TelegramTransport
-    except ImportError:
-        from bot.telegram.interim_sender import InterimSender
+def make_sender(db: Database, bot, clock: Clock, settings: Settings):
+    """The outbox sender with the Telegram transport, within Telegram's limits (unless
+    ``HGJ_SEND_LIMITS=false``, for a local stand-in without limits)."""
+    from bot.outbox import RateLimiter, RateLimits, Sender
+    from bot.telegram.transport import TelegramTransport
 
-        return InterimSender(db, bot, clock=clock)
-    return Sender(db, TelegramTransport(bot), clock=clock)
+    limiter = RateLimiter() if settings.send_limits else RateLimiter(RateLimits.off())
+    return Sender(db, TelegramTransport(bot), clock=clock, limiter=limiter)
 
 
 def start_scheduler(db: Database, settings: Settings, clock: Clock, notify) -> Any:
-    """The rota scheduler (issue 5), when it is there; None otherwise."""
-    try:
-        from bot.scheduler import start_scheduler as start
-    except ImportError:
+    """The scheduler (reminders, escalation, digests); None when switched off."""
+    if not settings.scheduler_enabled:
         return None
-    return start(db=db, settings=settings, clock=clock, notify=notify)
+    from bot.scheduler import start_scheduler as start
+
+    return start(db, settings, clock, notify)
 
 
 class _Server:
@@ -124,15 +121,15 @@ class Runtime:
         from handlers import build_conversation
         from handlers.understanding import get_parser
 
-        from .telegram.app import build_bot, build_dispatcher
-        from .telegram.bridge import UpdateBridge
+        from bot.telegram.app import build_bot, build_dispatcher
+        from bot.telegram.bridge import UpdateBridge
 
         if self.parser is None:
             self.parser = await asyncio.to_thread(get_parser)
         conversation = build_conversation()
         self.bot = build_bot(self.settings, token=self.token, api_base=self.api_base)
         me = await self.bot.me()
-        self.sender = make_sender(self.db, self.bot, self.clock) if self.features.sender else None
+        self.sender = make_sender(self.db, self.bot, self.clock, self.settings) if self.features.sender else None
         notify = self.sender.notify if self.sender is not None else (lambda: None)
         self.bridge = UpdateBridge(self.db, conversation, self.settings, parser=self.parser, clock=self.clock,
                                    notify=notify, bot_username=me.username or "", offload=self.features.offload_db)
@@ -141,13 +138,13 @@ class Runtime:
         if self.features.polling:
             self.mode = "polling"
         elif self.settings.webhook_url:
-            from .telegram.webhook import webhook_path, webhook_router, webhook_secret
+            from bot.telegram.webhook import webhook_path, webhook_router, webhook_secret
 
             self.mode = "webhook"
             secret = webhook_secret(self.settings, self.token)
             routers.append(webhook_router(self.dp, self.bot, secret, webhook_path(self.settings)))
         if self.features.web or self.mode == "webhook":
-            from .web.app import create_app
+            from bot.web.app import create_app
 
             self.app = create_app(self.db, self.settings, self.clock, routers=routers)
             self.web = _Server(self.app, self.settings.web_host, self.web_port)
@@ -157,11 +154,11 @@ class Runtime:
         if self.sender is not None:
             self._spawn(self.sender.run(), "sender")
         if self.mode == "polling":
-            from .telegram.polling import poll
+            from bot.telegram.polling import poll
 
             self._spawn(poll(self.bot, self.dp, self._stop), "polling")
         elif self.mode == "webhook":
-            from .telegram.webhook import set_webhook, webhook_secret
+            from bot.telegram.webhook import set_webhook, webhook_secret
 
             await set_webhook(self.bot, self.dp, self.settings, webhook_secret(self.settings, self.token))
         if self.features.sweep_every:
@@ -200,11 +197,10 @@ class Runtime:
         if polling:
             await asyncio.wait(polling, timeout=15)
         if self.scheduler is not None:
-            with contextlib.suppress(Exception):
-                shutdown = getattr(self.scheduler, "shutdown", None) or getattr(self.scheduler, "stop", None)
-                result = shutdown() if shutdown else None
-                if asyncio.iscoroutine(result):
-                    await result
+            try:
+                self.scheduler.stop()
+            except Exception:  # noqa: BLE001 — stopping goes on
+                log.exception("stopping the scheduler failed")
         if self.sender is not None:
             self.sender.stop()
         if self.web is not None:
@@ -254,41 +250,4 @@ class Runtime:
         return f"http://{self.settings.web_host}:{self.web.bound_port}"
 
 
-# --- the demo: the stand-in's world made of the demo district ---------------------------------
-
-
-def populate_standin(world, db: Database) -> dict:
-    """Every member and resident with a chat account becomes a stand-in user (same id), every
-    bound group a group of the people of its community; members' private chats are opened.
-    Returns ``{"users": n, "groups": {chat_id: title}}``."""
-    from sqlmodel import select
-
-    from handlers.texts import role_label
-    from models import ChatGroup, Community, Member, Resident
-
-    with db.session() as session:
-        members = session.exec(select(Member).where(Member.chat_user_id.is_not(None)).order_by(Member.id)).all()
-        residents = session.exec(select(Resident).where(Resident.chat_user_id.is_not(None))
-                                 .order_by(Resident.id)).all()
-        bound = session.exec(select(ChatGroup)).all()
-        names = {c.id: c.name for c in session.exec(select(Community)).all()}
-        people: dict[int, tuple[str, str, int | None]] = {}
-        for m in members:
-            people[m.chat_user_id] = (m.name, f"· {role_label(m)}", m.community_id)
-        for r in residents:
-            if r.chat_user_id not in people:
-                people[r.chat_user_id] = (r.display_name or "居民", "", r.community_id)
-    for user_id, (name, label, _c) in people.items():
-        if user_id not in world.users:
-            world.add_user(name, user_id=user_id, last_name=label or None)
-    for m in members:
-        world.start(m.chat_user_id, send=False)
-    made = {}
-    for group in bound:
-        if group.chat_id in world.groups:
-            continue
-        inside = [uid for uid, (_n, _l, community) in people.items() if community == group.community_id]
-        title = group.title or f"{names.get(group.community_id, '')}居民群"
-        world.add_group(title, members=inside, chat_id=group.chat_id)
-        made[group.chat_id] = title
-    return {"users": len(people), "groups": made}
+from .demo import populate_standin  # noqa: E402,F401  (hgj demo, tests)

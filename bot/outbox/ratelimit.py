@@ -1,0 +1,231 @@
+"""Telegram's sending limits, kept on our side so the platform never has to refuse us.
+
+The platform counts a message when it *arrives*, somewhere between the moment we start the
+request and the moment its answer is back. So each send holds a slot from the moment it is
+granted until it completes, and then for ``window`` seconds after completing. A new send is
+granted only while fewer than ``count`` sends are in flight or completed within the last
+``window`` seconds. Then no ``count + 1`` sends can arrive within any ``window`` seconds,
+whatever the network latency: of such a set, the last one granted would have seen all the
+others in flight or completed less than ``window`` before (a send arrives no later than its
+answer), and waited.
+
+``async with limiter.slot(chat_id):`` waits for the chat's windows (private: 1/s; group:
+20/min) and then for the overall one (30/s), and holds both until the block ends. Waits are
+exact: a sleep until the moment a window frees, or until a send in flight completes — never
+polling. Callers queue in order: one lock per chat, one for the overall window, so only the head
+of each queue is awake.
+
+Time is injected: ``time`` (monotonic seconds) and ``sleep``; by default the running event
+loop's clock and ``asyncio.sleep``, so a loop with virtual time (``bot.outbox.testing``) drives
+everything without waiting. ``pause`` / ``pause_all`` hold a chat or everything when the platform
+asks to wait anyway (a 429).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+Window = tuple[int, float]  # (count, seconds)
+_NEVER = float("-inf")
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """At most ``count`` messages in any ``seconds``: overall, per private chat, per group.
+
+    Defaults are Telegram's published limits. ``slack`` lengthens every window a little.
+    Telegram's FAQ also asks for ≤ 1 message/s in *any* chat; add ``(1, 1.0)`` to ``group``
+    to follow it strictly (bursts to a group then take a second each).
+    """
+
+    overall: tuple[Window, ...] = ((30, 1.0),)
+    private: tuple[Window, ...] = ((1, 1.0),)
+    group: tuple[Window, ...] = ((20, 60.0),)
+    slack: float = 0.01
+
+    @classmethod
+    def off(cls) -> RateLimits:
+        return cls(overall=(), private=(), group=(), slack=0.0)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.overall or self.private or self.group)
+
+    def for_chat(self, chat_id: int) -> tuple[Window, ...]:
+        return self.private if chat_id > 0 else self.group
+
+
+class _Windows:
+    """Sends in flight and the completion times of the latest ones, against sliding windows."""
+
+    __slots__ = ("specs", "done", "depth", "in_flight", "not_before", "changed", "lock")
+
+    def __init__(self, specs: tuple[Window, ...], slack: float) -> None:
+        self.specs = tuple((count, seconds + slack) for count, seconds in specs)
+        self.depth = max((count for count, _ in self.specs), default=0)
+        self.done: list[float] = []  # sorted; only the latest ``depth`` matter
+        self.in_flight = 0
+        self.not_before = _NEVER
+        self.changed = asyncio.Event()  # set when a send completes
+        self.lock = asyncio.Lock()
+
+    def earliest(self, now: float) -> float | None:
+        """When one more send may start; None while every slot is in flight."""
+        at = max(now, self.not_before)
+        for count, seconds in self.specs:
+            free = count - self.in_flight
+            if free <= 0:
+                return None
+            if len(self.done) >= free:
+                at = max(at, self.done[-free] + seconds)
+        return at
+
+    def start(self) -> None:
+        if self.specs:
+            self.in_flight += 1
+
+    def finish(self, at: float) -> None:
+        if not self.specs:
+            return
+        self.in_flight -= 1
+        bisect.insort(self.done, at)
+        if len(self.done) > self.depth:
+            del self.done[: len(self.done) - self.depth]
+        self.changed.set()
+
+    def idle_since(self, now: float) -> bool:
+        horizon = max((s for _, s in self.specs), default=0.0)
+        last = self.done[-1] if self.done else _NEVER
+        return (
+            self.in_flight == 0 and not self.lock.locked() and last + horizon <= now and self.not_before <= now
+        )
+
+
+@dataclass
+class Permit:
+    chat_id: int
+    granted_at: float
+    _chat: _Windows
+    _overall: _Windows
+    released: bool = False
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        limits: RateLimits | None = None,
+        *,
+        time: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        self.limits = limits if limits is not None else RateLimits()
+        self._time = time
+        self._sleep = sleep or asyncio.sleep
+        self._overall = _Windows(self.limits.overall, self.limits.slack)
+        self._chats: dict[int, _Windows] = {}
+        self._grants = 0
+        self.waited = 0.0  # seconds callers slept on timers (a figure for benchmarks)
+
+    @classmethod
+    def unlimited(cls) -> RateLimiter:
+        return cls(RateLimits.off())
+
+    def now(self) -> float:
+        return self._time() if self._time is not None else asyncio.get_running_loop().time()
+
+    # --- the platform told us to wait ------------------------------------------------------
+
+    def pause(self, chat_id: int, seconds: float) -> None:
+        """Send nothing more to ``chat_id`` for ``seconds`` (the platform said so)."""
+        state = self._chat(chat_id)
+        state.not_before = max(state.not_before, self.now() + seconds)
+
+    def pause_all(self, seconds: float) -> None:
+        """Send nothing at all for ``seconds`` (the overall flood limit was hit)."""
+        self._overall.not_before = max(self._overall.not_before, self.now() + seconds)
+
+    def paused_until(self, chat_id: int | None = None) -> float:
+        if chat_id is None:
+            return self._overall.not_before
+        state = self._chats.get(chat_id)
+        return max(self._overall.not_before, state.not_before if state else _NEVER)
+
+    # --- acquiring -------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[Permit]:
+        """Hold a slot for one send to ``chat_id`` for the duration of the block."""
+        permit = await self.acquire_permit(chat_id)
+        try:
+            yield permit
+        finally:
+            self.release(permit)
+
+    async def acquire(self, chat_id: int) -> float:
+        """Wait for a slot and give it back at once (the send counts as completed when it was
+        granted); returns the granted time. Prefer ``slot()``, which also covers latency."""
+        permit = await self.acquire_permit(chat_id)
+        self.release(permit, at=permit.granted_at)
+        return permit.granted_at
+
+    async def acquire_permit(self, chat_id: int) -> Permit:
+        """Wait until a send to ``chat_id`` may start; ``release`` the permit when it is done.
+        Cancelling a waiting caller takes nothing."""
+        chat = self._chat(chat_id)
+        overall = self._overall
+        if not self.limits.enabled:
+            now = self.now()
+            if chat.not_before <= now and overall.not_before <= now:
+                return Permit(chat_id, now, chat, overall)
+        async with chat.lock:
+            while True:
+                await self._wait_for(chat)
+                async with overall.lock:
+                    await self._wait_for(overall)
+                    now = self.now()
+                    at = chat.earliest(now)
+                    if at is None or at > now:
+                        continue  # the chat's windows moved meanwhile (a completion, a pause)
+                    chat.start()
+                    overall.start()
+                    self._grants += 1
+                    if self._grants % 4096 == 0:
+                        self._prune(now)
+                    return Permit(chat_id, now, chat, overall)
+
+    def release(self, permit: Permit, *, at: float | None = None) -> None:
+        if permit.released:
+            return
+        permit.released = True
+        done = self.now() if at is None else at
+        permit._chat.finish(done)
+        permit._overall.finish(done)
+
+    async def _wait_for(self, windows: _Windows) -> None:
+        """Return once ``windows`` would let one more send start now."""
+        while True:
+            now = self.now()
+            at = windows.earliest(now)
+            if at is None:  # every slot in flight: wait for one to complete
+                windows.changed.clear()
+                await windows.changed.wait()
+            elif at > now:
+                self.waited += at - now
+                await self._sleep(at - now)
+            else:
+                return
+
+    def _chat(self, chat_id: int) -> _Windows:
+        state = self._chats.get(chat_id)
+        if state is None:
+            state = self._chats[chat_id] = _Windows(self.limits.for_chat(chat_id), self.limits.slack)
+        return state
+
+    def _prune(self, now: float) -> None:
+        """Forget chats whose windows have all passed (keeps memory bounded)."""
+        for chat_id in [c for c, state in self._chats.items() if state.idle_since(now)]:
+            del self._chats[chat_id]

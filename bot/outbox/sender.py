@@ -1,0 +1,585 @@
+"""The sender: delivers outbox rows through a ``Transport``, within the platform's limits.
+
+How a row travels
+-----------------
+1. **Claim.** In one short transaction the sender picks due rows (``status='pending'``,
+   ``next_attempt_at <= now``) in id order and claims them: ``attempts + 1`` and
+   ``next_attempt_at = now + lease``. A claimed row is not due for anyone else, so two senders
+   (two processes) never both take it; the lease is renewed while the row is in flight, and if
+   the owner dies the row becomes due again when the lease runs out. Claims are serialised
+   (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transaction advisory lock).
+2. **Order per chat.** A row is skipped while an earlier row of the same chat is in flight or
+   waiting for a retry (pending, ``attempts > 0``, ``next_attempt_at`` in the future), so within
+   one chat messages go out in id order, across senders and retries. A row held back on purpose
+   (``not_before``, quiet hours; ``attempts = 0``) does not hold back later ones.
+3. **Send.** One task per chat sends that chat's rows one after another; different chats go
+   concurrently. Each send holds a ``RateLimiter`` slot until the platform answered, so the
+   limits hold on arrival whatever the latency. No transaction is open while a message is on
+   the wire.
+4. **Record.** Outcomes are written in batches, each guarded by ``status='pending'``:
+   ``sent`` (``sent_at``, ``sent_message_id``) exactly once; ``RetryAfter`` → due again after
+   ``retry_after`` (that chat, or everything, paused in the limiter); ``TemporaryError`` →
+   exponential backoff with jitter; ``PermanentError`` → ``dead`` at once; ``Unreachable`` →
+   ``failed``, the member marked unreachable (private chats only) and ``on_unreachable`` may
+   queue a replacement in the same transaction. A row has at most ``max_attempts`` tries
+   (``temporary_attempts`` for network trouble), then it is ``dead``; when a row must wait, the
+   rows after it in its chat are given back and wait behind it.
+
+Delivery is at-least-once across crashes: if the process dies after the platform accepted a
+message and before its ``sent`` mark is written (a few milliseconds, one batch), that row is
+sent again once its lease runs out. Without a crash a row is never sent twice.
+
+The rate limiter lives in the process: run one sender per bot token (a second sender is safe
+— no row is sent twice — but the two together may exceed the overall limit and meet 429s,
+which are then honoured).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, case, func, or_, select, text, update
+from sqlmodel import Session
+
+from bot.clock import Clock, SystemClock
+from bot.db import Database
+from handlers.types import Button
+from models import Member, OutboxMessage, OutboxStatus
+
+from .ratelimit import RateLimiter
+from .reroute import reroute_alert
+from .store import buttons_from_json
+from .transport import (
+    OutboundMessage,
+    PermanentError,
+    RetryAfter,
+    TemporaryError,
+    Transport,
+    Unreachable,
+)
+
+log = logging.getLogger(__name__)
+
+# Hook called when a recipient cannot be reached: in the transaction that marks the row
+# failed (and the member unreachable). It may enqueue replacements; what it returns is counted.
+OnUnreachable = Callable[[Session, OutboxMessage, datetime], Iterable[OutboxMessage] | None]
+
+CLAIM_LOCK_KEY = 0x6867_6A6F  # PostgreSQL advisory lock serialising claims ("hgjo")
+PENDING = OutboxStatus.pending
+_T = OutboxMessage.__table__
+_ERROR_MAX = 500
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8  # tries per row, then dead (flood limits, unexpected errors)
+    # network trouble lasts longer than a flood wait: 1+2+4+…+300+300 s ≈ 18 min of tries
+    temporary_attempts: int = 12
+    backoff_base: float = 1.0  # seconds after the first temporary error; doubles each time
+    backoff_max: float = 300.0
+    jitter: float = 0.2  # ± this fraction of the delay
+    lease: float = 30.0  # how long a claim keeps a row from other senders (renewed while held)
+
+    def backoff(self, attempts: int, rng: random.Random) -> float:
+        delay = min(self.backoff_max, self.backoff_base * 2.0 ** max(0, attempts - 1))
+        return min(self.backoff_max, delay * (1.0 + rng.uniform(-self.jitter, self.jitter)))
+
+
+@dataclass
+class SenderStats:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0  # RetryAfter and temporary errors rescheduled
+    rate_limited: int = 0  # RetryAfter received (429s)
+    dead: int = 0
+    failed: int = 0  # unreachable recipients
+    rerouted: int = 0  # replacement rows queued by on_unreachable
+    released: int = 0  # claims given back unsent (stop, or an earlier row of the chat retries)
+
+
+@dataclass(slots=True)
+class _Claim:
+    message: OutboundMessage
+    attempts: int  # including this claim
+
+
+@dataclass(slots=True)
+class _Outcome:
+    kind: str  # sent | retry | dead | failed | release
+    claim: _Claim
+    message_id: int | None = None
+    retry_at: datetime | None = None
+    error: str = ""
+
+
+class Sender:
+    """``await sender.run()`` until ``sender.stop()``; ``notify()`` after committing rows."""
+
+    def __init__(
+        self,
+        db: Database,
+        transport: Transport,
+        *,
+        clock: Clock | None = None,
+        limiter: RateLimiter | None = None,
+        on_unreachable: OnUnreachable | None = reroute_alert,
+        batch: int = 100,
+        poll_interval: float = 1.0,
+        max_in_flight: int | None = None,
+        retry: RetryPolicy | None = None,
+        rng: random.Random | None = None,
+        offload_db: bool = True,
+        flush_interval: float = 0.02,
+    ) -> None:
+        self.db = db
+        self.transport = transport
+        self.clock = clock or SystemClock()
+        self.limiter = limiter if limiter is not None else RateLimiter()
+        self.on_unreachable = on_unreachable
+        self.batch = batch
+        self.poll_interval = poll_interval
+        self.max_in_flight = max_in_flight or 4 * batch
+        self.retry = retry or RetryPolicy()
+        self.rng = rng or random.Random()
+        self.offload_db = offload_db  # run DB calls in a thread so a busy database never blocks the loop
+        self.flush_interval = flush_interval
+        self.stats = SenderStats()
+
+        self._queues: dict[int, deque[_Claim]] = {}
+        self._workers: dict[int, asyncio.Task] = {}
+        self._inflight: dict[int, _Claim] = {}
+        self._outcomes: list[_Outcome] = []
+        self._wake = asyncio.Event()
+        self._flush_needed = asyncio.Event()
+        self._db_lock = asyncio.Lock()
+        self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._heartbeat: asyncio.Task | None = None
+        self._running = False
+        self._recent_429: deque[tuple[float, int]] = deque()
+
+    # --- public API ------------------------------------------------------------------------
+
+    def notify(self) -> None:
+        """New rows were committed: look now rather than at the next poll. Thread-safe."""
+        loop = self._loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is not None and running is not loop and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
+        else:
+            self._wake.set()
+
+    def stop(self) -> None:
+        """Ask ``run()`` to finish: nothing new is claimed, sends under way complete and are
+        recorded, claimed rows not yet sent are given back."""
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = False
+        self._running = True
+        flusher = asyncio.create_task(self._flusher(), name="outbox-flusher")
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                try:
+                    claimed, next_due = await self._claim_and_dispatch()
+                except Exception:
+                    log.exception("outbox: claiming rows failed; trying again in %ss", self.poll_interval)
+                    claimed, next_due = 0, None
+                if self._stopping:
+                    break
+                if claimed >= self.batch and len(self._inflight) < self.max_in_flight:
+                    await asyncio.sleep(0)  # more are probably due: claim again at once
+                    continue
+                timeout = self.poll_interval
+                if next_due is not None:
+                    until_due = (next_due - self.clock.now()).total_seconds()
+                    timeout = min(timeout, max(until_due, 0.001))
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            await self._shutdown(flusher)
+            self._running = False
+
+    async def drain(self, timeout: float | None = None) -> int:
+        """Send everything due now (and what becomes due while doing so, e.g. rows queued by
+        ``on_unreachable``); returns how many were sent. For tests and shutdown."""
+        self._loop = asyncio.get_running_loop()
+        alone = not self._running
+        if alone:
+            self._stopping = False  # draining after stop(): deliver what is due, then return
+            flusher = asyncio.create_task(self._flusher(), name="outbox-flusher")
+        before = self.stats.sent
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    claimed, _ = await self._claim_and_dispatch()
+                    await self._settle()
+                    if claimed == 0 and not self._inflight:
+                        break
+        finally:
+            if alone:  # on a timeout too: what was claimed and not sent goes back
+                await self._shutdown(flusher)
+        return self.stats.sent - before
+
+    async def send_due_once(self) -> int:
+        """Claim one batch of due rows, send them and record the outcomes; returns the number
+        of rows claimed."""
+        self._loop = asyncio.get_running_loop()
+        if not self._running:
+            self._stopping = False
+        claimed, _ = await self._claim_and_dispatch()
+        await self._settle()
+        return claimed
+
+    # --- claiming ----------------------------------------------------------------------------
+
+    async def _db_call(self, fn, *args):
+        """This sender's database work, one call at a time (so a lease renewal never lands
+        between an outcome being written and its row leaving ``_inflight``)."""
+        async with self._db_lock:
+            return await self._run_db(fn, *args)
+
+    async def _run_db(self, fn, *args):
+        if self.offload_db:
+            return await asyncio.to_thread(fn, *args)
+        return fn(*args)
+
+    async def _claim_and_dispatch(self) -> tuple[int, datetime | None]:
+        room = self.max_in_flight - len(self._inflight)
+        if room <= 0 or self._stopping:
+            return 0, None
+        claims, next_due = await self._db_call(self._claim_rows, self.clock.now(), min(self.batch, room))
+        for claim in claims:
+            msg = claim.message
+            if msg.id in self._inflight:  # ours already (its lease ran out while the DB was away)
+                continue
+            self._inflight[msg.id] = claim
+            queue = self._queues.get(msg.chat_id)
+            if queue is None:
+                queue = self._queues[msg.chat_id] = deque()
+            queue.append(claim)
+            if msg.chat_id not in self._workers:
+                self._workers[msg.chat_id] = asyncio.create_task(
+                    self._work(msg.chat_id, queue), name=f"outbox-chat-{msg.chat_id}"
+                )
+        self.stats.claimed += len(claims)
+        if claims and (self._heartbeat is None or self._heartbeat.done()):
+            self._heartbeat = asyncio.create_task(self._renew_leases(), name="outbox-leases")
+        return len(claims), next_due
+
+    def _claim_rows(self, now: datetime, limit: int) -> tuple[list[_Claim], datetime | None]:
+        t = _T
+        with self.db.transaction() as session:
+            conn = session.connection()
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY})
+            # rows written without a due time are due now
+            conn.execute(
+                t.update().where(t.c.status == PENDING, t.c.next_attempt_at.is_(None)).values(next_attempt_at=now)
+            )
+            # The first row of each chat still in flight or waiting for a retry: nothing after
+            # it in that chat may go yet. Found through the (status, next_attempt_at) index among
+            # the rows due later (claims, retries, quiet-hour holds), never through a chat's history.
+            blockers = (
+                select(t.c.chat_id, func.min(t.c.id).label("first_id"))
+                .where(t.c.status == PENDING, t.c.next_attempt_at > now, t.c.attempts > 0)
+                .group_by(t.c.chat_id)
+                .cte("blockers")
+            )
+            rows = conn.execute(
+                select(
+                    t.c.id, t.c.chat_id, t.c.text, t.c.buttons, t.c.reply_to_message_id, t.c.photo,
+                    t.c.edit_message_id, t.c.kind, t.c.member_id, t.c.ref, t.c.attempts,
+                )
+                .select_from(t.outerjoin(blockers, blockers.c.chat_id == t.c.chat_id))
+                .where(
+                    t.c.status == PENDING,
+                    t.c.next_attempt_at <= now,
+                    or_(blockers.c.first_id.is_(None), t.c.id < blockers.c.first_id),
+                )
+                .order_by(t.c.id)
+                .limit(limit)
+            ).all()
+            if rows:
+                conn.execute(
+                    t.update()
+                    .where(t.c.id.in_([r.id for r in rows]))
+                    .values(attempts=t.c.attempts + 1, next_attempt_at=now + self._lease)
+                )
+            next_due = conn.execute(
+                select(func.min(t.c.next_attempt_at)).where(t.c.status == PENDING, t.c.next_attempt_at > now)
+            ).scalar()
+        claims = [
+            _Claim(
+                OutboundMessage(
+                    id=r.id, chat_id=r.chat_id, text=r.text, buttons=_buttons(r.buttons),
+                    reply_to_message_id=r.reply_to_message_id, photo=r.photo,
+                    edit_message_id=r.edit_message_id, kind=r.kind, member_id=r.member_id, ref=r.ref,
+                ),
+                attempts=r.attempts + 1,
+            )
+            for r in rows
+        ]
+        return claims, next_due
+
+    @property
+    def _lease(self) -> timedelta:
+        return timedelta(seconds=self.retry.lease)
+
+    async def _renew_leases(self) -> None:
+        """Keep claims from running out while rows wait for the limiter or a slow send."""
+        interval = self.retry.lease / 3
+        while self._inflight:
+            await asyncio.sleep(interval)
+            try:
+                async with self._db_lock:
+                    # every claim not yet written back, sent or not: nobody else may take it
+                    ids = list(self._inflight)
+                    if ids:
+                        await self._run_db(self._renew_rows, ids, self.clock.now() + self._lease)
+            except Exception:
+                log.exception("outbox: renewing leases failed")
+
+    def _renew_rows(self, ids: list[int], until: datetime) -> None:
+        with self.db.transaction() as session:
+            session.connection().execute(
+                _T.update().where(_T.c.id.in_(ids), _T.c.status == PENDING).values(next_attempt_at=until)
+            )
+
+    # --- sending -----------------------------------------------------------------------------
+
+    async def _work(self, chat_id: int, queue: deque[_Claim]) -> None:
+        """Send one chat's claimed rows in order."""
+        try:
+            while queue and not self._stopping:
+                async with self.limiter.slot(chat_id):  # held until the platform answered
+                    if self._stopping:
+                        break
+                    claim = queue.popleft()
+                    outcome = await self._attempt_to_the_end(claim)
+                if outcome.kind == "retry":
+                    # later rows of this chat wait behind it: give them back
+                    while queue:
+                        self._record(_Outcome("release", queue.popleft()))
+        finally:
+            while queue:  # stopped or cancelled: what was not sent goes back
+                self._record(_Outcome("release", queue.popleft()))
+            if self._queues.get(chat_id) is queue:
+                del self._queues[chat_id]
+            if self._workers.get(chat_id) is asyncio.current_task():
+                del self._workers[chat_id]
+
+    async def _attempt_to_the_end(self, claim: _Claim) -> _Outcome:
+        """A send under way is not abandoned half-way: cancelling waits for its outcome."""
+        task = asyncio.ensure_future(self._attempt(claim))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            await asyncio.wait([task])
+            raise
+
+    async def _attempt(self, claim: _Claim) -> _Outcome:
+        msg = claim.message
+        try:
+            if msg.edit_message_id is not None:
+                message_id = await self.transport.edit(msg)
+            else:
+                message_id = await self.transport.send(msg)
+        except RetryAfter as err:
+            self.stats.rate_limited += 1
+            self._flood(msg.chat_id, err)
+            outcome = self._retry_or_dead(claim, err.seconds, f"RetryAfter: {err}")
+        except Unreachable as err:
+            outcome = _Outcome("failed", claim, error=f"Unreachable: {err}")
+        except PermanentError as err:
+            outcome = _Outcome("dead", claim, error=f"{type(err).__name__}: {err}")
+        except TemporaryError as err:
+            outcome = self._retry_or_dead(
+                claim, self.retry.backoff(claim.attempts, self.rng), f"TemporaryError: {err}",
+                cap=self.retry.temporary_attempts,
+            )
+        except Exception as err:  # a bug in a transport: retried like a temporary error, capped
+            log.exception("outbox: unexpected error sending row %s", msg.id)
+            outcome = self._retry_or_dead(
+                claim, self.retry.backoff(claim.attempts, self.rng), f"{type(err).__name__}: {err}"
+            )
+        else:
+            outcome = _Outcome("sent", claim, message_id=message_id)
+        self._record(outcome)
+        return outcome
+
+    def _retry_or_dead(self, claim: _Claim, delay: float, error: str, *, cap: int | None = None) -> _Outcome:
+        if claim.attempts >= (cap or self.retry.max_attempts):
+            return _Outcome("dead", claim, error=f"gave up after {claim.attempts} attempts; {error}")
+        return _Outcome("retry", claim, retry_at=self.clock.now() + timedelta(seconds=delay), error=error)
+
+    def _flood(self, chat_id: int, err: RetryAfter) -> None:
+        """Pause the chat; pause everything when the limit is the overall one (the transport
+        says so, or two chats were refused within a second: our per-chat limits held, so it
+        was not theirs)."""
+        self.limiter.pause(chat_id, err.seconds)
+        now = self.limiter.now()
+        recent = self._recent_429
+        recent.append((now, chat_id))
+        while recent and recent[0][0] < now - 1.0:
+            recent.popleft()
+        if err.everywhere or len({c for _, c in recent}) >= 2:
+            self.limiter.pause_all(err.seconds)
+
+    # --- recording outcomes ------------------------------------------------------------------
+
+    def _record(self, outcome: _Outcome) -> None:
+        self._outcomes.append(outcome)
+        stats = self.stats
+        if outcome.kind == "sent":
+            stats.sent += 1
+        elif outcome.kind == "retry":
+            stats.retried += 1
+        elif outcome.kind == "dead":
+            stats.dead += 1
+            log.warning("outbox: row %s is dead: %s", outcome.claim.message.id, outcome.error)
+        elif outcome.kind == "failed":
+            stats.failed += 1
+        else:
+            stats.released += 1
+        self._flush_needed.set()
+
+    async def _flusher(self) -> None:
+        while True:
+            await self._flush_needed.wait()
+            self._flush_needed.clear()
+            if self.flush_interval and len(self._outcomes) < self.batch:
+                await asyncio.sleep(self.flush_interval)  # let a few outcomes gather
+            if not await self._flush():
+                await asyncio.sleep(self.poll_interval)
+                self._flush_needed.set()
+
+    async def _flush(self) -> bool:
+        if not self._outcomes:
+            return True
+        outcomes, self._outcomes = self._outcomes, []
+        try:
+            async with self._db_lock:
+                rerouted = await self._run_db(self._write, outcomes, self.clock.now())
+                for outcome in outcomes:
+                    self._inflight.pop(outcome.claim.message.id, None)
+        except Exception:
+            log.exception("outbox: recording %d outcomes failed; will retry", len(outcomes))
+            self._outcomes[:0] = outcomes
+            return False
+        if not self._inflight and self._heartbeat is not None:
+            self._heartbeat.cancel()
+            self._heartbeat = None
+        self.stats.rerouted += rerouted
+        self._wake.set()  # rows held back behind these may be due now
+        return True
+
+    def _write(self, outcomes: list[_Outcome], now: datetime) -> int:
+        t = _T
+        by_kind: dict[str, list[_Outcome]] = {}
+        for outcome in outcomes:
+            by_kind.setdefault(outcome.kind, []).append(outcome)
+        pending_row = (t.c.id == bindparam("b_id"), t.c.status == PENDING)
+        rerouted = 0
+        with self.db.transaction() as session:
+            conn = session.connection()
+            if sent := by_kind.get("sent"):
+                conn.execute(
+                    t.update().where(*pending_row).values(
+                        status=OutboxStatus.sent, sent_at=now, sent_message_id=bindparam("b_mid"), last_error=""
+                    ),
+                    [{"b_id": o.claim.message.id, "b_mid": o.message_id} for o in sent],
+                )
+            if retry := by_kind.get("retry"):
+                conn.execute(
+                    t.update().where(*pending_row).values(
+                        next_attempt_at=bindparam("b_at"), last_error=bindparam("b_err")
+                    ),
+                    [{"b_id": o.claim.message.id, "b_at": o.retry_at, "b_err": o.error[:_ERROR_MAX]} for o in retry],
+                )
+            if dead := by_kind.get("dead"):
+                conn.execute(
+                    t.update().where(*pending_row).values(status=OutboxStatus.dead, last_error=bindparam("b_err")),
+                    [{"b_id": o.claim.message.id, "b_err": o.error[:_ERROR_MAX]} for o in dead],
+                )
+            if release := by_kind.get("release"):
+                conn.execute(
+                    t.update().where(*pending_row).values(
+                        attempts=case((t.c.attempts > 0, t.c.attempts - 1), else_=0), next_attempt_at=now
+                    ),
+                    [{"b_id": o.claim.message.id} for o in release],
+                )
+            for outcome in by_kind.get("failed", ()):
+                rerouted += self._write_unreachable(session, outcome, now)
+        return rerouted
+
+    def _write_unreachable(self, session: Session, outcome: _Outcome, now: datetime) -> int:
+        msg = outcome.claim.message
+        done = session.connection().execute(
+            _T.update()
+            .where(_T.c.id == msg.id, _T.c.status == PENDING)
+            .values(status=OutboxStatus.failed, last_error=outcome.error[:_ERROR_MAX])
+        )
+        if done.rowcount == 0:
+            return 0
+        if msg.member_id is not None and msg.is_private:
+            # a private chat that refuses us is that member's; a group that does is not
+            session.execute(
+                update(Member).where(Member.id == msg.member_id).values(unreachable=True, updated_at=now)
+            )
+        if self.on_unreachable is None:
+            return 0
+        row = session.get(OutboxMessage, msg.id)
+        try:
+            with session.begin_nested():
+                added = list(self.on_unreachable(session, row, now) or ())
+                session.flush()
+        except Exception:
+            log.exception("outbox: on_unreachable failed for row %s", msg.id)
+            return 0
+        return len(added)
+
+    # --- waiting and stopping ----------------------------------------------------------------
+
+    async def _settle(self) -> None:
+        """Wait until every claimed row has an outcome, then write them."""
+        while self._workers:
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+        if not await self._flush():
+            await asyncio.sleep(self.poll_interval)
+
+    async def _shutdown(self, flusher: asyncio.Task) -> None:
+        workers = list(self._workers.values())
+        for task in workers:
+            task.cancel()
+        if workers:
+            await asyncio.gather(*workers, return_exceptions=True)
+        flusher.cancel()
+        await asyncio.gather(flusher, return_exceptions=True)
+        await self._flush()
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            await asyncio.gather(self._heartbeat, return_exceptions=True)
+            self._heartbeat = None
+
+
+def _buttons(raw: str) -> list[list[Button]]:
+    try:
+        return buttons_from_json(raw)
+    except (ValueError, KeyError, TypeError):
+        log.warning("outbox: unreadable buttons %r dropped", raw[:100])
+        return []

@@ -1,0 +1,108 @@
+"""What the sender needs from a chat platform: a ``Transport``, and the errors it may raise.
+
+The sender knows nothing of Telegram: an adapter (``bot.telegram.transport``) turns an
+``OutboundMessage`` into API calls and its platform's errors into the four below, which decide
+what happens to the row:
+
+==================  =======================================================================
+``RetryAfter``      flood control: wait ``seconds`` (that chat; everything if ``everywhere``)
+``Unreachable``     the recipient cannot get messages (blocked the bot, kicked it, no chat)
+``TemporaryError``  network trouble, a 5xx: back off and try again (capped)
+``PermanentError``  the platform refused this message for good (bad HTML, nothing to edit)
+==================  =======================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from handlers.types import Button
+
+from .store import buttons_from_json
+
+if TYPE_CHECKING:
+    from models import OutboxMessage
+
+
+class TransportError(Exception):
+    """Base of the errors a transport raises; anything else counts as a temporary error."""
+
+
+class RetryAfter(TransportError):
+    """The platform asks to wait ``seconds`` before sending again.
+
+    ``everywhere``: the limit is the bot's overall one, not that chat's (a transport that can
+    tell sets it; the sender also infers it when several chats are refused at once)."""
+
+    def __init__(self, seconds: float, message: str = "", *, everywhere: bool = False) -> None:
+        self.seconds = max(0.0, float(seconds))
+        self.everywhere = everywhere
+        super().__init__(message or f"retry after {self.seconds:g}s")
+
+
+class Unreachable(TransportError):
+    """The recipient cannot get messages: blocked the bot, removed it, the chat is gone."""
+
+
+class TemporaryError(TransportError):
+    """Worth trying again later: network, timeout, the platform's 5xx."""
+
+
+class PermanentError(TransportError):
+    """This message will never go through as it is (bad markup, message to edit gone …)."""
+
+
+class ChatMigrated(PermanentError):
+    """A group became a supergroup with a new id; the row is dead, the new id is kept here."""
+
+    def __init__(self, new_chat_id: int, message: str = "") -> None:
+        self.new_chat_id = new_chat_id
+        super().__init__(message or f"chat migrated to {new_chat_id}")
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One outbox row as a transport sees it (platform-neutral, detached from the session)."""
+
+    id: int
+    chat_id: int
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    reply_to_message_id: int | None = None
+    photo: str | None = None  # a file id: sent as a photo with ``text`` as its caption
+    edit_message_id: int | None = None  # edit that message instead of sending a new one
+    kind: str = "reply"
+    member_id: int | None = None
+    ref: str | None = None
+
+    @classmethod
+    def from_row(cls, row: OutboxMessage) -> OutboundMessage:
+        return cls(
+            id=row.id,
+            chat_id=row.chat_id,
+            text=row.text,
+            buttons=buttons_from_json(row.buttons),
+            reply_to_message_id=row.reply_to_message_id,
+            photo=row.photo,
+            edit_message_id=row.edit_message_id,
+            kind=row.kind,
+            member_id=row.member_id,
+            ref=row.ref,
+        )
+
+    @property
+    def is_private(self) -> bool:
+        return self.chat_id > 0  # Telegram's convention: groups have negative ids
+
+
+@runtime_checkable
+class Transport(Protocol):
+    async def send(self, message: OutboundMessage) -> int:
+        """Deliver a new message (HTML text; a photo with the text as caption when ``photo``;
+        inline buttons; a reply to ``reply_to_message_id`` that still goes out if that message
+        is gone). Returns the platform's message id. Raises the errors above."""
+
+    async def edit(self, message: OutboundMessage) -> int:
+        """Replace text (or caption) and buttons of ``message.edit_message_id``. "Not modified"
+        is success. Returns the edited message's id."""

@@ -1,0 +1,45 @@
+"""``python -m bot.scheduler [--database-url URL]``: run the scheduler alone, until SIGTERM/SIGINT.
+
+The bot's ``hgj run`` starts the same scheduler in its own process; this entry point is for
+running it apart (and for the crash test). Prints one line when it has started:
+``scheduler started owner=True|False``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+
+
+async def _main(url: str | None) -> None:
+    from bot.bootstrap import prepare
+    from bot.clock import SystemClock
+    from bot.config import Settings
+
+    settings = Settings(database_url=url) if url else Settings()
+    db = prepare(settings.database_url)
+    from . import start_scheduler
+
+    handle = start_scheduler(db, settings, SystemClock())
+    print(f"scheduler started owner={handle.is_owner}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    handle.stop()
+    db.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m bot.scheduler")
+    ap.add_argument("--database-url")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_main(args.database_url))
+
+
+if __name__ == "__main__":
+    main()
