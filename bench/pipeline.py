@@ -192,7 +192,8 @@ async def run(args) -> dict:
     for chat_id in echo_groups:
         world.add_group(f"回声群{chat_id}", members=users, chat_id=chat_id, bots=[ECHO_TOKEN])
     bot_acc, echo_acc = world.find_bot(BOT_TOKEN), world.find_bot(ECHO_TOKEN)
-    result: dict = {"limits": "off (stand-in sending limits disabled in every phase)", "database": "sqlite",
+    result: dict = {"limits": "off (the stand-in's and our sender's sending limits disabled in every phase)",
+                    "database": "sqlite",
                     "messages": args.messages, "groups": args.groups, "users": args.users}
     procs = []
     try:
@@ -213,7 +214,9 @@ async def run(args) -> dict:
 
         # --- 2. our bot: throughput on a backlog ---------------------------------------------------
         env = {"HGJ_DATABASE_URL": url, "HGJ_TELEGRAM_TOKEN": BOT_TOKEN, "HGJ_TELEGRAM_API_BASE": server.base_url,
-               "HGJ_WEB_PORT": str(free_port()), "HGJ_WEB_SECRET": "bench", "HGJ_WEBHOOK_URL": ""}
+               "HGJ_WEB_PORT": str(free_port()), "HGJ_WEB_SECRET": "bench", "HGJ_WEBHOOK_URL": "",
+               # the stand-in has no limits here, so neither need our sender; no reminders meanwhile
+               "HGJ_SEND_LIMITS": "false", "HGJ_SCHEDULER_ENABLED": "false"}
         command = ["-m", "bot.cli", "run"]
         if args.profile:  # sample every thread of the bot (pip install py-spy)
             command = ["-c", "import os, sys; os.execvp('py-spy', ['py-spy', *sys.argv[1:]])", "record", "--format", "raw", "--rate", "250", "--threads", "-o", args.profile,

@@ -46,6 +46,7 @@ S = IssueStatus
 CANCEL_WORDS = {"取消", "算了", "不用了", "不用", "不记了", "不用记了", "/cancel"}
 SKIP_WORDS = {"跳过", "不用", "无", "没有", "skip"}
 MIN_TEXT = 4  # shorter messages (「好的」「哈哈」) are never reports
+HUSH_MINUTES = 10  # after 「不用管」 the writer is not asked again for this long
 
 
 # --- what we know about a report before it is filed ---------------------------------------------
@@ -178,7 +179,13 @@ def consider(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed)
 
             return file_wish(ctx, msg, group, draft, parsed.place)
         return proceed_issue(ctx, msg, group, draft, parsed.place)
-    # not sure: ask once, with buttons; only the writer may answer
+    # not sure: ask once, with buttons; only the writer may answer. Not again while that question
+    # is open, nor for a while after 「不用管」: a busy group is not to be quizzed.
+    waiting = ctx.session.exec(select(PendingQuestion.kind).where(
+        PendingQuestion.chat_id == msg.chat.id, PendingQuestion.user_id == msg.user.id,
+        PendingQuestion.expires_at > ctx.now)).first()
+    if waiting in ("intent", "hush"):
+        return Reaction()
     draft = draft_of(msg, text, parsed, parsed.intent if parsed.intent in ("issue", "wish") else "issue")
     payload = draft.to_payload()
     payload["place"] = _place_dict(parsed.place)
@@ -326,6 +333,7 @@ def _intent_next(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
 
 
 router.pending("intent")(_intent_next)
+router.pending("hush")(_intent_next)
 
 
 def _dup_expired(ctx: Context, question: PendingQuestion) -> None:
@@ -429,7 +437,7 @@ def question_button(ctx: Context, press: Press, action: Action) -> Reaction:
         close(ctx, question)
         return Reaction(answer=Answer())
     if verb == "skip":
-        close(ctx, question)
+        ask(ctx, press, "hush", {}, minutes=HUSH_MINUTES)  # replaces the question
         return Reaction(answer=Answer("好的"), outgoing=[_done(press, "好的，不用管。")])
     if verb in ("issue", "wish"):
         close(ctx, question)

@@ -167,13 +167,16 @@ def test_an_unsure_message_gets_one_question_only_the_writer_may_answer(cw, peop
     assert len(issues_of(cw)) == before + 1
 
 
-def test_dont_bother_files_nothing(cw, people):
+def test_dont_bother_files_nothing_and_the_writer_is_not_quizzed_again_for_a_while(cw, people):
     before = len(issues_of(cw))
     (question,) = cw.say(people.r_wang, SUNSHINE, "这个事情能不能有人管一管")
+    assert cw.say(people.r_wang, SUNSHINE, "这个到底归谁管啊") == []  # asked already, still open
     cw.press(people.r_wang, question, "不用管")
     assert question.buttons == [] and len(issues_of(cw)) == before
-    with cw.db.session() as s:
-        assert s.exec(select(PendingQuestion)).all() == []
+    assert cw.say(people.r_wang, SUNSHINE, "这个事情能不能有人管一管") == []
+    cw.later(minutes=11)
+    (again,) = cw.say(people.r_wang, SUNSHINE, "这个事情能不能有人管一管")
+    assert "需要我记下来吗" in again.text
 
 
 def test_an_unsure_message_may_turn_out_a_wish(cw, people):

@@ -130,7 +130,7 @@ async def test_the_transport_speaks_the_bot_api(api):
     assert method == "sendMessage" and params["parse_mode"] == "HTML" and params["text"] == "<b>新问题</b> Q1"
     assert json.loads(params["reply_parameters"]) == {"message_id": 9, "allow_sending_without_reply": True}
     markup = json.loads(params["reply_markup"])["inline_keyboard"]
-    assert markup[0][0] == {"text": "受理", "callback_data": "q:accept:1"}
+    assert markup[0][0] == {"text": "受理", "callback_data": "q:accept:1:"}
     assert markup[0][1] == {"text": "地图", "url": "https://example.org/m"}
 
     await transport.send(msg(42, text="照片说明", photo="AgACPHOTO"))

@@ -133,7 +133,7 @@ def test_swap_asked_in_chat_and_taken_with_a_button(chat, db, world, clock, sett
     with db.transaction() as s:
         make_rota(s, world, settings, clock.now())
     listing = chat.say("张三", "/swap")
-    assert listing.outgoing[0].buttons[0][0].action.pack() == "s:swap:1"
+    assert listing.outgoing[0].buttons[0][0].action.pack() == "s:swap:1:"
     asked = chat.press("张三", "s:swap:1")
     assert asked.answer.text == "已发出换班请求"
     to_team = {o.chat_id: o for o in asked.outgoing[1:]}

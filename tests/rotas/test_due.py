@@ -47,7 +47,7 @@ def test_reminders_fire_once_each_across_days(db, world, clock, settings):
     at20 = due_now(db, at(28, 20), settings)
     assert sorted(d.what for d in at20) == ["eve"] * 3 + ["start"] * 2
     start = next(d for d in at20 if d.what == "start")
-    assert "签到" in [b.text for b in start.out.buttons[0]] and start.out.buttons[0][0].action.pack() == f"s:in:{s1.id}"
+    assert "签到" in [b.text for b in start.out.buttons[0]] and start.out.buttons[0][0].action.pack() == f"s:in:{s1.id}:"
     # a late tick (the process was down from 19:00 to 20:10) still sends each of them once
     assert fire(db, at(28, 20, 10), settings).queued == 5
     assert fire(db, at(28, 20, 10, 15), settings).queued == 0
@@ -98,7 +98,7 @@ def test_quorum_gap_calls_the_team_with_a_join_button(db, world, clock, settings
         s2 = service.shifts_of_rota(s, rota, since=at(29, 0), until=at(30, 0))[0]
     calls = [d for d in due_now(db, at(28, 20, 0, 1), settings) if d.what == "quorum" and d.key.startswith(f"quorum:shift:{s2.id}")]
     assert sorted(d.out.member_id for d in calls) == sorted([mid(world, "张三"), mid(world, "王五")])  # not 李四: he is on
-    assert calls[0].out.buttons[0][0].action.pack() == f"s:join:{s2.id}"
+    assert calls[0].out.buttons[0][0].action.pack() == f"s:join:{s2.id}:"
     fire(db, at(28, 20, 0, 1), settings)
     with db.transaction() as s:
         service.join_shift(s, s.get(type(s2), s2.id), world.m["王五"], now=at(28, 21))
@@ -167,7 +167,7 @@ def test_issue_not_accepted_escalates_step_by_step(db, world, clock, settings):
     assert steps(at(29, 9)) == [("3", mid(world, "leader"))]
     msg = next(d for d in due_now(db, at(29, 9), settings) if d.what == "unaccepted")
     assert "Q" in msg.out.text and "无人受理" in msg.out.text and msg.out.kind == "alert"
-    assert [b.action.pack() for b in msg.out.buttons[0]] == [f"q:accept:{iid}", f"q:claim:{iid}"]
+    assert [b.action.pack() for b in msg.out.buttons[0]] == [f"q:accept:{iid}:", f"q:claim:{iid}:"]
     with db.transaction() as s:
         world.session = s
         issues.accept(s, s.get(type(issue), iid), world.actor("gm1"), now=at(28, 20))
