@@ -185,10 +185,15 @@ async def run(args) -> dict:
     server = StandinServer(limits=Limits.off(), tokens=[BOT_TOKEN, ECHO_TOKEN])
     await server.start()
     world = server.world
+    from bot.runtime import populate_standin
+
+    populate_standin(world, db)  # the demo's members, their private chats open: alerts reach them
     clocked = Clocked(world)
     users = [world.add_user(f"居民{i}", user_id=9_000_000 + i).id for i in range(args.users)]
-    for chat_id in bot_groups:
-        world.add_group(f"居民群{chat_id}", members=users, chat_id=chat_id, bots=[BOT_TOKEN])
+    for chat_id in bot_groups:  # made by populate_standin (they are bound): only our bot, these users
+        chat = world.groups[chat_id]
+        chat.members.update(users)
+        chat.bot_ids = {world.find_bot(BOT_TOKEN).id}
     for chat_id in echo_groups:
         world.add_group(f"回声群{chat_id}", members=users, chat_id=chat_id, bots=[ECHO_TOKEN])
     bot_acc, echo_acc = world.find_bot(BOT_TOKEN), world.find_bot(ECHO_TOKEN)

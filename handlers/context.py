@@ -79,6 +79,10 @@ class Context:
     parser: Any = None  # bot.nlu.Parser; loaded once per process by the caller
     bot_username: str = ""
     conversation: Any = None  # the Conversation running this update (help, expiring questions)
+    # ``waiting(chat_id, user_id) -> bool``: is a question waiting for this person here? An
+    # adapter may pass a probe that needs no transaction (chatter then costs no database write
+    # lock at all); by default it asks the session.
+    waiting: Any = None
     # messages to send besides the reaction's (notices to followers, alerts …); enqueued with it
     sent: list[Outgoing] = field(default_factory=list)
     _cache: dict = field(default_factory=dict)

@@ -114,6 +114,8 @@ class Conversation:
             return True
         if not any(fn(ctx, msg) for fn in self.silencers):
             return False
+        if ctx.waiting is not None:
+            return not ctx.waiting(msg.chat.id, msg.user.id)
         # Core, prebuilt: this runs for every chatter message
         waiting = ctx.session.connection().execute(_WAITING, {"chat": msg.chat.id, "user": msg.user.id}).first()
         return waiting is None

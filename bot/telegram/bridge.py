@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -80,10 +81,13 @@ class UpdateBridge:
         self.stats = BridgeStats()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hgj-db") if offload else None
         self.fail_hook: Callable[[Inbound | Press], None] | None = None  # tests: make a handler fail
+        self._probe = WaitingProbe(db) if db.is_sqlite else None
 
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
+        if self._probe is not None:
+            self._probe.close()
 
     async def _db(self, fn, *args):
         if self._executor is None:
@@ -92,7 +96,7 @@ class UpdateBridge:
 
     def context(self, session) -> Context:
         return Context(session=session, now=self.clock.now(), settings=self.settings, parser=self.parser,
-                       bot_username=self.bot_username)
+                       bot_username=self.bot_username, waiting=self._probe)
 
     # --- the work, on the database thread ----------------------------------------------------
 
@@ -182,6 +186,39 @@ class UpdateBridge:
             log.exception("could not save update %s as a dead letter: %s", update.update_id,
                           update.model_dump_json(exclude_none=True))
         self.notify()
+
+
+class WaitingProbe:
+    """"Is a question waiting for this person in this chat?" on SQLite, outside any transaction:
+    a plain read on a connection of its own (per thread), so chatter takes no write lock, no
+    BEGIN and no COMMIT. WAL mode lets it read while another connection writes."""
+
+    SQL = "SELECT 1 FROM pendingquestion WHERE chat_id = ? AND user_id = ? LIMIT 1"
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._local = threading.local()
+        self._all: list = []
+
+    def __call__(self, chat_id: int, user_id: int) -> bool:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self.db.engine.raw_connection()  # autocommit: see bot.db
+            self._all.append(conn)
+        cursor = conn.cursor()
+        try:
+            cursor.execute(self.SQL, (chat_id, user_id))
+            return cursor.fetchone() is not None
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        for conn in self._all:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+        self._all.clear()
 
 
 async def _answer(query: CallbackQuery, answer: Answer) -> None:
