@@ -221,7 +221,8 @@ async def run(args) -> dict:
         env = {"HGJ_DATABASE_URL": url, "HGJ_TELEGRAM_TOKEN": BOT_TOKEN, "HGJ_TELEGRAM_API_BASE": server.base_url,
                "HGJ_WEB_PORT": str(free_port()), "HGJ_WEB_SECRET": "bench", "HGJ_WEBHOOK_URL": "",
                # the stand-in has no limits here, so neither need our sender; no reminders meanwhile
-               "HGJ_SEND_LIMITS": "false", "HGJ_SCHEDULER_ENABLED": "false"}
+               "HGJ_SEND_LIMITS": "false", "HGJ_SCHEDULER_ENABLED": "false",
+               "HGJ_UPDATE_THREAD": "false" if args.inline_db else "true"}
         command = ["-m", "bot.cli", "run"]
         if args.profile:  # sample every thread of the bot (pip install py-spy)
             command = ["-c", "import os, sys; os.execvp('py-spy', ['py-spy', *sys.argv[1:]])", "record", "--format", "raw", "--rate", "250", "--threads", "-o", args.profile,
@@ -288,6 +289,7 @@ async def run(args) -> dict:
                 p.kill()
         await server.stop()
         db.dispose()
+    result["update_thread"] = not args.inline_db
     result["targets"] = TARGETS
     result["met"] = {
         "msgs_per_s": result.get("msgs_per_s", 0) >= TARGETS["msgs_per_s"],
@@ -327,6 +329,8 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=120)
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--inline-db", action="store_true",
+                        help="our bot handles updates on the event loop instead of its database thread")
     parser.add_argument("--profile", metavar="FILE", help="sample our bot with py-spy into FILE (raw)")
     parser.add_argument("--echo-bot", nargs=2, metavar=("BASE_URL", "TOKEN"), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         default=60.0, ge=0.0,
         description="How long a community's place names and a group's binding are cached per process.",
     )
+    update_thread: bool = Field(
+        default=True, description="Handle each update's transaction on one worker thread, off the event loop."
+    )
     send_limits: bool = Field(
         default=True, description="Keep to Telegram's sending limits; off only against a stand-in without them."
     )

@@ -132,7 +132,8 @@ class Runtime:
         self.sender = make_sender(self.db, self.bot, self.clock, self.settings) if self.features.sender else None
         notify = self.sender.notify if self.sender is not None else (lambda: None)
         self.bridge = UpdateBridge(self.db, conversation, self.settings, parser=self.parser, clock=self.clock,
-                                   notify=notify, bot_username=me.username or "", offload=self.features.offload_db)
+                                   notify=notify, bot_username=me.username or "",
+                                   offload=self.features.offload_db and self.settings.update_thread)
         self.dp = build_dispatcher(self.bridge)
         routers = []
         if self.features.polling:
