@@ -54,7 +54,9 @@ def get_tokenizer():
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    for word in COMMUNITY_WORDS:
+    from .concepts import long_concept_words
+
+    for word in (*COMMUNITY_WORDS, *long_concept_words()):
         tokenizer.add_word(word, _FREQ)
     return tokenizer
 

@@ -85,18 +85,19 @@ _BUILDING_BY_LOU = "门口|楼下|下面|底下|前面|后面|旁边|那边|这�
 _ADDRESS = re.compile(
     rf"""
       (?P<dash>(?<![\d.:/])\d{{1,3}}-\d{{1,2}}-\d{{3,4}}(?![\d:/]))      # 3-2-501
-    | (?P<b>第?{_NUM})\s?(?:号楼|号栋|栋楼?|幢楼?|座|\#楼?|号院)         # 3栋 三号楼 3#楼 十二座
+    | (?P<b>第?{_NUM})\s?(?P<bs>号楼|号栋|栋楼?|幢楼?|座|\#楼?|号院)     # 3栋 三号楼 3#楼 十二座
     | (?P<bl>{_NUM})楼(?={_BUILDING_BY_LOU})                            # 5楼门口
     | (?P<u>{_NUM})\s?单元                                               # 2单元 二单元
     | (?P<ur>(?<![\d.:/])\d{{1,2}}-\d{{3,4}}(?![\d:/]))                  # (3栋)2-301
-    | (?P<f>{_NUM})\s?(?:楼|层(?![灰皮膜油土布纸水霜]))                   # 5楼 五层
+    | (?P<f>{_NUM})\s?(?:楼|层(?![灰皮膜油土布纸水霜黑白薄厚]))                   # 5楼 五层
     | (?P<r>{_ROOM_NUM})\s?(?P<rs>室|号房|房间|房|户)?                   # 501 五零一 1202室
     """,
     re.VERBOSE,
 )
 # Before a building numeral these make it a count, not a name: 「这一栋」「每一栋」「整一栋」.
 _NOT_NAME_BEFORE = set("这那每整哪同隔几")
-_ONLY_ROOM = re.compile(rf"^(?:{_ROOM_NUM})(?:室|房|号)?$")
+# A whole message that is a room number: floor digits then 01–19 (「501」, 「1202」, not 「666」).
+_ONLY_ROOM = re.compile(r"^(?:[1-9]\d?(?:0[1-9]|1\d)|[一二三四五六七八九幺]{1,2}(?:[零〇][一二三四五六七八九幺]|幺[零〇一二三四五六七八九]))(?:室|房|号)?$")
 # Between a building/unit/floor and the room that follows it.
 _ROOM_GLUE = set(" -的,，")
 
@@ -116,8 +117,8 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
     last_end = -10  # end of the previous building/unit/floor mention, for room adjacency
     for m in _ADDRESS.finditer(s):
         kind = m.lastgroup
-        if kind == "rs":  # named subgroup of a room; lastgroup reports it when present
-            kind = "r"
+        # lastgroup names the last group that matched, which is a suffix subgroup when present
+        kind = {"rs": "r", "bs": "b"}.get(kind, kind)
         start = m.start()
         if kind == "dash":
             b, u, r = m.group("dash").split("-")
@@ -129,6 +130,8 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
             raw = m.group(kind)
             if start > 0 and s[start - 1] in _NOT_NAME_BEFORE and not raw[0].isdigit():
                 continue
+            if kind == "b" and m.group("bs") == "座" and raw in ("一", "两", "几"):
+                continue  # 一座桥: a measure word, not building 1
             value = _number(raw)
             if value and not building:
                 building = value
@@ -146,7 +149,14 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
             room = room or r
             last_end = m.end()
         elif kind == "f":
-            value = _number(m.group("f"))
+            raw = m.group("f")
+            if raw.isdigit() and len(raw) >= 3:
+                # 「702楼上」: a room number followed by 楼上, not floor 702
+                gap = s[last_end:start] if 0 <= last_end <= start else None
+                if not room and gap is not None and len(gap) <= 1 and all(c in _ROOM_GLUE for c in gap):
+                    room = raw
+                continue
+            value = _number(raw)
             if value and not floor:
                 floor = value
             last_end = m.end()
@@ -174,22 +184,36 @@ _COMPOUND_SUFFIX = re.compile(r"小区|花园|家园|新村|公寓|名苑|苑")
 # Characters that never sit inside a compound's name: where they start, the name ends.
 _FUNCTION_CHARS = set(
     "的了在是我你他她它们这那个进出到去来把被让给和与跟从对往就都也还又再很太最些每各本该其"
-    "某啥咋怎么吗呢吧啊呀哦嘛全整住回搬离隔里外个几多"
+    "某啥咋怎么吗呢吧啊呀哦嘛全整住回搬离隔里外个几多于祝请想因问谁"
 )
+_NUMERAL_CHARS = set("0123456789零〇一二三四五六七八九十百两")
 _NOT_A_NAME = {
     "老旧", "周边", "附近", "隔壁", "其他", "别的", "高档", "新", "老", "小", "后", "前", "大",
     "屋顶", "空中", "美好", "美丽", "幸福", "和谐", "文明", "商品房", "住宅", "居民", "普通",
-    "封闭", "开放", "老破", "整", "社区",
+    "封闭", "开放", "老破", "整", "社区", "新建", "市级", "人才", "季节", "希望", "提升", "开展",
+    "清理", "共建", "知道", "改造", "物业", "物业费",
 }
 
 
 def _pattern_compound(s: str) -> str:
+    """A compound written as 「XX小区/花园/家园/苑/新村/公寓」 that no gazetteer knows.
+
+    The name must start at a clear boundary (start, punctuation, a function character): a
+    four-character window that runs out first means the text before 小区 is running prose.
+    """
     for m in _COMPOUND_SUFFIX.finditer(s):
         j = start = m.start()
         while j > 0 and start - j < 4 and "\u4e00" <= s[j - 1] <= "\u9fff" and s[j - 1] not in _FUNCTION_CHARS:
             j -= 1
         prefix = s[j:start]
-        if not prefix or prefix in _NOT_A_NAME:
+        at_boundary = j == 0 or not ("\u4e00" <= s[j - 1] <= "\u9fff") or s[j - 1] in _FUNCTION_CHARS
+        if (
+            len(prefix) < (2 if m.group() == "小区" else 1)
+            or not at_boundary
+            or prefix in _NOT_A_NAME
+            or any(c in _NUMERAL_CHARS for c in prefix)
+            or any(w in prefix for w in ("物业", "小区", "社区", "以后", "开始", "文明"))
+        ):
             continue
         return prefix + m.group()
     return ""
