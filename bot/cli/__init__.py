@@ -3,6 +3,7 @@ heavy imports stay inside the command functions so that start-up stays fast."""
 
 from .app import app
 from . import core_cmds  # noqa: F401  (registers commands)
+from . import nlu_cmds  # noqa: F401  (registers commands)
 
 
 def main() -> None:
