@@ -149,14 +149,13 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
             room = room or r
             last_end = m.end()
         elif kind == "f":
-            raw = m.group("f")
-            if raw.isdigit() and len(raw) >= 3:
-                # 「702楼上」: a room number followed by 楼上, not floor 702
+            value = _number(m.group("f"))
+            if len(value) >= 3:
+                # 「702楼上」「五零一楼上」: a room number followed by 楼上, not floor 702
                 gap = s[last_end:start] if 0 <= last_end <= start else None
                 if not room and gap is not None and len(gap) <= 1 and all(c in _ROOM_GLUE for c in gap):
-                    room = raw
+                    room = value
                 continue
-            value = _number(raw)
             if value and not floor:
                 floor = value
             last_end = m.end()
