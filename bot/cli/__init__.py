@@ -7,6 +7,7 @@ from . import standin_cmds  # noqa: F401  (registers commands)
 from . import chat_cmds  # noqa: F401  (registers commands)
 from . import web_cmds  # noqa: F401  (registers commands)
 from . import rota_cmds  # noqa: F401  (registers commands)
+from . import nlu_cmds  # noqa: F401  (registers commands)
 
 
 def main() -> None:

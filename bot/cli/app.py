@@ -49,7 +49,7 @@ def domain_errors() -> Iterator[None]:
 
 
 def run_import(label: str, work, *, dry_run: bool):
-    """Run a spreadsheet import ``work(session)`` all or nothing: every bad row on stderr with
+    """Run a spreadsheet import ``work(session, on_row)`` all or nothing: every bad row on stderr with
     its row number and exit 1; with ``dry_run`` everything is checked and nothing is kept."""
     from bot.errors import DomainError
     from bot.spreadsheets import RowsRejected
@@ -57,8 +57,8 @@ def run_import(label: str, work, *, dry_run: bool):
     db = open_database()
     session = db.session()
     try:
-        with progress(range(1), label) as _bar:
-            report = work(session)
+        with progress(label) as bar:
+            report = work(session, bar)
         if dry_run:
             session.rollback()
         else:
@@ -79,19 +79,36 @@ def run_import(label: str, work, *, dry_run: bool):
     return report
 
 
-def progress(items, label: str, length: int | None = None):
-    """A progress bar on stderr when it is a terminal; silent in pipes and tests."""
-    if not sys.stderr.isatty():
-        return _Silent(items)
-    return typer.progressbar(items, label=label, length=length, file=sys.stderr)
+class Progress:
+    """A one-line progress report on stderr for long work (only on a terminal: pipes and
+    tests stay clean). Call it with ``(done, total)``, or ``advance(n)`` against ``total``."""
 
+    def __init__(self, label: str, total: int | None = None) -> None:
+        self.label, self.total, self.done = label, total, 0
+        self._tty = sys.stderr.isatty()
+        self._shown = False
 
-class _Silent:
-    def __init__(self, items):
-        self._items = items
+    def __call__(self, done: int, total: int | None = None) -> None:
+        self.done = done
+        if total is not None:
+            self.total = total
+        if self._tty:
+            share = f" {100 * done // self.total}%" if self.total else ""
+            sys.stderr.write(f"\r{self.label} {done}/{self.total or '?'}{share}")
+            sys.stderr.flush()
+            self._shown = True
 
-    def __enter__(self):
-        return self._items
+    def advance(self, n: int = 1) -> None:
+        self(self.done + n)
 
-    def __exit__(self, *exc):
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        if self._shown:
+            sys.stderr.write("\n")
         return False
+
+
+def progress(label: str, total: int | None = None) -> Progress:
+    return Progress(label, total)

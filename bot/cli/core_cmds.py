@@ -30,9 +30,8 @@ def demo_data() -> None:
 
     db = open_database()
     steps = ["社区、网格、小区和楼栋", "红管家（六类成员）", "居民与群聊", "问题（各种状态）", "微心愿（各种状态）", "任务与奖券"]
-    with domain_errors(), progress(range(len(steps)), "写入演示数据") as bar, db.transaction() as session:
-        it = iter(bar)
-        summary = demo.load(session, now=_now(), on_step=lambda _label: next(it, None))
+    with domain_errors(), progress("写入演示数据", len(steps)) as bar, db.transaction() as session:
+        summary = demo.load(session, now=_now(), on_step=lambda _label: bar.advance())
     typer.echo(
         f"演示数据已写入：{summary.communities} 个社区，{summary.members} 名红管家，"
         f"{summary.residents} 位居民，{summary.issues} 个问题，{summary.wishes} 个心愿。"
@@ -47,7 +46,7 @@ def import_roster(
     """导入红管家花名册（全部正确才写入；出错的行全部列出，行号同表格所示）。"""
     from bot.roster import import_roster as run
 
-    report = run_import("导入花名册", lambda session: run(session, file, now=_now(), dry_run=dry_run), dry_run=dry_run)
+    report = run_import("导入花名册", lambda session, on_row: run(session, file, now=_now(), dry_run=dry_run, on_row=on_row), dry_run=dry_run)
     made = "，".join(f"{k} {v}" for k, v in report.places_created.items() if v)
     verb = "检查通过（未写入）" if dry_run else "导入完成"
     typer.echo(
@@ -70,9 +69,9 @@ def export(
     db = open_database()
     with db.session() as session:
         total = total_rows(session)
-        with progress(range(total), "导出") as bar:
-            update = getattr(bar, "update", lambda n: None)
-            counts = export_workbook(session, file, tz=get_settings().tz, with_phones=with_phones, on_progress=update)
+        with progress("导出", total) as bar:
+            counts = export_workbook(session, file, tz=get_settings().tz, with_phones=with_phones,
+                                     on_progress=bar.advance)
     typer.echo(f"已导出到 {file}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
 
 

@@ -45,7 +45,8 @@ def import_rota(
     settings = _settings()
     report = run_import(
         "导入排班表",
-        lambda session: import_rotas(session, file, now=_now(), settings=settings, dry_run=dry_run),
+        lambda session, on_row: import_rotas(session, file, now=_now(), settings=settings, dry_run=dry_run,
+                                             on_row=on_row),
         dry_run=dry_run,
     )
     verb = "检查通过（未写入）" if dry_run else "导入完成"

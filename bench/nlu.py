@@ -1,0 +1,148 @@
+"""Message-understanding benchmark: throughput against bare ``jieba.lcut``, start-up time and,
+with ``--quality``, the quality figures; with ``--routing``, learned routing on the shared
+citizen messages.
+
+    python bench/nlu.py [--quality] [--routing] [--messages N]
+
+Messages: the project corpus plus, when ``../shared/data`` is present, the real chatter lines
+(short group-chat messages, what the bot sees most). Parsing is timed the way
+``hgj parse --jsonl`` works: batches of 512, each result turned into a JSON line. The last
+line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO / ".." / "shared" / "data"
+sys.path.insert(0, str(REPO))
+
+
+def _messages(n: int) -> list[str]:
+    with (REPO / "bot" / "nlu" / "data" / "corpus.csv").open(encoding="utf-8", newline="") as fh:
+        texts = [r["text"] for r in csv.DictReader(fh)]
+    chatter = SHARED / "chatter" / "train.csv"
+    if chatter.exists():
+        with chatter.open(encoding="utf-8", newline="") as fh:
+            texts += [r["text"] for r in csv.DictReader(fh)]
+    out = []
+    while len(out) < n:
+        out.extend(texts)
+    return out[:n]
+
+
+def _startup_seconds() -> float:
+    """Wall time of a fresh interpreter that imports the parser and parses one message."""
+    code = "from bot.nlu import get_parser; get_parser().parse('3栋2单元楼道灯坏了')"
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+    return time.perf_counter() - t
+
+
+def _throughput(messages: list[str]) -> dict:
+    import jieba
+
+    from bot.nlu import get_parser
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    parser = get_parser()
+    parser.parse_many(messages[:1000])  # warm caches (numerals, dictionaries) like a running bot
+    for m in messages[:1000]:
+        jieba.lcut(m)
+
+    best_lcut = best_parse = float("inf")
+    for _ in range(3):  # best of three, alternating, so both see the same machine state
+        t = time.perf_counter()
+        for m in messages:
+            jieba.lcut(m)
+        best_lcut = min(best_lcut, time.perf_counter() - t)
+
+        t = time.perf_counter()
+        for i in range(0, len(messages), 512):
+            batch = messages[i : i + 512]
+            for text, r in zip(batch, parser.parse_many(batch)):
+                json.dumps({"text": text, **r.to_dict()}, ensure_ascii=False)
+        best_parse = min(best_parse, time.perf_counter() - t)
+    n = len(messages)
+    return {
+        "messages": n,
+        "msgs_per_s": round(n / best_parse),
+        "lcut_msgs_per_s": round(n / best_lcut),
+        "ratio_to_lcut": round(best_parse / best_lcut, 3),
+        "parse_us_per_msg": round(best_parse / n * 1e6, 1),
+        "lcut_us_per_msg": round(best_lcut / n * 1e6, 1),
+    }
+
+
+def _quality() -> dict:
+    from bot.nlu import get_parser
+    from bot.nlu.train import evaluate_corpus, evaluate_shared, load_corpus
+
+    parser = get_parser()
+    rows = [r for r in load_corpus() if r.split == "test"]
+    report = {"heldout": evaluate_corpus(parser, rows)}
+    report.update(evaluate_shared(parser, SHARED))
+    return report
+
+
+def _routing(seeds: int) -> dict:
+    """Train on a stratified 80 % of the citizen messages (rows sorted by id), evaluate on
+    the other 20 %; repeated for several seeds because one split of 302 rows swings by ±0.03."""
+    from sklearn.model_selection import train_test_split
+
+    from bot.nlu import routing
+
+    path = SHARED / "citizen-messages" / "train.csv"
+    if not path.exists():
+        return {"skipped": "no ../shared/data/citizen-messages/train.csv"}
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = sorted(csv.DictReader(fh), key=lambda r: r["id"])
+    texts = [r["text"] for r in rows]
+    labels = [r["label"] for r in rows]
+    runs = []
+    for seed in range(seeds):
+        xtr, xte, ytr, yte = train_test_split(texts, labels, test_size=0.2, random_state=seed, stratify=labels)
+        t = time.perf_counter()
+        model = routing.train(xtr, ytr)
+        seconds = time.perf_counter() - t
+        ev = routing.evaluate(model, xte, yte)
+        best_cv = max(model.info["cross_validation"], key=lambda r: r["macro_f1_mean"])
+        runs.append({"seed": seed, "C": model.info["C"], "cv_macro_f1": best_cv["macro_f1_mean"],
+                     "heldout_macro_f1": ev["macro_f1"], "heldout_accuracy": ev["accuracy"],
+                     "train_s": round(seconds, 1)})
+    mean = lambda k: round(sum(r[k] for r in runs) / len(runs), 4)  # noqa: E731
+    return {"splits": runs, "heldout_macro_f1_mean": mean("heldout_macro_f1"),
+            "cv_macro_f1_mean": mean("cv_macro_f1"), "heldout_accuracy_mean": mean("heldout_accuracy")}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--messages", type=int, default=20000)
+    ap.add_argument("--quality", action="store_true", help="also print the quality figures")
+    ap.add_argument("--routing", type=int, nargs="?", const=5, default=0, metavar="SEEDS",
+                    help="also evaluate learned routing over SEEDS splits (default 5; slow)")
+    args = ap.parse_args()
+
+    result = {"startup_s": round(_startup_seconds(), 3)}
+    result.update(_throughput(_messages(args.messages)))
+    print(f"throughput: {result['msgs_per_s']} msgs/s, bare jieba.lcut {result['lcut_msgs_per_s']} msgs/s, "
+          f"ratio {result['ratio_to_lcut']}; start-up {result['startup_s']} s")
+    if args.quality:
+        result["quality"] = _quality()
+        print("quality:", json.dumps(result["quality"], ensure_ascii=False))
+    if args.routing:
+        result["routing"] = _routing(args.routing)
+        print("routing:", json.dumps(result["routing"], ensure_ascii=False))
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""The facade the bot calls: one message in, intent, category, urgency, confidence and place out."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .place import EMPTY_PLACE, Gazetteer, Place, extract_place, matcher_for
+from .text import normalize
+from .urgency import urgent_hint
+
+INTENTS = ("issue", "wish", "chatter")
+ISSUE_CATEGORIES = ("sanitation", "facility", "safety", "dispute", "noise", "parking", "property", "order", "other")
+WISH_CATEGORIES = ("elderly", "errand", "study", "health", "household", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    intent: str
+    category: str
+    urgent: bool
+    confidence: float
+    place: Place = EMPTY_PLACE
+    # Not part of the JSON shape; kept for duplicate detection (``similar``).
+    text: str = field(default="", repr=False, compare=False)
+    concepts: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "intent": self.intent,
+            "category": self.category,
+            "urgent": self.urgent,
+            "confidence": self.confidence,
+            "place": self.place.to_dict(),
+        }
+
+
+# What is left of a bare answer to 「在哪栋楼？」 once its address is taken out: fillers only.
+_ADDRESS_PARTS = re.compile(
+    r"[\d零〇一二三四五六七八九十百两幺]+\s*(?:号楼|号栋|栋楼?|幢楼?|座|#楼?|号院|单元|楼|层|室|号|房)?|[-#]"
+)
+_FILLERS = re.compile(
+    r"我家|我住|住在|我在|就在|是在|在|是|住|就|的|那边|这边|那里|这里|附近|楼下|门口|旁边|嗯|对|好的|"
+    r"我们|我|东边|西边|南边|北边|第|期|区|号|[\s,，。.!！?？~、:：]"
+)
+
+
+def _is_bare_address(s: str, place: Place, compound_spans: Iterable[str]) -> bool:
+    if place.is_empty:
+        return False
+    rest = s
+    for name in compound_spans:
+        if name:
+            rest = rest.replace(name, "")
+    rest = _ADDRESS_PARTS.sub("", rest)
+    rest = _FILLERS.sub("", rest)
+    return not rest
+
+
+class Parser:
+    """Loads the tokenizer and the model once; ``parse``/``parse_many`` are then pure CPU."""
+
+    def __init__(self, model_path: Path | None = None) -> None:
+        from .classifier import MODEL_PATH, load_model
+        from .lexicon import get_tokenizer
+
+        self._tokenizer = get_tokenizer()
+        self._model = load_model(model_path or MODEL_PATH)
+        self._gazetteers_seen: set[Gazetteer] = set()
+        self._lock = threading.Lock()
+
+    def _matcher(self, gazetteer: Gazetteer | None):
+        if gazetteer is None:
+            return None
+        if gazetteer not in self._gazetteers_seen:
+            from .lexicon import add_words
+
+            add_words(gazetteer.words)  # once per distinct gazetteer, not per message
+            with self._lock:
+                self._gazetteers_seen.add(gazetteer)
+        return matcher_for(gazetteer)
+
+    def parse(self, text: str, gazetteer: Gazetteer | None = None) -> ParseResult:
+        return self.parse_many([text], gazetteer)[0]
+
+    def parse_many(self, texts: Sequence[str], gazetteer: Gazetteer | None = None) -> list[ParseResult]:
+        from .features import analyse
+
+        if not texts:
+            return []
+        matcher = self._matcher(gazetteer)
+        tokenizer = self._tokenizer
+        normalized = [normalize(t) for t in texts]
+        analysed = [analyse(s, tokenizer) for s in normalized]
+        intent_p, category_p = self._model.predict([(a[0], a[1]) for a in analysed])
+        intent_classes = self._model.intent.classes
+        category_classes = self._model.category.classes
+        issue_cols = [i for i, c in enumerate(category_classes) if c.startswith("issue/")]
+        wish_cols = [i for i, c in enumerate(category_classes) if c.startswith("wish/")]
+        chatter_col = intent_classes.index("chatter")
+
+        results = []
+        for row, s in enumerate(normalized):
+            place = extract_place(s, matcher)
+            probs = intent_p[row]
+            best = int(probs.argmax())
+            intent = intent_classes[best]
+            confidence = float(probs[best])
+            hint = urgent_hint(s)
+            if intent != "chatter" and place is not EMPTY_PLACE and _is_bare_address(
+                s, place, self._compound_spans(s, matcher)
+            ):
+                # 「3栋2单元」 alone answers a question; it reports nothing by itself.
+                intent, confidence = "chatter", max(float(probs[chatter_col]), 0.9)
+            elif intent == "chatter" and hint:
+                # Emergency words outrank a chatty tone: a missed fire costs more than a
+                # false alarm the grid manager dismisses.
+                intent, confidence = "issue", max(1.0 - float(probs[chatter_col]), 0.6)
+            if intent == "chatter":
+                category = "none"
+            else:
+                cols = issue_cols if intent == "issue" else wish_cols
+                category_row = category_p[row]
+                pick = max(cols, key=category_row.__getitem__)
+                category = category_classes[pick].split("/", 1)[1]
+                if hint and intent == "issue":
+                    category = "safety"  # every emergency is a safety matter first
+            results.append(
+                ParseResult(
+                    intent=intent,
+                    category=category,
+                    urgent=hint and intent != "chatter",
+                    confidence=round(confidence, 4),
+                    place=place,
+                    text=s,
+                    concepts=frozenset(analysed[row][2]),
+                )
+            )
+        return results
+
+    @staticmethod
+    def _compound_spans(s: str, matcher) -> list[str]:
+        spans = []
+        if matcher is not None:
+            for pattern in (matcher.compounds, matcher.buildings):
+                if pattern is not None:
+                    spans.extend(m.group() for m in pattern.finditer(s))
+        from .place import _pattern_compound
+
+        spans.append(_pattern_compound(s))
+        return spans
+
+
+_parser: Parser | None = None
+_parser_lock = threading.Lock()
+
+
+def get_parser() -> Parser:
+    """The process-wide parser; the dictionary and the model load on the first call only."""
+    global _parser
+    if _parser is None:
+        with _parser_lock:
+            if _parser is None:
+                _parser = Parser()
+    return _parser

@@ -1,0 +1,182 @@
+"""Build the shipped intent/category model from the project corpus (and, when given, the MIT
+chatter set), and measure it on the held-out part of the corpus.
+
+    hgj nlu train            # writes bot/nlu/data/intent_model.npz
+    hgj nlu eval             # quality figures as JSON
+
+Deterministic: inputs are sorted, the held-out split is a column of the corpus, the chatter
+lines used for training are chosen by a hash of their id, and lbfgs has no randomness.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .classifier import MODEL_PATH, FeatureSpace, LinearHead, save_model
+from .features import _LENGTH_STEPS, analyse
+from .place import Gazetteer
+from .text import normalize
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CORPUS_PATH = DATA_DIR / "corpus.csv"
+
+# The community every corpus message is written in: its compounds and building aliases.
+CORPUS_GAZETTEER = Gazetteer(
+    compounds={
+        "阳光花园": "阳光花园", "阳光小区": "阳光花园",
+        "翠苑": "翠苑", "翠苑小区": "翠苑",
+        "锦绣家园": "锦绣家园",
+        "幸福里": "幸福里", "幸福里小区": "幸福里",
+        "金桂园": "金桂园", "金桂苑": "金桂园",
+        "南湖新村": "南湖新村", "南湖小区": "南湖新村",
+        "和平小区": "和平小区",
+    },
+    buildings={"老干部楼": "12", "教师楼": "8"},
+)
+
+# C from (10, 30, 100): 5-fold cross-validation on the training split; for intent also the
+# share of citizen messages (one half of them, by id hash) taken as issue/wish.
+C_INTENT = 30.0
+C_CATEGORY = 100.0
+META_WEIGHT = 0.5
+MIN_DF = 2
+
+
+@dataclass(frozen=True)
+class CorpusRow:
+    text: str
+    intent: str
+    category: str
+    urgent: bool
+    place: dict[str, str]
+    split: str
+
+
+def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusRow]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            CorpusRow(
+                r["text"], r["intent"], r["category"], r["urgent"] == "true",
+                {k: r[k] for k in ("compound", "building", "unit", "floor", "room")}, r["split"],
+            )
+            for r in csv.DictReader(fh)
+        ]
+
+
+def stable_bucket(key: str, n: int) -> int:
+    return int(hashlib.md5(key.encode("utf-8")).hexdigest(), 16) % n
+
+
+def load_chatter(path: Path) -> tuple[list[str], list[str]]:
+    """(lines for training, held-out lines) of the chatter set: a third is never trained on."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = sorted(csv.DictReader(fh), key=lambda r: r["id"])
+    train = [r["text"] for r in rows if stable_bucket(r["id"], 3) != 0]
+    held = [r["text"] for r in rows if stable_bucket(r["id"], 3) == 0]
+    return train, held
+
+
+def _fit_head(X, y: list[str], C: float, n_text: int) -> LinearHead:
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
+    clf.fit(X, y)
+    coef = clf.coef_
+    intercept = clf.intercept_
+    if coef.shape[0] == 1:  # two classes: sklearn keeps one row; make it explicit per class
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+    weights = coef.T  # (features, classes)
+    return LinearHead(tuple(clf.classes_), weights[: n_text + 1], weights[n_text + 1 :], intercept)
+
+
+def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH) -> dict:
+    """Fit both heads on the corpus' training split plus ``chatter`` and write the model."""
+    from .lexicon import add_words, get_tokenizer
+
+    tokenizer = get_tokenizer()
+    add_words(CORPUS_GAZETTEER.words)
+    rows = sorted((r for r in corpus if r.split == "train"), key=lambda r: r.text)
+    texts = [r.text for r in rows] + sorted(chatter)
+    intents = [r.intent for r in rows] + ["chatter"] * len(chatter)
+    analysed = [analyse(normalize(t), tokenizer) for t in texts]
+
+    df = Counter(f for text_feats, _meta, _c in analysed for f in set(text_feats))
+    vocab = sorted(f for f, n in df.items() if n >= MIN_DF)
+    n_docs = len(analysed)
+    idf = np.array([math.log((1 + n_docs) / (1 + df[f])) + 1.0 for f in vocab])
+    meta_keys = [f"len>{step}" for step in _LENGTH_STEPS]
+    space = FeatureSpace(vocab, idf, meta_keys, META_WEIGHT)
+
+    pairs = [(a[0], a[1]) for a in analysed]
+    X = space.to_matrix(pairs)
+    intent_head = _fit_head(X, intents, C_INTENT, len(vocab))
+    wanted = [i for i, r in enumerate(rows) if r.intent != "chatter"]
+    category_head = _fit_head(
+        X[wanted], [f"{rows[i].intent}/{rows[i].category}" for i in wanted], C_CATEGORY, len(vocab)
+    )
+    save_model(
+        out,
+        {"vocab": np.array(vocab), "idf": idf.astype(np.float32), "meta_keys": np.array(meta_keys),
+         "meta_weight": np.array(META_WEIGHT)},
+        {"intent": intent_head, "category": category_head},
+    )
+    return {
+        "out": str(out),
+        "corpus_train_rows": len(rows),
+        "chatter_rows": len(chatter),
+        "features": len(vocab),
+        "bytes": out.stat().st_size,
+    }
+
+
+def evaluate_corpus(parser, rows: list[CorpusRow]) -> dict:
+    """Intent/category accuracy, place exact match and urgent recall/precision on ``rows``."""
+    results = parser.parse_many([r.text for r in rows], CORPUS_GAZETTEER)
+    n = len(rows)
+    intent_ok = sum(p.intent == r.intent for p, r in zip(results, rows))
+    category_ok = sum(p.intent == r.intent and p.category == r.category for p, r in zip(results, rows))
+    place_ok = sum(p.place.to_dict() == r.place for p, r in zip(results, rows))
+    with_place = [(p, r) for p, r in zip(results, rows) if any(r.place.values())]
+    urgent_true = [p.urgent for p, r in zip(results, rows) if r.urgent]
+    urgent_said = [r.urgent for p, r in zip(results, rows) if p.urgent]
+    return {
+        "rows": n,
+        "intent_accuracy": round(intent_ok / n, 4),
+        "category_accuracy": round(category_ok / n, 4),
+        "place_exact": round(place_ok / n, 4),
+        "place_exact_rows_with_place": round(
+            sum(p.place.to_dict() == r.place for p, r in with_place) / max(len(with_place), 1), 4
+        ),
+        "urgent_recall": round(sum(urgent_true) / max(len(urgent_true), 1), 4),
+        "urgent_precision": round(sum(urgent_said) / max(len(urgent_said), 1), 4),
+        "urgent_rows": len(urgent_true),
+    }
+
+
+def evaluate_shared(parser, shared: Path) -> dict:
+    """Share of real citizen messages taken as issue/wish, of real chatter taken as chatter."""
+    out: dict = {}
+    citizen = shared / "citizen-messages" / "train.csv"
+    if citizen.exists():
+        with citizen.open(encoding="utf-8", newline="") as fh:
+            texts = [r["text"] for r in csv.DictReader(fh)]
+        res = parser.parse_many(texts)
+        out["citizen_issue_or_wish"] = round(sum(r.intent != "chatter" for r in res) / len(res), 4)
+        out["citizen_rows"] = len(res)
+    chatter = shared / "chatter" / "train.csv"
+    if chatter.exists():
+        train_lines, held = load_chatter(chatter)
+        res = parser.parse_many(held)
+        out["chatter_heldout_as_chatter"] = round(sum(r.intent == "chatter" for r in res) / len(res), 4)
+        out["chatter_heldout_rows"] = len(res)
+        res_all = parser.parse_many(train_lines + held)
+        out["chatter_all_as_chatter"] = round(sum(r.intent == "chatter" for r in res_all) / len(res_all), 4)
+    return out

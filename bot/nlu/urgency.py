@@ -1,0 +1,53 @@
+"""Emergencies that need someone within the hour: fire, gas, people trapped in a lift, someone
+fallen or hurt, water flooding in now, a live wire.
+
+Rules rather than the classifier: the words are few and fixed, missing one is costly, and a
+rule can be read and argued about. Each pattern is narrowed where a bare word also names an
+everyday nuisance (漏气 is also a flat tyre, 喷水 a lawn sprinkler, 灌 the wind).
+"""
+
+from __future__ import annotations
+
+import re
+
+_PERSON = r"(?:人|老人|大爷|大妈|阿姨|爷爷|奶奶|老太太|老大爷|孩子|小孩|宝宝|他|她|我妈|我爸|工人)"
+
+_URGENT = re.compile(
+    "|".join(
+        [
+            # fire and smoke
+            r"(?<![打点不])着火|起火|失火|火灾|火警|烧起来|烧着|火苗|火势|冒火|火花四溅|浓烟|冒黑烟|冒烟|"
+            r"油锅|扑不灭|119|哪家着了|冒出.{0,4}烟|烟很大|很大的烟",
+            # gas
+            r"煤气味|燃气味|天然气味|液化气味|臭鸡蛋味|(?:煤气|燃气|天然气|液化气)(?:的)?味道|"
+            r"(?:煤气|燃气|天然气|液化气|气管|管道|接口|阀门).{0,4}(?:泄漏|泄露|漏气|漏了)|嘶嘶|燃气报警器|"
+            r"燃气灶关不|阀门关不",
+            # trapped
+            r"困在|被困|困人|关人|困住|困着|关在(?:电梯|里面)|电梯.{0,8}(?:关住|关着|卡住|卡在|出不去|拍门)|"
+            r"卡在(?:两层|半空|中间)|电梯.{0,6}(?:往下掉|下坠|掉了一截|突然停)|电梯门缝",
+            # people hurt
+            r"摔倒|跌倒|摔下来|摔伤|摔了.{0,4}(?:起不|动不|流血|头)|" + _PERSON + r".{0,4}(?:掉下来|倒在|倒地)|"
+            r"晕倒|昏倒|晕过去|倒地|叫不醒|不省人事|抽搐|抽筋|流血|出血|全是血|头破|磕破|骨折|撞倒|"
+            + _PERSON + r".{0,4}被.{0,3}撞|被(?:车|电动车|汽车|摩托车|货车)撞(?:了|倒|伤)|"
+            r"烫伤|触电|电了一下|喘不上|卡住喉咙|噎住|心脏病|胸口疼|犯病|急救|救护车|打120|叫120|120还|"
+            r"救命|跳楼|落水|溺水|扶不起|抬不动|被压|压住了",
+            # water now
+            r"水管.{0,2}(?:爆|炸|破了)|爆管|管子爆|水箱爆|暖气管.{0,2}爆|往外喷|淹了|被淹|淹到|水漫|漫水|"
+            r"漫到|进水了|水.{0,4}往里灌|从灯里|水.{0,6}(?:到膝盖|没过|到脚踝|在涨|往上涨)|水位",
+            # live wire
+            r"带电|带着电|漏电|电线.{0,8}(?:掉|断|垂|冒|搭在|耷拉)|(?:高压线|电线杆).{0,4}(?:倒|掉|断)|"
+            r"变压器.{0,4}(?:冒|响|炸)|配电(?:房|箱).{0,4}(?:冒|响|着)|电表箱.{0,4}(?:冒|着|火)|噼里啪啦",
+        ]
+    )
+)
+# Notices, warnings and hindsight use the same words without anyone needing help now.
+_NOT_NOW = re.compile(
+    r"演练|演习|培训|讲座|宣传|知识|温馨|提示[:：]|提醒[:：]|倡议|通知[:：】]|【|预防|防范|隐患|"
+    r"万一|如果|假如|小心火|以防|发生过|事故|会被|经常|常年|每次|总是|老是|复诊|"
+    r"已经(?:灭|修好|救出|出来|没事|处理|送医|送到)|没事了|解决了|(?:以前|上次|去年|上个月|上周)"
+)
+
+
+def urgent_hint(s: str) -> bool:
+    """True when normalised text ``s`` reads like an emergency happening now."""
+    return _URGENT.search(s) is not None and _NOT_NOW.search(s) is None

@@ -1,0 +1,121 @@
+"""What the rest of the bot relies on: the result shape, intents and categories, urgency."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.nlu import Gazetteer, ParseResult, get_parser
+from bot.nlu.parser import ISSUE_CATEGORIES, WISH_CATEGORIES
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_to_dict_has_exactly_the_documented_shape():
+    d = get_parser().parse("3栋2单元楼道灯坏了好几天了").to_dict()
+    assert set(d) == {"intent", "category", "urgent", "confidence", "place"}
+    assert set(d["place"]) == {"compound", "building", "unit", "floor", "room"}
+    assert d["intent"] == "issue" and d["category"] == "facility" and d["urgent"] is False
+    assert 0.0 <= d["confidence"] <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "category"),
+    [
+        ("5号楼电梯又停了，老人上不去楼", "issue", "facility"),
+        ("楼下垃圾桶满了好几天没人清，臭死了", "issue", "sanitation"),
+        ("楼道里停满了电动车，还有人飞线充电", "issue", "safety"),
+        ("楼上每天半夜还在蹦，吵得睡不着", "issue", "noise"),
+        ("有辆车停在消防通道上两天了，谁的车挪一下", "issue", "parking"),
+        ("我家老人一个人住，想请志愿者每周上门陪他聊聊天", "wish", "elderly"),
+        ("孩子数学跟不上，有没有大学生可以辅导一下", "wish", "study"),
+        ("大家早上好🌞", "chatter", "none"),
+        ("收到👌", "chatter", "none"),
+        ("中秋节快乐！祝各位邻居阖家团圆", "chatter", "none"),
+    ],
+)
+def test_intent_and_category_of_typical_messages(text, intent, category):
+    r = get_parser().parse(text)
+    assert (r.intent, r.category) == (intent, category)
+
+
+def test_categories_belong_to_their_intent():
+    texts = ["电梯坏了", "帮我买点菜", "哈哈哈", "楼上漏水到我家", "谁能陪我妈去医院"]
+    for r in get_parser().parse_many(texts):
+        allowed = {"issue": ISSUE_CATEGORIES, "wish": WISH_CATEGORIES, "chatter": ("none",)}[r.intent]
+        assert r.category in allowed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3栋2单元有人家里着火了，冒黑烟！",
+        "楼道里一股很浓的煤气味",
+        "救命，我被困在电梯里了，8栋1单元",
+        "楼下有个老人摔倒了起不来，头上流血了",
+        "水管爆了，地下室已经淹了",
+        "电线掉在地上还在冒火花，大家别靠近",
+    ],
+)
+def test_emergencies_are_urgent(text):
+    r = get_parser().parse(text)
+    assert r.urgent and r.intent != "chatter"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "社区将于下周三开展消防演练，届时会有警报声，请大家不要惊慌",
+        "火已经灭了，没有人受伤，谢谢消防员",
+        "楼道灯坏了好几天了",
+        "家里的热水器打不着火了，求推荐维修师傅",
+    ],
+)
+def test_notices_hindsight_and_nuisances_are_not_urgent(text):
+    assert not get_parser().parse(text).urgent
+
+
+def test_long_formal_complaint_is_an_issue():
+    text = (
+        "关于城北工业园化工厂夜间偷排废气的投诉。尊敬的领导：您好！工业园里的一家化工厂每到晚上"
+        "就排放刺鼻的气体，周边几个小区的居民晚上都不敢开窗，很多老人孩子咳嗽、喉咙痛。我们多次向"
+        "有关部门反映，白天检查一切正常，晚上照排不误。恳请组织夜间突击检查。"
+    )
+    assert get_parser().parse(text).intent == "issue"
+
+
+def test_parse_many_keeps_order_and_matches_parse():
+    p = get_parser()
+    texts = ["3栋电梯坏了", "收到", "谁能帮我取个快递", "", "着火了"]
+    many = p.parse_many(texts)
+    assert [r.to_dict() for r in many] == [p.parse(t).to_dict() for t in texts]
+    assert all(isinstance(r, ParseResult) for r in many)
+    assert p.parse_many([]) == []
+
+
+def test_get_parser_is_cached():
+    assert get_parser() is get_parser()
+
+
+def test_gazetteer_names_become_tokens_once():
+    from bot.nlu.lexicon import get_tokenizer
+
+    gaz = Gazetteer(compounds={"紫薇雅筑": "紫薇雅筑"})
+    assert get_parser().parse("紫薇雅筑3栋电梯坏了", gaz).place.compound == "紫薇雅筑"
+    assert "紫薇雅筑" in get_tokenizer().lcut("紫薇雅筑3栋电梯坏了", HMM=False)
+    assert Gazetteer(compounds={"紫薇雅筑": "紫薇雅筑"}) == gaz and hash(gaz) == hash(
+        Gazetteer(compounds={"紫薇雅筑": "紫薇雅筑"})
+    )
+
+
+def test_importing_nlu_loads_nothing_heavy():
+    code = "import sys, bot.nlu; print(any(m in sys.modules for m in ('jieba', 'sklearn', 'scipy')))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_nlu_is_platform_free():
+    for path in (REPO / "bot" / "nlu").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "aiogram" not in source and "fastapi" not in source, path
