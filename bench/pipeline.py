@@ -5,7 +5,8 @@ the outbox sender — beside an aiogram echo bot measured through the same stand
     python bench/pipeline.py [--messages 3000] [--rate 100] [--seconds 10] [--groups 120]
 
 Three phases, each against a fresh queue of messages written straight into the stand-in:
-1. echo: the echo bot (``bot/standin/echo.py``, its own process) answers a backlog of N messages;
+1. echo: the echo bot (``bot/standin/echo.py``, its own process) answers a backlog of N messages
+   (twice: before and after phase 2; the mean is the baseline);
 2. throughput: our bot handles a backlog of N messages (a realistic mix: mostly chatter, some
    issues, wishes and unsure ones, spread over many groups); "handled" = every update confirmed
    (our polling confirms a batch after its transactions) and every reply it caused sent;
@@ -60,12 +61,30 @@ WISHES = [
 UNSURE = ["这个事情能不能有人管一管", "这个到底归谁管啊", "有没有人能处理一下"]
 
 
-def message_mix(n: int, groups: list[int], users: list[int], rng: random.Random) -> list[tuple[int, int, str]]:
+REAL_CHATTER = ROOT.parent / "shared" / "data" / "chatter" / "train.csv"
+
+
+def chatter_lines() -> list[str]:
+    """Real group-chat lines when the shared chatter set is there (``../shared/data/chatter``),
+    else the short list above."""
+    if REAL_CHATTER.exists():
+        import csv
+
+        with REAL_CHATTER.open(encoding="utf-8") as f:
+            lines = [row["text"] for row in csv.DictReader(f) if row.get("text")]
+        if lines:
+            return lines
+    return CHATTER
+
+
+def message_mix(n: int, groups: list[int], users: list[int], rng: random.Random,
+                chatter: list[str] | None = None) -> list[tuple[int, int, str]]:
+    chatter = chatter or CHATTER
     out = []
     for _ in range(n):
         r = rng.random()
         if r < 0.78:
-            text = rng.choice(CHATTER)
+            text = rng.choice(chatter)
         elif r < 0.92:
             text = rng.choice(ISSUES).format(b=rng.randint(1, 6))
         elif r < 0.96:
@@ -176,6 +195,7 @@ async def run(args) -> dict:
     from models import OutboxMessage
 
     rng = random.Random(args.seed)
+    chatter = chatter_lines()
     tmp = Path(tempfile.mkdtemp(prefix="hgj-bench-"))
     bot_groups = [-1002000000000 - i for i in range(args.groups)]
     echo_groups = [-1003000000000 - i for i in range(args.groups)]
@@ -197,25 +217,32 @@ async def run(args) -> dict:
     for chat_id in echo_groups:
         world.add_group(f"回声群{chat_id}", members=users, chat_id=chat_id, bots=[ECHO_TOKEN])
     bot_acc, echo_acc = world.find_bot(BOT_TOKEN), world.find_bot(ECHO_TOKEN)
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the stand-in's own pauses are not the bot's latency
     result: dict = {"limits": "off (the stand-in's and our sender's sending limits disabled in every phase)",
                     "database": "sqlite",
-                    "messages": args.messages, "groups": args.groups, "users": args.users}
+                    "messages": args.messages, "groups": args.groups, "users": args.users,
+                    "chatter": "real (shared/data/chatter)" if chatter is not CHATTER else "built-in lines"}
     procs = []
     try:
-        # --- 1. the echo bot ------------------------------------------------------------------
+        # --- 1. the echo bot (measured twice: before and after our bot's backlog) -------------------
         echo = start_process(["bench/pipeline.py", "--echo-bot", server.base_url, ECHO_TOKEN], {}, tmp / "echo.log")
         procs.append(echo)
         await until(lambda: _polls(echo_acc) or echo.poll() is not None, 120, "echo bot start")
-        backlog = message_mix(args.messages, echo_groups, users, rng)
-        sent_before = clocked.sent
-        t0 = time.perf_counter()
-        for uid, chat, text in backlog:
-            world.user_message(uid, chat, text=text)
-        await until(lambda: clocked.sent - sent_before >= len(backlog), 300, "echo replies")
-        echo_s = clocked.last_sent - t0
-        result["echo_msgs_per_s"] = round(len(backlog) / echo_s, 1)
-        echo.terminate()
-        echo.wait(10)
+
+        async def echo_round() -> float:
+            backlog = message_mix(args.messages, echo_groups, users, rng, chatter)
+            sent_before = clocked.sent
+            t0 = time.perf_counter()
+            for uid, chat, text in backlog:
+                world.user_message(uid, chat, text=text)
+            await until(lambda: clocked.sent - sent_before >= len(backlog), 300, "echo replies")
+            return len(backlog) / (clocked.last_sent - t0)
+
+        echo_rates = [await echo_round()]
+        # the echo bot keeps polling its own groups (idle) while ours runs
 
         # --- 2. our bot: throughput on a backlog ---------------------------------------------------
         env = {"HGJ_DATABASE_URL": url, "HGJ_TELEGRAM_TOKEN": BOT_TOKEN, "HGJ_TELEGRAM_API_BASE": server.base_url,
@@ -242,7 +269,7 @@ async def run(args) -> dict:
                 return len(s.exec(select(OutboxMessage.id).where(OutboxMessage.status == "pending")).all())
 
         base_handled = handled()
-        backlog = message_mix(args.messages, bot_groups, users, rng)
+        backlog = message_mix(args.messages, bot_groups, users, rng, chatter)
         t0 = time.perf_counter()
         for uid, chat, text in backlog:
             world.user_message(uid, chat, text=text)
@@ -257,8 +284,14 @@ async def run(args) -> dict:
         replies = clocked.latencies_ms(t0)
         result["backlog_replies"] = len(replies)
 
+        echo_rates.append(await echo_round())
+        result["echo_msgs_per_s"] = round(statistics.mean(echo_rates), 1)
+        result["echo_runs"] = [round(r, 1) for r in echo_rates]
+        echo.terminate()
+        echo.wait(10)
+
         # --- 3. our bot: latency at an offered rate -----------------------------------------------
-        offered = message_mix(int(args.rate * args.seconds), bot_groups, users, rng)
+        offered = message_mix(int(args.rate * args.seconds), bot_groups, users, rng, chatter)
         interval = 1.0 / args.rate
         t_start = time.perf_counter()
         base_handled = handled()

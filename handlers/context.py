@@ -90,6 +90,14 @@ class Context:
     def send(self, *outs: Outgoing) -> None:
         self.sent.extend(outs)
 
+    def may_be_waiting(self, chat_id: int, user_id: int) -> bool:
+        """False only when surely no question waits for this person here (then the session
+        need not be asked). The probe sees committed rows; a question asked in this very update
+        is remembered here."""
+        if self.waiting is None or ("asked", chat_id, user_id) in self._cache:
+            return True
+        return bool(self.waiting(chat_id, user_id))
+
     @property
     def tz(self):
         return self.settings.tz

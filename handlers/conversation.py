@@ -115,7 +115,7 @@ class Conversation:
         if not any(fn(ctx, msg) for fn in self.silencers):
             return False
         if ctx.waiting is not None:
-            return not ctx.waiting(msg.chat.id, msg.user.id)
+            return not ctx.may_be_waiting(msg.chat.id, msg.user.id)
         # Core, prebuilt: this runs for every chatter message
         waiting = ctx.session.connection().execute(_WAITING, {"chat": msg.chat.id, "user": msg.user.id}).first()
         return waiting is None
@@ -128,6 +128,8 @@ class Conversation:
         return handler(ctx, press, action) or Reaction(answer=Answer())
 
     def _pending(self, ctx: Context, msg: Inbound) -> PendingQuestion | None:
+        if not ctx.may_be_waiting(msg.chat.id, msg.user.id):
+            return None
         question = ctx.session.exec(
             select(PendingQuestion).where(
                 PendingQuestion.chat_id == msg.chat.id, PendingQuestion.user_id == msg.user.id
@@ -242,9 +244,11 @@ def ask(
 
     if minutes is None:
         minutes = ctx.settings.ask_timeout_minutes
-    old = ctx.session.exec(
-        select(PendingQuestion).where(PendingQuestion.chat_id == msg.chat.id, PendingQuestion.user_id == msg.user.id)
-    ).first()
+    old = None
+    if ctx.may_be_waiting(msg.chat.id, msg.user.id):
+        old = ctx.session.exec(
+            select(PendingQuestion).where(PendingQuestion.chat_id == msg.chat.id, PendingQuestion.user_id == msg.user.id)
+        ).first()
     if old is not None:  # a new question ends the old one as if it ran out (its report is not lost)
         if ctx.conversation is not None:
             ctx.conversation.expire(ctx, old)
@@ -257,6 +261,7 @@ def ask(
     )
     ctx.session.add(question)
     ctx.session.flush()
+    ctx._cache[("asked", msg.chat.id, msg.user.id)] = True
     return question
 
 

@@ -181,9 +181,11 @@ def consider(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed)
         return proceed_issue(ctx, msg, group, draft, parsed.place)
     # not sure: ask once, with buttons; only the writer may answer. Not again while that question
     # is open, nor for a while after 「不用管」: a busy group is not to be quizzed.
-    waiting = ctx.session.exec(select(PendingQuestion.kind).where(
-        PendingQuestion.chat_id == msg.chat.id, PendingQuestion.user_id == msg.user.id,
-        PendingQuestion.expires_at > ctx.now)).first()
+    waiting = None
+    if ctx.may_be_waiting(msg.chat.id, msg.user.id):
+        waiting = ctx.session.exec(select(PendingQuestion.kind).where(
+            PendingQuestion.chat_id == msg.chat.id, PendingQuestion.user_id == msg.user.id,
+            PendingQuestion.expires_at > ctx.now)).first()
     if waiting in ("intent", "hush"):
         return Reaction()
     draft = draft_of(msg, text, parsed, parsed.intent if parsed.intent in ("issue", "wish") else "issue")
@@ -293,8 +295,12 @@ def find_duplicate(ctx: Context, community_id: int, draft: Draft, building: Buil
     else:
         return None
     candidates = ctx.session.exec(query.order_by(Issue.id.desc()).limit(10)).all()
-    for candidate in candidates:
-        if understanding.same_issue(draft.text, candidate.text).same:
+    if not candidates:
+        return None
+    new = _parsed(ctx, draft.text, community_id)
+    gaz = understanding.gazetteer_for(ctx, community_id)
+    for candidate, parsed in zip(candidates, understanding.parsed_issues(ctx, community_id, candidates)):
+        if understanding.same_issue(new, parsed, gaz).same:
             return candidate
     return None
 
@@ -396,7 +402,9 @@ def place_answer(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
     ):
         # a report of its own: handled as new (this question waits or runs out), unless it
         # only says the first one again with its place (「5栋，灯坏了」)
-        if not place.building or not understanding.same_issue(draft.text, text).same:
+        if not place.building or not understanding.same_issue(
+            _parsed(ctx, draft.text, group.community_id), parsed, understanding.gazetteer_for(ctx, group.community_id)
+        ).same:
             return None
     if draft.choices and not place.building and place.compound:
         # 「阳光花园」 answering 「是哪一个？」

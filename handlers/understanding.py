@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
@@ -14,10 +15,7 @@ from models import Building, Compound
 
 from .context import Context, GroupBinding
 
-try:  # the message understanding of the nlu branch
-    from bot.nlu import Gazetteer, get_parser, same_issue  # noqa: F401
-except ImportError:  # TEMPORARY until it lands on main
-    from ._nlu_stub import Gazetteer, get_parser, same_issue  # noqa: F401
+from bot.nlu import Gazetteer, get_parser, same_issue  # noqa: F401
 
 _lock = threading.Lock()
 _gazetteers: dict[tuple[str, int], tuple[float, object]] = {}
@@ -44,6 +42,28 @@ def gazetteer_for(ctx: Context, community_id: int):
 def forget_gazetteers() -> None:
     with _lock:
         _gazetteers.clear()
+        _issue_parses.clear()
+
+
+_issue_parses: OrderedDict[tuple[str, int], object] = OrderedDict()
+_ISSUE_PARSES_MAX = 20_000
+
+
+def parsed_issues(ctx: Context, community_id: int, issues) -> list:
+    """The parse of each issue's text (an issue's text never changes: parsed once per process,
+    the missing ones in one batch) — what duplicate detection compares a new report with."""
+    url = str(ctx.session.get_bind().url)
+    keys = [(url, issue.id) for issue in issues]
+    missing = [(key, issue) for key, issue in zip(keys, issues) if key not in _issue_parses]
+    if missing:
+        results = parser_of(ctx).parse_many([issue.text for _key, issue in missing],
+                                            gazetteer_for(ctx, community_id))
+        with _lock:
+            for (key, _issue), result in zip(missing, results):
+                _issue_parses[key] = result
+            while len(_issue_parses) > _ISSUE_PARSES_MAX:
+                _issue_parses.popitem(last=False)
+    return [_issue_parses[key] for key in keys]
 
 
 def parser_of(ctx: Context):

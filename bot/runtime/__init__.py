@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from dataclasses import dataclass
@@ -127,6 +128,10 @@ class Runtime:
         if self.parser is None:
             self.parser = await asyncio.to_thread(get_parser)
         conversation = build_conversation()
+        # the parser's dictionaries and the imported modules live as long as the process: keep
+        # them out of the garbage collector's full passes (no pauses of a tenth of a second)
+        gc.collect()
+        gc.freeze()
         self.bot = build_bot(self.settings, token=self.token, api_base=self.api_base)
         me = await self.bot.me()
         self.sender = make_sender(self.db, self.bot, self.clock, self.settings) if self.features.sender else None
@@ -157,7 +162,8 @@ class Runtime:
         if self.mode == "polling":
             from bot.telegram.polling import poll
 
-            self._spawn(poll(self.bot, self.dp, self._stop), "polling")
+            self.bridge.batched = True
+            self._spawn(poll(self.bot, self.dp, self._stop, after_batch=self.bridge.flush), "polling")
         elif self.mode == "webhook":
             from bot.telegram.webhook import set_webhook, webhook_secret
 

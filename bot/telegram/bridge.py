@@ -76,6 +76,10 @@ class UpdateBridge:
         self.parser = parser
         self.clock = clock or SystemClock()
         self.notify = notify or (lambda: None)
+        # polling wakes the sender once per batch of updates (``flush``), not once per update:
+        # under a burst the sender then claims many rows at a time
+        self.batched = False
+        self._dirty = False
         self.bot_username = bot_username
         self.offload = offload
         self.stats = BridgeStats()
@@ -156,7 +160,7 @@ class UpdateBridge:
             return
         if reaction is None:
             self.stats.repeated += 1
-        self.notify()
+        self._committed()
 
     async def on_press(self, query: CallbackQuery, update: Update) -> None:
         press = convert.press(query, update.update_id)
@@ -175,7 +179,19 @@ class UpdateBridge:
             await _answer(query, Answer())
             return
         await _answer(query, reaction.answer or Answer())
-        self.notify()
+        self._committed()
+
+    def _committed(self) -> None:
+        if self.batched:
+            self._dirty = True
+        else:
+            self.notify()
+
+    def flush(self) -> None:
+        """The batch in hand is handled: wake the sender if anything was committed."""
+        if self._dirty:
+            self._dirty = False
+            self.notify()
 
     async def _failed(self, update: Update, chat_id: int | None, private: bool, err: BaseException) -> None:
         self.stats.failed += 1
@@ -185,7 +201,7 @@ class UpdateBridge:
         except Exception:  # noqa: BLE001 — the database itself is gone: the log is all we have
             log.exception("could not save update %s as a dead letter: %s", update.update_id,
                           update.model_dump_json(exclude_none=True))
-        self.notify()
+        self._committed()
 
 
 class WaitingProbe:

@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 
 
 async def poll(bot: Bot, dp: Dispatcher, stop: asyncio.Event, *, timeout: int = 10, limit: int = 100,
-               backoff: tuple[float, float] = (0.5, 30.0), **data) -> None:
-    """Run until ``stop`` is set; the batch in hand is finished first."""
+               backoff: tuple[float, float] = (0.5, 30.0), after_batch=None, **data) -> None:
+    """Run until ``stop`` is set; the batch in hand is finished first. ``after_batch()`` runs
+    when a batch is handled (the runtime wakes the sender there)."""
     allowed = dp.resolve_used_update_types()
     offset: int | None = None
     delay = backoff[0]
@@ -48,6 +49,8 @@ async def poll(bot: Bot, dp: Dispatcher, stop: asyncio.Event, *, timeout: int = 
         for update, result in zip(updates, results):
             if isinstance(result, BaseException):
                 log.error("update %s: %s: %s", update.update_id, type(result).__name__, result)
+        if after_batch is not None:
+            after_batch()
         offset = updates[-1].update_id + 1
     if offset is not None:
         # confirm the last batch so a restart does not fetch it again (harmless if it did)

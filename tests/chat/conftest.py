@@ -74,7 +74,8 @@ def cw(demo, clock, conversation, parser, people) -> ChatWorld:
     forget_bindings()
     world = ChatWorld(db, clock, conversation, parser)
     world.names.update({p.chat_user_id: p.name for p in summary.people})
-    return world
+    yield world
+    world.probe.close()
 
 
 SUNSHINE = demo_data.GROUP_SUNSHINE  # 阳光花园居民群: community 白庙, compound 阳光花园, no grid

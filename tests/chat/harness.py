@@ -54,14 +54,18 @@ class ChatWorld:
         self._callback = itertools.count(1)
         self.names: dict[int, str] = {}
         self.last_answer = None
+        from bot.telegram.bridge import WaitingProbe
+
+        self.probe = WaitingProbe(db)
 
     # --- acting -------------------------------------------------------------------------
     def _next_mid(self, chat_id: int) -> int:
         return next(self._mid.setdefault(chat_id, itertools.count(1)))
 
     def ctx(self, session) -> Context:
+        # the probe the Telegram bridge passes: waiting questions seen without a transaction
         return Context(session=session, now=self.clock.now(), settings=self.settings, parser=self.parser,
-                       bot_username="hgj_demo_bot")
+                       bot_username="hgj_demo_bot", waiting=self.probe)
 
     def chat(self, chat_id: int) -> Chat:
         return Chat(chat_id, "private" if chat_id > 0 else "group", "群" if chat_id < 0 else "")

@@ -130,7 +130,7 @@ async def test_wish_claim_fulfil_thanks(live, p):
 
 async def test_unsure_message_question_answer(live, p):
     sc = live.sc
-    await sc.send_text(p.r_wang, SUNSHINE, "这个事情能不能有人管一管")
+    await sc.send_text(p.r_wang, SUNSHINE, "楼下狗一直叫")
     question = await sc.wait_for_message(SUNSHINE, lambda m: "需要我记下来吗" in m["text"])
     q = await sc.press(p.r_zhang, SUNSHINE, question["message_id"], button(question, "是问题"))
     refusal = await sc.callback_answer(q, wait=5)
