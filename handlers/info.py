@@ -66,6 +66,22 @@ def _wish_line(ctx: Context, wish: Wish, public: bool) -> str:
             f"{WISH_STATUS_ZH.get(wish.status, wish.status)}")
 
 
+def _unassigned_for(ctx: Context, member) -> list[Issue]:
+    """Open reports nobody handles yet where this member would: their building (楼栋长), their
+    grid (网格员 and community workers), the whole community (the office)."""
+    query = select(Issue).where(Issue.community_id == member.community_id, Issue.status.in_(ISSUE_OPEN),
+                                Issue.handler_id.is_(None))
+    if member.is_office_admin:
+        pass
+    elif member.role == Role.building_head and member.building_id:
+        query = query.where(Issue.building_id == member.building_id)
+    elif member.role == Role.community_worker and member.grid_id:
+        query = query.where(Issue.grid_id == member.grid_id)
+    else:
+        return []
+    return list(ctx.session.exec(query.order_by(Issue.id.desc()).limit(10)).all())
+
+
 @router.command("my", help="我反映的问题、心愿和待我处理的事")
 def my(ctx: Context, msg: Inbound) -> Reaction:
     public = not msg.chat.is_private
@@ -77,6 +93,9 @@ def my(ctx: Context, msg: Inbound) -> Reaction:
                                 .order_by(Issue.id.desc()).limit(10)).all()
         if todo:
             parts.append("待我处理：\n" + "\n".join(_issue_line(ctx, i, public) for i in todo))
+        waiting = _unassigned_for(ctx, member)
+        if waiting:
+            parts.append("本楼/本网格待受理：\n" + "\n".join(_issue_line(ctx, i, public) for i in waiting))
         claimed = [w for w in wishes.claimed_by(ctx.session, member, limit=10) if w.status == "claimed"]
         if claimed:
             parts.append("我认领的心愿：\n" + "\n".join(_wish_line(ctx, w, public) for w in claimed))

@@ -76,7 +76,10 @@ class Draft:
 
 
 def draft_of(msg: Inbound, text: str, parsed, intent: str) -> Draft:
-    category = parsed.category if parsed.category in IssueCategory.__members__ else "other"
+    from models import WishCategory
+
+    known = WishCategory.__members__ if intent == "wish" else IssueCategory.__members__
+    category = parsed.category if parsed.category in known else "other"
     return Draft(text=text, message_id=msg.message_id, intent=intent, category=category,
                  urgent=bool(parsed.urgent), unit=parsed.place.unit or "", room=parsed.place.room or "")
 
@@ -315,7 +318,7 @@ def offer_duplicate(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draf
     following = ctx.session.exec(select(IssueFollower.id).where(
         IssueFollower.issue_id == existing.id, IssueFollower.resident_id == resident.id)).first()
     if following:
-        return reply(msg, texts.issue_progress(ctx.session, existing),
+        return reply(msg, texts.already_reported(ctx.session, existing),
                      buttons=[[Button("进度", Action("q", "progress", existing.id))]])
     draft.building_id = building.id if building is not None else None
     draft.dup_of = existing.id

@@ -179,6 +179,13 @@ def duplicate_offer(session: Session, issue: Issue) -> str:
     )
 
 
+def already_reported(session: Session, issue: Issue) -> str:
+    handler = session.get(Member, issue.handler_id) if issue.handler_id else None
+    who_ = f"，{esc(handler.name)} 负责" if handler else ""
+    return (f"这件事你已反映过：<b>{issue_service.code(issue)}</b> {issue_place(session, issue)} · "
+            f"{status(issue)}{who_}。有进展会告诉你。")
+
+
 def duplicate_joined(issue: Issue) -> str:
     return f"已附议 <b>{issue_service.code(issue)}</b>（共{issue.affected}人反映），有进展会告诉你。"
 

@@ -240,7 +240,7 @@ def test_an_unanswered_offer_counts_the_writer_as_affected(cw, people):
 def test_the_reporter_repeating_themselves_hears_how_it_stands(cw, people):
     _out, first = report_door(cw, people)
     (reply,) = cw.say(people.r_li, SUNSHINE, "4栋单元门坏了关不上，怎么还没人来修")
-    assert f"Q{first.id} 待受理" in reply.text
+    assert f"这件事你已反映过：<b>Q{first.id}</b>" in reply.text and "待受理" in reply.text
 
 
 # --- the lifecycle in the chat ----------------------------------------------------------------------

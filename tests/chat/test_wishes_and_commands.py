@@ -30,7 +30,7 @@ def test_a_wish_goes_to_the_wall_and_to_the_grid_group(cw, people):
                     now=cw.clock.now())
     out = cw.say(people.r_wang, SUNSHINE, WISH)
     wish = newest_wish(cw)
-    assert wish.text == WISH and wish.status == "posted"
+    assert wish.text == WISH and wish.status == "posted" and wish.category != "other"
     (reply,) = in_chat(out, SUNSHINE)
     assert f"已记下心愿 <b>W{wish.id}</b>" in reply.text and reply.labels == ["我来认领"]
     (copy,) = in_chat(out, -100888)  # 王奶奶 lives in 阳光花园2栋, grid 1
