@@ -75,7 +75,8 @@ def cw(demo, clock, conversation, parser, people) -> ChatWorld:
     world = ChatWorld(db, clock, conversation, parser)
     world.names.update({p.chat_user_id: p.name for p in summary.people})
     yield world
-    world.probe.close()
+    if world.probe is not None:
+        world.probe.close()
 
 
 SUNSHINE = demo_data.GROUP_SUNSHINE  # 阳光花园居民群: community 白庙, compound 阳光花园, no grid

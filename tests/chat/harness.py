@@ -56,7 +56,7 @@ class ChatWorld:
         self.last_answer = None
         from bot.telegram.bridge import WaitingProbe
 
-        self.probe = WaitingProbe(db)
+        self.probe = WaitingProbe(db) if db.is_sqlite else None
 
     # --- acting -------------------------------------------------------------------------
     def _next_mid(self, chat_id: int) -> int:

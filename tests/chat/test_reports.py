@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from bot import groups
@@ -421,3 +422,32 @@ def test_followers_are_the_reporter_and_supporters(cw, people):
     with cw.db.session() as s:
         kinds = sorted(f.kind for f in s.exec(select(IssueFollower).where(IssueFollower.issue_id == issue.id)))
     assert kinds == ["reporter", "supporter"]
+
+
+@pytest.mark.postgres
+def test_the_conversation_on_postgresql(pg_db, clock, conversation, parser):
+    """The same flow on the product's other database (skipped where PostgreSQL is absent)."""
+    from bot import demo_data
+    from handlers.context import forget_bindings
+    from handlers.understanding import forget_gazetteers
+
+    from .harness import ChatWorld
+
+    with pg_db.transaction() as s:
+        summary = demo_data.load(s, now=clock.now())
+    forget_gazetteers()
+    forget_bindings()
+    cw = ChatWorld(pg_db, clock, conversation, parser)
+    who = {p.key: p.chat_user_id for p in summary.people}
+    out = cw.say(who["r_li"], SUNSHINE, DOOR, update_id=10_000)
+    assert cw.say(who["r_li"], SUNSHINE, DOOR, update_id=10_000) == []  # the same update again
+    alert = in_chat(out, who["bh_s4"])[0]
+    cw.press(who["bh_s4"], alert, "领办")
+    assert cw.last_answer.text.startswith("已领办"), cw.last_answer
+    cw.press(who["bh_s4"], alert, "已解决")
+    out = cw.say(who["bh_s4"], who["bh_s4"], "换了新门锁")
+    ask = [m for m in in_chat(out, SUNSHINE) if "修好了吗" in m.text][0]
+    cw.press(who["r_li"], ask, "已修复")
+    assert newest(cw).status == "confirmed"
+    (question,) = cw.say(who["r_wang"], SUNSHINE, "楼下狗一直叫")
+    assert question.labels == ["是问题", "是心愿", "不用管"]
