@@ -249,7 +249,8 @@ async def run(args) -> dict:
                "HGJ_WEB_PORT": str(free_port()), "HGJ_WEB_SECRET": "bench", "HGJ_WEBHOOK_URL": "",
                # the stand-in has no limits here, so neither need our sender; no reminders meanwhile
                "HGJ_SEND_LIMITS": "false", "HGJ_SCHEDULER_ENABLED": "false",
-               "HGJ_UPDATE_THREAD": "false" if args.inline_db else "true"}
+               "HGJ_UPDATE_THREAD": "false" if args.inline_db else "true",
+               "HGJ_QUIET_HOURS_START": "00:00", "HGJ_QUIET_HOURS_END": "00:00"}
         command = ["-m", "bot.cli", "run"]
         if args.profile:  # sample every thread of the bot (pip install py-spy)
             command = ["-c", "import os, sys; os.execvp('py-spy', ['py-spy', *sys.argv[1:]])", "record", "--format", "raw", "--rate", "250", "--threads", "-o", args.profile,

@@ -269,7 +269,8 @@ def _file(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft,
     stops = route_of(ctx, issue)
     alert(ctx, issue, stops)
     return issue, Outgoing(
-        chat_id=msg.chat.id, text=texts.issue_recorded(ctx.session, issue, stops),
+        chat_id=msg.chat.id, text=texts.issue_recorded(ctx.session, issue, stops, later=alert_time(ctx, issue),
+                                                      tz=ctx.tz),
         buttons=resident_buttons(issue), reply_to_message_id=draft.message_id,
         kind="reply", ref=ref_of(issue),
     )
@@ -507,16 +508,27 @@ def alert(ctx: Context, issue: Issue, stops: list[RouteStop], *, note: str = "")
     name = reporter.display_name if reporter else ""
     card = texts.issue_card(ctx.session, issue, reporter_name=name, stops=stops, note=note)
     buttons = handler_buttons(issue)
+    later = alert_time(ctx, issue)
     unreached: list[Member] = []
     for stop in stops:
         member = stop.member
         if member.chat_user_id:
             ctx.send(Outgoing(chat_id=member.chat_user_id, text=card, buttons=buttons, kind="alert",
-                              member_id=member.id, ref=ref_of(issue)))
+                              member_id=member.id, ref=ref_of(issue), not_before=later))
         else:
             unreached.append(member)
     if unreached:
         mention_in_group(ctx, issue, unreached, note=note)
+
+
+def alert_time(ctx: Context, issue: Issue):
+    """None (now), or the end of quiet hours for a report that is not urgent: a broken lamp
+    reported at 23:00 reaches the building head at 07:00; a fire, at once."""
+    if issue.urgent:
+        return None
+    from bot.escalation import quiet_until
+
+    return quiet_until(ctx.now, ctx.settings)
 
 
 def mention_in_group(ctx: Context, issue: Issue, people: list[Member], *, note: str = "") -> None:

@@ -139,11 +139,14 @@ def emergency_hint(text: str) -> str:
 # --- issues in the group ------------------------------------------------------------------------
 
 
-def issue_recorded(session: Session, issue: Issue, stops: list[RouteStop]) -> str:
-    """The reply under a new report (and, edited, its state later)."""
+def issue_recorded(session: Session, issue: Issue, stops: list[RouteStop], *, later=None, tz=None) -> str:
+    """The reply under a new report (and, edited, its state later). ``later``: when the people
+    are told (after quiet hours)."""
     code = issue_service.code(issue)
     head = f"🚨 紧急！已记录 <b>{code}</b>" if issue.urgent else f"已记录 <b>{code}</b>"
     line = f"{head}：{issue_place(session, issue)} · {category(issue)} · {route_line(stops)} 跟进"
+    if later is not None:
+        line += f"（夜间不打扰，{later.astimezone(tz).strftime('%H:%M') if tz else '明早'} 通知）"
     if issue.urgent:
         line += "，已同时通知。\n" + emergency_hint(issue.text)
     extra = []

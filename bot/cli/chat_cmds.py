@@ -90,9 +90,13 @@ def demo(
         populate_standin(server.world, db)
         import secrets
 
+        from datetime import time
+
         settings = Settings(database_url=url, telegram_token=DEMO_TOKEN, telegram_api_base=server.base_url,
                             webhook_url=None, web_host="127.0.0.1", web_port=web_port,
-                            web_secret=secrets.token_urlsafe(24))
+                            web_secret=secrets.token_urlsafe(24),
+                            # a demo is tried at any hour: alerts are not held for the morning
+                            quiet_hours_start=time(0, 0), quiet_hours_end=time(0, 0))
         runtime = Runtime(settings, db)
         try:
             await runtime.start()

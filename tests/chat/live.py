@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from datetime import time
 
 from sqlmodel import select
 
@@ -54,6 +55,9 @@ async def live_bot(db: Database, parser, *, limits: Limits | None = None, start:
     populate_standin(server.world, db)
     # the sender keeps to Telegram's limits where the stand-in has them; elsewhere it need not wait
     settings.setdefault("send_limits", limits is not None and limits.enabled)
+    # the wall clock runs here: no quiet hours, or alerts would wait for the morning at night
+    settings.setdefault("quiet_hours_start", time(0, 0))
+    settings.setdefault("quiet_hours_end", time(0, 0))
     config = Settings(database_url=db.url, telegram_token=TOKEN, telegram_api_base=server.base_url, **settings)
     sc = StandinClient(server.base_url)
     live = Live(server, sc, db, config, None, parser)

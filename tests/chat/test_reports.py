@@ -451,3 +451,21 @@ def test_the_conversation_on_postgresql(pg_db, clock, conversation, parser):
     assert newest(cw).status == "confirmed"
     (question,) = cw.say(who["r_wang"], SUNSHINE, "楼下狗一直叫")
     assert question.labels == ["是问题", "是心愿", "不用管"]
+
+
+def test_at_night_a_report_that_can_wait_reaches_the_handlers_after_quiet_hours(cw, people):
+    from datetime import datetime
+
+    from tests.conftest import TZ
+
+    cw.clock.set(datetime(2026, 11, 28, 23, 30, tzinfo=TZ))
+    (reply,) = [m for m in cw.say(people.r_li, SUNSHINE, DOOR) if m.chat_id == SUNSHINE]
+    assert "夜间不打扰，07:00 通知" in reply.text
+    with cw.db.session() as s:
+        alerts = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "alert")).all()
+    assert alerts and all(a.next_attempt_at.astimezone(TZ).hour == 7 for a in alerts)
+    cw.say(people.r_wang, SUNSHINE, "楼道里着火了，好大的烟！")  # urgent: at once
+    with cw.db.session() as s:
+        urgent = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "alert",
+                                                    OutboxMessage.ref == f"issue:{newest(cw).id}")).all()
+    assert urgent and all(a.next_attempt_at <= cw.clock.now() for a in urgent)
