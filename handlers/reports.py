@@ -494,8 +494,10 @@ def _wish_categories():
 
 
 def _done(press: Press, text: str) -> Outgoing:
-    """Replace the question the button was under (its buttons go)."""
-    return Outgoing(chat_id=press.chat.id, text=text, edit_message_id=press.message_id, kind="card")
+    """Replace the message the button was under (its buttons go); under a photo (the resolution
+    photo) its caption is what changes."""
+    return Outgoing(chat_id=press.chat.id, text=text, edit_message_id=press.message_id, kind="card",
+                    photo=press.message_photo)
 
 
 # --- alerts and announcements ------------------------------------------------------------------

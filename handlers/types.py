@@ -96,6 +96,7 @@ class Press:
     data: str
     at: datetime
     update_id: int | None = None
+    message_photo: str | None = None  # the pressed message is a photo (its caption is what edits change)
 
     @property
     def action(self) -> Action | None:

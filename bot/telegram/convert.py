@@ -53,4 +53,5 @@ def press(query: CallbackQuery, update_id: int | None) -> Press | None:
         data=query.data,
         at=datetime.now(timezone.utc),
         update_id=update_id,
+        message_photo=message.photo[-1].file_id if getattr(message, "photo", None) else None,
     )

@@ -93,7 +93,8 @@ class ChatWorld:
         button = message.button(label)
         press = Press(callback_id=str(next(self._callback)), chat=self.chat(message.chat_id), user=self.user(user_id),
                       message_id=message.message_id, data=button.action.pack(), at=self.clock.now(),
-                      update_id=update_id if update_id is not None else next(self._update))
+                      update_id=update_id if update_id is not None else next(self._update),
+                      message_photo=message.photo)
         with self.db.transaction() as session:
             reaction = process_press(self.conversation, session, self.ctx(session), press)
         self.last_answer = reaction.answer if reaction else None

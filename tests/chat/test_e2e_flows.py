@@ -253,3 +253,21 @@ async def test_a_handler_failure_is_kept_apologised_for_and_replayed(demo, parse
         await sc.wait_for_message(SUNSHINE, lambda m: "已记录" in m["text"], after=0)
         with db.session() as s:
             assert s.exec(select(Issue).where(Issue.text.contains("炸了一下"))).one()
+
+
+async def test_resolved_with_a_photo_the_group_sees_it_and_the_confirmation_edits_its_caption(live, p):
+    sc = live.sc
+    await report(live, p)
+    issue = live.newest()
+    alert = await sc.wait_for_message(p.bh_s4, lambda m: f"问题 Q{issue.id}" in m["text"])
+    await sc.press(p.bh_s4, p.bh_s4, alert["message_id"], button(alert, "领办"))
+    edited = await sc.wait_for_message(p.bh_s4, lambda m: "办理中" in m["text"], edits=True)
+    await sc.press(p.bh_s4, p.bh_s4, alert["message_id"], button(edited, "已解决"))
+    await sc.wait_for_message(p.bh_s4, lambda m: "处理说明" in m["text"])
+    await sc.send_photo(p.bh_s4, p.bh_s4, caption="换了新门锁")
+    ask = await sc.wait_for_message(SUNSHINE, lambda m: "修好了吗" in (m.get("caption") or ""))
+    assert ask.get("photo")
+    q = await sc.press(p.r_li, SUNSHINE, ask["message_id"], button(ask, "已修复"))
+    await sc.callback_answer(q, wait=5)
+    done = await sc.wait_for_message(SUNSHINE, lambda m: "已确认修好" in (m.get("caption") or ""), edits=True)
+    assert done["message_id"] == ask["message_id"] and not done.get("reply_markup")

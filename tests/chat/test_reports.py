@@ -293,6 +293,11 @@ def test_resolve_with_a_photo_and_skip(cw, people):
     assert notice.photo == "PHOTO-FILE-ID"
     with cw.db.session() as s:
         assert s.get(Issue, issue.id).resolution_photo == "PHOTO-FILE-ID"
+    cw.press(people.r_li, notice, "已修复")
+    with cw.db.session() as s:  # the photo's caption is edited, not its (absent) text
+        edit = s.exec(select(OutboxMessage).where(OutboxMessage.edit_message_id == notice.message_id,
+                                                  OutboxMessage.chat_id == SUNSHINE)).one()
+    assert edit.photo == "PHOTO-FILE-ID" and "已确认修好" in edit.text
 
 
 def test_not_fixed_reopens_to_the_same_handler_who_is_told(cw, people):
