@@ -415,6 +415,11 @@ def group_bound(community: str, grid: str = "", compound: str = "") -> str:
     return f"本群已绑定到 {where}。大家在群里说遇到的问题或心愿，我会记下并交给负责的红管家。"
 
 
+def group_intro() -> str:
+    return ("大家好，我是红管家机器人 🏠 遇到问题直接在群里说，比如「4栋单元门坏了关不上」，"
+            "我会记下来交给楼栋长和网格员；想请人帮忙就说心愿，比如「想请人帮忙买菜」。发送 /help 查看命令。")
+
+
 def private_text_help() -> str:
     return ("要反映问题或许心愿，请直接发在小区居民群里，我会记下来交给楼栋长和网格员。"
             "发送 /help 查看全部命令。")

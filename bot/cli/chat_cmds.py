@@ -87,7 +87,8 @@ def demo(
             await server.start()
         except OSError as err:
             fail(f"无法监听 127.0.0.1:{port}：{err}（换一个 --port）")
-        populate_standin(server.world, db)
+        made = populate_standin(server.world, db)
+        _introduce(db, made["groups"])
         import secrets
 
         from datetime import time
@@ -119,6 +120,19 @@ def demo(
             db.dispose()
 
     asyncio.run(main())
+
+
+def _introduce(db, group_ids) -> None:
+    """The bot's first words in each demo group (sent by the bot once it runs)."""
+    from bot.clock import SystemClock
+    from bot.outbox import enqueue
+    from handlers.texts import group_intro
+    from handlers.types import Outgoing
+
+    with db.transaction() as session:
+        for chat_id in group_ids:
+            enqueue(session, Outgoing(chat_id=chat_id, text=group_intro(), kind="notice",
+                                      dedupe_key=f"demo-intro:{chat_id}"), now=SystemClock().now())
 
 
 @app.command("replay-failed")

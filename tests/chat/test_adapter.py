@@ -107,6 +107,12 @@ def test_demo_starts_everything_prints_the_url_and_stops_on_ctrl_c(tmp_path):
         with urllib.request.urlopen(url + "_standin/chats", timeout=10) as chats:
             body = chats.read().decode()
         assert "阳光花园居民群" in body and "杨志强" in body
+        deadline = time.monotonic() + 20
+        while "我是红管家机器人" not in body and time.monotonic() < deadline:  # the bot's first words
+            time.sleep(0.2)
+            with urllib.request.urlopen(url + "_standin/chats", timeout=10) as chats:
+                body = chats.read().decode()
+        assert "我是红管家机器人" in body
         proc.send_signal(signal.SIGINT)
         assert proc.wait(30) == 0
     finally:
