@@ -52,8 +52,8 @@ def bind(ctx: Context, msg: Inbound) -> Reaction:
             compound_name = word
         else:
             raise InvalidInput(f"社区「{community.name}」没有网格或小区「{word}」")
-    group = groups.bind(ctx.session, msg.chat.id, community_name=community.name, grid_name=grid_name,
-                        compound_name=compound_name, title=msg.chat.title, by=member, now=ctx.now)
+    groups.bind(ctx.session, msg.chat.id, community_name=community.name, grid_name=grid_name,
+                compound_name=compound_name, title=msg.chat.title, by=member, now=ctx.now)
     ctx.forget_group(msg.chat.id)
     grid = places.find_grid(ctx.session, community.id, grid_name) if grid_name else None
     compound = places.find_compound(ctx.session, community.id, compound_name) if compound_name else None

@@ -1,0 +1,492 @@
+"""Handling an issue in the chat: the cards the people routing names get, their buttons (受理 ·
+领办 · 已解决 · 转派 · 驳回), the residents' buttons (附议 +1 · 进度 · 已修复 / 仍未修复), and how each
+change comes back to the reporter and everyone who joined.
+
+A tap edits the message it was under (and every other card of the issue) to the state now, with
+the buttons that fit it; someone without the right gets a polite popup and nothing changes.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot import groups, issues, permissions
+from bot.errors import DomainError
+from bot.lifecycle import Actor
+from bot.members import service as members
+from bot.routing import RouteStop, route
+from models import (
+    ISSUE_OPEN,
+    Issue,
+    IssueFollower,
+    IssueStatus,
+    Member,
+    MemberStatus,
+    OutboxMessage,
+    PendingQuestion,
+    Resident,
+    Role,
+)
+
+from . import texts
+from .context import Context
+from .conversation import ask, payload_of, reply
+from .router import Router
+from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
+
+router = Router("handling")
+
+S = IssueStatus
+CANCEL_WORDS = {"取消", "算了", "不用了", "不用", "不记了", "不用记了", "/cancel"}
+SKIP_WORDS = {"跳过", "不用", "无", "没有", "skip"}
+
+
+# --- buttons -----------------------------------------------------------------------------------
+
+
+def resident_buttons(issue: Issue) -> list[list[Button]]:
+    if issue.status not in ISSUE_OPEN:
+        return [[Button("进度", Action("q", "progress", issue.id))]]
+    return [[Button("附议 +1", Action("q", "support", issue.id)), Button("进度", Action("q", "progress", issue.id))]]
+
+
+_HANDLER_VERBS: dict[str, tuple[str, ...]] = {
+    S.reported: ("accept", "claim", "reassign", "reject"),
+    S.accepted: ("claim", "resolve", "reassign", "reject"),
+    S.claimed: ("resolve", "reassign"),
+    S.reopened: ("claim", "resolve", "reassign"),
+}
+_VERB_ZH = {"accept": "受理", "claim": "领办", "resolve": "已解决", "reassign": "转派", "reject": "驳回"}
+
+
+def handler_buttons(issue: Issue) -> list[list[Button]]:
+    verbs = _HANDLER_VERBS.get(issue.status, ())
+    buttons = [Button(_VERB_ZH[v], Action("q", v, issue.id)) for v in verbs]
+    return [buttons[i:i + 3] for i in range(0, len(buttons), 3)] if buttons else []
+
+
+def confirm_buttons(issue: Issue) -> list[list[Button]]:
+    return [[Button("已修复", Action("q", "fixed", issue.id)), Button("仍未修复", Action("q", "notfixed", issue.id))]]
+
+
+# --- who is acting -------------------------------------------------------------------------------
+
+
+def member_actor(ctx: Context, member: Member) -> Actor:
+    return Actor(member=member, resident=members.resident_for_member(ctx.session, member, now=ctx.now))
+
+
+def reporter_of(ctx: Context, issue: Issue) -> Resident | None:
+    return ctx.session.get(Resident, issue.reporter_id)
+
+
+def ref_of(issue: Issue) -> str:
+    return f"issue:{issue.id}"
+
+
+def is_group_chat(ctx: Context, chat_id: int) -> bool:
+    from .types import Chat
+
+    return ctx.group(Chat(chat_id, "group")) is not None
+
+
+def route_of(ctx: Context, issue: Issue) -> list[RouteStop]:
+    return route(ctx.session, community_id=issue.community_id, category=issue.category, urgent=issue.urgent,
+                 grid_id=issue.grid_id, building_id=issue.building_id)
+
+
+def close(ctx: Context, question: PendingQuestion) -> None:
+    ctx.session.delete(question)
+    ctx.session.flush()
+
+
+def _done(press: Press, text: str) -> Outgoing:
+    """Replace the message the button was under (its buttons go); under a photo (the resolution
+    photo) its caption is what changes."""
+    return Outgoing(chat_id=press.chat.id, text=text, edit_message_id=press.message_id, kind="card",
+                    photo=press.message_photo)
+
+
+# --- alerts and announcements ------------------------------------------------------------------
+
+
+def alert(ctx: Context, issue: Issue, stops: list[RouteStop], *, note: str = "") -> None:
+    """A private card for everyone routing names; who has no chat account is named in the grid's
+    group (never their phone)."""
+    reporter = reporter_of(ctx, issue)
+    name = reporter.display_name if reporter else ""
+    card = texts.issue_card(ctx.session, issue, reporter_name=name, stops=stops, note=note)
+    buttons = handler_buttons(issue)
+    later = alert_time(ctx, issue)
+    unreached: list[Member] = []
+    for stop in stops:
+        member = stop.member
+        if member.chat_user_id:
+            ctx.send(Outgoing(chat_id=member.chat_user_id, text=card, buttons=buttons, kind="alert",
+                              member_id=member.id, ref=ref_of(issue), not_before=later))
+        else:
+            unreached.append(member)
+    if unreached:
+        mention_in_group(ctx, issue, unreached, note=note)
+
+
+def alert_time(ctx: Context, issue: Issue):
+    """None (now), or the end of quiet hours for a report that is not urgent: a broken lamp
+    reported at 23:00 reaches the building head at 07:00; a fire, at once."""
+    if issue.urgent:
+        return None
+    from bot.escalation import quiet_until
+
+    return quiet_until(ctx.now, ctx.settings)
+
+
+def mention_in_group(ctx: Context, issue: Issue, people: list[Member], *, note: str = "") -> None:
+    chats = [g.chat_id for g in groups.of_grid(ctx.session, issue.grid_id)] if issue.grid_id else []
+    if not chats and issue.source_chat_id:
+        chats = [issue.source_chat_id]
+    reporter = reporter_of(ctx, issue)
+    card = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
+                            note=note, public=True)
+    names = [texts.who(m) for m in people]
+    for chat_id in chats:
+        ctx.send(Outgoing(chat_id=chat_id, text=texts.mention_alert(names) + "\n" + card,
+                          buttons=handler_buttons(issue), kind="alert", member_id=people[0].id,
+                          ref=ref_of(issue)))
+
+
+def tell_member(ctx: Context, issue: Issue, member: Member, note: str) -> None:
+    """One member hears of the issue with its card and buttons (reassigned to them, reopened)."""
+    if member.chat_user_id and not member.unreachable:
+        reporter = reporter_of(ctx, issue)
+        card = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
+                                note=note)
+        ctx.send(Outgoing(chat_id=member.chat_user_id, text=card, buttons=handler_buttons(issue),
+                          kind="alert", member_id=member.id, ref=ref_of(issue)))
+    else:
+        mention_in_group(ctx, issue, [member], note=note)
+
+
+def refresh_cards(ctx: Context, issue: Issue, *, skip: tuple[int, int] | None = None) -> None:
+    """Every card of this issue already sent (the group reply, each member's alert) is edited to
+    show its state now and the buttons that apply."""
+    rows = ctx.session.exec(select(OutboxMessage.chat_id, OutboxMessage.sent_message_id, OutboxMessage.kind).where(
+        OutboxMessage.ref == ref_of(issue), OutboxMessage.kind.in_(("alert", "reply")),
+        OutboxMessage.sent_message_id.is_not(None), OutboxMessage.edit_message_id.is_(None),
+    )).all()
+    if not rows:
+        return
+    reporter = reporter_of(ctx, issue)
+    name = reporter.display_name if reporter else ""
+    seen = set()
+    for chat_id, message_id, kind in rows:
+        if (chat_id, message_id) == skip or (chat_id, message_id) in seen:
+            continue
+        seen.add((chat_id, message_id))
+        if kind == "reply":
+            text, buttons = texts.issue_recorded(ctx.session, issue, route_of(ctx, issue)), resident_buttons(issue)
+        else:
+            public = is_group_chat(ctx, chat_id)
+            text = texts.issue_card(ctx.session, issue, reporter_name=name, public=public)
+            buttons = handler_buttons(issue)
+        ctx.send(Outgoing(chat_id=chat_id, text=text, buttons=buttons, edit_message_id=message_id,
+                          kind="card", ref=ref_of(issue)))
+
+
+def announce(ctx: Context, issue: Issue, change: str, *, actor_user: int | None = None,
+             group_text: str | None = None, group_buttons=None, photo: str | None = None,
+             in_group: bool = True, reporter_buttons=None, private_change: str | None = None) -> None:
+    """A change reaches the reporter and everyone who joined: a reply under the original report in
+    its group, and a private note to each follower who is a member with a chat account."""
+    if in_group and issue.source_chat_id:
+        ctx.send(Outgoing(chat_id=issue.source_chat_id, text=group_text or change, buttons=group_buttons or [],
+                          reply_to_message_id=issue.source_message_id, photo=photo, kind="notice",
+                          ref=ref_of(issue)))
+    rows = ctx.session.exec(
+        select(IssueFollower.kind, Resident.chat_user_id, Member.id).join(
+            Resident, Resident.id == IssueFollower.resident_id
+        ).join(Member, Member.id == Resident.member_id).where(
+            IssueFollower.issue_id == issue.id, Member.chat_user_id.is_not(None), Member.unreachable.is_(False),
+        )
+    ).all()
+    for kind, chat_user_id, member_id in rows:
+        if chat_user_id is None or chat_user_id == actor_user:
+            continue
+        buttons = reporter_buttons if kind == "reporter" and reporter_buttons else []
+        ctx.send(Outgoing(chat_id=chat_user_id, text=texts.follower_note(private_change or change),
+                          buttons=buttons, kind="notice", member_id=member_id, ref=ref_of(issue)))
+
+
+# --- buttons under issues ---------------------------------------------------------------------------
+
+_CHECKS = {
+    "accept": permissions.may_handle,
+    "reject": permissions.may_handle,
+    "claim": permissions.may_claim,
+    "resolve": permissions.may_resolve,
+    "reassign": permissions.may_reassign,
+    "to": permissions.may_reassign,
+    "back": permissions.may_reassign,
+}
+
+
+@router.button("q")
+def issue_button(ctx: Context, press: Press, action: Action) -> Reaction:
+    issue = issues.get(ctx.session, action.id)
+    verb = action.verb
+    if verb == "progress":
+        return Reaction(answer=Answer(texts.issue_progress(ctx.session, issue), alert=True))
+    if verb == "support":
+        return support(ctx, press, issue, action)
+    if verb in ("fixed", "notfixed"):
+        return reporter_answer(ctx, press, issue, verb)
+    if verb not in _CHECKS:
+        return Reaction(answer=Answer(texts.expired_question()))
+    member = ctx.member(press.user)
+    problem = _CHECKS[verb](member, issue)
+    if problem:
+        return Reaction(answer=Answer(problem, alert=True))
+    wanted = "reassign" if verb in ("to", "back") else verb
+    if wanted not in _HANDLER_VERBS.get(issue.status, ()):
+        # someone else was quicker, or the card is old: show how things stand now
+        return Reaction(
+            answer=Answer(f"{issues.code(issue)} 当前「{texts.status(issue)}」", alert=True),
+            outgoing=[_card_edit(ctx, press, issue)],
+        )
+    return _MEMBER_VERBS[verb](ctx, press, issue, member, action)
+
+
+def _card_edit(ctx: Context, press: Press, issue: Issue, note: str = "") -> Outgoing:
+    reporter = reporter_of(ctx, issue)
+    text = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
+                            note=note, public=not press.chat.is_private)
+    return Outgoing(chat_id=press.chat.id, text=text, buttons=handler_buttons(issue),
+                    edit_message_id=press.message_id, kind="card", ref=ref_of(issue))
+
+
+def _after_change(ctx: Context, press: Press, issue: Issue, change: str, answer: str, **announce_kw) -> Reaction:
+    refresh_cards(ctx, issue, skip=(press.chat.id, press.message_id))
+    announce(ctx, issue, change, actor_user=press.user.id, **announce_kw)
+    return Reaction([_card_edit(ctx, press, issue)], Answer(answer))
+
+
+def _accept(ctx, press, issue, member, action) -> Reaction:
+    issues.accept(ctx.session, issue, member_actor(ctx, member), now=ctx.now)
+    change = texts.issue_change(ctx.session, issue, "accept", member)
+    return _after_change(ctx, press, issue, change, "已受理")
+
+
+def _claim(ctx, press, issue, member, action) -> Reaction:
+    issues.claim(ctx.session, issue, member_actor(ctx, member), now=ctx.now)
+    change = texts.issue_change(ctx.session, issue, "claim", member)
+    return _after_change(ctx, press, issue, change, "已领办，交给你了")
+
+
+def _resolve(ctx, press, issue, member, action) -> Reaction:
+    ask(ctx, press, "resolve", {"issue": issue.id, "chat": press.chat.id, "message": press.message_id})
+    return Reaction(
+        [Outgoing(chat_id=press.chat.id, text=texts.ask_resolve_note(issues.code(issue)),
+                  reply_to_message_id=press.message_id, kind="reply")],
+        Answer("请发处理说明或照片"),
+    )
+
+
+def _reject(ctx, press, issue, member, action) -> Reaction:
+    ask(ctx, press, "reject", {"issue": issue.id, "chat": press.chat.id, "message": press.message_id})
+    return Reaction(
+        [Outgoing(chat_id=press.chat.id, text=texts.ask_reject_reason(issues.code(issue)),
+                  reply_to_message_id=press.message_id, kind="reply")],
+        Answer("请写驳回理由"),
+    )
+
+
+def reassign_candidates(ctx: Context, issue: Issue, exclude: set[int]) -> list[Member]:
+    found = ctx.session.exec(select(Member).where(
+        Member.community_id == issue.community_id, Member.status == MemberStatus.active,
+        Member.role != Role.volunteer,
+    )).all()
+
+    def rank(m: Member) -> tuple:
+        if m.role == Role.building_head:
+            order = 0 if m.building_id == issue.building_id else 9
+        elif m.is_grid_manager:
+            order = 1 if m.grid_id == issue.grid_id else 9
+        elif m.role == Role.community_worker and not m.is_office_admin:
+            order = 2 if m.grid_id in (issue.grid_id, None) else 9
+        elif m.is_mediator:
+            order = 3
+        elif m.role == Role.unit_cadre:
+            order = 4 if m.grid_id in (issue.grid_id, None) else 9
+        elif m.is_office_admin:
+            order = 5
+        else:
+            order = 6
+        return (order, m.id)
+
+    ok = [m for m in found if m.id not in exclude and permissions.may_claim(m, issue) is None]
+    ok = [m for m in ok if rank(m)[0] < 9]
+    return sorted(ok, key=rank)[:8]
+
+
+def _reassign(ctx, press, issue, member, action) -> Reaction:
+    people = reassign_candidates(ctx, issue, {member.id, issue.handler_id or 0})
+    if not people:
+        return Reaction(answer=Answer("没有可以转派的人", alert=True))
+    buttons = [Button(f"{m.name}·{texts.role_label(m)}", Action("q", "to", issue.id, str(m.id))) for m in people]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([Button("返回", Action("q", "back", issue.id))])
+    edit = _card_edit(ctx, press, issue, note=texts.reassign_prompt())
+    edit.buttons = rows
+    return Reaction([edit], Answer("选一位"))
+
+
+def _back(ctx, press, issue, member, action) -> Reaction:
+    return Reaction([_card_edit(ctx, press, issue)], Answer())
+
+
+def _to(ctx, press, issue, member, action) -> Reaction:
+    target = ctx.session.get(Member, int(action.arg)) if action.arg.isdigit() else None
+    if target is None or target.community_id != issue.community_id:
+        return Reaction(answer=Answer("没有找到这位红管家", alert=True))
+    issues.reassign(ctx.session, issue, member_actor(ctx, member), to=target, now=ctx.now)
+    tell_member(ctx, issue, target, texts.reassigned_to_you(issues.code(issue), member))
+    change = texts.issue_change(ctx.session, issue, "reassign", member)
+    return _after_change(ctx, press, issue, change, f"已转派给 {target.name}")
+
+
+_MEMBER_VERBS = {
+    "accept": _accept, "claim": _claim, "resolve": _resolve, "reject": _reject,
+    "reassign": _reassign, "to": _to, "back": _back,
+}
+
+
+def _card_from(payload: dict) -> tuple[int | None, int | None]:
+    return payload.get("chat"), payload.get("message")
+
+
+def _edit_card(ctx: Context, issue: Issue, chat_id: int | None, message_id: int | None) -> list[Outgoing]:
+    if not chat_id or not message_id:
+        return []
+    reporter = reporter_of(ctx, issue)
+    text = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
+                            public=is_group_chat(ctx, chat_id))
+    return [Outgoing(chat_id=chat_id, text=text, buttons=handler_buttons(issue), edit_message_id=message_id,
+                     kind="card", ref=ref_of(issue))]
+
+
+def do_resolve(ctx: Context, issue: Issue, member: Member, note: str, photo: str | None,
+               card: tuple[int | None, int | None], actor_user: int | None) -> list[Outgoing]:
+    issues.resolve(ctx.session, issue, member_actor(ctx, member), now=ctx.now, note=note, photo=photo)
+    refresh_cards(ctx, issue, skip=card)
+    change = texts.issue_change(ctx.session, issue, "resolve", member, note)
+    private = texts.issue_change(ctx.session, issue, "resolve", member, note, public=False)
+    reporter = reporter_of(ctx, issue)
+    ask_line = texts.ask_fixed(texts.mention(reporter.chat_user_id if reporter else None,
+                                             reporter.display_name if reporter else "反映人"))
+    announce(ctx, issue, change, actor_user=actor_user, group_text=f"{change}\n{ask_line}",
+             group_buttons=confirm_buttons(issue), photo=photo, reporter_buttons=confirm_buttons(issue),
+             private_change=private)
+    return _edit_card(ctx, issue, *card)
+
+
+@router.pending("resolve", expire=lambda ctx, q: _resolve_expired(ctx, q))
+def resolve_note(ctx: Context, msg: Inbound, question: PendingQuestion) -> Reaction:
+    payload = payload_of(question)
+    close(ctx, question)
+    text = msg.text.strip()
+    if text in CANCEL_WORDS:
+        return reply(msg, texts.cancelled())
+    issue = issues.get(ctx.session, payload["issue"])
+    member = ctx.member(msg.user)
+    note = "" if text in SKIP_WORDS else text
+    edits = do_resolve(ctx, issue, member, note, msg.photo_file_id, _card_from(payload), msg.user.id)
+    return Reaction([*edits, Outgoing(chat_id=msg.chat.id, text=texts.resolved_by_you(issues.code(issue)),
+                                      reply_to_message_id=msg.message_id, kind="reply")])
+
+
+def _resolve_expired(ctx: Context, question: PendingQuestion) -> None:
+    """They tapped 已解决 and wrote nothing more: resolved without a note."""
+    payload = payload_of(question)
+    member = members.find_by_chat_user(ctx.session, question.user_id)
+    if member is None:
+        return
+    try:
+        with ctx.session.begin_nested():
+            issue = issues.get(ctx.session, payload["issue"])
+            ctx.send(*do_resolve(ctx, issue, member, "", None, _card_from(payload), question.user_id))
+    except DomainError:
+        pass
+
+
+@router.pending("reject")
+def reject_reason(ctx: Context, msg: Inbound, question: PendingQuestion) -> Reaction:
+    payload = payload_of(question)
+    text = msg.text.strip()
+    if text in CANCEL_WORDS:
+        close(ctx, question)
+        return reply(msg, texts.cancelled())
+    if not text:
+        return reply(msg, texts.ask_reject_reason(issues.code(payload["issue"])))
+    close(ctx, question)
+    issue = issues.get(ctx.session, payload["issue"])
+    member = ctx.member(msg.user)
+    issues.reject(ctx.session, issue, member_actor(ctx, member), reason=text, now=ctx.now)
+    card = _card_from(payload)
+    refresh_cards(ctx, issue, skip=card)
+    announce(ctx, issue, texts.issue_change(ctx.session, issue, "reject", member, text), actor_user=msg.user.id,
+             private_change=texts.issue_change(ctx.session, issue, "reject", member, text, public=False))
+    return Reaction([*_edit_card(ctx, issue, *card),
+                     Outgoing(chat_id=msg.chat.id, text=texts.rejected_by_you(issues.code(issue)),
+                              reply_to_message_id=msg.message_id, kind="reply")])
+
+
+# --- residents' buttons ---------------------------------------------------------------------------
+
+
+def support(ctx: Context, press: Press, issue: Issue, action: Action) -> Reaction:
+    resident = ctx.resident(press.user, issue.community_id)
+    joined, new = issues.support(ctx.session, issue, resident, now=ctx.now)
+    outgoing: list[Outgoing] = []
+    if action.arg == "d":  # the offer made instead of a new report
+        question = ctx.session.exec(select(PendingQuestion).where(
+            PendingQuestion.chat_id == press.chat.id, PendingQuestion.user_id == press.user.id,
+            PendingQuestion.kind == "dup")).first()
+        if question is not None and payload_of(question).get("dup_of") == issue.id:
+            close(ctx, question)
+            outgoing.append(_done(press, texts.duplicate_joined(joined)))
+    refresh_cards(ctx, joined)
+    if not new:
+        return Reaction(outgoing, Answer("你已经在关注这件事了"))
+    return Reaction(outgoing, Answer(f"已附议，共{joined.affected}人反映"))
+
+
+def reporter_answer(ctx: Context, press: Press, issue: Issue, verb: str) -> Reaction:
+    resident = ctx.resident(press.user, issue.community_id)
+    actor = Actor(member=ctx.member(press.user), resident=resident)
+    problem = permissions.may_answer_as_reporter(resident.id, issue)
+    if problem:
+        return Reaction(answer=Answer(problem, alert=True))
+    if issue.status != S.resolved:
+        return Reaction(answer=Answer(f"{issues.code(issue)} 当前「{texts.status(issue)}」", alert=True),
+                        outgoing=[_done(press, texts.issue_change(ctx.session, issue, "status"))])
+    if verb == "fixed":
+        issues.confirm(ctx.session, issue, actor, now=ctx.now)
+        change = texts.issue_change(ctx.session, issue, "confirm")
+        handler = ctx.session.get(Member, issue.handler_id) if issue.handler_id else None
+        if handler is not None and handler.chat_user_id and not handler.unreachable:
+            ctx.send(Outgoing(chat_id=handler.chat_user_id, text=f"👍 {change}", kind="notice",
+                              member_id=handler.id, ref=ref_of(issue)))
+        answer = "谢谢确认！"
+    else:
+        issues.reopen(ctx.session, issue, actor, now=ctx.now)
+        change = texts.issue_change(ctx.session, issue, "reopen")
+        handler = ctx.session.get(Member, issue.handler_id) if issue.handler_id else None
+        if handler is not None:
+            tell_member(ctx, issue, handler, texts.reopened_to_you())
+        else:
+            alert(ctx, issue, route_of(ctx, issue), note=texts.reopened_to_you())
+        answer = "已退回继续处理"
+    refresh_cards(ctx, issue)
+    # pressed under the notice in the report's group: that message now says it; no second notice
+    pressed_in_source = press.chat.id == issue.source_chat_id
+    announce(ctx, issue, change, actor_user=press.user.id, in_group=not pressed_in_source)
+    return Reaction([_done(press, change)], Answer(answer))
