@@ -22,10 +22,11 @@ def commands_router() -> Router:
 
 
 def messages_router() -> Router:
-    """What people write: group reports, answers to the bot's questions, private text, photos."""
+    """What people write: group reports, answers to the bot's questions, private text, photos,
+    locations (a patrol check-in's)."""
     router = Router(name="messages")
 
-    @router.message(F.text | F.caption | F.photo)
+    @router.message(F.text | F.caption | F.photo | F.location)
     async def text(message: Message, event_update: Update, bridge: UpdateBridge, bot: Bot) -> None:
         await bridge.on_message(message, event_update, bot)
 

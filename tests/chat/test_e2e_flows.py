@@ -271,3 +271,13 @@ async def test_resolved_with_a_photo_the_group_sees_it_and_the_confirmation_edit
     await sc.callback_answer(q, wait=5)
     done = await sc.wait_for_message(SUNSHINE, lambda m: "已确认修好" in (m.get("caption") or ""), edits=True)
     assert done["message_id"] == ask["message_id"] and not done.get("reply_markup")
+
+
+async def test_a_location_reaches_the_conversation(live, p):
+    """Locations are routed too: a unit cadre's dual check-in (/checkin), then its location."""
+    sc = live.sc
+    await sc.send_text(p.cadre_zj, p.cadre_zj, "/checkin")
+    await sc.wait_for_message(p.cadre_zj, lambda m: "位置" in m["text"] or "照片" in m["text"])
+    await sc.send_location(p.cadre_zj, p.cadre_zj, 30.98, 112.2)
+    done = await sc.wait_for_message(p.cadre_zj, lambda m: "已把位置记入签到" in m["text"] or "签到" in m["text"])
+    assert "位置" in done["text"]
