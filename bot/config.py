@@ -29,7 +29,6 @@ class Settings(BaseSettings):
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
-    web_base_url: str | None = None  # how members reach the web pages (for /web login links)
     web_secret: str | None = None  # signs login links; generated into hongguanjia.secret when unset
 
     # The conversation (handlers/)
@@ -78,14 +77,20 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     scheduler_tick_seconds: float = Field(default=15.0, gt=0)
     scheduler_lock_retry_seconds: float = Field(default=30.0, gt=0)
-    api_token: str | None = Field(default=None, description="bearer token of the JSON API (/api/…)")
-    public_url: str | None = Field(default=None, description="where the web app is reachable (feed links)")
+    public_url: str | None = Field(
+        default=None, description="where members reach the web pages (login and calendar links)"
+    )
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, v: str) -> str:
         ZoneInfo(v)  # raises for an unknown zone, so a typo fails at start-up, not at 20:00
         return v
+
+    @property
+    def web_url(self) -> str:
+        """The web pages' address as links in chat give it: ``HGJ_PUBLIC_URL``, else the local port."""
+        return (self.public_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
     @property
     def tz(self) -> ZoneInfo:

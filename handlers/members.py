@@ -77,8 +77,7 @@ def web_login(ctx: Context, msg: Inbound) -> Reaction:
         return reply(msg, "社区看板对社区工作人员、包联干部和区领导开放。")
     secret = access.load_secret(ctx.settings.web_secret)
     token = access.make_token(secret, member.id, now=ctx.now)
-    base = ctx.settings.web_base_url or f"http://{ctx.settings.web_host}:{ctx.settings.web_port}"
-    link = f"{base.rstrip('/')}/login?token={token}"
+    link = f"{ctx.settings.web_url}/login?token={token}"
     from html import escape
 
     return reply(msg, f'<a href="{escape(link)}">打开社区看板</a>（7天内有效，请勿转发）')

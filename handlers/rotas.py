@@ -101,13 +101,11 @@ def duty(ctx: Context, msg: Inbound) -> Reaction:
     return reply(msg, "\n".join(lines))
 
 
-def feed_link(ctx: Context, member: Member) -> str | None:
-    if not ctx.settings.public_url:
-        return None
+def feed_link(ctx: Context, member: Member) -> str:
     from bot.rotas import ical
 
     token = ical.member_token(ctx.session, member, now=ctx.now)
-    return f"{ctx.settings.public_url.rstrip('/')}/ical/member/{token}.ics"
+    return f"{ctx.settings.web_url}/ical/member/{token}.ics"
 
 
 @router.command("myshifts", help="我的班次（未来14天）")
@@ -125,9 +123,8 @@ def my_shifts(ctx: Context, msg: Inbound) -> Reaction:
     away = service.away_periods(ctx.session, member, today=_today(ctx))
     if away:
         lines.append("请假：" + "；".join(f"{p.starts_on:%m-%d}–{p.ends_on:%m-%d}" for p in away))
-    link = feed_link(ctx, member)
-    if link:
-        lines.append(f"日历订阅：{escape(link)}")
+    if msg.chat.is_private:  # the link is a credential: never in a group
+        lines.append(f"日历订阅：{escape(feed_link(ctx, member))}")
     lines.append("来不了可用 /swap 换班，请假用 /away。")
     return reply(msg, "\n".join(lines))
 

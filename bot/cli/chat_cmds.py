@@ -105,7 +105,7 @@ def demo(
             await runtime.stop()
             await server.stop()
             fail(f"网页无法监听 127.0.0.1:{web_port}：{err}（换一个 --web-port）")
-        settings.web_base_url = runtime.web_url  # /web links point at this run's port
+        settings.public_url = runtime.web_url  # /web and calendar links point at this run's port
         typer.echo(
             f"演示已启动：{summary.communities} 个社区、{summary.members} 名红管家、{summary.residents} 位居民、"
             f"{len(summary.groups)} 个居民群（数据库 {database.name}）。"

@@ -28,5 +28,4 @@ def web_login(number: str = typer.Argument(..., help="会员编号")) -> None:
         if not access.may_see_dashboard(member):
             fail(f"{member.name} 的角色不能查看社区看板")
         token = access.make_token(access.load_secret(settings.web_secret), member.id, now=SystemClock().now())
-    base = settings.web_base_url or f"http://{settings.web_host}:{settings.web_port}"
-    typer.echo(f"{base.rstrip('/')}/login?token={token}")
+    typer.echo(f"{settings.web_url}/login?token={token}")

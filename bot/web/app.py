@@ -1,6 +1,6 @@
 """The FastAPI application of the running bot. ``create_app`` builds it (nothing at import time):
-the office site (``bot.web.site``: wall, dashboard, API), a health check, feature routers that
-exist (``bot.web.rotas``), and what the caller passes in ``routers`` (the Telegram webhook)."""
+the office site (``bot.web.site``: wall, dashboard, API, rotas and calendar feeds), a health
+check, and what the caller passes in ``routers`` (the Telegram webhook)."""
 
 from __future__ import annotations
 
@@ -14,17 +14,6 @@ from bot.config import Settings
 from bot.db import Database
 
 
-def feature_routers() -> list[APIRouter]:
-    found = []
-    try:
-        from . import rotas  # issue 5: rota pages and the calendar feed
-    except ImportError:
-        rotas = None
-    if rotas is not None and hasattr(rotas, "router"):
-        found.append(rotas.router)
-    return found
-
-
 def create_app(db: Database, settings: Settings, clock: Clock | None = None,
                routers: Iterable[APIRouter] = (), secret_dir: Path | None = None) -> FastAPI:
     from . import site
@@ -36,6 +25,6 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None,
     def health() -> dict:
         return {"ok": True}
 
-    for router in [*routers, *feature_routers()]:
+    for router in routers:
         app.include_router(router)
     return app

@@ -1,47 +1,33 @@
-"""HTTP for rotas: iCalendar feeds and a small JSON API. Self-contained; a web app either does
+"""Rotas on the web: iCalendar feeds and the rota JSON API.
 
-    from bot.web.rotas import build_router
-    app.include_router(build_router(db, settings, clock))
-
-or includes the module-level ``router``, which finds the database, settings and clock on
-``app.state.db`` / ``app.state.settings`` / ``app.state.clock``.
-
-Routes:
-
-- ``GET /ical/member/{token}.ics`` — a member's shifts (token from ``/myshifts`` or
-  ``bot.rotas.ical.member_token``); ``GET /ical/rota/{token}.ics`` — a rota's shifts.
-  The secret token in the URL is the credential (calendar apps cannot send headers).
-- ``GET /api/rotas[?community=NAME]``, ``GET /api/rotas/{id}``, ``POST /api/rotas`` — need
-  ``Authorization: Bearer $HGJ_API_TOKEN``; without ``HGJ_API_TOKEN`` set the API answers 503.
+- ``GET /ical/member/{token}.ics`` — a member's shifts (link from ``/myshifts`` in a private
+  chat); ``GET /ical/rota/{token}.ics`` — a rota's shifts. The secret token in the URL is the
+  credential, because calendar apps cannot send headers.
+- ``GET /api/rotas``, ``GET /api/rotas/{id}`` — the rotas of the viewer's community (staff);
+  ``POST /api/rotas`` — create one: grid managers and community workers of that grid, office
+  admins (the same rule as ``/newrota`` in the chat). The login is the one of the office site
+  (``bot.web.deps``): ``Authorization: Bearer <token from /web or hgj web-login>``.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session, select
 
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import Database
 
+from .deps import MemberDep, SessionDep, StaffDep, now
 
-@dataclass
-class RotaWeb:
-    db: Database
-    settings: Settings
-    clock: Clock
+router = APIRouter(tags=["rotas"])
 
 
 class RotaIn(BaseModel):
     """A rota in the words people write (the same parser as ``/newrota`` and ``hgj import-rota``)."""
 
-    community: str = Field(description="社区名称或代码")
+    community: str | None = Field(default=None, description="社区名称或代码（默认：登录者的社区）")
     name: str
     kind: str = Field(description="巡逻/值班/卡口值守/物资配送/秩序维护 or patrol/duty/checkpoint/delivery/order")
     rhythm: str | None = Field(default=None, description="每天/工作日/周末/每周一三五 (or give weekdays)")
@@ -81,122 +67,108 @@ class RotaOut(BaseModel):
     ical: str
 
 
-def build_router(db: Database, settings: Settings, clock: Clock) -> APIRouter:
-    web = RotaWeb(db, settings, clock)
-    return _make(lambda: web)
+def _calendar(body: bytes) -> Response:
+    return Response(body, media_type="text/calendar; charset=utf-8")
 
 
-def _from_app(request: Request) -> RotaWeb:
-    state = request.app.state
-    return RotaWeb(state.db, state.settings, getattr(state, "clock", None) or SystemClock())
+@router.get("/ical/member/{token}.ics")
+def member_feed(token: str, request: Request, session: SessionDep) -> Response:
+    from bot.rotas import ical
+    from models import Member
+
+    feed = ical.by_token(session, token)
+    member = session.get(Member, feed.member_id) if feed and feed.member_id else None
+    if member is None:
+        raise HTTPException(404, "没有这个日历")
+    settings = request.app.state.settings
+    return _calendar(ical.member_calendar(session, member, now=now(request), tz_name=settings.timezone))
 
 
-def _make(get: Callable[..., RotaWeb]) -> APIRouter:
-    router = APIRouter()
-    def require_token(authorization: Annotated[str | None, Header()] = None, web: RotaWeb = Depends(get)) -> None:
-        """``Authorization: Bearer <HGJ_API_TOKEN>``."""
-        settings = web.settings
-        if not settings.api_token:
-            raise HTTPException(503, "HGJ_API_TOKEN 未设置，API 已关闭")
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip(), settings.api_token):
-            raise HTTPException(401, "需要 Authorization: Bearer <HGJ_API_TOKEN>", headers={"WWW-Authenticate": "Bearer"})
+@router.get("/ical/rota/{token}.ics")
+def rota_feed(token: str, request: Request, session: SessionDep) -> Response:
+    from bot.rotas import ical
+    from models import Rota
 
-    guarded = [Depends(require_token)]
-
-    @router.get("/ical/member/{token}.ics", tags=["rotas"])
-    def member_feed(token: str, web: RotaWeb = Depends(get)) -> Response:
-        from bot.rotas import ical
-        from models import Member
-
-        with web.db.transaction() as session:
-            feed = ical.by_token(session, token)
-            member = session.get(Member, feed.member_id) if feed and feed.member_id else None
-            if member is None:
-                raise HTTPException(404, "没有这个日历")
-            body = ical.member_calendar(session, member, now=web.clock.now(), tz_name=web.settings.timezone)
-        return Response(body, media_type="text/calendar; charset=utf-8")
-
-    @router.get("/ical/rota/{token}.ics", tags=["rotas"])
-    def rota_feed(token: str, web: RotaWeb = Depends(get)) -> Response:
-        from bot.rotas import ical
-        from models import Rota
-
-        with web.db.transaction() as session:
-            feed = ical.by_token(session, token)
-            rota = session.get(Rota, feed.rota_id) if feed and feed.rota_id else None
-            if rota is None:
-                raise HTTPException(404, "没有这个日历")
-            body = ical.rota_calendar(session, rota, now=web.clock.now())
-        return Response(body, media_type="text/calendar; charset=utf-8")
-
-    def _out(session, rota, now: datetime) -> RotaOut:
-        from bot.rotas import ical, service, texts
-        from models import Community
-
-        shifts = []
-        for s in service.shifts_of_rota(session, rota, since=now, until=now + timedelta(days=7)):
-            backup = service.backup_of(session, s)
-            shifts.append(ShiftOut(
-                code=service.shift_code(s), starts_at=s.starts_at, ends_at=s.ends_at,
-                people=[m.name for m in service.on_duty(session, s)], backup=backup.name if backup else None,
-            ))
-        return RotaOut(
-            id=rota.id, code=service.rota_code(rota), community=session.get(Community, rota.community_id).name,
-            name=rota.name, kind=texts.kind_zh(rota), rhythm=service.describe(rota), size=rota.size,
-            quorum=rota.quorum, active=rota.active, team=[m.name for m in service.team(session, rota)],
-            shifts=shifts, ical=f"/ical/rota/{ical.rota_token(session, rota, now=now)}.ics",
-        )
-
-    @router.get("/api/rotas", dependencies=guarded, tags=["rotas"])
-    def list_rotas(community: Annotated[str | None, Query()] = None, web: RotaWeb = Depends(get)) -> list[RotaOut]:
-        from sqlmodel import select
-
-        from bot import places
-        from bot.errors import DomainError
-        from models import Rota
-
-        with web.db.transaction() as session:
-            query = select(Rota).order_by(Rota.id)
-            if community:
-                try:
-                    query = query.where(Rota.community_id == places.get_community(session, community).id)
-                except DomainError as err:
-                    raise HTTPException(404, str(err)) from err
-            return [_out(session, r, web.clock.now()) for r in session.exec(query).all()]
-
-    @router.get("/api/rotas/{rota_id}", dependencies=guarded, tags=["rotas"])
-    def get_rota(rota_id: int, web: RotaWeb = Depends(get)) -> RotaOut:
-        from models import Rota
-
-        with web.db.transaction() as session:
-            rota = session.get(Rota, rota_id)
-            if rota is None:
-                raise HTTPException(404, f"没有排班 R{rota_id}")
-            return _out(session, rota, web.clock.now())
-
-    @router.post("/api/rotas", dependencies=guarded, status_code=201, tags=["rotas"])
-    def create(body: RotaIn, web: RotaWeb = Depends(get)) -> RotaOut:
-        from bot.errors import DomainError
-        from bot.rotas import service
-
-        try:
-            with web.db.transaction() as session:
-                spec = _spec(session, body, web.settings)
-                rota = service.create_rota(session, spec, by=None, now=web.clock.now(), settings=web.settings)
-                return _out(session, rota, web.clock.now())
-        except DomainError as err:
-            raise HTTPException(422, str(err)) from err
-
-    return router
+    feed = ical.by_token(session, token)
+    rota = session.get(Rota, feed.rota_id) if feed and feed.rota_id else None
+    if rota is None:
+        raise HTTPException(404, "没有这个日历")
+    return _calendar(ical.rota_calendar(session, rota, now=now(request)))
 
 
-def _spec(session, body: RotaIn, settings: Settings):
+def _out(session: Session, rota, at: datetime) -> RotaOut:
+    from bot.rotas import ical, service, texts
+    from models import Community
+
+    shifts = []
+    for s in service.shifts_of_rota(session, rota, since=at, until=at + timedelta(days=7)):
+        backup = service.backup_of(session, s)
+        shifts.append(ShiftOut(
+            code=service.shift_code(s), starts_at=s.starts_at, ends_at=s.ends_at,
+            people=[m.name for m in service.on_duty(session, s)], backup=backup.name if backup else None,
+        ))
+    token = ical.rota_token(session, rota, now=at)
+    return RotaOut(
+        id=rota.id, code=service.rota_code(rota), community=session.get(Community, rota.community_id).name,
+        name=rota.name, kind=texts.kind_zh(rota), rhythm=service.describe(rota), size=rota.size,
+        quorum=rota.quorum, active=rota.active, team=[m.name for m in service.team(session, rota)],
+        shifts=shifts, ical=f"/ical/rota/{token}.ics",
+    )
+
+
+@router.get("/api/rotas")
+def list_rotas(request: Request, session: SessionDep, viewer: StaffDep) -> list[RotaOut]:
+    from models import Rota
+
+    rotas = session.exec(select(Rota).where(Rota.community_id == viewer.community_id).order_by(Rota.id)).all()
+    out = [_out(session, r, now(request)) for r in rotas]
+    session.commit()  # feed tokens made on first view are kept
+    return out
+
+
+@router.get("/api/rotas/{rota_id}")
+def get_rota(rota_id: int, request: Request, session: SessionDep, viewer: StaffDep) -> RotaOut:
+    from models import Rota
+
+    rota = session.get(Rota, rota_id)
+    if rota is None or rota.community_id != viewer.community_id:
+        raise HTTPException(404, f"没有排班 R{rota_id}")
+    out = _out(session, rota, now(request))
+    session.commit()
+    return out
+
+
+@router.post("/api/rotas", status_code=201)
+def create(body: RotaIn, request: Request, session: SessionDep, viewer: MemberDep) -> RotaOut:
+    from bot.errors import DomainError, NotAllowed
+    from bot.rotas import service
+
+    if viewer is None:
+        raise HTTPException(401, "请先通过机器人的 /web 命令获取登录链接")
+    settings = request.app.state.settings
+    try:
+        spec = _spec(session, body, settings, viewer)
+        rota = service.create_rota(session, spec, by=viewer, now=now(request), settings=settings)
+        out = _out(session, rota, now(request))
+        session.commit()
+        return out
+    except NotAllowed as err:  # the same rule as /newrota in the chat
+        session.rollback()
+        raise HTTPException(403, str(err)) from err
+    except DomainError as err:
+        session.rollback()
+        raise HTTPException(422, str(err)) from err
+
+
+def _spec(session: Session, body: RotaIn, settings: Settings, viewer):
     from bot import places
     from bot.errors import InvalidInput
     from bot.rotas.spec import RotaSpec, find_members, parse_kind, parse_times, parse_weekdays
+    from models import Community
 
-    community = places.get_community(session, body.community)
+    community = places.get_community(session, body.community) if body.community else session.get(
+        Community, viewer.community_id
+    )
     problems = []
     kind = parse_kind(body.kind)
     if kind is None:
@@ -235,7 +207,3 @@ def _spec(session, body: RotaIn, settings: Settings):
         timezone=body.timezone or settings.timezone, starts_on=body.starts_on, ends_on=body.ends_on,
         team=[m.id for m in members],
     )
-
-
-# For apps that keep ``db`` / ``settings`` / ``clock`` on ``app.state`` (an APIRouter holds no state).
-router = _make(_from_app)

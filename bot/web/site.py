@@ -1,4 +1,5 @@
-"""The office web site (wall, dashboard, JSON API) as routers any FastAPI app can include."""
+"""The office web site (wall, dashboard, JSON API, rotas and calendar feeds) as routers any
+FastAPI app can include."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot import access
 
 def install(app: FastAPI, *, db, settings, clock, secret_dir: Path | None = None) -> FastAPI:
     """Give ``app`` what the pages need (``app.state``) and include their routers."""
-    from . import api, pages
+    from . import api, pages, rotas
 
     app.state.db = db
     app.state.settings = settings
@@ -19,4 +20,5 @@ def install(app: FastAPI, *, db, settings, clock, secret_dir: Path | None = None
     app.state.secret = access.load_secret(settings.web_secret, secret_dir)
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(rotas.router)
     return app

@@ -32,80 +32,84 @@ def test_member_and_rota_calendars(db, world, clock, settings):
     assert len(list(Calendar.from_ical(rota_body).walk("VEVENT"))) == settings.rota_horizon_days + 1
 
 
-@pytest.fixture
-def client(db, clock):
-    from bot.web.rotas import build_router
+def make_client(db, clock, tmp_path, settings=None):
+    from bot.web.app import create_app
 
-    app = FastAPI()
-    app.include_router(build_router(db, Settings(_env_file=None, api_token="s3cret"), clock))
+    app = create_app(db, settings or Settings(_env_file=None, web_secret="s3cret"), clock, secret_dir=tmp_path)
     return TestClient(app)
 
 
-AUTH = {"Authorization": "Bearer s3cret"}
+def login(world, clock, key):
+    from bot import access
+
+    token = access.make_token(b"s3cret", world.m[key].id, now=clock.now())
+    return {"Authorization": f"Bearer {token}"}
 
 
-def test_api_needs_the_bearer_token(client, world, db, clock):
+@pytest.fixture
+def client(db, clock, tmp_path):
+    return make_client(db, clock, tmp_path)
+
+
+def test_api_needs_a_staff_login(client, world, clock):
     assert client.get("/api/rotas").status_code == 401
     assert client.get("/api/rotas", headers={"Authorization": "Bearer nope"}).status_code == 401
-    assert client.get("/api/rotas", headers=AUTH).json() == []
-    from bot.web.rotas import build_router
-
-    app = FastAPI()
-    app.include_router(build_router(db, Settings(_env_file=None), clock))
-    assert TestClient(app).get("/api/rotas", headers=AUTH).status_code == 503  # no token set: API off
+    assert client.get("/api/rotas", headers=login(world, clock, "volunteer")).status_code == 403
+    assert client.get("/api/rotas", headers=login(world, clock, "gm1")).json() == []
 
 
-def test_api_creates_and_lists_rotas_and_serves_feeds(client, world):
+def test_only_who_may_manage_rotas_creates_them(client, world, clock):
+    body = {"name": "夜巡", "kind": "巡逻", "rhythm": "每天", "time": "20:00-22:00", "grid": "第一网格",
+            "team": ["张三", "李四"]}
+    assert client.post("/api/rotas", json=body).status_code == 401
+    refused = client.post("/api/rotas", json=body, headers=login(world, clock, "gm2"))  # another grid
+    assert refused.status_code == 403 and "网格" in refused.json()["detail"]
+    assert client.post("/api/rotas", json=body, headers=login(world, clock, "bh3")).status_code == 403
+    assert client.post("/api/rotas", json=body, headers=login(world, clock, "gm1")).status_code == 201
+
+
+def test_api_creates_and_lists_rotas_and_serves_feeds(client, world, clock):
+    auth = login(world, clock, "office")
     body = {
         "community": "白庙社区", "name": "卡口值守", "kind": "卡口值守", "rhythm": "工作日", "time": "07:00-09:00",
         "size": 2, "grid": "第一网格", "team": ["张三", "李四", world.m["王五"].number],
     }
-    created = client.post("/api/rotas", json=body, headers=AUTH)
+    created = client.post("/api/rotas", json=body, headers=auth)
     assert created.status_code == 201, created.text
     data = created.json()
     assert data["code"] == "R1" and data["rhythm"].startswith("工作日 07:00 起 2小时") and data["team"] == ["张三", "李四", "王五"]
     assert data["shifts"][0]["people"] == ["张三", "李四"] and data["shifts"][0]["backup"] == "王五"
-    again = client.post("/api/rotas", json=body, headers=AUTH)
+    again = client.post("/api/rotas", json=body, headers=auth)
     assert again.status_code == 422 and "已有名为「卡口值守」" in again.json()["detail"]
-    bad = client.post("/api/rotas", json={**body, "name": "x", "time": "7点到", "team": ["谁"]}, headers=AUTH)
+    bad = client.post("/api/rotas", json={**body, "name": "x", "time": "7点到", "team": ["谁"]}, headers=auth)
     assert bad.status_code == 422 and "时间「7点到」无法识别" in bad.json()["detail"]
-    listed = client.get("/api/rotas", params={"community": "白庙社区"}, headers=AUTH).json()
+    listed = client.get("/api/rotas", headers=auth).json()
     assert [r["name"] for r in listed] == ["卡口值守"]
-    assert client.get("/api/rotas/1", headers=AUTH).json()["name"] == "卡口值守"
-    assert client.get("/api/rotas/99", headers=AUTH).status_code == 404
+    assert client.get("/api/rotas/1", headers=auth).json()["name"] == "卡口值守"
+    assert client.get("/api/rotas/99", headers=auth).status_code == 404
+    assert client.get("/api/rotas/1", headers=login(world, clock, "outsider")).status_code == 404
     feed = client.get(data["ical"])
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
     assert b"BEGIN:VCALENDAR" in feed.content
     assert client.get("/ical/rota/not-a-token.ics").status_code == 404
 
 
-def test_member_feed_link_in_myshifts(db, world, clock, settings):
+def test_member_feed_link_in_myshifts_only_in_private(db, world, clock, settings, tmp_path):
     from handlers import rotas as rota_handlers
     from handlers.context import Context
     from handlers.conversation import Conversation, process_message
     from handlers.types import Chat, Inbound, User
 
-    public = Settings(_env_file=None, public_url="https://hgj.example.cn/")
+    public = Settings(_env_file=None, public_url="https://hgj.example.cn/", web_secret="s3cret")
+    conversation = Conversation([rota_handlers.router])
     with db.transaction() as s:
         make_rota(s, world, settings, clock.now())
         msg = Inbound(Chat(7001, "private"), User(7001, "张三"), 1, "/myshifts", clock.now())
-        reaction = process_message(Conversation([rota_handlers.router]), s, Context(s, clock.now(), public), msg)
+        reaction = process_message(conversation, s, Context(s, clock.now(), public), msg)
+        in_group = Inbound(Chat(-100, "group"), User(7001, "张三"), 2, "/myshifts", clock.now())
+        group_reaction = process_message(conversation, s, Context(s, clock.now(), public), in_group)
         token = ical.member_token(s, world.m["张三"], now=clock.now())
     assert f"https://hgj.example.cn/ical/member/{token}.ics" in reaction.outgoing[0].text
-    from bot.web.rotas import build_router
-
-    app = FastAPI()
-    app.include_router(build_router(db, public, clock))
-    feed = TestClient(app).get(f"/ical/member/{token}.ics")
+    assert all(token not in o.text for o in group_reaction.outgoing)
+    feed = make_client(db, clock, tmp_path, public).get(f"/ical/member/{token}.ics")
     assert feed.status_code == 200 and "夜间巡逻".encode() in feed.content
-
-
-def test_module_router_reads_the_app_state(db, world, clock):
-    from bot.web import rotas as web_rotas
-
-    app = FastAPI()
-    app.state.db, app.state.settings, app.state.clock = db, Settings(_env_file=None, api_token="t"), clock
-    app.include_router(web_rotas.router)
-    client = TestClient(app)
-    assert client.get("/api/rotas", headers={"Authorization": "Bearer t"}).json() == []
-    assert client.get("/api/rotas").status_code == 401
