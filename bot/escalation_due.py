@@ -16,9 +16,9 @@ from sqlalchemy import String, case, cast, exists, literal
 from sqlmodel import select
 
 from handlers.types import Action, Button
-from models import ISSUE_CATEGORY_ZH, Building, Grid, Issue, IssueStatus, Occurrence, PolicyKind
+from models import ISSUE_CATEGORY_ZH, Issue, IssueStatus, Occurrence, PolicyKind
 
-from . import escalation
+from . import escalation, places
 from .due import Candidate, Message, Plan
 from .issues import code
 
@@ -85,16 +85,7 @@ def age(delta: timedelta) -> str:
 
 
 def _place(plan: Plan, issue: Issue) -> str:
-    parts = []
-    if issue.grid_id:
-        grid = plan.session.get(Grid, issue.grid_id)
-        if grid:
-            parts.append(grid.name)
-    if issue.building_id:
-        building = plan.session.get(Building, issue.building_id)
-        if building:
-            parts.append(f"{building.number}栋")
-    return escape("".join(parts))
+    return escape(places.place_label(plan.session, building_id=issue.building_id, grid_id=issue.grid_id))
 
 
 def _escalate(issue_id: int, step: escalation.Step, what: str):

@@ -279,6 +279,28 @@ def building_label(session: Session, building: Building | None) -> str:
     return f"{prefix}{building.number}{suffix}"
 
 
+def place_label(
+    session: Session,
+    *,
+    building_id: int | None = None,
+    grid_id: int | None = None,
+    unit: str = "",
+    room: str = "",
+) -> str:
+    """Where something is, as people say it: 「阳光花园3栋2单元501室」, else the grid's name,
+    else "". Plain text: escape it where it is shown."""
+    building = session.get(Building, building_id) if building_id else None
+    if building is not None:
+        label = building_label(session, building)
+        if unit:
+            label += f"{unit}单元"
+        if room:
+            label += f"{room}室" if room.isdigit() else room
+        return label
+    grid = session.get(Grid, grid_id) if grid_id else None
+    return grid.name if grid else ""
+
+
 def gazetteer(session: Session, community_id: int) -> dict[str, dict[str, str]]:
     """A community's place names for message understanding: alias → compound name, and
     custom building alias → building number."""

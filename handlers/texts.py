@@ -23,7 +23,6 @@ from models import (
     WISH_CATEGORY_ZH,
     WISH_STATUS_ZH,
     Building,
-    Grid,
     Issue,
     IssueStatus,
     Member,
@@ -80,19 +79,10 @@ def who(member: Member) -> str:
 
 def place_label(session: Session, building: Building | None, unit: str = "", room: str = "",
                 grid_id: int | None = None) -> str:
-    """「阳光花园3栋2单元」, or the grid, or 「未说明楼栋」."""
-    if building is not None:
-        label = places.building_label(session, building)
-        if unit:
-            label += f"{unit}单元"
-        if room:
-            label += f"{room}室" if room.isdigit() else room
-        return esc(label)
-    if grid_id is not None:
-        grid = session.get(Grid, grid_id)
-        if grid is not None:
-            return esc(grid.name)
-    return "未说明楼栋"
+    """「阳光花园3栋2单元」, or the grid, or 「未说明楼栋」 (escaped)."""
+    label = places.place_label(session, building_id=building.id if building else None, grid_id=grid_id,
+                               unit=unit, room=room)
+    return esc(label) if label else "未说明楼栋"
 
 
 def issue_place(session: Session, issue: Issue) -> str:

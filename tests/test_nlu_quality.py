@@ -4,7 +4,6 @@ The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md), so a change that makes understanding worse fails here.
 """
 
-import csv
 import json
 from pathlib import Path
 

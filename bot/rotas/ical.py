@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from models import Building, CalendarFeed, Grid, Member, Rota, Shift
+from models import CalendarFeed, Member, Rota, Shift
 
+from .. import places
 from . import service, texts
 
 PAST, AHEAD = timedelta(days=14), timedelta(days=60)
@@ -59,14 +60,7 @@ def _calendar(name: str, tz_name: str):
 
 
 def _place(session: Session, rota: Rota) -> str:
-    parts = []
-    if rota.grid_id:
-        grid = session.get(Grid, rota.grid_id)
-        parts.append(grid.name if grid else "")
-    if rota.building_id:
-        building = session.get(Building, rota.building_id)
-        parts.append(f"{building.number}栋" if building else "")
-    return "".join(parts)
+    return places.place_label(session, building_id=rota.building_id, grid_id=rota.grid_id)
 
 
 def _event(session: Session, shift: Shift, rota: Rota, uid: str, now: datetime, *, backup: bool = False):

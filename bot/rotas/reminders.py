@@ -23,9 +23,7 @@ from sqlmodel import select
 from handlers.types import Action, Button
 from models import (
     AssignmentRole,
-    Building,
     CheckIn,
-    Grid,
     Occurrence,
     PolicyKind,
     RouteTarget,
@@ -36,7 +34,7 @@ from models import (
     ShiftStatus,
 )
 
-from .. import escalation
+from .. import escalation, places
 from ..due import Candidate, Message, Plan
 from . import texts
 from .service import Availability, previous_shift, shift_code
@@ -318,14 +316,7 @@ def _quorum(sid: int):
 
 
 def _place_name(plan: Plan, rota: Rota) -> str:
-    parts = []
-    if rota.grid_id:
-        grid = plan.session.get(Grid, rota.grid_id)
-        parts.append(grid.name if grid else "")
-    if rota.building_id:
-        building = plan.session.get(Building, rota.building_id)
-        parts.append(f"{building.number}栋" if building else "")
-    return escape("".join(parts))
+    return escape(places.place_label(plan.session, building_id=rota.building_id, grid_id=rota.grid_id))
 
 
 def _missed(sid: int, step: escalation.Step):

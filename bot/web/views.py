@@ -18,7 +18,6 @@ from models import (
     Issue,
     Member,
     Resident,
-    Wish,
 )
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 
 import pytest
 from aiogram import Dispatcher, F
@@ -14,9 +12,7 @@ from aiogram.types import Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.standin import Limits, StandinClient, StandinServer
 
-from .conftest import TOKEN, make_bot
 
 
 @contextlib.asynccontextmanager

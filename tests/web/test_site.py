@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot import access, issues, wishes
+from bot import access, issues
 from bot.config import Settings
 from bot.routing import route
 from tests.factories import build_world
