@@ -78,8 +78,11 @@ def demo(
     url = f"sqlite:///{database}"
     typer.echo("准备演示数据…")
     db = prepare(url)
+    from bot.rotas import demo as rota_demo
+
     with db.transaction() as session:
         summary = demo_data.load(session, now=SystemClock().now())
+        rota_demo.load(session, now=SystemClock().now(), settings=Settings(database_url=url))
 
     async def main() -> None:
         server = StandinServer(host="127.0.0.1", port=port, tokens=[DEMO_TOKEN])  # Telegram's limits on
@@ -111,7 +114,9 @@ def demo(
             f"{len(summary.groups)} 个居民群（数据库 {database.name}）。"
         )
         typer.echo(f"打开 {server.base_url}/ —— 以任意居民或红管家的身份在群里说话、点按钮")
-        typer.echo(f"网页: {runtime.web_url}    Ctrl+C 停止")
+        typer.echo(f"网页: {runtime.web_url}/wall 心愿墙；社区看板（以社区工作室 刘洋 的身份）: "
+                   f"{_office_login(db, settings, runtime.web_url)}")
+        typer.echo("Ctrl+C 停止")
         try:
             await runtime.run_until_stopped()
         finally:
@@ -120,6 +125,20 @@ def demo(
             db.dispose()
 
     asyncio.run(main())
+
+
+def _office_login(db, settings, web_url: str) -> str:
+    """A dashboard login link for the demo's office admin, so the web pages can be tried at once."""
+    from sqlmodel import select
+
+    from bot import access
+    from bot.clock import SystemClock
+    from models import Member
+
+    with db.session() as session:
+        office = session.exec(select(Member).where(Member.is_office_admin).order_by(Member.id)).first()
+    token = access.make_token(access.load_secret(settings.web_secret), office.id, now=SystemClock().now())
+    return f"{web_url}/login?token={token}"
 
 
 def _introduce(db, group_ids) -> None:

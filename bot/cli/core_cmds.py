@@ -27,14 +27,17 @@ def init() -> None:
 def demo_data() -> None:
     """写入演示数据：两个社区、网格、小区、楼栋、六类红管家、各种状态的问题和心愿。"""
     from bot import demo_data as demo
+    from bot.config import get_settings
+    from bot.rotas import demo as rota_demo
 
     db = open_database()
     steps = ["社区、网格、小区和楼栋", "红管家（六类成员）", "居民与群聊", "问题（各种状态）", "微心愿（各种状态）", "任务与奖券"]
     with domain_errors(), progress("写入演示数据", len(steps)) as bar, db.transaction() as session:
         summary = demo.load(session, now=_now(), on_step=lambda _label: bar.advance())
+        rotas = rota_demo.load(session, now=_now(), settings=get_settings())
     typer.echo(
         f"演示数据已写入：{summary.communities} 个社区，{summary.members} 名红管家，"
-        f"{summary.residents} 位居民，{summary.issues} 个问题，{summary.wishes} 个心愿。"
+        f"{summary.residents} 位居民，{summary.issues} 个问题，{summary.wishes} 个心愿，{len(rotas)} 个排班。"
     )
 
 

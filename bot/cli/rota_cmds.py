@@ -139,18 +139,6 @@ def rotas_cmd(
                            f"{'、'.join(r[label]['people']) or '（缺人）'}")
 
 
-@app.command("demo-rotas")
-def demo_rotas() -> None:
-    """写入演示排班（需先运行 hgj demo-data）：夜间巡逻、工作室值班、卡口值守。"""
-    from bot.rotas import demo
-
-    settings = _settings()
-    db = open_database()
-    with domain_errors(), db.transaction() as session:
-        made = demo.load(session, now=_now(), settings=settings)
-    typer.echo(f"演示排班已写入：{len(made)} 个。" if made else "没有新写入的演示排班（已存在，或缺少演示数据）。")
-
-
 @app.command("scheduler")
 def scheduler_cmd() -> None:
     """单独运行排班提醒调度器（hgj run 会自带；同一时间只有一个进程真正运行）。"""

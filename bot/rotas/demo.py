@@ -1,6 +1,6 @@
 """Demo rotas for the demo district (``bot.demo_data``): a nightly patrol of 阳光花园, the office's
 weekday duty and a weekend checkpoint at 翠苑小区. Idempotent; skipped when the demo community is
-not there. ``hgj demo`` can call ``load`` after ``bot.demo_data.load``; ``hgj demo-rotas`` does."""
+not there. ``hgj demo-data`` and ``hgj demo`` load them after ``bot.demo_data.load``."""
 
 from __future__ import annotations
 
