@@ -8,7 +8,8 @@ from models import Issue, IssueCategory, Member, MemberStatus, Role, Wish
 NOT_A_MEMBER = "只有红管家可以做这一步。已是红管家的，请先私聊机器人发送 /bind 会员编号 完成绑定"
 
 
-def _in_community(member: Member | None, community_id: int) -> str | None:
+def in_community(member: Member | None, community_id: int) -> str | None:
+    """A member of this community who has not left; the reason otherwise."""
     if member is None:
         return NOT_A_MEMBER
     if member.status == MemberStatus.left:
@@ -27,7 +28,7 @@ def _grid_worker(member: Member, issue: Issue) -> bool:
 def may_handle(member: Member | None, issue: Issue) -> str | None:
     """Accept, reject, merge: the grid's manager and community workers, the office, the building
     head for their own building, mediators for disputes in their grid."""
-    problem = _in_community(member, issue.community_id)
+    problem = in_community(member, issue.community_id)
     if problem:
         return problem
     if member.is_office_admin or _grid_worker(member, issue):
@@ -45,7 +46,7 @@ def may_handle(member: Member | None, issue: Issue) -> str | None:
 
 def may_claim(member: Member | None, issue: Issue) -> str | None:
     """Handlers, plus district leaders and unit cadres who take on hard cases (主动认领)."""
-    problem = _in_community(member, issue.community_id)
+    problem = in_community(member, issue.community_id)
     if problem:
         return problem
     if member.role in (Role.district_leader, Role.unit_cadre):
@@ -56,7 +57,7 @@ def may_claim(member: Member | None, issue: Issue) -> str | None:
 
 
 def may_resolve(member: Member | None, issue: Issue) -> str | None:
-    problem = _in_community(member, issue.community_id)
+    problem = in_community(member, issue.community_id)
     if problem:
         return problem
     if issue.handler_id == member.id or may_handle(member, issue) is None:
@@ -65,7 +66,7 @@ def may_resolve(member: Member | None, issue: Issue) -> str | None:
 
 
 def may_reassign(member: Member | None, issue: Issue) -> str | None:
-    problem = _in_community(member, issue.community_id)
+    problem = in_community(member, issue.community_id)
     if problem:
         return problem
     if member.is_office_admin or _grid_worker(member, issue):
@@ -80,7 +81,7 @@ def may_answer_as_reporter(resident_id: int | None, issue: Issue) -> str | None:
 
 
 def may_claim_wish(member: Member | None, wish: Wish, poster_member_id: int | None) -> str | None:
-    problem = _in_community(member, wish.community_id)
+    problem = in_community(member, wish.community_id)
     if problem:
         return "认领微心愿需要先成为红管家志愿者" if member is None else problem
     if member.status != MemberStatus.active:

@@ -37,6 +37,7 @@ from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
 router = Router("handling")
 
 S = IssueStatus
+# what people write to drop a question the bot asked, or to skip the optional note
 CANCEL_WORDS = {"取消", "算了", "不用了", "不用", "不记了", "不用记了", "/cancel"}
 SKIP_WORDS = {"跳过", "不用", "无", "没有", "skip"}
 

@@ -29,7 +29,7 @@ from models import (
 
 from . import texts, understanding
 from .context import Context, GroupBinding
-from .handling import _done, alert, alert_time, close, ref_of, resident_buttons, route_of
+from .handling import CANCEL_WORDS, _done, alert, alert_time, close, ref_of, resident_buttons, route_of
 from .conversation import ask, payload_of, reply
 from .router import Router
 from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
@@ -37,8 +37,6 @@ from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
 router = Router("reports")
 
 S = IssueStatus
-CANCEL_WORDS = {"取消", "算了", "不用了", "不用", "不记了", "不用记了", "/cancel"}
-SKIP_WORDS = {"跳过", "不用", "无", "没有", "skip"}
 MIN_TEXT = 4  # shorter messages (「好的」「哈哈」) are never reports
 HUSH_MINUTES = 10  # after 「不用管」 the writer is not asked again for this long
 

@@ -43,7 +43,7 @@ from models import (
 from .. import points
 from ..config import Settings
 from ..errors import InvalidInput, NotAllowed, NotFound
-from ..permissions import NOT_A_MEMBER
+from ..permissions import NOT_A_MEMBER, in_community
 from .spec import RotaSpec, describe_weekdays
 
 UTC = timezone.utc
@@ -89,12 +89,9 @@ def describe(rota: Rota) -> str:
 def may_manage(member: Member | None, community_id: int, grid_id: int | None) -> str | None:
     """Create rotas or change them: the grid's community workers (grid managers among them),
     community workers without a grid, and the community's office admins."""
-    if member is None:
-        return NOT_A_MEMBER
-    if member.status == MemberStatus.left:
-        return "你已退出红管家"
-    if member.community_id != community_id:
-        return "只能管理本社区的排班"
+    problem = in_community(member, community_id)
+    if problem:
+        return problem
     if member.is_office_admin:
         return None
     if member.role == Role.community_worker and (member.grid_id is None or member.grid_id == grid_id):
