@@ -40,7 +40,8 @@ class ParseResult:
 
 # What is left of a bare answer to 「在哪栋楼？」 once its address is taken out: fillers only.
 _ADDRESS_PARTS = re.compile(
-    r"[\d零〇一二三四五六七八九十百两幺]+\s*(?:号楼|号栋|栋楼?|幢楼?|座|#楼?|号院|单元|楼|层|室|号|房)?|[-#]"
+    r"[\d零〇一二三四五六七八九十百两幺]+\s*(?:号楼|号栋|栋楼?|幢楼?|座|#楼?|号院|单元|楼|层|室|号|房)?|"
+    r"(?<![a-z])[a-z]\s?(?:栋楼?|座|幢楼?|号楼)|[-#]"
 )
 _FILLERS = re.compile(
     r"我家|我住|住在|我在|就在|是在|在|是|住|就|的|那边|这边|那里|这里|附近|楼下|门口|旁边|嗯|对|好的|"
