@@ -163,8 +163,9 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
                 if not room and gap is not None and len(gap) <= 1 and all(c in _ROOM_GLUE for c in gap):
                     room = value
                 continue
-            if start > 0 and s[start - 1] == "了":
-                continue  # 「掉了一层」「爬了五楼」: a distance, not where it is
+            if (start > 0 and s[start - 1] == "了") or s.startswith(m.group(), m.end()) or s.endswith(m.group(), 0, start):
+                # 「掉了一层」「爬了五楼」: a distance; 「一层一层的」: a manner, not where it is
+                continue
             if value and not floor:
                 floor = value
             last_end = m.end()
@@ -220,7 +221,7 @@ def _pattern_compound(s: str) -> str:
             or not at_boundary
             or prefix in _NOT_A_NAME
             or any(c in _NUMERAL_CHARS for c in prefix)
-            or any(w in prefix for w in ("物业", "小区", "社区", "以后", "开始", "文明"))
+            or any(w in prefix for w in ("物业", "小区", "社区", "以后", "开始", "文明", "今天", "昨天", "反映", "我们", "咱们"))
         ):
             continue
         return prefix + m.group()
