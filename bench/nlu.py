@@ -84,11 +84,11 @@ def _throughput(messages: list[str]) -> dict:
 
 def _quality() -> dict:
     from bot.nlu import get_parser
-    from bot.nlu.train import evaluate_corpus, evaluate_shared, load_corpus
+    from bot.nlu.train import DEV_PATH, evaluate_corpus, evaluate_shared, load_corpus
 
     parser = get_parser()
     rows = [r for r in load_corpus() if r.split == "test"]
-    report = {"heldout": evaluate_corpus(parser, rows)}
+    report = {"heldout": evaluate_corpus(parser, rows), "dev": evaluate_corpus(parser, load_corpus(DEV_PATH))}
     report.update(evaluate_shared(parser, SHARED))
     return report
 
