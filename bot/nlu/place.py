@@ -221,7 +221,7 @@ def _pattern_compound(s: str) -> str:
             or not at_boundary
             or prefix in _NOT_A_NAME
             or any(c in _NUMERAL_CHARS for c in prefix)
-            or any(w in prefix for w in ("物业", "小区", "社区", "以后", "开始", "文明", "今天", "昨天", "反映", "我们", "咱们"))
+            or any(w in prefix for w in ("物业", "小区", "社区", "以后", "开始", "文明", "今天", "昨天", "反映", "我们", "咱们", "楼下", "楼上", "门口", "对面"))
         ):
             continue
         return prefix + m.group()
