@@ -33,6 +33,30 @@ def test_to_dict_has_exactly_the_documented_shape():
         ("大家早上好🌞", "chatter", "none"),
         ("收到👌", "chatter", "none"),
         ("中秋节快乐！祝各位邻居阖家团圆", "chatter", "none"),
+        # short, voice-typed, dialect, sarcasm, complaints as questions, @mentions, notices
+        ("楼道灯又坏了", "issue", "facility"),
+        ("2号楼的电梯按钮全不亮了，上不去", "issue", "facility"),
+        ("怎么还没人修？路灯黑了一个礼拜了", "issue", "facility"),
+        ("小区后门垃圾堆成山了，臭气熏天", "issue", "sanitation"),
+        ("草地上全是狗屎，踩了一脚", "issue", "sanitation"),
+        ("有人在楼梯间给电瓶车充电，线拉得到处都是", "issue", "safety"),
+        ("楼上天天半夜拖家具，吵得睡不着", "issue", "noise"),
+        ("楼上嘎哈呢 半夜还蹦", "issue", "noise"),
+        ("楼上漏水到我家，他们不认账也不修", "issue", "dispute"),
+        ("谁的车堵在车库出口了，快来挪", "issue", "parking"),
+        ("物业电话永远打不通，报修也没人来", "issue", "property"),
+        ("车棚里的电瓶又被偷了", "issue", "order"),
+        ("我妈一个人在家，想请志愿者每天去看看她", "wish", "elderly"),
+        ("谁去超市帮我带一桶油，钱微信转你", "wish", "errand"),
+        ("孩子英语跟不上，有没有大学生能辅导", "wish", "study"),
+        ("想约社区医生上门给老人量血压", "wish", "health"),
+        ("家里马桶堵了，有没有会通的师傅", "wish", "household"),
+        ("早上好各位☀️", "chatter", "none"),
+        ("收到，谢谢网格员🙏", "chatter", "none"),
+        ("电梯已经修好了，谢谢物业", "chatter", "none"),
+        ("停水通知：明天上午九点到下午五点停水，请提前储水", "chatter", "none"),
+        ("请问驿站几点关门", "chatter", "none"),
+        ("@李姐 晚上一起跳舞不", "chatter", "none"),
     ],
 )
 def test_intent_and_category_of_typical_messages(text, intent, category):
@@ -56,11 +80,24 @@ def test_categories_belong_to_their_intent():
         "楼下有个老人摔倒了起不来，头上流血了",
         "水管爆了，地下室已经淹了",
         "电线掉在地上还在冒火花，大家别靠近",
+        "电梯里困了人！快来人",
+        "有个小孩被关在电梯里哭 D座",
+        "一楼厨房着了 烟好大",
+        "煤汽味好重 谁家的 快查查",
+        "12栋有个老爷子在花坛边跌了一跤 爬不起来",
+        "老人在楼梯口昏过去了 叫都叫不醒",
+        "地下车库进水了 车都泡着了",
     ],
 )
 def test_emergencies_are_urgent(text):
     r = get_parser().parse(text)
     assert r.urgent and r.intent != "chatter"
+
+
+def test_an_emergency_in_a_public_place_is_a_safety_issue():
+    r = get_parser().parse("电梯里困了人！快来人")
+    assert (r.intent, r.category, r.urgent) == ("issue", "safety", True)
+    assert r.confidence >= 0.9  # the bot acts on it instead of asking back
 
 
 @pytest.mark.parametrize(
@@ -70,6 +107,13 @@ def test_emergencies_are_urgent(text):
         "火已经灭了，没有人受伤，谢谢消防员",
         "楼道灯坏了好几天了",
         "家里的热水器打不着火了，求推荐维修师傅",
+        "楼下那个烟是烧烤摊的，不是着火，虚惊一场",
+        "现在没有煤气味了，窗户都开着",
+        "请问电梯卡在哪里充值",
+        "小区门口天天有人乱停车，救护车都进不来",
+        "路面结冰了，大家出门小心滑倒",
+        "腿骨折了在家，想请人帮忙扔一下垃圾",
+        "燃气公司提醒：闻到煤气味请立即开窗，不要开灯",
     ],
 )
 def test_notices_hindsight_and_nuisances_are_not_urgent(text):

@@ -35,6 +35,10 @@ def place(text, gaz=GAZ):
         ("老干部楼二单元扶手断了", {"building": "12", "unit": "2"}),
         ("住在向阳新村9栋，单元门坏了", {"compound": "向阳新村", "building": "9"}),
         ("两栋楼中间的路灯不亮，就是4栋和5栋中间", {"building": "4"}),
+        ("A座大堂的玻璃门碎了", {"building": "A"}),
+        ("b栋3单元楼道灯坏了", {"building": "B", "unit": "3"}),
+        ("闻到一股臭鸡蛋味 在C座12楼", {"building": "C", "floor": "12"}),
+        ("电梯突然往下掉了一层", {}),
     ],
 )
 def test_address_forms(text, expected):
@@ -49,6 +53,7 @@ def test_address_forms(text, expected):
         ("阳光花园三号楼二单元", {"compound": "阳光花园", "building": "3", "unit": "2"}),
         ("五零一", {"room": "501"}),
         ("翠苑6栋", {"compound": "翠苑", "building": "6"}),
+        ("在B座2单元", {"building": "B", "unit": "2"}),
     ],
 )
 def test_short_answers_to_which_building(text, expected):

@@ -156,13 +156,13 @@ def nlu_eval(
     corpus: Path = typer.Option(None, help="标注语料 CSV (default: bot/nlu/data/corpus.csv)."),
     shared: Path = typer.Option(None, help="共享真实数据目录 (default: ../shared/data)."),
 ) -> None:
-    """评估: 留出语料的意图/类别/地点/紧急, 以及真实数据 (quality figures as JSON)."""
+    """评估: 留出语料与 DEV 集的意图/类别/地点/紧急, 以及真实数据 (quality figures as JSON)."""
     from bot.nlu import get_parser
-    from bot.nlu.train import CORPUS_PATH, evaluate_corpus, evaluate_shared, load_corpus
+    from bot.nlu.train import CORPUS_PATH, DEV_PATH, evaluate_corpus, evaluate_shared, load_corpus
 
     parser = get_parser()
     rows = [r for r in load_corpus(corpus or CORPUS_PATH) if r.split == "test"]
-    report = {"heldout": evaluate_corpus(parser, rows)}
+    report = {"heldout": evaluate_corpus(parser, rows), "dev": evaluate_corpus(parser, load_corpus(DEV_PATH))}
     report.update(evaluate_shared(parser, shared or _SHARED))
     _echo_json(report)
 

@@ -88,6 +88,7 @@ _ADDRESS = re.compile(
     rf"""
       (?P<dash>(?<![\d.:/])\d{{1,3}}-\d{{1,2}}-\d{{3,4}}(?![\d:/]))      # 3-2-501
     | (?P<b>第?{_NUM})\s?(?P<bs>号楼|号栋|栋楼?|幢楼?|座|\#楼?|号院)     # 3栋 三号楼 3#楼 十二座
+    | (?<![a-z])(?P<bx>[a-z])\s?(?:栋楼?|座|幢楼?|号楼)                   # A座 B栋 (lower-cased)
     | (?P<bl>{_NUM})楼(?={_BUILDING_BY_LOU})                            # 5楼门口
     | (?P<u>{_NUM})\s?单元                                               # 2单元 二单元
     | (?P<ur>(?<![\d.:/])\d{{1,2}}-\d{{3,4}}(?![\d:/]))                  # (3栋)2-301
@@ -114,7 +115,7 @@ def _number(raw: str) -> str:
 def extract_numbers(s: str) -> tuple[str, str, str, str]:
     """(building, unit, floor, room) from normalised text; '' for what is not said."""
     building = unit = floor = room = ""
-    if not any(c.isdigit() or c in "零〇一二三四五六七八九十百两幺" for c in s):
+    if not any(c.isdigit() or c in "零〇一二三四五六七八九十百两幺栋座幢" for c in s):
         return building, unit, floor, room
     last_end = -10  # end of the previous building/unit/floor mention, for room adjacency
     for m in _ADDRESS.finditer(s):
@@ -138,6 +139,10 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
             if value and not building:
                 building = value
             last_end = m.end()
+        elif kind == "bx":
+            if not building:
+                building = m.group("bx").upper()
+            last_end = m.end()
         elif kind == "u":
             value = _number(m.group("u"))
             if value and not unit:
@@ -157,6 +162,9 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
                 gap = s[last_end:start] if 0 <= last_end <= start else None
                 if not room and gap is not None and len(gap) <= 1 and all(c in _ROOM_GLUE for c in gap):
                     room = value
+                continue
+            if (start > 0 and s[start - 1] == "了") or s.startswith(m.group(), m.end()) or s.endswith(m.group(), 0, start):
+                # 「掉了一层」「爬了五楼」: a distance; 「一层一层的」: a manner, not where it is
                 continue
             if value and not floor:
                 floor = value
@@ -213,7 +221,7 @@ def _pattern_compound(s: str) -> str:
             or not at_boundary
             or prefix in _NOT_A_NAME
             or any(c in _NUMERAL_CHARS for c in prefix)
-            or any(w in prefix for w in ("物业", "小区", "社区", "以后", "开始", "文明"))
+            or any(w in prefix for w in ("物业", "小区", "社区", "以后", "开始", "文明", "今天", "昨天", "反映", "我们", "咱们", "楼下", "楼上", "门口", "对面"))
         ):
             continue
         return prefix + m.group()

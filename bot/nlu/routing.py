@@ -1,7 +1,7 @@
 """Learned routing (智能派单): a community teaches the bot its own categories — departments,
 handlers — from past work orders, and new reports are routed the same way.
 
-    model = train(texts, labels)            # scikit-learn LinearSVC, C chosen by cross-validation
+    model = train(texts, labels)            # LinearSVC; C and label offsets from cross-validation
     save(model, "routing.npz"); model = load("routing.npz")
     model.predict(["楼下垃圾没人清"])          # -> ["环卫所"]
     evaluate(model, texts, labels)           # accuracy, macro-F1, per-label figures
@@ -9,7 +9,10 @@ handlers — from past work orders, and new reports are routed the same way.
 Features: jieba words and character 1–2-grams of the whole text, plus the same two views of
 the title (a work order's or letter's first line says what it is about, and its words are
 worth more than those of a long body). Each view is TF-IDF (sublinear tf) scaled to unit length
-and weighted. The saved file holds vocabularies, idf, coefficients and intercepts only
+and weighted. A linear SVM with balanced class weights; ``C`` is the best of ``C_GRID`` in
+5-fold cross-validation on the training rows, and the out-of-fold decision values of that
+cross-validation also give one offset per label (``fit_offsets``) that lifts macro-F1 by
+letting small labels win close calls. The saved file holds vocabularies, idf, coefficients and intercepts only
 (``.npz``, no pickles), so any scikit-learn version — or none — can load it.
 """
 
@@ -28,6 +31,7 @@ from .text import normalize
 
 TITLE_WEIGHT = 0.7
 C_GRID = (0.3, 0.5, 1.0)
+OFFSET_GRID = tuple(np.round(np.linspace(-0.5, 0.5, 21), 2))
 CV_FOLDS = 5
 _GREETING = re.compile(r"尊敬的|您好|你好|各位领导|领导[：:，,]")
 _DIGITS = re.compile(r"\d+")
@@ -152,21 +156,34 @@ def _macro_f1(truth: list[str], pred: list[str]) -> float:
     return float(f1_score(truth, pred, average="macro", zero_division=0))
 
 
-def cross_validate(texts: list[str], labels: list[str], C: float, folds: int = CV_FOLDS, analysed=None) -> dict:
-    """Stratified k-fold on the training data: mean and per-fold macro-F1 and accuracy."""
+def cross_validate(
+    texts: list[str], labels: list[str], C: float, folds: int = CV_FOLDS, analysed=None, scores_out=None
+) -> dict:
+    """Stratified k-fold on the training data: mean and per-fold macro-F1 and accuracy.
+
+    With ``scores_out`` (a dict), its ``"scores"`` is set to the out-of-fold decision values
+    (rows as ``texts``, columns as the sorted labels), from which ``train`` learns the offsets.
+    """
     from sklearn.model_selection import StratifiedKFold
 
     analysed = analysed or _analyse(texts)
     labels_arr = np.array(labels)
+    classes = sorted(set(labels))
+    oof = np.zeros((len(labels), len(classes)))
     f1s, accs = [], []
     skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     for train_idx, test_idx in skf.split(np.zeros(len(labels)), labels_arr):
         model = _fit(_subset(analysed, train_idx), labels_arr[train_idx].tolist(), C)
         X = model._matrix(_subset(analysed, test_idx))
-        pred = [model.classes[i] for i in (np.asarray(X @ model.coef) + model.intercept).argmax(axis=1)]
+        scores = np.asarray(X @ model.coef) + model.intercept
+        cols = [model.classes.index(c) if c in model.classes else None for c in classes]
+        oof[test_idx] = np.column_stack([scores[:, j] if j is not None else np.full(len(test_idx), -1e9) for j in cols])
+        pred = [model.classes[i] for i in scores.argmax(axis=1)]
         truth = labels_arr[test_idx].tolist()
         f1s.append(_macro_f1(truth, pred))
         accs.append(sum(a == b for a, b in zip(truth, pred)) / len(truth))
+    if scores_out is not None:
+        scores_out["scores"] = oof
     return {
         "folds": folds,
         "C": C,
@@ -174,6 +191,38 @@ def cross_validate(texts: list[str], labels: list[str], C: float, folds: int = C
         "macro_f1_folds": [round(f, 4) for f in f1s],
         "accuracy_mean": round(float(np.mean(accs)), 4),
     }
+
+
+def _fast_macro_f1(truth: np.ndarray, pred: np.ndarray, k: int) -> float:
+    """Macro-F1 over label indices 0..k-1 that occur in ``truth`` or ``pred``."""
+    tp = np.bincount(truth[truth == pred], minlength=k)
+    n_true = np.bincount(truth, minlength=k)
+    n_pred = np.bincount(pred, minlength=k)
+    seen = (n_true + n_pred) > 0
+    f1 = np.divide(2 * tp, n_true + n_pred, out=np.zeros(k), where=seen)
+    return float(f1[seen].mean())
+
+
+def fit_offsets(scores: np.ndarray, truth: np.ndarray, grid=OFFSET_GRID, rounds: int = 2) -> np.ndarray:
+    """Per-label offsets added to the decision values that maximise macro-F1 on out-of-fold
+    scores (coordinate ascent over ``grid``; a change must strictly improve, so ties keep 0).
+
+    A linear SVM with balanced class weights still favours the big labels at the margin: a
+    small label such as 交通运输 is rarely predicted wrongly but often missed. Learning the
+    offsets on held-back folds of the training data corrects that without touching held-out data.
+    """
+    k = scores.shape[1]
+    offsets = np.zeros(k)
+    best = _fast_macro_f1(truth, (scores + offsets).argmax(axis=1), k)
+    for _ in range(rounds):
+        for j in range(k):
+            for g in grid:
+                trial = offsets.copy()
+                trial[j] = g
+                f = _fast_macro_f1(truth, (scores + trial).argmax(axis=1), k)
+                if f > best + 1e-12:
+                    best, offsets = f, trial
+    return offsets
 
 
 def train(texts: list[str], labels: list[str], *, C: float | None = None, cv: bool = True) -> RoutingModel:
@@ -187,14 +236,24 @@ def train(texts: list[str], labels: list[str], *, C: float | None = None, cv: bo
     analysed = _analyse(texts)
     folds = min(CV_FOLDS, min(Counter(labels).values()))
     cv_runs = []
+    oof: dict[float, np.ndarray] = {}
     if (C is None or cv) and folds >= 2:
         grid = C_GRID if C is None else (C,)
-        cv_runs = [cross_validate(texts, labels, c, folds, analysed) for c in grid]
+        for c in grid:
+            out: dict = {}
+            cv_runs.append(cross_validate(texts, labels, c, folds, analysed, scores_out=out))
+            oof[c] = out["scores"]
         if C is None:
             C = max(cv_runs, key=lambda r: r["macro_f1_mean"])["C"]
     model = _fit(analysed, labels, C if C is not None else 0.5)
+    offsets = np.zeros(len(model.classes))
+    if C in oof:
+        index = {c: i for i, c in enumerate(sorted(set(labels)))}
+        offsets = fit_offsets(oof[C], np.array([index[label] for label in labels]))
+        model.intercept = model.intercept + offsets  # model.classes is sorted like ``index``
     model.info = {
         "C": model.info["C"],
+        "offsets": {c: round(float(o), 3) for c, o in zip(model.classes, offsets)},
         "train_rows": len(texts),
         "labels": dict(sorted(Counter(labels).items())),
         "cross_validation": cv_runs,
