@@ -46,6 +46,24 @@ def parser():
     return get_parser()
 
 
+# Messages a reader may well be unsure about; the tests take the first one the shipped model is
+# unsure about, so they test the flow ("unsure → one question"), not one model's exact scores.
+UNSURE_CANDIDATES = ["有人管管吗", "楼下狗一直叫", "下水道有点臭", "这事到底有没有人管", "又来了又来了",
+                     "能不能来个人看看", "楼上是不是在装修"]
+
+
+@pytest.fixture(scope="session")
+def unsure(parser) -> str:
+    from bot.config import Settings
+
+    threshold = Settings(_env_file=None).nlu_confidence
+    for text in UNSURE_CANDIDATES:
+        parsed = parser.parse(text)
+        if parsed.confidence < threshold and not parsed.urgent and not parsed.place.building:
+            return text
+    pytest.fail("the parser is sure about every candidate; add a more ambiguous one")
+
+
 @pytest.fixture(scope="session")
 def conversation():
     return build_conversation()

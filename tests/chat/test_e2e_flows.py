@@ -128,9 +128,9 @@ async def test_wish_claim_fulfil_thanks(live, p):
         assert s.exec(select(PointsEntry).where(PointsEntry.object_key == f"wish:{wish.id}")).one().delta == 8
 
 
-async def test_unsure_message_question_answer(live, p):
+async def test_unsure_message_question_answer(live, p, unsure):
     sc = live.sc
-    await sc.send_text(p.r_wang, SUNSHINE, "楼下狗一直叫")
+    await sc.send_text(p.r_wang, SUNSHINE, unsure)
     question = await sc.wait_for_message(SUNSHINE, lambda m: "需要我记下来吗" in m["text"])
     q = await sc.press(p.r_zhang, SUNSHINE, question["message_id"], button(question, "是问题"))
     refusal = await sc.callback_answer(q, wait=5)

@@ -155,12 +155,11 @@ def test_an_expired_question_files_the_report_when_the_writer_comes_back(cw, peo
     assert newest(cw).building_id is None
 
 
-UNSURE = "楼下狗一直叫"  # the shipped model: issue, confidence ≈ 0.56 (< HGJ_NLU_CONFIDENCE 0.6)
 
 
-def test_an_unsure_message_gets_one_question_only_the_writer_may_answer(cw, people):
+def test_an_unsure_message_gets_one_question_only_the_writer_may_answer(cw, people, unsure):
     before = len(issues_of(cw))
-    (question,) = cw.say(people.r_wang, SUNSHINE, "楼下狗一直叫")
+    (question,) = cw.say(people.r_wang, SUNSHINE, unsure)
     assert question.labels == ["是问题", "是心愿", "不用管"]
     assert cw.press(people.r_zhang, question, "是问题") == []
     assert cw.last_answer.alert and "发消息的人" in cw.last_answer.text
@@ -171,20 +170,20 @@ def test_an_unsure_message_gets_one_question_only_the_writer_may_answer(cw, peop
     assert len(issues_of(cw)) == before + 1
 
 
-def test_dont_bother_files_nothing_and_the_writer_is_not_quizzed_again_for_a_while(cw, people):
+def test_dont_bother_files_nothing_and_the_writer_is_not_quizzed_again_for_a_while(cw, people, unsure):
     before = len(issues_of(cw))
-    (question,) = cw.say(people.r_wang, SUNSHINE, "楼下狗一直叫")
+    (question,) = cw.say(people.r_wang, SUNSHINE, unsure)
     assert cw.say(people.r_wang, SUNSHINE, "下水道有点臭") == []  # asked already, still open
     cw.press(people.r_wang, question, "不用管")
     assert question.buttons == [] and len(issues_of(cw)) == before
-    assert cw.say(people.r_wang, SUNSHINE, "楼下狗一直叫") == []
+    assert cw.say(people.r_wang, SUNSHINE, unsure) == []
     cw.later(minutes=11)
-    (again,) = cw.say(people.r_wang, SUNSHINE, "楼下狗一直叫")
+    (again,) = cw.say(people.r_wang, SUNSHINE, unsure)
     assert "需要我记下来吗" in again.text
 
 
-def test_an_unsure_message_may_turn_out_a_wish(cw, people):
-    (question,) = cw.say(people.r_wang, SUNSHINE, "楼下狗一直叫")
+def test_an_unsure_message_may_turn_out_a_wish(cw, people, unsure):
+    (question,) = cw.say(people.r_wang, SUNSHINE, unsure)
     out = cw.press(people.r_wang, question, "是心愿")
     assert any("已记下心愿" in m.text for m in out)
 
@@ -430,7 +429,7 @@ def test_followers_are_the_reporter_and_supporters(cw, people):
 
 
 @pytest.mark.postgres
-def test_the_conversation_on_postgresql(pg_db, clock, conversation, parser):
+def test_the_conversation_on_postgresql(pg_db, clock, conversation, parser, unsure):
     """The same flow on the product's other database (skipped where PostgreSQL is absent)."""
     from bot import demo_data
     from handlers.context import forget_bindings
@@ -454,7 +453,7 @@ def test_the_conversation_on_postgresql(pg_db, clock, conversation, parser):
     ask = [m for m in in_chat(out, SUNSHINE) if "修好了吗" in m.text][0]
     cw.press(who["r_li"], ask, "已修复")
     assert newest(cw).status == "confirmed"
-    (question,) = cw.say(who["r_wang"], SUNSHINE, "楼下狗一直叫")
+    (question,) = cw.say(who["r_wang"], SUNSHINE, unsure)
     assert question.labels == ["是问题", "是心愿", "不用管"]
 
 
