@@ -123,6 +123,12 @@ class Context:
             self._cache[key] = members.find_by_chat_user(self.session, user.id)
         return self._cache[key]
 
+    def note_private_contact(self, user: User) -> None:
+        """Anyone writing in private can be written to: clear a member's unreachable mark."""
+        member = self.member(user)
+        if member is not None:
+            members.mark_reachable(self.session, member, now=self.now)
+
     def resident(self, user: User, community_id: int | None = None) -> Resident:
         """The resident record of this chat account, created on first contact."""
         return members.get_or_create_resident(

@@ -70,6 +70,8 @@ class Conversation:
 
     def on_message(self, ctx: Context, msg: Inbound) -> Reaction:
         command = msg.command
+        if msg.chat.is_private:
+            ctx.note_private_contact(msg.user)
         if not msg.chat.is_private and ctx.group(msg.chat) is None:
             # a group nobody bound to a community: silent, except /bind (office admins bind it)
             spec = self.commands.get(command[0]) if command else None

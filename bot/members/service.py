@@ -216,6 +216,15 @@ def bind_chat_user(
     return member
 
 
+def mark_reachable(session: Session, member: Member, *, now: datetime) -> None:
+    """The member wrote to the bot in private: private messages reach them again (they had
+    blocked the bot, or never pressed Start), so alerts go to them directly once more."""
+    if member.unreachable:
+        member.unreachable = False
+        member.updated_at = now
+        session.add(member)
+
+
 def link_resident(
     session: Session, member: Member, chat_user_id: int, *, display_name: str = "", now: datetime
 ) -> None:

@@ -223,3 +223,15 @@ def test_web_gives_managers_a_login_link(cw, people):
 def test_a_grid_group_wall_shows_the_grid(cw, people):
     (wall,) = cw.say(people.r_zhao, CUIYUAN, "/wall")
     assert "心愿墙" in wall.text or "暂时没有" in wall.text
+
+
+def test_writing_in_private_makes_an_unreachable_member_reachable_again(cw, people):
+    with cw.db.transaction() as s:  # the sender marked him so when Telegram said he blocked the bot
+        head = s.exec(select(Member).where(Member.chat_user_id == people.bh_s3)).one()
+        head.unreachable = True
+        s.add(head)
+    out = cw.say(people.r_li, SUNSHINE, "3栋2单元楼道灯坏了好几天了")
+    assert not in_chat(out, people.bh_s3)  # routed past him while unreachable
+    cw.say(people.bh_s3, people.bh_s3, "/start")
+    out = cw.say(people.r_li, SUNSHINE, "3栋一单元的单元门关不上了，风一吹哐哐响")
+    assert in_chat(out, people.bh_s3)
