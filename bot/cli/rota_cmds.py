@@ -70,9 +70,10 @@ def due_cmd(
     db = open_database()
     with domain_errors(), db.session() as session:
         items = due(session, when, settings=settings, include_fired=include_fired)
+        names = _recipient_names(session, items)
     if as_json:
-        typer.echo(json.dumps({"at": when.astimezone(settings.tz).isoformat(), "due": [d.to_dict(settings.tz) for d in items]},
-                              ensure_ascii=False, indent=2))
+        rows = [{**d.to_dict(settings.tz), "to": names.get(d.out.chat_id, "")} for d in items]
+        typer.echo(json.dumps({"at": when.astimezone(settings.tz).isoformat(), "due": rows}, ensure_ascii=False, indent=2))
         return
     local = when.astimezone(settings.tz)
     if not items:
@@ -82,7 +83,21 @@ def due_cmd(
     for d in items:
         hold = f"（免打扰，{d.not_before.astimezone(settings.tz):%m-%d %H:%M} 后发）" if d.not_before else ""
         first_line = d.out.text.split("\n", 1)[0].replace("<b>", "").replace("</b>", "")
-        typer.echo(f"  {d.at.astimezone(settings.tz):%m-%d %H:%M} {d.what:<10} → {d.out.chat_id}  {first_line}{hold}  [{d.key}]")
+        typer.echo(f"  {d.at.astimezone(settings.tz):%m-%d %H:%M} {d.what:<10} → {names.get(d.out.chat_id) or d.out.chat_id}  {first_line}{hold}  [{d.key}]")
+
+
+def _recipient_names(session, items) -> dict[int, str]:
+    """chat id → the member's name (private chats) or the group's title, for people to read."""
+    from sqlmodel import select
+
+    from models import ChatGroup, Member
+
+    chats = {d.out.chat_id for d in items}
+    names = {g.chat_id: g.title for g in session.exec(select(ChatGroup).where(ChatGroup.chat_id.in_(chats)))
+             if g.title}
+    for m in session.exec(select(Member).where(Member.chat_user_id.in_(chats))):
+        names[m.chat_user_id] = m.name
+    return names
 
 
 @app.command("rotas")

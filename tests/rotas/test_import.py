@@ -123,8 +123,10 @@ def test_cli_import_rota_due_and_rotas(hgj, tmp_path):
     starts = [d for d in out["due"] if d["what"] == "start"]
     # two people on the imported night patrol and two on the demo's 阳光花园夜间巡逻
     assert len(starts) == 4 and all(d["key"].startswith("start:shift:") for d in starts)
+    on_shift = {d["to"] for d in starts}  # recipients by name, not by chat id
+    assert on_shift and on_shift <= {"郑小红", "冯伟", "何晓燕"} | set(demo_rotas[0]["team"])
     assert out["at"].startswith(f"{tomorrow}T20:00:00+08:00")
     text = hgj("due", "--at", f"{tomorrow}T20:00").stdout
-    assert "start" in text and "现在开始" in text
+    assert "start" in text and "现在开始" in text and any(f"→ {name}" in text for name in on_shift)
     assert first["people"]
     assert "不是 ISO 格式" in hgj("due", "--at", "明天", ok=False).stderr
