@@ -1,7 +1,8 @@
 """Issue occurrences for ``bot.due``: escalation of reports nobody accepted (step by step along the
 route, per the ``issue_unaccepted`` policy; urgent ones per ``issue_urgent``, everyone on the
 route at once, any hour) and reminders of claimed issues not resolved in time (``issue_overdue``:
-the claimer, then whoever the policy names).
+the claimer, then whoever the policy names). A reopened issue (the reporter says it is not fixed)
+is overdue like a claimed one, its clock starting again at the reopening.
 
 The first alert when a report arrives is the conversation's (``handlers``); these are the steps
 after it. An issue accepted, claimed or closed drops out: its remaining steps never fire.
@@ -9,14 +10,14 @@ after it. An issue accepted, claimed or closed drops out: its remaining steps ne
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from html import escape
 
-from sqlalchemy import String, case, cast, exists, literal
+from sqlalchemy import String, case, cast, exists, func, literal
 from sqlmodel import select
 
 from handlers.types import Action, Button
-from models import ISSUE_CATEGORY_ZH, Issue, IssueStatus, Occurrence, PolicyKind
+from models import ISSUE_CATEGORY_ZH, Issue, IssueEvent, IssueStatus, Occurrence, PolicyKind
 
 from . import escalation, places
 from .due import Candidate, Message, Plan
@@ -59,20 +60,35 @@ def candidates(plan: Plan, until: datetime):
                 ref=f"issue:{iid}", urgent=bool(urgent), any_hour=step.any_hour,
                 expand=_escalate(iid, step, short),
             )
-    for iid, community_id, claimed_at in s.exec(
-        select(Issue.id, Issue.community_id, Issue.claimed_at).where(
-            Issue.status == S.claimed, Issue.claimed_at.is_not(None), Issue.claimed_at >= since
+    reopened_at = (
+        select(func.max(IssueEvent.at)).where(IssueEvent.issue_id == Issue.id, IssueEvent.action == "reopen")
+        .correlate(Issue).scalar_subquery()
+    )
+    clock = case((Issue.status == S.reopened, reopened_at), else_=Issue.claimed_at)
+    for iid, community_id, started in s.exec(
+        select(Issue.id, Issue.community_id, clock).where(
+            Issue.status.in_((S.claimed, S.reopened)), Issue.updated_at >= since
         )
     ).all():
-        stamp = int(claimed_at.timestamp())  # a new claim starts the clock again
+        if started is None:
+            continue
+        started = _aware(started)
+        if started < since:
+            continue
+        stamp = int(started.timestamp())  # a new claim or a reopening starts the clock again
         for step in plan.policies.steps(PolicyKind.issue_overdue, community_id):
-            at = claimed_at + step.offset
+            at = started + step.offset
             if at > until:
                 break
             yield Candidate(
                 key=f"over:issue:{iid}:{stamp}:{step.position}", at=at, until=None, what="overdue", kind="alert",
-                ref=f"issue:{iid}", any_hour=step.any_hour, expand=_escalate(iid, step, "overdue"),
+                ref=f"issue:{iid}", any_hour=step.any_hour, expand=_escalate(iid, step, "overdue", started),
             )
+
+
+def _aware(t: datetime) -> datetime:
+    """A timestamp read through a bare SQL expression: SQLite gives it back without its zone (UTC)."""
+    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
 
 
 def age(delta: timedelta) -> str:
@@ -88,7 +104,7 @@ def _place(plan: Plan, issue: Issue) -> str:
     return escape(places.place_label(plan.session, building_id=issue.building_id, grid_id=issue.grid_id))
 
 
-def _escalate(issue_id: int, step: escalation.Step, what: str):
+def _escalate(issue_id: int, step: escalation.Step, what: str, started: datetime | None = None):
     def expand(plan: Plan) -> list[Message]:
         issue = plan.session.get(Issue, issue_id)
         if issue is None:
@@ -106,7 +122,8 @@ def _escalate(issue_id: int, step: escalation.Step, what: str):
             else:
                 found = escalation.level_members(plan.session, target, place)
             recipients.extend(m for m in found if m not in recipients)
-        since = (issue.claimed_at if what == "overdue" else issue.created_at) or issue.created_at
+        since = (started if what == "overdue" else issue.created_at) or issue.created_at
+        again = "重新打开后" if issue.status == S.reopened else ""
         how_long = age(plan.now - since)
         where = _place(plan, issue)
         body = (
@@ -117,12 +134,12 @@ def _escalate(issue_id: int, step: escalation.Step, what: str):
         for m in recipients:
             if what == "overdue":
                 if claimer is not None and m.id == claimer.id:
-                    head = f"⏰ <b>你领办的问题 {code(issue)} 已 {how_long} 未办结</b>"
+                    head = f"⏰ <b>你领办的问题 {code(issue)} {again}已 {how_long} 未办结</b>"
                     tail = "办好后请点「已解决」，遇到困难可以转派或找网格员协调。"
                     buttons = [[Button("已解决", Action("q", "resolve", issue.id))]]
                 else:
                     who = escape(claimer.name) if claimer else "领办人"
-                    head = f"⏰ <b>问题 {code(issue)} 由 {who} 领办已 {how_long}，尚未办结</b>"
+                    head = f"⏰ <b>问题 {code(issue)} 由 {who} 领办，{again}已 {how_long} 尚未办结</b>"
                     tail = "请督办。"
                     buttons = []
             else:

@@ -213,6 +213,20 @@ def test_claimed_and_overdue_reminds_the_claimer(db, world, clock, settings):
     assert sorted(d.out.member_id for d in later) == sorted([mid(world, "worker1"), mid(world, "gm1")])
 
 
+def test_a_reopened_issue_is_overdue_again_from_the_reopening(db, world, clock, settings):
+    with db.transaction() as s:
+        issue = _report(world, s, when=at(28, 9))
+        issues.claim(s, issue, world.actor("worker1"), now=at(28, 10))
+        issues.resolve(s, issue, world.actor("worker1"), now=at(28, 11), note="换了灯泡")
+        issues.reopen(s, issue, world.actor("resident"), now=at(29, 9), note="又不亮了")
+    assert not [d for d in due_now(db, at(2, 8, month=12), settings) if d.what == "overdue"]
+    items = [d for d in due_now(db, at(2, 9, month=12), settings) if d.what == "overdue"]  # 3 days on
+    assert [d.out.member_id for d in items] == [mid(world, "worker1")]
+    assert "重新打开后已 3天" in items[0].out.text and "已解决" in items[0].out.buttons[0][0].text
+    fire(db, at(2, 9, month=12), settings)
+    assert not [d for d in due_now(db, at(2, 10, month=12), settings) if d.what == "overdue"]  # sent once
+
+
 def test_morning_digest_to_grid_managers_by_chat_or_group(db, world, clock, settings):
     with db.transaction() as s:
         make_rota(s, world, settings, clock.now())
