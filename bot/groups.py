@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
-from models import ChatGroup, Grid, Member
+from models import ChatGroup, Grid, Issue, Member, Occurrence, OutboxMessage, OutboxStatus, PendingQuestion, Wish
 
 from . import places
 from .errors import InvalidInput, NotAllowed
@@ -59,3 +62,92 @@ def of_grid(session: Session, grid_id: int) -> list[ChatGroup]:
 
 def of_community(session: Session, community_id: int) -> list[ChatGroup]:
     return list(session.exec(select(ChatGroup).where(ChatGroup.community_id == community_id)).all())
+
+
+@dataclass
+class Moved:
+    """What ``move_chat`` carried over (counts of rows changed)."""
+
+    group: ChatGroup | None = None  # the binding at the new id (None: the old chat was not bound)
+    outbox: int = 0  # pending rows re-targeted
+    edits_dropped: int = 0  # pending edits of messages in the old chat: cannot follow, dead
+    questions: int = 0
+    issues: int = 0
+    wishes: int = 0
+
+
+def move_chat(session: Session, old_chat_id: int, new_chat_id: int, *, now: datetime) -> Moved:
+    """A group became a supergroup with a new id (Telegram's migration): what belongs to the
+    group follows it — its binding, the messages still waiting to go there, the questions the
+    bot is waiting on there, and where reports and wishes from it hear back. Idempotent: a
+    second call, or a new id already bound (kept as it is), does no harm.
+
+    Message ids of the old chat mean nothing in the new one, so replies that would have gone
+    under an old message go out plainly, and a pending edit of an old message is dropped
+    (``dead``). Messages already sent stay recorded in the old chat."""
+    moved = Moved()
+    if old_chat_id == new_chat_id:
+        moved.group = session.get(ChatGroup, new_chat_id)
+        return moved
+    old = session.get(ChatGroup, old_chat_id)
+    new = session.get(ChatGroup, new_chat_id)
+    if old is not None:
+        if new is None:
+            new = ChatGroup(
+                chat_id=new_chat_id, community_id=old.community_id, grid_id=old.grid_id,
+                compound_id=old.compound_id, title=old.title, bound_by_id=old.bound_by_id, bound_at=old.bound_at,
+            )
+            session.add(new)
+        session.delete(old)
+        session.flush()
+    moved.group = new
+    moved.edits_dropped = _update(session, OutboxMessage, (
+        OutboxMessage.chat_id == old_chat_id, OutboxMessage.status == OutboxStatus.pending,
+        OutboxMessage.edit_message_id.is_not(None),
+    ), status=OutboxStatus.dead, last_error=f"chat migrated to {new_chat_id}: the message to edit stays in the old chat")
+    moved.outbox = _update(session, OutboxMessage, (
+        OutboxMessage.chat_id == old_chat_id, OutboxMessage.status == OutboxStatus.pending,
+    ), chat_id=new_chat_id, reply_to_message_id=None)
+    moved.questions = _move_questions(session, old_chat_id, new_chat_id)
+    moved.issues = _update(session, Issue, (Issue.source_chat_id == old_chat_id,),
+                           source_chat_id=new_chat_id, source_message_id=None)
+    moved.wishes = _update(session, Wish, (Wish.source_chat_id == old_chat_id,),
+                           source_chat_id=new_chat_id, source_message_id=None)
+    _copy_occurrences(session, old_chat_id, new_chat_id)
+    session.flush()
+    return moved
+
+
+def _update(session: Session, table, where: tuple, **values) -> int:
+    return session.execute(update(table).where(*where).values(**values)).rowcount or 0
+
+
+def _move_questions(session: Session, old_chat_id: int, new_chat_id: int) -> int:
+    """Questions waiting in the old chat wait in the new one (one per person: a question the
+    person was already asked there wins); the message they were about stays behind."""
+    rows = session.exec(select(PendingQuestion).where(PendingQuestion.chat_id == old_chat_id)).all()
+    taken = set(session.exec(select(PendingQuestion.user_id).where(PendingQuestion.chat_id == new_chat_id)).all())
+    count = 0
+    for question in rows:
+        if question.user_id in taken:
+            session.delete(question)
+            continue
+        payload = json.loads(question.payload or "{}")
+        if payload.get("message_id") is not None:
+            payload["message_id"] = None
+            question.payload = json.dumps(payload, ensure_ascii=False)
+        question.chat_id = new_chat_id
+        question.question_message_id = None
+        session.add(question)
+        count += 1
+    session.flush()
+    return count
+
+
+def _copy_occurrences(session: Session, old_chat_id: int, new_chat_id: int) -> None:
+    """What already went to the group this week (the weekly note) is not sent again to it."""
+    suffix = f":chat:{old_chat_id}"
+    for occ in session.exec(select(Occurrence).where(Occurrence.key.endswith(suffix))).all():
+        key = occ.key[: -len(suffix)] + f":chat:{new_chat_id}"
+        if session.get(Occurrence, key) is None:
+            session.add(Occurrence(key=key, due_at=occ.due_at, fired_at=occ.fired_at, messages=0))

@@ -21,7 +21,9 @@ How a row travels
    ``retry_after`` (that chat, or everything, paused in the limiter); ``TemporaryError`` →
    exponential backoff with jitter; ``PermanentError`` → ``dead`` at once; ``Unreachable`` →
    ``failed``, the member marked unreachable (private chats only) and ``on_unreachable`` may
-   queue a replacement in the same transaction. A row has at most ``max_attempts`` tries
+   queue a replacement in the same transaction; ``ChatMigrated`` (a group became a supergroup)
+   → ``groups.move_chat`` carries the group over and the row is due again at once, to the new
+   chat (an edit of a message in the old chat cannot follow: it ends ``dead``). A row has at most ``max_attempts`` tries
    (``temporary_attempts`` for network trouble), then it is ``dead``; when a row must wait, the
    rows after it in its chat are given back and wait behind it.
 
@@ -47,6 +49,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, case, func, or_, select, text, update
 from sqlmodel import Session
 
+from bot import groups
 from bot.clock import Clock, SystemClock
 from bot.db import Database
 from handlers.types import Button
@@ -56,6 +59,7 @@ from .ratelimit import RateLimiter
 from .reroute import reroute_alert
 from .store import buttons_from_json
 from .transport import (
+    ChatMigrated,
     OutboundMessage,
     PermanentError,
     RetryAfter,
@@ -101,6 +105,7 @@ class SenderStats:
     failed: int = 0  # unreachable recipients
     rerouted: int = 0  # replacement rows queued by on_unreachable
     released: int = 0  # claims given back unsent (stop, or an earlier row of the chat retries)
+    moved: int = 0  # rows whose group became a supergroup: sent again to the new chat id
 
 
 @dataclass(slots=True)
@@ -111,9 +116,10 @@ class _Claim:
 
 @dataclass(slots=True)
 class _Outcome:
-    kind: str  # sent | retry | dead | failed | release
+    kind: str  # sent | retry | dead | failed | release | moved
     claim: _Claim
     message_id: int | None = None
+    new_chat_id: int | None = None  # moved: the chat's new id
     retry_at: datetime | None = None
     error: str = ""
 
@@ -371,8 +377,8 @@ class Sender:
                         break
                     claim = queue.popleft()
                     outcome = await self._attempt_to_the_end(claim)
-                if outcome.kind == "retry":
-                    # later rows of this chat wait behind it: give them back
+                if outcome.kind in ("retry", "moved"):
+                    # later rows of this chat wait behind it (or follow it to the new chat): give them back
                     while queue:
                         self._record(_Outcome("release", queue.popleft()))
         finally:
@@ -405,6 +411,11 @@ class Sender:
             outcome = self._retry_or_dead(claim, err.seconds, f"RetryAfter: {err}")
         except Unreachable as err:
             outcome = _Outcome("failed", claim, error=f"Unreachable: {err}")
+        except ChatMigrated as err:
+            if err.new_chat_id and err.new_chat_id != msg.chat_id:
+                outcome = _Outcome("moved", claim, new_chat_id=err.new_chat_id, error=f"ChatMigrated: {err}")
+            else:
+                outcome = _Outcome("dead", claim, error=f"ChatMigrated: {err}")
         except PermanentError as err:
             outcome = _Outcome("dead", claim, error=f"{type(err).__name__}: {err}")
         except TemporaryError as err:
@@ -454,6 +465,10 @@ class Sender:
             log.warning("outbox: row %s is dead: %s", outcome.claim.message.id, outcome.error)
         elif outcome.kind == "failed":
             stats.failed += 1
+        elif outcome.kind == "moved":
+            stats.moved += 1
+            log.info("outbox: chat %s became %s; row %s follows it", outcome.claim.message.chat_id,
+                     outcome.new_chat_id, outcome.claim.message.id)
         else:
             stats.released += 1
         self._flush_needed.set()
@@ -525,6 +540,15 @@ class Sender:
                 )
             for outcome in by_kind.get("failed", ()):
                 rerouted += self._write_unreachable(session, outcome, now)
+            if moved := by_kind.get("moved"):
+                # the group and its pending rows (these among them) move to the new id; the rows
+                # are due again at once — an edit of an old message is left dead by move_chat
+                for old, new in dict.fromkeys((o.claim.message.chat_id, o.new_chat_id) for o in moved):
+                    groups.move_chat(session, old, new, now=now)
+                conn.execute(
+                    t.update().where(*pending_row).values(next_attempt_at=now, last_error=bindparam("b_err")),
+                    [{"b_id": o.claim.message.id, "b_err": o.error[:_ERROR_MAX]} for o in moved],
+                )
         return rerouted
 
     def _write_unreachable(self, session: Session, outcome: _Outcome, now: datetime) -> int:

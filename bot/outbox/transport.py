@@ -9,6 +9,7 @@ what happens to the row:
 ``Unreachable``     the recipient cannot get messages (blocked the bot, kicked it, no chat)
 ``TemporaryError``  network trouble, a 5xx: back off and try again (capped)
 ``PermanentError``  the platform refused this message for good (bad HTML, nothing to edit)
+``ChatMigrated``    (a ``PermanentError``) the group is now a supergroup: the row follows it
 ==================  =======================================================================
 """
 
@@ -54,7 +55,8 @@ class PermanentError(TransportError):
 
 
 class ChatMigrated(PermanentError):
-    """A group became a supergroup with a new id; the row is dead, the new id is kept here."""
+    """A group became a supergroup with a new id (kept here): the sender moves the group there
+    (``groups.move_chat``) and sends the row again to the new id."""
 
     def __init__(self, new_chat_id: int, message: str = "") -> None:
         self.new_chat_id = new_chat_id

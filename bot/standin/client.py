@@ -112,6 +112,11 @@ class StandinClient:
     async def add_member(self, chat_id: int, user_id: int) -> dict:
         return await self._call("POST", f"/chats/{chat_id}/members", json={"user_id": user_id})
 
+    async def migrate(self, chat_id: int, id: int | None = None, user_id: int | None = None) -> dict:
+        """Upgrade a group to a supergroup → ``{chat: the new supergroup, old, update_ids, cursor}``."""
+        return self._acted(await self._call("POST", f"/chats/{chat_id}/migrate",
+                                            json={"id": id, "user_id": user_id}))
+
     async def chats(self) -> list[dict]:
         return await self._call("GET", "/chats")
 

@@ -210,6 +210,14 @@ def add_control_routes(app: web.Application, server: "StandinServer") -> None:
         return _json(chat.summary())
 
     @handler
+    async def migrate(request: web.Request) -> web.Response:
+        body = await _body(request)
+        old, new, update_ids = world.migrate_group(request.match_info["chat_id"], _int(body.get("id"), "id"),
+                                                   body.get("user_id"))
+        return _json({"chat": new.summary(), "old": old.summary(), "update_ids": update_ids,
+                      "cursor": world.cursor})
+
+    @handler
     async def list_messages(request: web.Request) -> web.Response:
         chat = world.control_chat(request.match_info["chat_id"], bot_ref(request))
         limit = _int(request.query.get("limit"), "limit")
@@ -351,6 +359,7 @@ def add_control_routes(app: web.Application, server: "StandinServer") -> None:
     r.add_post(f"{p}/chats", add_chat)
     r.add_get(f"{p}/chats/{{chat_id}}", get_chat)
     r.add_post(f"{p}/chats/{{chat_id}}/members", add_member)
+    r.add_post(f"{p}/chats/{{chat_id}}/migrate", migrate)
     r.add_get(f"{p}/chats/{{chat_id}}/messages", list_messages)
     r.add_post(f"{p}/chats/{{chat_id}}/messages", post_message)
     r.add_get(f"{p}/chats/{{chat_id}}/messages/{{message_id}}", get_message)

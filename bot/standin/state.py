@@ -45,16 +45,20 @@ PLACEHOLDER_PNG = base64.b64decode(
 class ApiError(Exception):
     """A Bot API error answer: ``{"ok": false, "error_code": code, "description": ...}``."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None,
+                 migrate_to_chat_id: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def to_dict(self) -> dict:
         body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return body
 
 
@@ -155,6 +159,7 @@ class Chat:
         self.admins: set[int] = set()
         self.owner: int | None = None
         self.bot_ids: set[int] | None = None  # groups: None = every bot is a member
+        self.migrated_to: int | None = None  # a group upgraded to this supergroup
         self.started = False
         self.blocked = False
         self.messages: dict[int, dict] = {}
@@ -209,6 +214,8 @@ class Chat:
             d["admins"] = sorted(self.admins)
             d["owner"] = self.owner
             d["bot_ids"] = None if self.bot_ids is None else sorted(self.bot_ids)
+            if self.migrated_to is not None:
+                d["migrated_to"] = self.migrated_to
         return d
 
 
@@ -580,6 +587,42 @@ class World:
         self.emit("chat", chat=chat.summary())
         return chat
 
+    def migrate_group(self, chat_id: Any, new_id: int | None = None, by: Any = None) -> tuple[Chat, Chat, list[int]]:
+        """Upgrade a group to a supergroup, as Telegram does: a new chat id, the same title,
+        members, admins and bots; the old id answers 400 ``group chat was upgraded to a
+        supergroup chat`` with ``migrate_to_chat_id``; the bots get a service message in each
+        (``migrate_to_chat_id`` in the old, ``migrate_from_chat_id`` in the new)."""
+        old = self.control_chat(chat_id)
+        if old.is_private or old.type != "group":
+            raise ControlError(400, "only a group (not a supergroup) is upgraded")
+        if old.migrated_to is not None:
+            raise ControlError(409, f"chat {old.id} was already upgraded to {old.migrated_to}")
+        user = self.user(by) if by is not None else (self.users.get(old.owner) if old.owner else None)
+        new = self.add_group(old.title or "", members=old.members, chat_id=new_id, type_="supergroup",
+                             admins=old.admins, owner=old.owner,
+                             bots=None if old.bot_ids is None else sorted(old.bot_ids))
+        old.migrated_to = new.id
+        update_ids: list[int] = []
+        for chat, field_, other in ((old, "migrate_to_chat_id", new.id), (new, "migrate_from_chat_id", old.id)):
+            message: dict[str, Any] = {"message_id": chat.take_message_id(), "chat": chat.to_dict(),
+                                       "date": self.now(), field_: other}
+            if user is not None:
+                message["from"] = user.to_dict()
+            chat.messages[message["message_id"]] = message
+            for bot in self.bots_in(chat):
+                uid = self.enqueue(bot, "message", message)
+                if uid is not None:
+                    update_ids.append(uid)
+        self.emit("chat", chat=old.summary())
+        self.emit("migrated", chat_id=old.id, new_chat_id=new.id)
+        return old, new, update_ids
+
+    def writable(self, chat: Chat) -> Chat:
+        """A chat users may write or tap in (not a group that became a supergroup)."""
+        if chat.migrated_to is not None:
+            raise ControlError(409, f"chat {chat.id} was upgraded to supergroup {chat.migrated_to}")
+        return chat
+
     def private_chat(self, bot: BotAccount, user: User) -> Chat:
         key = (bot.id, user.id)
         chat = self.privates.get(key)
@@ -629,6 +672,9 @@ class World:
         chat = self.groups.get(cid)
         if chat is None:
             raise bad_request("chat not found")
+        if chat.migrated_to is not None:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           migrate_to_chat_id=chat.migrated_to)
         if not chat.has_bot(bot.id):
             kind = "supergroup" if chat.type == "supergroup" else "group"
             raise forbidden(f"bot is not a member of the {kind} chat")
@@ -698,7 +744,7 @@ class World:
                      document: StoredFile | None = None, bot_ref: Any = None) -> tuple[dict, list[int]]:
         """A user writes in a chat; the message is stored and queued for the chat's bots."""
         user = self.user(user_ref)
-        chat = self.control_chat(chat_id, bot_ref)
+        chat = self.writable(self.control_chat(chat_id, bot_ref))
         if chat.is_private:
             if chat.user is not user:
                 raise ControlError(403, "a private chat is written in only by its user")
@@ -799,7 +845,7 @@ class World:
               force: bool = False) -> tuple[CallbackRecord, int | None]:
         """A user taps an inline button of a bot's message."""
         user = self.user(user_ref)
-        chat = self.control_chat(chat_id, bot_ref)
+        chat = self.writable(self.control_chat(chat_id, bot_ref))
         if chat.is_private and chat.user is not user:
             raise ControlError(403, "only its user taps buttons in a private chat")
         if not chat.is_private and user.id not in chat.members:

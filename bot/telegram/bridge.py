@@ -28,6 +28,7 @@ from aiogram import Bot
 from aiogram.types import CallbackQuery, Message, Update
 from sqlmodel import select
 
+from bot import groups
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
@@ -122,6 +123,15 @@ class UpdateBridge:
         self.stats.note((time.perf_counter() - started) * 1000)
         return reaction
 
+    def _migrate(self, old_chat_id: int, new_chat_id: int) -> str:
+        with self.db.transaction() as session:
+            moved = groups.move_chat(session, old_chat_id, new_chat_id, now=self.clock.now())
+            ctx = self.context(session)
+            ctx.forget_group(old_chat_id)
+            ctx.forget_group(new_chat_id)
+            return (f"bound={moved.group is not None} outbox={moved.outbox} edits_dropped={moved.edits_dropped} "
+                    f"questions={moved.questions} issues={moved.issues} wishes={moved.wishes}")
+
     def _dead_letter(self, update: Update, chat_id: int | None, private: bool, error: BaseException) -> None:
         raw = update.model_dump_json(exclude_none=True)
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__, limit=-8))
@@ -160,6 +170,20 @@ class UpdateBridge:
             return
         if reaction is None:
             self.stats.repeated += 1
+        self._committed()
+
+    async def on_migrate(self, message: Message, update: Update) -> None:
+        """A group became a supergroup (either service message; both may come, and the sender
+        may have moved it already): the binding and what waits to be sent follow the new id."""
+        ids = convert.migration(message)
+        if ids is None:
+            return
+        try:
+            moved = await self._db(self._migrate, *ids)
+        except Exception as err:  # noqa: BLE001
+            await self._failed(update, message.chat.id, False, err)
+            return
+        log.info("chat %s became supergroup %s; moved: %s", *ids, moved)
         self._committed()
 
     async def on_press(self, query: CallbackQuery, update: Update) -> None:

@@ -41,6 +41,16 @@ def inbound(message: Message, update_id: int | None, bot_id: int) -> Inbound:
     )
 
 
+def migration(message: Message) -> tuple[int, int] | None:
+    """A group upgraded to a supergroup: ``(old chat id, new chat id)`` from either service
+    message (``migrate_to_chat_id`` in the old group, ``migrate_from_chat_id`` in the new one)."""
+    if message.migrate_to_chat_id:
+        return message.chat.id, message.migrate_to_chat_id
+    if message.migrate_from_chat_id:
+        return message.migrate_from_chat_id, message.chat.id
+    return None
+
+
 def press(query: CallbackQuery, update_id: int | None) -> Press | None:
     message = query.message
     if message is None or query.data is None:

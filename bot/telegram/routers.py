@@ -10,6 +10,18 @@ from .bridge import UpdateBridge
 from .callbacks import IssueCB, QuestionCB, TaskCB, WishCB
 
 
+def migrations_router() -> Router:
+    """A group upgraded to a supergroup (its id changes): its binding and waiting messages
+    follow it. Nothing is said in the chat."""
+    router = Router(name="migrations")
+
+    @router.message(F.migrate_to_chat_id | F.migrate_from_chat_id)
+    async def migrated(message: Message, event_update: Update, bridge: UpdateBridge) -> None:
+        await bridge.on_migrate(message, event_update)
+
+    return router
+
+
 def commands_router() -> Router:
     """``/start``, ``/bind`` …: the conversation knows the commands (and answers unknown ones)."""
     router = Router(name="commands")
@@ -73,6 +85,7 @@ def other_buttons_router() -> Router:
 
 def all_routers() -> list[Router]:
     return [
+        migrations_router(),
         commands_router(),
         messages_router(),
         issue_buttons_router(),

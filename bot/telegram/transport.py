@@ -8,7 +8,7 @@ aiogram                                                outbox
 ``TelegramBadRequest`` "chat not found" / "user is     ``Unreachable``
 deactivated"
 ``TelegramBadRequest`` "message is not modified"       success (edits)
-``TelegramMigrateToChat``                              ``ChatMigrated`` (permanent)
+``TelegramMigrateToChat``                              ``ChatMigrated`` (sent again to the new id)
 other ``TelegramBadRequest``, ``TelegramNotFound``,    ``PermanentError``
 ``TelegramEntityTooLarge``
 ``TelegramNetworkError``, ``TelegramServerError``,     ``TemporaryError``

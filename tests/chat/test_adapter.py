@@ -63,6 +63,13 @@ def test_messages_become_inbound_values():
     assert private.chat.is_private and private.command == ("start", "")
 
 
+def test_both_migration_service_messages_name_the_old_and_the_new_chat():
+    old = Chat(id=-4000000001, type="group", title="居民群")
+    assert convert.migration(_message(chat=old, migrate_to_chat_id=-100777)) == (-4000000001, -100777)
+    assert convert.migration(_message(migrate_from_chat_id=-4000000001)) == (-4000000001, -100123)
+    assert convert.migration(_message(text="hi")) is None
+
+
 def test_presses_become_press_values():
     query = CallbackQuery(id="cb1", from_user=User(id=42, is_bot=False, first_name="张"), chat_instance="x",
                           data="q:accept:12:", message=_message(text="卡片"))

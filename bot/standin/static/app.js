@@ -71,6 +71,8 @@
     if (m.photo) return "[图片] " + (m.caption || "");
     if (m.document) return "[文件] " + (m.document.file_name || "") + " " + (m.caption || "");
     if (m.location) return "[位置]";
+    if (m.migrate_to_chat_id) return "[本群已升级为超级群]";
+    if (m.migrate_from_chat_id) return "[由普通群升级而来]";
     return "[消息]";
   }
   function timeOf(m) {
