@@ -112,6 +112,17 @@ class Context:
             self._cache[key] = _bindings.get(self, chat.id)
         return self._cache[key]
 
+    def binding(self, chat: Chat, user: User) -> GroupBinding | None:
+        """Where a report written in this chat belongs: the group's binding, or in a private chat
+        the writer's own community (no grid, no compound: the building is always asked for)."""
+        if not chat.is_private:
+            return self.group(chat)
+        key = ("home", user.id)
+        if key not in self._cache:
+            community_id = members.home_community_id(self.session, user.id)
+            self._cache[key] = GroupBinding(chat.id, community_id, None, None) if community_id else None
+        return self._cache[key]
+
     def forget_group(self, chat_id: int) -> None:
         self._cache.pop(("group", chat_id), None)
         _bindings.forget(self, chat_id)

@@ -62,10 +62,10 @@ def bind(ctx: Context, msg: Inbound) -> Reaction:
 
 @router.text()
 def private_text(ctx: Context, msg: Inbound) -> Reaction | None:
-    """Text in a private chat that no question is waiting for: say where reports go."""
+    """Text in a private chat that was no report: say what the bot does here."""
     if not msg.chat.is_private:
         return None
-    return reply(msg, texts.private_text_help())
+    return reply(msg, texts.private_text_help(known=ctx.binding(msg.chat, msg.user) is not None))
 
 
 @router.command("web", help="社区看板登录链接（管理人员）", scope="private")

@@ -103,15 +103,18 @@ def is_chatter(ctx: Context, msg: Inbound) -> bool:
 
 @router.text()
 def group_text(ctx: Context, msg: Inbound) -> Reaction | None:
-    if msg.chat.is_private:
-        return None
-    group = ctx.group(msg.chat)
+    """A message in a bound group, or in private from someone whose community is known: a
+    report or a wish is filed as in the group, and its news comes back to the private chat."""
+    group = ctx.binding(msg.chat, msg.user)
     if group is None:
-        return Reaction()
+        return None if msg.chat.is_private else Reaction()
     text = msg.text.strip()
     if len(text) < MIN_TEXT:
-        return Reaction()
-    return consider(ctx, msg, group, text, _parsed(ctx, text, group.community_id))
+        return None if msg.chat.is_private else Reaction()
+    reaction = consider(ctx, msg, group, text, _parsed(ctx, text, group.community_id))
+    if msg.chat.is_private and not reaction.outgoing:
+        return None  # chatter in private: the next handler says what the bot is for
+    return reaction
 
 
 def consider(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed) -> Reaction:
@@ -325,7 +328,7 @@ def _chat(chat_id: int):
 
 @router.pending("place", expire=_place_expired)
 def place_answer(ctx: Context, msg: Inbound, question: PendingQuestion) -> Reaction | None:
-    group = ctx.group(msg.chat)
+    group = ctx.binding(msg.chat, msg.user)
     if group is None:
         close(ctx, question)
         return None
@@ -361,7 +364,7 @@ def place_answer(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
             where.room = where.room or draft.room
             return proceed_issue(ctx, msg, group, draft, None, where=where)
         return reply(msg, texts.ask_place(where.said))  # no such building: keep asking
-    if msg.reply_to_bot:
+    if msg.reply_to_bot or msg.chat.is_private:
         return reply(msg, texts.place_not_understood())
     return Reaction()  # something else said meanwhile; the question stays
 
@@ -376,7 +379,7 @@ def question_button(ctx: Context, press: Press, action: Action) -> Reaction:
     if question.expires_at is not None and question.expires_at <= ctx.now:
         ctx.conversation.expire(ctx, question)
         return Reaction(answer=Answer(texts.expired_question()), outgoing=[_done(press, texts.expired_question())])
-    group = ctx.group(press.chat)
+    group = ctx.binding(press.chat, press.user)
     draft = Draft.from_payload(payload_of(question))
     msg = as_message(press, draft)
     verb = action.verb

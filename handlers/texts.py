@@ -410,9 +410,12 @@ def group_intro() -> str:
             "我会记下来交给楼栋长和网格员；想请人帮忙就说心愿，比如「想请人帮忙买菜」。发送 /help 查看命令。")
 
 
-def private_text_help() -> str:
-    return ("要反映问题或发布微心愿，请直接发在小区居民群里，我会记下来交给楼栋长和网格员。"
-            "发送 /help 查看全部命令。")
+def private_text_help(*, known: bool) -> str:
+    if known:
+        return ("遇到问题或有心愿，直接告诉我就行，比如「3栋2单元楼道灯坏了」或「想请人帮忙买菜」，"
+                "我会记下来交给楼栋长和网格员。发送 /help 查看全部命令。")
+    return ("还不知道你是哪个社区的：请在小区居民群里直接说遇到的问题或心愿，我会记下来交给楼栋长和网格员；"
+            "红管家可先 /bind 会员编号。发送 /help 查看全部命令。")
 
 
 def help_text(lines: list[tuple[str, str]], *, private: bool) -> str:

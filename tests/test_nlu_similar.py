@@ -30,3 +30,10 @@ def test_accepts_parse_results():
 
 def test_chatter_is_never_a_duplicate():
     assert not same_issue("3栋电梯修好了，谢谢物业", "3栋电梯修好了，谢谢物业").same
+
+
+def test_sharing_only_the_address_is_not_the_same_issue():
+    # same building, unit and category (facility): the address words must not make them one
+    light = "3栋2单元楼道灯坏了好几天了，晚上黑漆漆的"
+    assert not same_issue(light, "阳光花园3栋2单元的单元门关不上了，风一吹哐哐响").same
+    assert same_issue(light, "三号楼二单元楼道的灯还是不亮").same

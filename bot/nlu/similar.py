@@ -7,6 +7,7 @@ category, the concepts the two share, and their character overlap.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .parser import ParseResult, get_parser
@@ -18,6 +19,11 @@ _STYLE_CONCEPTS = frozenset(
      "thanks", "ack", "festival", "notice", "resolved", "laugh", "trade", "policy", "home_repair"}
 )
 THRESHOLD = 0.6
+# Place and category alone reach the threshold; without this much in common in what the two say
+# (a shared concept, or a fair share of wording) they are two problems in one building.
+MIN_CONTENT = 0.3
+# Addresses are compared by the place score; in the wording they would count twice.
+_ADDRESS = re.compile(r"[0-9０-９一二三四五六七八九十两]+(?:号楼|栋|幢|座|单元|楼|层|室|号)|[#＃]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +47,8 @@ def _place_score(a: ParseResult, b: ParseResult) -> float | None:
 
 
 def _bigrams(s: str) -> set[str]:
-    return {s[i : i + 2] for i in range(len(s) - 1) if not s[i : i + 2].isdigit()}
+    s = _ADDRESS.sub(" ", s)
+    return {b for i in range(len(s) - 1) if " " not in (b := s[i : i + 2]) and not b.isdigit()}
 
 
 def _jaccard(x: set, y: set) -> float:
@@ -64,6 +71,6 @@ def same_issue(
     chars = _jaccard(_bigrams(ra.text), _bigrams(rb.text))
     content = max(topics, min(1.0, 2 * chars))
     score = 0.35 * place + 0.25 * category + 0.4 * content
-    if content == 0.0:
-        score = min(score, 0.5)  # nothing in common but the place: not the same problem
+    if content < MIN_CONTENT:
+        score = min(score, 0.5)  # little in common but the place: not the same problem
     return SameIssue(score >= THRESHOLD, round(score, 4))

@@ -473,3 +473,33 @@ def test_at_night_a_report_that_can_wait_reaches_the_handlers_after_quiet_hours(
         urgent = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "alert",
                                                     OutboxMessage.ref == f"issue:{newest(cw).id}")).all()
     assert urgent and all(a.next_attempt_at <= cw.clock.now() for a in urgent)
+
+
+# --- in private -----------------------------------------------------------------------------------
+
+
+def test_a_report_written_in_private_is_filed_in_the_writers_community(cw, people):
+    out = cw.say(people.r_li, people.r_li, "阳光花园3栋2单元的单元门关不上了，风一吹哐哐响")
+    issue = newest(cw)
+    assert issue.source_chat_id == people.r_li and issue.building_id is not None
+    (reply,) = in_chat(out, people.r_li)
+    assert "已记录" in reply.text and f"Q{issue.id}" in reply.text
+    assert in_chat(out, people.bh_s3)  # the building head of 阳光花园3栋 is alerted as from a group
+    assert not in_chat(out, SUNSHINE)  # nothing is said in the group
+
+
+def test_in_private_the_building_is_always_asked_for(cw, people):
+    before = len(issues_of(cw))
+    (question,) = cw.say(people.r_li, people.r_li, "楼道的灯坏了好几天了，晚上黑漆漆的")
+    assert "在哪栋楼" in question.text
+    (again,) = cw.say(people.r_li, people.r_li, "你好")
+    assert "没认出楼栋" in again.text  # never silence in private
+    assert len(issues_of(cw)) == before
+    out = cw.say(people.r_li, people.r_li, "阳光花园五号楼")
+    assert len(issues_of(cw)) == before + 1 and any("已记录" in m.text for m in out)
+
+
+def test_a_stranger_writing_in_private_is_pointed_to_the_group(cw, people):
+    before = len(issues_of(cw))
+    (reply,) = cw.say(8888, 8888, "3栋2单元楼道灯坏了好几天了")
+    assert "居民群" in reply.text and len(issues_of(cw)) == before
