@@ -312,9 +312,14 @@ async def run(args) -> dict:
             reply_share=round(len(lat) / len(offered), 3),
         )
         result["echo_ratio"] = round(result["msgs_per_s"] / result["echo_msgs_per_s"], 3)
-        bot.terminate()
+        if args.profile:
+            import signal
+
+            bot.send_signal(signal.SIGINT)  # py-spy writes its samples on Ctrl-C, not on SIGTERM
+        else:
+            bot.terminate()
         try:
-            bot.wait(20)
+            bot.wait(60 if args.profile else 20)
         except subprocess.TimeoutExpired:
             bot.kill()
     finally:

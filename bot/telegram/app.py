@@ -13,6 +13,26 @@ from bot.config import Settings
 from .bridge import UpdateBridge
 from .routers import all_routers
 
+# aiogram reads every answer as ``Response[method.__returning__]``; pydantic keeps such
+# parametrised models only weakly, so between garbage collections each call built the model and
+# its schema again (about a fifth of the bot's time under load). Holding them keeps pydantic's
+# cache warm. Filled once per process by ``build_bot``.
+_RESPONSE_MODELS: dict[str, type] = {}
+
+
+def _keep_response_models() -> None:
+    if _RESPONSE_MODELS:
+        return
+    import aiogram.methods as methods
+    from aiogram.methods.base import Response, TelegramMethod
+
+    for name in dir(methods):
+        method = getattr(methods, name)
+        if isinstance(method, type) and issubclass(method, TelegramMethod) and method is not TelegramMethod:
+            returning = getattr(method, "__returning__", None)
+            if returning is not None:
+                _RESPONSE_MODELS.setdefault(repr(returning), Response[returning])
+
 
 def build_bot(settings: Settings, *, token: str | None = None, api_base: str | None = None) -> Bot:
     """A bot on ``HGJ_TELEGRAM_API_BASE`` (Telegram's, a local Bot API server, or the stand-in)."""
@@ -20,6 +40,7 @@ def build_bot(settings: Settings, *, token: str | None = None, api_base: str | N
     if not token:
         raise ValueError("HGJ_TELEGRAM_TOKEN is not set")
     base = (api_base or settings.telegram_api_base).rstrip("/")
+    _keep_response_models()
     session = AiohttpSession(api=TelegramAPIServer.from_base(base))
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
