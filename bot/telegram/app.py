@@ -47,7 +47,9 @@ def build_bot(settings: Settings, *, token: str | None = None, api_base: str | N
 
 def build_dispatcher(bridge: UpdateBridge, **workflow) -> Dispatcher:
     """One router per feature; the bridge and the shared services travel as workflow data."""
-    dp = Dispatcher()
+    # Conversation state lives in the database (pending questions), not in aiogram's FSM: without
+    # it every update skips a storage look-up and a middleware.
+    dp = Dispatcher(disable_fsm=True)
     dp["bridge"] = bridge
     dp["db"] = bridge.db
     dp["conversation"] = bridge.conversation
