@@ -10,14 +10,15 @@ after it. An issue accepted, claimed or closed drops out: its remaining steps ne
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from html import escape
 
-from sqlalchemy import String, case, cast, exists, func, literal
+from sqlalchemy import String, case, cast, exists, func, literal, type_coerce
 from sqlmodel import select
 
 from handlers.types import Action, Button
 from models import ISSUE_CATEGORY_ZH, Issue, IssueEvent, IssueStatus, Occurrence, PolicyKind
+from models.base import UTCDateTime
 
 from . import escalation, places
 from .due import Candidate, Message, Plan
@@ -64,16 +65,14 @@ def candidates(plan: Plan, until: datetime):
         select(func.max(IssueEvent.at)).where(IssueEvent.issue_id == Issue.id, IssueEvent.action == "reopen")
         .correlate(Issue).scalar_subquery()
     )
-    clock = case((Issue.status == S.reopened, reopened_at), else_=Issue.claimed_at)
+    # typed, so the column type gives the instant back with its zone on every database
+    clock = type_coerce(case((Issue.status == S.reopened, reopened_at), else_=Issue.claimed_at), UTCDateTime)
     for iid, community_id, started in s.exec(
         select(Issue.id, Issue.community_id, clock).where(
             Issue.status.in_((S.claimed, S.reopened)), Issue.updated_at >= since
         )
     ).all():
-        if started is None:
-            continue
-        started = _aware(started)
-        if started < since:
+        if started is None or started < since:
             continue
         stamp = int(started.timestamp())  # a new claim or a reopening starts the clock again
         for step in plan.policies.steps(PolicyKind.issue_overdue, community_id):
@@ -84,11 +83,6 @@ def candidates(plan: Plan, until: datetime):
                 key=f"over:issue:{iid}:{stamp}:{step.position}", at=at, until=None, what="overdue", kind="alert",
                 ref=f"issue:{iid}", any_hour=step.any_hour, expand=_escalate(iid, step, "overdue", started),
             )
-
-
-def _aware(t: datetime) -> datetime:
-    """A timestamp read through a bare SQL expression: SQLite gives it back without its zone (UTC)."""
-    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
 
 
 def age(delta: timedelta) -> str:
