@@ -119,7 +119,10 @@ class Context:
             return self.group(chat)
         key = ("home", user.id)
         if key not in self._cache:
-            community_id = members.home_community_id(self.session, user.id)
+            member = self.member(user)
+            community_id = (member.community_id if member else None) or members.resident_community_id(
+                self.session, user.id
+            )
             self._cache[key] = GroupBinding(chat.id, community_id, None, None) if community_id else None
         return self._cache[key]
 

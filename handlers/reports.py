@@ -106,14 +106,12 @@ def group_text(ctx: Context, msg: Inbound) -> Reaction | None:
     """A message in a bound group, or in private from someone whose community is known: a
     report or a wish is filed as in the group, and its news comes back to the private chat."""
     group = ctx.binding(msg.chat, msg.user)
-    if group is None:
-        return None if msg.chat.is_private else Reaction()
     text = msg.text.strip()
-    if len(text) < MIN_TEXT:
-        return None if msg.chat.is_private else Reaction()
-    reaction = consider(ctx, msg, group, text, _parsed(ctx, text, group.community_id))
+    reaction = Reaction()
+    if group is not None and len(text) >= MIN_TEXT:
+        reaction = consider(ctx, msg, group, text, _parsed(ctx, text, group.community_id))
     if msg.chat.is_private and not reaction.outgoing:
-        return None  # chatter in private: the next handler says what the bot is for
+        return None  # nothing filed in private: the next handler says what the bot is for
     return reaction
 
 

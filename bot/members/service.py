@@ -282,12 +282,9 @@ def get_or_create_resident(
     return resident
 
 
-def home_community_id(session: Session, chat_user_id: int) -> int | None:
-    """The community a chat account belongs to: its member's, else the one its resident record
-    first wrote from (None for someone never seen in a bound group)."""
-    member = find_by_chat_user(session, chat_user_id)
-    if member is not None and member.community_id is not None:
-        return member.community_id
+def resident_community_id(session: Session, chat_user_id: int) -> int | None:
+    """The community the resident record of a chat account first wrote from (None for someone
+    never seen in a bound group)."""
     resident = session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
     return resident.community_id if resident is not None else None
 
