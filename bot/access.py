@@ -46,6 +46,8 @@ def make_token(secret: bytes, member_id: int, *, now: datetime, lifetime: timede
 
 def read_token(secret: bytes, token: str, *, now: datetime) -> int | None:
     """The member id in a valid, unexpired token; None otherwise."""
+    if not token.isascii():
+        return None  # hmac.compare_digest refuses non-ASCII text (a TypeError): no token of ours is
     try:
         member_id, expires, mac = token.split(".")
         if not hmac.compare_digest(mac, _sign(secret, f"{member_id}.{expires}")):

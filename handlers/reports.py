@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from bot import groups, issues, places
 from bot.errors import DomainError
+from bot.ids import parse_id
 from bot.members import service as members
 from models import (
     ISSUE_OPEN,
@@ -410,7 +411,8 @@ def question_button(ctx: Context, press: Press, action: Action) -> Reaction:
         reaction.answer = Answer("好的")
         return reaction
     if verb == "bld":
-        building = ctx.session.get(Building, int(action.arg)) if action.arg.isdigit() else None
+        building_id = parse_id(action.arg)
+        building = ctx.session.get(Building, building_id) if building_id is not None else None
         if building is None or building.id not in draft.choices:
             return Reaction(answer=Answer(texts.expired_question()))
         close(ctx, question)

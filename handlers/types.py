@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from bot.ids import parse_id
+
 CALLBACK_LIMIT = 64  # bytes of button data Telegram (and most platforms) carry
 
 
@@ -79,10 +81,15 @@ class Action:
 
     @classmethod
     def unpack(cls, data: str) -> Action | None:
+        """None for data we did not pack: no id, an id that is not plain ASCII digits (「²」), or
+        one no id column holds (a client may send any callback data)."""
         parts = data.split(":", 3)
-        if len(parts) < 3 or not parts[2].lstrip("-").isdigit():
+        if len(parts) < 3:
             return None
-        return cls(parts[0], parts[1], int(parts[2]), parts[3] if len(parts) == 4 else "")
+        id_ = parse_id(parts[2], signed=True)
+        if id_ is None:
+            return None
+        return cls(parts[0], parts[1], id_, parts[3] if len(parts) == 4 else "")
 
 
 @dataclass(frozen=True)
