@@ -132,6 +132,9 @@ class Outgoing:
     ref: str | None = None  # what it is about ("issue:12"), to find it again or re-route it
     dedupe_key: str | None = None  # unique: the same key is never queued twice
     not_before: datetime | None = None  # hold until then (quiet hours)
+    # interactive (0) goes ahead of bulk (1) in its chat; None: by kind (reply and card edits are
+    # interactive, alerts, notices, reminders and digests bulk) — see ``bot.outbox.store.priority_of``
+    priority: int | None = None
 
 
 @dataclass(frozen=True)
