@@ -28,7 +28,7 @@ from models import (
     Resident,
 )
 
-from . import texts, understanding
+from . import flood, texts, understanding
 from .context import Context, GroupBinding
 from .handling import CANCEL_WORDS, _done, alert, alert_time, close, ref_of, resident_buttons, route_of
 from .conversation import ask, payload_of, reply
@@ -110,7 +110,8 @@ def group_text(ctx: Context, msg: Inbound) -> Reaction | None:
     text = msg.text.strip()
     reaction = Reaction()
     if group is not None and len(text) >= MIN_TEXT:
-        reaction = consider(ctx, msg, group, text, _parsed(ctx, text, group.community_id))
+        # the flood rule: a repeat is one message, a sender over the limit is held (handlers.flood)
+        reaction = flood.guarded(ctx, msg, group, text, _parsed(ctx, text, group.community_id), consider)
     if msg.chat.is_private and not reaction.outgoing:
         return None  # nothing filed in private: the next handler says what the bot is for
     return reaction
