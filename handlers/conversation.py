@@ -150,6 +150,9 @@ class Conversation:
         hook = self.expirers.get(question.kind)
         if hook is not None:
             hook(ctx, question)
+        from .questions import close_message
+
+        close_message(ctx, question)  # its buttons go: one open question per person and chat
         ctx.session.delete(question)
         ctx.session.flush()
 
