@@ -198,9 +198,11 @@ _LEVELS = (RouteTarget.grid_manager, *FALLBACK[RouteTarget.grid_manager])
 
 def reviewers(session: Session, *, community_id: int, grid_id: int | None) -> list[Member]:
     """The grid's manager; where there is none (or no grid), the next level up, as routing
-    falls back: the grid's community workers, the office, the district leader."""
+    falls back: the grid's community workers, the office, the district leader. Only people the
+    bot can write to count: a level whose members have no chat account is passed over."""
     for level in _LEVELS:
-        found = members_at(session, level, community_id=community_id, grid_id=grid_id, building_id=None)
+        found = [m for m in members_at(session, level, community_id=community_id, grid_id=grid_id, building_id=None)
+                 if m.chat_user_id]
         if found:
             return found
     return []

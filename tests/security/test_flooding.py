@@ -322,3 +322,14 @@ def test_a_new_question_takes_the_buttons_off_the_one_it_replaces(cw, people, un
     with cw.db.session() as s:
         assert len(s.exec(select(PendingQuestion).where(PendingQuestion.chat_id == SUNSHINE,
                                                         PendingQuestion.user_id == people.r_wang)).all()) == 1
+
+
+def test_a_grid_manager_the_bot_cannot_write_to_is_passed_over(cw, people):  # noqa: F811
+    from models import Member
+
+    with cw.db.transaction() as s:
+        gm3 = s.exec(select(Member).where(Member.chat_user_id == people.gm3)).one()
+        gm3.chat_user_id = None
+        s.add(gm3)
+    flood(cw, people.r_zhao, CUIYUAN, 4)
+    assert _card(cw, people).chat_id == people.office  # the next level up, as routing falls back
