@@ -485,6 +485,8 @@ class Sender:
         """A limiter slot for the chat's most urgent claim. A bulk row may be waiting for a full
         window (a group's minute); when a reply is claimed meanwhile, the wait starts again with
         its priority, so it takes the slots kept for it instead of waiting with the bulk."""
+        if not self.limiter.limits.enabled:  # no windows to wait for (only a 429's pause): no race
+            return await self.limiter.acquire_permit(chat_id, priority=queue.peek().priority)
         while True:
             priority = queue.peek().priority
             queue.waiting = priority
