@@ -58,6 +58,11 @@ class Settings(BaseSettings):
                     "messages are held in one bundle for the grid manager.",
     )
     flood_window_minutes: int = Field(default=10, ge=1, description="The window of the flood rule.")
+    flood_commands: int = Field(
+        default=5, ge=1,
+        description="Commands one sender may send in a group within the flood window and have answered there; "
+                    "the next one gets a notice, the rest no answer in the group.",
+    )
     repeat_window_minutes: int = Field(
         default=10, ge=1, description="Identical or near-identical messages of one sender within this are one."
     )

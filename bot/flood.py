@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from bot.config import Settings
@@ -33,6 +33,7 @@ from models import HeldBundle, HeldMessage, Member, MemberStatus, ReportTrace, R
 
 ACTED = "acted"
 HELD = "held"
+COMMAND = "command"  # a command in a group (answered there): counted, never compared as a repeat
 RECENT_LIMIT = 30  # a sender's traces compared with a new message (newest first)
 _DIGITS = re.compile(r"\d+")
 
@@ -87,21 +88,24 @@ def screen(session: Session, settings: Settings, *, community_id: int, user_id: 
     found = Screen(fp, marks(fp, place))
     repeat_since = now - timedelta(minutes=settings.repeat_window_minutes)
     flood_since = now - timedelta(minutes=settings.flood_window_minutes)
+    sender = (ReportTrace.community_id == community_id, ReportTrace.user_id == user_id)
     recent = session.exec(
         select(ReportTrace)
-        .where(ReportTrace.community_id == community_id, ReportTrace.user_id == user_id,
-               ReportTrace.at >= min(repeat_since, flood_since))
+        .where(*sender, ReportTrace.outcome != COMMAND, ReportTrace.at >= repeat_since)
         .order_by(ReportTrace.at.desc(), ReportTrace.id.desc())
         .limit(RECENT_LIMIT)
     ).all()
     for trace in recent:
-        if trace.at >= repeat_since and alike(fp, found.marks, trace.fingerprint, trace.marks,
-                                              settings.repeat_similarity):
+        if alike(fp, found.marks, trace.fingerprint, trace.marks, settings.repeat_similarity):
             found.repeat_of = trace
             return found
     found.bundle = current_bundle(session, community_id=community_id, user_id=user_id, since=flood_since)
-    acted = sum(1 for t in recent if t.outcome == ACTED and t.at >= flood_since)
-    found.hold = found.bundle is not None or acted >= settings.flood_reports
+    if found.bundle is None:
+        acted = session.exec(select(func.count()).select_from(ReportTrace).where(
+            *sender, ReportTrace.outcome == ACTED, ReportTrace.at >= flood_since)).one()
+        found.hold = acted >= settings.flood_reports
+    else:
+        found.hold = True
     return found
 
 
@@ -116,6 +120,22 @@ def note(session: Session, settings: Settings, *, community_id: int, user_id: in
     session.add(trace)
     session.flush()
     return trace
+
+
+def commands_answered(session: Session, settings: Settings, *, community_id: int, user_id: int, chat_id: int,
+                      message_id: int, now: datetime) -> int:
+    """Count a command of this sender in this group (kept like a report's trace) and return how
+    many they sent there within the flood window, this one included: each is answered in the
+    group, and twenty a minute is all a group gets."""
+    since = now - timedelta(minutes=settings.flood_window_minutes)
+    earlier = session.exec(
+        select(func.count()).select_from(ReportTrace).where(
+            ReportTrace.community_id == community_id, ReportTrace.user_id == user_id,
+            ReportTrace.chat_id == chat_id, ReportTrace.outcome == COMMAND, ReportTrace.at >= since)
+    ).one()
+    note(session, settings, community_id=community_id, user_id=user_id, chat_id=chat_id, message_id=message_id,
+         screened=Screen("", ""), outcome=COMMAND, now=now)
+    return earlier + 1
 
 
 # --- bundles --------------------------------------------------------------------------------

@@ -64,6 +64,23 @@ def guarded(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed,
     return reaction
 
 
+def command_limit(ctx: Context, msg: Inbound) -> Reaction | None:
+    """A command in a bound group is answered in the group, and a group gets twenty messages a
+    minute: beyond ``flood_commands`` of one sender there within the window, one notice, then no
+    answer there (in private every command is still answered)."""
+    group = ctx.group(msg.chat)
+    if msg.chat.is_private or group is None:
+        return None
+    n = flood.commands_answered(ctx.session, ctx.settings, community_id=group.community_id, user_id=msg.user.id,
+                                chat_id=msg.chat.id, message_id=msg.message_id, now=ctx.now)
+    limit = ctx.settings.flood_commands
+    if n <= limit:
+        return None
+    if n == limit + 1:
+        return reply(msg, texts.commands_throttled(ctx.settings.flood_window_minutes))
+    return Reaction()
+
+
 def _repeat(ctx: Context, msg: Inbound, trace) -> Reaction:
     if msg.chat.is_private:
         return reply(msg, texts.repeat_seen())

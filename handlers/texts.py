@@ -504,5 +504,9 @@ def held_filed(code: str) -> str:
     return f"已立案 {code}"
 
 
+def commands_throttled(minutes: int) -> str:
+    return f"命令发得太频繁了，群里先不再逐条回复；{minutes} 分钟后再试，或私聊我使用。"
+
+
 def held_gone() -> str:
     return "这条已经处理过了"

@@ -333,3 +333,24 @@ def test_a_grid_manager_the_bot_cannot_write_to_is_passed_over(cw, people):  # n
         s.add(gm3)
     flood(cw, people.r_zhao, CUIYUAN, 4)
     assert _card(cw, people).chat_id == people.office  # the next level up, as routing falls back
+
+
+def test_commands_in_a_group_are_answered_there_five_times_then_once_told(cw, people):  # noqa: F811
+    """Each command in a group is answered in the group, which gets twenty messages a minute:
+    /wall two hundred times would keep every resident's reply waiting for ten minutes."""
+    answers = [in_chat(cw.say(people.r_li, SUNSHINE, "/wall"), SUNSHINE) for _ in range(30)]
+    assert all(len(a) == 1 for a in answers[:5])
+    assert "命令发得太频繁" in answers[5][0].text
+    assert all(a == [] for a in answers[6:])
+    assert in_chat(cw.say(people.r_wang, SUNSHINE, "/wall"), SUNSHINE)  # others are answered as ever
+    assert in_chat(cw.say(people.r_li, people.r_li, "/wall"), people.r_li)  # and she is, in private
+    cw.later(minutes=11)
+    assert in_chat(cw.say(people.r_li, SUNSHINE, "/wall"), SUNSHINE)
+
+
+def test_commands_between_reports_do_not_reset_the_count(cw, people):  # noqa: F811
+    for i in range(6):
+        cw.say(people.r_li, SUNSHINE, report_text(i))
+        for _ in range(40):
+            cw.say(people.r_li, SUNSHINE, "/my")
+    assert held_count(cw) == 3
