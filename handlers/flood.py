@@ -26,7 +26,7 @@ from sqlmodel import select
 from bot import flood, groups
 from bot.escalation import quiet_until
 from bot.outbox.reroute import issue_id_of
-from models import Building, HeldBundle, HeldMessage, PendingQuestion, Resident
+from models import Building, HeldBundle, HeldMessage, OutboxMessage, PendingQuestion, Resident
 
 from . import texts
 from .context import Context, GroupBinding
@@ -172,6 +172,8 @@ def held_button(ctx: Context, press: Press, action: Action) -> Reaction:
     problem = flood.may_review(ctx.member(press.user), bundle)
     if problem:
         return Reaction(answer=Answer(problem, alert=True))
+    if not _is_card(ctx, press, bundle):  # the buttons edit their own card, nothing else
+        return Reaction(answer=Answer(texts.expired_question()))
     if action.verb == "drop":
         count = flood.dismiss_rest(ctx.session, bundle, ctx.member(press.user), now=ctx.now)
         return Reaction([_edit(press, texts.held_dismissed(bundle, count, ctx.member(press.user)), [])],
@@ -184,6 +186,12 @@ def held_button(ctx: Context, press: Press, action: Action) -> Reaction:
     issue_id = issue_id_of(outgoing[0].ref)  # the reply under the new report is about it
     flood.filed(ctx.session, message, issue_id, ctx.member(press.user), now=ctx.now)
     return Reaction([*outgoing, _list(ctx, press, bundle)], answer=Answer(texts.held_filed(f"Q{issue_id}")))
+
+
+def _is_card(ctx: Context, press: Press, bundle: HeldBundle) -> bool:
+    return ctx.session.exec(select(OutboxMessage.id).where(
+        OutboxMessage.ref == f"held:{bundle.id}", OutboxMessage.chat_id == press.chat.id,
+        OutboxMessage.sent_message_id == press.message_id)).first() is not None
 
 
 def _edit(press: Press, text: str, buttons: list[list[Button]]) -> Outgoing:

@@ -354,3 +354,21 @@ def test_commands_between_reports_do_not_reset_the_count(cw, people):  # noqa: F
         for _ in range(40):
             cw.say(people.r_li, SUNSHINE, "/my")
     assert held_count(cw) == 3
+
+
+def test_the_card_s_buttons_edit_only_the_card(cw, people):  # noqa: F811
+    """Data forged onto another message — here the group's reply to a report — neither shows the
+    held messages there nor changes that message."""
+    flood(cw, people.r_zhao, CUIYUAN, 4)
+    card = _card(cw, people)
+    reply = next(m for m in cw.bot_messages(CUIYUAN) if "已记录" in m.text)
+    from handlers.conversation import process_press
+    from handlers.types import Press
+
+    for chat, message in ((CUIYUAN, reply), (people.gm3, reply)):
+        press = Press(callback_id="f", chat=cw.chat(chat), user=cw.user(people.gm3), message_id=message.message_id,
+                      data=card.button("查看").action.pack(), at=cw.clock.now(), update_id=77_000 + chat % 1000)
+        with cw.db.transaction() as session:
+            reaction = process_press(cw.conversation, session, cw.ctx(session), press)
+        assert reaction.outgoing == [] and reaction.answer.text == "这个问题已过期，请重新发送。"
+    assert cw.deliver() == [] and "已记录" in reply.text
