@@ -18,13 +18,14 @@ same counts. The conversation (``handlers.flood``) decides what is said.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlmodel import Session, select
 
 from bot.config import Settings
@@ -72,54 +73,74 @@ def alike(a_fp: str, a_marks: str, b_fp: str, b_marks: str, similarity: float) -
 
 @dataclass
 class Screen:
-    """What the rule says about a new message: a repeat of ``repeat_of``, held (``hold``), or
-    free to go through the report flow."""
+    """What the rule says about a new message: a repeat of trace ``repeat_of`` (whose one short
+    answer was given if ``repeat_answered``), held (``hold``), or free to go through the flow."""
 
     fingerprint: str
     marks: str
-    repeat_of: ReportTrace | None = None
+    repeat_of: int | None = None
+    repeat_answered: bool = False
     hold: bool = False
     bundle: HeldBundle | None = None  # the sender's bundle still taking messages, if any
 
 
+_T = ReportTrace.__table__
+# Core, prebuilt: this runs for every report-like message
+_RECENT = (
+    select(_T.c.id, _T.c.at, _T.c.fingerprint, _T.c.marks, _T.c.outcome, _T.c.repeat_answered)
+    .where(_T.c.community_id == bindparam("community"), _T.c.user_id == bindparam("user"),
+           _T.c.outcome != COMMAND, _T.c.at >= bindparam("since"))
+    .order_by(_T.c.at.desc(), _T.c.id.desc())
+    .limit(bindparam("limit"))
+)
+_NOTE = insert(_T).values(
+    community_id=bindparam("community"), user_id=bindparam("user"), chat_id=bindparam("chat"),
+    message_id=bindparam("message"), at=bindparam("at"), fingerprint=bindparam("fp"), marks=bindparam("marks"),
+    outcome=bindparam("outcome"), repeat_answered=False,
+)
+_PRUNE = delete(_T).where(_T.c.at < bindparam("before"))
+_PRUNE_EVERY = 200  # notes between two sweeps of traces past both windows (queries ignore them anyway)
+_notes = itertools.count(1)
+
+
 def screen(session: Session, settings: Settings, *, community_id: int, user_id: int, text: str, place,
            now: datetime) -> Screen:
+    """One indexed read in the common case: the sender's traces within the windows. No held
+    trace within the flood window means no bundle takes messages (each held message renews it)."""
     fp = fingerprint(text)
     found = Screen(fp, marks(fp, place))
     repeat_since = now - timedelta(minutes=settings.repeat_window_minutes)
     flood_since = now - timedelta(minutes=settings.flood_window_minutes)
-    sender = (ReportTrace.community_id == community_id, ReportTrace.user_id == user_id)
-    recent = session.exec(
-        select(ReportTrace)
-        .where(*sender, ReportTrace.outcome != COMMAND, ReportTrace.at >= repeat_since)
-        .order_by(ReportTrace.at.desc(), ReportTrace.id.desc())
-        .limit(RECENT_LIMIT)
-    ).all()
+    recent = session.connection().execute(_RECENT, {
+        "community": community_id, "user": user_id, "since": min(repeat_since, flood_since),
+        "limit": max(RECENT_LIMIT, settings.flood_reports + 1),
+    }).all()
     for trace in recent:
-        if alike(fp, found.marks, trace.fingerprint, trace.marks, settings.repeat_similarity):
-            found.repeat_of = trace
+        if trace.at >= repeat_since and alike(fp, found.marks, trace.fingerprint, trace.marks,
+                                              settings.repeat_similarity):
+            found.repeat_of, found.repeat_answered = trace.id, trace.repeat_answered
             return found
-    found.bundle = current_bundle(session, community_id=community_id, user_id=user_id, since=flood_since)
-    if found.bundle is None:
-        acted = session.exec(select(func.count()).select_from(ReportTrace).where(
-            *sender, ReportTrace.outcome == ACTED, ReportTrace.at >= flood_since)).one()
-        found.hold = acted >= settings.flood_reports
-    else:
-        found.hold = True
+    in_window = [t for t in recent if t.at >= flood_since]
+    if any(t.outcome == HELD for t in in_window):
+        found.bundle = current_bundle(session, community_id=community_id, user_id=user_id, since=flood_since)
+    found.hold = found.bundle is not None or sum(t.outcome == ACTED for t in in_window) >= settings.flood_reports
     return found
 
 
+def repeat_answered(session: Session, trace_id: int) -> None:
+    session.connection().execute(update(_T).where(_T.c.id == trace_id).values(repeat_answered=True))
+
+
 def note(session: Session, settings: Settings, *, community_id: int, user_id: int, chat_id: int,
-         message_id: int, screened: Screen, outcome: str, now: datetime) -> ReportTrace:
-    """Remember a message the report flow took up (``ACTED``) or held (``HELD``); forget what
-    has left both windows."""
-    keep = max(settings.repeat_window_minutes, settings.flood_window_minutes)
-    session.execute(delete(ReportTrace).where(ReportTrace.at < now - timedelta(minutes=keep)))
-    trace = ReportTrace(community_id=community_id, user_id=user_id, chat_id=chat_id, message_id=message_id,
-                        at=now, fingerprint=screened.fingerprint, marks=screened.marks, outcome=outcome)
-    session.add(trace)
-    session.flush()
-    return trace
+         message_id: int | None, screened: Screen, outcome: str, now: datetime) -> None:
+    """Remember a message the report flow took up (``ACTED``), held (``HELD``), or a command in a
+    group (``COMMAND``); now and then forget what has left both windows."""
+    conn = session.connection()
+    conn.execute(_NOTE, {"community": community_id, "user": user_id, "chat": chat_id, "message": message_id or 0,
+                         "at": now, "fp": screened.fingerprint, "marks": screened.marks, "outcome": outcome})
+    if next(_notes) % _PRUNE_EVERY == 0:
+        keep = max(settings.repeat_window_minutes, settings.flood_window_minutes)
+        conn.execute(_PRUNE, {"before": now - timedelta(minutes=keep)})
 
 
 def commands_answered(session: Session, settings: Settings, *, community_id: int, user_id: int, chat_id: int,

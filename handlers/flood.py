@@ -53,7 +53,7 @@ def guarded(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed,
     screened = flood.screen(ctx.session, settings, community_id=group.community_id, user_id=msg.user.id,
                             text=text, place=parsed.place, now=ctx.now)
     if screened.repeat_of is not None:
-        return _repeat(ctx, msg, screened.repeat_of)
+        return _repeat(ctx, msg, screened)
     if screened.hold:
         return _hold(ctx, msg, group, text, parsed, screened)
     reaction = consider(ctx, msg, group, text, parsed)
@@ -81,13 +81,12 @@ def command_limit(ctx: Context, msg: Inbound) -> Reaction | None:
     return Reaction()
 
 
-def _repeat(ctx: Context, msg: Inbound, trace) -> Reaction:
+def _repeat(ctx: Context, msg: Inbound, screened: flood.Screen) -> Reaction:
     if msg.chat.is_private:
         return reply(msg, texts.repeat_seen())
-    if trace.repeat_answered or _asked(ctx, msg):
+    if screened.repeat_answered or _asked(ctx, msg):
         return Reaction()  # said once already, or the bot's question about it is right there
-    trace.repeat_answered = True
-    ctx.session.add(trace)
+    flood.repeat_answered(ctx.session, screened.repeat_of)
     return reply(msg, texts.repeat_seen())
 
 
