@@ -75,8 +75,7 @@ def web_login(ctx: Context, msg: Inbound) -> Reaction:
     member = ctx.member(msg.user)
     if not access.may_see_dashboard(member):
         return reply(msg, "社区看板对社区工作人员、包联干部和区领导开放。")
-    secret = access.load_secret(ctx.settings.web_secret)
-    token = access.make_token(secret, member.id, now=ctx.now)
+    token = access.issue_login(ctx.session, member, now=ctx.now)
     link = f"{ctx.settings.web_url}/login?token={token}"
     from html import escape
 

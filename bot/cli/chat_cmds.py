@@ -92,13 +92,10 @@ def demo(
             fail(f"无法监听 127.0.0.1:{port}：{err}（换一个 --port）")
         made = populate_standin(server.world, db)
         _introduce(db, made["groups"])
-        import secrets
-
         from datetime import time
 
         settings = Settings(database_url=url, telegram_token=DEMO_TOKEN, telegram_api_base=server.base_url,
                             webhook_url=None, web_host="127.0.0.1", web_port=web_port,
-                            web_secret=secrets.token_urlsafe(24),
                             # a demo is tried at any hour: alerts are not held for the morning
                             quiet_hours_start=time(0, 0), quiet_hours_end=time(0, 0))
         runtime = Runtime(settings, db)
@@ -135,9 +132,9 @@ def _office_login(db, settings, web_url: str) -> str:
     from bot.clock import SystemClock
     from models import Member
 
-    with db.session() as session:
+    with db.transaction() as session:
         office = session.exec(select(Member).where(Member.is_office_admin).order_by(Member.id)).first()
-    token = access.make_token(access.load_secret(settings.web_secret), office.id, now=SystemClock().now())
+        token = access.issue_login(session, office, now=SystemClock().now())
     return f"{web_url}/login?token={token}"
 
 

@@ -7,17 +7,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from bot import access
-
 
 def install(app: FastAPI, *, db, settings, clock, secret_dir: Path | None = None) -> FastAPI:
-    """Give ``app`` what the pages need (``app.state``) and include their routers."""
+    """Give ``app`` what the pages need (``app.state``) and include their routers. (``secret_dir``
+    is accepted for older callers: logins are rows now, nothing is signed.)"""
     from . import api, pages, rotas
 
     app.state.db = db
     app.state.settings = settings
     app.state.clock = clock
-    app.state.secret = access.load_secret(settings.web_secret, secret_dir)
+    app.state.bot_username = getattr(app.state, "bot_username", "")
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(rotas.router)

@@ -215,7 +215,6 @@ def test_private_only_commands_say_where_to_use_them(cw, people):
 
 
 def test_web_gives_managers_a_login_link(cw, people):
-    cw.settings.web_secret = "s3cret"
     (link,) = cw.say(people.gm1, people.gm1, "/web")
     assert "/login?token=" in link.text
     (refused,) = cw.say(people.vol1, people.vol1, "/web")
