@@ -11,8 +11,8 @@ from sqlmodel import select
 from bot import access, places, points, stats
 from models import Community, Grid
 
-from .deps import COOKIE, MemberDep, SessionDep, now
-from .views import open_issue_rows, wish_rows
+from .deps import COOKIE, MemberDep, SessionDep, login_token, now
+from .views import member_rows, open_issue_rows, wish_rows
 
 router = APIRouter()
 
@@ -94,4 +94,6 @@ def dashboard(request: Request, session: SessionDep, viewer: MemberDep):
         quarter=quarter,
         stars=points.leaderboard(session, month, community_id=community.id),
         units=points.unit_leaderboard(session, quarter, community_id=community.id),
+        members=member_rows(session, viewer),
+        csrf=access.csrf_token(login_token(request)),
     )

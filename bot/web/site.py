@@ -11,7 +11,7 @@ from fastapi import FastAPI
 def install(app: FastAPI, *, db, settings, clock, secret_dir: Path | None = None) -> FastAPI:
     """Give ``app`` what the pages need (``app.state``) and include their routers. (``secret_dir``
     is accepted for older callers: logins are rows now, nothing is signed.)"""
-    from . import api, pages, rotas
+    from . import api, members, pages, rotas
 
     app.state.db = db
     app.state.settings = settings
@@ -19,5 +19,6 @@ def install(app: FastAPI, *, db, settings, clock, secret_dir: Path | None = None
     app.state.bot_username = getattr(app.state, "bot_username", "")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(members.router)
     app.include_router(rotas.router)
     return app
