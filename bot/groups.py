@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -97,7 +97,9 @@ def refuse_takeover(session: Session, group: ChatGroup, by: Member, target: str,
     _tell_office(session, group.community_id, (
         f"⚠️ 有人试图改绑群「{escape(group.title or str(group.chat_id))}」：{escape(by.name)}"
         f"（{escape(community.name if community else '')}）发送了 /bind {escape(target)}，已拒绝；"
-        f"本群仍绑定在 {escape(stays)}。"), skip=None, now=now)
+        f"本群仍绑定在 {escape(stays)}。"), skip=None, now=now,
+        # one notice per intruder and group an hour: repeating /bind cannot flood the office
+        once=f"takeover:{group.chat_id}:{by.id}:{now.astimezone(timezone.utc):%Y%m%d%H}")
     return stays
 
 
@@ -110,7 +112,7 @@ def where(session: Session, group: ChatGroup) -> str:
 
 
 def _tell_office(session: Session, community_id: int | None, text: str, *, skip: Member | None,
-                 now: datetime) -> None:
+                 now: datetime, once: str | None = None) -> None:
     from .outbox import enqueue_all
 
     admins = session.exec(select(Member).where(
@@ -118,7 +120,8 @@ def _tell_office(session: Session, community_id: int | None, text: str, *, skip:
         Member.chat_user_id.is_not(None),
     ).order_by(Member.id)).all()
     enqueue_all(session, [
-        Outgoing(chat_id=m.chat_user_id, text=text, kind="notice", member_id=m.id, ref="group-binding")
+        Outgoing(chat_id=m.chat_user_id, text=text, kind="notice", member_id=m.id, ref="group-binding",
+                 dedupe_key=f"{once}:{m.id}" if once else None)
         for m in admins if skip is None or m.id != skip.id
     ], now=now)
 

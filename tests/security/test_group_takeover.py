@@ -41,6 +41,12 @@ async def test_another_communitys_office_admin_cannot_rebind_and_the_owning_offi
         assert bound_community(db, SUNSHINE) == "白庙社区"
         told = await sc.wait_for_message(owner.chat_user_id, lambda m: "试图改绑" in m["text"])
         assert intruder.name in told["text"] and "/bind 月亮湖社区" in told["text"]
+        for _ in range(3):  # insisting changes nothing and does not flood the office
+            await sc.send_text(intruder.chat_user_id, SUNSHINE, "/bind 月亮湖社区 第一网格")
+            await sc.wait_for_message(SUNSHINE, lambda m: "只有该社区" in m["text"])
+        with db.session() as s:
+            assert len(s.exec(select(OutboxMessage).where(OutboxMessage.chat_id == owner.chat_user_id,
+                                                          OutboxMessage.ref == "group-binding")).all()) == 1
         # reports from the group still go to 白庙社区's people
         await sc.send_text(intruder.chat_user_id, SUNSHINE, "4栋单元门坏了关不上，外人随便进出")
         card = await sc.wait_for_message(SUNSHINE, lambda m: "已记录" in m["text"])
