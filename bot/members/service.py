@@ -228,19 +228,25 @@ def link_resident(
         now=now,
     )
     if resident.member_id != member.id:
-        # a record the member reported through before they had a chat account gives way
-        # (Resident.member_id is unique): this account's record speaks for them from now on
-        older = session.exec(
-            select(Resident).where(Resident.member_id == member.id, Resident.id != resident.id)
-        ).first()
-        if older is not None:
-            older.member_id = None
-            session.add(older)
-            session.flush()
+        _give_way(session, member, keep=resident.id)
         resident.member_id = member.id
         if member.building_id and not resident.building_id:
             resident.building_id = member.building_id
         session.add(resident)
+
+
+def _give_way(session: Session, member: Member, *, keep: int | None) -> None:
+    """Another record that speaks for ``member`` (one made before they had a chat account, or
+    their previous account's) lets go (Resident.member_id is unique): the member's current
+    account's record speaks for them from now on."""
+    older = session.exec(
+        select(Resident).where(Resident.member_id == member.id, Resident.id != keep)
+        if keep is not None else select(Resident).where(Resident.member_id == member.id)
+    ).first()
+    if older is not None:
+        older.member_id = None
+        session.add(older)
+        session.flush()
 
 
 def get_or_create_resident(
@@ -264,6 +270,8 @@ def get_or_create_resident(
                 session.add(resident)
                 session.flush()
     if resident is None:
+        if member is not None:
+            _give_way(session, member, keep=None)
         resident = Resident(
             chat_user_id=chat_user_id,
             display_name=display_name[:128],

@@ -165,3 +165,42 @@ def test_a_login_row_is_checked_on_every_use(w):
     assert access.member_for_token(w.session, "²" * 10, now=w.now) is None
     member.status = MemberStatus.left  # even set by hand, without set_status
     assert access.member_for_token(w.session, token, now=w.now) is None
+
+
+def test_the_rosters_telegram_id_prebinds_as_an_event_and_the_office_hears_once(db, tmp_path, clock):
+    from bot.roster import import_roster
+    from models import Member
+
+    path = tmp_path / "roster.csv"
+    path.write_text("姓名,手机号,角色,社区,网格,职务,电报ID\n"
+                    "刘洋,13907240004,3,白庙社区,,管理员,8001\n"
+                    "陈静,13907240005,网格员,白庙社区,第一网格,,8002\n"
+                    "郑小红,13907240010,5,白庙社区,第一网格,,8003\n", encoding="utf-8")
+    with db.transaction() as session:
+        import_roster(session, path, now=clock.now())
+    with db.transaction() as session:
+        events = session.exec(select(MemberEvent)).all()
+        assert sorted((e.how, e.chat_user_id) for e in events) == [("roster", 8001), ("roster", 8002), ("roster", 8003)]
+        told = notices(type("W", (), {"session": session}))
+        assert set(told) == {8001, 8002} and all(len(v) == 1 for v in told.values())  # one notice each
+        assert "郑小红" in told[8002][0] and "刘洋" not in told[8002][0]  # the grid manager: her grid only
+        token = access.issue_login(session, session.exec(select(Member).where(Member.chat_user_id == 8003)).one(),
+                                   now=clock.now())
+    path.write_text("姓名,手机号,角色,社区,网格,电报ID\n郑小红,13907240010,5,白庙社区,第一网格,8004\n", encoding="utf-8")
+    with db.transaction() as session:  # the roster names another account: the old one's login ends
+        import_roster(session, path, now=clock.now())
+        assert access.member_for_token(session, token, now=clock.now()) is None
+        kinds = [(e.kind, e.chat_user_id) for e in session.exec(select(MemberEvent).order_by(MemberEvent.id))][3:]
+        assert kinds == [("unbind", 8003), ("bind", 8004)]
+
+
+@pytest.mark.postgres
+def test_an_invitation_is_used_once_on_postgresql(pg_db, clock):
+    with pg_db.transaction() as session:
+        w = build_world(session, clock.now())
+        issued = binding.create_invitation(session, w.m["bh3"], by=None, now=clock.now())
+    with pg_db.transaction() as session:
+        assert binding.bind_by_code(session, ME, issued.code, now=clock.now()).status == "bound"
+    with pg_db.transaction() as session:
+        assert binding.bind_by_code(session, 9002, issued.code, now=clock.now()).status == "refused"
+        assert binding.failures(session, 9002, now=clock.now()) == 1
