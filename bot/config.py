@@ -29,7 +29,9 @@ class Settings(BaseSettings):
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
-    web_secret: str | None = None  # signs login links; generated into hongguanjia.secret when unset
+    bot_username: str | None = Field(
+        default=None, description="the bot's @username for invitation links made by `hgj invite` (the running bot asks Telegram)"
+    )
 
     # The conversation (handlers/)
     nlu_confidence: float = Field(

@@ -106,6 +106,7 @@ class ImportReport:
     unchanged: int = 0
     places_created: dict[str, int] = field(default_factory=lambda: {"社区": 0, "网格": 0, "小区": 0, "楼栋": 0, "单位": 0})
     dry_run: bool = False
+    prebound: list[Member] = field(default_factory=list)  # chat accounts the 电报ID column bound
 
 
 def parse_rows(path: Path) -> list[RosterRow]:
@@ -206,6 +207,10 @@ def import_roster(
             on_row(i, len(rows))
     if errors:
         raise RosterRejected(errors)
+    if report.prebound:
+        from .members.binding import notify_roster_binds
+
+        notify_roster_binds(session, report.prebound, now=now)
     return report
 
 
@@ -236,16 +241,31 @@ def _apply(session: Session, row: RosterRow, report: ImportReport, *, now: datet
             raise InvalidInput(f"电报ID {row.telegram_id} 已绑定给 {holder.name}（{holder.number}）")
     existing = members.find_by_phone(session, row.phone)
     if existing is None:
-        members.create_member(
+        member = members.create_member(
             session, name=row.name, role=row.role, community=community, phone=row.phone, now=now,
             grid=grid, building=building, work_unit=work_unit, chat_user_id=row.telegram_id, titles=row.titles,
         )
         report.created += 1
+        if row.telegram_id is not None:
+            report.prebound.append(member)
         return
+    old_account = existing.chat_user_id
     if _update(session, existing, row, community.id, grid, building, work_unit, now=now):
         report.updated += 1
+        if existing.chat_user_id != old_account:
+            report.prebound.append(existing)
     else:
         report.unchanged += 1
+
+
+def _rebound_by_roster(session, member: Member, old_account: int | None, *, now) -> None:
+    """The roster names another chat account: the old one's web logins end, both are recorded."""
+    from . import access
+
+    if old_account is not None:
+        members.record_event(session, member, "unbind", "roster", chat_user_id=old_account, now=now)
+        access.revoke_logins(session, member.id, now=now)
+    members.record_event(session, member, "bind", "roster", chat_user_id=member.chat_user_id, now=now)
 
 
 def _update(session, member: Member, row: RosterRow, community_id, grid, building, work_unit, *, now) -> bool:
@@ -267,11 +287,13 @@ def _update(session, member: Member, row: RosterRow, community_id, grid, buildin
     changed = {k: v for k, v in wanted.items() if getattr(member, k) != v}
     if not changed:
         return False
+    changed_from = member.chat_user_id
     for key, value in changed.items():
         setattr(member, key, value)
     member.updated_at = now
     members.renumber(session, member)
     if "chat_user_id" in changed:
         members.link_resident(session, member, row.telegram_id, now=now)
+        _rebound_by_roster(session, member, changed_from, now=now)
     session.add(member)
     return True

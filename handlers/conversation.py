@@ -39,6 +39,7 @@ class Conversation:
         self.expirers: dict[str, Callable] = {}
         self.texts: list[Callable] = []
         self.silencers: list[Callable] = []
+        self.contacts: list[Callable] = []
         for router in self.routers:
             for spec in router.commands:
                 for name in spec.names:
@@ -53,6 +54,7 @@ class Conversation:
             self.expirers.update(router.expirers)
             self.texts.extend(router.texts)
             self.silencers.extend(router.silencers)
+            self.contacts.extend(router.contacts)
 
     def help_lines(self, private: bool) -> list[tuple[str, str]]:
         seen, lines = set(), []
@@ -77,6 +79,10 @@ class Conversation:
             spec = self.commands.get(command[0]) if command else None
             if spec is None or not spec.unbound:
                 return Reaction()
+        if msg.contact is not None:  # a shared phone number is about who someone is, never a report
+            for handler in self.contacts:
+                return handler(ctx, msg) or Reaction()
+            return Reaction()
         if command is not None:
             name, _args = command
             spec = self.commands.get(name)
@@ -112,7 +118,7 @@ class Conversation:
         and a router sure it is chatter (or the group is not bound)."""
         if msg.chat.is_private or msg.command is not None:
             return False
-        if ctx.group(msg.chat) is None:
+        if ctx.group(msg.chat) is None or msg.contact is not None:
             return True
         if not any(fn(ctx, msg) for fn in self.silencers):
             return False

@@ -370,8 +370,8 @@ def wish_claimed_by_you(session: Session, wish: Wish, poster_mention: str) -> st
 
 
 def become_volunteer() -> str:
-    return ("认领心愿需要红管家志愿者身份：请到社区红管家工作室登记，拿到会员编号后"
-            "私聊我发送 /bind 会员编号。")
+    return ("认领心愿需要红管家志愿者身份：请到社区红管家工作室登记，登记后私聊我发送 /bind，"
+            "按提示分享本人手机号完成绑定。")
 
 
 def wish_poster_thanks_prompt(poster_mention: str) -> str:
@@ -386,7 +386,7 @@ def welcome(member: Member | None, name: str) -> str:
         return (f"你好，{esc(member.name)}（{role_label(member)}）！有问题要你处理时我会私信你，"
                 "点按钮就能受理、领办、解决。发送 /help 查看全部命令。")
     return (f"你好，{esc(name)}！我是红管家机器人。在小区居民群里直接说遇到的问题或心愿，"
-            "我会记下来交给楼栋长和网格员。红管家成员请发送 /bind 会员编号 绑定账号。")
+            "我会记下来交给楼栋长和网格员。\n" + HOW_TO_BIND)
 
 
 def bound(member: Member) -> str:
@@ -396,8 +396,46 @@ def bound(member: Member) -> str:
 
 def bind_usage(private: bool) -> str:
     if private:
-        return "用法：/bind 会员编号，例如 /bind 6-012-000-03-005-0042"
+        return bind_how()
     return "用法：/bind 社区名 [网格或小区]，例如 /bind 白庙社区 第三网格"
+
+
+# Binding a chat account needs proof: the member number alone (guessable) binds nobody.
+HOW_TO_BIND = ("红管家成员绑定账号有两种方式：私聊我发送 /bind，点「📱 分享我的手机号」分享本人在社区登记的手机号；"
+               "或点开社区红管家工作室、网格员发给你的邀请链接（也可扫邀请二维码）。")
+SHARE_PHONE = "📱 分享我的手机号"
+# One wording for every failure: a wrong number, a taken one, a forwarded card, a used or
+# expired code all read the same (no telling which numbers or codes exist).
+BIND_REFUSED = ("没有完成绑定。请确认分享的是本人在社区登记的手机号，或使用社区工作室发给你的有效邀请链接；"
+                "如有疑问请联系社区红管家工作室。")
+BIND_LIMITED = "尝试次数过多，请一小时后再试，或联系社区红管家工作室领取邀请链接。"
+
+
+def bind_how() -> str:
+    return ("绑定红管家账号（会员编号本身不能用来绑定）：\n"
+            "① 点下方「📱 分享我的手机号」，分享本人在社区登记的手机号；\n"
+            "② 或点开社区红管家工作室、网格员发给你的邀请链接（也可扫邀请二维码）。")
+
+
+def already_bound(member: Member) -> str:
+    return (f"你的账号已绑定红管家 {esc(member.name)}（{role_label(member)}，编号 {esc(member.number)}）。"
+            "如需更换账号请联系社区红管家工作室。")
+
+
+def invitation_made(member: Member, link: str, revoked: int, expires: str) -> str:
+    void = f"之前未使用的 {revoked} 个邀请已作废。" if revoked else ""
+    return (f"给 {esc(member.name)}（{esc(member.number)}）的邀请链接（仅可使用一次，{esc(expires)} 前有效）：\n"
+            f"{esc(link)}\n请只转给本人；本人点开后发送 /start 即完成绑定。{void}")
+
+
+def unbound_done(member: Member, logins: int) -> str:
+    ended = f"，{logins} 个看板登录已作废" if logins else ""
+    return (f"已解绑 {esc(member.name)}（{esc(member.number)}）的聊天账号{ended}。"
+            "如需重新绑定，可发送 /invite 编号 给本人发邀请，或让本人分享登记手机号。")
+
+
+def group_rebind_refused(stays: str) -> str:
+    return f"本群已绑定到 {esc(stays)}，只有该社区红管家工作室的管理员可以更改；已通知该社区工作室。"
 
 
 def group_bound(community: str, grid: str = "", compound: str = "") -> str:
@@ -415,7 +453,7 @@ def private_text_help(*, known: bool) -> str:
         return ("遇到问题或有心愿，直接告诉我就行，比如「3栋2单元楼道灯坏了」或「想请人帮忙买菜」，"
                 "我会记下来交给楼栋长和网格员。发送 /help 查看全部命令。")
     return ("还不知道你是哪个社区的：请在小区居民群里直接说遇到的问题或心愿，我会记下来交给楼栋长和网格员；"
-            "红管家可先 /bind 会员编号。发送 /help 查看全部命令。")
+            "红管家请先发送 /bind 绑定账号。发送 /help 查看全部命令。")
 
 
 def help_text(lines: list[tuple[str, str]], *, private: bool) -> str:
@@ -425,7 +463,7 @@ def help_text(lines: list[tuple[str, str]], *, private: bool) -> str:
 
 
 def not_a_member_points() -> str:
-    return "积分属于红管家成员。已是红管家的，请私聊我发送 /bind 会员编号。"
+    return "积分属于红管家成员。已是红管家的，请私聊我发送 /bind，按提示绑定账号。"
 
 
 def managers_only() -> str:
@@ -433,7 +471,7 @@ def managers_only() -> str:
 
 
 def no_community() -> str:
-    return "还不知道你属于哪个社区。请在小区居民群里使用，或先 /bind 会员编号。"
+    return "还不知道你属于哪个社区。请在小区居民群里使用；红管家请先私聊我发送 /bind 绑定账号。"
 
 
 def only_writer() -> str:

@@ -26,6 +26,8 @@ class OutboxMessage(SQLModel, table=True):
     chat_id: int = chat_id_field(nullable=False, index=True)
     text: str = Field(sa_type=Text)
     buttons: str = Field(default="", sa_type=Text)  # JSON rows of {"text","data"|"url"}
+    # a request shown in place of the person's keyboard: JSON {"contact": label} or {"clear": true}
+    request: str = Field(default="", max_length=256)
     reply_to_message_id: int | None = None
     photo: str | None = Field(default=None, max_length=256)
     edit_message_id: int | None = None

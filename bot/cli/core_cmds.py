@@ -86,14 +86,15 @@ def bind_group(
     grid: str | None = typer.Option(None, "--grid", help="网格名称或编号"),
     compound: str | None = typer.Option(None, "--compound", help="小区名称（业主群）"),
     title: str = typer.Option("", "--title", help="群名称"),
+    force: bool = typer.Option(False, "--force", help="改绑已绑定的群（会通知原社区工作室）"),
 ) -> None:
-    """把群聊绑定到社区或网格，群里的反映就归这里处理。"""
+    """把群聊绑定到社区或网格，群里的反映就归这里处理。已绑定的群须加 --force 才改绑。"""
     from bot import groups
 
     db = open_database()
     with domain_errors(), db.transaction() as session:
         group = groups.bind(session, chat_id, community_name=community, grid_name=grid,
-                            compound_name=compound, title=title, now=_now())
+                            compound_name=compound, title=title, force=force, now=_now())
     where = community + (f" {grid}" if grid else "") + (f" {compound}" if compound else "")
     typer.echo(f"群 {group.chat_id} 已绑定到 {where}")
 

@@ -39,12 +39,33 @@ def buttons_from_json(text: str) -> list[list[Button]]:
     ]
 
 
+def request_to_json(ask_contact: str | None, clear: bool) -> str:
+    if ask_contact:
+        return json.dumps({"contact": ask_contact}, ensure_ascii=False)
+    return '{"clear": true}' if clear else ""
+
+
+def request_from_json(text: str) -> tuple[str | None, bool]:
+    """``(ask_contact label, clear)`` of a stored request; nothing for what cannot be read."""
+    if not text:
+        return None, False
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, False
+    if not isinstance(data, dict):
+        return None, False
+    label = data.get("contact")
+    return (label if isinstance(label, str) and label else None), bool(data.get("clear"))
+
+
 def _values(out: Outgoing, now: datetime) -> dict:
     return dict(
         created_at=now,
         chat_id=out.chat_id,
         text=out.text,
         buttons=buttons_to_json(out.buttons),
+        request=request_to_json(out.ask_contact, out.clear_request),
         reply_to_message_id=out.reply_to_message_id,
         photo=out.photo,
         edit_message_id=out.edit_message_id,

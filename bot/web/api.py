@@ -50,6 +50,7 @@ def api_members(session: SessionDep, viewer: StaffDep) -> list[dict]:
             "grid_id": m.grid_id, "building_id": m.building_id, "status": m.status,
             "phone": m.phone if show_phones else mask_phone(m.phone),
             "grid_manager": m.is_grid_manager, "mediator": m.is_mediator, "office_admin": m.is_office_admin,
+            "bound": m.chat_user_id is not None,
         })
     return rows
 
