@@ -375,3 +375,22 @@ def test_a_column_the_sheet_lacks_keeps_what_members_have_and_community_can_be_g
         assert member(s, "杨志强").position == "" and member(s, "杨志强").work_unit_name == "荆门石化"
     new_head = write_csv(tmp_path / "d.csv", [["姓名", "手机号", "角色"], ["朱红梅", "13907240016", "6"]])
     assert rejected(db, new_head, clock, community="白庙社区") == ["第2行 楼栋：6号红管家（楼栋长）须填写所管楼栋"]
+
+
+def test_the_export_shows_every_members_unit_and_position(db, tmp_path, clock):
+    from openpyxl import load_workbook
+
+    from bot.export import export_workbook
+    from tests.conftest import TZ
+
+    run(db, office_roster(tmp_path / "r.xlsx"), clock)
+    with db.session() as s:
+        export_workbook(s, tmp_path / "out.xlsx", tz=TZ)
+    sheet = load_workbook(tmp_path / "out.xlsx", read_only=True)["成员"]
+    header, *rows = sheet.iter_rows(values_only=True)
+    name, unit, position = header.index("姓名"), header.index("单位"), header.index("职务")
+    assert {r[name]: (r[unit], r[position]) for r in rows} == {
+        "张建国": ("区政府办", "副区长"), "李明": ("区住建局", "科员"), "陈静": ("白庙社区居委会", "网格长"),
+        "王芳": ("白庙社区居委会", "书记"), "周德华": ("白庙社区人民调解委员会", "调解员"),
+        "郑小红": ("荆门市第一中学", None), "杨志强": ("荆门石化", None),
+    }
