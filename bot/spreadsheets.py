@@ -59,7 +59,7 @@ def read_table(path: Path, fields: dict[str, tuple[str, ...]] | None = None) -> 
     for sheet in sheets:
         at = _find_header(sheet, fields)
         if at is not None:
-            return _split(sheet, at)
+            return _split(sheet, at, _aliases(fields))
     names = "、".join(aliases[0] for aliases in fields.values())
     raise InvalidInput(f"{path.name} 里找不到表头：前{HEADER_SCAN_ROWS}行没有一行写着 {names} 中的至少两列")
 
@@ -135,12 +135,23 @@ def _find_header(sheet: _Sheet, fields: dict[str, tuple[str, ...]]) -> int | Non
     return best
 
 
-def _split(sheet: _Sheet, at: int) -> Table:
+def _split(sheet: _Sheet, at: int, lookup: dict[str, tuple[str, int]] | None = None) -> Table:
     header_row, header = sheet.rows[at]
     headers = [cell_text(h) for h in header]
+    rest = sheet.rows[at + 1:]
+    if lookup is not None:
+        following = next((i for i, (_, cells) in enumerate(rest) if _filled(cells)), None)
+        if following is not None and _is_subheader(headers, rest[following][1], lookup):
+            # 「联系方式」 over 「手机」「座机」: the lower row names the columns it splits
+            lower = [cell_text(c) for c in rest[following][1]]
+            lower += [""] * (len(headers) - len(lower))
+            headers += [""] * (len(lower) - len(headers))
+            headers = [b if _lookup(lookup, b) else (a or b) for a, b in zip(headers, lower, strict=True)]
+            header_row = rest[following][0]
+            rest = rest[following + 1:]
     body: list[tuple[int, list[object]]] = []
     sections: list[tuple[int, str]] = []
-    for number, cells in sheet.rows[at + 1:]:
+    for number, cells in rest:
         filled = [i for i, c in enumerate(cells) if cell_text(c)]
         if not filled:
             continue
@@ -151,6 +162,19 @@ def _split(sheet: _Sheet, at: int) -> Table:
             continue  # the header again (sheets pasted one under another, print titles)
         body.append((number, cells))
     return Table(headers, body, header_row, sections)
+
+
+def _is_subheader(headers: list[str], cells: list[object], lookup: dict[str, tuple[str, int]]) -> bool:
+    """The second row of a two-row header: under every column the header names it is empty,
+    repeats the header (merged down) or is a header itself, and it names at least one."""
+    named = 0
+    for index, value in enumerate(cell_text(c) for c in cells):
+        above = headers[index] if index < len(headers) else ""
+        if _lookup(lookup, value) or (value and value == above):
+            named += 1
+        elif value and _lookup(lookup, above):
+            return False
+    return named > 0
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))

@@ -394,3 +394,27 @@ def test_the_export_shows_every_members_unit_and_position(db, tmp_path, clock):
         "王芳": ("白庙社区居委会", "书记"), "周德华": ("白庙社区人民调解委员会", "调解员"),
         "郑小红": ("荆门市第一中学", None), "杨志强": ("荆门石化", None),
     }
+
+
+def test_a_two_row_header_on_the_sheet_after_the_instructions(db, tmp_path, clock):
+    wb = Workbook()
+    wb.active.title = "填表说明"
+    wb.active.append(["1. 手机号请填写11位手机号码"])
+    wb.active.append(["2. 角色填 1–6"])
+    ws = wb.create_sheet("花名册")
+    ws.append(["白庙社区红管家花名册"])
+    ws.merge_cells("A1:F1")
+    ws.append(["姓名", "联系方式", None, "角色", "社区", "备注"])
+    ws.append([None, "手机", "座机", None, None, None])
+    for column in "ADEF":
+        ws.merge_cells(f"{column}2:{column}3")
+    ws.merge_cells("B2:C2")
+    ws.append(["甲", "13800000001", "0724-1234567", "5", "白庙社区", ""])
+    ws.append(["乙", "13800000002", "", "5", "白庙社区", ""])
+    ws.append(["丙", "138", "", "5", "白庙社区", ""])
+    wb.save(tmp_path / "r.xlsx")
+    assert rejected(db, tmp_path / "r.xlsx", clock) == ["第6行 手机：「138」不是有效的11位手机号"]
+    ws.delete_rows(6)
+    wb.save(tmp_path / "r.xlsx")
+    report = run(db, tmp_path / "r.xlsx", clock)
+    assert report.created == 2 and report.header_row == 3 and report.ignored_columns == ["座机", "备注"]
