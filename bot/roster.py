@@ -276,9 +276,9 @@ def read_roster(path: Path, *, community: str = "") -> ParsedRoster:
         def bad(name: str, message: str) -> None:
             problems.append((name, message))
 
-        for name, limit in LIMITS.items():
-            if len(get(name)) > limit:
-                bad(name, f"「{shown(get(name))}」太长（最多 {limit} 个字）")
+        for column, limit in LIMITS.items():
+            if len(get(column)) > limit:
+                bad(column, f"「{shown(get(column))}」太长（最多 {limit} 个字）")
         name = clean_name(get("name"))
         if not name:
             bad("name", "没有填写")
@@ -308,7 +308,7 @@ def read_roster(path: Path, *, community: str = "") -> ParsedRoster:
         extra = parse_titles(position)
         titles = Titles(titles.grid_manager or extra.grid_manager, titles.mediator or extra.mediator,
                         titles.office_admin or extra.office_admin)
-        where = clean_name(get("community")) or community
+        where = clean_name(get("community") or community)
         if not where:
             bad("community", "没有填写")
         unit = clean_unit(get("unit"))
@@ -321,7 +321,7 @@ def read_roster(path: Path, *, community: str = "") -> ParsedRoster:
                 if in_cell and compound and places.normalize(in_cell) != compound:
                     bad("building", f"「{shown(get('building'))}」与{label['compound']}「{shown(get('compound'))}」不一致")
                 compound = compound or in_cell
-                if len(building) > BUILDING_LIMIT:
+                if len(building) > BUILDING_LIMIT or len(compound) > LIMITS["compound"]:
                     bad("building", f"「{shown(get('building'))}」太长（楼栋最多 {BUILDING_LIMIT} 个字）")
             except InvalidInput as err:
                 bad("building", str(err))
@@ -377,17 +377,14 @@ def import_roster(
     )
     label = {name: parsed.columns.label(name, FIELDS) for name in FIELDS}
     errors: list[RowError] = []
+    known: dict[tuple, tuple] = {}  # places and units already looked up (or made) in this import
     for i, row in enumerate(rows, start=1):
         try:
             with session.begin_nested():
-                _apply(session, row, report, label, now=now)
-        except _CellError as err:
-            errors.append(RowError(row.row, str(err), err.column))
-        except InvalidMemberNumber:
-            # the checks above keep this from happening; the office never typed a number
-            errors.append(RowError(row.row, f"{ROLE_NAMES_ZH[Role(row.role)]}与所填单位、网格、楼栋对不上"))
+                _apply(session, row, report, label, known, now=now)
         except DomainError as err:
-            errors.append(RowError(row.row, str(err)))
+            known.clear()  # what the failed row made went with its savepoint
+            errors.append(_row_error(row, err))
         if on_row:
             on_row(i, len(rows))
     if errors:
@@ -395,35 +392,53 @@ def import_roster(
     return report
 
 
-def _apply(session: Session, row: RosterRow, report: ImportReport, label: dict[str, str], *, now: datetime) -> None:
+def _row_error(row: RosterRow, err: DomainError) -> RowError:
+    if isinstance(err, _CellError):
+        return RowError(row.row, str(err), err.column)
+    if isinstance(err, InvalidMemberNumber):
+        # the checks keep this from happening; the office never typed a number
+        return RowError(row.row, f"{ROLE_NAMES_ZH[Role(row.role)]}与所填单位、网格、楼栋对不上")
+    return RowError(row.row, str(err))
+
+
+def _apply(session: Session, row: RosterRow, report: ImportReport, label: dict[str, str], known: dict,
+           *, now: datetime) -> None:
     made = report.places_created
 
-    def step(column: str, make, message: Callable[[DomainError], str] = str):
+    def step(column: str, key: tuple, make, message: Callable[[DomainError], str] = str):
+        if key in known:
+            return known[key], False
         try:
-            return make()
+            found, new = make()
         except DomainError as err:
             raise _CellError(label[column], message(err)) from err
+        known[key] = found
+        return found, new
 
-    community, new = step("community", lambda: places.ensure_community(session, row.community, now=now),
-                          lambda err: f"社区已满 999 个，不能再新建「{row.community}」" if "代码" in str(err) else str(err))
+    community, new = step(
+        "community", ("community", row.community), lambda: places.ensure_community(session, row.community, now=now),
+        lambda err: f"社区已满 999 个，不能再新建「{row.community}」" if "代码" in str(err) else str(err))
     made["社区"] += new
     if new:
         report.new_communities.append(community.name)
     grid = compound = building = work_unit = None
     if row.grid:
-        grid, new = step("grid", lambda: places.ensure_grid(session, community, row.grid))
+        grid, new = step("grid", ("grid", community.id, row.grid),
+                         lambda: places.ensure_grid(session, community, row.grid))
         made["网格"] += new
     if row.compound:
-        compound, new = step("compound", lambda: places.ensure_compound(session, community, row.compound))
+        compound, new = step("compound", ("compound", community.id, row.compound),
+                             lambda: places.ensure_compound(session, community, row.compound))
         made["小区"] += new
     if row.building:
-        building, new = step("building", lambda: places.ensure_building(
+        key = ("building", community.id, row.building, compound and compound.id, grid and grid.id)
+        building, new = step("building", key, lambda: places.ensure_building(
             session, community, row.building, grid=grid, compound=compound))
         made["楼栋"] += new
         if grid is None and building.grid_id:
             grid = session.get(Grid, building.grid_id)
     if row.role == Role.unit_cadre and row.unit:
-        work_unit, new = step("unit", lambda: members.ensure_work_unit(session, row.unit),
+        work_unit, new = step("unit", ("unit", row.unit), lambda: members.ensure_work_unit(session, row.unit),
                               lambda err: "包联单位已满 999 个，不能再新增单位")
         made["单位"] += new
     if row.telegram_id is not None:

@@ -177,12 +177,14 @@ def _is_subheader(headers: list[str], cells: list[object], lookup: dict[str, tup
     return named > 0
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# zero-width and direction marks pasted from web pages and chats: they hide a building number
+# (「2\u200b栋」) or flip a line where the name is shown
+_INVISIBLE = dict.fromkeys([*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2060, 0xFEFF])
 
 
 def cell_text(value: object) -> str:
     """A cell as the text a person sees: 13800000000.0 read from Excel is 13800000000; spaces
-    around it (and the invisible ones pasted from web pages) are not part of it."""
+    around it and invisible characters are not part of it."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -418,3 +418,13 @@ def test_a_two_row_header_on_the_sheet_after_the_instructions(db, tmp_path, cloc
     wb.save(tmp_path / "r.xlsx")
     report = run(db, tmp_path / "r.xlsx", clock)
     assert report.created == 2 and report.header_row == 3 and report.ignored_columns == ["座机", "备注"]
+
+
+def test_invisible_characters_pasted_into_cells_are_dropped(db, tmp_path, clock):
+    path = write_csv(tmp_path / "r.csv", [["姓名", "手机号", "角色", "社区", "楼栋"],
+                                          ["\u202e马桂兰", "1390724\u200b0014", "楼栋长", "白庙社区\ufeff", "2\u200b栋"]])
+    run(db, path, clock)
+    with db.session() as s:
+        ma = s.exec(select(Member)).one()
+        assert (ma.name, ma.phone, s.get(Building, ma.building_id).number) == ("马桂兰", "13907240014", "2")
+        assert s.exec(select(Community)).one().name == "白庙社区"
