@@ -177,9 +177,11 @@ def _is_subheader(headers: list[str], cells: list[object], lookup: dict[str, tup
     return named > 0
 
 
-# zero-width and direction marks pasted from web pages and chats: they hide a building number
-# (「2\u200b栋」) or flip a line where the name is shown
-_INVISIBLE = dict.fromkeys([*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2060, 0xFEFF])
+# zero-width and direction marks pasted from web pages and chats hide a building number
+# (「2\u200b栋」) or flip a line where the name is shown; control characters (a NUL from a broken
+# export) PostgreSQL refuses to store
+_INVISIBLE = dict.fromkeys([*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2060, 0xFEFF,
+                            *range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def cell_text(value: object) -> str:
