@@ -111,16 +111,16 @@ def export_workbook(
 
     ws = wb.create_sheet("成员")
     ws.append(["会员编号", "姓名", "角色", "社区", "单位", "网格", "楼栋", "手机号", "网格员", "调解员",
-               "工作室管理员", "状态", "已绑定聊天"])
+               "工作室管理员", "状态", "已绑定聊天", "职务"])
     n = 0
     for m in stream(Member, Member.id):
         ws.append([
             m.number, m.name, ROLE_NAMES_ZH[Role(m.role)], names.get(m.community_id, ""),
-            units.get(m.work_unit_id, ""), grids.get(m.grid_id, ""), place(m.building_id),
+            m.work_unit_name or units.get(m.work_unit_id, ""), grids.get(m.grid_id, ""), place(m.building_id),
             m.phone if with_phones else mask_phone(m.phone),
             "是" if m.is_grid_manager else "", "是" if m.is_mediator else "", "是" if m.is_office_admin else "",
             {"active": "在岗", "away": "外出", "left": "已退出"}.get(m.status, m.status),
-            "是" if m.chat_user_id else "",
+            "是" if m.chat_user_id else "", m.position,
         ])
         n += 1
     counts["成员"] = n

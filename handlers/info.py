@@ -89,6 +89,7 @@ def my(ctx: Context, msg: Inbound) -> Reaction:
     member = ctx.member(msg.user)
     parts: list[str] = []
     if member is not None:
+        parts.append(texts.member_card(ctx.session, member, private=not public))
         todo = ctx.session.exec(select(Issue).where(Issue.handler_id == member.id, Issue.status.in_(ISSUE_OPEN))
                                 .order_by(Issue.id.desc()).limit(10)).all()
         if todo:
@@ -107,6 +108,8 @@ def my(ctx: Context, msg: Inbound) -> Reaction:
         parts.append("我的心愿：\n" + "\n".join(_wish_line(ctx, w, public) for w in posted))
     if not parts:
         return reply(msg, "你还没有反映过问题或心愿。在居民群里直接说就行，我会记下来。")
+    if member is not None and len(parts) == 1:
+        parts.append("还没有你反映的问题、心愿或待你处理的事。")
     return reply(msg, "\n\n".join(parts))
 
 

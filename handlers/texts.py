@@ -23,6 +23,8 @@ from models import (
     WISH_CATEGORY_ZH,
     WISH_STATUS_ZH,
     Building,
+    Community,
+    Grid,
     Issue,
     IssueStatus,
     Member,
@@ -390,8 +392,27 @@ def welcome(member: Member | None, name: str) -> str:
 
 
 def bound(member: Member) -> str:
-    return (f"绑定成功：{esc(member.name)}，{role_label(member)}，编号 {esc(member.number)}。"
+    unit = f"，{esc(member.work_unit_name)}" if member.work_unit_name else ""
+    return (f"绑定成功：{esc(member.name)}，{role_label(member)}{unit}，编号 {esc(member.number)}。"
             "以后派给你的问题会私信通知你。")
+
+
+def member_card(session: Session, member: Member, *, private: bool) -> str:
+    """Who a member is: role, 职务 and 单位 as the roster has them, where they serve; the number
+    only in their private chat."""
+    head = f"<b>{esc(member.name)}</b>（{role_label(member)}）"
+    head += "".join(f" · {esc(x)}" for x in (member.position, member.work_unit_name) if x)
+    community = session.get(Community, member.community_id)
+    where = [community.name if community else ""]
+    if member.grid_id:
+        grid = session.get(Grid, member.grid_id)
+        where.append(grid.name if grid else "")
+    if member.building_id:
+        where.append(places.building_label(session, session.get(Building, member.building_id)))
+    line = " ".join(esc(w) for w in where if w)
+    if private:
+        line += f" · 编号 {esc(member.number)}"
+    return f"{head}\n{line}"
 
 
 def bind_usage(private: bool) -> str:

@@ -75,7 +75,7 @@ def number_of(
     return MemberNumber(
         role=role,
         community=community.code,
-        unit=unit.code if unit else 0,
+        unit=unit.code if unit and role == Role.unit_cadre else 0,  # the number carries role 2's only
         grid=grid.number if grid else 0,
         building=building.code if building else 0,
         seq=seq,
@@ -104,8 +104,14 @@ def create_member(
     work_unit: WorkUnit | None = None,
     chat_user_id: int | None = None,
     titles: Titles = Titles(),
+    work_unit_name: str = "",
+    position: str = "",
 ) -> Member:
+    """``work_unit`` is the coded unit of a role-2 member; anyone's 单位 is ``work_unit_name``
+    (role 2's defaults to the coded unit's name)."""
     name = name.strip()
+    if role != Role.unit_cadre:
+        work_unit_name, work_unit = work_unit_name or (work_unit.name if work_unit else ""), None
     if not name:
         raise InvalidInput("姓名不能为空")
     phone = normalize_phone(phone) if phone else None
@@ -138,6 +144,8 @@ def create_member(
         role=role,
         community_id=community.id,
         work_unit_id=work_unit.id if work_unit else None,
+        work_unit_name=work_unit_name or (work_unit.name if work_unit else ""),
+        position=position,
         grid_id=grid.id if grid else None,
         building_id=building.id if building else None,
         phone=phone,
