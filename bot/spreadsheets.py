@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from .errors import DomainError, InvalidInput
+from .masking import clean
 
 
 @dataclass
@@ -76,7 +77,7 @@ def cell_text(value: object) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, date | time):
         return value.isoformat()
-    return str(value).strip()
+    return clean(str(value)).strip()  # a zero-width space pasted into a name is not part of it
 
 
 def match_headers(

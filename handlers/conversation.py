@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from html import escape
 
 from sqlalchemy import bindparam
@@ -18,12 +19,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.errors import DomainError
+from bot.masking import clean
 from bot.outbox import enqueue_all
 from models import PendingQuestion, ProcessedUpdate
 
 from .context import Context
 from .router import CommandSpec, Router
-from .types import Answer, Inbound, Outgoing, Press, Reaction
+from .types import Answer, Chat, Inbound, Outgoing, Press, Reaction, User
 
 log = logging.getLogger(__name__)
 
@@ -217,10 +219,31 @@ def run_sweep(conversation: Conversation, session: Session, ctx: Context) -> int
     return n
 
 
+def _clean_user(user: User) -> User:
+    name = clean(user.name)
+    return user if name == user.name else replace(user, name=name)
+
+
+def _clean_chat(chat: Chat) -> Chat:
+    title = clean(chat.title)
+    return chat if title == chat.title else replace(chat, title=title)
+
+
+def cleaned(msg: Inbound) -> Inbound:
+    """The message without invisible or direction characters in its text, its writer's name and
+    the chat's title: ``2\u200b栋`` is 2栋 to the parser, and no name turns a line round."""
+    text = clean(msg.text)
+    user, chat = _clean_user(msg.user), _clean_chat(msg.chat)
+    if text == msg.text and user is msg.user and chat is msg.chat:
+        return msg
+    return replace(msg, text=text, user=user, chat=chat)
+
+
 def process_message(conversation: Conversation, session: Session, ctx: Context, msg: Inbound) -> Reaction | None:
     """Handle a message in the caller's transaction; None when it was already handled.
     Chatter (``Conversation.is_silent``) returns an empty reaction and writes nothing."""
     ctx.conversation = ctx.conversation or conversation
+    msg = cleaned(msg)
     if conversation.is_silent(ctx, msg):
         return Reaction()
     return _run(
@@ -231,10 +254,14 @@ def process_message(conversation: Conversation, session: Session, ctx: Context, 
 
 def process_press(conversation: Conversation, session: Session, ctx: Context, press: Press) -> Reaction | None:
     ctx.conversation = ctx.conversation or conversation
-    return _run(
+    press = replace(press, user=_clean_user(press.user), chat=_clean_chat(press.chat))
+    reaction = _run(
         session, ctx, press.update_id, lambda: conversation.on_press(ctx, press),
         lambda err: Reaction(answer=Answer(str(err), alert=True)),
     )
+    if reaction is not None and reaction.answer is not None:
+        reaction.answer = Answer(clean(reaction.answer.text), reaction.answer.alert)
+    return reaction
 
 
 def ask(

@@ -137,12 +137,12 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
             tell_poster(ctx, wish, texts.wish_change(ctx.session, wish, "fulfil") + "\n"
                         + texts.wish_poster_thanks_prompt(mention), thank_buttons(wish))
             refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
-            return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish), public=False))],
+            return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)))],
                             Answer("辛苦了！积分已记上"))
         wishes.release(ctx.session, wish, actor, now=ctx.now)
         refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
         tell_poster(ctx, wish, texts.wish_change(ctx.session, wish, "release"), claim_buttons(wish))
-        return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish), public=False))],
+        return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)))],
                         Answer("已放弃认领"))
     if verb == "thank":
         resident = ctx.resident(press.user, wish.community_id)

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from models import Building, Community, Grid, Member, MemberStatus, Resident, Role, WorkUnit
 
 from ..errors import InvalidInput, NotFound
+from ..masking import clean
 from .numbers import MemberNumber
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -105,7 +106,7 @@ def create_member(
     chat_user_id: int | None = None,
     titles: Titles = Titles(),
 ) -> Member:
-    name = name.strip()
+    name = clean(name).strip()
     if not name:
         raise InvalidInput("姓名不能为空")
     phone = normalize_phone(phone) if phone else None
@@ -250,6 +251,7 @@ def get_or_create_resident(
     community_id: int | None = None,
     now: datetime,
 ) -> Resident:
+    display_name = clean(display_name).strip()
     resident = session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
     if resident is None:
         member = find_by_chat_user(session, chat_user_id)
