@@ -143,6 +143,10 @@ class Context:
         if member is not None:
             members.mark_reachable(self.session, member, now=self.now)
 
+    def known_resident(self, user: User) -> Resident | None:
+        """The resident record of this chat account if there is one (never creates it)."""
+        return members.find_resident(self.session, user.id)
+
     def resident(self, user: User, community_id: int | None = None) -> Resident:
         """The resident record of this chat account, created on first contact."""
         return members.get_or_create_resident(

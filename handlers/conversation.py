@@ -4,6 +4,11 @@
 already handled (same ``update_id``), run the handler, write every outgoing message to the outbox
 in the same transaction, and return the reaction (for a press: the answer to show at once).
 A refused action (``DomainError``) undoes what the handler did and tells the person why.
+
+A button acts only under the message it belongs to: a press whose data the pressed message never
+carried (a forged press, ``q:fixed:12`` under the card of Q13 or under the welcome message) changes
+nothing and gets one neutral popup, whatever button feature it names. Handlers then check the
+presser's right before they edit anything.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from sqlmodel import Session, select
 
 from bot.errors import DomainError
 from bot.masking import clean
-from bot.outbox import enqueue_all
+from bot.outbox import carried, enqueue_all, refs_of
 from models import PendingQuestion, ProcessedUpdate
 
 from .context import Context
@@ -30,6 +35,7 @@ from .types import Answer, Chat, Inbound, Outgoing, Press, Reaction, User
 log = logging.getLogger(__name__)
 
 HELP_HINT = "发送 /help 查看我能做什么。"
+NOT_HERE = "这个按钮已失效"  # one neutral popup for a button that is unknown or not this message's
 
 
 class Conversation:
@@ -127,8 +133,8 @@ class Conversation:
     def on_press(self, ctx: Context, press: Press) -> Reaction:
         action = press.action
         handler = self.buttons.get(action.kind) if action else None
-        if handler is None:
-            return Reaction(answer=Answer("这个按钮已失效"))
+        if handler is None or not carried(ctx.session, press.chat.id, press.message_id, press.data):
+            return Reaction(answer=Answer(NOT_HERE))
         return handler(ctx, press, action) or Reaction(answer=Answer())
 
     def _pending(self, ctx: Context, msg: Inbound) -> PendingQuestion | None:
@@ -296,3 +302,19 @@ def ask(
 
 def payload_of(question: PendingQuestion) -> dict:
     return json.loads(question.payload or "{}")
+
+
+def question_ref(question: PendingQuestion) -> str:
+    """The ``ref`` of the message asking ``question``: which question, and whose (so a press
+    under it can be told apart after the question itself is gone)."""
+    return f"question:{question.id}:{question.user_id}"
+
+
+def question_writer(ctx: Context, chat_id: int, message_id: int, question_id: int) -> int | None:
+    """Whom the bot asked question ``question_id`` under that message (None: not its message)."""
+    for ref in refs_of(ctx.session, chat_id, message_id):
+        kind, _, rest = ref.partition(":")
+        qid, _, user = rest.partition(":")
+        if kind == "question" and qid == str(question_id) and user.lstrip("-").isdigit():
+            return int(user)
+    return None

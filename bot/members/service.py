@@ -284,6 +284,10 @@ def get_or_create_resident(
     return resident
 
 
+def find_resident(session: Session, chat_user_id: int) -> Resident | None:
+    return session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
+
+
 def resident_community_id(session: Session, chat_user_id: int) -> int | None:
     """The community the resident record of a chat account first wrote from (None for someone
     never seen in a bound group)."""

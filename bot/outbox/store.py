@@ -6,10 +6,11 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, select
 
 from handlers.types import Action, Button, Outgoing
-from models import OutboxMessage
+from models import OutboxMessage, OutboxStatus
 
 from ..masking import clean
 
@@ -107,3 +108,41 @@ def enqueue_many(session: Session, outs: Iterable[Outgoing], *, now: datetime) -
         )
         queued.update(session.execute(stmt).scalars().all())
     return queued
+
+
+# --- which message carries which buttons -------------------------------------------------------
+
+
+def _datas(buttons: str) -> set[str]:
+    if not buttons:
+        return set()
+    return {b["data"] for row in json.loads(buttons) for b in row if b.get("data")}
+
+
+def carried(session: Session, chat_id: int, message_id: int, data: str) -> bool:
+    """Did the bot's message ``message_id`` in ``chat_id`` carry a button with exactly ``data``,
+    as sent or in any edit of it (an edit still on its way counts: the person may see it already)?
+
+    A message the bot has no record of yet may be one whose sending is not recorded yet (the
+    sender writes its outcomes a moment after Telegram took the message): then a message of
+    that chat in flight, not yet recorded, must carry the button."""
+    t = OutboxMessage
+    rows = session.exec(select(t.buttons).where(
+        t.chat_id == chat_id, or_(t.sent_message_id == message_id, t.edit_message_id == message_id),
+    )).all()
+    if rows:
+        return any(data in _datas(buttons) for buttons in rows)
+    in_flight = session.exec(select(t.buttons).where(
+        t.chat_id == chat_id, t.status == OutboxStatus.pending, t.attempts > 0,
+        t.sent_message_id.is_(None), t.edit_message_id.is_(None), t.buttons != "",
+    )).all()
+    return any(data in _datas(buttons) for buttons in in_flight)
+
+
+def refs_of(session: Session, chat_id: int, message_id: int) -> set[str]:
+    """What the bot's message ``message_id`` in ``chat_id`` is about (its rows' ``ref``)."""
+    t = OutboxMessage
+    return {ref for ref in session.exec(select(t.ref).where(
+        t.chat_id == chat_id, or_(t.sent_message_id == message_id, t.edit_message_id == message_id),
+        t.ref.is_not(None),
+    )).all()}
