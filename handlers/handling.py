@@ -17,6 +17,7 @@ from bot.members import service as members
 from bot.routing import RouteStop, route
 from models import (
     ISSUE_OPEN,
+    Community,
     Issue,
     IssueFollower,
     IssueStatus,
@@ -227,6 +228,11 @@ _CHECKS = {
 def issue_button(ctx: Context, press: Press, action: Action) -> Reaction:
     issue = issues.get(ctx.session, action.id)
     verb = action.verb
+    if verb in ("progress", "support") and not (
+        ctx.belongs(press.user, press.chat, issue.community_id) or _answering_offer(ctx, press, issue, action)
+    ):
+        community = ctx.session.get(Community, issue.community_id)
+        return Reaction(answer=Answer(texts.not_your_community(community.name), alert=True))
     if verb == "progress":
         return Reaction(answer=Answer(texts.issue_progress(ctx.session, issue), alert=True))
     if verb == "support":
@@ -432,17 +438,30 @@ def reject_reason(ctx: Context, msg: Inbound, question: PendingQuestion) -> Reac
 # --- residents' buttons ---------------------------------------------------------------------------
 
 
+def _offer_question(ctx: Context, press: Press, issue: Issue, action: Action) -> PendingQuestion | None:
+    """The presser's own question 「这件事可能已有人反映」 about this issue, answered by 附议."""
+    if action.arg != "d":
+        return None
+    question = ctx.session.exec(select(PendingQuestion).where(
+        PendingQuestion.chat_id == press.chat.id, PendingQuestion.user_id == press.user.id,
+        PendingQuestion.kind == "dup")).first()
+    return question if question is not None and payload_of(question).get("dup_of") == issue.id else None
+
+
+def _answering_offer(ctx: Context, press: Press, issue: Issue, action: Action) -> bool:
+    """Whoever the bot offered 附议 just wrote in the issue's group (a resident of another
+    community may report there too)."""
+    return action.verb == "support" and _offer_question(ctx, press, issue, action) is not None
+
+
 def support(ctx: Context, press: Press, issue: Issue, action: Action) -> Reaction:
     resident = ctx.resident(press.user, issue.community_id)
     joined, new = issues.support(ctx.session, issue, resident, now=ctx.now)
     outgoing: list[Outgoing] = []
-    if action.arg == "d":  # the offer made instead of a new report
-        question = ctx.session.exec(select(PendingQuestion).where(
-            PendingQuestion.chat_id == press.chat.id, PendingQuestion.user_id == press.user.id,
-            PendingQuestion.kind == "dup")).first()
-        if question is not None and payload_of(question).get("dup_of") == issue.id:
-            close(ctx, question)
-            outgoing.append(_done(press, texts.duplicate_joined(joined)))
+    question = _offer_question(ctx, press, issue, action)  # the offer made instead of a new report
+    if question is not None:
+        close(ctx, question)
+        outgoing.append(_done(press, texts.duplicate_joined(joined)))
     refresh_cards(ctx, joined)
     if not new:
         return Reaction(outgoing, Answer("你已经在关注这件事了"))
@@ -450,11 +469,11 @@ def support(ctx: Context, press: Press, issue: Issue, action: Action) -> Reactio
 
 
 def reporter_answer(ctx: Context, press: Press, issue: Issue, verb: str) -> Reaction:
-    resident = ctx.resident(press.user, issue.community_id)
-    actor = Actor(member=ctx.member(press.user), resident=resident)
-    problem = permissions.may_answer_as_reporter(resident.id, issue)
+    resident = ctx.known_resident(press.user)  # a stranger's press makes no resident of them
+    problem = permissions.may_answer_as_reporter(resident.id if resident else None, issue)
     if problem:
         return Reaction(answer=Answer(problem, alert=True))
+    actor = Actor(member=ctx.member(press.user), resident=resident)
     if issue.status != S.resolved:
         return Reaction(answer=Answer(f"{issues.code(issue)} 当前「{texts.status(issue)}」", alert=True),
                         outgoing=[_done(press, texts.issue_change(ctx.session, issue, "status"))])

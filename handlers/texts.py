@@ -435,6 +435,10 @@ def no_community() -> str:
     return "还不知道你属于哪个社区。请在小区居民群里使用，或先 /bind 会员编号。"
 
 
+def not_your_community(community: str) -> str:
+    return f"这件事属于{community}，只有本社区的居民和红管家可以附议或查看进度。"
+
+
 def only_writer() -> str:
     return "这个问题是问发消息的人的，谢谢你的关心～"
 
