@@ -116,10 +116,9 @@ def my_points(ctx: Context, msg: Inbound) -> Reaction:
         return reply(msg, texts.not_a_member_points())
     period = points.period_of("month", ctx.now.astimezone(ctx.tz).date(), ctx.tz)
     month = ctx.session.exec(select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
-        PointsEntry.member_id == member.id, PointsEntry.delta > 0,
-        PointsEntry.at >= period.start, PointsEntry.at < period.end)).one()
+        PointsEntry.member_id == member.id, *points.earned(period.start, period.end))).one()
     total = points.balance(ctx.session, member.id)
-    return reply(msg, f"{texts.esc(member.name)}，你的积分：<b>{total}</b> 分（{period.label} +{month}）。"
+    return reply(msg, f"{texts.esc(member.name)}，你的积分：<b>{total}</b> 分（{period.label} {month:+d}）。"
                       "可在红色商户联盟兑换奖券。")
 
 
