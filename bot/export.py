@@ -63,7 +63,7 @@ def export_workbook(
     grids = {g.id: g.name for g in session.exec(select(Grid))}
     units = {u.id: u.name for u in session.exec(select(WorkUnit))}
     member_names = {k: clean(v) for k, v in session.exec(select(Member.id, Member.name)).all()}
-    resident_names = {k: clean(v) for k, v in session.exec(select(Resident.id, Resident.display_name)).all()}
+    resident_names = {k: said(v) for k, v in session.exec(select(Resident.id, Resident.display_name)).all()}
     labels: dict[int, str] = {}
 
     def place(building_id):

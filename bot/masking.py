@@ -9,8 +9,8 @@ dashboard and an export (without ``--with-phones``) print of a resident's text:
   would hide the building from the parser, a U+202E in a name would turn a line of the wall round.
   Inbound texts and names are cleaned where they enter; display cleans again for what is stored.
 - ``mask``: mainland mobile numbers (with or without +86 / 0086 / 86, in 3-4-4 groups separated
-  by spaces, dashes or dots, in full-width digits too) keep their first 3 and last 4 digits
-  (``139****5678``); ID-card numbers (18 digits, the last may be X; the old 15-digit form) keep
+  by spaces, dashes, dots or slashes, in full-width digits too, or spelt in Chinese numerals
+  一三九零七二四…) keep their first 3 and last 4 digits (``139****5678``); ID-card numbers (18 digits, the last may be X; the old 15-digit form) keep
   their first 3 and last 2; landline numbers with an area code (027-8888 8888) keep the area code
   and the last 4. Building and room numbers, dates, times, prices and member numbers are left alone
   (none of them has the shape of the numbers above).
@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 
 # Python's \d matches every Unicode decimal digit, so full-width １３９… is a number here too.
-_SEP = r"[ \t\u00a0\u3000\-‐‑‒–—－.．·・]"  # one separator a person may put between digit groups
+_SEP = r"[ \t\u00a0\u3000\-‐‑‒–—－.．·・/_]"  # one separator a person may put between digit groups
+_CN = "零〇一二三四五六七八九幺"  # a number read out digit by digit, as some write it
 _X = "XxＸｘ"
 
 _MOBILE = re.compile(
@@ -29,6 +30,7 @@ _MOBILE = re.compile(
 )
 _ID18 = re.compile(rf"(?<!\d)(?P<head>\d{{3}})\d{{3}}{_SEP}?\d{{8}}{_SEP}?\d\d(?P<tail>\d[\d{_X}])(?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<!\d)(?P<head>\d{3})\d{10}(?P<tail>\d{2})(?![\dA-Za-z])")
+_MOBILE_CN = re.compile(rf"(?<![{_CN}])(?P<head>[一幺][三四五六七八九][{_CN}])[{_CN}]{{4}}(?P<tail>[{_CN}]{{4}})(?![{_CN}])")
 _LANDLINE = re.compile(
     rf"(?<!\d)(?P<area>[(（]?[0０]\d{{2,3}}[)）]?)(?P<sep>{_SEP}?)\d{{3,4}}{_SEP}?(?P<tail>\d{{4}})(?!\d)"
 )
@@ -54,8 +56,10 @@ def clean(text: str | None) -> str:
 def mask(text: str | None) -> str:
     """``text`` with phone and ID-card numbers masked (the rest as it was)."""
     text = text or ""
+    if _MOBILE_CN.search(text):
+        text = _MOBILE_CN.sub(lambda m: m["head"] + "****" + m["tail"], text)
     if not any(ch.isdigit() for ch in text):
-        return text  # most texts: nothing to look at
+        return text  # most texts: nothing more to look at
     text = _ID18.sub(lambda m: m["head"] + "*" * 13 + m["tail"], text)
     text = _ID15.sub(lambda m: m["head"] + "*" * 10 + m["tail"], text)
     text = _MOBILE.sub(lambda m: (m["prefix"] or "") + m["head"] + "****" + m["tail"], text)

@@ -37,8 +37,9 @@ S = IssueStatus
 
 
 def esc(text: str | None) -> str:
-    """Text (a name, a title) as HTML, without invisible or direction characters."""
-    return escape(clean(text), quote=False)
+    """Text (a name, a title) as HTML, as anyone may see it: without invisible or direction
+    characters, and with any phone or ID number in it masked (a name may be one)."""
+    return escape(shown(text), quote=False)
 
 
 def shorten(text: str, limit: int) -> str:
