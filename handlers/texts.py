@@ -290,7 +290,7 @@ def ask_reject_reason(code: str) -> str:
 
 
 def resolved_by_you(code: str) -> str:
-    return f"已标记 <b>{code}</b> 解决，等反映人确认。反映人确认修好（或3天内没说仍未修复）后记积分。"
+    return f"已标记 <b>{code}</b> 解决，等反映人确认。反映人确认修好，或3天内没有反馈，就记积分。"
 
 
 def rejected_by_you(code: str) -> str:
