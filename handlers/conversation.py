@@ -237,7 +237,7 @@ def _clean_chat(chat: Chat) -> Chat:
 
 def cleaned(msg: Inbound) -> Inbound:
     """The message without invisible or direction characters in its text, its writer's name and
-    the chat's title: ``2\u200b栋`` is 2栋 to the parser, and no name turns a line round."""
+    the chat's title: 2, U+200B, 栋 is 2栋 to the parser, and no name turns a line round."""
     text = clean(msg.text)
     user, chat = _clean_user(msg.user), _clean_chat(msg.chat)
     if text == msg.text and user is msg.user and chat is msg.chat:
