@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import union_all
 from sqlmodel import Session, select
 
 from handlers.types import Action, Button, Outgoing
@@ -119,6 +119,16 @@ def _datas(buttons: str) -> set[str]:
     return {b["data"] for row in json.loads(buttons) for b in row if b.get("data")}
 
 
+def _of_message(column, chat_id: int, message_id: int, *where):
+    """``column`` of the rows of that message: as sent, and its edits. Two index searches (an OR
+    of the two columns would scan the whole chat's rows)."""
+    t = OutboxMessage
+    return union_all(
+        select(column).where(t.chat_id == chat_id, t.sent_message_id == message_id, *where),
+        select(column).where(t.chat_id == chat_id, t.edit_message_id == message_id, *where),
+    )
+
+
 def carried(session: Session, chat_id: int, message_id: int, data: str) -> bool:
     """Did the bot's message ``message_id`` in ``chat_id`` carry a button with exactly ``data``,
     as sent or in any edit of it (an edit still on its way counts: the person may see it already)?
@@ -127,9 +137,7 @@ def carried(session: Session, chat_id: int, message_id: int, data: str) -> bool:
     sender writes its outcomes a moment after Telegram took the message): then a message of
     that chat in flight, not yet recorded, must carry the button."""
     t = OutboxMessage
-    rows = session.exec(select(t.buttons).where(
-        t.chat_id == chat_id, or_(t.sent_message_id == message_id, t.edit_message_id == message_id),
-    )).all()
+    rows = session.execute(_of_message(t.buttons, chat_id, message_id)).scalars().all()
     if rows:
         return any(data in _datas(buttons) for buttons in rows)
     in_flight = session.exec(select(t.buttons).where(
@@ -142,7 +150,4 @@ def carried(session: Session, chat_id: int, message_id: int, data: str) -> bool:
 def refs_of(session: Session, chat_id: int, message_id: int) -> set[str]:
     """What the bot's message ``message_id`` in ``chat_id`` is about (its rows' ``ref``)."""
     t = OutboxMessage
-    return {ref for ref in session.exec(select(t.ref).where(
-        t.chat_id == chat_id, or_(t.sent_message_id == message_id, t.edit_message_id == message_id),
-        t.ref.is_not(None),
-    )).all()}
+    return set(session.execute(_of_message(t.ref, chat_id, message_id, t.ref.is_not(None))).scalars().all())
