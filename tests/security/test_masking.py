@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import given, settings, strategies as st
 from sqlmodel import select
 
 from bot import demo_data
@@ -223,3 +224,23 @@ def test_the_dashboard_the_issues_api_and_the_digests_mask_texts(cw, people):
     with cw.db.session() as s:  # tomorrow's morning digest and the escalations of the day
         later = [d.out.text for d in due(s, cw.clock.now() + timedelta(hours=22, minutes=31), settings=cw.settings)]
     assert any("139****" in text for text in later) and not any(leaks(text) for text in later)
+
+
+# --- what must never be masked, generated ---------------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(role=st.integers(1, 6), community=st.integers(1, 999), unit=st.integers(0, 999), grid=st.integers(0, 99),
+       building=st.integers(0, 999), seq=st.integers(1, 9999))
+def test_no_member_number_is_ever_masked(role, community, unit, grid, building, seq):
+    number = f"{role}-{community:03d}-{unit:03d}-{grid:02d}-{building:03d}-{seq:04d}"
+    assert mask(f"/bind {number}") == f"/bind {number}" and mask(number + "，" + number) == number + "，" + number
+
+
+@settings(max_examples=300, deadline=None)
+@given(day=st.dates(), hour=st.integers(0, 23), minute=st.integers(0, 59), yuan=st.integers(0, 99_999),
+       fen=st.integers(0, 99), building=st.integers(1, 99), unit=st.integers(1, 9), room=st.integers(101, 3299))
+def test_no_date_time_price_or_address_is_ever_masked(day, hour, minute, yuan, fen, building, unit, room):
+    text = (f"{day:%Y-%m-%d} {day:%Y/%m/%d} {day:%Y.%m.%d} {day.year}年{day.month}月{day.day}日 "
+            f"{hour:02d}:{minute:02d}-{hour:02d}:{minute:02d} ¥{yuan}.{fen:02d} {yuan}元 "
+            f"{building}栋{unit}单元{room}室 {building}#{room}")
+    assert mask(text) == text
