@@ -114,9 +114,16 @@ def enqueue_many(session: Session, outs: Iterable[Outgoing], *, now: datetime) -
 
 
 def _datas(buttons: str) -> set[str]:
-    if not buttons:
+    """The callback data of a row's inline buttons (rows of ``{"text", "data"|"url"}``; anything
+    else a message may carry, such as a keyboard asking for a contact, has none)."""
+    try:
+        rows = json.loads(buttons) if buttons else []
+    except ValueError:
         return set()
-    return {b["data"] for row in json.loads(buttons) for b in row if b.get("data")}
+    if not isinstance(rows, list):
+        return set()
+    return {b["data"] for row in rows if isinstance(row, list)
+            for b in row if isinstance(b, dict) and isinstance(b.get("data"), str)}
 
 
 def _of_message(column, chat_id: int, message_id: int, *where):
