@@ -162,6 +162,12 @@ def test_a_claim_handed_on_earns_nothing_the_one_who_finishes_earns_it(w):
     claim_resolve(w, issue)
     issues.confirm(w.session, issue, w.actor("resident"), now=w.now)
     assert balances(w, "cadre", "bh3") == [0, 13]
+    # claimed, handed back and rejected: nothing for anyone
+    dropped = w.report("3栋楼道有人吵架")
+    issues.claim(w.session, dropped, w.actor("cadre"), now=w.now)
+    issues.reassign(w.session, dropped, w.actor("gm1"), to=w.m["bh3"], now=w.now)
+    issues.reject(w.session, dropped, w.actor("gm1"), reason="已由派出所处理", now=w.now)
+    assert settle_due(w.session, w.now + 30 * DAY) == 0 and balances(w, "cadre", "bh3") == [0, 13]
     # claiming many and resolving none pays nothing either
     for _ in range(5):
         issues.claim(w.session, w.report(), w.actor("cadre"), now=w.now)
