@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     escalation_overdue: str = "4320:claimer,2880:claimer+grid_manager"
     escalation_missed_checkin: str = "15:building_head!,15:grid_manager,30:office"
     escalation_lookback_days: int = Field(default=30, ge=1, description="older open issues no longer escalate")
+    points_confirm_days: int = Field(
+        default=3, ge=1, description="已解决 without 仍未修复 this long: the resolution's points are booked."
+    )
+    points_settle_seconds: float = Field(default=300.0, gt=0, description="how often the scheduler books them")
     scheduler_enabled: bool = True
     scheduler_tick_seconds: float = Field(default=15.0, gt=0)
     scheduler_lock_retry_seconds: float = Field(default=30.0, gt=0)

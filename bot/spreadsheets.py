@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from .errors import DomainError, InvalidInput
+from .masking import clean
 
 HEADER_SCAN_ROWS = 20  # title rows, dates and notes above the header; more than this is no roster
 
@@ -177,11 +178,9 @@ def _is_subheader(headers: list[str], cells: list[object], lookup: dict[str, tup
     return named > 0
 
 
-# zero-width and direction marks pasted from web pages and chats hide a building number
-# (「2\u200b栋」) or flip a line where the name is shown; control characters (a NUL from a broken
-# export) PostgreSQL refuses to store
-_INVISIBLE = dict.fromkeys([*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2060, 0xFEFF,
-                            *range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+# besides the invisible and direction marks ``masking.clean`` drops everywhere, a cell may hold
+# control characters (a NUL from a broken export) that PostgreSQL refuses to store
+_CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def cell_text(value: object) -> str:
@@ -197,7 +196,7 @@ def cell_text(value: object) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, date | time):
         return value.isoformat()
-    return str(value).translate(_INVISIBLE).strip()
+    return clean(str(value)).translate(_CONTROL).strip()
 
 
 def header_key(text: str) -> str:

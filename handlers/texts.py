@@ -1,9 +1,11 @@
 """Every Chinese text the bot says, and how things are shown. One place, so the voice stays the
 same and nothing slips out unescaped.
 
-Rules: every piece of user text goes through ``esc``/``quote`` (HTML); phone numbers never reach
-a group (``quote(..., public=True)`` masks any mobile number a resident typed, and member phones
-are never shown); texts are short — the groups are busy.
+Rules: every piece of user text goes through ``esc``/``quote`` (HTML, invisible and direction
+characters removed); what residents wrote is shown through ``quote``, which masks phone and ID-card
+numbers (``bot.masking``: the same function as the web pages, digests and exports) wherever it
+goes — groups and members' private cards alike; member phones are never shown; texts are short —
+the groups are busy.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlmodel import Session
 
 from bot import issues as issue_service
 from bot import places, wishes as wish_service
+from bot.masking import clean, shown
 from bot.routing import TARGET_ZH, RouteStop
 from models import (
     ISSUE_CATEGORY_ZH,
@@ -33,11 +36,12 @@ from models import (
 )
 
 S = IssueStatus
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
 
 
 def esc(text: str | None) -> str:
-    return escape(text or "", quote=False)
+    """Text (a name, a title) as HTML, as anyone may see it: without invisible or direction
+    characters, and with any phone or ID number in it masked (a name may be one)."""
+    return escape(shown(text), quote=False)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -45,14 +49,10 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def mask_phones(text: str) -> str:
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-
-
-def quote(text: str, *, limit: int = 60, public: bool = False) -> str:
-    """What someone wrote, shortened and escaped; ``public`` (a group) masks phone numbers."""
-    text = shorten(text, limit)
-    return esc(mask_phones(text) if public else text)
+def quote(text: str, *, limit: int = 60) -> str:
+    """What someone wrote, as anyone else may see it: phone and ID numbers masked (before
+    shortening, so no number is cut into pieces the mask would not know), shortened, escaped."""
+    return esc(shorten(shown(text), limit))
 
 
 def mention(user_id: int | None, name: str) -> str:
@@ -158,9 +158,9 @@ def issue_progress(session: Session, issue: Issue) -> str:
     handler = session.get(Member, issue.handler_id) if issue.handler_id else None
     parts = [f"{issue_service.code(issue)} {status(issue)}"]
     if handler is not None:
-        parts.append(f"负责：{handler.name}（{role_label(handler)}）")
+        parts.append(f"负责：{clean(handler.name)}（{role_label(handler)}）")
     if issue.resolution_note and issue.status in (S.resolved, S.confirmed):
-        parts.append(f"说明：{shorten(issue.resolution_note, 60)}")
+        parts.append(f"说明：{shorten(shown(issue.resolution_note), 60)}")
     if issue.affected > 1:
         parts.append(f"{issue.affected}人反映")
     return shorten("；".join(parts), 200)
@@ -169,7 +169,7 @@ def issue_progress(session: Session, issue: Issue) -> str:
 def duplicate_offer(session: Session, issue: Issue) -> str:
     return (
         f"这件事可能已有人反映：<b>{issue_service.code(issue)}</b> {issue_place(session, issue)} · "
-        f"「{quote(issue.text, limit=30, public=True)}」（{status(issue)}，{issue.affected}人反映）。\n"
+        f"「{quote(issue.text, limit=30)}」（{status(issue)}，{issue.affected}人反映）。\n"
         "是同一件事就点「附议 +1」，我会一起通知你进展。"
     )
 
@@ -215,7 +215,7 @@ def filed_without_place(code: str) -> str:
 
 
 def issue_change(session: Session, issue: Issue, action: str, actor: Member | None = None,
-                 note: str = "", *, public: bool = True) -> str:
+                 note: str = "") -> str:
     """One line about a change, for the group (under the original report) or a follower."""
     code = f"<b>{issue_service.code(issue)}</b>"
     name = esc(actor.name) if actor else ""
@@ -228,10 +228,10 @@ def issue_change(session: Session, issue: Issue, action: str, actor: Member | No
         return f"{code} 已转交 {who(handler)} 处理。" if handler else f"{code} 已转派。"
     if action == "resolve":
         text = f"{code} 已由 {name} 处理完毕"
-        text += f"：{quote(note, limit=80, public=public)}" if note else "。"
+        text += f"：{quote(note, limit=80)}" if note else "。"
         return text
     if action == "reject":
-        return f"{code} 未受理：{quote(note, limit=80, public=public)}（{name}）"
+        return f"{code} 未受理：{quote(note, limit=80)}（{name}）"
     if action == "confirm":
         return f"{code} 反映人已确认修好，谢谢大家！"
     if action == "reopen":
@@ -252,14 +252,14 @@ def follower_note(change: str) -> str:
 
 
 def issue_card(session: Session, issue: Issue, *, reporter_name: str = "", stops: list[RouteStop] | None = None,
-               note: str = "", public: bool = False) -> str:
-    """The card a handler sees (privately, or in the grid's group when ``public``)."""
+               note: str = "") -> str:
+    """The card a handler sees (privately, or in the grid's group)."""
     code = issue_service.code(issue)
     head = f"🚨 <b>紧急问题 {code}</b>" if issue.urgent else f"🔔 <b>问题 {code}</b>"
     lines = [
         f"{head} · {status(issue)}",
         f"📍 {issue_place(session, issue)} · {category(issue)}",
-        f"「{quote(issue.text, limit=200, public=public)}」",
+        f"「{quote(issue.text, limit=200)}」",
     ]
     who_line = f"反映人：{esc(reporter_name) or '居民'}"
     if issue.affected > 1:
@@ -271,7 +271,7 @@ def issue_card(session: Session, issue: Issue, *, reporter_name: str = "", stops
     elif stops:
         lines.append(f"通知：{route_line(stops)}")
     if issue.resolution_note and issue.status in (S.resolved, S.confirmed):
-        lines.append(f"处理说明：{quote(issue.resolution_note, limit=120, public=public)}")
+        lines.append(f"处理说明：{quote(issue.resolution_note, limit=120)}")
     if issue.urgent and issue.status in (S.reported, S.accepted):
         lines.append(emergency_hint(issue.text))
     if note:
@@ -292,7 +292,7 @@ def ask_reject_reason(code: str) -> str:
 
 
 def resolved_by_you(code: str) -> str:
-    return f"已标记 <b>{code}</b> 解决，等反映人确认。"
+    return f"已标记 <b>{code}</b> 解决，等反映人确认。反映人确认修好，或3天内没有反馈，就记积分。"
 
 
 def rejected_by_you(code: str) -> str:
@@ -336,12 +336,12 @@ def wish_recorded(session: Session, wish: Wish) -> str:
     )
 
 
-def wish_card(session: Session, wish: Wish, poster_name: str = "", *, public: bool = True) -> str:
+def wish_card(session: Session, wish: Wish, poster_name: str = "") -> str:
     code = wish_service.code(wish)
     where = wish_place(session, wish)
     lines = [
         f"💝 <b>微心愿 {code}</b> · {WISH_STATUS_ZH.get(wish.status, wish.status)}",
-        f"「{quote(wish.text, limit=120, public=public)}」",
+        f"「{quote(wish.text, limit=120)}」",
         " · ".join(x for x in (esc(poster_name), where, WISH_CATEGORY_ZH.get(wish.category, "")) if x),
     ]
     claimer = session.get(Member, wish.claimer_id) if wish.claimer_id else None
@@ -493,6 +493,10 @@ def managers_only() -> str:
 
 def no_community() -> str:
     return "还不知道你属于哪个社区。请在小区居民群里使用；红管家请先私聊我发送 /bind 绑定账号。"
+
+
+def not_your_community(community: str) -> str:
+    return f"这件事属于{community}，只有本社区的居民和红管家可以附议或查看进度。"
 
 
 def only_writer() -> str:

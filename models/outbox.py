@@ -19,7 +19,12 @@ class OutboxStatus:
 
 
 class OutboxMessage(SQLModel, table=True):
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # a button press names its message: which buttons did that message carry (bot.outbox.carried)
+        Index("ix_outbox_chat_sent", "chat_id", "sent_message_id"),
+        Index("ix_outbox_chat_edit", "chat_id", "edit_message_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime | None = utc_field()

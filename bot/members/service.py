@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from models import Building, Community, Grid, Member, MemberEvent, MemberStatus, Resident, Role, WorkUnit
 
 from ..errors import InvalidInput, NotFound
+from ..masking import clean
 from .numbers import MemberNumber
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -109,7 +110,7 @@ def create_member(
 ) -> Member:
     """``work_unit`` is the coded unit of a role-2 member; anyone's 单位 is ``work_unit_name``
     (role 2's defaults to the coded unit's name)."""
-    name = name.strip()
+    name = clean(name).strip()
     if role != Role.unit_cadre:
         work_unit_name, work_unit = work_unit_name or (work_unit.name if work_unit else ""), None
     if not name:
@@ -265,6 +266,7 @@ def get_or_create_resident(
     community_id: int | None = None,
     now: datetime,
 ) -> Resident:
+    display_name = clean(display_name).strip()
     resident = session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
     if resident is None:
         member = find_by_chat_user(session, chat_user_id)
@@ -297,6 +299,10 @@ def get_or_create_resident(
         resident.display_name = display_name[:128]
         session.add(resident)
     return resident
+
+
+def find_resident(session: Session, chat_user_id: int) -> Resident | None:
+    return session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
 
 
 def resident_community_id(session: Session, chat_user_id: int) -> int | None:

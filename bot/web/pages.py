@@ -21,8 +21,12 @@ router = APIRouter()
 def _env():
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    # autoescape: every resident's text on these pages is shown as text, never as markup
-    return Environment(loader=PackageLoader("bot.web", "templates"), autoescape=select_autoescape(default=True))
+    from bot.masking import clean
+
+    # autoescape: every resident's text on these pages is shown as text, never as markup; and
+    # no invisible or direction character of a stored name or text reaches the page
+    return Environment(loader=PackageLoader("bot.web", "templates"), autoescape=select_autoescape(default=True),
+                       finalize=lambda value: clean(value) if isinstance(value, str) else value)
 
 
 def render(name: str, status_code: int = 200, **context) -> HTMLResponse:

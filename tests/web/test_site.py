@@ -109,11 +109,21 @@ def test_only_the_office_changes_routing_rules(site, db):
         assert [s.member.name for s in stops] == ["office"]
 
 
-def test_stats_issues_and_leaderboard(site):
+def test_stats_issues_and_leaderboard(site, db, clock):
     client, login, _, _ = site
     data = client.get("/api/stats").json()
     assert data["collected"] == 1 and data["accepted"] == 1
     open_issues = client.get("/api/issues", headers=login("office")).json()
     assert [i["code"] for i in open_issues] == ["Q1"] and open_issues[0]["handler"] == "gm1"
     board = client.get("/api/leaderboard?scope=community&period=month", headers=login("office")).json()
-    assert board["rows"][0]["name"] == "gm1" and board["rows"][0]["points"] == 3
+    assert board["rows"] == []  # claimed, not yet resolved and confirmed: nothing earned yet
+    from bot.lifecycle import Actor
+    from models import Issue, Member, Resident
+
+    with db.transaction() as s:
+        issue = s.get(Issue, 1)
+        gm1 = s.get(Member, issue.handler_id)
+        issues.resolve(s, issue, Actor(member=gm1), now=clock.now())
+        issues.confirm(s, issue, Actor(resident=s.get(Resident, issue.reporter_id)), now=clock.now())
+    board = client.get("/api/leaderboard?scope=community&period=month", headers=login("office")).json()
+    assert board["rows"][0]["name"] == "gm1" and board["rows"][0]["points"] == 13

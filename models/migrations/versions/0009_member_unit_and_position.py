@@ -1,7 +1,7 @@
 """member unit and position as the roster writes them
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04 17:27:59.348925
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import models.base
 
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
