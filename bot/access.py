@@ -1,62 +1,80 @@
-"""Signed web-login tokens for members, and who may see what on the web pages.
+"""Dashboard logins for members, and who may see what on the web pages.
 
-A token is ``<member_id>.<expiry unix time>.<hmac>``: it needs no table, and a member gets one
-from the bot (``/web``) or from ``hgj web-login``. The secret is ``HGJ_WEB_SECRET``; when unset,
-one is generated once and kept in ``hongguanjia.secret`` beside the working directory's data.
+A login is a ``WebLogin`` row: the token handed out (in the ``/web`` link, by ``hgj web-login``)
+is random, only its SHA-256 is stored, and every request checks the row — not expired, not
+revoked, its member not gone — so unbinding a chat account or a member leaving ends their
+logins at once (``revoke_logins``).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import os
 import secrets
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from models import Member, MemberStatus, Role
+from sqlalchemy import update
+from sqlmodel import Session, select
 
-SECRET_FILE = "hongguanjia.secret"
+from models import Member, MemberStatus, Role, WebLogin
+
 DEFAULT_LIFETIME = timedelta(days=7)
+_TOKEN_MAX = 128  # what we hand out is 43 characters; anything much longer is not ours
 
 
-def load_secret(configured: str | None, directory: Path | None = None) -> bytes:
-    if configured:
-        return configured.encode()
-    path = (directory or Path.cwd()) / SECRET_FILE
-    if path.exists():
-        return path.read_bytes().strip()
-    value = secrets.token_urlsafe(32).encode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(value)
-    return value
+def digest(secret: str) -> str:
+    """The stored form of a token or an invitation code (hex SHA-256): the secrets are 256-bit
+    random, so a plain hash is enough to make a copy of the database useless to log in with."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _sign(secret: bytes, payload: str) -> str:
-    mac = hmac.new(secret, payload.encode(), hashlib.sha256).digest()[:18]
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+def issue_login(session: Session, member: Member, *, now: datetime, lifetime: timedelta = DEFAULT_LIFETIME) -> str:
+    """A new login for ``member``; returns the token (shown once, never stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(WebLogin(token_hash=digest(token), member_id=member.id, created_at=now, expires_at=now + lifetime))
+    session.flush()
+    return token
 
 
-def make_token(secret: bytes, member_id: int, *, now: datetime, lifetime: timedelta = DEFAULT_LIFETIME) -> str:
-    payload = f"{member_id}.{int((now + lifetime).timestamp())}"
-    return f"{payload}.{_sign(secret, payload)}"
-
-
-def read_token(secret: bytes, token: str, *, now: datetime) -> int | None:
-    """The member id in a valid, unexpired token; None otherwise."""
-    if not token.isascii():
-        return None  # hmac.compare_digest refuses non-ASCII text (a TypeError): no token of ours is
-    try:
-        member_id, expires, mac = token.split(".")
-        if not hmac.compare_digest(mac, _sign(secret, f"{member_id}.{expires}")):
-            return None
-        if int(expires) < now.timestamp():
-            return None
-        return int(member_id)
-    except (ValueError, AttributeError):
+def login_of(session: Session, token: str | None, *, now: datetime) -> WebLogin | None:
+    """The live login behind a token: known, unexpired, unrevoked, its member not gone."""
+    if not token or len(token) > _TOKEN_MAX:
         return None
+    login = session.exec(select(WebLogin).where(WebLogin.token_hash == digest(token))).first()
+    if login is None or login.revoked_at is not None or login.expires_at is None or login.expires_at <= now:
+        return None
+    member = session.get(Member, login.member_id)
+    if member is None or member.status == MemberStatus.left:
+        return None
+    return login
+
+
+def member_for_token(session: Session, token: str | None, *, now: datetime) -> Member | None:
+    login = login_of(session, token, now=now)
+    return session.get(Member, login.member_id) if login is not None else None
+
+
+def revoke_logins(session: Session, member_id: int, *, now: datetime) -> int:
+    """End every live login of a member (unbound, left); returns how many."""
+    result = session.execute(
+        update(WebLogin)
+        .where(WebLogin.member_id == member_id, WebLogin.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount or 0
+
+
+def revoke_token(session: Session, token: str | None, *, now: datetime) -> None:
+    """Logging out ends that login."""
+    login = login_of(session, token, now=now)
+    if login is not None:
+        login.revoked_at = now
+        session.add(login)
+
+
+def csrf_token(token: str) -> str:
+    """The value a page's forms carry with a cookie login: derived from the login token, so a
+    page on another site (which cannot read our cookie) cannot forge it."""
+    return hashlib.sha256(b"csrf:" + token.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def may_see_dashboard(member: Member | None) -> bool:

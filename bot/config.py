@@ -29,7 +29,9 @@ class Settings(BaseSettings):
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
-    web_secret: str | None = None  # signs login links; generated into hongguanjia.secret when unset
+    bot_username: str | None = Field(
+        default=None, description="the bot's @username for invitation links made by `hgj invite` (the running bot asks Telegram)"
+    )
 
     # The conversation (handlers/)
     nlu_confidence: float = Field(
@@ -93,6 +95,10 @@ class Settings(BaseSettings):
     escalation_overdue: str = "4320:claimer,2880:claimer+grid_manager"
     escalation_missed_checkin: str = "15:building_head!,15:grid_manager,30:office"
     escalation_lookback_days: int = Field(default=30, ge=1, description="older open issues no longer escalate")
+    points_confirm_days: int = Field(
+        default=3, ge=1, description="已解决 without 仍未修复 this long: the resolution's points are booked."
+    )
+    points_settle_seconds: float = Field(default=300.0, gt=0, description="how often the scheduler books them")
     scheduler_enabled: bool = True
     scheduler_tick_seconds: float = Field(default=15.0, gt=0)
     scheduler_lock_retry_seconds: float = Field(default=30.0, gt=0)

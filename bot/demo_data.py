@@ -46,6 +46,7 @@ class DemoSummary:
     wishes: int = 0
     people: list[DemoPerson] = field(default_factory=list)
     groups: dict[int, str] = field(default_factory=dict)
+    newcomers: list[DemoPerson] = field(default_factory=list)  # members without a chat account yet
 
 
 # (key, name, role, grid, compound, building, unit, titles, phone)
@@ -87,7 +88,13 @@ _RESIDENTS = [
     ("r_zhao", "赵同学家长", "白庙社区", "翠苑小区", "1"),
     ("r_qian", "钱师傅", "月亮湖社区", "金桂苑", "2"),
 ]
+# (key, name, role, grid, compound, building, phone): on the roster, no chat account yet
+_NEWCOMERS = [
+    ("new_phone", "孔德明", 5, "第二网格", "阳光花园", "6", "13907240020"),  # binds by sharing his phone
+    ("new_invite", "许文静", 5, "第一网格", "阳光花园", "1", "13907240021"),  # binds by an invitation
+]
 MEMBER_CHAT_BASE = 7_000_001
+NEWCOMER_ACCOUNT_BASE = 7_200_000  # the demo gives them a chat account (not bound): this + member id
 RESIDENT_CHAT_BASE = 7_100_001
 
 
@@ -139,6 +146,14 @@ def load(session: Session, *, now: datetime, on_step: Callable[[str], None] | No
             label = _role_label(m[key])
             summary.people.append(DemoPerson(key, name, chat_id, m[key].number, label))
             chat_id += 1
+    # members on the roster who have no chat account yet: they bind by their phone or an invitation
+    for key, name, role, grid_name, compound_name, number, phone in _NEWCOMERS:
+        m[key] = members.create_member(
+            session, name=name, role=role, community=baimiao, phone=phone, now=start,
+            grid=g[(baimiao.id, grid_name)], building=b[(compound_name, number)],
+        )
+        summary.newcomers.append(DemoPerson(key, name, NEWCOMER_ACCOUNT_BASE + m[key].id, m[key].number,
+                                            _role_label(m[key])))
     summary.members = len(m)
 
     step("居民与群聊")

@@ -41,6 +41,7 @@ from models import (
 
 from . import points
 from .due import Candidate, Message, Plan
+from .masking import shown
 from .issues import code
 from .rotas import texts
 from .rotas.service import shift_code
@@ -104,7 +105,7 @@ def _digest(member_id: int, day: date):
         for iid, text, created_at, _status in issues:
             days_old = (plan.now - created_at).total_seconds() / 86400
             bucket = "超过3天" if days_old > 3 else "1–3天" if days_old >= 1 else "一天内"
-            buckets[bucket].append(f"{code(iid)} {escape(text[:16])}")
+            buckets[bucket].append(f"{code(iid)} {escape(shown(text)[:16])}")
         lines.append(f"待办问题 {len(issues)} 件" + ("：" if issues else "。"))
         for label, items in buckets.items():
             if items:
@@ -230,7 +231,7 @@ def _weekly_note(chat_id: int, at: datetime):
         lines = [f"📰 <b>本周小结</b>（{local_start.month}月{local_start.day}日–{local_end.month}月{local_end.day}日）"]
         lines.append(f"解决问题 {len(solved)} 件，实现微心愿 {len(wishes)} 个，巡逻值班签到 {turns} 人次。")
         for iid, text, _h in solved[:5]:
-            lines.append(f"· {code(iid)} {escape(text[:20])}")
+            lines.append(f"· {code(iid)} {escape(shown(text)[:20])}")
         if helpers:
             thanks = "、".join(escape(names[m].name) for m, _ in helpers.most_common(8) if m in names)
             lines.append(f"感谢：{thanks}")

@@ -23,6 +23,7 @@ from models.base import UTCDateTime
 from . import escalation, places
 from .due import Candidate, Message, Plan
 from .issues import code
+from .masking import shown
 
 S = IssueStatus
 
@@ -120,9 +121,10 @@ def _escalate(issue_id: int, step: escalation.Step, what: str, started: datetime
         again = "重新打开后" if issue.status == S.reopened else ""
         how_long = age(plan.now - since)
         where = _place(plan, issue)
+        text = shown(issue.text)
         body = (
             f"{ISSUE_CATEGORY_ZH.get(issue.category, issue.category)}{('·' + where) if where else ''}："
-            f"{escape(issue.text[:80])}{'…' if len(issue.text) > 80 else ''}"
+            f"{escape(text[:80])}{'…' if len(text) > 80 else ''}"
         )
         messages = []
         for m in recipients:

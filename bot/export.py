@@ -28,6 +28,7 @@ from models import (
 )
 
 from . import issues, wishes
+from .masking import clean, shown
 from .members.service import mask_phone
 from .places import building_label
 
@@ -50,15 +51,19 @@ def export_workbook(
     with_phones: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Write four sheets (问题, 心愿, 成员, 积分); returns the row count of each."""
+    """Write four sheets (问题, 心愿, 成员, 积分); returns the row count of each. Residents'
+    texts have their phone and ID numbers masked and members' phones are masked, unless
+    ``with_phones``; invisible and direction characters never reach the sheet."""
     from openpyxl import Workbook
+
+    said = clean if with_phones else shown  # what residents and handlers wrote
 
     wb = Workbook(write_only=True)
     names = {c.id: c.name for c in session.exec(select(Community))}
     grids = {g.id: g.name for g in session.exec(select(Grid))}
     units = {u.id: u.name for u in session.exec(select(WorkUnit))}
-    member_names = dict(session.exec(select(Member.id, Member.name)).all())
-    resident_names = dict(session.exec(select(Resident.id, Resident.display_name)).all())
+    member_names = {k: clean(v) for k, v in session.exec(select(Member.id, Member.name)).all()}
+    resident_names = {k: said(v) for k, v in session.exec(select(Resident.id, Resident.display_name)).all()}
     labels: dict[int, str] = {}
 
     def place(building_id):
@@ -86,11 +91,11 @@ def export_workbook(
         ws.append([
             issues.code(i), names.get(i.community_id, ""), grids.get(i.grid_id, ""), place(i.building_id),
             i.unit, i.room, ISSUE_CATEGORY_ZH.get(i.category, i.category), "是" if i.urgent else "",
-            i.text, ISSUE_STATUS_ZH.get(i.status, i.status), resident_names.get(i.reporter_id, ""),
+            said(i.text), ISSUE_STATUS_ZH.get(i.status, i.status), resident_names.get(i.reporter_id, ""),
             i.affected, member_names.get(i.handler_id, ""),
             issues.code(i.merged_into_id) if i.merged_into_id else "",
             _fmt(i.created_at, tz), _fmt(i.accepted_at, tz), _fmt(i.resolved_at, tz), _fmt(i.closed_at, tz),
-            i.resolution_note,
+            said(i.resolution_note),
         ])
         n += 1
     counts["问题"] = n
@@ -102,25 +107,25 @@ def export_workbook(
     for w in stream(Wish, Wish.id):
         ws.append([
             wishes.code(w), names.get(w.community_id, ""), grids.get(w.grid_id, ""), place(w.building_id),
-            WISH_CATEGORY_ZH.get(w.category, w.category), w.text, WISH_STATUS_ZH.get(w.status, w.status),
+            WISH_CATEGORY_ZH.get(w.category, w.category), said(w.text), WISH_STATUS_ZH.get(w.status, w.status),
             resident_names.get(w.poster_id, ""), member_names.get(w.claimer_id, ""),
-            _fmt(w.created_at, tz), _fmt(w.claimed_at, tz), _fmt(w.fulfilled_at, tz), w.thanks_note,
+            _fmt(w.created_at, tz), _fmt(w.claimed_at, tz), _fmt(w.fulfilled_at, tz), said(w.thanks_note),
         ])
         n += 1
     counts["心愿"] = n
 
     ws = wb.create_sheet("成员")
     ws.append(["会员编号", "姓名", "角色", "社区", "单位", "网格", "楼栋", "手机号", "网格员", "调解员",
-               "工作室管理员", "状态", "已绑定聊天"])
+               "工作室管理员", "状态", "已绑定聊天", "职务"])
     n = 0
     for m in stream(Member, Member.id):
         ws.append([
-            m.number, m.name, ROLE_NAMES_ZH[Role(m.role)], names.get(m.community_id, ""),
-            units.get(m.work_unit_id, ""), grids.get(m.grid_id, ""), place(m.building_id),
+            m.number, clean(m.name), ROLE_NAMES_ZH[Role(m.role)], names.get(m.community_id, ""),
+            clean(m.work_unit_name) or units.get(m.work_unit_id, ""), grids.get(m.grid_id, ""), place(m.building_id),
             m.phone if with_phones else mask_phone(m.phone),
             "是" if m.is_grid_manager else "", "是" if m.is_mediator else "", "是" if m.is_office_admin else "",
             {"active": "在岗", "away": "外出", "left": "已退出"}.get(m.status, m.status),
-            "是" if m.chat_user_id else "",
+            "是" if m.chat_user_id else "", m.position,
         ])
         n += 1
     counts["成员"] = n

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import json
+from html import escape
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from handlers.types import Outgoing
 from models import (
-    ChatGroup, Grid, HeldBundle, HeldMessage, Issue, Member, Occurrence, OutboxMessage, OutboxStatus, PendingQuestion,
+    ChatGroup,
+    Community,
+    Compound,
+    Grid,
+    HeldBundle,
+    HeldMessage,
+    Issue,
+    Member,
+    MemberStatus,
+    Occurrence,
+    OutboxMessage,
+    OutboxStatus,
+    PendingQuestion,
     Wish,
 )
 
@@ -27,9 +41,13 @@ def bind(
     compound_name: str | None = None,
     title: str = "",
     by: Member | None = None,
+    force: bool = False,
     now: datetime,
 ) -> ChatGroup:
-    """Tie a group to a community (or grid). In the chat only office admins may do it."""
+    """Tie a group to a community (or grid). In the chat only office admins may do it, and a
+    group bound already only an office admin of the community it is bound to (``may_rebind``);
+    from the command line (``by=None``) a bound group is rebound only with ``force``. A rebind
+    is told to the office of the community the group was bound to."""
     community = places.get_community(session, community_name)
     if by is not None and not (by.is_office_admin and by.community_id == community.id):
         raise NotAllowed("只有本社区红管家工作室的管理员可以绑定群聊")
@@ -43,16 +61,71 @@ def bind(
         compound = places.find_compound(session, community.id, compound_name)
         if compound is None:
             raise InvalidInput(f"社区「{community.name}」没有小区「{compound_name}」")
-    group = session.get(ChatGroup, chat_id) or ChatGroup(chat_id=chat_id, community_id=community.id)
-    group.community_id = community.id
-    group.grid_id = grid.id if grid else None
-    group.compound_id = compound.id if compound else None
+    group = session.get(ChatGroup, chat_id)
+    before = where(session, group) if group is not None else ""
+    wanted = (community.id, grid.id if grid else None, compound.id if compound else None)
+    changed = group is not None and (group.community_id, group.grid_id, group.compound_id) != wanted
+    if changed and by is None and not force:
+        raise InvalidInput(f"群 {chat_id} 已绑定到 {before}；确需改绑请加 --force（会通知该社区工作室）")
+    if changed and by is not None and not may_rebind(group, by):
+        raise NotAllowed(f"本群已绑定到 {before}，只有该社区红管家工作室的管理员可以更改")
+    old_community_id = group.community_id if group is not None else None
+    group = group or ChatGroup(chat_id=chat_id, community_id=community.id)
+    group.community_id, group.grid_id, group.compound_id = wanted
     group.title = title or group.title
     group.bound_by_id = by.id if by else None
     group.bound_at = now
     session.add(group)
     session.flush()
+    if changed:
+        actor = f"{escape(by.name)}（社区工作室）" if by is not None else "命令行（--force）"
+        _tell_office(session, old_community_id, (
+            f"群「{escape(group.title or str(chat_id))}」的绑定已由 {actor} 从 {escape(before)} "
+            f"改为 {escape(where(session, group))}。"), skip=by, now=now)
     return group
+
+
+def may_rebind(group: ChatGroup, by: Member | None) -> bool:
+    """Who may change a bound group's binding in the chat: an office admin of its community."""
+    return (by is not None and by.status != MemberStatus.left and by.is_office_admin
+            and by.community_id == group.community_id)
+
+
+def refuse_takeover(session: Session, group: ChatGroup, by: Member, target: str, *, now: datetime) -> str:
+    """Someone tried to rebind a group bound to another community: its office is told. Returns
+    where the group stays bound."""
+    stays = where(session, group)
+    community = session.get(Community, by.community_id)
+    _tell_office(session, group.community_id, (
+        f"⚠️ 有人试图改绑群「{escape(group.title or str(group.chat_id))}」：{escape(by.name)}"
+        f"（{escape(community.name if community else '')}）发送了 /bind {escape(target)}，已拒绝；"
+        f"本群仍绑定在 {escape(stays)}。"), skip=None, now=now,
+        # one notice per intruder and group an hour: repeating /bind cannot flood the office
+        once=f"takeover:{group.chat_id}:{by.id}:{now.astimezone(timezone.utc):%Y%m%d%H}")
+    return stays
+
+
+def where(session: Session, group: ChatGroup) -> str:
+    """「白庙社区 · 第三网格」: the community, grid and compound a group is bound to."""
+    community = session.get(Community, group.community_id)
+    grid = session.get(Grid, group.grid_id) if group.grid_id else None
+    compound = session.get(Compound, group.compound_id) if group.compound_id else None
+    return " · ".join(x.name for x in (community, grid, compound) if x is not None)
+
+
+def _tell_office(session: Session, community_id: int | None, text: str, *, skip: Member | None,
+                 now: datetime, once: str | None = None) -> None:
+    from .outbox import enqueue_all
+
+    admins = session.exec(select(Member).where(
+        Member.community_id == community_id, Member.is_office_admin, Member.status != MemberStatus.left,
+        Member.chat_user_id.is_not(None),
+    ).order_by(Member.id)).all()
+    enqueue_all(session, [
+        Outgoing(chat_id=m.chat_user_id, text=text, kind="notice", member_id=m.id, ref="group-binding",
+                 dedupe_key=f"{once}:{m.id}" if once else None)
+        for m in admins if skip is None or m.id != skip.id
+    ], now=now)
 
 
 def get(session: Session, chat_id: int) -> ChatGroup | None:

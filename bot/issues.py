@@ -2,7 +2,8 @@
 
 reported → accepted (任务清单) → claimed (领办) → resolved → confirmed,
 with side exits rejected, duplicate (merged into another) and reopened (not fixed after all).
-Every change writes an ``IssueEvent``; points are booked through the ledger on the way.
+Every change writes an ``IssueEvent``; points are booked through the ledger on the way — for
+resolving and claiming only once somebody checked (``bot.issue_points``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from models import (
     Resident,
 )
 
-from . import permissions, points
+from . import issue_points, permissions, points
 from .errors import InvalidInput, NotAllowed, NotFound
 from .ids import parse_id
 from .lifecycle import Actor, record, require_state
@@ -136,8 +137,8 @@ def _mark_accepted(session, issue: Issue, actor: Actor, now: datetime, note: str
     event = _event(session, issue, "accept", S.accepted, actor, now, note)
     issue.accepted_at = issue.accepted_at or now
     reporter = _reporter_member(session, issue)
-    if reporter is not None:
-        points.award(session, "issue_reported", reporter, f"issue:{issue.id}", now=now)
+    if reporter is not None and issue_points.may_earn_reporting(session, issue, actor.member and actor.member.id):
+        points.award(session, issue_points.REPORTED, reporter, issue_points.issue_key(issue.id), now=now)
     return event
 
 
@@ -156,6 +157,7 @@ def reject(session: Session, issue: Issue, actor: Actor, *, reason: str, now: da
         raise InvalidInput("驳回须写明理由，反映人会看到")
     event = _event(session, issue, "reject", S.rejected, actor, now, reason.strip())
     issue.closed_at = now
+    issue_points.cancel_reporting(session, issue, now=now, note=f"{code(issue)} 已驳回")
     return event
 
 
@@ -171,7 +173,7 @@ def claim(session: Session, issue: Issue, actor: Actor, *, now: datetime) -> Iss
     event = _event(session, issue, "claim", S.claimed, actor, now)
     issue.handler_id = actor.member.id
     issue.claimed_at = now
-    points.award(session, "issue_claimed", actor.member, f"issue:{issue.id}", now=now)
+    session.flush()  # the claim is an event: the points follow it when the resolution is checked
     return event
 
 
@@ -192,7 +194,7 @@ def resolve(
     issue.resolution_photo = photo
     if issue.handler_id is None:
         issue.handler_id = actor.member.id
-    points.award(session, "issue_resolved", actor.member, f"issue:{issue.id}", now=now)
+    session.flush()  # booked when the reporter confirms, or when the window passes (bot.issue_points)
     return event
 
 
@@ -214,15 +216,17 @@ def reassign(
 
 
 def confirm(session: Session, issue: Issue, actor: Actor, *, now: datetime) -> IssueEvent:
-    """The reporter says it is fixed (the system does it too, after the confirmation window)."""
+    """The reporter says it is fixed (the system may too): the resolution's points are booked."""
     if not actor.is_system:
         _allow(permissions.may_answer_as_reporter(actor.resident and actor.resident.id, issue))
     _state(issue, (S.resolved,), "确认解决")
     event = _event(session, issue, "confirm", S.confirmed, actor, now)
     issue.closed_at = now
+    session.flush()
+    issue_points.book_resolution(session, issue, now=now)
     reporter = _reporter_member(session, issue)
-    if reporter is not None and not actor.is_system:
-        points.award(session, "issue_confirmed", reporter, f"issue:{issue.id}", now=now)
+    if reporter is not None and not actor.is_system and issue_points.may_earn_confirming(session, issue):
+        points.award(session, issue_points.CONFIRMED, reporter, issue_points.issue_key(issue.id), now=now)
     return event
 
 
@@ -230,6 +234,7 @@ def reopen(session: Session, issue: Issue, actor: Actor, *, now: datetime, note:
     """仍未修复: back to the same handler."""
     _allow(permissions.may_answer_as_reporter(actor.resident and actor.resident.id, issue))
     _state(issue, (S.resolved,), "重新打开")
+    issue_points.cancel_resolution(session, issue, now=now, note=f"{code(issue)} 反映人表示仍未修复")
     event = _event(session, issue, "reopen", S.reopened, actor, now, note.strip() or "反映人表示仍未修复")
     issue.resolved_at = None
     return event

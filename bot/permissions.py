@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from models import Issue, IssueCategory, Member, MemberStatus, Role, Wish
 
-NOT_A_MEMBER = "只有红管家可以做这一步。已是红管家的，请先私聊机器人发送 /bind 会员编号 完成绑定"
+NOT_A_MEMBER = "只有红管家可以做这一步。已是红管家的，请先私聊机器人发送 /bind 按提示完成绑定"
 
 
 def in_community(member: Member | None, community_id: int) -> str | None:

@@ -27,6 +27,7 @@ DEFAULT_RULES: dict[str, tuple[str, int]] = {
 }
 REDEEM = "redeem"
 ADJUST = "adjust"
+REVERSAL = "reversal"  # cancels one earlier line (object ``entry:<id>``): points booked for work undone
 
 
 def ensure_default_rules(session: Session) -> int:
@@ -88,6 +89,31 @@ def _entry(member: Member, rule_code, delta, object_key, note, now) -> PointsEnt
         grid_id=member.grid_id,
         work_unit_id=member.work_unit_id,
     )
+
+
+def reverse(session: Session, entry: PointsEntry, *, now: datetime, note: str) -> PointsEntry | None:
+    """Cancel ``entry`` with a line of the opposite amount, booked now, where the entry was
+    booked (its community, grid, unit). Once per entry: None when it was reversed already."""
+    values = dict(
+        member_id=entry.member_id, rule_code=REVERSAL, object_key=f"entry:{entry.id}", delta=-entry.delta,
+        note=note[:256], at=now, community_id=entry.community_id, grid_id=entry.grid_id,
+        work_unit_id=entry.work_unit_id,
+    )
+    insert = _insert_for(session)(PointsEntry).values(**values)
+    insert = insert.on_conflict_do_nothing(index_elements=["rule_code", "object_key"])
+    new_id = session.execute(insert.returning(PointsEntry.id)).scalar()
+    return PointsEntry(id=new_id, **values) if new_id is not None else None
+
+
+def earned(since: datetime | None = None, until: datetime | None = None) -> list:
+    """Ledger lines that count as earned in a period: awards, reversals and corrections, not the
+    vouchers spent (redeeming never lowers a rank)."""
+    filters = [PointsEntry.rule_code != REDEEM]
+    if since is not None:
+        filters.append(PointsEntry.at >= since)
+    if until is not None:
+        filters.append(PointsEntry.at < until)
+    return filters
 
 
 def balance(session: Session, member_id: int) -> int:
@@ -189,14 +215,15 @@ class Standing:
 
 
 def _standings(session: Session, period: Period, owner, owner_key, filters, limit: int) -> list[Standing]:
-    """``owner`` (Member or WorkUnit) ranked by points earned in the period; redemptions
-    (negative lines) do not lower a rank."""
+    """``owner`` (Member or WorkUnit) ranked by points earned in the period; redemptions do not
+    lower a rank, reversals of points booked for work undone do; nobody is ranked with nothing."""
     total = func.sum(PointsEntry.delta).label("total")
     query = (
         select(owner.id, owner.name, total)
         .join(owner, owner.id == owner_key)
-        .where(PointsEntry.delta > 0, PointsEntry.at >= period.start, PointsEntry.at < period.end, *filters)
+        .where(*earned(period.start, period.end), *filters)
         .group_by(owner.id, owner.name)
+        .having(func.sum(PointsEntry.delta) > 0)
         .order_by(total.desc(), owner.id)
         .limit(limit)
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import groups
+from bot import belonging, groups
 from bot.config import Settings
 from bot.members import service as members
 from models import ChatGroup, Member, Resident
@@ -142,6 +142,17 @@ class Context:
         member = self.member(user)
         if member is not None:
             members.mark_reachable(self.session, member, now=self.now)
+
+    def belongs(self, user: User, chat: Chat, community_id: int) -> bool:
+        """Is this person one of the community's people (``bot.belonging``), pressing in ``chat``?"""
+        group = self.group(chat)
+        return belonging.belongs(self.session, community_id, member=self.member(user),
+                                 resident=self.known_resident(user),
+                                 group_community_id=group.community_id if group else None)
+
+    def known_resident(self, user: User) -> Resident | None:
+        """The resident record of this chat account if there is one (never creates it)."""
+        return members.find_resident(self.session, user.id)
 
     def resident(self, user: User, community_id: int | None = None) -> Resident:
         """The resident record of this chat account, created on first contact."""

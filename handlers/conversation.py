@@ -4,6 +4,11 @@
 already handled (same ``update_id``), run the handler, write every outgoing message to the outbox
 in the same transaction, and return the reaction (for a press: the answer to show at once).
 A refused action (``DomainError``) undoes what the handler did and tells the person why.
+
+A button acts only under the message it belongs to: a press whose data the pressed message never
+carried (a forged press, ``q:fixed:12`` under the card of Q13 or under the welcome message) changes
+nothing and gets one neutral popup, whatever button feature it names. Handlers then check the
+presser's right before they edit anything.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from html import escape
 
 from sqlalchemy import bindparam
@@ -18,16 +24,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.errors import DomainError
-from bot.outbox import enqueue_all
+from bot.masking import clean
+from bot.outbox import carried, enqueue_all, refs_of
 from models import PendingQuestion, ProcessedUpdate
 
 from .context import Context
 from .router import CommandSpec, Router
-from .types import Answer, Inbound, Outgoing, Press, Reaction
+from .types import Answer, Chat, Inbound, Outgoing, Press, Reaction, User
 
 log = logging.getLogger(__name__)
 
 HELP_HINT = "发送 /help 查看我能做什么。"
+NOT_HERE = "这个按钮已失效"  # one neutral popup for a button that is unknown or not this message's
 
 
 class Conversation:
@@ -39,6 +47,7 @@ class Conversation:
         self.expirers: dict[str, Callable] = {}
         self.texts: list[Callable] = []
         self.silencers: list[Callable] = []
+        self.contacts: list[Callable] = []
         for router in self.routers:
             for spec in router.commands:
                 for name in spec.names:
@@ -53,6 +62,7 @@ class Conversation:
             self.expirers.update(router.expirers)
             self.texts.extend(router.texts)
             self.silencers.extend(router.silencers)
+            self.contacts.extend(router.contacts)
 
     def help_lines(self, private: bool) -> list[tuple[str, str]]:
         seen, lines = set(), []
@@ -77,6 +87,10 @@ class Conversation:
             spec = self.commands.get(command[0]) if command else None
             if spec is None or not spec.unbound:
                 return Reaction()
+        if msg.contact is not None:  # a shared phone number is about who someone is, never a report
+            for handler in self.contacts:
+                return handler(ctx, msg) or Reaction()
+            return Reaction()
         if command is not None:
             name, _args = command
             spec = self.commands.get(name)
@@ -118,7 +132,7 @@ class Conversation:
         and a router sure it is chatter (or the group is not bound)."""
         if msg.chat.is_private or msg.command is not None:
             return False
-        if ctx.group(msg.chat) is None:
+        if ctx.group(msg.chat) is None or msg.contact is not None:
             return True
         if not any(fn(ctx, msg) for fn in self.silencers):
             return False
@@ -131,8 +145,8 @@ class Conversation:
     def on_press(self, ctx: Context, press: Press) -> Reaction:
         action = press.action
         handler = self.buttons.get(action.kind) if action else None
-        if handler is None:
-            return Reaction(answer=Answer("这个按钮已失效"))
+        if handler is None or not carried(ctx.session, press.chat.id, press.message_id, press.data):
+            return Reaction(answer=Answer(NOT_HERE))
         return handler(ctx, press, action) or Reaction(answer=Answer())
 
     def _pending(self, ctx: Context, msg: Inbound) -> PendingQuestion | None:
@@ -226,10 +240,31 @@ def run_sweep(conversation: Conversation, session: Session, ctx: Context) -> int
     return n
 
 
+def _clean_user(user: User) -> User:
+    name = clean(user.name)
+    return user if name == user.name else replace(user, name=name)
+
+
+def _clean_chat(chat: Chat) -> Chat:
+    title = clean(chat.title)
+    return chat if title == chat.title else replace(chat, title=title)
+
+
+def cleaned(msg: Inbound) -> Inbound:
+    """The message without invisible or direction characters in its text, its writer's name and
+    the chat's title: 2, U+200B, 栋 is 2栋 to the parser, and no name turns a line round."""
+    text = clean(msg.text)
+    user, chat = _clean_user(msg.user), _clean_chat(msg.chat)
+    if text == msg.text and user is msg.user and chat is msg.chat:
+        return msg
+    return replace(msg, text=text, user=user, chat=chat)
+
+
 def process_message(conversation: Conversation, session: Session, ctx: Context, msg: Inbound) -> Reaction | None:
     """Handle a message in the caller's transaction; None when it was already handled.
     Chatter (``Conversation.is_silent``) returns an empty reaction and writes nothing."""
     ctx.conversation = ctx.conversation or conversation
+    msg = cleaned(msg)
     if conversation.is_silent(ctx, msg):
         return Reaction()
     return _run(
@@ -240,10 +275,14 @@ def process_message(conversation: Conversation, session: Session, ctx: Context, 
 
 def process_press(conversation: Conversation, session: Session, ctx: Context, press: Press) -> Reaction | None:
     ctx.conversation = ctx.conversation or conversation
-    return _run(
+    press = replace(press, user=_clean_user(press.user), chat=_clean_chat(press.chat))
+    reaction = _run(
         session, ctx, press.update_id, lambda: conversation.on_press(ctx, press),
         lambda err: Reaction(answer=Answer(str(err), alert=True)),
     )
+    if reaction is not None and reaction.answer is not None:
+        reaction.answer = Answer(clean(reaction.answer.text), reaction.answer.alert)
+    return reaction
 
 
 def ask(
@@ -278,3 +317,19 @@ def ask(
 
 def payload_of(question: PendingQuestion) -> dict:
     return json.loads(question.payload or "{}")
+
+
+def question_ref(question: PendingQuestion) -> str:
+    """The ``ref`` of the message asking ``question``: which question, and whose (so a press
+    under it can be told apart after the question itself is gone)."""
+    return f"question:{question.id}:{question.user_id}"
+
+
+def question_writer(ctx: Context, chat_id: int, message_id: int, question_id: int) -> int | None:
+    """Whom the bot asked question ``question_id`` under that message (None: not its message)."""
+    for ref in refs_of(ctx.session, chat_id, message_id):
+        kind, _, rest = ref.partition(":")
+        qid, _, user = rest.partition(":")
+        if kind == "question" and qid == str(question_id) and user.lstrip("-").isdigit():
+            return int(user)
+    return None

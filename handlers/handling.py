@@ -18,6 +18,7 @@ from bot.members import service as members
 from bot.routing import RouteStop, route
 from models import (
     ISSUE_OPEN,
+    Community,
     Issue,
     IssueFollower,
     IssueStatus,
@@ -86,12 +87,6 @@ def ref_of(issue: Issue) -> str:
     return f"issue:{issue.id}"
 
 
-def is_group_chat(ctx: Context, chat_id: int) -> bool:
-    from .types import Chat
-
-    return ctx.group(Chat(chat_id, "group")) is not None
-
-
 def route_of(ctx: Context, issue: Issue) -> list[RouteStop]:
     return route(ctx.session, community_id=issue.community_id, category=issue.category, urgent=issue.urgent,
                  grid_id=issue.grid_id, building_id=issue.building_id)
@@ -148,7 +143,7 @@ def mention_in_group(ctx: Context, issue: Issue, people: list[Member], *, note: 
         chats = [issue.source_chat_id]
     reporter = reporter_of(ctx, issue)
     card = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
-                            note=note, public=True)
+                            note=note)
     names = [texts.who(m) for m in people]
     for chat_id in chats:
         ctx.send(Outgoing(chat_id=chat_id, text=texts.mention_alert(names) + "\n" + card,
@@ -187,8 +182,7 @@ def refresh_cards(ctx: Context, issue: Issue, *, skip: tuple[int, int] | None = 
         if kind == "reply":
             text, buttons = texts.issue_recorded(ctx.session, issue, route_of(ctx, issue)), resident_buttons(issue)
         else:
-            public = is_group_chat(ctx, chat_id)
-            text = texts.issue_card(ctx.session, issue, reporter_name=name, public=public)
+            text = texts.issue_card(ctx.session, issue, reporter_name=name)
             buttons = handler_buttons(issue)
         ctx.send(Outgoing(chat_id=chat_id, text=text, buttons=buttons, edit_message_id=message_id,
                           kind="card", ref=ref_of(issue)))
@@ -196,7 +190,7 @@ def refresh_cards(ctx: Context, issue: Issue, *, skip: tuple[int, int] | None = 
 
 def announce(ctx: Context, issue: Issue, change: str, *, actor_user: int | None = None,
              group_text: str | None = None, group_buttons=None, photo: str | None = None,
-             in_group: bool = True, reporter_buttons=None, private_change: str | None = None) -> None:
+             in_group: bool = True, reporter_buttons=None) -> None:
     """A change reaches the reporter and everyone who joined: a reply under the original report in
     its group, and a private note to each follower who is a member with a chat account."""
     if in_group and issue.source_chat_id:
@@ -214,7 +208,7 @@ def announce(ctx: Context, issue: Issue, change: str, *, actor_user: int | None 
         if chat_user_id is None or chat_user_id == actor_user:
             continue
         buttons = reporter_buttons if kind == "reporter" and reporter_buttons else []
-        ctx.send(Outgoing(chat_id=chat_user_id, text=texts.follower_note(private_change or change),
+        ctx.send(Outgoing(chat_id=chat_user_id, text=texts.follower_note(change),
                           buttons=buttons, kind="notice", member_id=member_id, ref=ref_of(issue)))
 
 
@@ -235,6 +229,11 @@ _CHECKS = {
 def issue_button(ctx: Context, press: Press, action: Action) -> Reaction:
     issue = issues.get(ctx.session, action.id)
     verb = action.verb
+    if verb in ("progress", "support") and not (
+        ctx.belongs(press.user, press.chat, issue.community_id) or _answering_offer(ctx, press, issue, action)
+    ):
+        community = ctx.session.get(Community, issue.community_id)
+        return Reaction(answer=Answer(texts.not_your_community(community.name), alert=True))
     if verb == "progress":
         return Reaction(answer=Answer(texts.issue_progress(ctx.session, issue), alert=True))
     if verb == "support":
@@ -260,7 +259,7 @@ def issue_button(ctx: Context, press: Press, action: Action) -> Reaction:
 def _card_edit(ctx: Context, press: Press, issue: Issue, note: str = "") -> Outgoing:
     reporter = reporter_of(ctx, issue)
     text = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
-                            note=note, public=not press.chat.is_private)
+                            note=note)
     return Outgoing(chat_id=press.chat.id, text=text, buttons=handler_buttons(issue),
                     edit_message_id=press.message_id, kind="card", ref=ref_of(issue))
 
@@ -370,8 +369,7 @@ def _edit_card(ctx: Context, issue: Issue, chat_id: int | None, message_id: int 
     if not chat_id or not message_id:
         return []
     reporter = reporter_of(ctx, issue)
-    text = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
-                            public=is_group_chat(ctx, chat_id))
+    text = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "")
     return [Outgoing(chat_id=chat_id, text=text, buttons=handler_buttons(issue), edit_message_id=message_id,
                      kind="card", ref=ref_of(issue))]
 
@@ -381,13 +379,11 @@ def do_resolve(ctx: Context, issue: Issue, member: Member, note: str, photo: str
     issues.resolve(ctx.session, issue, member_actor(ctx, member), now=ctx.now, note=note, photo=photo)
     refresh_cards(ctx, issue, skip=card)
     change = texts.issue_change(ctx.session, issue, "resolve", member, note)
-    private = texts.issue_change(ctx.session, issue, "resolve", member, note, public=False)
     reporter = reporter_of(ctx, issue)
     ask_line = texts.ask_fixed(texts.mention(reporter.chat_user_id if reporter else None,
                                              reporter.display_name if reporter else "反映人"))
     announce(ctx, issue, change, actor_user=actor_user, group_text=f"{change}\n{ask_line}",
-             group_buttons=confirm_buttons(issue), photo=photo, reporter_buttons=confirm_buttons(issue),
-             private_change=private)
+             group_buttons=confirm_buttons(issue), photo=photo, reporter_buttons=confirm_buttons(issue))
     return _edit_card(ctx, issue, *card)
 
 
@@ -435,8 +431,7 @@ def reject_reason(ctx: Context, msg: Inbound, question: PendingQuestion) -> Reac
     issues.reject(ctx.session, issue, member_actor(ctx, member), reason=text, now=ctx.now)
     card = _card_from(payload)
     refresh_cards(ctx, issue, skip=card)
-    announce(ctx, issue, texts.issue_change(ctx.session, issue, "reject", member, text), actor_user=msg.user.id,
-             private_change=texts.issue_change(ctx.session, issue, "reject", member, text, public=False))
+    announce(ctx, issue, texts.issue_change(ctx.session, issue, "reject", member, text), actor_user=msg.user.id)
     return Reaction([*_edit_card(ctx, issue, *card),
                      Outgoing(chat_id=msg.chat.id, text=texts.rejected_by_you(issues.code(issue)),
                               reply_to_message_id=msg.message_id, kind="reply")])
@@ -445,17 +440,30 @@ def reject_reason(ctx: Context, msg: Inbound, question: PendingQuestion) -> Reac
 # --- residents' buttons ---------------------------------------------------------------------------
 
 
+def _offer_question(ctx: Context, press: Press, issue: Issue, action: Action) -> PendingQuestion | None:
+    """The presser's own question 「这件事可能已有人反映」 about this issue, answered by 附议."""
+    if action.arg != "d":
+        return None
+    question = ctx.session.exec(select(PendingQuestion).where(
+        PendingQuestion.chat_id == press.chat.id, PendingQuestion.user_id == press.user.id,
+        PendingQuestion.kind == "dup")).first()
+    return question if question is not None and payload_of(question).get("dup_of") == issue.id else None
+
+
+def _answering_offer(ctx: Context, press: Press, issue: Issue, action: Action) -> bool:
+    """Whoever the bot offered 附议 just wrote in the issue's group (a resident of another
+    community may report there too)."""
+    return action.verb == "support" and _offer_question(ctx, press, issue, action) is not None
+
+
 def support(ctx: Context, press: Press, issue: Issue, action: Action) -> Reaction:
     resident = ctx.resident(press.user, issue.community_id)
     joined, new = issues.support(ctx.session, issue, resident, now=ctx.now)
     outgoing: list[Outgoing] = []
-    if action.arg == "d":  # the offer made instead of a new report
-        question = ctx.session.exec(select(PendingQuestion).where(
-            PendingQuestion.chat_id == press.chat.id, PendingQuestion.user_id == press.user.id,
-            PendingQuestion.kind == "dup")).first()
-        if question is not None and payload_of(question).get("dup_of") == issue.id:
-            close(ctx, question)
-            outgoing.append(_done(press, texts.duplicate_joined(joined)))
+    question = _offer_question(ctx, press, issue, action)  # the offer made instead of a new report
+    if question is not None:
+        close(ctx, question)
+        outgoing.append(_done(press, texts.duplicate_joined(joined)))
     refresh_cards(ctx, joined)
     if not new:
         return Reaction(outgoing, Answer("你已经在关注这件事了"))
@@ -463,11 +471,11 @@ def support(ctx: Context, press: Press, issue: Issue, action: Action) -> Reactio
 
 
 def reporter_answer(ctx: Context, press: Press, issue: Issue, verb: str) -> Reaction:
-    resident = ctx.resident(press.user, issue.community_id)
-    actor = Actor(member=ctx.member(press.user), resident=resident)
-    problem = permissions.may_answer_as_reporter(resident.id, issue)
+    resident = ctx.known_resident(press.user)  # a stranger's press makes no resident of them
+    problem = permissions.may_answer_as_reporter(resident.id if resident else None, issue)
     if problem:
         return Reaction(answer=Answer(problem, alert=True))
+    actor = Actor(member=ctx.member(press.user), resident=resident)
     if issue.status != S.resolved:
         return Reaction(answer=Answer(f"{issues.code(issue)} 当前「{texts.status(issue)}」", alert=True),
                         outgoing=[_done(press, texts.issue_change(ctx.session, issue, "status"))])

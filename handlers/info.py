@@ -56,13 +56,13 @@ def cancel(ctx: Context, msg: Inbound) -> Reaction:
     return reply(msg, texts.cancelled())
 
 
-def _issue_line(ctx: Context, issue: Issue, public: bool) -> str:
+def _issue_line(ctx: Context, issue: Issue) -> str:
     return (f"<b>{issues.code(issue)}</b> {texts.issue_place(ctx.session, issue)} · "
-            f"{texts.quote(issue.text, limit=18, public=public)} · {texts.status(issue)}")
+            f"{texts.quote(issue.text, limit=18)} · {texts.status(issue)}")
 
 
-def _wish_line(ctx: Context, wish: Wish, public: bool) -> str:
-    return (f"<b>{wishes.code(wish)}</b> {texts.quote(wish.text, limit=20, public=public)} · "
+def _wish_line(ctx: Context, wish: Wish) -> str:
+    return (f"<b>{wishes.code(wish)}</b> {texts.quote(wish.text, limit=20)} · "
             f"{WISH_STATUS_ZH.get(wish.status, wish.status)}")
 
 
@@ -84,29 +84,31 @@ def _unassigned_for(ctx: Context, member) -> list[Issue]:
 
 @router.command("my", help="我反映的问题、心愿和待我处理的事")
 def my(ctx: Context, msg: Inbound) -> Reaction:
-    public = not msg.chat.is_private
     resident = ctx.resident(msg.user)
     member = ctx.member(msg.user)
     parts: list[str] = []
     if member is not None:
+        parts.append(texts.member_card(ctx.session, member, private=msg.chat.is_private))
         todo = ctx.session.exec(select(Issue).where(Issue.handler_id == member.id, Issue.status.in_(ISSUE_OPEN))
                                 .order_by(Issue.id.desc()).limit(10)).all()
         if todo:
-            parts.append("待我处理：\n" + "\n".join(_issue_line(ctx, i, public) for i in todo))
+            parts.append("待我处理：\n" + "\n".join(_issue_line(ctx, i) for i in todo))
         waiting = _unassigned_for(ctx, member)
         if waiting:
-            parts.append("本楼/本网格待受理：\n" + "\n".join(_issue_line(ctx, i, public) for i in waiting))
+            parts.append("本楼/本网格待受理：\n" + "\n".join(_issue_line(ctx, i) for i in waiting))
         claimed = [w for w in wishes.claimed_by(ctx.session, member, limit=10) if w.status == "claimed"]
         if claimed:
-            parts.append("我认领的心愿：\n" + "\n".join(_wish_line(ctx, w, public) for w in claimed))
+            parts.append("我认领的心愿：\n" + "\n".join(_wish_line(ctx, w) for w in claimed))
     mine = issues.reported_by(ctx.session, resident.id, limit=10)
     if mine:
-        parts.append("我反映/附议的问题：\n" + "\n".join(_issue_line(ctx, i, public) for i in mine))
+        parts.append("我反映/附议的问题：\n" + "\n".join(_issue_line(ctx, i) for i in mine))
     posted = ctx.session.exec(select(Wish).where(Wish.poster_id == resident.id).order_by(Wish.id.desc()).limit(5)).all()
     if posted:
-        parts.append("我的心愿：\n" + "\n".join(_wish_line(ctx, w, public) for w in posted))
+        parts.append("我的心愿：\n" + "\n".join(_wish_line(ctx, w) for w in posted))
     if not parts:
         return reply(msg, "你还没有反映过问题或心愿。在居民群里直接说就行，我会记下来。")
+    if member is not None and len(parts) == 1:
+        parts.append("还没有你反映的问题、心愿或待你处理的事。")
     return reply(msg, "\n\n".join(parts))
 
 
@@ -117,10 +119,9 @@ def my_points(ctx: Context, msg: Inbound) -> Reaction:
         return reply(msg, texts.not_a_member_points())
     period = points.period_of("month", ctx.now.astimezone(ctx.tz).date(), ctx.tz)
     month = ctx.session.exec(select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
-        PointsEntry.member_id == member.id, PointsEntry.delta > 0,
-        PointsEntry.at >= period.start, PointsEntry.at < period.end)).one()
+        PointsEntry.member_id == member.id, *points.earned(period.start, period.end))).one()
     total = points.balance(ctx.session, member.id)
-    return reply(msg, f"{texts.esc(member.name)}，你的积分：<b>{total}</b> 分（{period.label} +{month}）。"
+    return reply(msg, f"{texts.esc(member.name)}，你的积分：<b>{total}</b> 分（{period.label} {month:+d}）。"
                       "可在红色商户联盟兑换奖券。")
 
 
@@ -170,6 +171,5 @@ def wall(ctx: Context, msg: Inbound) -> Reaction:
     items = wishes.wall(ctx.session, community_id, grid_id=group.grid_id if group else None, limit=10)
     if not items:
         return reply(msg, "心愿墙上暂时没有等待认领的心愿。")
-    public = not msg.chat.is_private
-    lines = [_wish_line(ctx, w, public) for w in items]
+    lines = [_wish_line(ctx, w) for w in items]
     return reply(msg, "💝 <b>心愿墙</b>\n" + "\n".join(lines), buttons=wall_buttons(items))

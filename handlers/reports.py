@@ -31,7 +31,7 @@ from models import (
 from . import flood, texts, understanding
 from .context import Context, GroupBinding
 from .handling import CANCEL_WORDS, _done, alert, alert_time, close, ref_of, resident_buttons, route_of
-from .conversation import ask, payload_of, reply
+from .conversation import ask, payload_of, question_ref, question_writer, reply
 from .router import Router
 from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
 
@@ -147,7 +147,7 @@ def consider(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed)
         Button("是问题", Action("ask", "issue", question.id)),
         Button("是心愿", Action("ask", "wish", question.id)),
         Button("不用管", Action("ask", "skip", question.id)),
-    ]])
+    ]], ref=question_ref(question))
 
 
 def _place_dict(place) -> dict:
@@ -188,8 +188,8 @@ def proceed_issue(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft,
 
 
 def ask_where(ctx: Context, msg: Inbound, draft: Draft, unknown: str = "") -> Reaction:
-    ask(ctx, msg, "place", draft.to_payload())
-    return reply(msg, texts.ask_place(unknown))
+    question = ask(ctx, msg, "place", draft.to_payload())
+    return reply(msg, texts.ask_place(unknown), ref=question_ref(question))
 
 
 def ask_which(ctx: Context, msg: Inbound, draft: Draft, choices: list[Building]) -> Reaction:
@@ -197,7 +197,8 @@ def ask_which(ctx: Context, msg: Inbound, draft: Draft, choices: list[Building])
     question = ask(ctx, msg, "place", draft.to_payload())
     labels = [places.building_label(ctx.session, b) for b in choices[:6]]
     buttons = [Button(label, Action("ask", "bld", question.id, str(b.id))) for label, b in zip(labels, choices)]
-    return reply(msg, texts.ask_which(labels), buttons=[buttons[i:i + 3] for i in range(0, len(buttons), 3)])
+    return reply(msg, texts.ask_which(labels), buttons=[buttons[i:i + 3] for i in range(0, len(buttons), 3)],
+                 ref=question_ref(question))
 
 
 def file_issue(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft, building: Building | None) -> Reaction:
@@ -270,7 +271,7 @@ def offer_duplicate(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draf
     return reply(msg, texts.duplicate_offer(ctx.session, existing), buttons=[[
         Button("附议 +1", Action("q", "support", existing.id, "d")),
         Button("不是同一件事", Action("ask", "separate", question.id)),
-    ]])
+    ]], ref=question_ref(question))
 
 
 # --- answers to the bot's questions ---------------------------------------------------------------
@@ -373,6 +374,11 @@ def place_answer(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
 def question_button(ctx: Context, press: Press, action: Action) -> Reaction:
     question = ctx.session.get(PendingQuestion, action.id)
     if question is None or question.chat_id != press.chat.id:
+        # answered, cancelled or run out: only its writer's press tidies the message up
+        writer = question_writer(ctx, press.chat.id, press.message_id, action.id)
+        if writer is None or writer != press.user.id:
+            return Reaction(answer=Answer(texts.only_writer() if writer else texts.expired_question(),
+                                          alert=writer is not None))
         return Reaction(answer=Answer(texts.expired_question()), outgoing=[_done(press, texts.expired_question())])
     if question.user_id != press.user.id:
         return Reaction(answer=Answer(texts.only_writer(), alert=True))

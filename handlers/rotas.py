@@ -48,7 +48,7 @@ KIND = "s"
 def _member(ctx: Context, user) -> Member:
     member = ctx.member(user)
     if member is None:
-        raise NotAllowed("只有红管家可以使用排班功能。请先私聊我发送 /bind 会员编号 完成绑定")
+        raise NotAllowed("只有红管家可以使用排班功能。请先私聊我发送 /bind 按提示完成绑定")
     return member
 
 

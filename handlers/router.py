@@ -45,6 +45,7 @@ class Router:
     expirers: dict[str, Callable] = field(default_factory=dict)
     texts: list[Callable] = field(default_factory=list)
     silencers: list[Callable] = field(default_factory=list)
+    contacts: list[Callable] = field(default_factory=list)
 
     def command(
         self, *names: str, help: str = "", scope: Scope = "any", hidden: bool = False, unbound: bool = False
@@ -81,6 +82,15 @@ class Router:
     def text(self):
         def register(fn: Callable) -> Callable:
             self.texts.append(fn)
+            return fn
+
+        return register
+
+    def contact(self):
+        """``fn(ctx, msg) -> Reaction``: a message that shares a contact (``msg.contact``)."""
+
+        def register(fn: Callable) -> Callable:
+            self.contacts.append(fn)
             return fn
 
         return register

@@ -23,7 +23,7 @@ def join_button(task) -> Button:
 def task_line(ctx: Context, task) -> str:
     joined = tasks.joined_count(ctx.session, task)
     cap = f"/{task.capacity}" if task.capacity else ""
-    return f"<b>{tasks.code(task)}</b> {texts.quote(task.title, limit=40, public=True)}（已报名 {joined}{cap}）"
+    return f"<b>{tasks.code(task)}</b> {texts.quote(task.title, limit=40)}（已报名 {joined}{cap}）"
 
 
 @router.command("task", help="/task 标题 发布任务；/task 查看可参加的任务")

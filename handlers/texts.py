@@ -1,9 +1,11 @@
 """Every Chinese text the bot says, and how things are shown. One place, so the voice stays the
 same and nothing slips out unescaped.
 
-Rules: every piece of user text goes through ``esc``/``quote`` (HTML); phone numbers never reach
-a group (``quote(..., public=True)`` masks any mobile number a resident typed, and member phones
-are never shown); texts are short — the groups are busy.
+Rules: every piece of user text goes through ``esc``/``quote`` (HTML, invisible and direction
+characters removed); what residents wrote is shown through ``quote``, which masks phone and ID-card
+numbers (``bot.masking``: the same function as the web pages, digests and exports) wherever it
+goes — groups and members' private cards alike; member phones are never shown; texts are short —
+the groups are busy.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlmodel import Session
 
 from bot import issues as issue_service
 from bot import places, wishes as wish_service
+from bot.masking import clean, shown
 from bot.routing import TARGET_ZH, RouteStop
 from models import (
     ISSUE_CATEGORY_ZH,
@@ -23,6 +26,8 @@ from models import (
     WISH_CATEGORY_ZH,
     WISH_STATUS_ZH,
     Building,
+    Community,
+    Grid,
     Issue,
     IssueStatus,
     Member,
@@ -31,11 +36,12 @@ from models import (
 )
 
 S = IssueStatus
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
 
 
 def esc(text: str | None) -> str:
-    return escape(text or "", quote=False)
+    """Text (a name, a title) as HTML, as anyone may see it: without invisible or direction
+    characters, and with any phone or ID number in it masked (a name may be one)."""
+    return escape(shown(text), quote=False)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -43,14 +49,10 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def mask_phones(text: str) -> str:
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-
-
-def quote(text: str, *, limit: int = 60, public: bool = False) -> str:
-    """What someone wrote, shortened and escaped; ``public`` (a group) masks phone numbers."""
-    text = shorten(text, limit)
-    return esc(mask_phones(text) if public else text)
+def quote(text: str, *, limit: int = 60) -> str:
+    """What someone wrote, as anyone else may see it: phone and ID numbers masked (before
+    shortening, so no number is cut into pieces the mask would not know), shortened, escaped."""
+    return esc(shorten(shown(text), limit))
 
 
 def mention(user_id: int | None, name: str) -> str:
@@ -156,9 +158,9 @@ def issue_progress(session: Session, issue: Issue) -> str:
     handler = session.get(Member, issue.handler_id) if issue.handler_id else None
     parts = [f"{issue_service.code(issue)} {status(issue)}"]
     if handler is not None:
-        parts.append(f"负责：{handler.name}（{role_label(handler)}）")
+        parts.append(f"负责：{clean(handler.name)}（{role_label(handler)}）")
     if issue.resolution_note and issue.status in (S.resolved, S.confirmed):
-        parts.append(f"说明：{shorten(issue.resolution_note, 60)}")
+        parts.append(f"说明：{shorten(shown(issue.resolution_note), 60)}")
     if issue.affected > 1:
         parts.append(f"{issue.affected}人反映")
     return shorten("；".join(parts), 200)
@@ -167,7 +169,7 @@ def issue_progress(session: Session, issue: Issue) -> str:
 def duplicate_offer(session: Session, issue: Issue) -> str:
     return (
         f"这件事可能已有人反映：<b>{issue_service.code(issue)}</b> {issue_place(session, issue)} · "
-        f"「{quote(issue.text, limit=30, public=True)}」（{status(issue)}，{issue.affected}人反映）。\n"
+        f"「{quote(issue.text, limit=30)}」（{status(issue)}，{issue.affected}人反映）。\n"
         "是同一件事就点「附议 +1」，我会一起通知你进展。"
     )
 
@@ -213,7 +215,7 @@ def filed_without_place(code: str) -> str:
 
 
 def issue_change(session: Session, issue: Issue, action: str, actor: Member | None = None,
-                 note: str = "", *, public: bool = True) -> str:
+                 note: str = "") -> str:
     """One line about a change, for the group (under the original report) or a follower."""
     code = f"<b>{issue_service.code(issue)}</b>"
     name = esc(actor.name) if actor else ""
@@ -226,10 +228,10 @@ def issue_change(session: Session, issue: Issue, action: str, actor: Member | No
         return f"{code} 已转交 {who(handler)} 处理。" if handler else f"{code} 已转派。"
     if action == "resolve":
         text = f"{code} 已由 {name} 处理完毕"
-        text += f"：{quote(note, limit=80, public=public)}" if note else "。"
+        text += f"：{quote(note, limit=80)}" if note else "。"
         return text
     if action == "reject":
-        return f"{code} 未受理：{quote(note, limit=80, public=public)}（{name}）"
+        return f"{code} 未受理：{quote(note, limit=80)}（{name}）"
     if action == "confirm":
         return f"{code} 反映人已确认修好，谢谢大家！"
     if action == "reopen":
@@ -250,14 +252,14 @@ def follower_note(change: str) -> str:
 
 
 def issue_card(session: Session, issue: Issue, *, reporter_name: str = "", stops: list[RouteStop] | None = None,
-               note: str = "", public: bool = False) -> str:
-    """The card a handler sees (privately, or in the grid's group when ``public``)."""
+               note: str = "") -> str:
+    """The card a handler sees (privately, or in the grid's group)."""
     code = issue_service.code(issue)
     head = f"🚨 <b>紧急问题 {code}</b>" if issue.urgent else f"🔔 <b>问题 {code}</b>"
     lines = [
         f"{head} · {status(issue)}",
         f"📍 {issue_place(session, issue)} · {category(issue)}",
-        f"「{quote(issue.text, limit=200, public=public)}」",
+        f"「{quote(issue.text, limit=200)}」",
     ]
     who_line = f"反映人：{esc(reporter_name) or '居民'}"
     if issue.affected > 1:
@@ -269,7 +271,7 @@ def issue_card(session: Session, issue: Issue, *, reporter_name: str = "", stops
     elif stops:
         lines.append(f"通知：{route_line(stops)}")
     if issue.resolution_note and issue.status in (S.resolved, S.confirmed):
-        lines.append(f"处理说明：{quote(issue.resolution_note, limit=120, public=public)}")
+        lines.append(f"处理说明：{quote(issue.resolution_note, limit=120)}")
     if issue.urgent and issue.status in (S.reported, S.accepted):
         lines.append(emergency_hint(issue.text))
     if note:
@@ -290,7 +292,7 @@ def ask_reject_reason(code: str) -> str:
 
 
 def resolved_by_you(code: str) -> str:
-    return f"已标记 <b>{code}</b> 解决，等反映人确认。"
+    return f"已标记 <b>{code}</b> 解决，等反映人确认。反映人确认修好，或3天内没有反馈，就记积分。"
 
 
 def rejected_by_you(code: str) -> str:
@@ -334,12 +336,12 @@ def wish_recorded(session: Session, wish: Wish) -> str:
     )
 
 
-def wish_card(session: Session, wish: Wish, poster_name: str = "", *, public: bool = True) -> str:
+def wish_card(session: Session, wish: Wish, poster_name: str = "") -> str:
     code = wish_service.code(wish)
     where = wish_place(session, wish)
     lines = [
         f"💝 <b>微心愿 {code}</b> · {WISH_STATUS_ZH.get(wish.status, wish.status)}",
-        f"「{quote(wish.text, limit=120, public=public)}」",
+        f"「{quote(wish.text, limit=120)}」",
         " · ".join(x for x in (esc(poster_name), where, WISH_CATEGORY_ZH.get(wish.category, "")) if x),
     ]
     claimer = session.get(Member, wish.claimer_id) if wish.claimer_id else None
@@ -370,8 +372,8 @@ def wish_claimed_by_you(session: Session, wish: Wish, poster_mention: str) -> st
 
 
 def become_volunteer() -> str:
-    return ("认领心愿需要红管家志愿者身份：请到社区红管家工作室登记，拿到会员编号后"
-            "私聊我发送 /bind 会员编号。")
+    return ("认领心愿需要红管家志愿者身份：请到社区红管家工作室登记，登记后私聊我发送 /bind，"
+            "按提示分享本人手机号完成绑定。")
 
 
 def wish_poster_thanks_prompt(poster_mention: str) -> str:
@@ -386,18 +388,75 @@ def welcome(member: Member | None, name: str) -> str:
         return (f"你好，{esc(member.name)}（{role_label(member)}）！有问题要你处理时我会私信你，"
                 "点按钮就能受理、领办、解决。发送 /help 查看全部命令。")
     return (f"你好，{esc(name)}！我是红管家机器人。在小区居民群里直接说遇到的问题或心愿，"
-            "我会记下来交给楼栋长和网格员。红管家成员请发送 /bind 会员编号 绑定账号。")
+            "我会记下来交给楼栋长和网格员。\n" + HOW_TO_BIND)
 
 
 def bound(member: Member) -> str:
-    return (f"绑定成功：{esc(member.name)}，{role_label(member)}，编号 {esc(member.number)}。"
+    unit = f"，{esc(member.work_unit_name)}" if member.work_unit_name else ""
+    return (f"绑定成功：{esc(member.name)}，{role_label(member)}{unit}，编号 {esc(member.number)}。"
             "以后派给你的问题会私信通知你。")
+
+
+def member_card(session: Session, member: Member, *, private: bool) -> str:
+    """Who a member is: role, 职务 and 单位 as the roster has them, where they serve; the number
+    only in their private chat."""
+    head = f"<b>{esc(member.name)}</b>（{role_label(member)}）"
+    head += "".join(f" · {esc(x)}" for x in (member.position, member.work_unit_name) if x)
+    community = session.get(Community, member.community_id)
+    where = [community.name if community else ""]
+    if member.grid_id:
+        grid = session.get(Grid, member.grid_id)
+        where.append(grid.name if grid else "")
+    if member.building_id:
+        where.append(places.building_label(session, session.get(Building, member.building_id)))
+    line = " ".join(esc(w) for w in where if w)
+    if private:
+        line += f" · 编号 {esc(member.number)}"
+    return f"{head}\n{line}"
 
 
 def bind_usage(private: bool) -> str:
     if private:
-        return "用法：/bind 会员编号，例如 /bind 6-012-000-03-005-0042"
+        return bind_how()
     return "用法：/bind 社区名 [网格或小区]，例如 /bind 白庙社区 第三网格"
+
+
+# Binding a chat account needs proof: the member number alone (guessable) binds nobody.
+HOW_TO_BIND = ("红管家成员绑定账号有两种方式：私聊我发送 /bind，点「📱 分享我的手机号」分享本人在社区登记的手机号；"
+               "或点开社区红管家工作室、网格员发给你的邀请链接（也可扫邀请二维码）。")
+SHARE_PHONE = "📱 分享我的手机号"
+# One wording for every failure: a wrong number, a taken one, a forwarded card, a used or
+# expired code all read the same (no telling which numbers or codes exist).
+BIND_REFUSED = ("没有完成绑定。请确认分享的是本人在社区登记的手机号，或使用社区工作室发给你的有效邀请链接；"
+                "如有疑问请联系社区红管家工作室。")
+BIND_LIMITED = "尝试次数过多，请一小时后再试，或联系社区红管家工作室领取邀请链接。"
+
+
+def bind_how() -> str:
+    return ("绑定红管家账号（会员编号本身不能用来绑定）：\n"
+            "① 点下方「📱 分享我的手机号」，分享本人在社区登记的手机号；\n"
+            "② 或点开社区红管家工作室、网格员发给你的邀请链接（也可扫邀请二维码）。")
+
+
+def already_bound(member: Member) -> str:
+    return (f"你的账号已绑定红管家 {esc(member.name)}（{role_label(member)}，编号 {esc(member.number)}）。"
+            "如需更换账号请联系社区红管家工作室。")
+
+
+def invitation_made(member: Member, link: str, revoked: int, expires: str) -> str:
+    void = f"之前未使用的 {revoked} 个邀请已作废。" if revoked else ""
+    return (f"给 {esc(member.name)}（{esc(member.number)}）的邀请链接（仅可使用一次，{esc(expires)} 前有效）：\n"
+            f"{esc(link)}\n请只转给本人；本人点开后发送 /start 即完成绑定。{void}")
+
+
+def unbound_done(member: Member, logins: int) -> str:
+    ended = f"，{logins} 个看板登录已作废" if logins else ""
+    return (f"已解绑 {esc(member.name)}（{esc(member.number)}）的聊天账号{ended}。"
+            "如需重新绑定，可发送 /invite 编号 给本人发邀请，或让本人分享登记手机号。")
+
+
+def group_rebind_refused(stays: str) -> str:
+    return f"本群已绑定到 {esc(stays)}，只有该社区红管家工作室的管理员可以更改；已通知该社区工作室。"
 
 
 def group_bound(community: str, grid: str = "", compound: str = "") -> str:
@@ -415,7 +474,7 @@ def private_text_help(*, known: bool) -> str:
         return ("遇到问题或有心愿，直接告诉我就行，比如「3栋2单元楼道灯坏了」或「想请人帮忙买菜」，"
                 "我会记下来交给楼栋长和网格员。发送 /help 查看全部命令。")
     return ("还不知道你是哪个社区的：请在小区居民群里直接说遇到的问题或心愿，我会记下来交给楼栋长和网格员；"
-            "红管家可先 /bind 会员编号。发送 /help 查看全部命令。")
+            "红管家请先发送 /bind 绑定账号。发送 /help 查看全部命令。")
 
 
 def help_text(lines: list[tuple[str, str]], *, private: bool) -> str:
@@ -425,7 +484,7 @@ def help_text(lines: list[tuple[str, str]], *, private: bool) -> str:
 
 
 def not_a_member_points() -> str:
-    return "积分属于红管家成员。已是红管家的，请私聊我发送 /bind 会员编号。"
+    return "积分属于红管家成员。已是红管家的，请私聊我发送 /bind，按提示绑定账号。"
 
 
 def managers_only() -> str:
@@ -433,7 +492,11 @@ def managers_only() -> str:
 
 
 def no_community() -> str:
-    return "还不知道你属于哪个社区。请在小区居民群里使用，或先 /bind 会员编号。"
+    return "还不知道你属于哪个社区。请在小区居民群里使用；红管家请先私聊我发送 /bind 绑定账号。"
+
+
+def not_your_community(community: str) -> str:
+    return f"这件事属于{community}，只有本社区的居民和红管家可以附议或查看进度。"
 
 
 def only_writer() -> str:
@@ -474,13 +537,13 @@ def held_card(bundle, chat_title: str, limit: int, minutes: int, first_text: str
     """The reviewers' card when a bundle opens (bulk, after quiet hours)."""
     return (f"📥 <b>暂存 H{bundle.id}</b>：{_held_who(bundle, chat_title)} {minutes} 分钟内已反映 {limit} 件事，"
             f"之后的消息暂存在这里，没有逐条立案，也没有通知其他人。\n"
-            f"第一条：「{quote(first_text, limit=60, public=True)}」\n"
+            f"第一条：「{quote(first_text, limit=60)}」\n"
             "点「查看」逐条看，属实的点「立案」；都不用处理就点「全部忽略」。")
 
 
 def held_urgent_card(bundle, chat_title: str, text: str) -> str:
     return (f"🚨 <b>暂存 H{bundle.id} 中有紧急内容</b>：{_held_who(bundle, chat_title)}："
-            f"「{quote(text, limit=80, public=True)}」\n请立即核实。")
+            f"「{quote(text, limit=80)}」\n请立即核实。")
 
 
 def held_list(bundle, messages, more: int, tz) -> str:
@@ -488,7 +551,7 @@ def held_list(bundle, messages, more: int, tz) -> str:
              f"待处理 {len(messages) + more} 条"]
     for n, message in enumerate(messages, 1):
         mark = "🚨" if message.urgent else ""
-        lines.append(f"{n}. {mark}{message.at.astimezone(tz).strftime('%H:%M')} 「{quote(message.text, limit=50, public=True)}」")
+        lines.append(f"{n}. {mark}{message.at.astimezone(tz).strftime('%H:%M')} 「{quote(message.text, limit=50)}」")
     if more:
         lines.append(f"……另有 {more} 条，处理完上面的再点「刷新」")
     if not messages:

@@ -34,8 +34,19 @@ class Chat:
 
 
 @dataclass(frozen=True)
+class SharedContact:
+    """A phone number someone shared through the platform. ``user_id`` is the chat account the
+    number belongs to as the platform vouches for it: the sender's own id when they shared their
+    own number (Telegram's request-contact button), another id or None for a forwarded card."""
+
+    phone: str
+    user_id: int | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Inbound:
-    """A message someone wrote (text, or a photo's caption)."""
+    """A message someone wrote (text, or a photo's caption), or a contact they shared."""
 
     chat: Chat
     user: User
@@ -47,6 +58,7 @@ class Inbound:
     reply_to_bot: bool = False  # the message answers one of the bot's
     photo_file_id: str | None = None
     location: tuple[float, float] | None = None  # (latitude, longitude)
+    contact: SharedContact | None = None
 
     @property
     def command(self) -> tuple[str, str] | None:
@@ -135,6 +147,11 @@ class Outgoing:
     # interactive (0) goes ahead of bulk (1) in its chat; None: by kind (reply and card edits are
     # interactive, alerts, notices, reminders and digests bulk) — see ``bot.outbox.store.priority_of``
     priority: int | None = None
+    # Instead of the person's keyboard, a control that shares their own phone number (labelled
+    # so); ``clear_request`` takes such a control away again. Private chats; a platform without
+    # it says so in text. Not with ``buttons`` (a platform shows one kind of keyboard at a time).
+    ask_contact: str | None = None
+    clear_request: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import groups, wishes
+from bot import groups, permissions, wishes
 from bot.errors import NotAllowed
 from bot.lifecycle import Actor
 from bot.members import service as members
@@ -108,6 +108,9 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
     if verb == "claim":
         if member is None:
             return Reaction(answer=Answer(texts.become_volunteer(), alert=True))
+        problem = permissions.in_community(member, wish.community_id)
+        if problem:  # before anything is edited: the card is not refreshed for someone else's community
+            return Reaction(answer=Answer(problem, alert=True))
         if wish.status != W.posted:
             card = texts.wish_card(ctx.session, wish, _poster_name(ctx, wish))
             return Reaction([_edit(press, card, claim_buttons(wish), ref_of(wish))],
@@ -137,15 +140,17 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
             tell_poster(ctx, wish, texts.wish_change(ctx.session, wish, "fulfil") + "\n"
                         + texts.wish_poster_thanks_prompt(mention), thank_buttons(wish))
             refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
-            return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish), public=False))],
+            return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)))],
                             Answer("辛苦了！积分已记上"))
         wishes.release(ctx.session, wish, actor, now=ctx.now)
         refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
         tell_poster(ctx, wish, texts.wish_change(ctx.session, wish, "release"), claim_buttons(wish))
-        return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish), public=False))],
+        return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)))],
                         Answer("已放弃认领"))
     if verb == "thank":
-        resident = ctx.resident(press.user, wish.community_id)
+        resident = ctx.known_resident(press.user)  # a stranger's press makes no resident of them
+        if resident is None or resident.id != wish.poster_id:
+            return Reaction(answer=Answer("只有发布心愿的居民本人可以这样做", alert=True))
         wishes.thank(ctx.session, wish, Actor(member=member, resident=resident), now=ctx.now)
         claimer = ctx.session.get(Member, wish.claimer_id) if wish.claimer_id else None
         text = texts.wish_change(ctx.session, wish, "thank", resident.display_name)

@@ -51,6 +51,7 @@ from .rotas import (
 )
 from .routing import RouteTarget, RoutingRule
 from .tasks import Task, TaskParticipant
+from .trust import BindAttempt, Invitation, MemberEvent, WebLogin
 
 metadata = SQLModel.metadata
 

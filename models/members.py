@@ -55,7 +55,11 @@ class Member(SQLModel, table=True):
     name: str = Field(max_length=64)
     role: int = Field(ge=1, le=6, index=True)
     community_id: int = Field(foreign_key="community.id", index=True)
+    # The coded 包联/驻地单位 of a role-2 member (in the number, scored per quarter); everyone's
+    # 单位 as the roster writes it (a community worker's 居委会, a leader's 区政府办) is the text.
     work_unit_id: int | None = Field(default=None, foreign_key="workunit.id", index=True)
+    work_unit_name: str = Field(default="", max_length=64)
+    position: str = Field(default="", max_length=64)  # 职务 as written (书记, 主任); titles below act
     grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
     building_id: int | None = Field(default=None, foreign_key="building.id", index=True)
     phone: str | None = Field(default=None, unique=True, max_length=20)

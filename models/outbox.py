@@ -34,6 +34,9 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_lane", "status", "priority", "id"),
+        # a button press names its message: which buttons did that message carry (bot.outbox.carried)
+        Index("ix_outbox_chat_sent", "chat_id", "sent_message_id"),
+        Index("ix_outbox_chat_edit", "chat_id", "edit_message_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -41,6 +44,8 @@ class OutboxMessage(SQLModel, table=True):
     chat_id: int = chat_id_field(nullable=False, index=True)
     text: str = Field(sa_type=Text)
     buttons: str = Field(default="", sa_type=Text)  # JSON rows of {"text","data"|"url"}
+    # a request shown in place of the person's keyboard: JSON {"contact": label} or {"clear": true}
+    request: str = Field(default="", max_length=256)
     reply_to_message_id: int | None = None
     photo: str | None = Field(default=None, max_length=256)
     edit_message_id: int | None = None

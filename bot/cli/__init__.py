@@ -6,6 +6,7 @@ from . import core_cmds  # noqa: F401  (registers commands)
 from . import standin_cmds  # noqa: F401  (registers commands)
 from . import chat_cmds  # noqa: F401  (registers commands)
 from . import web_cmds  # noqa: F401  (registers commands)
+from . import member_cmds  # noqa: F401  (registers commands)
 from . import rota_cmds  # noqa: F401  (registers commands)
 from . import nlu_cmds  # noqa: F401  (registers commands)
 

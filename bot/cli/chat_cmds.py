@@ -92,13 +92,10 @@ def demo(
             fail(f"无法监听 127.0.0.1:{port}：{err}（换一个 --port）")
         made = populate_standin(server.world, db)
         _introduce(db, made["groups"])
-        import secrets
-
         from datetime import time
 
         settings = Settings(database_url=url, telegram_token=DEMO_TOKEN, telegram_api_base=server.base_url,
                             webhook_url=None, web_host="127.0.0.1", web_port=web_port,
-                            web_secret=secrets.token_urlsafe(24),
                             # a demo is tried at any hour: alerts are not held for the morning
                             quiet_hours_start=time(0, 0), quiet_hours_end=time(0, 0))
         runtime = Runtime(settings, db)
@@ -116,6 +113,8 @@ def demo(
         typer.echo(f"打开 {server.base_url}/ —— 以任意居民或红管家的身份在群里说话、点按钮")
         typer.echo(f"网页: {runtime.web_url}/wall 心愿墙；社区看板（以社区工作室 刘洋 的身份）: "
                    f"{_office_login(db, settings, runtime.web_url)}")
+        for line in _binding_tour(db, summary, runtime.bridge.bot_username, settings.tz):
+            typer.echo(line)
         typer.echo("Ctrl+C 停止")
         try:
             await runtime.run_until_stopped()
@@ -135,10 +134,42 @@ def _office_login(db, settings, web_url: str) -> str:
     from bot.clock import SystemClock
     from models import Member
 
-    with db.session() as session:
+    with db.transaction() as session:
         office = session.exec(select(Member).where(Member.is_office_admin).order_by(Member.id)).first()
-    token = access.make_token(access.load_secret(settings.web_secret), office.id, now=SystemClock().now())
+        token = access.issue_login(session, office, now=SystemClock().now())
     return f"{web_url}/login?token={token}"
+
+
+def _binding_tour(db, summary, bot_username: str, tz) -> list[str]:
+    """Two demo members have no chat account yet: one binds by sharing his phone, the other by an
+    invitation the office made (sent to the office admin's private chat too, where the demo page
+    opens it as Telegram would)."""
+    from sqlmodel import select
+
+    from bot.clock import SystemClock
+    from bot.members import binding
+    from bot.outbox import enqueue
+    from handlers.texts import invitation_made
+    from handlers.types import Outgoing
+    from models import Member
+
+    people = {p.key: p for p in summary.newcomers}
+    lines = []
+    if "new_phone" in people:
+        lines.append(f"试试手机号绑定：在演示页以「{people['new_phone'].name}」的身份私聊机器人发送 /bind，"
+                     "点「📱 分享我的手机号」")
+    if "new_invite" in people:
+        now = SystemClock().now()
+        with db.transaction() as session:
+            office = session.exec(select(Member).where(Member.is_office_admin).order_by(Member.id)).first()
+            member = session.exec(select(Member).where(Member.number == people["new_invite"].member_number)).one()
+            issued = binding.create_invitation(session, member, by=office, now=now)
+            link = issued.link(bot_username)
+            expires = issued.invitation.expires_at.astimezone(tz)
+            enqueue(session, Outgoing(chat_id=office.chat_user_id, kind="notice", text=invitation_made(
+                member, link, 0, expires.strftime("%m月%d日 %H:%M"))), now=now)
+        lines.append(f"试试邀请绑定：{link}（演示页里 刘洋 的私聊中有这条链接，点开后选「{people['new_invite'].name}」）")
+    return lines
 
 
 def _introduce(db, group_ids) -> None:

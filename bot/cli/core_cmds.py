@@ -45,17 +45,48 @@ def demo_data() -> None:
 def import_roster(
     file: Path = typer.Argument(..., help=".xlsx 或 .csv 花名册"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并报告，不写入"),
+    community: str = typer.Option("", "--community", help="表里没有社区列（或社区为空）的行归这个社区"),
 ) -> None:
-    """导入红管家花名册（全部正确才写入；出错的行全部列出，行号同表格所示）。"""
+    """导入红管家花名册（全部正确才写入；出错的行全部列出，行号、列名同表格所示）。"""
     from bot.roster import import_roster as run
 
-    report = run_import("导入花名册", lambda session, on_row: run(session, file, now=_now(), dry_run=dry_run, on_row=on_row), dry_run=dry_run)
+    report = run_import(
+        "导入花名册",
+        lambda session, on_row: run(session, file, now=_now(), dry_run=dry_run, community=community, on_row=on_row),
+        dry_run=dry_run,
+    )
+    typer.echo(roster_summary(report))
+
+
+def roster_summary(report) -> str:
+    """What the import did, and what in the sheet it did not read."""
     made = "，".join(f"{k} {v}" for k, v in report.places_created.items() if v)
-    verb = "检查通过（未写入）" if dry_run else "导入完成"
-    typer.echo(
+    verb = "检查通过（未写入）" if report.dry_run else "导入完成"
+    lines = [
         f"{verb}：{report.rows} 行，新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}"
         + (f"；新建地点：{made}" if made else "")
-    )
+    ]
+    if report.new_communities:
+        lines.append("新建社区：" + "、".join(report.new_communities))
+    if report.header_row != 1:
+        lines.append(f"表头在第{report.header_row}行，上面的标题行未导入")
+    if report.ignored_columns:
+        lines.append("未导入的列：" + "、".join(report.ignored_columns) + "（这些列不保存）")
+    if report.section_rows:
+        lines.append("跳过的分组标题行：" + "、".join(f"第{n}行「{text[:20]}」" for n, text in report.section_rows))
+    if report.skipped_rows:
+        lines.append(f"跳过 {len(report.skipped_rows)} 行（没有姓名、手机号等内容）：" + _row_ranges(report.skipped_rows))
+    return "\n".join(lines)
+
+
+def _row_ranges(rows: list[int]) -> str:
+    spans: list[list[int]] = []
+    for n in sorted(rows):
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return "、".join(f"第{a}行" if a == b else f"第{a}–{b}行" for a, b in spans)
 
 
 @app.command("export")
@@ -86,14 +117,15 @@ def bind_group(
     grid: str | None = typer.Option(None, "--grid", help="网格名称或编号"),
     compound: str | None = typer.Option(None, "--compound", help="小区名称（业主群）"),
     title: str = typer.Option("", "--title", help="群名称"),
+    force: bool = typer.Option(False, "--force", help="改绑已绑定的群（会通知原社区工作室）"),
 ) -> None:
-    """把群聊绑定到社区或网格，群里的反映就归这里处理。"""
+    """把群聊绑定到社区或网格，群里的反映就归这里处理。已绑定的群须加 --force 才改绑。"""
     from bot import groups
 
     db = open_database()
     with domain_errors(), db.transaction() as session:
         group = groups.bind(session, chat_id, community_name=community, grid_name=grid,
-                            compound_name=compound, title=title, now=_now())
+                            compound_name=compound, title=title, force=force, now=_now())
     where = community + (f" {grid}" if grid else "") + (f" {compound}" if compound else "")
     typer.echo(f"群 {group.chat_id} 已绑定到 {where}")
 

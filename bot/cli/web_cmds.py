@@ -18,7 +18,7 @@ def web_login(number: str = typer.Argument(..., help="会员编号")) -> None:
 
     settings = get_settings()
     db = open_database()
-    with db.session() as session:
+    with db.transaction() as session:
         try:
             member = find_by_number(session, number)
         except DomainError as err:
@@ -27,5 +27,5 @@ def web_login(number: str = typer.Argument(..., help="会员编号")) -> None:
             fail(f"没有编号为 {number} 的红管家")
         if not access.may_see_dashboard(member):
             fail(f"{member.name} 的角色不能查看社区看板")
-        token = access.make_token(access.load_secret(settings.web_secret), member.id, now=SystemClock().now())
+        token = access.issue_login(session, member, now=SystemClock().now())
     typer.echo(f"{settings.web_url}/login?token={token}")

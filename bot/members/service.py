@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models import Building, Community, Grid, Member, MemberStatus, Resident, Role, WorkUnit
+from models import Building, Community, Grid, Member, MemberEvent, MemberStatus, Resident, Role, WorkUnit
 
 from ..errors import InvalidInput, NotFound
+from ..masking import clean
 from .numbers import MemberNumber
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -75,7 +76,7 @@ def number_of(
     return MemberNumber(
         role=role,
         community=community.code,
-        unit=unit.code if unit else 0,
+        unit=unit.code if unit and role == Role.unit_cadre else 0,  # the number carries role 2's only
         grid=grid.number if grid else 0,
         building=building.code if building else 0,
         seq=seq,
@@ -104,8 +105,14 @@ def create_member(
     work_unit: WorkUnit | None = None,
     chat_user_id: int | None = None,
     titles: Titles = Titles(),
+    work_unit_name: str = "",
+    position: str = "",
 ) -> Member:
-    name = name.strip()
+    """``work_unit`` is the coded unit of a role-2 member; anyone's 单位 is ``work_unit_name``
+    (role 2's defaults to the coded unit's name)."""
+    name = clean(name).strip()
+    if role != Role.unit_cadre:
+        work_unit_name, work_unit = work_unit_name or (work_unit.name if work_unit else ""), None
     if not name:
         raise InvalidInput("姓名不能为空")
     phone = normalize_phone(phone) if phone else None
@@ -138,6 +145,8 @@ def create_member(
         role=role,
         community_id=community.id,
         work_unit_id=work_unit.id if work_unit else None,
+        work_unit_name=work_unit_name or (work_unit.name if work_unit else ""),
+        position=position,
         grid_id=grid.id if grid else None,
         building_id=building.id if building else None,
         phone=phone,
@@ -152,7 +161,22 @@ def create_member(
     session.flush()
     if chat_user_id is not None:
         link_resident(session, member, chat_user_id, now=now)
+        # a chat account given with the member (the roster's 电报ID): the office vouches for it
+        record_event(session, member, "bind", "roster", chat_user_id=chat_user_id, now=now)
     return member
+
+
+def record_event(
+    session: Session, member: Member, kind: str, how: str, *, chat_user_id: int | None, now: datetime,
+    by: Member | None = None, note: str = "",
+) -> MemberEvent:
+    """A chat account bound to (``kind="bind"``) or unbound from a member: ``how`` is phone,
+    invitation, roster, cli or office."""
+    event = MemberEvent(member_id=member.id, kind=kind, how=how, chat_user_id=chat_user_id,
+                        by_id=by.id if by is not None else None, at=now, note=note[:256])
+    session.add(event)
+    session.flush()
+    return event
 
 
 def renumber(session: Session, member: Member) -> None:
@@ -193,29 +217,6 @@ def find_by_phone(session: Session, phone: str) -> Member | None:
     return session.exec(select(Member).where(Member.phone == normalize_phone(phone))).first()
 
 
-def bind_chat_user(
-    session: Session, number_text: str, chat_user_id: int, *, display_name: str = "", now: datetime
-) -> Member:
-    """Link a chat account to the member with that number (「/bind 6-012-000-03-005-0042」)."""
-    member = find_by_number(session, number_text)
-    if member is None:
-        raise NotFound(f"没有找到编号为 {number_text.strip()} 的红管家，请核对后再试")
-    if member.status == MemberStatus.left:
-        raise InvalidInput("该红管家已退出，不能绑定")
-    other = find_by_chat_user(session, chat_user_id)
-    if other is not None and other.id != member.id:
-        raise InvalidInput(f"你的账号已绑定 {other.number}，如需更换请联系社区工作室")
-    if member.chat_user_id not in (None, chat_user_id):
-        raise InvalidInput("这个编号已绑定其他聊天账号，如有疑问请联系社区工作室")
-    member.chat_user_id = chat_user_id
-    member.unreachable = False
-    member.updated_at = now
-    session.add(member)
-    session.flush()
-    link_resident(session, member, chat_user_id, display_name=display_name, now=now)
-    return member
-
-
 def mark_reachable(session: Session, member: Member, *, now: datetime) -> None:
     """The member wrote to the bot in private: private messages reach them again (they had
     blocked the bot, or never pressed Start), so alerts go to them directly once more."""
@@ -236,10 +237,25 @@ def link_resident(
         now=now,
     )
     if resident.member_id != member.id:
+        _give_way(session, member, keep=resident.id)
         resident.member_id = member.id
         if member.building_id and not resident.building_id:
             resident.building_id = member.building_id
         session.add(resident)
+
+
+def _give_way(session: Session, member: Member, *, keep: int | None) -> None:
+    """Another record that speaks for ``member`` (one made before they had a chat account, or
+    their previous account's) lets go (Resident.member_id is unique): the member's current
+    account's record speaks for them from now on."""
+    older = session.exec(
+        select(Resident).where(Resident.member_id == member.id, Resident.id != keep)
+        if keep is not None else select(Resident).where(Resident.member_id == member.id)
+    ).first()
+    if older is not None:
+        older.member_id = None
+        session.add(older)
+        session.flush()
 
 
 def get_or_create_resident(
@@ -250,6 +266,7 @@ def get_or_create_resident(
     community_id: int | None = None,
     now: datetime,
 ) -> Resident:
+    display_name = clean(display_name).strip()
     resident = session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
     if resident is None:
         member = find_by_chat_user(session, chat_user_id)
@@ -263,6 +280,8 @@ def get_or_create_resident(
                 session.add(resident)
                 session.flush()
     if resident is None:
+        if member is not None:
+            _give_way(session, member, keep=None)
         resident = Resident(
             chat_user_id=chat_user_id,
             display_name=display_name[:128],
@@ -280,6 +299,10 @@ def get_or_create_resident(
         resident.display_name = display_name[:128]
         session.add(resident)
     return resident
+
+
+def find_resident(session: Session, chat_user_id: int) -> Resident | None:
+    return session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
 
 
 def resident_community_id(session: Session, chat_user_id: int) -> int | None:

@@ -68,7 +68,7 @@ from models import Member, OutboxMessage, OutboxPriority, OutboxStatus
 
 from .ratelimit import RateLimiter
 from .reroute import reroute_alert
-from .store import buttons_from_json
+from .store import buttons_from_json, request_from_json
 from .transport import (
     ChatMigrated,
     OutboundMessage,
@@ -388,7 +388,8 @@ class Sender:
             query = (
                 select(
                     t.c.id, t.c.chat_id, t.c.text, t.c.buttons, t.c.reply_to_message_id, t.c.photo,
-                    t.c.edit_message_id, t.c.kind, t.c.member_id, t.c.ref, t.c.attempts, t.c.priority,
+                    t.c.edit_message_id, t.c.kind, t.c.member_id, t.c.ref, t.c.attempts, t.c.request,
+                    t.c.priority,
                 )
                 .select_from(t.outerjoin(blockers, blockers.c.chat_id == t.c.chat_id))
                 .where(t.c.status == PENDING, t.c.next_attempt_at <= now, or_(first.is_(None), t.c.id < first))
@@ -420,6 +421,7 @@ class Sender:
                     id=r.id, chat_id=r.chat_id, text=r.text, buttons=_buttons(r.buttons),
                     reply_to_message_id=r.reply_to_message_id, photo=r.photo,
                     edit_message_id=r.edit_message_id, kind=r.kind, member_id=r.member_id, ref=r.ref,
+                    **_request(r.request),
                 ),
                 attempts=r.attempts + 1,
                 priority=r.priority,
@@ -722,6 +724,11 @@ class Sender:
             self._heartbeat.cancel()
             await asyncio.gather(self._heartbeat, return_exceptions=True)
             self._heartbeat = None
+
+
+def _request(raw: str) -> dict:
+    ask_contact, clear = request_from_json(raw)
+    return {"ask_contact": ask_contact, "clear_request": clear}
 
 
 def _buttons(raw: str) -> list[list[Button]]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from handlers.types import Button
 
-from .store import buttons_from_json
+from .store import buttons_from_json, request_from_json
 
 if TYPE_CHECKING:
     from models import OutboxMessage
@@ -77,10 +77,15 @@ class OutboundMessage:
     kind: str = "reply"
     member_id: int | None = None
     ref: str | None = None
+    ask_contact: str | None = None  # show a "share my phone number" control with this label
+    clear_request: bool = False  # take such a control away
 
     @classmethod
     def from_row(cls, row: OutboxMessage) -> OutboundMessage:
+        ask_contact, clear = request_from_json(row.request)
         return cls(
+            ask_contact=ask_contact,
+            clear_request=clear,
             id=row.id,
             chat_id=row.chat_id,
             text=row.text,
@@ -102,7 +107,7 @@ class OutboundMessage:
 class Transport(Protocol):
     async def send(self, message: OutboundMessage) -> int:
         """Deliver a new message (HTML text; a photo with the text as caption when ``photo``;
-        inline buttons; a reply to ``reply_to_message_id`` that still goes out if that message
+        inline buttons, or the share-my-number control / its removal; a reply to ``reply_to_message_id`` that still goes out if that message
         is gone). Returns the platform's message id. Raises the errors above."""
 
     async def edit(self, message: OutboundMessage) -> int:

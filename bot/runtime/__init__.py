@@ -153,6 +153,7 @@ class Runtime:
             from bot.web.app import create_app
 
             self.app = create_app(self.db, self.settings, self.clock, routers=routers)
+            self.app.state.bot_username = me.username or ""  # invitation links name the bot
             self.web = _Server(self.app, self.settings.web_host, self.web_port)
             self._spawn(self.web.serve(), "web")
             while not self.web.started:

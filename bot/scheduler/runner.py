@@ -10,6 +10,9 @@ module-level function by reference and gets the runtime's id, never a live objec
                        due within two ticks: reminders fire on time
 ``hgj.rotas.horizon``  at start and daily 03:10: materialise shifts    grace 1 h
                        ahead, repair future ones, prune old keys
+``hgj.points.settle``  every ``HGJ_POINTS_SETTLE_SECONDS``: book the   grace = its interval
+                       points of resolutions left ``HGJ_POINTS_CONFIRM_
+                       DAYS`` without 仍未修复 (``bot.issue_points``)
 ``hgj.scheduler.lock`` every ``HGJ_SCHEDULER_LOCK_RETRY_SECONDS``:      —
                        a process without the lock tries to take over;
                        the owner checks it still holds it
@@ -39,6 +42,7 @@ from .lock import SchedulerLock, lock_for
 log = logging.getLogger(__name__)
 
 TICK, WAKE, HORIZON, LOCK = "hgj.due.tick", "hgj.due.wake", "hgj.rotas.horizon", "hgj.scheduler.lock"
+SETTLE = "hgj.points.settle"
 _RUNTIMES: dict[str, Runtime] = {}  # jobs carry the id; the live objects stay here
 
 
@@ -56,6 +60,7 @@ class Runtime:
     ticks: int = 0
     queued: int = 0
     last_error: str = ""
+    settled: int = 0  # resolutions whose points were booked after the confirmation window
     fire_lock: threading.Lock = field(default_factory=threading.Lock)
     on_fire: Callable[[list[str], datetime], None] | None = None  # tests and the benchmark
 
@@ -154,12 +159,16 @@ def _install(rt: Runtime) -> None:
         "bot.scheduler.runner:tick_job", "interval", seconds=s.scheduler_tick_seconds, args=[rt.id], id=TICK,
         replace_existing=True, misfire_grace_time=max(1, int(s.scheduler_tick_seconds)), next_run_time=now,
     )
+    rt.scheduler.add_job(
+        "bot.scheduler.runner:settle_job", "interval", seconds=s.points_settle_seconds, args=[rt.id], id=SETTLE,
+        replace_existing=True, misfire_grace_time=max(1, int(s.points_settle_seconds)), next_run_time=now,
+    )
     log.info("scheduler running (%s), tick every %ss", rt.lock.describe(), s.scheduler_tick_seconds)
 
 
 def _uninstall(rt: Runtime) -> None:
     rt.owner = False
-    for job_id in (TICK, WAKE, HORIZON):
+    for job_id in (TICK, WAKE, HORIZON, SETTLE):
         try:
             rt.scheduler.remove_job(job_id)
         except Exception:  # JobLookupError: not scheduled
@@ -196,6 +205,24 @@ def horizon_job(runtime_id: str) -> None:
     except Exception as err:  # logged; the next run tries again
         rt.last_error = repr(err)
         log.exception("materialising shifts failed")
+
+
+def settle_job(runtime_id: str) -> None:
+    """Book the points of resolutions nobody objected to in time (idempotent: each is recorded)."""
+    rt = _RUNTIMES.get(runtime_id)
+    if rt is None or not rt.owner:
+        return
+    from bot.issue_points import settle_due
+
+    with rt.fire_lock:
+        if not rt.owner:
+            return
+        try:
+            with rt.db.transaction() as session:
+                rt.settled += settle_due(session, rt.clock.now(), days=rt.settings.points_confirm_days)
+        except Exception as err:  # logged; the next run tries again, nothing was booked
+            rt.last_error = repr(err)
+            log.exception("settling resolved issues' points failed")
 
 
 def lock_job(runtime_id: str) -> None:

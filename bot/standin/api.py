@@ -231,9 +231,49 @@ class BotApi:
                     clean.append({k: v for k, v in button.items() if v is not None})
                 clean_rows.append(clean)
             return {"inline_keyboard": clean_rows}
-        if any(k in markup for k in ("keyboard", "remove_keyboard", "force_reply")):
+        if "keyboard" in markup:
+            return self._reply_keyboard(markup)
+        if "remove_keyboard" in markup:
+            if markup["remove_keyboard"] is not True:
+                raise bad_request("field \"remove_keyboard\" must be true")
+            return {k: v for k, v in markup.items() if k in ("remove_keyboard", "selective")}
+        if "force_reply" in markup:
             return markup
         raise bad_request("can't parse reply keyboard markup JSON object")
+
+    @staticmethod
+    def _reply_keyboard(markup: dict) -> dict:
+        """A ``ReplyKeyboardMarkup``: rows of ``KeyboardButton`` (a string, or an object with
+        ``text`` and at most one request: contact, location, poll, users, chat, web app)."""
+        rows = markup["keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+            raise bad_request("field \"keyboard\" of the ReplyKeyboardMarkup must be an Array of Arrays")
+        clean_rows = []
+        for row in rows:
+            clean = []
+            for button in row:
+                if isinstance(button, str):
+                    button = {"text": button}
+                if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+                    raise bad_request("can't parse keyboard button: Field \"text\" must be of type String")
+                if not button["text"].strip():
+                    raise bad_request("BUTTON_TEXT_INVALID")
+                requests = [k for k in ("request_contact", "request_location", "request_poll", "request_users",
+                                        "request_chat", "web_app") if button.get(k)]
+                if len(requests) > 1:
+                    raise bad_request("can't parse keyboard button: only one request per button is allowed")
+                clean.append({k: v for k, v in button.items() if v not in (None, False)})
+            if clean:
+                clean_rows.append(clean)
+        if not clean_rows:
+            raise bad_request("reply keyboard must not be empty")
+        out = {"keyboard": clean_rows}
+        for flag in ("is_persistent", "resize_keyboard", "one_time_keyboard", "selective"):
+            if markup.get(flag):
+                out[flag] = True
+        if isinstance(markup.get("input_field_placeholder"), str):
+            out["input_field_placeholder"] = markup["input_field_placeholder"][:64]
+        return out
 
     def _reply_to(self, chat: Chat, params: Params) -> dict | None:
         rp = params.json("reply_parameters")
@@ -279,6 +319,10 @@ class BotApi:
             message["reply_markup"] = markup
         world.store_message(chat, message, from_bot=True)
         extra = {"keyboard": markup} if markup is not None and "inline_keyboard" not in markup else {}
+        if markup is not None and "keyboard" in markup:
+            chat.keyboard = markup
+        elif markup is not None and "remove_keyboard" in markup:
+            chat.keyboard = None
         world.emit("sent", chat_id=chat.id, bot_id=bot.id, message_id=message["message_id"],
                    message=message, **extra)
         return message

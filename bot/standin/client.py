@@ -92,10 +92,11 @@ class StandinClient:
         return await self._call("GET", "/bots")
 
     async def add_user(self, first_name: str, username: str | None = None, id: int | None = None,
-                       last_name: str | None = None, language_code: str | None = "zh-hans") -> dict:
+                       last_name: str | None = None, language_code: str | None = "zh-hans",
+                       phone_number: str | None = None) -> dict:
         return await self._call("POST", "/users", json={
             "first_name": first_name, "username": username, "id": id, "last_name": last_name,
-            "language_code": language_code})
+            "language_code": language_code, "phone_number": phone_number})
 
     async def users(self) -> list[dict]:
         return await self._call("GET", "/users")
@@ -122,6 +123,10 @@ class StandinClient:
 
     async def chat(self, chat_id: int) -> dict:
         return await self._call("GET", f"/chats/{chat_id}")
+
+    async def keyboard(self, chat_id: int) -> dict | None:
+        """The reply keyboard the user currently sees in that chat (None: their letters)."""
+        return (await self.chat(chat_id))["keyboard"]
 
     # -- acting as users --------------------------------------------------------------------
     async def start_private(self, user_id: int, payload: str | None = None,
@@ -158,6 +163,24 @@ class StandinClient:
         result = self._acted(await self._call("POST", f"/chats/{chat_id}/messages", json={
             "user_id": user_id, "location": {"latitude": latitude, "longitude": longitude},
             "reply_to_message_id": reply_to}))
+        return result["message"]
+
+    async def share_contact(self, user_id: int, phone_number: str | None = None) -> dict:
+        """The user taps the bot's request-contact button in their private chat: their own
+        contact (``user_id`` = theirs; their stored number unless ``phone_number``)."""
+        own: dict[str, Any] = {"own": True}
+        if phone_number:
+            own["phone_number"] = phone_number
+        result = self._acted(await self._call("POST", f"/chats/{user_id}/messages", json={
+            "user_id": user_id, "contact": own}))
+        return result["message"]
+
+    async def send_contact(self, user_id: int, chat_id: int, phone_number: str, first_name: str,
+                           contact_user_id: int | None = None) -> dict:
+        """The user sends someone's contact card (forwarded: another ``user_id``, or none)."""
+        result = self._acted(await self._call("POST", f"/chats/{chat_id}/messages", json={
+            "user_id": user_id, "contact": {"phone_number": phone_number, "first_name": first_name,
+                                            "user_id": contact_user_id}}))
         return result["message"]
 
     async def press(self, user_id: int, chat_id: int, message_id: int, data: str | None = None,

@@ -152,14 +152,16 @@ def add_control_routes(app: web.Application, server: "StandinServer") -> None:
 
     @handler
     async def list_users(request: web.Request) -> web.Response:
-        return _json([u.to_dict() for u in world.users.values()])
+        return _json([{**u.to_dict(), **({"phone_number": u.phone_number} if u.phone_number else {})}
+                      for u in world.users.values()])
 
     @handler
     async def add_user(request: web.Request) -> web.Response:
         body = await _body(request)
         user = world.add_user(body.get("first_name") or "", username=body.get("username"),
                               user_id=_int(body.get("id"), "id"), last_name=body.get("last_name"),
-                              language_code=body.get("language_code", "zh-hans"))
+                              language_code=body.get("language_code", "zh-hans"),
+                              phone_number=body.get("phone_number") or None)
         return _json(user.to_dict())
 
     @handler
@@ -250,7 +252,8 @@ def add_control_routes(app: web.Application, server: "StandinServer") -> None:
             reply_to=_int(body.get("reply_to_message_id"), "reply_to_message_id"),
             photo=photo_of(photo) if photo not in (None, False, "") else None,
             document=photo_of(document, "documents") if document not in (None, False, "") else None,
-            caption=body.get("caption"), location=location, bot_ref=bot_ref(request, body))
+            caption=body.get("caption"), location=location, bot_ref=bot_ref(request, body),
+            contact=body.get("contact"))
         return _json({"message": message, "update_ids": update_ids, "cursor": world.cursor})
 
     # -- callbacks ------------------------------------------------------------------------

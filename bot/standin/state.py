@@ -86,6 +86,7 @@ class User:
     last_name: str | None = None
     username: str | None = None
     language_code: str | None = "zh-hans"
+    phone_number: str | None = None  # the account's number: what its request-contact button shares
 
     def to_dict(self) -> dict:
         d: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
@@ -162,6 +163,9 @@ class Chat:
         self.migrated_to: int | None = None  # a group upgraded to this supergroup
         self.started = False
         self.blocked = False
+        # the reply keyboard the bot last sent here (``ReplyKeyboardMarkup``): Telegram keeps it in
+        # the user's view of the chat, not in any message, until a ``ReplyKeyboardRemove``
+        self.keyboard: dict | None = None
         self.messages: dict[int, dict] = {}
         self.next_message_id = 1
         self.chat_instance = str(secrets.randbits(62))
@@ -204,6 +208,7 @@ class Chat:
         last = next(reversed(self.messages.values()), None) if self.messages else None
         d["message_count"] = len(self.messages)
         d["last_message"] = last
+        d["keyboard"] = self.keyboard
         if self.is_private:
             d["bot_id"] = self.bot_id
             d["user_id"] = self.user.id if self.user else None
@@ -513,9 +518,12 @@ class World:
 
     # -- users and chats --------------------------------------------------------------------
     def add_user(self, first_name: str, username: str | None = None, user_id: int | None = None,
-                 last_name: str | None = None, language_code: str | None = "zh-hans") -> User:
+                 last_name: str | None = None, language_code: str | None = "zh-hans",
+                 phone_number: str | None = None) -> User:
         if not first_name:
             raise ControlError(400, "first_name is required")
+        if phone_number is not None and not re.fullmatch(r"\+?\d{5,20}", str(phone_number)):
+            raise ControlError(400, "phone_number is digits, optionally after +")
         if user_id is None:
             user_id = next(self._user_ids)
             while user_id in self.users or user_id in self.bots:
@@ -528,7 +536,8 @@ class World:
             username = username.lstrip("@")
             if username.lower() in self.users_by_name:
                 raise ControlError(409, f"username @{username} is taken")
-        user = User(user_id, first_name, last_name, username or None, language_code)
+        user = User(user_id, first_name, last_name, username or None, language_code,
+                    str(phone_number) if phone_number else None)
         self.users[user_id] = user
         if username:
             self.users_by_name[username.lower()] = user
@@ -741,8 +750,11 @@ class World:
     def user_message(self, user_ref: Any, chat_id: Any, *, text: str | None = None,
                      reply_to: int | None = None, photo: StoredFile | None = None,
                      caption: str | None = None, location: dict | None = None,
-                     document: StoredFile | None = None, bot_ref: Any = None) -> tuple[dict, list[int]]:
-        """A user writes in a chat; the message is stored and queued for the chat's bots."""
+                     document: StoredFile | None = None, bot_ref: Any = None,
+                     contact: Any = None) -> tuple[dict, list[int]]:
+        """A user writes in a chat; the message is stored and queued for the chat's bots.
+        ``contact``: a contact card ``{phone_number, first_name, last_name?, user_id?}``, or
+        ``"own"`` — the user's own, as the request-contact button shares it (``user_id`` = theirs)."""
         user = self.user(user_ref)
         chat = self.writable(self.control_chat(chat_id, bot_ref))
         if chat.is_private:
@@ -785,8 +797,10 @@ class World:
             entities = detect_entities(text)
             if entities:
                 message["entities"] = entities
+        elif contact is not None:
+            message["contact"] = self._contact(user, contact)
         elif location is None:
-            raise ControlError(400, "a message needs text, a photo, a document or a location")
+            raise ControlError(400, "a message needs text, a photo, a document, a location or a contact")
         self.store_message(chat, message, from_bot=False)
         update_ids = []
         for bot in self.bots_in(chat):
@@ -796,6 +810,32 @@ class World:
         self.emit("user_message", chat_id=chat.id, bot_id=chat.bot_id, message_id=message["message_id"],
                   message=message)
         return message, update_ids
+
+    @staticmethod
+    def _contact(user: User, contact: Any) -> dict:
+        if contact == "own" or (isinstance(contact, dict) and contact.get("own")):
+            extra = contact if isinstance(contact, dict) else {}
+            phone = extra.get("phone_number") or user.phone_number
+            if not phone:
+                raise ControlError(400, f"user {user.id} has no phone_number to share; give one")
+            card = {"phone_number": str(phone), "first_name": user.first_name, "user_id": user.id}
+            if user.last_name:
+                card["last_name"] = user.last_name
+            return card
+        if not isinstance(contact, dict):
+            raise ControlError(400, "contact is {phone_number, first_name, last_name?, user_id?} or \"own\"")
+        phone, first = contact.get("phone_number"), contact.get("first_name")
+        if not isinstance(phone, str) or not phone.strip() or not isinstance(first, str) or not first:
+            raise ControlError(400, "a contact needs phone_number and first_name (strings)")
+        card = {"phone_number": phone.strip(), "first_name": first}
+        if contact.get("last_name"):
+            card["last_name"] = str(contact["last_name"])
+        if contact.get("user_id") not in (None, ""):
+            try:
+                card["user_id"] = int(contact["user_id"])
+            except (TypeError, ValueError):
+                raise ControlError(400, "contact user_id must be an integer") from None
+        return card
 
     def start(self, user_ref: Any, bot_ref: Any = None, payload: str | None = None,
               send: bool = True) -> tuple[Chat, dict | None, list[int]]:

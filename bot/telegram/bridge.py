@@ -160,7 +160,7 @@ class UpdateBridge:
         if message.from_user is None or message.from_user.is_bot:
             return  # channels and other bots
         msg = convert.inbound(message, update.update_id, bot.id)
-        if not msg.text and not msg.photo_file_id and not msg.location:
+        if not msg.text and not msg.photo_file_id and not msg.location and msg.contact is None:
             return  # stickers, joins, …: nothing to understand
         self.stats.messages += 1
         try:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from aiogram.types import CallbackQuery, Chat as TgChat, Message, User as TgUser
 
-from handlers.types import Chat, Inbound, Press, User
+from handlers.types import Chat, Inbound, Press, SharedContact, User
 
 
 def user_of(user: TgUser) -> User:
@@ -27,6 +27,11 @@ def inbound(message: Message, update_id: int | None, bot_id: int) -> Inbound:
     photo = message.photo[-1].file_id if message.photo else None
     location = (message.location.latitude, message.location.longitude) if message.location else None
     replied = message.reply_to_message
+    contact = (
+        SharedContact(phone=message.contact.phone_number, user_id=message.contact.user_id,
+                      name=" ".join(filter(None, (message.contact.first_name, message.contact.last_name))))
+        if message.contact else None
+    )
     return Inbound(
         chat=chat_of(message.chat),
         user=user_of(message.from_user),
@@ -38,6 +43,7 @@ def inbound(message: Message, update_id: int | None, bot_id: int) -> Inbound:
         reply_to_bot=bool(replied and replied.from_user and replied.from_user.id == bot_id),
         photo_file_id=photo,
         location=location,
+        contact=contact,
     )
 
 

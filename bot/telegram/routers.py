@@ -35,10 +35,10 @@ def commands_router() -> Router:
 
 def messages_router() -> Router:
     """What people write: group reports, answers to the bot's questions, private text, photos,
-    locations (a patrol check-in's)."""
+    locations (a patrol check-in's), contacts (a member proving their phone number)."""
     router = Router(name="messages")
 
-    @router.message(F.text | F.caption | F.photo | F.location)
+    @router.message(F.text | F.caption | F.photo | F.location | F.contact)
     async def text(message: Message, event_update: Update, bridge: UpdateBridge, bot: Bot) -> None:
         await bridge.on_message(message, event_update, bot)
 

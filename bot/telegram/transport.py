@@ -38,7 +38,15 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    ReplyParameters,
+)
 
 from bot.outbox.transport import (
     ChatMigrated,
@@ -69,6 +77,20 @@ def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
         if line:
             out.append(line)
     return InlineKeyboardMarkup(inline_keyboard=out) if out else None
+
+
+def reply_markup(message: OutboundMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    """What goes in ``reply_markup``: the share-my-number keyboard (Telegram's request-contact
+    button, so the number is the account's own, vouched for by Telegram), its removal, or the
+    inline buttons."""
+    if message.ask_contact:
+        return ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text=message.ask_contact, request_contact=True)]],
+            resize_keyboard=True, one_time_keyboard=True,
+        )
+    if message.clear_request:
+        return ReplyKeyboardRemove()
+    return keyboard(message.buttons)
 
 
 def translate(err: BaseException) -> Exception:
@@ -109,7 +131,7 @@ class TelegramTransport:
             if message.reply_to_message_id
             else None
         )
-        markup = keyboard(message.buttons)
+        markup = reply_markup(message)
         try:
             if message.photo:
                 sent = await self.bot.send_photo(

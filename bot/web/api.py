@@ -50,9 +50,11 @@ def api_members(session: SessionDep, viewer: StaffDep) -> list[dict]:
     for m in session.exec(select(Member).where(Member.community_id == viewer.community_id).order_by(Member.seq)):
         rows.append({
             "number": m.number, "name": m.name, "role": m.role, "role_name": ROLE_NAMES_ZH[Role(m.role)],
+            "unit": m.work_unit_name, "position": m.position,
             "grid_id": m.grid_id, "building_id": m.building_id, "status": m.status,
             "phone": m.phone if show_phones else mask_phone(m.phone),
             "grid_manager": m.is_grid_manager, "mediator": m.is_mediator, "office_admin": m.is_office_admin,
+            "bound": m.chat_user_id is not None,
         })
     return rows
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -36,16 +37,19 @@ def now(request: Request):
     return request.app.state.clock.now()
 
 
-def current_member(request: Request, session: SessionDep) -> Member | None:
-    """From ``Authorization: Bearer <token>`` or the login cookie; None when absent or invalid."""
-    token = request.cookies.get(COOKIE, "")
+def bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        token = header[7:].strip()
-    if not token:
-        return None
-    member_id = access.read_token(request.app.state.secret, token, now=now(request))
-    return session.get(Member, member_id) if member_id else None
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+
+
+def login_token(request: Request) -> str:
+    """The token of this request: the ``Authorization: Bearer`` header, else the login cookie."""
+    return bearer(request) or request.cookies.get(COOKIE, "")
+
+
+def current_member(request: Request, session: SessionDep) -> Member | None:
+    """The member of a live login row (not expired, not revoked, not left); None otherwise."""
+    return access.member_for_token(session, login_token(request), now=now(request))
 
 
 MemberDep = Annotated[Member | None, Depends(current_member)]
@@ -71,3 +75,14 @@ def office(member: MemberDep) -> Member:
 
 
 OfficeDep = Annotated[Member, Depends(office)]
+
+
+def check_csrf(request: Request, sent: str | None) -> None:
+    """A change asked with the login cookie must carry the page's CSRF value (form field or
+    ``X-CSRF-Token``); a Bearer header is not sent by browsers on their own, so it needs none."""
+    if bearer(request):
+        return
+    token = request.cookies.get(COOKIE, "")
+    given = sent or request.headers.get("x-csrf-token", "")
+    if not token or not given or not hmac.compare_digest(given, access.csrf_token(token)):
+        raise HTTPException(403, "页面已过期，请刷新社区看板后再试")

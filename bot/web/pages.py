@@ -12,8 +12,8 @@ from bot import access, places, points, stats
 from models import Community, Grid
 
 from .api import CommunityRef
-from .deps import COOKIE, MemberDep, SessionDep, now
-from .views import open_issue_rows, wish_rows
+from .deps import COOKIE, MemberDep, SessionDep, login_token, now
+from .views import member_rows, open_issue_rows, wish_rows
 
 router = APIRouter()
 
@@ -22,8 +22,12 @@ router = APIRouter()
 def _env():
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    # autoescape: every resident's text on these pages is shown as text, never as markup
-    return Environment(loader=PackageLoader("bot.web", "templates"), autoescape=select_autoescape(default=True))
+    from bot.masking import clean
+
+    # autoescape: every resident's text on these pages is shown as text, never as markup; and
+    # no invisible or direction character of a stored name or text reaches the page
+    return Environment(loader=PackageLoader("bot.web", "templates"), autoescape=select_autoescape(default=True),
+                       finalize=lambda value: clean(value) if isinstance(value, str) else value)
 
 
 def render(name: str, status_code: int = 200, **context) -> HTMLResponse:
@@ -51,9 +55,9 @@ def wall(ref: CommunityRef, request: Request, session: SessionDep):
 
 
 @router.get("/login")
-def login(token: str, request: Request):
+def login(token: str, request: Request, session: SessionDep):
     """The link the bot sends with /web: keeps the token in a cookie and opens the dashboard."""
-    if access.read_token(request.app.state.secret, token, now=now(request)) is None:
+    if access.login_of(session, token, now=now(request)) is None:
         return render("message.html", 401, title="链接无效或已过期", text="请在机器人私聊里重新发送 /web 获取新的登录链接。")
     response = RedirectResponse("/dashboard", status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="lax", max_age=7 * 24 * 3600)
@@ -61,7 +65,9 @@ def login(token: str, request: Request):
 
 
 @router.get("/logout")
-def logout():
+def logout(request: Request, session: SessionDep):
+    access.revoke_token(session, request.cookies.get(COOKIE), now=now(request))
+    session.commit()
     response = RedirectResponse("/wall", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -93,4 +99,6 @@ def dashboard(request: Request, session: SessionDep, viewer: MemberDep):
         quarter=quarter,
         stars=points.leaderboard(session, month, community_id=community.id),
         units=points.unit_leaderboard(session, quarter, community_id=community.id),
+        members=member_rows(session, viewer),
+        csrf=access.csrf_token(login_token(request)),
     )

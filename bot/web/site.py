@@ -9,20 +9,21 @@ from urllib.parse import unquote_to_bytes
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from bot import access
 from bot.errors import DomainError, NotAllowed, NotFound
 
 
 def install(app: FastAPI, *, db, settings, clock, secret_dir: Path | None = None) -> FastAPI:
-    """Give ``app`` what the pages need (``app.state``) and include their routers."""
-    from . import api, pages, rotas
+    """Give ``app`` what the pages need (``app.state``) and include their routers. (``secret_dir``
+    is accepted for older callers: logins are rows now, nothing is signed.)"""
+    from . import api, members, pages, rotas
 
     app.state.db = db
     app.state.settings = settings
     app.state.clock = clock
-    app.state.secret = access.load_secret(settings.web_secret, secret_dir)
+    app.state.bot_username = getattr(app.state, "bot_username", "")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(members.router)
     app.include_router(rotas.router)
     app.add_exception_handler(DomainError, _refused)
     app.add_middleware(RefuseNul)

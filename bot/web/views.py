@@ -1,4 +1,6 @@
-"""Plain rows for pages and the API, built from the core. Escaping is the template's job."""
+"""Plain rows for pages and the API, built from the core. Residents' texts are masked here
+(``bot.masking.shown``: the wall and the public API are public, the dashboard is seen by staff);
+escaping is the template's job."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from bot import issues, places, wishes
+from bot.masking import clean, shown
 from models import (
     ISSUE_CATEGORY_ZH,
     ISSUE_OPEN,
@@ -33,7 +36,8 @@ def age(since: datetime | None, now: datetime) -> str:
 
 
 def masked_name(name: str) -> str:
-    """「张阿姨」→「张**」: the wall is public."""
+    """「张阿姨」→「张**」: the wall is public (a direction character first would turn the line)."""
+    name = clean(name).strip()
     return (name[:1] + "*" * max(len(name) - 1, 1)) if name else "居民"
 
 
@@ -54,12 +58,12 @@ def wish_rows(session: Session, community_id: int, tz: ZoneInfo) -> list[dict]:
         rows.append({
             "code": wishes.code(w),
             "category": WISH_CATEGORY_ZH.get(w.category, w.category),
-            "text": w.text,
+            "text": shown(w.text),
             "place": _place(session, w.building_id, cache),
             "poster": masked_name(poster.display_name if poster else ""),
             "posted": w.created_at.astimezone(tz).strftime("%m-%d"),
             "status": WISH_STATUS_ZH.get(w.status, w.status),
-            "claimer": claimer.name if claimer else "",
+            "claimer": clean(claimer.name) if claimer else "",
         })
     return rows
 
@@ -81,11 +85,35 @@ def open_issue_rows(session: Session, community_id: int, now: datetime, limit: i
             "code": issues.code(i),
             "place": place,
             "category": ISSUE_CATEGORY_ZH.get(i.category, i.category),
-            "text": i.text,
+            "text": shown(i.text),
             "status": ISSUE_STATUS_ZH.get(i.status, i.status),
-            "handler": handler.name if handler else "",
+            "handler": clean(handler.name) if handler else "",
             "affected": i.affected,
             "urgent": i.urgent,
             "age": age(i.created_at, now),
+        })
+    return rows
+
+
+def member_rows(session: Session, viewer: Member) -> list[dict]:
+    """The viewer's community's members for the dashboard: phones in full only for the office
+    (``access.may_see_phones``), whether a chat account is bound, and what the viewer may do."""
+    from bot import access
+    from bot.members import binding
+    from bot.members.service import mask_phone
+    from models import ROLE_NAMES_ZH, Grid, MemberStatus, Role
+
+    show_phones = access.may_see_phones(viewer)
+    grids = {g.id: g.name for g in session.exec(select(Grid).where(Grid.community_id == viewer.community_id))}
+    rows = []
+    for m in session.exec(select(Member).where(Member.community_id == viewer.community_id).order_by(Member.seq)):
+        active = m.status != MemberStatus.left
+        rows.append({
+            "number": m.number, "name": m.name, "role_name": ROLE_NAMES_ZH[Role(m.role)],
+            "grid": grids.get(m.grid_id, ""), "status": m.status,
+            "phone": m.phone if show_phones else mask_phone(m.phone),
+            "bound": m.chat_user_id is not None,
+            "may_invite": active and m.chat_user_id is None and binding.may_invite(viewer, m),
+            "may_unbind": m.chat_user_id is not None and binding.may_unbind(viewer, m),
         })
     return rows

@@ -11,9 +11,10 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.outbox import buttons_from_json
+from bot.outbox.store import request_from_json
 from handlers.context import Context
 from handlers.conversation import process_message, process_press, run_sweep
-from handlers.types import Chat, Inbound, Press, User
+from handlers.types import Chat, Inbound, Press, SharedContact, User
 from models import OutboxMessage, OutboxStatus
 
 
@@ -28,6 +29,8 @@ class Msg:
     photo: str | None = None
     edits: int = 0
     user_id: int | None = None
+    ask_contact: str | None = None  # the share-my-number control came with it
+    clear_request: bool = False
 
     def button(self, label: str):
         for row in self.buttons:
@@ -89,6 +92,20 @@ class ChatWorld:
             process_message(self.conversation, session, self.ctx(session), msg)
         return self.deliver()
 
+    def share_contact(self, user_id: int, phone: str, *, owner: int | None | str = "self",
+                      update_id: int | None = None) -> list[Msg]:
+        """The user sends a contact card in their private chat: their own (``owner="self"``, as
+        the platform's share-my-number control does) or someone's with ``owner`` id / None."""
+        mid = self._next_mid(user_id)
+        self.chats.setdefault(user_id, []).append(Msg(user_id, mid, f"[contact {phone}]", False, user_id=user_id))
+        contact = SharedContact(phone=phone, user_id=user_id if owner == "self" else owner, name="")
+        msg = Inbound(chat=self.chat(user_id), user=self.user(user_id), message_id=mid, text="",
+                      at=self.clock.now(), update_id=update_id if update_id is not None else next(self._update),
+                      contact=contact)
+        with self.db.transaction() as session:
+            process_message(self.conversation, session, self.ctx(session), msg)
+        return self.deliver()
+
     def press(self, user_id: int, message: Msg, label: str, *, update_id: int | None = None) -> list[Msg]:
         button = message.button(label)
         press = Press(callback_id=str(next(self._callback)), chat=self.chat(message.chat_id), user=self.user(user_id),
@@ -124,8 +141,9 @@ class ChatWorld:
                     if target not in new:
                         new.append(target)
                 else:
+                    ask_contact, clear = request_from_json(row.request)
                     msg = Msg(row.chat_id, self._next_mid(row.chat_id), row.text, True, buttons,
-                              row.reply_to_message_id, row.photo)
+                              row.reply_to_message_id, row.photo, ask_contact=ask_contact, clear_request=clear)
                     self.chats.setdefault(row.chat_id, []).append(msg)
                     row.sent_message_id = msg.message_id
                     new.append(msg)

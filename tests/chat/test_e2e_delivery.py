@@ -72,7 +72,7 @@ async def test_webhook_mode_checks_the_secret_and_handles_updates(demo, parser, 
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/webhook"
     async with live_bot(db, parser, start=False, webhook_url=url, webhook_secret="s3cret-token",
-                        web_port=port, web_secret="web") as live:
+                        web_port=port) as live:
         await live.start(Features(polling=False, web=True, scheduler=False, sweep_every=0))
         assert live.runtime.mode == "webhook"
         async with aiohttp.ClientSession() as http:

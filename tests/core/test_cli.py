@@ -67,6 +67,19 @@ def test_roster_errors_exit_non_zero_with_row_numbers(hgj, tmp_path):
     assert missing.returncode != 0 and "找不到文件" in missing.stderr
 
 
+def test_an_office_roster_reports_what_it_did_not_read_once(hgj, tmp_path):
+    from tests.core.test_roster_office import office_roster
+
+    path = office_roster(tmp_path / "花名册.xlsx")
+    out = hgj("import-roster", path).stdout
+    assert "导入完成：7 行，新增 7" in out and "新建社区：白庙社区" in out
+    assert "表头在第3行" in out
+    assert out.count("未导入的列：序号、性别、身份证号、备注（这些列不保存）") == 1
+    assert "4208021" not in out
+    again = hgj("import-roster", path).stdout
+    assert "未变 7" in again and "新建" not in again
+
+
 def test_whois_explains_a_number(hgj):
     assert "楼栋长" in hgj("whois", "6-012-000-03-005-0042").stdout
     bad = hgj("whois", "9-1", ok=False)

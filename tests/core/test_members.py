@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import InvalidInput, NotFound
+from bot.errors import InvalidInput
 from bot.members import service as members
 from bot.members.numbers import MemberNumber
-from models import MemberStatus
 from tests.factories import build_world
 
 
@@ -52,28 +51,12 @@ def test_moving_a_member_renumbers_them_but_keeps_the_sequence(w):
     assert after.grid == w.grid2.number and after.seq == before.seq
 
 
-def test_bind_links_the_chat_account_and_the_resident(w):
-    gm = w.m["gm1"]
-    member = members.bind_chat_user(w.session, f" {gm.number} ", 9001, display_name="陈静", now=w.now)
-    assert member.chat_user_id == 9001
-    resident = members.get_or_create_resident(w.session, 9001, now=w.now)
-    assert resident.member_id == gm.id
-    with pytest.raises(InvalidInput, match="已绑定"):
-        members.bind_chat_user(w.session, w.m["gm2"].number, 9001, now=w.now)
-    with pytest.raises(InvalidInput, match="其他聊天账号"):
-        members.bind_chat_user(w.session, gm.number, 9002, now=w.now)
-    with pytest.raises(NotFound):
-        members.bind_chat_user(w.session, "5-001-000-01-000-9999", 9003, now=w.now)
-
-
-def test_a_member_who_left_cannot_bind(w):
-    w.m["volunteer"].status = MemberStatus.left
-    with pytest.raises(InvalidInput, match="退出"):
-        members.bind_chat_user(w.session, w.m["volunteer"].number, 9100, now=w.now)
-
-
 def test_a_resident_who_binds_later_keeps_their_reports(w):
+    from bot.members import binding
+
     issue = w.report(by="neighbour")
-    members.bind_chat_user(w.session, w.m["volunteer"].number, 5002, now=w.now)
-    assert w.r["neighbour"].member_id == w.m["volunteer"].id
+    volunteer = w.m["volunteer"]
+    outcome = binding.bind_by_contact(w.session, 5002, phone=volunteer.phone, owner_id=5002, now=w.now)
+    assert outcome.status == "bound"
+    assert w.r["neighbour"].member_id == volunteer.id
     assert issue.reporter_id == w.r["neighbour"].id

@@ -108,13 +108,13 @@ def test_bad_rows_are_all_listed_with_spreadsheet_row_numbers_and_nothing_is_wri
     path = write_xlsx(tmp_path / "bad.xlsx", rows)
     with pytest.raises(RosterRejected) as err:
         run(db, path, clock)
-    found = {e.row: e.reason for e in err.value.errors}
+    found = {e.row: str(e) for e in err.value.errors}
     assert sorted(found) == [3, 5, 6, 7, 8]
-    assert "角色「7」" in found[3]
-    assert "手机号" in found[5]
-    assert "姓名为空" in found[6]
-    assert "第2行重复" in found[7]
-    assert "楼栋" in found[8]
+    assert found[3].startswith("第3行 角色：「7」无法识别")
+    assert found[5] == "第5行 手机号：「1380000」不是有效的11位手机号"
+    assert found[6] == "第6行 姓名：没有填写"
+    assert found[7] == "第7行 手机号：与第2行重复"
+    assert found[8] == "第8行 楼栋：6号红管家（楼栋长）须填写所管楼栋"
     with db.session() as s:
         assert count(s, Member) == 0 and count(s, Community) == 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from handlers import rotas as rota_handlers
 from handlers.context import Context
 from handlers.conversation import Conversation, process_message, process_press
 from handlers.types import Chat, Inbound, Press, User
-from models import CheckIn, Rota, Shift
+from models import CheckIn, OutboxMessage, Rota, Shift
 
 from .conftest import at, due_now, make_rota
 
@@ -40,9 +41,15 @@ class Chatter:
         return self.say(who, text, **kw).outgoing[0].text
 
     def press(self, who: str | int, data: str, *, group: int | None = None):
+        """``who`` taps the button ``data`` under a message of the bot's that carries it (a
+        button acts only under its own message)."""
         uid = IDS.get(who, who)
         chat = Chat(group, "group") if group else Chat(uid, "private")
-        press = Press(f"cb{next(_msg_ids)}", chat, User(uid, str(who)), next(_msg_ids), data, self.clock.now())
+        message_id = next(_msg_ids)
+        with self.db.transaction() as s:
+            s.add(OutboxMessage(chat_id=chat.id, text="…", buttons=json.dumps([[{"text": "…", "data": data}]]),
+                                status="sent", sent_message_id=message_id))
+        press = Press(f"cb{next(_msg_ids)}", chat, User(uid, str(who)), message_id, data, self.clock.now())
         with self.db.transaction() as s:
             return process_press(self.conv, s, Context(s, self.clock.now(), self.settings), press)
 

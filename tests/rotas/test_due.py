@@ -251,6 +251,7 @@ def test_weekly_note_to_each_group(db, world, clock, settings):
         issue = _report(world, s, when=at(28, 9))
         issues.claim(s, issue, world.actor("gm1"), now=at(28, 10))
         issues.resolve(s, issue, world.actor("gm1"), now=at(28, 11), note="换了灯泡")
+        issues.confirm(s, issue, world.actor("resident"), now=at(28, 12))  # points once the reporter confirms
     notes = [d for d in due_now(db, at(30, 9), settings) if d.what == "weekly"]  # Monday 09:00
     assert [d.out.chat_id for d in notes] == [-100100]
     text = notes[0].out.text

@@ -34,14 +34,19 @@ def test_member_and_rota_calendars(db, world, clock, settings):
 def make_client(db, clock, tmp_path, settings=None):
     from bot.web.app import create_app
 
-    app = create_app(db, settings or Settings(_env_file=None, web_secret="s3cret"), clock, secret_dir=tmp_path)
+    app = create_app(db, settings or Settings(_env_file=None), clock, secret_dir=tmp_path)
     return TestClient(app)
 
 
 def login(world, clock, key):
-    from bot import access
+    from sqlmodel import Session
 
-    token = access.make_token(b"s3cret", world.m[key].id, now=clock.now())
+    from bot import access
+    from models import Member
+
+    with Session(world.session.get_bind()) as session:  # the world's engine; its session is closed
+        token = access.issue_login(session, session.get(Member, world.m[key].id), now=clock.now())
+        session.commit()
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -99,7 +104,7 @@ def test_member_feed_link_in_myshifts_only_in_private(db, world, clock, settings
     from handlers.conversation import Conversation, process_message
     from handlers.types import Chat, Inbound, User
 
-    public = Settings(_env_file=None, public_url="https://hgj.example.cn/", web_secret="s3cret")
+    public = Settings(_env_file=None, public_url="https://hgj.example.cn/")
     conversation = Conversation([rota_handlers.router])
     with db.transaction() as s:
         make_rota(s, world, settings, clock.now())

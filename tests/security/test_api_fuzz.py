@@ -48,12 +48,11 @@ def app(demo_db, tmp_path_factory):
     settings = Settings(database_url=demo_db.url, web_secret=SECRET, _env_file=None)
     app = create_app(demo_db, settings, clock, secret_dir=tmp_path_factory.mktemp("secret"))
     app.state.tokens = {}
-    with demo_db.session() as s:
+    with demo_db.transaction() as s:
         office = s.exec(select(Member).where(Member.is_office_admin).order_by(Member.id)).first()
         staff = s.exec(select(Member).where(Member.is_grid_manager).order_by(Member.id)).first()
         for who, member in (("office", office), ("staff", staff)):
-            app.state.tokens[who] = access.make_token(SECRET.encode(), member.id, now=clock.now(),
-                                                      lifetime=timedelta(days=30))
+            app.state.tokens[who] = access.issue_login(s, member, now=clock.now(), lifetime=timedelta(days=30))
     return app
 
 
@@ -169,15 +168,15 @@ def test_a_nul_character_is_refused_before_it_reaches_the_database(request, db_k
     from bot.clock import FixedClock
 
     db = request.getfixturevalue("sqlite_db" if db_kind == "sqlite" else "pg_db")
+    clock = FixedClock(datetime(2026, 11, 28, 9, 0, tzinfo=TZ))
     with db.transaction() as session:
         from tests.factories import build_world
 
-        world = build_world(session, datetime(2026, 11, 28, 9, 0, tzinfo=TZ))
-        office_id = world.m["office"].id
-    clock = FixedClock(datetime(2026, 11, 28, 9, 0, tzinfo=TZ))
+        world = build_world(session, clock.now())
+        token = access.issue_login(session, world.m["office"], now=clock.now())
     app = create_app(db, Settings(database_url=db.url, web_secret=SECRET, _env_file=None), clock, secret_dir=tmp_path)
     client = TestClient(app, raise_server_exceptions=False)
-    headers = {"Authorization": "Bearer " + access.make_token(SECRET.encode(), office_id, now=clock.now())}
+    headers = {"Authorization": "Bearer " + token}
     for url in ("/wall/a%00b", "/api/communities/%00/wishes", "/login?token=%00", "/api/leaderboard?scope=%00"):
         response = client.get(url, headers=headers)
         assert response.status_code == 400 and "NUL" in response.json()["detail"], (url, response.text)

@@ -27,12 +27,11 @@ def site(db, clock, tmp_path):
     app = FastAPI()
     from bot.web.site import install
 
-    install(app, db=db, settings=Settings(web_secret="test-secret"), clock=clock, secret_dir=tmp_path)
+    install(app, db=db, settings=Settings(_env_file=None), clock=clock)
     client = TestClient(app)
 
     def login(key, lifetime=timedelta(days=1)):
-        token = access.make_token(b"test-secret", ids[key], now=clock.now(), lifetime=lifetime)
-        return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {token_for(db, ids[key], clock.now(), lifetime)}"}
 
     return client, login, phones, community
 
@@ -58,16 +57,34 @@ def test_dashboard_needs_a_login_from_staff(site, clock):
     assert "纳入任务清单" in page.text and "3栋电梯&lt;b&gt;坏了&lt;/b&gt;" in page.text and "紧急" in page.text
 
 
-def test_login_link_sets_a_cookie_and_expired_links_are_refused(site, clock):
+def token_for(db, member_id, now, lifetime=timedelta(days=7)) -> str:
+    with db.transaction() as session:
+        from models import Member
+
+        return access.issue_login(session, session.get(Member, member_id), now=now, lifetime=lifetime)
+
+
+def test_login_link_sets_a_cookie_and_expired_links_are_refused(site, clock, db):
     client, _, _, _ = site
-    token = access.make_token(b"test-secret", 4, now=clock.now())
+    token = token_for(db, 4, clock.now())
     response = client.get(f"/login?token={token}", follow_redirects=False)
     assert response.status_code == 303 and "hgj_token" in response.headers["set-cookie"]
     assert client.get("/dashboard").status_code == 200  # the cookie now carries the login
-    old = access.make_token(b"test-secret", 4, now=clock.now() - timedelta(days=30))
+    old = token_for(db, 4, clock.now() - timedelta(days=30))
     assert client.get(f"/login?token={old}").status_code == 401
     forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
     assert client.get(f"/login?token={forged}").status_code == 401
+    signed = "4.9999999999.c2lnbmVkLXRva2VuLW9mLWJlZm9yZQ"  # the signed form of before: no row, no login
+    assert client.get(f"/login?token={signed}").status_code == 401
+
+
+def test_logging_out_ends_the_login(site, clock, db):
+    client, _, _, _ = site
+    token = token_for(db, 4, clock.now())
+    client.get(f"/login?token={token}")
+    assert client.get("/dashboard").status_code == 200
+    client.get("/logout")
+    assert client.get("/dashboard", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
 def test_only_the_office_sees_phone_numbers(site):
@@ -92,11 +109,21 @@ def test_only_the_office_changes_routing_rules(site, db):
         assert [s.member.name for s in stops] == ["office"]
 
 
-def test_stats_issues_and_leaderboard(site):
+def test_stats_issues_and_leaderboard(site, db, clock):
     client, login, _, _ = site
     data = client.get("/api/stats").json()
     assert data["collected"] == 1 and data["accepted"] == 1
     open_issues = client.get("/api/issues", headers=login("office")).json()
     assert [i["code"] for i in open_issues] == ["Q1"] and open_issues[0]["handler"] == "gm1"
     board = client.get("/api/leaderboard?scope=community&period=month", headers=login("office")).json()
-    assert board["rows"][0]["name"] == "gm1" and board["rows"][0]["points"] == 3
+    assert board["rows"] == []  # claimed, not yet resolved and confirmed: nothing earned yet
+    from bot.lifecycle import Actor
+    from models import Issue, Member, Resident
+
+    with db.transaction() as s:
+        issue = s.get(Issue, 1)
+        gm1 = s.get(Member, issue.handler_id)
+        issues.resolve(s, issue, Actor(member=gm1), now=clock.now())
+        issues.confirm(s, issue, Actor(resident=s.get(Resident, issue.reporter_id)), now=clock.now())
+    board = client.get("/api/leaderboard?scope=community&period=month", headers=login("office")).json()
+    assert board["rows"][0]["name"] == "gm1" and board["rows"][0]["points"] == 13

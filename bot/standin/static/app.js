@@ -71,6 +71,7 @@
     if (m.photo) return "[图片] " + (m.caption || "");
     if (m.document) return "[文件] " + (m.document.file_name || "") + " " + (m.caption || "");
     if (m.location) return "[位置]";
+    if (m.contact) return "[联系人] " + m.contact.first_name;
     if (m.migrate_to_chat_id) return "[本群已升级为超级群]";
     if (m.migrate_from_chat_id) return "[由普通群升级而来]";
     return "[消息]";
@@ -114,6 +115,7 @@
         a.href = href;
         a.target = "_blank";
         a.rel = "noopener noreferrer";
+        deepLink(a, href);
         return a;
       }
       case "mention": case "text_mention": return el("span", "mention");
@@ -159,6 +161,76 @@
     return root;
   }
 
+  // -- deep links: t.me/<this bot>?start=<payload> opens the private chat as Telegram would -----
+  function deepLink(a, href) {
+    const m = /^https:\/\/t\.me\/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]{1,64})$/.exec(href || "");
+    if (!m) return;
+    a.addEventListener("click", (ev) => {
+      if (!state.bot || m[1].toLowerCase() !== state.bot.username.toLowerCase()) return;
+      ev.preventDefault();
+      openStart(m[2]);
+    });
+  }
+
+  function openStart(payload) {
+    const sel = $("start-user");
+    sel.replaceChildren();
+    for (const u of state.users.values()) {
+      const opt = el("option", null, userName(u) + (u.phone_number ? " · " + u.phone_number : ""));
+      opt.value = String(u.id);
+      sel.appendChild(opt);
+    }
+    $("start-modal").hidden = false;
+    $("start-ok").onclick = async () => {
+      $("start-modal").hidden = true;
+      const id = Number(sel.value);
+      try {
+        await api("POST", "/users/" + id + "/start", { payload });
+        await refreshChats();
+        await selectChat(id);
+      } catch (e) { toast(e.message); }
+    };
+  }
+  $("start-cancel").addEventListener("click", () => { $("start-modal").hidden = true; });
+
+  // -- the reply keyboard the bot gave this chat's user (e.g. 分享我的手机号) --------------------
+  function renderReplyKeyboard() {
+    const box = $("reply-kb");
+    box.replaceChildren();
+    const c = state.chats.get(state.current);
+    const kb = c && c.keyboard && c.keyboard.keyboard;
+    const mine = state.current !== null && state.current > 0 && state.actor === state.current;
+    box.hidden = !(kb && kb.length && (mine || state.current < 0));
+    if (box.hidden) return;
+    for (const row of kb) {
+      const r = el("div", "row");
+      for (const b of row) {
+        const btn = el("button", null, b.text);
+        btn.type = "button";
+        btn.addEventListener("click", () => keyboardPress(b));
+        r.appendChild(btn);
+      }
+      box.appendChild(r);
+    }
+  }
+
+  async function keyboardPress(b) {
+    if (b.request_contact) {
+      const u = state.users.get(state.actor);
+      let own = { own: true };
+      if (!u || !u.phone_number) {
+        // the stand-in knows no number for this account: the visitor says which it has
+        const phone = prompt("这个账号的手机号（模拟 Telegram 账号绑定的号码）", "");
+        if (!phone) return;
+        own.phone_number = phone.trim();
+      }
+      if (!confirm("把你的手机号分享给机器人？")) return;
+      await sendBody({ contact: own });
+      return;
+    }
+    await sendBody({ text: b.text });
+  }
+
   // -- messages ----------------------------------------------------------------------------
   function renderMessage(m) {
     const mine = !isBotMessage(m) && m.from && m.from.id === state.actor;
@@ -191,6 +263,11 @@
       bubble.appendChild(el("div", "location",
         "📍 位置 " + m.location.latitude.toFixed(5) + ", " + m.location.longitude.toFixed(5)));
     }
+    if (m.contact) {
+      const own = m.contact.user_id !== undefined && m.from && m.contact.user_id === m.from.id;
+      bubble.appendChild(el("div", "contact", "📇 " + m.contact.first_name + " " + m.contact.phone_number
+        + (own ? "（本人号码）" : "")));
+    }
     if (m.text !== undefined || m.caption !== undefined) {
       const t = el("div", "text");
       t.appendChild(m.text !== undefined ? richText(m.text, m.entities) : richText(m.caption, m.caption_entities));
@@ -216,6 +293,7 @@
             a.href = safeUrl(b.url);
             a.target = "_blank";
             a.rel = "noopener noreferrer";
+            deepLink(a, a.href);
             r.appendChild(a);
           } else {
             const btn = el("button", null, b.text);
@@ -356,6 +434,7 @@
   $("actor").addEventListener("change", (ev) => {
     state.actor = Number(ev.target.value);
     rerenderMessages();
+    renderReplyKeyboard();
   });
 
   function updateComposer() {
@@ -384,6 +463,7 @@
     if (id > 0) state.actor = id;
     renderChatList();
     renderActors();
+    renderReplyKeyboard();
     const box = $("messages");
     box.replaceChildren();
     state.rendered.clear();
@@ -489,6 +569,7 @@
     await refreshChats();
     renderChatList();
     renderActors();
+    renderReplyKeyboard();
   }
 
   function eventChat(ev) {
@@ -513,6 +594,10 @@
     if (chatId === null) return;
     const c = state.chats.get(chatId);
     if ((ev.type === "sent" || ev.type === "user_message") && ev.message) {
+      if (c && ev.keyboard) {
+        c.keyboard = ev.keyboard.keyboard ? ev.keyboard : (ev.keyboard.remove_keyboard ? null : c.keyboard);
+        if (chatId === state.current) renderReplyKeyboard();
+      }
       if (c) c.last_message = ev.message; else scheduleRefresh();
       if (chatId === state.current) showMessage(ev.message, false);
       else if (ev.type === "sent") state.unread.set(chatId, (state.unread.get(chatId) || 0) + 1);

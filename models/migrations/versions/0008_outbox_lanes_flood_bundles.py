@@ -1,7 +1,7 @@
 """outbox lanes, flood bundles
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-04 17:53:55.879780
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import models.base
 
 
 revision = '0008'
-down_revision = '0005'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,316 @@
+"""A chat account becomes a member only with proof, and the office can undo it.
+
+Two proofs: the member's own phone number shared through the platform (the platform vouches that
+the number is the account's: ``contact.user_id`` is the sender) matching the roster's phone of
+exactly one member who has not left; or a one-time invitation the office (or the member's grid
+manager) made. Every failure reads the same to the person (``Outcome.refused``: no telling a wrong
+number from a taken one or a used code), is a ``BindAttempt`` row, and after ``MAX_FAILURES`` in
+``FAILURE_WINDOW`` the account is not even checked any more. Every bind and unbind is a
+``MemberEvent``; the member's grid manager and the community's office admins are told.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from handlers.types import Outgoing
+from models import BindAttempt, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus, PendingQuestion, Resident
+
+from .. import access
+from ..errors import InvalidInput, NotAllowed
+from ..outbox import enqueue_all
+from . import texts
+from .service import find_by_chat_user, link_resident, normalize_phone, record_event
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(hours=1)
+INVITATION_LIFETIME = timedelta(days=7)
+_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what a Telegram deep-link payload may carry
+
+
+@dataclass
+class Outcome:
+    """``bound``: done now; ``already``: this account is a member already (``member``);
+    ``refused``: no proof (one wording for every reason); ``limited``: too many failures."""
+
+    status: str
+    member: Member | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.status in ("refused", "limited")
+
+
+@dataclass
+class IssuedInvitation:
+    code: str  # shown once: only its hash is kept
+    invitation: Invitation
+    revoked: int = 0  # older unused invitations of the member made void
+
+    def link(self, bot_username: str) -> str:
+        return invitation_link(bot_username, self.code)
+
+
+@dataclass
+class Unbound:
+    member: Member
+    chat_user_id: int
+    logins_revoked: int = 0
+    messages_dropped: int = 0
+    notices: list[Outgoing] = field(default_factory=list)
+
+
+def invitation_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username.lstrip('@')}?start={code}"
+
+
+# --- attempts ----------------------------------------------------------------------------------
+
+
+def failures(session: Session, chat_user_id: int, *, now: datetime) -> int:
+    """Failed attempts of this account within the window."""
+    return session.exec(
+        select(func.count(BindAttempt.id)).where(
+            BindAttempt.chat_user_id == chat_user_id, BindAttempt.at > now - FAILURE_WINDOW
+        )
+    ).one()
+
+
+def _limited(session: Session, chat_user_id: int, now: datetime) -> bool:
+    return failures(session, chat_user_id, now=now) >= MAX_FAILURES
+
+
+def _refuse(session: Session, chat_user_id: int, how: str, reason: str, now: datetime) -> Outcome:
+    session.add(BindAttempt(chat_user_id=chat_user_id, at=now, how=how, reason=reason))
+    session.flush()
+    return Outcome("refused")
+
+
+# --- binding -------------------------------------------------------------------------------------
+
+
+def bind_by_contact(
+    session: Session, chat_user_id: int, *, phone: str, owner_id: int | None, display_name: str = "", now: datetime
+) -> Outcome:
+    """The account shared a contact: it binds when the contact is the account's own and its
+    number is the roster's phone of exactly one member who has not left and has no account yet."""
+    already = find_by_chat_user(session, chat_user_id)
+    if already is not None:
+        return Outcome("already", already)
+    if _limited(session, chat_user_id, now):
+        return Outcome("limited")
+    if owner_id != chat_user_id:
+        return _refuse(session, chat_user_id, "phone", "not_own", now)
+    try:
+        number = normalize_phone(phone)
+    except InvalidInput:
+        return _refuse(session, chat_user_id, "phone", "bad_phone", now)
+    found = session.exec(select(Member).where(Member.phone == number, Member.status != MemberStatus.left)).all()
+    if len(found) != 1:
+        return _refuse(session, chat_user_id, "phone", "no_match", now)
+    member = found[0]
+    if member.chat_user_id is not None:
+        # the phone's owner proved it is theirs, yet the number is bound elsewhere: the office looks
+        _notify(session, member, texts.claimed_elsewhere(member), now=now, office_only=True)
+        return _refuse(session, chat_user_id, "phone", "taken", now)
+    _bind(session, member, chat_user_id, "phone", by=None, display_name=display_name, now=now)
+    return Outcome("bound", member)
+
+
+def bind_by_code(session: Session, chat_user_id: int, code: str, *, display_name: str = "", now: datetime) -> Outcome:
+    """``/start <code>``: a live invitation binds its member to this account, once."""
+    already = find_by_chat_user(session, chat_user_id)
+    if already is not None:
+        return Outcome("already", already)
+    if _limited(session, chat_user_id, now):
+        return Outcome("limited")
+    code = (code or "").strip()
+    if not _CODE.match(code):
+        return _refuse(session, chat_user_id, "invitation", "bad_code", now)
+    invitation = session.exec(select(Invitation).where(Invitation.code_hash == access.digest(code))).first()
+    if invitation is None:
+        return _refuse(session, chat_user_id, "invitation", "unknown", now)
+    if invitation.used_at is not None or invitation.revoked_at is not None:
+        return _refuse(session, chat_user_id, "invitation", "used" if invitation.used_at else "revoked", now)
+    if invitation.expires_at is None or invitation.expires_at <= now:
+        return _refuse(session, chat_user_id, "invitation", "expired", now)
+    member = session.get(Member, invitation.member_id)
+    if member is None or member.status == MemberStatus.left or member.chat_user_id is not None:
+        return _refuse(session, chat_user_id, "invitation", "member", now)
+    # single use even against a concurrent redemption: only one UPDATE finds it unused
+    taken = session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=now, used_by_chat_user_id=chat_user_id)
+    ).rowcount
+    if taken != 1:
+        return _refuse(session, chat_user_id, "invitation", "used", now)
+    by = session.get(Member, invitation.created_by_id) if invitation.created_by_id else None
+    _bind(session, member, chat_user_id, "invitation", by=by, display_name=display_name, now=now)
+    return Outcome("bound", member)
+
+
+def _bind(session: Session, member: Member, chat_user_id: int, how: str, *, by: Member | None,
+          display_name: str, now: datetime) -> None:
+    member.chat_user_id = chat_user_id
+    member.unreachable = False
+    member.updated_at = now
+    session.add(member)
+    session.flush()
+    link_resident(session, member, chat_user_id, display_name=display_name, now=now)
+    event = record_event(session, member, "bind", how, chat_user_id=chat_user_id, by=by, now=now)
+    _notify(session, member, texts.bound_notice(member, event, by), now=now, skip=by)
+
+
+# --- invitations -----------------------------------------------------------------------------------
+
+
+def may_invite(by: Member | None, member: Member) -> bool:
+    """The command line; an office admin of the member's community; the grid manager of the
+    member's grid."""
+    if by is None:
+        return True
+    if by.status == MemberStatus.left or by.community_id != member.community_id:
+        return False
+    return by.is_office_admin or (by.is_grid_manager and member.grid_id is not None and by.grid_id == member.grid_id)
+
+
+def create_invitation(session: Session, member: Member, *, by: Member | None, now: datetime,
+                      lifetime: timedelta = INVITATION_LIFETIME) -> IssuedInvitation:
+    """A one-time invitation for ``member`` (valid ``lifetime``); their older unused ones are void."""
+    if not may_invite(by, member):
+        raise NotAllowed("只有本社区红管家工作室的管理员，或该成员所在网格的网格员，可以发邀请")
+    if member.status == MemberStatus.left:
+        raise InvalidInput(f"{member.name} 已退出红管家，不能邀请")
+    if member.chat_user_id is not None:
+        raise InvalidInput(f"{member.name}（{member.number}）已绑定聊天账号；如需更换，请先解绑（/unbind {member.number}）")
+    revoked = session.execute(
+        update(Invitation)
+        .where(Invitation.member_id == member.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    ).rowcount or 0
+    code = secrets.token_urlsafe(32)
+    invitation = Invitation(code_hash=access.digest(code), member_id=member.id,
+                            created_by_id=by.id if by is not None else None, created_at=now,
+                            expires_at=now + lifetime)
+    session.add(invitation)
+    session.flush()
+    return IssuedInvitation(code, invitation, revoked)
+
+
+def qr_png(link: str, *, scale: int = 8) -> bytes:
+    """The link as a QR code (PNG), for members who are handed a paper."""
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="png", scale=scale, border=4)
+    return out.getvalue()
+
+
+# --- unbinding -------------------------------------------------------------------------------------
+
+
+def may_unbind(by: Member | None, member: Member) -> bool:
+    """The command line, or an office admin of the member's community."""
+    if by is None:
+        return True
+    return by.status != MemberStatus.left and by.is_office_admin and by.community_id == member.community_id
+
+
+def unbind(session: Session, member: Member, *, by: Member | None, how: str, now: datetime, note: str = "") -> Unbound:
+    """Take the chat account away from ``member``: their web logins end at once, messages still
+    waiting to go to that account are dropped, questions it was asked are forgotten."""
+    if not may_unbind(by, member):
+        raise NotAllowed("只有本社区红管家工作室的管理员可以解绑")
+    old = member.chat_user_id
+    if old is None:
+        raise InvalidInput(f"{member.name}（{member.number}）没有绑定聊天账号")
+    member.chat_user_id = None
+    member.unreachable = False
+    member.updated_at = now
+    session.add(member)
+    for resident in session.exec(select(Resident).where(Resident.member_id == member.id,
+                                                        Resident.chat_user_id == old)).all():
+        resident.member_id = None  # the account stays a resident; it no longer speaks for the member
+        session.add(resident)
+    session.flush()
+    result = Unbound(member, old)
+    result.logins_revoked = access.revoke_logins(session, member.id, now=now)
+    result.messages_dropped = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == old, OutboxMessage.member_id == member.id,
+               OutboxMessage.status == OutboxStatus.pending)
+        .values(status=OutboxStatus.dead, last_error="unbound: the account no longer belongs to the member")
+    ).rowcount or 0
+    for question in session.exec(select(PendingQuestion).where(PendingQuestion.chat_id == old,
+                                                               PendingQuestion.user_id == old)).all():
+        session.delete(question)
+    event = record_event(session, member, "unbind", how, chat_user_id=old, by=by, now=now, note=note)
+    _notify(session, member, texts.unbound_notice(member, event, by), now=now, skip=by)
+    enqueue_all(session, [Outgoing(chat_id=old, text=texts.unbound_to_account(member), kind="notice")], now=now)
+    session.flush()
+    return result
+
+
+def set_status(session: Session, member: Member, status: str, *, now: datetime) -> None:
+    """A member's status changes; leaving ends their web logins and invitations at once."""
+    member.status = status
+    member.updated_at = now
+    session.add(member)
+    if status == MemberStatus.left:
+        access.revoke_logins(session, member.id, now=now)
+        session.execute(
+            update(Invitation)
+            .where(Invitation.member_id == member.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+    session.flush()
+
+
+# --- who is told -----------------------------------------------------------------------------------
+
+
+def watchers(session: Session, member: Member, *, office_only: bool = False) -> list[Member]:
+    """The member's grid manager(s) and the community's office admins who have a chat account."""
+    query = select(Member).where(
+        Member.community_id == member.community_id, Member.status != MemberStatus.left,
+        Member.chat_user_id.is_not(None), Member.id != member.id,
+    )
+    people = session.exec(query.order_by(Member.id)).all()
+    return [
+        m for m in people
+        if m.is_office_admin or (not office_only and m.is_grid_manager and member.grid_id is not None
+                                 and m.grid_id == member.grid_id)
+    ]
+
+
+def _notify(session: Session, member: Member, text: str, *, now: datetime, skip: Member | None = None,
+            office_only: bool = False) -> None:
+    outs = [
+        Outgoing(chat_id=m.chat_user_id, text=text, kind="notice", member_id=m.id, ref=f"member:{member.id}")
+        for m in watchers(session, member, office_only=office_only)
+        if skip is None or m.id != skip.id
+    ]
+    enqueue_all(session, outs, now=now)
+
+
+def notify_roster_binds(session: Session, bound: list[Member], *, now: datetime) -> None:
+    """After a roster import: one notice per community office and per grid manager, listing the
+    chat accounts the file pre-bound (not one message per member)."""
+    by_reader: dict[int, tuple[Member, list[Member]]] = {}
+    for member in bound:
+        for reader in watchers(session, member):
+            by_reader.setdefault(reader.id, (reader, []))[1].append(member)
+    outs = [
+        Outgoing(chat_id=reader.chat_user_id, text=texts.roster_bound(members), kind="notice", member_id=reader.id)
+        for reader, members in by_reader.values()
+    ]
+    enqueue_all(session, outs, now=now)
