@@ -6,9 +6,15 @@
    last ``sent`` mark written.
 2. Telegram's limits on: ``--alerts`` alerts to as many private chats through the real
    ``TelegramTransport`` and aiogram ``Bot`` over HTTP, against a local Bot API that enforces
-   30 messages/s overall and 1/s per private chat (no slack) and answers 429 when broken.
+   30 messages/s overall, 1/s per private chat and 20/min per group (no slack) and answers 429
+   when broken.
+3. Priority, limits on, over HTTP: ``--alerts`` alerts are queued and going out; two seconds
+   later one reply is queued, and the time from queueing it to its delivery is measured — a
+   reply to another chat, to the private chat the alerts go to, to the group they go to; and, as
+   the control, the same message queued as bulk (how every reply waited before the lanes).
 
-Prints progress, then one JSON line: {"rows_per_s", "alerts_seconds", "alerts_429", ...}.
+Prints progress, then one JSON line: {"rows_per_s", "alerts_seconds", "alerts_429",
+"reply_delay_s", ...}.
 
     python bench/outbox_sender.py [--rows 20000] [--chats 1000] [--history 100000] [--alerts 500]
 """
@@ -76,8 +82,8 @@ async def throughput(db, n: int, chats: int, batch: int) -> dict:
 class LimitedBotApi:
     """sendMessage only, with Telegram's limits measured on arrival (no slack)."""
 
-    def __init__(self, overall=(30, 1.0), private=(1, 1.0)) -> None:
-        self.overall, self.private = overall, private
+    def __init__(self, overall=(30, 1.0), private=(1, 1.0), group=(20, 60.0)) -> None:
+        self.overall, self.private, self.group = overall, private, group
         self.stamps: dict[object, deque[float]] = {}
         self.refused = 0
         self.accepted = 0
@@ -95,7 +101,8 @@ class LimitedBotApi:
         params = await request.post()
         chat_id = int(params["chat_id"])
         now = time.monotonic()
-        wait = max(self._full("all", *self.overall, now), self._full(chat_id, *self.private, now))
+        per_chat = self.private if chat_id > 0 else self.group
+        wait = max(self._full("all", *self.overall, now), self._full(chat_id, *per_chat, now))
         if wait:
             self.refused += 1
             return web.json_response({"ok": False, "error_code": 429, "description": "Too Many Requests",
@@ -141,6 +148,58 @@ async def alerts_within_limits(db, n: int) -> dict:
             "server_429": api.refused, "sender_429": sender.stats.rate_limited, "accepted": api.accepted}
 
 
+async def reply_behind_alerts(db, n: int, where: str, kind: str = "reply", start_chat: int = 2_000_000) -> dict:
+    """``n`` alerts going out (to ``n`` private chats, or all to one private chat or one group);
+    two seconds in, one message of ``kind`` is queued: to another chat (``where="other"``) or to
+    the alerts' own chat. Returns the seconds from queueing it to its delivery."""
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from bot.outbox import enqueue
+    from bot.telegram.transport import TelegramTransport
+    from handlers.types import Outgoing
+
+    api = LimitedBotApi()
+    app = web.Application()
+    app.router.add_post("/bot{token}/sendMessage", api.handle)
+    server = TestServer(app)
+    await server.start_server(shutdown_timeout=1.0)
+    bot = Bot("123456:BENCH", session=AiohttpSession(api=TelegramAPIServer.from_base(str(server.make_url("")).rstrip("/"))))
+    target = {"other": start_chat + n + 1, "private": start_chat, "group": -start_chat}[where]
+    if where == "other":
+        fill(db, n, n, start_chat=start_chat)
+    else:
+        fill(db, n, 1, start_chat=target)
+    clock = SystemClock()
+    sender = Sender(db, TelegramTransport(bot), clock=clock, limiter=RateLimiter(RateLimits()), poll_interval=0.5)
+    task = asyncio.create_task(sender.run())
+    try:
+        await asyncio.sleep(2.0)
+        with db.transaction() as s:
+            row = enqueue(s, Outgoing(chat_id=target, text="好的，按问题记录。", kind=kind), now=clock.now())
+            s.flush()
+            row_id = row.id
+        queued = time.perf_counter()
+        sender.notify()
+        while True:
+            with db.session() as s:
+                if s.execute(select(T.c.status).where(T.c.id == row_id)).scalar() == OutboxStatus.sent:
+                    break
+            await asyncio.sleep(0.01)
+        delay = time.perf_counter() - queued
+    finally:
+        sender.stop()
+        await task
+        await bot.session.close()
+        await server.close()
+        with db.transaction() as s:  # what was not sent is not the next measurement's business
+            s.connection().execute(T.update().where(T.c.status == OutboxStatus.pending).values(status="dead"))
+    return {"where": where, "kind": kind, "alerts": n, "delay_s": round(delay, 2), "server_429": api.refused}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=20_000)
@@ -170,6 +229,16 @@ def main() -> None:
         print(f"limits on: {a['alerts']} alerts to {a['alerts']} private chats over HTTP in {a['seconds']} s "
               f"({a['per_s']}/s); 429 from the server: {a['server_429']}", flush=True)
         result.update(alerts_seconds=a["seconds"], alerts_429=a["server_429"], alerts=a)
+        delays = {}
+        for where, kind, start in (("other", "reply", 2_000_000), ("private", "reply", 3_000_000),
+                                   ("group", "reply", 4_000_000), ("other", "alert", 5_000_000)):
+            d = asyncio.run(reply_behind_alerts(db, args.alerts, where, kind, start))
+            label = f"{where}{'' if kind == 'reply' else '_as_bulk'}"
+            delays[label] = d["delay_s"]
+            print(f"a {kind} to {'another chat' if where == 'other' else 'their ' + where + ' chat'} queued behind "
+                  f"{args.alerts} alerts: delivered {d['delay_s']} s later; 429 from the server: {d['server_429']}",
+                  flush=True)
+        result.update(reply_delay_s=delays)
     db.dispose()
     print(json.dumps(result))
 

@@ -54,6 +54,25 @@ class Settings(BaseSettings):
     duplicate_window_days: int = Field(
         default=30, ge=1, description="Open reports younger than this are offered for 附议 instead of a new one."
     )
+    flood_reports: int = Field(
+        default=3, ge=1,
+        description="New reports one sender may make in a community within the flood window; further "
+                    "messages are held in one bundle for the grid manager.",
+    )
+    flood_window_minutes: int = Field(default=10, ge=1, description="The window of the flood rule.")
+    flood_commands: int = Field(
+        default=5, ge=1,
+        description="Commands one sender may send in a group within the flood window and have answered there; "
+                    "the next one gets a notice, the rest no answer in the group.",
+    )
+    repeat_window_minutes: int = Field(
+        default=10, ge=1, description="Identical or near-identical messages of one sender within this are one."
+    )
+    repeat_similarity: float = Field(
+        default=0.85, gt=0.0, le=1.0,
+        description="How alike (0–1, after dropping spacing and punctuation) two messages with the same "
+                    "numbers and place must be to count as one.",
+    )
 
     # --- rotas, reminders, escalation, scheduler (bot/rotas, bot/escalation, bot/scheduler) ---
     rota_horizon_days: int = Field(default=21, ge=1, le=90, description="shifts materialised ahead")

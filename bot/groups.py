@@ -16,6 +16,8 @@ from models import (
     Community,
     Compound,
     Grid,
+    HeldBundle,
+    HeldMessage,
     Issue,
     Member,
     MemberStatus,
@@ -187,6 +189,9 @@ def move_chat(session: Session, old_chat_id: int, new_chat_id: int, *, now: date
                            source_chat_id=new_chat_id, source_message_id=None)
     moved.wishes = _update(session, Wish, (Wish.source_chat_id == old_chat_id,),
                            source_chat_id=new_chat_id, source_message_id=None)
+    # messages the flood rule holds: filed later, they are answered in the new chat
+    _update(session, HeldMessage, (HeldMessage.chat_id == old_chat_id,), chat_id=new_chat_id, message_id=None)
+    _update(session, HeldBundle, (HeldBundle.chat_id == old_chat_id,), chat_id=new_chat_id)
     _copy_occurrences(session, old_chat_id, new_chat_id)
     session.flush()
     return moved

@@ -28,6 +28,7 @@ from models import (
 
 from . import issue_points, permissions, points
 from .errors import InvalidInput, NotAllowed, NotFound
+from .ids import parse_id
 from .lifecycle import Actor, record, require_state
 
 S = IssueStatus
@@ -42,7 +43,7 @@ def parse_code(text: str) -> int | None:
     text = text.strip().lstrip("#").upper()
     if text.startswith("Q"):
         text = text[1:]
-    return int(text) if text.isdigit() else None
+    return parse_id(text)
 
 
 def get(session: Session, issue_id: int) -> Issue:

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from models import Building, Community, Compound, Grid, PlaceAlias
 
 from .errors import InvalidInput, NotFound
+from .ids import fits, parse_id
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百"
 _BUILDING_REF = re.compile(
@@ -26,7 +27,7 @@ def normalize(text: str) -> str:
 
 def chinese_number(text: str) -> int | None:
     """``12`` / ``十二`` / ``五零一`` → int; None when it is not a number."""
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): 「²」 is a digit int() refuses
         return int(text)
     try:
         import cn2an
@@ -69,8 +70,9 @@ def create_community(
 
 def find_community(session: Session, ref: str | int) -> Community | None:
     """By name or by its three-digit code."""
-    if isinstance(ref, int) or str(ref).isdigit():
-        found = session.exec(select(Community).where(Community.code == int(ref))).first()
+    code = ref if isinstance(ref, int) else parse_id(str(ref))
+    if code is not None and fits(code):
+        found = session.exec(select(Community).where(Community.code == code)).first()
         if found:
             return found
     return session.exec(select(Community).where(Community.name == str(ref).strip())).first()
@@ -103,7 +105,7 @@ def find_grid(session: Session, community_id: int, ref: str | int) -> Grid | Non
         return found
     m = re.fullmatch(rf"(?:第)?(\d+|[{_CN_DIGITS}]+)(?:号)?(?:网格|格)?", text)
     n = chinese_number(m.group(1)) if m else None
-    if n is None:
+    if n is None or not fits(n):
         return None
     return session.exec(
         select(Grid).where(Grid.community_id == community_id, Grid.number == n)

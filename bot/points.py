@@ -178,8 +178,16 @@ class Period:
     label: str  # 「2026年11月」 / 「2026年第4季度」
 
 
+# Days whose month and quarter bounds exist in every zone: 0001-01-01 at local midnight east of
+# UTC is before the first representable instant, and December 9999 has no next month.
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(9998, 12, 31)
+
+
 def period_of(kind: str, day: date, tz: ZoneInfo) -> Period:
     """The month or quarter containing ``day``, with its bounds at local midnight."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidInput(f"日期须在 {EARLIEST_DAY} 到 {LATEST_DAY} 之间")
     if kind == "month":
         first = date(day.year, day.month, 1)
         nxt = date(day.year + (day.month == 12), day.month % 12 + 1, 1)

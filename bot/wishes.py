@@ -20,6 +20,7 @@ from models import (
 
 from . import permissions, points
 from .errors import InvalidInput, NotAllowed, NotFound
+from .ids import parse_id
 from .lifecycle import Actor, record, require_state
 
 S = WishStatus
@@ -34,7 +35,7 @@ def parse_code(text: str) -> int | None:
     text = text.strip().lstrip("#").upper()
     if text.startswith("W"):
         text = text[1:]
-    return int(text) if text.isdigit() else None
+    return parse_id(text)
 
 
 def get(session: Session, wish_id: int) -> Wish:

@@ -97,6 +97,12 @@ class Conversation:
             addressed = not ctx.bot_username or msg.text.split(" ", 1)[0].lower().endswith(
                 "@" + ctx.bot_username.lower()
             )
+            if not msg.chat.is_private and (spec is not None or addressed):
+                from .flood import command_limit
+
+                limited = command_limit(ctx, msg)  # a group's twenty messages a minute are everyone's
+                if limited is not None:
+                    return limited
             if spec is None:
                 if msg.chat.is_private or addressed:
                     return reply(msg, f"没有 /{escape(name)} 这个命令。{HELP_HINT}")
@@ -164,6 +170,9 @@ class Conversation:
         hook = self.expirers.get(question.kind)
         if hook is not None:
             hook(ctx, question)
+        from .questions import close_message
+
+        close_message(ctx, question)  # its buttons go: one open question per person and chat
         ctx.session.delete(question)
         ctx.session.flush()
 

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from bot import groups, issues, permissions
 from bot.errors import DomainError
+from bot.ids import parse_id
 from bot.lifecycle import Actor
 from bot.members import service as members
 from bot.routing import RouteStop, route
@@ -344,7 +345,8 @@ def _back(ctx, press, issue, member, action) -> Reaction:
 
 
 def _to(ctx, press, issue, member, action) -> Reaction:
-    target = ctx.session.get(Member, int(action.arg)) if action.arg.isdigit() else None
+    target_id = parse_id(action.arg)
+    target = ctx.session.get(Member, target_id) if target_id is not None else None
     if target is None or target.community_id != issue.community_id:
         return Reaction(answer=Answer("没有找到这位红管家", alert=True))
     issues.reassign(ctx.session, issue, member_actor(ctx, member), to=target, now=ctx.now)

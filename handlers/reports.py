@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from bot import groups, issues, places
 from bot.errors import DomainError
+from bot.ids import parse_id
 from bot.members import service as members
 from models import (
     ISSUE_OPEN,
@@ -27,7 +28,7 @@ from models import (
     Resident,
 )
 
-from . import texts, understanding
+from . import flood, texts, understanding
 from .context import Context, GroupBinding
 from .handling import CANCEL_WORDS, _done, alert, alert_time, close, ref_of, resident_buttons, route_of
 from .conversation import ask, payload_of, question_ref, question_writer, reply
@@ -109,7 +110,8 @@ def group_text(ctx: Context, msg: Inbound) -> Reaction | None:
     text = msg.text.strip()
     reaction = Reaction()
     if group is not None and len(text) >= MIN_TEXT:
-        reaction = consider(ctx, msg, group, text, _parsed(ctx, text, group.community_id))
+        # the flood rule: a repeat is one message, a sender over the limit is held (handlers.flood)
+        reaction = flood.guarded(ctx, msg, group, text, _parsed(ctx, text, group.community_id), consider)
     if msg.chat.is_private and not reaction.outgoing:
         return None  # nothing filed in private: the next handler says what the bot is for
     return reaction
@@ -416,7 +418,8 @@ def question_button(ctx: Context, press: Press, action: Action) -> Reaction:
         reaction.answer = Answer("好的")
         return reaction
     if verb == "bld":
-        building = ctx.session.get(Building, int(action.arg)) if action.arg.isdigit() else None
+        building_id = parse_id(action.arg)
+        building = ctx.session.get(Building, building_id) if building_id is not None else None
         if building is None or building.id not in draft.choices:
             return Reaction(answer=Answer(texts.expired_question()))
         close(ctx, question)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from bot.ids import parse_id
+
 CALLBACK_LIMIT = 64  # bytes of button data Telegram (and most platforms) carry
 
 
@@ -91,10 +93,15 @@ class Action:
 
     @classmethod
     def unpack(cls, data: str) -> Action | None:
+        """None for data we did not pack: no id, an id that is not plain ASCII digits (「²」), or
+        one no id column holds (a client may send any callback data)."""
         parts = data.split(":", 3)
-        if len(parts) < 3 or not parts[2].lstrip("-").isdigit():
+        if len(parts) < 3:
             return None
-        return cls(parts[0], parts[1], int(parts[2]), parts[3] if len(parts) == 4 else "")
+        id_ = parse_id(parts[2], signed=True)
+        if id_ is None:
+            return None
+        return cls(parts[0], parts[1], id_, parts[3] if len(parts) == 4 else "")
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,9 @@ class Outgoing:
     ref: str | None = None  # what it is about ("issue:12"), to find it again or re-route it
     dedupe_key: str | None = None  # unique: the same key is never queued twice
     not_before: datetime | None = None  # hold until then (quiet hours)
+    # interactive (0) goes ahead of bulk (1) in its chat; None: by kind (reply and card edits are
+    # interactive, alerts, notices, reminders and digests bulk) — see ``bot.outbox.store.priority_of``
+    priority: int | None = None
     # Instead of the person's keyboard, a control that shares their own phone number (labelled
     # so); ``clear_request`` takes such a control away again. Private chats; a platform without
     # it says so in text. Not with ``buttons`` (a platform shows one kind of keyboard at a time).

@@ -4,8 +4,9 @@ from sqlmodel import SQLModel
 
 from .chat import ChatGroup
 from .failures import FailedUpdate
+from .flood import HeldBundle, HeldMessage, ReportTrace
 from .members import ROLE_NAMES_ZH, Member, MemberStatus, Resident, Role, WorkUnit
-from .outbox import OutboxMessage, OutboxStatus, PendingQuestion, ProcessedUpdate
+from .outbox import INTERACTIVE_KINDS, OutboxMessage, OutboxPriority, OutboxStatus, PendingQuestion, ProcessedUpdate
 from .places import Building, Community, Compound, Grid, PlaceAlias
 from .points import PointsEntry, PointsRule, Voucher
 from .reports import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Text
+from sqlalchemy import BigInteger, Index, SmallInteger, Text
 from sqlmodel import Field, SQLModel
 
 from .base import chat_id_field, utc_field
@@ -18,9 +18,22 @@ class OutboxStatus:
     dead = "dead"  # gave up after the capped retries, or the platform refused it for good
 
 
+class OutboxPriority:
+    """Which lane a message waits in, per chat: an answer to what someone just wrote or tapped
+    (a reply, an edit of the pressed card, a login link) goes ahead of bulk (alerts, reminders,
+    digests, notices). Within a lane a chat's messages keep their order."""
+
+    interactive = 0
+    bulk = 1
+
+
+INTERACTIVE_KINDS = frozenset({"reply", "card"})  # ``card``: an edit of a message already sent
+
+
 class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_lane", "status", "priority", "id"),
         # a button press names its message: which buttons did that message carry (bot.outbox.carried)
         Index("ix_outbox_chat_sent", "chat_id", "sent_message_id"),
         Index("ix_outbox_chat_edit", "chat_id", "edit_message_id"),
@@ -37,6 +50,7 @@ class OutboxMessage(SQLModel, table=True):
     photo: str | None = Field(default=None, max_length=256)
     edit_message_id: int | None = None
     kind: str = Field(default="reply", max_length=16)
+    priority: int = Field(default=OutboxPriority.bulk, sa_type=SmallInteger, sa_column_kwargs={"server_default": "1"})
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     ref: str | None = Field(default=None, max_length=64, index=True)
     dedupe_key: str | None = Field(default=None, max_length=128, unique=True)

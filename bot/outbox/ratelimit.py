@@ -13,7 +13,8 @@ answer), and waited.
 20/min) and then for the overall one (30/s), and holds both until the block ends. Waits are
 exact: a sleep until the moment a window frees, or until a send in flight completes — never
 polling. Callers queue in order: one lock per chat, one for the overall window, so only the head
-of each queue is awake.
+of each queue is awake. The overall queue serves the more urgent first (``priority``, lower first:
+a reply before an alert), then in arrival order.
 
 Time is injected: ``time`` (monotonic seconds) and ``sleep``; by default the running event
 loop's clock and ``asyncio.sleep``, so a loop with virtual time (``bot.outbox.testing``) drives
@@ -25,6 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import heapq
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -46,10 +49,14 @@ class RateLimits:
     private: tuple[Window, ...] = ((1, 1.0),)
     group: tuple[Window, ...] = ((20, 60.0),)
     slack: float = 0.01
+    # Of each group window, this many sends are kept for interactive ones (replies, edits): bulk
+    # may use 15 of a group's 20 a minute, so a burst of notices never leaves a resident's
+    # reply waiting a minute for the window. A private chat's one a second has nothing to spare.
+    group_reserve: int = 5
 
     @classmethod
     def off(cls) -> RateLimits:
-        return cls(overall=(), private=(), group=(), slack=0.0)
+        return cls(overall=(), private=(), group=(), slack=0.0, group_reserve=0)
 
     @property
     def enabled(self) -> bool:
@@ -58,25 +65,69 @@ class RateLimits:
     def for_chat(self, chat_id: int) -> tuple[Window, ...]:
         return self.private if chat_id > 0 else self.group
 
+    def reserve_for(self, chat_id: int) -> int:
+        return 0 if chat_id > 0 else self.group_reserve
+
+
+class _PriorityLock:
+    """An asyncio lock handed on to the waiter with the lowest ``(priority, arrival)``; a
+    cancelled waiter takes nothing (and passes the lock on if it was just handed to it)."""
+
+    __slots__ = ("_locked", "_waiters", "_arrivals")
+
+    def __init__(self) -> None:
+        self._locked = False
+        self._waiters: list[tuple[int, int, asyncio.Future]] = []
+        self._arrivals = itertools.count()
+
+    def locked(self) -> bool:
+        return self._locked
+
+    async def acquire(self, priority: int = 0) -> None:
+        if not self._locked and not self._waiters:
+            self._locked = True
+            return
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (priority, next(self._arrivals), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed to us as we were cancelled: hand it on
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            _priority, _n, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)  # stays locked: ownership passes to that waiter
+                return
+        self._locked = False
+
 
 class _Windows:
     """Sends in flight and the completion times of the latest ones, against sliding windows."""
 
-    __slots__ = ("specs", "done", "depth", "in_flight", "not_before", "changed", "lock")
+    __slots__ = ("specs", "done", "depth", "in_flight", "not_before", "changed", "lock", "queue", "reserve")
 
-    def __init__(self, specs: tuple[Window, ...], slack: float) -> None:
+    def __init__(self, specs: tuple[Window, ...], slack: float, reserve: int = 0) -> None:
         self.specs = tuple((count, seconds + slack) for count, seconds in specs)
+        self.reserve = reserve  # slots of each window bulk sends may not take
         self.depth = max((count for count, _ in self.specs), default=0)
         self.done: list[float] = []  # sorted; only the latest ``depth`` matter
         self.in_flight = 0
         self.not_before = _NEVER
         self.changed = asyncio.Event()  # set when a send completes
-        self.lock = asyncio.Lock()
+        self.lock = asyncio.Lock()  # a chat's: its sends one after another
+        self.queue = _PriorityLock()  # the overall window's: the most urgent sender next
 
-    def earliest(self, now: float) -> float | None:
-        """When one more send may start; None while every slot is in flight."""
+    def earliest(self, now: float, priority: int = 0) -> float | None:
+        """When one more send may start; None while every slot is in flight. A bulk send
+        (``priority > 0``) leaves ``reserve`` slots of each window to interactive ones."""
         at = max(now, self.not_before)
         for count, seconds in self.specs:
+            if priority > 0 and count > self.reserve:
+                count -= self.reserve
             free = count - self.in_flight
             if free <= 0:
                 return None
@@ -101,7 +152,8 @@ class _Windows:
         horizon = max((s for _, s in self.specs), default=0.0)
         last = self.done[-1] if self.done else _NEVER
         return (
-            self.in_flight == 0 and not self.lock.locked() and last + horizon <= now and self.not_before <= now
+            self.in_flight == 0 and not self.lock.locked() and not self.queue.locked()
+            and last + horizon <= now and self.not_before <= now
         )
 
 
@@ -157,9 +209,10 @@ class RateLimiter:
     # --- acquiring -------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def slot(self, chat_id: int) -> AsyncIterator[Permit]:
-        """Hold a slot for one send to ``chat_id`` for the duration of the block."""
-        permit = await self.acquire_permit(chat_id)
+    async def slot(self, chat_id: int, *, priority: int = 0) -> AsyncIterator[Permit]:
+        """Hold a slot for one send to ``chat_id`` for the duration of the block; among the
+        senders waiting for the overall window, a lower ``priority`` goes first."""
+        permit = await self.acquire_permit(chat_id, priority=priority)
         try:
             yield permit
         finally:
@@ -172,7 +225,7 @@ class RateLimiter:
         self.release(permit, at=permit.granted_at)
         return permit.granted_at
 
-    async def acquire_permit(self, chat_id: int) -> Permit:
+    async def acquire_permit(self, chat_id: int, *, priority: int = 0) -> Permit:
         """Wait until a send to ``chat_id`` may start; ``release`` the permit when it is done.
         Cancelling a waiting caller takes nothing."""
         chat = self._chat(chat_id)
@@ -183,11 +236,12 @@ class RateLimiter:
                 return Permit(chat_id, now, chat, overall)
         async with chat.lock:
             while True:
-                await self._wait_for(chat)
-                async with overall.lock:
-                    await self._wait_for(overall)
+                await self._wait_for(chat, priority)
+                await overall.queue.acquire(priority)
+                try:
+                    await self._wait_for(overall, priority)
                     now = self.now()
-                    at = chat.earliest(now)
+                    at = chat.earliest(now, priority)
                     if at is None or at > now:
                         continue  # the chat's windows moved meanwhile (a completion, a pause)
                     chat.start()
@@ -196,6 +250,8 @@ class RateLimiter:
                     if self._grants % 4096 == 0:
                         self._prune(now)
                     return Permit(chat_id, now, chat, overall)
+                finally:
+                    overall.queue.release()
 
     def release(self, permit: Permit, *, at: float | None = None) -> None:
         if permit.released:
@@ -205,11 +261,11 @@ class RateLimiter:
         permit._chat.finish(done)
         permit._overall.finish(done)
 
-    async def _wait_for(self, windows: _Windows) -> None:
-        """Return once ``windows`` would let one more send start now."""
+    async def _wait_for(self, windows: _Windows, priority: int = 0) -> None:
+        """Return once ``windows`` would let one more send of that priority start now."""
         while True:
             now = self.now()
-            at = windows.earliest(now)
+            at = windows.earliest(now, priority)
             if at is None:  # every slot in flight: wait for one to complete
                 windows.changed.clear()
                 await windows.changed.wait()
@@ -222,7 +278,9 @@ class RateLimiter:
     def _chat(self, chat_id: int) -> _Windows:
         state = self._chats.get(chat_id)
         if state is None:
-            state = self._chats[chat_id] = _Windows(self.limits.for_chat(chat_id), self.limits.slack)
+            state = self._chats[chat_id] = _Windows(
+                self.limits.for_chat(chat_id), self.limits.slack, self.limits.reserve_for(chat_id)
+            )
         return state
 
     def _prune(self, now: float) -> None:

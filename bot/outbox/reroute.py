@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot import groups
+from bot.ids import parse_id
 from bot.routing import route
 from handlers.types import Outgoing
 from models import ISSUE_OPEN, Issue, OutboxMessage
@@ -26,7 +27,7 @@ def issue_id_of(ref: str | None) -> int | None:
     if not ref:
         return None
     kind, _, raw = ref.partition(":")
-    return int(raw) if kind == "issue" and raw.isdigit() else None
+    return parse_id(raw) if kind == "issue" else None
 
 
 def reroute_alert(session: Session, row: OutboxMessage, now: datetime) -> list[OutboxMessage]:

@@ -8,10 +8,20 @@ How a row travels
    (two processes) never both take it; the lease is renewed while the row is in flight, and if
    the owner dies the row becomes due again when the lease runs out. Claims are serialised
    (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transaction advisory lock).
-2. **Order per chat.** A row is skipped while an earlier row of the same chat is in flight or
-   waiting for a retry (pending, ``attempts > 0``, ``next_attempt_at`` in the future), so within
-   one chat messages go out in id order, across senders and retries. A row held back on purpose
-   (``not_before``, quiet hours; ``attempts = 0``) does not hold back later ones.
+2. **Priority, and order per chat.** Each row is in one of two lanes (``priority``): interactive —
+   a reply to what someone just wrote or tapped, a login link, every edit — or bulk (alerts,
+   reminders, digests, notices). Rows are claimed interactive first, then by id; a chat's claimed
+   rows are sent interactive first; the overall rate limit serves interactive sends first. Within
+   a lane a chat's rows go in id order, across senders and retries: a row is skipped while an
+   earlier row of the same chat in its lane or a more urgent one is in flight or waiting for a
+   retry (pending, ``attempts > 0``, ``next_attempt_at`` in the future). So a reply to someone
+   never waits behind the 500 alerts queued for their chat, and a bulk row never overtakes an
+   interactive one. Edits are all interactive: two edits of one message keep their order, and the
+   message an edit changes was sent before (the edit names its id). A row held back on purpose
+   (``not_before``, quiet hours; ``attempts = 0``) does not hold back later ones. A chat holds at
+   most ``per_chat`` claimed rows of a lane at a time (it can send only one a second, or twenty a
+   minute), so one busy chat does not take the claims of the others; and when ``max_in_flight``
+   rows are claimed, interactive rows are still claimed.
 3. **Send.** One task per chat sends that chat's rows one after another; different chats go
    concurrently. Each send holds a ``RateLimiter`` slot until the platform answered, so the
    limits hold on arrival whatever the latency. No transaction is open while a message is on
@@ -39,6 +49,7 @@ which are then honoured).
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import random
 from collections import deque
@@ -53,7 +64,7 @@ from bot import groups
 from bot.clock import Clock, SystemClock
 from bot.db import Database
 from handlers.types import Button
-from models import Member, OutboxMessage, OutboxStatus
+from models import Member, OutboxMessage, OutboxPriority, OutboxStatus
 
 from .ratelimit import RateLimiter
 from .reroute import reroute_alert
@@ -76,6 +87,7 @@ OnUnreachable = Callable[[Session, OutboxMessage, datetime], Iterable[OutboxMess
 
 CLAIM_LOCK_KEY = 0x6867_6A6F  # PostgreSQL advisory lock serialising claims ("hgjo")
 PENDING = OutboxStatus.pending
+INTERACTIVE = OutboxPriority.interactive
 _T = OutboxMessage.__table__
 _ERROR_MAX = 500
 
@@ -112,6 +124,51 @@ class SenderStats:
 class _Claim:
     message: OutboundMessage
     attempts: int  # including this claim
+    priority: int = OutboxPriority.bulk
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.priority, self.message.id)
+
+
+class _ChatQueue:
+    """One chat's claimed rows, sent most urgent lane first and in id order within a lane."""
+
+    __slots__ = ("_heap", "waiting", "sooner")
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, _Claim]] = []
+        self.waiting: int | None = None  # the priority the chat's worker is waiting for a slot with
+        self.sooner = asyncio.Event()  # set when a more urgent claim arrives meanwhile
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def push(self, claim: _Claim) -> None:
+        heapq.heappush(self._heap, (*claim.key, claim))
+        if self.waiting is not None and claim.priority < self.waiting:
+            self.sooner.set()
+
+    def peek(self) -> _Claim:
+        return self._heap[0][2]
+
+    def pop(self) -> _Claim:
+        return heapq.heappop(self._heap)[2]
+
+    def behind(self, claim: _Claim) -> list[_Claim]:
+        """Take out the claims that must wait while ``claim`` waits: later ones of its lane and of
+        less urgent lanes (an earlier bulk row may still go before a retried reply)."""
+        priority, row_id = claim.key
+        keep = [e for e in self._heap if e[0] < priority or e[1] < row_id]
+        taken = [e[2] for e in self._heap if not (e[0] < priority or e[1] < row_id)]
+        heapq.heapify(keep)
+        self._heap = keep
+        return taken
+
+    def drain(self) -> list[_Claim]:
+        taken = [e[2] for e in self._heap]
+        self._heap = []
+        return taken
 
 
 @dataclass(slots=True)
@@ -138,6 +195,7 @@ class Sender:
         batch: int = 100,
         poll_interval: float = 1.0,
         max_in_flight: int | None = None,
+        per_chat: int | None = None,
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
         offload_db: bool = True,
@@ -151,13 +209,16 @@ class Sender:
         self.batch = batch
         self.poll_interval = poll_interval
         self.max_in_flight = max_in_flight or 4 * batch
+        # a chat's claims per lane: with limits a chat sends at most one a second (twenty a minute
+        # to a group), so a longer queue only keeps rows from others; without limits, any number
+        self.per_chat = per_chat or (20 if self.limiter.limits.enabled else batch)
         self.retry = retry or RetryPolicy()
         self.rng = rng or random.Random()
         self.offload_db = offload_db  # run DB calls in a thread so a busy database never blocks the loop
         self.flush_interval = flush_interval
         self.stats = SenderStats()
 
-        self._queues: dict[int, deque[_Claim]] = {}
+        self._queues: dict[int, _ChatQueue] = {}
         self._workers: dict[int, asyncio.Task] = {}
         self._inflight: dict[int, _Claim] = {}
         self._outcomes: list[_Outcome] = []
@@ -199,13 +260,13 @@ class Sender:
             while not self._stopping:
                 self._wake.clear()
                 try:
-                    claimed, next_due = await self._claim_and_dispatch()
+                    _claimed, next_due, more = await self._claim_and_dispatch()
                 except Exception:
                     log.exception("outbox: claiming rows failed; trying again in %ss", self.poll_interval)
-                    claimed, next_due = 0, None
+                    next_due, more = None, False
                 if self._stopping:
                     break
-                if claimed >= self.batch and len(self._inflight) < self.max_in_flight:
+                if more:
                     await asyncio.sleep(0)  # more are probably due: claim again at once
                     continue
                 timeout = self.poll_interval
@@ -232,7 +293,7 @@ class Sender:
         try:
             async with asyncio.timeout(timeout):
                 while True:
-                    claimed, _ = await self._claim_and_dispatch()
+                    claimed, _, _ = await self._claim_and_dispatch()
                     await self._settle()
                     if claimed == 0 and not self._inflight:
                         break
@@ -247,7 +308,7 @@ class Sender:
         self._loop = asyncio.get_running_loop()
         if not self._running:
             self._stopping = False
-        claimed, _ = await self._claim_and_dispatch()
+        claimed, _, _ = await self._claim_and_dispatch()
         await self._settle()
         return claimed
 
@@ -264,11 +325,18 @@ class Sender:
             return await asyncio.to_thread(fn, *args)
         return fn(*args)
 
-    async def _claim_and_dispatch(self) -> tuple[int, datetime | None]:
+    async def _claim_and_dispatch(self) -> tuple[int, datetime | None, bool]:
+        """Claim what is due and hand it to the chats' workers: (rows claimed, when the next row
+        falls due, whether more may be due now). With ``max_in_flight`` rows out, only
+        interactive rows are claimed: a reply never waits for room behind bulk."""
+        if self._stopping:
+            return 0, None, False
         room = self.max_in_flight - len(self._inflight)
-        if room <= 0 or self._stopping:
-            return 0, None
-        claims, next_due = await self._db_call(self._claim_rows, self.clock.now(), min(self.batch, room))
+        interactive_only = room <= 0
+        claims, next_due, more = await self._db_call(
+            self._claim_rows, self.clock.now(), self.batch if interactive_only else min(self.batch, room),
+            interactive_only,
+        )
         for claim in claims:
             msg = claim.message
             if msg.id in self._inflight:  # ours already (its lease ran out while the DB was away)
@@ -276,8 +344,8 @@ class Sender:
             self._inflight[msg.id] = claim
             queue = self._queues.get(msg.chat_id)
             if queue is None:
-                queue = self._queues[msg.chat_id] = deque()
-            queue.append(claim)
+                queue = self._queues[msg.chat_id] = _ChatQueue()
+            queue.push(claim)
             if msg.chat_id not in self._workers:
                 self._workers[msg.chat_id] = asyncio.create_task(
                     self._work(msg.chat_id, queue), name=f"outbox-chat-{msg.chat_id}"
@@ -285,9 +353,11 @@ class Sender:
         self.stats.claimed += len(claims)
         if claims and (self._heartbeat is None or self._heartbeat.done()):
             self._heartbeat = asyncio.create_task(self._renew_leases(), name="outbox-leases")
-        return len(claims), next_due
+        return len(claims), next_due, more and not interactive_only
 
-    def _claim_rows(self, now: datetime, limit: int) -> tuple[list[_Claim], datetime | None]:
+    def _claim_rows(
+        self, now: datetime, limit: int, interactive_only: bool = False
+    ) -> tuple[list[_Claim], datetime | None, bool]:
         t = _T
         with self.db.transaction() as session:
             conn = session.connection()
@@ -297,29 +367,45 @@ class Sender:
             conn.execute(
                 t.update().where(t.c.status == PENDING, t.c.next_attempt_at.is_(None)).values(next_attempt_at=now)
             )
-            # The first row of each chat still in flight or waiting for a retry: nothing after
-            # it in that chat may go yet. Found through the (status, next_attempt_at) index among
-            # the rows due later (claims, retries, quiet-hour holds), never through a chat's history.
+            # Per chat, the first row still in flight or waiting for a retry, in the interactive
+            # lane and in any lane: an interactive row waits only behind an earlier interactive
+            # one, a bulk row behind any earlier row. Found through the (status, next_attempt_at)
+            # index among the rows due later (claims, retries, quiet-hour holds), never through a
+            # chat's history.
             blockers = (
-                select(t.c.chat_id, func.min(t.c.id).label("first_id"))
+                select(
+                    t.c.chat_id,
+                    func.min(case((t.c.priority == INTERACTIVE, t.c.id))).label("first_interactive"),
+                    func.min(t.c.id).label("first_any"),
+                )
                 .where(t.c.status == PENDING, t.c.next_attempt_at > now, t.c.attempts > 0)
                 .group_by(t.c.chat_id)
                 .cte("blockers")
             )
-            rows = conn.execute(
+            first = case(
+                (t.c.priority == INTERACTIVE, blockers.c.first_interactive), else_=blockers.c.first_any
+            )
+            query = (
                 select(
                     t.c.id, t.c.chat_id, t.c.text, t.c.buttons, t.c.reply_to_message_id, t.c.photo,
                     t.c.edit_message_id, t.c.kind, t.c.member_id, t.c.ref, t.c.attempts, t.c.request,
+                    t.c.priority,
                 )
                 .select_from(t.outerjoin(blockers, blockers.c.chat_id == t.c.chat_id))
-                .where(
-                    t.c.status == PENDING,
-                    t.c.next_attempt_at <= now,
-                    or_(blockers.c.first_id.is_(None), t.c.id < blockers.c.first_id),
-                )
-                .order_by(t.c.id)
+                .where(t.c.status == PENDING, t.c.next_attempt_at <= now, or_(first.is_(None), t.c.id < first))
+                .order_by(t.c.priority, t.c.id)
                 .limit(limit)
-            ).all()
+            )
+            if interactive_only:
+                query = query.where(t.c.priority == INTERACTIVE)
+            page = conn.execute(query).all()
+            taken: dict[tuple[int, int], int] = {}
+            rows = []
+            for r in page:  # in (priority, id) order: what a chat gets is the head of each lane
+                lane = (r.chat_id, r.priority)
+                if taken.get(lane, 0) < self.per_chat:
+                    taken[lane] = taken.get(lane, 0) + 1
+                    rows.append(r)
             if rows:
                 conn.execute(
                     t.update()
@@ -338,10 +424,11 @@ class Sender:
                     **_request(r.request),
                 ),
                 attempts=r.attempts + 1,
+                priority=r.priority,
             )
             for r in rows
         ]
-        return claims, next_due
+        return claims, next_due, len(page) >= limit
 
     @property
     def _lease(self) -> timedelta:
@@ -369,26 +456,63 @@ class Sender:
 
     # --- sending -----------------------------------------------------------------------------
 
-    async def _work(self, chat_id: int, queue: deque[_Claim]) -> None:
-        """Send one chat's claimed rows in order."""
+    async def _work(self, chat_id: int, queue: _ChatQueue) -> None:
+        """Send one chat's claimed rows: the most urgent lane first, each lane in id order. The
+        row is picked when the limiter grants the slot, so a reply claimed meanwhile goes next."""
         try:
             while queue and not self._stopping:
-                async with self.limiter.slot(chat_id):  # held until the platform answered
+                permit = await self._slot(chat_id, queue)
+                try:  # the slot is held until the platform answered
                     if self._stopping:
                         break
-                    claim = queue.popleft()
+                    claim = queue.pop()
                     outcome = await self._attempt_to_the_end(claim)
-                if outcome.kind in ("retry", "moved"):
-                    # later rows of this chat wait behind it (or follow it to the new chat): give them back
-                    while queue:
-                        self._record(_Outcome("release", queue.popleft()))
+                finally:
+                    self.limiter.release(permit)
+                if outcome.kind == "moved":  # the rest of the chat follows it to the new id
+                    for later in queue.drain():
+                        self._record(_Outcome("release", later))
+                elif outcome.kind == "retry":  # what may not overtake it waits behind it
+                    for later in queue.behind(claim):
+                        self._record(_Outcome("release", later))
         finally:
-            while queue:  # stopped or cancelled: what was not sent goes back
-                self._record(_Outcome("release", queue.popleft()))
+            for later in queue.drain():  # stopped or cancelled: what was not sent goes back
+                self._record(_Outcome("release", later))
             if self._queues.get(chat_id) is queue:
                 del self._queues[chat_id]
             if self._workers.get(chat_id) is asyncio.current_task():
                 del self._workers[chat_id]
+
+    async def _slot(self, chat_id: int, queue: _ChatQueue):
+        """A limiter slot for the chat's most urgent claim. A bulk row may be waiting for a full
+        window (a group's minute); when a reply is claimed meanwhile, the wait starts again with
+        its priority, so it takes the slots kept for it instead of waiting with the bulk."""
+        if not self.limiter.limits.enabled:  # no windows to wait for (only a 429's pause): no race
+            return await self.limiter.acquire_permit(chat_id, priority=queue.peek().priority)
+        while True:
+            priority = queue.peek().priority
+            queue.waiting = priority
+            queue.sooner.clear()
+            acquire = asyncio.ensure_future(self.limiter.acquire_permit(chat_id, priority=priority))
+            sooner = asyncio.ensure_future(queue.sooner.wait())
+            try:
+                await asyncio.wait((acquire, sooner), return_when=asyncio.FIRST_COMPLETED)
+            except asyncio.CancelledError:
+                sooner.cancel()
+                acquire.cancel()
+                await asyncio.wait((acquire,))
+                if not acquire.cancelled() and acquire.exception() is None:
+                    self.limiter.release(acquire.result())
+                raise
+            finally:
+                queue.waiting = None
+            sooner.cancel()
+            if not acquire.done():
+                acquire.cancel()  # waiting takes nothing from the limiter
+                await asyncio.wait((acquire,))
+                if acquire.cancelled():
+                    continue
+            return acquire.result()  # granted (perhaps just as a reply came: it goes next anyway)
 
     async def _attempt_to_the_end(self, claim: _Claim) -> _Outcome:
         """A send under way is not abandoned half-way: cancelling waits for its outcome."""

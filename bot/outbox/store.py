@@ -10,7 +10,7 @@ from sqlalchemy import union_all
 from sqlmodel import Session, select
 
 from handlers.types import Action, Button, Outgoing
-from models import OutboxMessage, OutboxStatus
+from models import INTERACTIVE_KINDS, OutboxMessage, OutboxPriority, OutboxStatus
 
 from ..masking import clean
 
@@ -40,6 +40,17 @@ def buttons_from_json(text: str) -> list[list[Button]]:
         ]
         for row in json.loads(text)
     ]
+
+
+def priority_of(out: Outgoing) -> int:
+    """Interactive: what answers someone who just wrote or tapped (a reply, a login link) and
+    every edit — edits of one message must keep their order, and the message an edit changes
+    has been sent already (its id is what the edit names), so an edit never overtakes it."""
+    if out.priority is not None:
+        return out.priority
+    if out.kind in INTERACTIVE_KINDS or out.edit_message_id is not None:
+        return OutboxPriority.interactive
+    return OutboxPriority.bulk
 
 
 def request_to_json(ask_contact: str | None, clear: bool) -> str:
@@ -75,6 +86,7 @@ def _values(out: Outgoing, now: datetime) -> dict:
         photo=out.photo,
         edit_message_id=out.edit_message_id,
         kind=out.kind,
+        priority=priority_of(out),
         member_id=out.member_id,
         ref=out.ref,
         dedupe_key=out.dedupe_key,

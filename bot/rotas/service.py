@@ -43,6 +43,7 @@ from models import (
 from .. import points
 from ..config import Settings
 from ..errors import InvalidInput, NotAllowed, NotFound
+from ..ids import parse_id
 from ..permissions import NOT_A_MEMBER, in_community
 from .spec import RotaSpec, describe_weekdays
 
@@ -64,7 +65,7 @@ def parse_code(text: str, prefix: str) -> int | None:
     t = text.strip().lstrip("#").upper()
     if t.startswith(prefix):
         t = t[len(prefix):]
-    return int(t) if t.isdigit() else None
+    return parse_id(t)
 
 
 def tz_of(rota: Rota) -> ZoneInfo:

@@ -270,8 +270,22 @@ class RotaSpec:
             problems.append("没有队员")
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             problems.append("结束日期早于开始日期")
+        if not known_zone(self.timezone):
+            problems.append(f"时区「{self.timezone}」无法识别（如 Asia/Shanghai）")
         if problems:
             raise InvalidInput("；".join(problems))
+
+
+def known_zone(name: str) -> bool:
+    """An IANA zone name ``ZoneInfo`` can load (it raises ValueError for paths, not only
+    ZoneInfoNotFoundError for unknown names)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return False
+    return True
 
 
 USAGE = (

@@ -31,4 +31,12 @@ class TaskCB(CallbackData, prefix="t"):
     arg: str = ""
 
 
-FACTORIES: dict[str, type[CallbackData]] = {"q": IssueCB, "w": WishCB, "ask": QuestionCB, "t": TaskCB}
+class HeldCB(CallbackData, prefix="hb"):
+    """The reviewers' buttons under a bundle of held messages (the flood rule)."""
+
+    verb: str
+    id: int
+    arg: str = ""
+
+
+FACTORIES: dict[str, type[CallbackData]] = {"q": IssueCB, "w": WishCB, "ask": QuestionCB, "t": TaskCB, "hb": HeldCB}

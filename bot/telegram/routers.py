@@ -7,7 +7,7 @@ from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, Message, Update
 
 from .bridge import UpdateBridge
-from .callbacks import IssueCB, QuestionCB, TaskCB, WishCB
+from .callbacks import HeldCB, IssueCB, QuestionCB, TaskCB, WishCB
 
 
 def migrations_router() -> Router:
@@ -71,6 +71,10 @@ def task_buttons_router() -> Router:
     return _press_router("task-buttons", TaskCB)
 
 
+def held_buttons_router() -> Router:
+    return _press_router("held-buttons", HeldCB)
+
+
 def other_buttons_router() -> Router:
     """Buttons of features without a factory here (rota shifts …) and stale ones: the
     conversation finds their handler or says the button is no longer valid."""
@@ -92,5 +96,6 @@ def all_routers() -> list[Router]:
         wish_buttons_router(),
         question_buttons_router(),
         task_buttons_router(),
+        held_buttons_router(),
         other_buttons_router(),
     ]

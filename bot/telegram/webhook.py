@@ -40,8 +40,9 @@ def webhook_router(dp: Dispatcher, bot: Bot, secret: str, path: str = DEFAULT_PA
 
     @router.post(path, include_in_schema=False)
     async def receive(request: Request) -> dict:
-        given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given, secret):
+        # compared as bytes: compare_digest refuses non-ASCII text, and a header may carry any byte
+        given = request.headers.get(SECRET_HEADER, "").encode("latin-1", "replace")
+        if not hmac.compare_digest(given, secret.encode()):
             raise HTTPException(status_code=403, detail="forbidden")
         try:
             update = Update.model_validate(await request.json(), context={"bot": bot})

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from bot import access, places, points, stats
+from bot.ids import INT64_MAX
 from bot.members.service import mask_phone
 from models import ROLE_NAMES_ZH, Member, PointsRule, Role, RouteTarget, RoutingRule
 
-from .deps import OfficeDep, SessionDep, StaffDep, now
+from .deps import OfficeDep, SessionDep, StaffDep, Text, now
 from .views import open_issue_rows, wish_rows
 
 router = APIRouter(prefix="/api")
+
+CommunityRef = Annotated[str, Path(description="社区名称或三位代码", examples=["1", "白庙社区"])]
 
 
 @router.get("/stats")
@@ -26,7 +29,7 @@ def api_stats(session: SessionDep) -> dict:
 
 
 @router.get("/communities/{ref}/wishes")
-def api_wishes(ref: str, request: Request, session: SessionDep) -> list[dict]:
+def api_wishes(ref: CommunityRef, request: Request, session: SessionDep) -> list[dict]:
     community = places.find_community(session, ref)
     if community is None:
         raise HTTPException(404, "没有这个社区")
@@ -63,8 +66,8 @@ def api_leaderboard(
     viewer: StaffDep,
     scope: Literal["community", "grid", "unit"] = "community",
     period: Literal["month", "quarter"] = "month",
-    day: date | None = None,
-    grid_id: int | None = None,
+    day: Annotated[date | None, Query(ge=points.EARLIEST_DAY, le=points.LATEST_DAY, examples=["2026-11-28"])] = None,
+    grid_id: Annotated[int | None, Query(ge=1, le=INT64_MAX, examples=[1])] = None,
 ) -> dict:
     tz = request.app.state.settings.tz
     p = points.period_of(period, day or now(request).astimezone(tz).date(), tz)
@@ -83,9 +86,9 @@ def api_points_rules(session: SessionDep, viewer: StaffDep) -> list[dict]:
 
 
 class RoutingRuleIn(BaseModel):
-    category: str = Field("*", max_length=16)
+    category: Text = Field("*", max_length=16)
     urgent_only: bool = False
-    target: str
+    target: Text
     priority: int = 100
 
 

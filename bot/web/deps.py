@@ -7,12 +7,22 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from pydantic import AfterValidator
 from sqlmodel import Session
 
 from bot import access
 from models import Member
 
 COOKIE = "hgj_token"
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("不能含有 NUL 字符")  # PostgreSQL text cannot hold it
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]  # a string of a JSON body that may reach the database
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -11,6 +11,7 @@ from sqlmodel import select
 from bot import access, places, points, stats
 from models import Community, Grid
 
+from .api import CommunityRef
 from .deps import COOKIE, MemberDep, SessionDep, login_token, now
 from .views import member_rows, open_issue_rows, wish_rows
 
@@ -45,7 +46,7 @@ def walls(session: SessionDep):
 
 
 @router.get("/wall/{ref}", response_class=HTMLResponse)
-def wall(ref: str, request: Request, session: SessionDep):
+def wall(ref: CommunityRef, request: Request, session: SessionDep):
     community = places.find_community(session, ref)
     if community is None:
         raise HTTPException(404, "没有这个社区")

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from bot.config import Settings
+from bot.ids import INT64_MAX
 
-from .deps import MemberDep, SessionDep, StaffDep, now
+from .deps import MemberDep, SessionDep, StaffDep, Text, now
 
 router = APIRouter(tags=["rotas"])
 
@@ -27,21 +30,26 @@ router = APIRouter(tags=["rotas"])
 class RotaIn(BaseModel):
     """A rota in the words people write (the same parser as ``/newrota`` and ``hgj import-rota``)."""
 
-    community: str | None = Field(default=None, description="社区名称或代码（默认：登录者的社区）")
-    name: str
-    kind: str = Field(description="巡逻/值班/卡口值守/物资配送/秩序维护 or patrol/duty/checkpoint/delivery/order")
-    rhythm: str | None = Field(default=None, description="每天/工作日/周末/每周一三五 (or give weekdays)")
+    community: Text | None = Field(default=None, description="社区名称或代码（默认：登录者的社区）")
+    name: Text
+    kind: Text = Field(description="巡逻/值班/卡口值守/物资配送/秩序维护 or patrol/duty/checkpoint/delivery/order")
+    rhythm: Text | None = Field(default=None, description="每天/工作日/周末/每周一三五 (or give weekdays)")
     weekdays: list[int] | None = Field(default=None, description="ISO weekdays, 1 = Monday")
-    time: str = Field(description="20:00 or 20:00-22:00")
+    time: Text = Field(description="20:00 or 20:00-22:00")
     duration_minutes: int | None = None
     size: int = Field(default=1, ge=1, le=20)
     quorum: int | None = Field(default=None, ge=1, le=20)
-    grid: str | None = None
-    building: str | None = None
-    timezone: str | None = None
+    grid: Text | None = None
+    building: Text | None = None
+    timezone: Text | None = None
     starts_on: date | None = None
     ends_on: date | None = None
-    team: list[str] = Field(description="member numbers or names, in turn order")
+    team: list[Text] = Field(description="member numbers or names, in turn order")
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "name": "阳光花园夜巡", "kind": "巡逻", "rhythm": "每天", "time": "20:00-22:00", "size": 1,
+        "team": ["陈静", "赵磊"],
+    }]}}
 
 
 class ShiftOut(BaseModel):
@@ -127,7 +135,8 @@ def list_rotas(request: Request, session: SessionDep, viewer: StaffDep) -> list[
 
 
 @router.get("/api/rotas/{rota_id}")
-def get_rota(rota_id: int, request: Request, session: SessionDep, viewer: StaffDep) -> RotaOut:
+def get_rota(rota_id: Annotated[int, Path(ge=1, le=INT64_MAX, examples=[1])], request: Request, session: SessionDep,
+             viewer: StaffDep) -> RotaOut:
     from models import Rota
 
     rota = session.get(Rota, rota_id)

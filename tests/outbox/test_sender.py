@@ -82,7 +82,7 @@ async def test_rows_committed_before_a_crash_are_sent_once_by_the_next_sender(db
 async def test_rows_claimed_by_a_sender_that_died_come_back_after_the_lease(db, clock, transport):
     ids = add(db, clock, *[Outgoing(chat_id=7, text=f"m{i}") for i in range(3)])
     dead = make_sender(db, transport, clock)
-    claims, _ = dead._claim_rows(clock.now(), 100)  # claimed and committed, then the process died
+    claims, _, _ = dead._claim_rows(clock.now(), 100)  # claimed and committed, then the process died
     assert [c.message.id for c in claims] == ids
     survivor = make_sender(db, transport, clock)
     assert await survivor.drain() == 0  # still leased to the dead one
@@ -97,7 +97,7 @@ async def test_a_crash_between_send_and_mark_sends_that_row_once_more(db, clock,
     """The documented at-least-once edge: the platform took it, the mark was never written."""
     [row_id] = add(db, clock, Outgoing(chat_id=7, text="once?"))
     dying = make_sender(db, transport, clock)
-    [claim], _ = dying._claim_rows(clock.now(), 100)
+    [claim], _, _ = dying._claim_rows(clock.now(), 100)
     await dying._attempt(claim)  # sent … and the process dies before flushing the outcome
     clock.advance(seconds=RetryPolicy().lease + 1)
     assert await make_sender(db, transport, clock).drain() == 1
@@ -318,7 +318,7 @@ async def test_a_sent_mark_is_written_once(db, clock, transport):
     """The mark is guarded by status='pending': a second outcome for the same row changes nothing."""
     [row_id] = add(db, clock, Outgoing(chat_id=5, text="x"))
     sender = make_sender(db, transport, clock)
-    [claim], _ = sender._claim_rows(clock.now(), 10)
+    [claim], _, _ = sender._claim_rows(clock.now(), 10)
     from bot.outbox.sender import _Outcome
 
     sender._write([_Outcome("sent", claim, message_id=1)], clock.now())
