@@ -1,6 +1,6 @@
 """outbox lanes, flood bundles
 
-Revision ID: 0008
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-04 17:53:55.879780
 """
@@ -12,7 +12,7 @@ import sqlmodel
 import models.base
 
 
-revision = '0008'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
