@@ -28,6 +28,7 @@ from html import escape
 
 from bot import places
 from bot.errors import InvalidInput, NotAllowed
+from bot.masking import shown
 from bot.rotas import service
 from bot.rotas import texts as T
 from bot.rotas.notify import to_members
@@ -277,7 +278,7 @@ def _handoff(ctx: Context, member: Member, text: str, shift_id: int | None) -> t
         return f"📝 已记下 {shift_code(shift)} 的交接。", []
     people = service.on_duty(ctx.session, nxt)
     note = (
-        f"📝 <b>交接</b>（{T.rota_title(rota)} {shift_code(shift)}，{escape(member.name)}）\n{escape(text.strip())}\n"
+        f"📝 <b>交接</b>（{T.rota_title(rota)} {shift_code(shift)}，{escape(member.name)}）\n{escape(shown(text.strip()))}\n"
         f"你的班次：{T.when(nxt, _tz(rota), _today(ctx, rota))}（{shift_code(nxt)}）"
     )
     outs = to_members(ctx.session, [p for p in people if p.id != member.id], note, kind="notice", ref=f"shift:{nxt.id}")
