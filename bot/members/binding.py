@@ -16,11 +16,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from handlers.types import Outgoing
-from models import BindAttempt, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus, PendingQuestion, Resident
+from models import BindAttempt, CalendarFeed, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus, PendingQuestion, Resident
 
 from .. import access
 from ..errors import InvalidInput, NotAllowed
@@ -244,6 +244,7 @@ def unbind(session: Session, member: Member, *, by: Member | None, how: str, now
     session.flush()
     result = Unbound(member, old)
     result.logins_revoked = access.revoke_logins(session, member.id, now=now)
+    end_calendar(session, member)
     result.messages_dropped = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.chat_id == old, OutboxMessage.member_id == member.id,
@@ -260,6 +261,13 @@ def unbind(session: Session, member: Member, *, by: Member | None, how: str, now
     return result
 
 
+def end_calendar(session: Session, member: Member) -> None:
+    """The member's calendar link (sent to the account in /myshifts) stops working: whoever holds
+    it would otherwise read the patrol times and places, and the handoff notes, for good. The
+    member gets a new link with the next /myshifts."""
+    session.execute(delete(CalendarFeed).where(CalendarFeed.member_id == member.id))
+
+
 def set_status(session: Session, member: Member, status: str, *, now: datetime) -> None:
     """A member's status changes; leaving ends their web logins and invitations at once."""
     member.status = status
@@ -267,6 +275,7 @@ def set_status(session: Session, member: Member, status: str, *, now: datetime) 
     session.add(member)
     if status == MemberStatus.left:
         access.revoke_logins(session, member.id, now=now)
+        end_calendar(session, member)
         session.execute(
             update(Invitation)
             .where(Invitation.member_id == member.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))

@@ -82,11 +82,11 @@ def _calendar(body: bytes) -> Response:
 @router.get("/ical/member/{token}.ics")
 def member_feed(token: str, request: Request, session: SessionDep) -> Response:
     from bot.rotas import ical
-    from models import Member
+    from models import Member, MemberStatus
 
     feed = ical.by_token(session, token)
     member = session.get(Member, feed.member_id) if feed and feed.member_id else None
-    if member is None:
+    if member is None or member.status == MemberStatus.left:
         raise HTTPException(404, "没有这个日历")
     settings = request.app.state.settings
     return _calendar(ical.member_calendar(session, member, now=now(request), tz_name=settings.timezone))
