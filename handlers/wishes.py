@@ -141,7 +141,7 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
                         + texts.wish_poster_thanks_prompt(mention), thank_buttons(wish))
             refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
             return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)))],
-                            Answer("辛苦了！积分已记上"))
+                            Answer("辛苦了！居民点「谢谢」后（或3天内没有异议）记积分"))
         wishes.release(ctx.session, wish, actor, now=ctx.now)
         refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
         tell_poster(ctx, wish, texts.wish_change(ctx.session, wish, "release"), claim_buttons(wish))
