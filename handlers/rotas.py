@@ -402,6 +402,9 @@ def cover(ctx: Context, msg: Inbound) -> Reaction:
         return reply(msg, "用法：/cover S12 张三（加人）或 /cover S12 张三 替 李四（换人）")
     shift = service.get_shift(ctx.session, parse_code(words[0], "S"))
     rota = ctx.session.get(Rota, shift.rota_id)
+    problem = service.may_manage(member, rota.community_id, rota.grid_id)
+    if problem:  # before any name is looked up: the answer would tell who is in that community
+        raise NotAllowed(problem)
     add = find_member(ctx.session, rota.community_id, words[1])
     remove = None
     if len(words) >= 4 and words[2] in ("替", "替换", "代替", "换"):

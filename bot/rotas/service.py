@@ -45,7 +45,7 @@ from ..config import Settings
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..ids import parse_id
 from ..permissions import NOT_A_MEMBER, in_community
-from .spec import RotaSpec, describe_weekdays
+from .spec import QUORUM_ABOVE_TEAM, RotaSpec, describe_weekdays
 
 UTC = timezone.utc
 ON, BACKUP = AssignmentRole.on, AssignmentRole.backup
@@ -581,6 +581,9 @@ def set_size(session: Session, rota: Rota, size: int, *, quorum: int | None, by:
         _allow(may_manage(by, rota.community_id, rota.grid_id))
     if not 1 <= size <= 20 or (quorum is not None and not 1 <= quorum <= 20):
         raise InvalidInput("人数须在1–20之间")
+    members = len(team(session, rota))
+    if (quorum or size) > members:
+        raise InvalidInput(QUORUM_ABOVE_TEAM.format(quorum=quorum or size, team=members))
     rota.size, rota.quorum, rota.updated_at = size, quorum or size, now
     session.add(rota)
     session.flush()

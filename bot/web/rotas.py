@@ -171,13 +171,19 @@ def create(body: RotaIn, request: Request, session: SessionDep, viewer: MemberDe
 
 def _spec(session: Session, body: RotaIn, settings: Settings, viewer):
     from bot import places
-    from bot.errors import InvalidInput
+    from bot.errors import InvalidInput, NotAllowed
+    from bot.permissions import in_community
     from bot.rotas.spec import RotaSpec, find_members, parse_kind, parse_times, parse_weekdays
     from models import Community
 
     community = places.get_community(session, body.community) if body.community else session.get(
         Community, viewer.community_id
     )
+    # another community's rota is refused before its names are looked up: the problems listed
+    # below would tell an outsider which of its people exist
+    problem = in_community(viewer, community.id)
+    if problem:
+        raise NotAllowed(problem)
     problems = []
     kind = parse_kind(body.kind)
     if kind is None:
