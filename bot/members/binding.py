@@ -115,11 +115,11 @@ def bind_by_contact(
     if len(found) != 1:
         return _refuse(session, chat_user_id, "phone", "no_match", now)
     member = found[0]
-    if member.chat_user_id is not None:
+    if member.chat_user_id is not None or not _bind(session, member, chat_user_id, "phone", by=None,
+                                                     display_name=display_name, now=now):
         # the phone's owner proved it is theirs, yet the number is bound elsewhere: the office looks
         _notify(session, member, texts.claimed_elsewhere(member), now=now, office_only=True)
         return _refuse(session, chat_user_id, "phone", "taken", now)
-    _bind(session, member, chat_user_id, "phone", by=None, display_name=display_name, now=now)
     return Outcome("bound", member)
 
 
@@ -152,20 +152,30 @@ def bind_by_code(session: Session, chat_user_id: int, code: str, *, display_name
     if taken != 1:
         return _refuse(session, chat_user_id, "invitation", "used", now)
     by = session.get(Member, invitation.created_by_id) if invitation.created_by_id else None
-    _bind(session, member, chat_user_id, "invitation", by=by, display_name=display_name, now=now)
+    if not _bind(session, member, chat_user_id, "invitation", by=by, display_name=display_name, now=now):
+        return _refuse(session, chat_user_id, "invitation", "member", now)
     return Outcome("bound", member)
 
 
 def _bind(session: Session, member: Member, chat_user_id: int, how: str, *, by: Member | None,
-          display_name: str, now: datetime) -> None:
-    member.chat_user_id = chat_user_id
-    member.unreachable = False
-    member.updated_at = now
-    session.add(member)
+          display_name: str, now: datetime) -> bool:
+    """Bind, unless another account got the member first: two proofs for one member at once (an
+    invitation and the phone, on two accounts) must not both win, the later silently replacing
+    the earlier. Only one UPDATE finds the member without an account."""
     session.flush()
+    taken = session.execute(
+        update(Member)
+        .where(Member.id == member.id, Member.chat_user_id.is_(None))
+        .values(chat_user_id=chat_user_id, unreachable=False, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire(member)  # read again: what this UPDATE wrote, or who was first
+    if taken != 1:
+        return False
     link_resident(session, member, chat_user_id, display_name=display_name, now=now)
     event = record_event(session, member, "bind", how, chat_user_id=chat_user_id, by=by, now=now)
     _notify(session, member, texts.bound_notice(member, event, by), now=now, skip=by)
+    return True
 
 
 # --- invitations -----------------------------------------------------------------------------------
