@@ -183,12 +183,14 @@ def _bind(session: Session, member: Member, chat_user_id: int, how: str, *, by: 
 
 def may_invite(by: Member | None, member: Member) -> bool:
     """The command line; an office admin of the member's community; the grid manager of the
-    member's grid."""
+    member's grid, for members who are not office admins (an invitation is a way in: a grid
+    manager holding one for an office admin could become the office with a second account)."""
     if by is None:
         return True
     if by.status == MemberStatus.left or by.community_id != member.community_id:
         return False
-    return by.is_office_admin or (by.is_grid_manager and member.grid_id is not None and by.grid_id == member.grid_id)
+    return by.is_office_admin or (by.is_grid_manager and member.grid_id is not None and by.grid_id == member.grid_id
+                                  and not member.is_office_admin)
 
 
 def create_invitation(session: Session, member: Member, *, by: Member | None, now: datetime,
@@ -255,6 +257,7 @@ def unbind(session: Session, member: Member, *, by: Member | None, how: str, now
     result = Unbound(member, old)
     result.logins_revoked = access.revoke_logins(session, member.id, now=now)
     end_calendar(session, member)
+    void_invitations_by(session, member, now=now)
     result.messages_dropped = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.chat_id == old, OutboxMessage.member_id == member.id,
@@ -269,6 +272,17 @@ def unbind(session: Session, member: Member, *, by: Member | None, how: str, now
     enqueue_all(session, [Outgoing(chat_id=old, text=texts.unbound_to_account(member), kind="notice")], now=now)
     session.flush()
     return result
+
+
+def void_invitations_by(session: Session, member: Member, *, now: datetime) -> int:
+    """Unused invitations the member made stop working when the account is unbound or the member
+    leaves: whoever held the account (an impostor, a departing insider) could still hand them to
+    accounts of their own. The office invites again."""
+    return session.execute(
+        update(Invitation)
+        .where(Invitation.created_by_id == member.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    ).rowcount or 0
 
 
 def end_calendar(session: Session, member: Member) -> None:
@@ -286,6 +300,7 @@ def set_status(session: Session, member: Member, status: str, *, now: datetime) 
     if status == MemberStatus.left:
         access.revoke_logins(session, member.id, now=now)
         end_calendar(session, member)
+        void_invitations_by(session, member, now=now)
         session.execute(
             update(Invitation)
             .where(Invitation.member_id == member.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
