@@ -249,16 +249,29 @@ def unbind(session: Session, member: Member, *, by: Member | None, how: str, now
     member.unreachable = False
     member.updated_at = now
     session.add(member)
+    result = Unbound(member, old)
+    result.logins_revoked, result.messages_dropped = release_account(session, member, old, now=now)
+    event = record_event(session, member, "unbind", how, chat_user_id=old, by=by, now=now, note=note)
+    _notify(session, member, texts.unbound_notice(member, event, by), now=now, skip=by)
+    enqueue_all(session, [Outgoing(chat_id=old, text=texts.unbound_to_account(member), kind="notice")], now=now)
+    session.flush()
+    return result
+
+
+def release_account(session: Session, member: Member, old: int, *, now: datetime) -> tuple[int, int]:
+    """What the account ``old`` held as the member ends — whether the office unbound it or the
+    roster named another account: the member's web logins and calendar link, the unused
+    invitations it made, the messages still waiting to go to it and the questions it was asked;
+    it stays a resident that no longer speaks for the member. Returns (logins, messages) ended."""
     for resident in session.exec(select(Resident).where(Resident.member_id == member.id,
                                                         Resident.chat_user_id == old)).all():
-        resident.member_id = None  # the account stays a resident; it no longer speaks for the member
+        resident.member_id = None
         session.add(resident)
     session.flush()
-    result = Unbound(member, old)
-    result.logins_revoked = access.revoke_logins(session, member.id, now=now)
+    logins = access.revoke_logins(session, member.id, now=now)
     end_calendar(session, member)
     void_invitations_by(session, member, now=now)
-    result.messages_dropped = session.execute(
+    dropped = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.chat_id == old, OutboxMessage.member_id == member.id,
                OutboxMessage.status == OutboxStatus.pending)
@@ -267,11 +280,7 @@ def unbind(session: Session, member: Member, *, by: Member | None, how: str, now
     for question in session.exec(select(PendingQuestion).where(PendingQuestion.chat_id == old,
                                                                PendingQuestion.user_id == old)).all():
         session.delete(question)
-    event = record_event(session, member, "unbind", how, chat_user_id=old, by=by, now=now, note=note)
-    _notify(session, member, texts.unbound_notice(member, event, by), now=now, skip=by)
-    enqueue_all(session, [Outgoing(chat_id=old, text=texts.unbound_to_account(member), kind="notice")], now=now)
-    session.flush()
-    return result
+    return logins, dropped
 
 
 def void_invitations_by(session: Session, member: Member, *, now: datetime) -> int:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from bot.errors import NotAllowed
 from bot.members import binding
@@ -51,3 +52,27 @@ def test_the_invitations_an_account_made_die_with_its_binding(w, how):
     assert refused.status == "refused" and w.m["volunteer"].chat_user_id is None
     # another's invitation still works
     assert binding.bind_by_code(w.session, 9_301, other.code, now=w.now).status == "bound"
+
+
+def test_the_roster_naming_another_account_ends_what_the_old_one_held(w, tmp_path):
+    """The office's usual cure for an impostor — the roster's 电报ID column naming the member's
+    real account — ended the old account's web logins, but not its calendar link nor the
+    invitations it had made."""
+    from bot import access
+    from bot.rotas import ical
+    from bot.roster import import_roster
+    from models import CalendarFeed
+
+    gm1 = w.m["gm1"]  # bound to 8002 (the impostor's account, say)
+    made = binding.create_invitation(w.session, w.m["volunteer"], by=gm1, now=w.now)
+    token = access.issue_login(w.session, gm1, now=w.now)
+    ical.member_token(w.session, gm1, now=w.now)
+    w.session.flush()
+    path = tmp_path / "roster.csv"
+    path.write_text(f"姓名,手机号,角色,社区,网格,电报ID\n{gm1.name},{gm1.phone},网格员,白庙社区,第一网格,8999\n",
+                    encoding="utf-8")
+    import_roster(w.session, path, now=w.now)
+    assert gm1.chat_user_id == 8_999
+    assert access.member_for_token(w.session, token, now=w.now) is None
+    assert w.session.exec(select(CalendarFeed).where(CalendarFeed.member_id == gm1.id)).first() is None
+    assert binding.bind_by_code(w.session, ATTACKER_SECOND_ACCOUNT, made.code, now=w.now).status == "refused"
