@@ -143,6 +143,25 @@ def fulfil(session: Session, wish: Wish, actor: Actor, *, now: datetime, note: s
     return event  # points when the poster thanks, or after a few quiet days (``settle_due``)
 
 
+def reopen(session: Session, wish: Wish, actor: Actor, *, now: datetime, note: str = "") -> WishEvent:
+    """还没实现: the poster says the claimer's 已实现 is not so; the wish goes back to the claimer,
+    nothing is booked. Once its points are booked (thanked, or the quiet days passed) it stays."""
+    _poster_only(actor, wish)
+    _state(wish, (S.fulfilled,), "退回")
+    if booked(session, wish):
+        raise InvalidInput(f"{code(wish)} 的积分已记；如心愿其实没有实现，请联系社区红管家工作室")
+    event = _event(session, wish, "reopen", S.claimed, actor, now, note.strip())
+    wish.fulfilled_at = None
+    return event
+
+
+def booked(session: Session, wish: Wish) -> bool:
+    from models import PointsEntry
+
+    return session.exec(select(PointsEntry.id).where(
+        PointsEntry.rule_code == FULFILLED, PointsEntry.object_key == f"wish:{wish.id}")).first() is not None
+
+
 def book_fulfilment(session: Session, wish: Wish, *, now: datetime):
     """The claimer's points for the wish (once: ``points.award`` books a rule and object once)."""
     claimer = session.get(Member, wish.claimer_id) if wish.claimer_id else None
@@ -150,8 +169,9 @@ def book_fulfilment(session: Session, wish: Wish, *, now: datetime):
 
 
 def settle_due(session: Session, now: datetime, *, days: int = 3) -> int:
-    """Book the points of every wish marked fulfilled ``days`` ago that its poster has not thanked
-    for (a claimer alone marking 已实现 is paid only when the poster says thanks, or lets it stand).
+    """Book the points of every wish marked fulfilled ``days`` ago that its poster has neither
+    thanked for nor sent back (a claimer alone marking 已实现 is paid only when the poster says
+    thanks, or lets it stand).
     Returns how many were booked now; a second run books nothing again."""
     from models import PointsEntry
 

@@ -82,3 +82,29 @@ def test_settling_wishes_on_both_databases(w):
     assert wishes.settle_due(w.session, w.now + 2 * DAY) == 0
     assert wishes.settle_due(w.session, w.now + 3 * DAY) == 1 and wishes.settle_due(w.session, w.now + 9 * DAY) == 0
     assert points.balance(w.session, w.m["volunteer"].id) == 16
+
+
+def test_the_poster_sends_an_unfulfilled_wish_back_and_nothing_is_paid_for_it(cw, people):
+    wish, thanks = claimed_and_fulfilled(cw, people)
+    assert thanks.labels == ["谢谢 ❤", "还没实现"]
+    assert cw.press(people.r_li, thanks, "还没实现") == [] and cw.last_answer.alert  # not the poster
+    out = cw.press(people.r_wang, thanks, "还没实现")
+    with cw.db.session() as s:
+        assert s.get(Wish, wish.id).status == "claimed" and s.get(Wish, wish.id).fulfilled_at is None
+    (back,) = [m for m in out if m.chat_id == people.vol1]
+    assert "还没实现" in back.text and back.labels == ["已实现", "放弃认领"]
+    with cw.db.transaction() as s:
+        assert wishes.settle_due(s, cw.clock.now() + 5 * DAY) == 0
+    assert wish_points(cw.db, wish.id) == []
+    # really done this time; the poster lets it stand: paid once, after the quiet days
+    cw.later(days=1)
+    out = cw.press(people.vol1, back, "已实现")
+    again = next(m for m in out if m.chat_id == SUNSHINE and "还没实现" in m.labels)
+    with cw.db.transaction() as s:
+        assert wishes.settle_due(s, cw.clock.now() + 3 * DAY) == 1
+    assert wish_points(cw.db, wish.id) == [("wish_fulfilled", 8)]
+    # booked: sending it back now is refused, the points stand
+    cw.press(people.r_wang, again, "还没实现")
+    assert "积分已记" in cw.last_answer.text
+    with cw.db.session() as s:
+        assert s.get(Wish, wish.id).status == "fulfilled"
