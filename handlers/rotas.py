@@ -227,7 +227,10 @@ def away(ctx: Context, msg: Inbound) -> Reaction:
 
 
 def _ask_swap(ctx: Context, shift, member: Member) -> tuple[str, list[Outgoing]]:
+    asked = service.open_swap(ctx.session, shift, member)
     req = service.request_swap(ctx.session, shift, member, now=ctx.now)
+    if asked is not None:  # the team heard once; asking again must not page them again
+        return f"你已在请人替 {shift_code(shift)}，队友已收到通知；有人接班我会告诉你。", []
     rota = ctx.session.get(Rota, shift.rota_id)
     on = {m.id for m in service.on_duty(ctx.session, shift)}
     day = shift.starts_at.astimezone(_tz(rota)).date()
@@ -239,6 +242,8 @@ def _ask_swap(ctx: Context, shift, member: Member) -> tuple[str, list[Outgoing]]
     )
     buttons = [[Button("我来替班", Action(KIND, "take", req.id))]]
     outs = to_members(ctx.session, team, text, buttons=buttons, kind="notice", ref=f"shift:{shift.id}")
+    for out in outs:
+        out.dedupe_key = f"swap:{req.id}:chat:{out.chat_id}"
     if not outs:
         return "队里暂时没有能替班的人，请联系网格员。", []
     return f"已请 {len(team)} 位队友替你 {shift_code(shift)}，有人接班我会告诉你。", outs

@@ -729,17 +729,22 @@ def cancel_away(session: Session, member: Member, *, today: date, now: datetime)
 # --- swaps and volunteers -----------------------------------------------------------------
 
 
+def open_swap(session: Session, shift: Shift, member: Member) -> SwapRequest | None:
+    """The member's swap request for that shift still waiting for a taker, if any."""
+    return session.exec(
+        select(SwapRequest).where(
+            SwapRequest.shift_id == shift.id, SwapRequest.requester_id == member.id, SwapRequest.status == SwapStatus.open
+        )
+    ).first()
+
+
 def request_swap(session: Session, shift: Shift, member: Member, *, now: datetime) -> SwapRequest:
     rows = {a.member_id: a for a in assignments(session, [shift.id]).get(shift.id, [])}
     if member.id not in rows or rows[member.id].role != ON:
         raise InvalidInput(f"你不在 {shift_code(shift)} 上，不能换班")
     if shift.starts_at <= now:
         raise InvalidInput(f"{shift_code(shift)} 已经开始，不能再换班")
-    existing = session.exec(
-        select(SwapRequest).where(
-            SwapRequest.shift_id == shift.id, SwapRequest.requester_id == member.id, SwapRequest.status == SwapStatus.open
-        )
-    ).first()
+    existing = open_swap(session, shift, member)
     if existing:
         return existing
     req = SwapRequest(shift_id=shift.id, requester_id=member.id, created_at=now)
