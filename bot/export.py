@@ -39,6 +39,21 @@ def _fmt(dt, tz: ZoneInfo) -> str:
     return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
+def _row(ws, values: list) -> list:
+    """A row as cells: a text that begins with ``=`` stays text. openpyxl writes such a string as a
+    formula, so a resident who wrote 「=HYPERLINK(…)」 would have the office's Excel run it."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for value in values:
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            value = cell
+        out.append(value)
+    return out
+
+
 def _count(session: Session, model) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
@@ -88,7 +103,7 @@ def export_workbook(
                "附议人数", "处理人", "合并到", "反映时间", "受理时间", "解决时间", "办结时间", "办理说明"])
     n = 0
     for i in stream(Issue, Issue.id):
-        ws.append([
+        ws.append(_row(ws, [
             issues.code(i), names.get(i.community_id, ""), grids.get(i.grid_id, ""), place(i.building_id),
             i.unit, i.room, ISSUE_CATEGORY_ZH.get(i.category, i.category), "是" if i.urgent else "",
             said(i.text), ISSUE_STATUS_ZH.get(i.status, i.status), resident_names.get(i.reporter_id, ""),
@@ -96,7 +111,7 @@ def export_workbook(
             issues.code(i.merged_into_id) if i.merged_into_id else "",
             _fmt(i.created_at, tz), _fmt(i.accepted_at, tz), _fmt(i.resolved_at, tz), _fmt(i.closed_at, tz),
             said(i.resolution_note),
-        ])
+        ]))
         n += 1
     counts["问题"] = n
 
@@ -105,12 +120,12 @@ def export_workbook(
                "发布时间", "认领时间", "实现时间", "致谢"])
     n = 0
     for w in stream(Wish, Wish.id):
-        ws.append([
+        ws.append(_row(ws, [
             wishes.code(w), names.get(w.community_id, ""), grids.get(w.grid_id, ""), place(w.building_id),
             WISH_CATEGORY_ZH.get(w.category, w.category), said(w.text), WISH_STATUS_ZH.get(w.status, w.status),
             resident_names.get(w.poster_id, ""), member_names.get(w.claimer_id, ""),
             _fmt(w.created_at, tz), _fmt(w.claimed_at, tz), _fmt(w.fulfilled_at, tz), said(w.thanks_note),
-        ])
+        ]))
         n += 1
     counts["心愿"] = n
 
@@ -119,14 +134,14 @@ def export_workbook(
                "工作室管理员", "状态", "已绑定聊天", "职务"])
     n = 0
     for m in stream(Member, Member.id):
-        ws.append([
+        ws.append(_row(ws, [
             m.number, clean(m.name), ROLE_NAMES_ZH[Role(m.role)], names.get(m.community_id, ""),
             clean(m.work_unit_name) or units.get(m.work_unit_id, ""), grids.get(m.grid_id, ""), place(m.building_id),
             m.phone if with_phones else mask_phone(m.phone),
             "是" if m.is_grid_manager else "", "是" if m.is_mediator else "", "是" if m.is_office_admin else "",
             {"active": "在岗", "away": "外出", "left": "已退出"}.get(m.status, m.status),
-            "是" if m.chat_user_id else "", m.position,
-        ])
+            "是" if m.chat_user_id else "", clean(m.position),
+        ]))
         n += 1
     counts["成员"] = n
 
@@ -135,11 +150,11 @@ def export_workbook(
     numbers = dict(session.exec(select(Member.id, Member.number)).all())
     n = 0
     for e in stream(PointsEntry, PointsEntry.id):
-        ws.append([
+        ws.append(_row(ws, [
             _fmt(e.at, tz), numbers.get(e.member_id, ""), member_names.get(e.member_id, ""), e.delta,
             e.rule_code, e.note, e.object_key or "", names.get(e.community_id, ""),
             grids.get(e.grid_id, ""), units.get(e.work_unit_id, ""),
-        ])
+        ]))
         n += 1
     counts["积分"] = n
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,8 @@ def bind(
     from the command line (``by=None``) a bound group is rebound only with ``force``. A rebind
     is told to the office of the community the group was bound to."""
     community = places.get_community(session, community_name)
-    if by is not None and not (by.is_office_admin and by.community_id == community.id):
+    if by is not None and not (by.is_office_admin and by.status != MemberStatus.left
+                               and by.community_id == community.id):
         raise NotAllowed("只有本社区红管家工作室的管理员可以绑定群聊")
     grid: Grid | None = None
     if grid_name:

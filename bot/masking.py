@@ -8,32 +8,71 @@ dashboard and an export (without ``--with-phones``) print of a resident's text:
   and invisible operators U+2060–U+2064, U+FEFF, and a few more of the same kind): ``2\\u200b栋``
   would hide the building from the parser, a U+202E in a name would turn a line of the wall round.
   Inbound texts and names are cleaned where they enter; display cleans again for what is stored.
-- ``mask``: mainland mobile numbers (with or without +86 / 0086 / 86, in 3-4-4 groups separated
-  by spaces, dashes, dots or slashes, in full-width digits too, or spelt in Chinese numerals
-  一三九零七二四…) keep their first 3 and last 4 digits (``139****5678``); ID-card numbers (18 digits, the last may be X; the old 15-digit form) keep
-  their first 3 and last 2; landline numbers with an area code (027-8888 8888) keep the area code
-  and the last 4. Building and room numbers, dates, times, prices and member numbers are left alone
-  (none of them has the shape of the numbers above).
+- ``mask``: mainland mobile numbers (with or without +86 / 0086 / 86), ID-card numbers (18 digits,
+  the last may be X; the old 15-digit form) and landline numbers with an area code keep their
+  first 3 and last 4 digits (``139****5678``), first 3 and last 2, area code and last 4. The digits
+  may be any a person types — ASCII, full-width (１３９), circled, other scripts' digits, Chinese
+  numerals read out digit by digit (一三九零…, 壹叁玖…) — and be grouped any way, split by spaces,
+  line breaks, dashes, dots or slashes (``139\\n0724\\n5678``, ``1 3 9 0 …``, ``4208 0219 …``).
+  Building and room numbers, dates, times, prices and member numbers are left alone (none of them
+  is a run of exactly 11, 13 or 18 digits with nothing but separators between).
+
+How: each character is first read as what it stands for (a *skeleton* of the text, one character
+for one: any digit → ``0``–``9``, any separator → a space, other letters and signs stay or become
+``~``); the patterns run on the skeleton, and the masks are cut into the text itself at the same
+places, so what is kept reads as it was written.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-# Python's \d matches every Unicode decimal digit, so full-width １３９… is a number here too.
-_SEP = r"[ \t\u00a0\u3000\-‐‑‒–—－.．·・/_]"  # one separator a person may put between digit groups
-_CN = "零〇一二三四五六七八九幺"  # a number read out digit by digit, as some write it
-_X = "XxＸｘ"
+_CN_DIGITS = {
+    **dict.fromkeys("零〇", "0"), **dict.fromkeys("一幺壹", "1"), **dict.fromkeys("二贰", "2"),
+    **dict.fromkeys("三叁", "3"), **dict.fromkeys("四肆", "4"), **dict.fromkeys("五伍", "5"),
+    **dict.fromkeys("六陆", "6"), **dict.fromkeys("七柒", "7"), **dict.fromkeys("八捌", "8"),
+    **dict.fromkeys("九玖", "9"),
+}
+_SEPARATORS = set("-‐‑‒–—－.．·・/／_")  # what a person may put between groups of digits
+_SAME = {"+": "+", "＋": "+", "(": "(", "（": "(", ")": ")", "）": ")", "x": "X", "ｘ": "X", "Ｘ": "X"}
 
+
+class _Skeleton(dict):
+    """``str.translate`` table: a character → what it stands for in a number (one character);
+    filled on first sight of each character (there are too many digits in Unicode to list)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch in _CN_DIGITS:
+            out = _CN_DIGITS[ch]
+        elif ch in _SAME:
+            out = _SAME[ch]
+        elif ch.isspace() or ch in _SEPARATORS:
+            out = " "
+        elif (value := unicodedata.digit(ch, None)) is not None:
+            out = str(value)  # ASCII, full-width, circled ①, mathematical 𝟏, Arabic-Indic …
+        elif ch.isascii() and ch.isalpha():
+            out = ch
+        else:
+            out = "~"
+        self[code] = out
+        return out
+
+
+_SKELETON = _Skeleton()
+_GAP = " {0,3}"  # a separator: a space, a line break, 「 - 」 …
+
+_ID18 = re.compile(rf"(?<![0-9])(?P<head>[0-9]{{3}})[0-9]{{3}}{_GAP}[0-9]{{8}}{_GAP}[0-9]{{2}}(?P<tail>[0-9][0-9X])(?![0-9A-Za-z])")
+_ID15 = re.compile(r"(?<![0-9])(?P<head>[0-9]{3})[0-9]{10}(?P<tail>[0-9]{2})(?![0-9A-Za-z])")
 _MOBILE = re.compile(
-    rf"(?<!\d)(?P<prefix>(?:[+＋]|00)?86{_SEP}?)?(?P<head>[1１][3-9３-９]\d){_SEP}?\d{{4}}{_SEP}?(?P<tail>\d{{4}})(?!\d)"
+    rf"(?<![0-9])(?:(?:\+|00)?86{_GAP})?(?P<head>1[3-9][0-9]){_GAP}[0-9]{{4}}{_GAP}(?P<tail>[0-9]{{4}})(?![0-9])"
 )
-_ID18 = re.compile(rf"(?<!\d)(?P<head>\d{{3}})\d{{3}}{_SEP}?\d{{8}}{_SEP}?\d\d(?P<tail>\d[\d{_X}])(?![\dA-Za-z])")
-_ID15 = re.compile(r"(?<!\d)(?P<head>\d{3})\d{10}(?P<tail>\d{2})(?![\dA-Za-z])")
-_MOBILE_CN = re.compile(rf"(?<![{_CN}])(?P<head>[一幺][三四五六七八九][{_CN}])[{_CN}]{{4}}(?P<tail>[{_CN}]{{4}})(?![{_CN}])")
 _LANDLINE = re.compile(
-    rf"(?<!\d)(?P<area>[(（]?[0０]\d{{2,3}}[)）]?)(?P<sep>{_SEP}?)\d{{3,4}}{_SEP}?(?P<tail>\d{{4}})(?!\d)"
+    rf"(?<![0-9])(?P<area>\(?0[0-9]{{2,3}}\)?)(?P<sep>{_GAP})[0-9]{{3,4}}{_GAP}(?P<tail>[0-9]{{4}})(?![0-9])"
 )
+# digits grouped any other way: a run of digits with nothing but separators between them
+_RUN = re.compile(rf"(?<![0-9])[0-9](?:{_GAP}[0-9])*(?:{_GAP}X)?(?![0-9A-Za-z])")
 
 _INVISIBLE = dict.fromkeys(
     [
@@ -53,17 +92,49 @@ def clean(text: str | None) -> str:
     return (text or "").translate(_INVISIBLE)
 
 
+def _run(sk: str, m: re.Match) -> tuple[int, int, int, int, str] | None:
+    """A run of digits that is a number by its count alone: ``(start, keep_to, keep_from, end,
+    stars)`` of the mask to cut, or None."""
+    at = [i for i in range(m.start(), m.end()) if sk[i] != " "]
+    x = sk[at[-1]] == "X"
+    digits = at[:-1] if x else at
+    lead = "".join(sk[i] for i in digits[:4])
+    if not x and len(digits) == 11 and lead[0] == "1" and lead[1] in "3456789":
+        return m.start(), digits[2] + 1, digits[7], digits[-1] + 1, "****"
+    if not x and len(digits) == 13 and lead[:3] == "861" and lead[3] in "3456789":
+        return m.start(), digits[4] + 1, digits[9], digits[-1] + 1, "****"
+    if (len(digits) == 18 and not x) or (len(digits) == 17 and x):
+        return m.start(), at[2] + 1, at[16], at[-1] + 1, "*" * 13
+    return None
+
+
 def mask(text: str | None) -> str:
     """``text`` with phone and ID-card numbers masked (the rest as it was)."""
     text = text or ""
-    if _MOBILE_CN.search(text):
-        text = _MOBILE_CN.sub(lambda m: m["head"] + "****" + m["tail"], text)
-    if not any(ch.isdigit() for ch in text):
-        return text  # most texts: nothing more to look at
-    text = _ID18.sub(lambda m: m["head"] + "*" * 13 + m["tail"], text)
-    text = _ID15.sub(lambda m: m["head"] + "*" * 10 + m["tail"], text)
-    text = _MOBILE.sub(lambda m: (m["prefix"] or "") + m["head"] + "****" + m["tail"], text)
-    return _LANDLINE.sub(lambda m: m["area"] + m["sep"] + "****" + m["tail"], text)
+    sk = text.translate(_SKELETON)
+    if sum(sk.count(d) for d in "0123456789") < 10:
+        return text  # most texts: too few digits for any number masked here
+    cuts: list[tuple[int, int, int, int, str]] = []  # (start, keep_to, keep_from, end, stars)
+
+    def take(found) -> None:
+        nonlocal sk
+        for start, keep_to, keep_from, end, stars in found:
+            cuts.append((start, keep_to, keep_from, end, stars))
+            sk = sk[:start] + "*" * (end - start) + sk[end:]  # what is masked is not looked at again
+
+    take([(m.start(), m.end("head"), m.start("tail"), m.end(), "*" * 13) for m in _ID18.finditer(sk)])
+    take([(m.start(), m.end("head"), m.start("tail"), m.end(), "*" * 10) for m in _ID15.finditer(sk)])
+    take([found for m in _RUN.finditer(sk) if (found := _run(sk, m))])
+    take([(m.start(), m.end("head"), m.start("tail"), m.end(), "****") for m in _MOBILE.finditer(sk)])
+    take([(m.start(), m.end("sep"), m.start("tail"), m.end(), "****") for m in _LANDLINE.finditer(sk)])
+    if not cuts:
+        return text
+    out, at = [], 0
+    for start, keep_to, keep_from, end, stars in sorted(cuts):
+        out += [text[at:keep_to], stars, text[keep_from:end]]
+        at = end
+    out.append(text[at:])
+    return "".join(out)
 
 
 def shown(text: str | None) -> str:

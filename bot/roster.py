@@ -478,12 +478,13 @@ def _apply(session: Session, row: RosterRow, report: ImportReport, label: dict[s
 
 
 def _rebound_by_roster(session, member: Member, old_account: int | None, *, now) -> None:
-    """The roster names another chat account: the old one's web logins end, both are recorded."""
-    from . import access
+    """The roster names another chat account: what the old one held ends as at /unbind (web
+    logins, the calendar link, invitations it made, messages waiting for it), both are recorded."""
+    from .members import binding
 
     if old_account is not None:
         members.record_event(session, member, "unbind", "roster", chat_user_id=old_account, now=now)
-        access.revoke_logins(session, member.id, now=now)
+        binding.release_account(session, member, old_account, now=now)
     members.record_event(session, member, "bind", "roster", chat_user_id=member.chat_user_id, now=now)
 
 

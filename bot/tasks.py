@@ -105,7 +105,8 @@ def join(session: Session, task: Task, member: Member, *, now: datetime) -> Task
     participant.at = now
     session.add(participant)
     session.flush()
-    points.award(session, "task_joined", member, f"task:{task.id}:member:{member.id}", now=now)
+    if member.id != task.publisher_id:  # publishing tasks to join them oneself would mint points
+        points.award(session, "task_joined", member, f"task:{task.id}:member:{member.id}", now=now)
     return participant
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import String, cast, exists, literal
 from sqlmodel import Session, select
 
 from models import (
@@ -25,6 +26,8 @@ from .lifecycle import Actor, record, require_state
 
 S = WishStatus
 DEFAULT_LIFETIME = timedelta(days=30)
+FULFILLED = "wish_fulfilled"
+SETTLE_LOOKBACK = timedelta(days=60)  # older fulfilments are no longer looked at
 
 
 def code(wish: Wish | int) -> str:
@@ -137,8 +140,49 @@ def fulfil(session: Session, wish: Wish, actor: Actor, *, now: datetime, note: s
     _state(wish, (S.claimed,), "标记实现")
     event = _event(session, wish, "fulfil", S.fulfilled, actor, now, note)
     wish.fulfilled_at = now
-    points.award(session, "wish_fulfilled", actor.member, f"wish:{wish.id}", now=now)
+    return event  # points when the poster thanks, or after a few quiet days (``settle_due``)
+
+
+def reopen(session: Session, wish: Wish, actor: Actor, *, now: datetime, note: str = "") -> WishEvent:
+    """还没实现: the poster says the claimer's 已实现 is not so; the wish goes back to the claimer,
+    nothing is booked. Once its points are booked (thanked, or the quiet days passed) it stays."""
+    _poster_only(actor, wish)
+    _state(wish, (S.fulfilled,), "退回")
+    if booked(session, wish):
+        raise InvalidInput(f"{code(wish)} 的积分已记；如心愿其实没有实现，请联系社区红管家工作室")
+    event = _event(session, wish, "reopen", S.claimed, actor, now, note.strip())
+    wish.fulfilled_at = None
     return event
+
+
+def booked(session: Session, wish: Wish) -> bool:
+    from models import PointsEntry
+
+    return session.exec(select(PointsEntry.id).where(
+        PointsEntry.rule_code == FULFILLED, PointsEntry.object_key == f"wish:{wish.id}")).first() is not None
+
+
+def book_fulfilment(session: Session, wish: Wish, *, now: datetime):
+    """The claimer's points for the wish (once: ``points.award`` books a rule and object once)."""
+    claimer = session.get(Member, wish.claimer_id) if wish.claimer_id else None
+    return points.award(session, FULFILLED, claimer, f"wish:{wish.id}", now=now) if claimer else None
+
+
+def settle_due(session: Session, now: datetime, *, days: int = 3) -> int:
+    """Book the points of every wish marked fulfilled ``days`` ago that its poster has neither
+    thanked for nor sent back (a claimer alone marking 已实现 is paid only when the poster says
+    thanks, or lets it stand).
+    Returns how many were booked now; a second run books nothing again."""
+    from models import PointsEntry
+
+    cutoff = now - timedelta(days=days)
+    booked = exists().where(PointsEntry.rule_code == FULFILLED,
+                            PointsEntry.object_key == literal("wish:", String) + cast(Wish.id, String))
+    due = session.exec(select(Wish).where(
+        Wish.status == S.fulfilled, Wish.fulfilled_at <= cutoff, Wish.fulfilled_at > cutoff - SETTLE_LOOKBACK,
+        ~booked,
+    ).order_by(Wish.id)).all()
+    return sum(1 for wish in due if book_fulfilment(session, wish, now=now) is not None)
 
 
 def thank(session: Session, wish: Wish, actor: Actor, *, now: datetime, note: str = "") -> WishEvent:
@@ -147,6 +191,7 @@ def thank(session: Session, wish: Wish, actor: Actor, *, now: datetime, note: st
     event = _event(session, wish, "thank", S.thanked, actor, now, note.strip())
     wish.thanks_note = note.strip()
     wish.closed_at = now
+    book_fulfilment(session, wish, now=now)  # somebody checked: the poster
     return event
 
 

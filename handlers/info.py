@@ -12,6 +12,7 @@ from models import (
     Community,
     Grid,
     Issue,
+    MemberStatus,
     PendingQuestion,
     PointsEntry,
     Role,
@@ -141,7 +142,7 @@ def rank(ctx: Context, msg: Inbound) -> Reaction:
 
 
 def is_manager(member) -> bool:
-    return member is not None and (
+    return member is not None and member.status != MemberStatus.left and (
         member.role in (Role.district_leader, Role.unit_cadre, Role.community_worker) or member.is_office_admin
     )
 
@@ -151,6 +152,9 @@ def stats_(ctx: Context, msg: Inbound) -> Reaction:
     member = ctx.member(msg.user)
     if not is_manager(member):
         return reply(msg, texts.managers_only())
+    group = ctx.group(msg.chat)
+    if group is not None and group.community_id != member.community_id:
+        return reply(msg, "本群属于其他社区，/stats 只显示你所在社区的数字：请私聊机器人发送。")
     community = ctx.session.get(Community, member.community_id)
     f = stats.funnel(ctx.session, community_id=community.id)
     lines = [f"<b>{texts.esc(community.name)}</b>：收集 {f.collected} → 纳入任务清单 {f.accepted} → 已解决 {f.solved}",

@@ -10,6 +10,7 @@ from bot import access, groups, places
 from bot.errors import InvalidInput, NotAllowed
 from bot.members import binding
 from bot.members import service as members
+from models import MemberStatus
 
 from . import texts
 from .context import Context
@@ -72,7 +73,7 @@ def bind(ctx: Context, msg: Inbound) -> Reaction:
 
 def _bind_group(ctx: Context, msg: Inbound, args: str) -> Reaction:
     member = ctx.member(msg.user)
-    if member is None or not member.is_office_admin:
+    if member is None or not member.is_office_admin or member.status == MemberStatus.left:
         if ctx.group(msg.chat) is None:
             return Reaction()  # an unbound group: silent for everyone but the office
         return reply(msg, "只有社区红管家工作室的管理员可以绑定群聊。")

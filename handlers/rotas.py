@@ -28,6 +28,7 @@ from html import escape
 
 from bot import places
 from bot.errors import InvalidInput, NotAllowed
+from bot.masking import shown
 from bot.rotas import service
 from bot.rotas import texts as T
 from bot.rotas.notify import to_members
@@ -226,7 +227,10 @@ def away(ctx: Context, msg: Inbound) -> Reaction:
 
 
 def _ask_swap(ctx: Context, shift, member: Member) -> tuple[str, list[Outgoing]]:
+    asked = service.open_swap(ctx.session, shift, member)
     req = service.request_swap(ctx.session, shift, member, now=ctx.now)
+    if asked is not None:  # the team heard once; asking again must not page them again
+        return f"你已在请人替 {shift_code(shift)}，队友已收到通知；有人接班我会告诉你。", []
     rota = ctx.session.get(Rota, shift.rota_id)
     on = {m.id for m in service.on_duty(ctx.session, shift)}
     day = shift.starts_at.astimezone(_tz(rota)).date()
@@ -238,6 +242,8 @@ def _ask_swap(ctx: Context, shift, member: Member) -> tuple[str, list[Outgoing]]
     )
     buttons = [[Button("我来替班", Action(KIND, "take", req.id))]]
     outs = to_members(ctx.session, team, text, buttons=buttons, kind="notice", ref=f"shift:{shift.id}")
+    for out in outs:
+        out.dedupe_key = f"swap:{req.id}:chat:{out.chat_id}"
     if not outs:
         return "队里暂时没有能替班的人，请联系网格员。", []
     return f"已请 {len(team)} 位队友替你 {shift_code(shift)}，有人接班我会告诉你。", outs
@@ -277,7 +283,7 @@ def _handoff(ctx: Context, member: Member, text: str, shift_id: int | None) -> t
         return f"📝 已记下 {shift_code(shift)} 的交接。", []
     people = service.on_duty(ctx.session, nxt)
     note = (
-        f"📝 <b>交接</b>（{T.rota_title(rota)} {shift_code(shift)}，{escape(member.name)}）\n{escape(text.strip())}\n"
+        f"📝 <b>交接</b>（{T.rota_title(rota)} {shift_code(shift)}，{escape(member.name)}）\n{escape(shown(text.strip()))}\n"
         f"你的班次：{T.when(nxt, _tz(rota), _today(ctx, rota))}（{shift_code(nxt)}）"
     )
     outs = to_members(ctx.session, [p for p in people if p.id != member.id], note, kind="notice", ref=f"shift:{nxt.id}")
@@ -401,6 +407,9 @@ def cover(ctx: Context, msg: Inbound) -> Reaction:
         return reply(msg, "用法：/cover S12 张三（加人）或 /cover S12 张三 替 李四（换人）")
     shift = service.get_shift(ctx.session, parse_code(words[0], "S"))
     rota = ctx.session.get(Rota, shift.rota_id)
+    problem = service.may_manage(member, rota.community_id, rota.grid_id)
+    if problem:  # before any name is looked up: the answer would tell who is in that community
+        raise NotAllowed(problem)
     add = find_member(ctx.session, rota.community_id, words[1])
     remove = None
     if len(words) >= 4 and words[2] in ("替", "替换", "代替", "换"):

@@ -361,6 +361,8 @@ def wish_change(session: Session, wish: Wish, action: str, actor_name: str = "")
         return f"{esc(actor_name)} 感谢 {esc(claimer.name) if claimer else '红管家'} 实现了心愿 {code} ❤"
     if action == "release":
         return f"心愿 {code} 重新等待认领。"
+    if action == "reopen":
+        return f"心愿 {code} 的发布人说还没实现，已退回给 {esc(claimer.name) if claimer else '认领人'} 继续办理。"
     return f"心愿 {code} {WISH_STATUS_ZH.get(wish.status, wish.status)}"
 
 
@@ -377,7 +379,7 @@ def become_volunteer() -> str:
 
 
 def wish_poster_thanks_prompt(poster_mention: str) -> str:
-    return f"{poster_mention}，心愿实现了，可以点「谢谢」告诉红管家。"
+    return f"{poster_mention}，心愿实现了，可以点「谢谢」告诉红管家；还没实现请点「还没实现」。"
 
 
 # --- members, help, lists --------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def claimer_buttons(wish: Wish) -> list[list[Button]]:
 
 def thank_buttons(wish: Wish) -> list[list[Button]]:
     if wish.status == W.fulfilled:
-        return [[Button("谢谢 ❤", Action("w", "thank", wish.id))]]
+        return [[Button("谢谢 ❤", Action("w", "thank", wish.id)), Button("还没实现", Action("w", "undone", wish.id))]]
     return []
 
 
@@ -141,12 +141,24 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
                         + texts.wish_poster_thanks_prompt(mention), thank_buttons(wish))
             refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
             return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)))],
-                            Answer("辛苦了！积分已记上"))
+                            Answer("辛苦了！居民点「谢谢」后（或3天内没有异议）记积分"))
         wishes.release(ctx.session, wish, actor, now=ctx.now)
         refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
         tell_poster(ctx, wish, texts.wish_change(ctx.session, wish, "release"), claim_buttons(wish))
         return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)))],
                         Answer("已放弃认领"))
+    if verb == "undone":
+        resident = ctx.known_resident(press.user)
+        if resident is None or resident.id != wish.poster_id:
+            return Reaction(answer=Answer("只有发布心愿的居民本人可以这样做", alert=True))
+        wishes.reopen(ctx.session, wish, Actor(member=member, resident=resident), now=ctx.now)
+        claimer = ctx.session.get(Member, wish.claimer_id) if wish.claimer_id else None
+        text = texts.wish_change(ctx.session, wish, "reopen")
+        if claimer is not None and claimer.chat_user_id and not claimer.unreachable:
+            ctx.send(Outgoing(chat_id=claimer.chat_user_id, text=text, buttons=claimer_buttons(wish), kind="notice",
+                              member_id=claimer.id, ref=f"wishclaim:{wish.id}"))
+        refresh_cards(ctx, wish)
+        return Reaction([_edit(press, text)], Answer("已退回给认领人，实现后会再通知你"))
     if verb == "thank":
         resident = ctx.known_resident(press.user)  # a stranger's press makes no resident of them
         if resident is None or resident.id != wish.poster_id:

@@ -16,11 +16,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from handlers.types import Outgoing
-from models import BindAttempt, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus, PendingQuestion, Resident
+from models import BindAttempt, CalendarFeed, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus, PendingQuestion, Resident
 
 from .. import access
 from ..errors import InvalidInput, NotAllowed
@@ -115,11 +115,11 @@ def bind_by_contact(
     if len(found) != 1:
         return _refuse(session, chat_user_id, "phone", "no_match", now)
     member = found[0]
-    if member.chat_user_id is not None:
+    if member.chat_user_id is not None or not _bind(session, member, chat_user_id, "phone", by=None,
+                                                     display_name=display_name, now=now):
         # the phone's owner proved it is theirs, yet the number is bound elsewhere: the office looks
         _notify(session, member, texts.claimed_elsewhere(member), now=now, office_only=True)
         return _refuse(session, chat_user_id, "phone", "taken", now)
-    _bind(session, member, chat_user_id, "phone", by=None, display_name=display_name, now=now)
     return Outcome("bound", member)
 
 
@@ -152,20 +152,30 @@ def bind_by_code(session: Session, chat_user_id: int, code: str, *, display_name
     if taken != 1:
         return _refuse(session, chat_user_id, "invitation", "used", now)
     by = session.get(Member, invitation.created_by_id) if invitation.created_by_id else None
-    _bind(session, member, chat_user_id, "invitation", by=by, display_name=display_name, now=now)
+    if not _bind(session, member, chat_user_id, "invitation", by=by, display_name=display_name, now=now):
+        return _refuse(session, chat_user_id, "invitation", "member", now)
     return Outcome("bound", member)
 
 
 def _bind(session: Session, member: Member, chat_user_id: int, how: str, *, by: Member | None,
-          display_name: str, now: datetime) -> None:
-    member.chat_user_id = chat_user_id
-    member.unreachable = False
-    member.updated_at = now
-    session.add(member)
+          display_name: str, now: datetime) -> bool:
+    """Bind, unless another account got the member first: two proofs for one member at once (an
+    invitation and the phone, on two accounts) must not both win, the later silently replacing
+    the earlier. Only one UPDATE finds the member without an account."""
     session.flush()
+    taken = session.execute(
+        update(Member)
+        .where(Member.id == member.id, Member.chat_user_id.is_(None))
+        .values(chat_user_id=chat_user_id, unreachable=False, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire(member)  # read again: what this UPDATE wrote, or who was first
+    if taken != 1:
+        return False
     link_resident(session, member, chat_user_id, display_name=display_name, now=now)
     event = record_event(session, member, "bind", how, chat_user_id=chat_user_id, by=by, now=now)
     _notify(session, member, texts.bound_notice(member, event, by), now=now, skip=by)
+    return True
 
 
 # --- invitations -----------------------------------------------------------------------------------
@@ -173,12 +183,14 @@ def _bind(session: Session, member: Member, chat_user_id: int, how: str, *, by: 
 
 def may_invite(by: Member | None, member: Member) -> bool:
     """The command line; an office admin of the member's community; the grid manager of the
-    member's grid."""
+    member's grid, for members who are not office admins (an invitation is a way in: a grid
+    manager holding one for an office admin could become the office with a second account)."""
     if by is None:
         return True
     if by.status == MemberStatus.left or by.community_id != member.community_id:
         return False
-    return by.is_office_admin or (by.is_grid_manager and member.grid_id is not None and by.grid_id == member.grid_id)
+    return by.is_office_admin or (by.is_grid_manager and member.grid_id is not None and by.grid_id == member.grid_id
+                                  and not member.is_office_admin)
 
 
 def create_invitation(session: Session, member: Member, *, by: Member | None, now: datetime,
@@ -237,14 +249,29 @@ def unbind(session: Session, member: Member, *, by: Member | None, how: str, now
     member.unreachable = False
     member.updated_at = now
     session.add(member)
+    result = Unbound(member, old)
+    result.logins_revoked, result.messages_dropped = release_account(session, member, old, now=now)
+    event = record_event(session, member, "unbind", how, chat_user_id=old, by=by, now=now, note=note)
+    _notify(session, member, texts.unbound_notice(member, event, by), now=now, skip=by)
+    enqueue_all(session, [Outgoing(chat_id=old, text=texts.unbound_to_account(member), kind="notice")], now=now)
+    session.flush()
+    return result
+
+
+def release_account(session: Session, member: Member, old: int, *, now: datetime) -> tuple[int, int]:
+    """What the account ``old`` held as the member ends — whether the office unbound it or the
+    roster named another account: the member's web logins and calendar link, the unused
+    invitations it made, the messages still waiting to go to it and the questions it was asked;
+    it stays a resident that no longer speaks for the member. Returns (logins, messages) ended."""
     for resident in session.exec(select(Resident).where(Resident.member_id == member.id,
                                                         Resident.chat_user_id == old)).all():
-        resident.member_id = None  # the account stays a resident; it no longer speaks for the member
+        resident.member_id = None
         session.add(resident)
     session.flush()
-    result = Unbound(member, old)
-    result.logins_revoked = access.revoke_logins(session, member.id, now=now)
-    result.messages_dropped = session.execute(
+    logins = access.revoke_logins(session, member.id, now=now)
+    end_calendar(session, member)
+    void_invitations_by(session, member, now=now)
+    dropped = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.chat_id == old, OutboxMessage.member_id == member.id,
                OutboxMessage.status == OutboxStatus.pending)
@@ -253,11 +280,25 @@ def unbind(session: Session, member: Member, *, by: Member | None, how: str, now
     for question in session.exec(select(PendingQuestion).where(PendingQuestion.chat_id == old,
                                                                PendingQuestion.user_id == old)).all():
         session.delete(question)
-    event = record_event(session, member, "unbind", how, chat_user_id=old, by=by, now=now, note=note)
-    _notify(session, member, texts.unbound_notice(member, event, by), now=now, skip=by)
-    enqueue_all(session, [Outgoing(chat_id=old, text=texts.unbound_to_account(member), kind="notice")], now=now)
-    session.flush()
-    return result
+    return logins, dropped
+
+
+def void_invitations_by(session: Session, member: Member, *, now: datetime) -> int:
+    """Unused invitations the member made stop working when the account is unbound or the member
+    leaves: whoever held the account (an impostor, a departing insider) could still hand them to
+    accounts of their own. The office invites again."""
+    return session.execute(
+        update(Invitation)
+        .where(Invitation.created_by_id == member.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    ).rowcount or 0
+
+
+def end_calendar(session: Session, member: Member) -> None:
+    """The member's calendar link (sent to the account in /myshifts) stops working: whoever holds
+    it would otherwise read the patrol times and places, and the handoff notes, for good. The
+    member gets a new link with the next /myshifts."""
+    session.execute(delete(CalendarFeed).where(CalendarFeed.member_id == member.id))
 
 
 def set_status(session: Session, member: Member, status: str, *, now: datetime) -> None:
@@ -267,6 +308,8 @@ def set_status(session: Session, member: Member, status: str, *, now: datetime) 
     session.add(member)
     if status == MemberStatus.left:
         access.revoke_logins(session, member.id, now=now)
+        end_calendar(session, member)
+        void_invitations_by(session, member, now=now)
         session.execute(
             update(Invitation)
             .where(Invitation.member_id == member.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))

@@ -68,7 +68,7 @@ from models import Member, OutboxMessage, OutboxPriority, OutboxStatus
 
 from .ratelimit import RateLimiter
 from .reroute import reroute_alert
-from .store import buttons_from_json, request_from_json
+from .store import buttons_from_json, request_from_json, scrubbed
 from .transport import (
     ChatMigrated,
     OutboundMessage,
@@ -665,6 +665,12 @@ class Sender:
                 )
             for outcome in by_kind.get("failed", ()):
                 rerouted += self._write_unreachable(session, outcome, now)
+            # done with (sent, given up, unreachable and re-routed): a login or invitation link
+            # in it has done its work and is not kept
+            secrets = [{"b_id": o.claim.message.id, "b_text": text} for o in outcomes
+                       if o.kind in ("sent", "dead", "failed") and (text := scrubbed(o.claim.message.text))]
+            if secrets:
+                conn.execute(t.update().where(t.c.id == bindparam("b_id")).values(text=bindparam("b_text")), secrets)
             if moved := by_kind.get("moved"):
                 # the group and its pending rows (these among them) move to the new id; the rows
                 # are due again at once — an edit of an old message is left dead by move_chat

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -51,6 +52,21 @@ def priority_of(out: Outgoing) -> int:
     if out.kind in INTERACTIVE_KINDS or out.edit_message_id is not None:
         return OutboxPriority.interactive
     return OutboxPriority.bulk
+
+
+# a login token or an invitation code in a link the bot sent (``/login?token=…``, ``?start=…``)
+_SECRET = re.compile(r"([?&](?:token|start)=)[A-Za-z0-9_-]{8,}")
+SCRUBBED = "…"
+
+
+def scrubbed(text: str) -> str | None:
+    """``text`` without the secrets of its links, or None when it has none. Once a message is sent
+    (or given up), the outbox keeps no working login or invitation: a copy of the database, a
+    backup or anyone reading the table could otherwise log in as an office admin, or bind."""
+    if "token=" not in text and "start=" not in text:
+        return None
+    out = _SECRET.sub(lambda m: m[1] + SCRUBBED, text)
+    return out if out != text else None
 
 
 def request_to_json(ask_contact: str | None, clear: bool) -> str:

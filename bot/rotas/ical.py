@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from models import CalendarFeed, Member, Rota, Shift
 
 from .. import places
+from ..masking import shown
 from . import service, texts
 
 PAST, AHEAD = timedelta(days=14), timedelta(days=60)
@@ -75,7 +76,7 @@ def _event(session: Session, shift: Shift, rota: Rota, uid: str, now: datetime, 
     ev.add("summary", f"{texts.kind_zh(rota)}·{rota.name}" + ("（后备）" if backup else ""))
     lines = [f"{service.shift_code(shift)}　值班：{'、'.join(m.name for m in people) or '（缺人）'}"]
     if shift.handoff_note:
-        lines.append(f"交接：{shift.handoff_note}")
+        lines.append(f"交接：{shown(shift.handoff_note)}")  # as the next shift reads it
     ev.add("description", "\n".join(lines))
     place = _place(session, rota)
     if place:

@@ -36,6 +36,7 @@ from models import (
 
 from .. import escalation, places
 from ..due import Candidate, Message, Plan
+from ..masking import shown
 from . import texts
 from .service import Availability, previous_shift, shift_code
 
@@ -260,7 +261,7 @@ def _start(sid: int, mid: int):
         text = (
             f"🔔 <b>{texts.rota_title(rota)} 现在开始</b>（{shift_code(shift)}）\n时间：{texts.span(shift, tz)}\n"
             + (f"同班：{texts.names(others)}\n" if others else "")
-            + (f"上一班交接（{escape(writer.name) if writer else ''}）：{escape(note)}\n" if note else "")
+            + (f"上一班交接（{escape(writer.name) if writer else ''}）：{escape(shown(note))}\n" if note else "")
             + "到岗后请点「签到」，可再发位置或照片。"
         )
         buttons = [[Button("签到", Action("s", "in", sid)), Button("写交接", Action("s", "note", sid))]]

@@ -45,7 +45,7 @@ from ..config import Settings
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..ids import parse_id
 from ..permissions import NOT_A_MEMBER, in_community
-from .spec import RotaSpec, describe_weekdays
+from .spec import QUORUM_ABOVE_TEAM, RotaSpec, describe_weekdays
 
 UTC = timezone.utc
 ON, BACKUP = AssignmentRole.on, AssignmentRole.backup
@@ -581,6 +581,9 @@ def set_size(session: Session, rota: Rota, size: int, *, quorum: int | None, by:
         _allow(may_manage(by, rota.community_id, rota.grid_id))
     if not 1 <= size <= 20 or (quorum is not None and not 1 <= quorum <= 20):
         raise InvalidInput("人数须在1–20之间")
+    members = len(team(session, rota))
+    if (quorum or size) > members:
+        raise InvalidInput(QUORUM_ABOVE_TEAM.format(quorum=quorum or size, team=members))
     rota.size, rota.quorum, rota.updated_at = size, quorum or size, now
     session.add(rota)
     session.flush()
@@ -726,17 +729,22 @@ def cancel_away(session: Session, member: Member, *, today: date, now: datetime)
 # --- swaps and volunteers -----------------------------------------------------------------
 
 
+def open_swap(session: Session, shift: Shift, member: Member) -> SwapRequest | None:
+    """The member's swap request for that shift still waiting for a taker, if any."""
+    return session.exec(
+        select(SwapRequest).where(
+            SwapRequest.shift_id == shift.id, SwapRequest.requester_id == member.id, SwapRequest.status == SwapStatus.open
+        )
+    ).first()
+
+
 def request_swap(session: Session, shift: Shift, member: Member, *, now: datetime) -> SwapRequest:
     rows = {a.member_id: a for a in assignments(session, [shift.id]).get(shift.id, [])}
     if member.id not in rows or rows[member.id].role != ON:
         raise InvalidInput(f"你不在 {shift_code(shift)} 上，不能换班")
     if shift.starts_at <= now:
         raise InvalidInput(f"{shift_code(shift)} 已经开始，不能再换班")
-    existing = session.exec(
-        select(SwapRequest).where(
-            SwapRequest.shift_id == shift.id, SwapRequest.requester_id == member.id, SwapRequest.status == SwapStatus.open
-        )
-    ).first()
+    existing = open_swap(session, shift, member)
     if existing:
         return existing
     req = SwapRequest(shift_id=shift.id, requester_id=member.id, created_at=now)

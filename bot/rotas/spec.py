@@ -25,6 +25,9 @@ KIND_WORDS: dict[str, str] = {
     "秩序": RotaKind.order, "秩序维护队": RotaKind.order, "值班室": RotaKind.duty,
 }
 
+# more than size is a short shift by design (the team is asked for the rest); more than the team is
+# a shift nobody can fill: every one would end in calls and escalations
+QUORUM_ABOVE_TEAM = "最少人数（{quorum}人）多于队员人数（{team}人）：每一班都凑不齐，会天天催人、层层上报"
 _DAY_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7, "七": 7}
 _EN_DAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 _WEEKDAY_ZH = "一二三四五六日"
@@ -266,6 +269,8 @@ class RotaSpec:
             problems.append("每班人数须在1–20之间")
         if self.quorum is not None and not 1 <= self.quorum <= 20:
             problems.append("最少人数须在1–20之间")
+        elif 1 <= self.size <= 20 and self.team and (self.quorum or self.size) > len(set(self.team)):
+            problems.append(QUORUM_ABOVE_TEAM.format(quorum=self.quorum or self.size, team=len(set(self.team))))
         if not self.team:
             problems.append("没有队员")
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:

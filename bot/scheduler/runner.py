@@ -208,10 +208,12 @@ def horizon_job(runtime_id: str) -> None:
 
 
 def settle_job(runtime_id: str) -> None:
-    """Book the points of resolutions nobody objected to in time (idempotent: each is recorded)."""
+    """Book the points of resolutions nobody objected to in time (idempotent: each is recorded),
+    and of fulfilled wishes their posters let stand."""
     rt = _RUNTIMES.get(runtime_id)
     if rt is None or not rt.owner:
         return
+    from bot import wishes
     from bot.issue_points import settle_due
 
     with rt.fire_lock:
@@ -220,6 +222,7 @@ def settle_job(runtime_id: str) -> None:
         try:
             with rt.db.transaction() as session:
                 rt.settled += settle_due(session, rt.clock.now(), days=rt.settings.points_confirm_days)
+                rt.settled += wishes.settle_due(session, rt.clock.now(), days=rt.settings.points_confirm_days)
         except Exception as err:  # logged; the next run tries again, nothing was booked
             rt.last_error = repr(err)
             log.exception("settling resolved issues' points failed")

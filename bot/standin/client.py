@@ -143,10 +143,13 @@ class StandinClient:
         return (await self._call("POST", f"/users/{user_id}/unblock", json={}))["chat"]
 
     async def send_text(self, user_id: int, chat_id: int, text: str,
-                        reply_to: int | None = None) -> dict:
-        """The user writes ``text`` in the chat; returns the message (Bot API shape)."""
-        result = self._acted(await self._call("POST", f"/chats/{chat_id}/messages", json={
-            "user_id": user_id, "text": text, "reply_to_message_id": reply_to}))
+                        reply_to: int | None = None, on_behalf: Any = None) -> dict:
+        """The user writes ``text`` in the chat; returns the message (Bot API shape).
+        ``on_behalf``: sent as an anonymous admin or a channel (see the control API)."""
+        body = {"user_id": user_id, "text": text, "reply_to_message_id": reply_to}
+        if on_behalf is not None:
+            body["on_behalf"] = on_behalf
+        result = self._acted(await self._call("POST", f"/chats/{chat_id}/messages", json=body))
         return result["message"]
 
     async def send_photo(self, user_id: int, chat_id: int, data: bytes | None = None,

@@ -253,7 +253,7 @@ def add_control_routes(app: web.Application, server: "StandinServer") -> None:
             photo=photo_of(photo) if photo not in (None, False, "") else None,
             document=photo_of(document, "documents") if document not in (None, False, "") else None,
             caption=body.get("caption"), location=location, bot_ref=bot_ref(request, body),
-            contact=body.get("contact"))
+            contact=body.get("contact"), on_behalf=body.get("on_behalf"))
         return _json({"message": message, "update_ids": update_ids, "cursor": world.cursor})
 
     # -- callbacks ------------------------------------------------------------------------

@@ -751,10 +751,15 @@ class World:
                      reply_to: int | None = None, photo: StoredFile | None = None,
                      caption: str | None = None, location: dict | None = None,
                      document: StoredFile | None = None, bot_ref: Any = None,
-                     contact: Any = None) -> tuple[dict, list[int]]:
+                     contact: Any = None, on_behalf: Any = None) -> tuple[dict, list[int]]:
         """A user writes in a chat; the message is stored and queued for the chat's bots.
         ``contact``: a contact card ``{phone_number, first_name, last_name?, user_id?}``, or
-        ``"own"`` — the user's own, as the request-contact button shares it (``user_id`` = theirs)."""
+        ``"own"`` — the user's own, as the request-contact button shares it (``user_id`` = theirs).
+        ``on_behalf`` (groups): the message is sent on behalf of a chat, as Telegram shows it —
+        ``"anonymous_admin"`` (from GroupAnonymousBot, ``sender_chat`` the group), ``{"channel":
+        {id, title}}`` (a member posting as their channel: from Channel_Bot) or ``{"linked_channel":
+        {id, title}}`` (a post of the group's linked channel, forwarded automatically: from
+        Telegram, 777000, ``is_automatic_forward``)."""
         user = self.user(user_ref)
         chat = self.writable(self.control_chat(chat_id, bot_ref))
         if chat.is_private:
@@ -771,6 +776,10 @@ class World:
             "chat": chat.to_dict(),
             "date": self.now(),
         }
+        if on_behalf is not None:
+            if chat.is_private:
+                raise ControlError(400, "only a group message is sent on behalf of a chat")
+            message.update(_on_behalf(chat, on_behalf))
         if reply_to is not None:
             target = self.reply_target(chat, int(reply_to))
             if target is None:
@@ -984,3 +993,24 @@ class World:
         self.too_many_requests = 0
         self.webhook_deliveries = 0
         self.webhook_failures = 0
+
+
+# Telegram's service accounts behind messages sent on behalf of a chat
+GROUP_ANONYMOUS_BOT = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+TELEGRAM = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+
+
+def _on_behalf(chat, how: Any) -> dict:
+    """The ``from`` and ``sender_chat`` (and the forward marks) of a message sent on behalf of a chat."""
+    if how == "anonymous_admin":
+        return {"from": dict(GROUP_ANONYMOUS_BOT), "sender_chat": chat.to_dict()}
+    if isinstance(how, dict) and len(how) == 1:
+        (kind, channel), = how.items()
+        if kind in ("channel", "linked_channel") and isinstance(channel, dict) and isinstance(channel.get("id"), int):
+            sender = {"id": channel["id"], "type": "channel", "title": str(channel.get("title") or "频道")}
+            if kind == "channel":
+                return {"from": dict(CHANNEL_BOT), "sender_chat": sender}
+            return {"from": dict(TELEGRAM), "sender_chat": sender, "is_automatic_forward": True,
+                    "forward_origin": {"type": "channel", "chat": sender, "message_id": 1, "date": 0}}
+    raise ControlError(400, 'on_behalf is "anonymous_admin", {"channel": {id, title}} or {"linked_channel": {id, title}}')

@@ -22,11 +22,19 @@ def migrations_router() -> Router:
     return router
 
 
+# A message sent on behalf of a chat is nobody's: a post of the group's linked channel (forwarded
+# automatically, "from" Telegram 777000), a member posting as a channel (Channel_Bot) or an
+# anonymous admin (GroupAnonymousBot). Each of those service accounts stands for many people, so
+# none of it is filed, asked about, counted or answered — a channel's notices would otherwise
+# become reports nobody can answer a question about.
+PERSON = ~F.sender_chat
+
+
 def commands_router() -> Router:
     """``/start``, ``/bind`` …: the conversation knows the commands (and answers unknown ones)."""
     router = Router(name="commands")
 
-    @router.message(F.text.startswith("/"))
+    @router.message(F.text.startswith("/"), PERSON)
     async def command(message: Message, event_update: Update, bridge: UpdateBridge, bot: Bot) -> None:
         await bridge.on_message(message, event_update, bot)
 
@@ -38,7 +46,7 @@ def messages_router() -> Router:
     locations (a patrol check-in's), contacts (a member proving their phone number)."""
     router = Router(name="messages")
 
-    @router.message(F.text | F.caption | F.photo | F.location | F.contact)
+    @router.message(F.text | F.caption | F.photo | F.location | F.contact, PERSON)
     async def text(message: Message, event_update: Update, bridge: UpdateBridge, bot: Bot) -> None:
         await bridge.on_message(message, event_update, bot)
 

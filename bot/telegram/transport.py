@@ -20,6 +20,7 @@ answers, a rejected token (401), a conflict (409)
 from __future__ import annotations
 
 import asyncio
+import re
 
 import aiohttp
 from aiogram import Bot
@@ -59,6 +60,7 @@ from bot.outbox.transport import (
 from handlers.types import Button
 
 PARSE_MODE = "HTML"
+TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024  # what Telegram takes, in UTF-16 units of the text as shown
 _UNREACHABLE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid",
                 "have no rights to send", "not enough rights to send")
 _NOT_MODIFIED = "message is not modified"
@@ -91,6 +93,48 @@ def reply_markup(message: OutboundMessage) -> InlineKeyboardMarkup | ReplyKeyboa
     if message.clear_request:
         return ReplyKeyboardRemove()
     return keyboard(message.buttons)
+
+
+_PIECE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)[^>]*>|&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[^<&]+|[<&]")
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit(text: str, limit: int = TEXT_LIMIT) -> str:
+    """``text`` (our HTML) cut to what Telegram takes: a message it refuses as too long would never
+    arrive — the person who asked would get no answer at all (an echo of a 4,000-character
+    command, a list that grew). Cut on what is shown (a tag counts nothing, an entity one),
+    ended with 「…」, and every tag left open is closed."""
+    if _units(text) <= limit:  # the markup only adds: what is shown is never longer
+        return text
+    out: list[str] = []
+    opened: list[str] = []
+    room = limit - 1  # for the 「…」
+    for m in _PIECE.finditer(text):
+        piece = m[0]
+        if m[2] is not None:  # a tag
+            if m[1]:
+                if opened and opened[-1] == m[2].lower():
+                    opened.pop()
+            else:
+                opened.append(m[2].lower())
+            out.append(piece)
+            continue
+        size = 1 if piece.startswith("&") and len(piece) > 1 else _units(piece)
+        if size <= room:
+            out.append(piece)
+            room -= size
+            continue
+        if not piece.startswith("&"):
+            for ch in piece:
+                if _units(ch) > room:
+                    break
+                out.append(ch)
+                room -= _units(ch)
+        break
+    return "".join(out) + "…" + "".join(f"</{tag}>" for tag in reversed(opened))
 
 
 def translate(err: BaseException) -> Exception:
@@ -135,13 +179,13 @@ class TelegramTransport:
         try:
             if message.photo:
                 sent = await self.bot.send_photo(
-                    chat_id=message.chat_id, photo=message.photo, caption=message.text or None,
+                    chat_id=message.chat_id, photo=message.photo, caption=fit(message.text, CAPTION_LIMIT) or None,
                     parse_mode=PARSE_MODE, reply_parameters=reply, reply_markup=markup,
                     request_timeout=self.request_timeout,
                 )
             else:
                 sent = await self.bot.send_message(
-                    chat_id=message.chat_id, text=message.text, parse_mode=PARSE_MODE,
+                    chat_id=message.chat_id, text=fit(message.text), parse_mode=PARSE_MODE,
                     reply_parameters=reply, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:
@@ -157,12 +201,12 @@ class TelegramTransport:
         try:
             if message.photo:
                 result = await self.bot.edit_message_caption(
-                    chat_id=message.chat_id, message_id=message.edit_message_id, caption=message.text,
+                    chat_id=message.chat_id, message_id=message.edit_message_id, caption=fit(message.text, CAPTION_LIMIT),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
             else:
                 result = await self.bot.edit_message_text(
-                    chat_id=message.chat_id, message_id=message.edit_message_id, text=message.text,
+                    chat_id=message.chat_id, message_id=message.edit_message_id, text=fit(message.text),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:

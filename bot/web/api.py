@@ -89,7 +89,7 @@ class RoutingRuleIn(BaseModel):
     category: Text = Field("*", max_length=16)
     urgent_only: bool = False
     target: Text
-    priority: int = 100
+    priority: int = Field(100, ge=-1_000_000, le=1_000_000, description="lower is told first")
 
 
 @router.get("/rules/routing")

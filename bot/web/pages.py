@@ -60,7 +60,9 @@ def login(token: str, request: Request, session: SessionDep):
     if access.login_of(session, token, now=now(request)) is None:
         return render("message.html", 401, title="链接无效或已过期", text="请在机器人私聊里重新发送 /web 获取新的登录链接。")
     response = RedirectResponse("/dashboard", status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", max_age=7 * 24 * 3600)
+    # Secure when the site is served over https: the login must never travel in clear text
+    secure = request.app.state.settings.web_url.startswith("https://")
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=secure, max_age=7 * 24 * 3600)
     return response
 
 
@@ -69,7 +71,8 @@ def logout(request: Request, session: SessionDep):
     access.revoke_token(session, request.cookies.get(COOKIE), now=now(request))
     session.commit()
     response = RedirectResponse("/wall", status_code=303)
-    response.delete_cookie(COOKIE)
+    response.delete_cookie(COOKIE, httponly=True, samesite="lax",
+                           secure=request.app.state.settings.web_url.startswith("https://"))
     return response
 
 

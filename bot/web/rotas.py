@@ -82,11 +82,11 @@ def _calendar(body: bytes) -> Response:
 @router.get("/ical/member/{token}.ics")
 def member_feed(token: str, request: Request, session: SessionDep) -> Response:
     from bot.rotas import ical
-    from models import Member
+    from models import Member, MemberStatus
 
     feed = ical.by_token(session, token)
     member = session.get(Member, feed.member_id) if feed and feed.member_id else None
-    if member is None:
+    if member is None or member.status == MemberStatus.left:
         raise HTTPException(404, "没有这个日历")
     settings = request.app.state.settings
     return _calendar(ical.member_calendar(session, member, now=now(request), tz_name=settings.timezone))
@@ -171,13 +171,19 @@ def create(body: RotaIn, request: Request, session: SessionDep, viewer: MemberDe
 
 def _spec(session: Session, body: RotaIn, settings: Settings, viewer):
     from bot import places
-    from bot.errors import InvalidInput
+    from bot.errors import InvalidInput, NotAllowed
+    from bot.permissions import in_community
     from bot.rotas.spec import RotaSpec, find_members, parse_kind, parse_times, parse_weekdays
     from models import Community
 
     community = places.get_community(session, body.community) if body.community else session.get(
         Community, viewer.community_id
     )
+    # another community's rota is refused before its names are looked up: the problems listed
+    # below would tell an outsider which of its people exist
+    problem = in_community(viewer, community.id)
+    if problem:
+        raise NotAllowed(problem)
     problems = []
     kind = parse_kind(body.kind)
     if kind is None:

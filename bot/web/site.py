@@ -27,7 +27,32 @@ def install(app: FastAPI, *, db, settings, clock, secret_dir: Path | None = None
     app.include_router(rotas.router)
     app.add_exception_handler(DomainError, _refused)
     app.add_middleware(RefuseNul)
+    app.add_middleware(NoFraming)
     return app
+
+
+class NoFraming:
+    """No page of ours is shown inside another site's frame: a page that framed the dashboard
+    could make an office admin click 「发邀请」 or 解绑 unawares (clickjacking). And a response is
+    what its type says it is."""
+
+    HEADERS = [(b"x-frame-options", b"DENY"), (b"content-security-policy", b"frame-ancestors 'none'"),
+               (b"x-content-type-options", b"nosniff")]
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *self.HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class RefuseNul:

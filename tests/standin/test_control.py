@@ -199,3 +199,22 @@ def test_cli_registers_standin_command():
 
     result = CliRunner().invoke(app, ["standin", "--help"])
     assert result.exit_code == 0 and "--port" in result.output
+
+
+async def test_messages_sent_on_behalf_of_a_chat(client, bot, community):
+    alice, group = community["alice"], community["group"]
+    channel = {"id": -1009000000001, "title": "社区通知"}
+    forwarded = await client.send_text(alice["id"], group["id"], "停水通知", on_behalf={"linked_channel": channel})
+    assert forwarded["from"]["id"] == 777000 and forwarded["is_automatic_forward"] is True
+    assert forwarded["sender_chat"] == {"id": channel["id"], "type": "channel", "title": "社区通知"}
+    as_channel = await client.send_text(alice["id"], group["id"], "大家好", on_behalf={"channel": channel})
+    assert as_channel["from"]["username"] == "Channel_Bot" and as_channel["sender_chat"]["id"] == channel["id"]
+    anonymous = await client.send_text(alice["id"], group["id"], "管理员通知", on_behalf="anonymous_admin")
+    assert anonymous["from"]["username"] == "GroupAnonymousBot" and anonymous["sender_chat"]["id"] == group["id"]
+    updates = await bot(GetUpdates(offset=0, timeout=0))
+    assert [u.message.sender_chat.id for u in updates[-3:]] == [channel["id"], channel["id"], group["id"]]
+    for bad in ("someone", {"channel": {"title": "无编号"}}):
+        with pytest.raises(StandinClientError, match="on_behalf"):
+            await client.send_text(alice["id"], group["id"], "x", on_behalf=bad)
+    with pytest.raises(StandinClientError, match="group message"):
+        await client.send_text(alice["id"], alice["id"], "x", on_behalf="anonymous_admin")
