@@ -21,8 +21,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO / ".." / "shared" / "data"
 sys.path.insert(0, str(REPO))
+
+from bot.nlu.devdata import shared_data_dir  # noqa: E402
+
+SHARED = shared_data_dir()
 
 
 def _messages(n: int) -> list[str]:

@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.nlu import get_parser
 from bot.nlu.classifier import MODEL_PATH
+from bot.nlu.devdata import shared_data_dir
 from bot.nlu.train import DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus, train
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+SHARED = shared_data_dir()
 
 
 def test_corpus_is_large_labelled_and_split():

@@ -16,8 +16,6 @@ from .app import app, fail
 nlu_app = typer.Typer(help="消息理解: 训练与评估 (train and evaluate message understanding).", no_args_is_help=True)
 app.add_typer(nlu_app, name="nlu")
 
-_REPO = Path(__file__).resolve().parents[2]
-_SHARED = _REPO / ".." / "shared" / "data"
 
 
 def _gazetteer(community: str | None):
@@ -142,7 +140,9 @@ def nlu_train(
     corpus = corpus or CORPUS_PATH
     if not corpus.exists():
         fail(f"找不到语料 {corpus}")
-    chatter = chatter or (_SHARED / "chatter" / "train.csv")
+    from bot.nlu.devdata import shared_data_dir
+
+    chatter = chatter or (shared_data_dir() / "chatter" / "train.csv")
     lines: list[str] = []
     if chatter.exists():
         lines, _held = load_chatter(chatter)
@@ -163,7 +163,9 @@ def nlu_eval(
     parser = get_parser()
     rows = [r for r in load_corpus(corpus or CORPUS_PATH) if r.split == "test"]
     report = {"heldout": evaluate_corpus(parser, rows), "dev": evaluate_corpus(parser, load_corpus(DEV_PATH))}
-    report.update(evaluate_shared(parser, shared or _SHARED))
+    from bot.nlu.devdata import shared_data_dir
+
+    report.update(evaluate_shared(parser, shared or shared_data_dir()))
     _echo_json(report)
 
 
