@@ -91,7 +91,7 @@ def test_parse_jsonl_keeps_order_and_adds_text():
     out = [json.loads(x) for x in r.output.strip().splitlines()]
     assert [o["text"] for o in out] == lines
     assert out[0]["intent"] == "issue" and out[0]["place"]["building"] == "3"
-    assert set(out[1]) == {"text", "intent", "category", "urgent", "confidence", "place"}
+    assert set(out[1]) == {"text", "intent", "category", "urgent", "confidence", "place", "action"}
 
 
 def test_similar_cli():

@@ -1,0 +1,46 @@
+"""What the bot does with a message it reads in a group: act on it, ask about it, or ignore it.
+
+One pure function, shared by the conversation (``handlers/reports.py``) and the command line
+(``hgj parse``'s ``action`` field), so the two can never disagree. No database here: the
+conversation's own state (a question already waiting for the writer, a recent 「不用管」) is
+applied by the conversation on top of this.
+
+Urgency decides before intent: anything urgent is acted on at once as an urgent issue, however
+short and whatever the model thought of its intent (a plea such as 「救命」 reads like a wish,
+「着火了」 is three characters). Otherwise very short talk is ignored, what the model is sure
+of is acted on (an issue filed, a wish posted) or ignored (chatter), and the rest is asked
+about (是问题 / 是心愿 / 不用管) rather than passed over in silence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ACT, ASK, IGNORE = "act", "ask", "ignore"
+ACTIONS = (ACT, ASK, IGNORE)
+# Shorter messages (「好的」「哈哈」) are never reports, unless urgent.
+MIN_TEXT = 4
+# The default of the ``nlu_confidence`` setting: below it the bot asks instead of acting.
+DEFAULT_CONFIDENCE = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: str  # act | ask | ignore
+    intent: str  # what acting files (issue | wish), or the question's default; chatter when ignored
+    urgent: bool = False
+
+
+def decide(parsed, text: str, confidence: float = DEFAULT_CONFIDENCE) -> Decision:
+    """The action for a message ``text`` whose parse is ``parsed`` (a ``ParseResult``), with
+    ``confidence`` the least model confidence the bot acts on without asking."""
+    if parsed.urgent:
+        return Decision(ACT, "issue", True)
+    if len(text.strip()) < MIN_TEXT:
+        return Decision(IGNORE, "chatter")
+    sure = parsed.confidence >= confidence
+    if parsed.intent == "chatter":
+        return Decision(IGNORE, "chatter") if sure else Decision(ASK, "issue")
+    if sure:
+        return Decision(ACT, parsed.intent)
+    return Decision(ASK, parsed.intent)
