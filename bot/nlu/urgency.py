@@ -20,7 +20,7 @@ _URGENT = re.compile(
         [
             # fire and smoke
             r"(?<![打点不没唔])着火|起火|(?:厨房|锅|屋里|家里|房子|车|楼上|楼下|哪家)着了|冒火星|失火|自燃|火灾|火警|烧起来|烧着|火苗|火势|冒火|火花四溅|浓烟|冒黑烟|冒烟|"
-            r"油锅|扑不灭|119|哪家着了|冒出.{0,4}烟|烟很大|很大的烟|焦糊味|烧焦|(?:都是|全是|好多|好大的)烟(?![头蒂酒草])",
+            r"油锅|扑不灭|(?<!\d)119(?!\d)|哪家着了|冒出.{0,4}烟|烟很大|很大的烟|焦糊味|烧焦|(?:都是|全是|好多|好大的)烟(?![头蒂酒草])",
             # gas
             r"(?<![没无])(?:煤气|燃气|煤汽|燃汽|天然气|液化气)味|臭鸡蛋味|闻到.{0,4}(?:煤气|燃气|天然气|液化气)|(?:煤气|燃气|天然气|液化气)(?:的)?味道|"
             r"(?:煤气|燃气|天然气|液化气|气管|管道|接口|阀门).{0,4}(?:泄漏|泄露|漏气|漏了)|(?:煤气|燃气|气管|管子|管道|阀门|接口).{0,8}嘶嘶|燃气报警器|"
@@ -32,7 +32,7 @@ _URGENT = re.compile(
             r"摔倒|跌倒|滑倒|摔下来|摔伤|(?:摔|跌|滑)(?:了|咗)?.{0,3}跤|(?:摔|跌|倒).{0,6}(?:起不来|起唔|爬不起|站不起)|摔了.{0,4}(?:起不|动不|流血|头)|" + _PERSON + r"[^把将往]{0,4}(?:掉下来|倒在|倒地)|"
             r"晕倒|昏倒|晕过去|昏过去|昏迷|倒地|叫.{0,2}不醒|不省人事|没反应了|抽搐|抽筋|流血|出血|全是血|头破|磕破|撞倒|"
             + _PERSON + r".{0,4}被.{0,3}撞|被(?:车|电动车|汽车|摩托车|货车)撞(?:了|倒|伤)|"
-            r"烫伤|触电|电了一下|喘不上|喘不过气|喘气费劲|呼吸困难|(?:坐|躺|倒)在.{0,8}起不来|卡住喉咙|噎住|心脏病|胸口(?:疼|痛|剧痛|闷)|胸痛|犯病|急救|救护车(?!.{0,4}(?:都|要)?开?进(?:都进)?不来)|打了?120|叫120|120还|"
+            r"烫伤|触电|电了一下|喘不上|喘不过气|喘气费劲|呼吸困难|(?:坐|躺|倒)在.{0,8}起不来|卡住喉咙|噎住|心脏病|胸口(?:疼|痛|剧痛|闷)|胸痛|犯病|急救|救护车(?!.{0,4}(?:都|要)?开?进(?:都进)?不来)|打了?120(?!\d)|叫120(?!\d)|(?<!\d)120还|"
             r"掉下去了?[一两个]个?(?:人|小孩|孩子|老人)|救命|跳楼|落水(?!管)|溺水|扶不起|抬不动|被压(?![坏扁弯断碎变死])|压住了|掉(?:进)?(?:水|河|湖|池塘|井)里|(?:头|脸|腿|手|身)上?(?:有|全是|都是)血|见红",
             # water now
             r"水管.{0,2}(?:爆|炸|破了)|爆管|(?:崩开|爆开|裂开|脱开)了?.{0,2}水|水喷|管子爆|水箱爆|暖气管.{0,2}爆|往外喷|淹了|被淹|淹到|水漫(?!到路)|漫水|"
@@ -52,7 +52,51 @@ _NOT_NOW = re.compile(
 )
 
 
+# A number that is part of an address is no emergency number: 「幸福里119栋」「3栋119室」
+# 「3-2-119」「5栋120」 (a room), 「119号」. The digits are masked before any rule reads the text.
+_ADDRESS_NUMBER = re.compile(
+    r"(?<![\d打拨叫])\d+(?=号楼|号院|号(?!码)|栋|幢|座|单元|室|户|楼(?![道梯下上顶里外])|层|弄|[-#]\d)"
+    r"|(?<=[-#栋幢座元])\d+"
+)
+
+
+def mask_addresses(s: str) -> str:
+    """``s`` with the digits of address numbers replaced by 0 (lengths kept)."""
+    return _ADDRESS_NUMBER.sub(lambda m: "0" * len(m.group()), s)
+
+
 def urgent_hint(s: str) -> bool:
     """True when normalised text ``s`` reads like an emergency happening now."""
-    s = s.replace("电体", "电梯")  # a voice-typing slip of every 电梯 pattern above
+    s = mask_addresses(s.replace("电体", "电梯"))  # 电体: a voice-typing slip of every 电梯 pattern
     return _URGENT.search(s) is not None and _NOT_NOW.search(s) is None
+
+
+# Which emergency numbers fit what happens: 119 fire and rescue (fire, smoke, gas, people trapped
+# or stuck, something about to fall, a child at a height), 120 ambulance (anyone hurt, fallen,
+# unconscious, bitten, burnt), 110 police (violence, theft, threats, an animal attacking people,
+# a child or someone in danger at a height). A number the writer names (「快打120」) is kept.
+_NUMBER_RULES = (
+    ("119", re.compile(
+        r"火|烟|焦糊|烧焦|糊味|煤气|燃气|天然气|液化气|煤汽|燃汽|报警器.{0,4}(?:响|叫)|爆炸|被困|困在|困住|关在|"
+        r"卡在|卡住|出不来|(?:窗台|阳台|窗户|窗外|护栏|栏杆|楼顶|房顶|屋顶|天台).{0,8}(?:孩子|小孩|宝宝|人)|"
+        r"(?:孩子|小孩|宝宝).{0,8}(?:窗台|阳台|窗户|窗外|护栏|栏杆|楼顶|房顶|屋顶|天台)|"
+        r"(?:要|快|就要|马上|眼看).{0,3}(?:掉下来|塌|倒下来|砸下来|砸到)|摇摇欲坠")),
+    ("120", re.compile(
+        r"晕|倒地|摔|跌|起不来|爬不起|站不起|动不了|流血|出血|血|受伤|伤了|头破|破了|骨折|抽搐|心脏|喘不|呼吸|烫伤|触电|"
+        r"急救|救护|昏|叫不醒|没反应|溺水|落水|咬伤|咬了|被咬|咬人|砍|捅|中毒|噎|吞")),
+    ("110", re.compile(
+        r"打架|斗殴|打人|打起来|动手|砍|捅|持刀|拿刀|刀|偷|抢|砸|闹事|威胁|可疑|跳楼|报警(?!器)|家暴|"
+        r"咬人|咬伤|被咬|扑人|追着.{0,2}咬|疯狗|恶犬|(?:窗台|阳台|窗外|楼顶|天台).{0,8}(?:孩子|小孩|宝宝)|"
+        r"(?:孩子|小孩|宝宝).{0,8}(?:窗台|阳台|窗外|楼顶|天台)")),
+)
+_NAMED_NUMBER = re.compile(r"(?<!\d)(110|119|120)(?!\d)")
+
+
+def emergency_numbers(text: str) -> list[str]:
+    """The emergency numbers to say in the reply to an urgent report, in the order 119, 120,
+    110; none when nothing points to one. Address numbers (「3栋119室」) are not read."""
+    from .text import normalize
+
+    s = mask_addresses(normalize(text or ""))
+    named = set(_NAMED_NUMBER.findall(s))
+    return [number for number, pattern in _NUMBER_RULES if number in named or pattern.search(s)]
