@@ -118,11 +118,10 @@ class Parser:
                 # 「3栋2单元」 alone answers a question; it reports nothing by itself.
                 intent, confidence = "chatter", max(float(probs[chatter_col]), 0.9)
             elif hint:
-                # Emergency words outrank a chatty tone: a missed fire costs more than a
-                # false alarm the grid manager dismisses. The rules are precise (above 90 %
-                # on held-out messages), so the bot should act rather than ask back.
-                if intent == "chatter":
-                    intent = "issue"
+                # Urgency decides before intent: an emergency is an issue, whether it reads as
+                # chatter or as a plea for a neighbour's help (「我爸摔倒了起不来」); a missed
+                # fire costs more than a false alarm the grid manager dismisses.
+                intent = "issue"
                 confidence = max(confidence, URGENT_CONFIDENCE)
             if intent == "chatter":
                 category = "none"
@@ -131,7 +130,7 @@ class Parser:
                 category_row = category_p[row]
                 pick = max(cols, key=category_row.__getitem__)
                 category = category_classes[pick].split("/", 1)[1]
-                if hint and intent == "issue":
+                if hint:
                     category = "safety"  # every emergency is a safety matter first
             results.append(
                 ParseResult(
