@@ -11,8 +11,10 @@ from bot.nlu.decision import ACT, ASK, IGNORE, MIN_TEXT, decide
 from bot.nlu.parser import ParseResult
 
 
-def _result(intent="issue", category="facility", urgent=False, confidence=0.95):
-    return ParseResult(intent=intent, category=category, urgent=urgent, confidence=confidence)
+def _result(intent="issue", category="facility", urgent=False, confidence=0.95, chatter_p=None):
+    if chatter_p is None:
+        chatter_p = confidence if intent == "chatter" else (1 - confidence) / 2
+    return ParseResult(intent=intent, category=category, urgent=urgent, confidence=confidence, chatter_p=chatter_p)
 
 
 @pytest.mark.parametrize(
@@ -20,7 +22,11 @@ def _result(intent="issue", category="facility", urgent=False, confidence=0.95):
     [
         (_result(urgent=True, intent="issue", category="safety"), "救命", ACT, "issue"),  # short but urgent
         (_result(intent="chatter", category="none", confidence=0.99), "大家早上好", IGNORE, "chatter"),
-        (_result(intent="chatter", category="none", confidence=0.4), "有人管管吗", ASK, "issue"),
+        # the model leans towards a report without being sure: ask
+        (_result(intent="chatter", category="none", confidence=0.45, chatter_p=0.45), "有人管管吗", ASK, "issue"),
+        # it leans towards chatter without being sure: real group chat is not quizzed
+        (_result(intent="chatter", category="none", confidence=0.55), "这么晚了还有人没睡啊", IGNORE, "chatter"),
+        (_result(intent="issue", confidence=0.45, chatter_p=0.52), "暖气热了屋里22度", IGNORE, "chatter"),
         (_result(intent="issue", confidence=0.9), "3栋灯坏了", ACT, "issue"),
         (_result(intent="wish", category="errand", confidence=0.9), "谁能帮我买点菜", ACT, "wish"),
         (_result(intent="wish", category="errand", confidence=0.5), "谁能帮帮我", ASK, "wish"),

@@ -9,7 +9,8 @@ Urgency decides before intent: anything urgent is acted on at once as an urgent 
 short and whatever the model thought of its intent (a plea such as 「救命」 reads like a wish,
 「着火了」 is three characters). Otherwise very short talk is ignored, what the model is sure
 of is acted on (an issue filed, a wish posted) or ignored (chatter), and the rest is asked
-about (是问题 / 是心愿 / 不用管) rather than passed over in silence.
+about (是问题 / 是心愿 / 不用管) when the model leans towards a report, rather than passed over
+in silence.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ ACTIONS = (ACT, ASK, IGNORE)
 MIN_TEXT = 4
 # The default of the ``nlu_confidence`` setting: below it the bot asks instead of acting.
 DEFAULT_CONFIDENCE = 0.6
+# Asked about only while the model thinks chatter no more likely than not: a message it leans
+# to call chatter is left alone (real group chat is asked about far less often that way, and
+# short complaint titles, which lean the other way, are still asked about).
+ASK_CHATTER = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +43,9 @@ def decide(parsed, text: str, confidence: float = DEFAULT_CONFIDENCE) -> Decisio
         return Decision(ACT, "issue", True)
     if len(text.strip()) < MIN_TEXT:
         return Decision(IGNORE, "chatter")
-    sure = parsed.confidence >= confidence
-    if parsed.intent == "chatter":
-        return Decision(IGNORE, "chatter") if sure else Decision(ASK, "issue")
-    if sure:
+    if parsed.intent != "chatter" and parsed.confidence >= confidence:
         return Decision(ACT, parsed.intent)
-    return Decision(ASK, parsed.intent)
+    if parsed.chatter_p <= ASK_CHATTER:
+        # more likely a report than not, but not sure enough to act: ask the writer
+        return Decision(ASK, parsed.intent if parsed.intent != "chatter" else "issue")
+    return Decision(IGNORE, "chatter")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .place import EMPTY_PLACE, Gazetteer, Place, extract_place, matcher_for
 from .text import normalize
-from .urgency import urgent_hint
+from .urgency import is_urgent
 
 INTENTS = ("issue", "wish", "chatter")
 URGENT_CONFIDENCE = 0.9  # the least confidence of a message the emergency rules caught
@@ -28,6 +28,10 @@ class ParseResult:
     # Not part of the JSON shape; kept for duplicate detection (``similar``).
     text: str = field(default="", repr=False, compare=False)
     concepts: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    # The model's probability that this is chatter (what the act/ask/ignore decision weighs)
+    # and that it is an emergency (the learned head, before the rules); not in the JSON shape.
+    chatter_p: float = field(default=0.0, repr=False, compare=False)
+    urgent_p: float = field(default=0.0, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -97,7 +101,7 @@ class Parser:
         tokenizer = self._tokenizer
         normalized = [normalize(t) for t in texts]
         analysed = [analyse(s, tokenizer) for s in normalized]
-        intent_p, category_p = self._model.predict([(a[0], a[1]) for a in analysed])
+        intent_p, category_p, urgent_p = self._model.predict([(a[0], a[1]) for a in analysed])
         intent_classes = self._model.intent.classes
         category_classes = self._model.category.classes
         issue_cols = [i for i, c in enumerate(category_classes) if c.startswith("issue/")]
@@ -111,7 +115,7 @@ class Parser:
             best = int(probs.argmax())
             intent = intent_classes[best]
             confidence = float(probs[best])
-            hint = urgent_hint(s)
+            hint = is_urgent(s, float(urgent_p[row]))
             if intent != "chatter" and place is not EMPTY_PLACE and _is_bare_address(
                 s, place, self._compound_spans(s, matcher)
             ):
@@ -141,6 +145,8 @@ class Parser:
                     place=place,
                     text=s,
                     concepts=frozenset(analysed[row][2]),
+                    chatter_p=round(float(probs[chatter_col]), 4),
+                    urgent_p=round(float(urgent_p[row]), 4),
                 )
             )
         return results

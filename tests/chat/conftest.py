@@ -55,11 +55,12 @@ UNSURE_CANDIDATES = ["有人管管吗", "楼下狗一直叫", "下水道有点�
 @pytest.fixture(scope="session")
 def unsure(parser) -> str:
     from bot.config import Settings
+    from bot.nlu.decision import ASK, decide
 
     threshold = Settings(_env_file=None).nlu_confidence
     for text in UNSURE_CANDIDATES:
         parsed = parser.parse(text)
-        if parsed.confidence < threshold and not parsed.urgent and not parsed.place.building:
+        if decide(parsed, text, threshold).action == ASK and not parsed.place.building:
             return text
     pytest.fail("the parser is sure about every candidate; add a more ambiguous one")
 
