@@ -10,10 +10,12 @@ from pathlib import Path
 
 from .place import EMPTY_PLACE, Gazetteer, Place, extract_place, matcher_for
 from .text import normalize
+from .notice import is_notice
 from .urgency import is_urgent
 
 INTENTS = ("issue", "wish", "chatter")
 URGENT_CONFIDENCE = 0.9  # the least confidence of a message the emergency rules caught
+NOTICE_CONFIDENCE = 0.9  # the least confidence of chatter that the notice rules caught
 ISSUE_CATEGORIES = ("sanitation", "facility", "safety", "dispute", "noise", "parking", "property", "order", "other")
 WISH_CATEGORIES = ("elderly", "errand", "study", "health", "household", "other")
 
@@ -116,11 +118,17 @@ class Parser:
             intent = intent_classes[best]
             confidence = float(probs[best])
             hint = is_urgent(s, float(urgent_p[row]))
-            if intent != "chatter" and place is not EMPTY_PLACE and _is_bare_address(
+            chatter_p = float(probs[chatter_col])
+            if not hint and is_notice(texts[row]):
+                # a forwarded announcement (停水通知, 燃气安检公告) reports nothing itself
+                intent, confidence = "chatter", max(chatter_p, NOTICE_CONFIDENCE)
+                chatter_p = confidence
+            elif intent != "chatter" and place is not EMPTY_PLACE and _is_bare_address(
                 s, place, self._compound_spans(s, matcher)
             ):
                 # 「3栋2单元」 alone answers a question; it reports nothing by itself.
-                intent, confidence = "chatter", max(float(probs[chatter_col]), 0.9)
+                intent, confidence = "chatter", max(chatter_p, 0.9)
+                chatter_p = confidence
             elif hint:
                 # Urgency decides before intent: an emergency is an issue, whether it reads as
                 # chatter or as a plea for a neighbour's help (「我爸摔倒了起不来」); a missed
@@ -145,7 +153,7 @@ class Parser:
                     place=place,
                     text=s,
                     concepts=frozenset(analysed[row][2]),
-                    chatter_p=round(float(probs[chatter_col]), 4),
+                    chatter_p=round(chatter_p, 4),
                     urgent_p=round(float(urgent_p[row]), 4),
                 )
             )
