@@ -49,7 +49,8 @@ def parser():
 # Messages a reader may well be unsure about; the tests take the first one the shipped model is
 # unsure about, so they test the flow ("unsure → one question"), not one model's exact scores.
 UNSURE_CANDIDATES = ["有人管管吗", "楼下狗一直叫", "下水道有点臭", "这事到底有没有人管", "又来了又来了",
-                     "能不能来个人看看", "楼上是不是在装修"]
+                     "能不能来个人看看", "楼上是不是在装修", "有没有人管一下门口", "那个谁能处理一下",
+                     "这个能不能弄一下", "帮忙看看门口"]
 
 
 @pytest.fixture(scope="session")
