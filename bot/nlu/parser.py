@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .place import EMPTY_PLACE, Gazetteer, Place, extract_place, matcher_for
 from .text import normalize
+from .category import BILL, bill_category, property_is_a_name
 from .notice import is_notice
 from .urgency import is_urgent
 
@@ -135,15 +136,21 @@ class Parser:
                 # fire costs more than a false alarm the grid manager dismisses.
                 intent = "issue"
                 confidence = max(confidence, URGENT_CONFIDENCE)
+            if intent == "wish" and BILL.search(s):
+                intent = "issue"  # a utility bill is the company's or the utility's, never a wish
             if intent == "chatter":
                 category = "none"
             else:
                 cols = issue_cols if intent == "issue" else wish_cols
                 category_row = category_p[row]
-                pick = max(cols, key=category_row.__getitem__)
-                category = category_classes[pick].split("/", 1)[1]
+                ranked = sorted(cols, key=category_row.__getitem__, reverse=True)
+                category = category_classes[ranked[0]].split("/", 1)[1]
                 if hint:
                     category = "safety"  # every emergency is a safety matter first
+                elif BILL.search(s) and intent == "issue" and category not in ("property", "other"):
+                    category = bill_category(s)
+                elif category == "property" and property_is_a_name(s):
+                    category = category_classes[ranked[1]].split("/", 1)[1]  # 物业, 电梯坏了: the lift
             results.append(
                 ParseResult(
                     intent=intent,
