@@ -118,8 +118,8 @@ class Parser:
             best = int(probs.argmax())
             intent = intent_classes[best]
             confidence = float(probs[best])
-            hint = is_urgent(s, float(urgent_p[row]))
             chatter_p = float(probs[chatter_col])
+            hint = is_urgent(s, float(urgent_p[row]), chatter_p)
             if not hint and is_notice(texts[row]):
                 # a forwarded announcement (停水通知, 燃气安检公告) reports nothing itself
                 intent, confidence = "chatter", max(chatter_p, NOTICE_CONFIDENCE)
