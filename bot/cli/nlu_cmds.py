@@ -197,17 +197,25 @@ def nlu_train(
 def nlu_eval(
     corpus: Path = typer.Option(None, help="标注语料 CSV (default: bot/nlu/data/corpus.csv)."),
     shared: Path = typer.Option(None, help="共享真实数据目录 (default: ../shared/data)."),
+    frozen: bool = typer.Option(False, "--frozen", help="也评估冻结的外部测试集 (only at the end: nothing is tuned on it)."),
 ) -> None:
-    """评估: 留出语料与 DEV 集的意图/类别/地点/紧急, 以及真实数据 (quality figures as JSON)."""
+    """评估: 留出语料、DEV、外部开发集、真实数据 (quality figures as JSON)."""
     from bot.nlu import get_parser
-    from bot.nlu.train import CORPUS_PATH, DEV_PATH, evaluate_corpus, evaluate_shared, load_corpus
+    from bot.nlu.devdata import shared_data_dir
+    from bot.nlu.evaluate import EXTERNAL_DEV, FROZEN, action_rates, evaluate_external
+    from bot.nlu.train import CORPUS_PATH, DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus
 
     parser = get_parser()
+    shared = shared or shared_data_dir()
     rows = [r for r in load_corpus(corpus or CORPUS_PATH) if r.split == "test"]
-    report = {"heldout": evaluate_corpus(parser, rows), "dev": evaluate_corpus(parser, load_corpus(DEV_PATH))}
-    from bot.nlu.devdata import shared_data_dir
-
-    report.update(evaluate_shared(parser, shared or shared_data_dir()))
+    report = {"heldout": evaluate_corpus(parser, rows), "dev": evaluate_corpus(parser, load_corpus(DEV_PATH)),
+              "external_dev": evaluate_external(parser, EXTERNAL_DEV)}
+    report.update(evaluate_shared(parser, shared))
+    chatter = shared / "chatter" / "train.csv"
+    if chatter.exists():
+        report["real_chatter_heldout"] = action_rates(parser, load_chatter(chatter)[1])
+    if frozen:
+        report["frozen"] = evaluate_external(parser, FROZEN)
     _echo_json(report)
 
 

@@ -52,9 +52,18 @@ def action_rates(parser, texts: list[str], gazetteer=None) -> dict:
     return {"rows": len(texts), **{a: _rate(counts[a], len(texts)) for a in ACTIONS}}
 
 
+def messages_of(rows) -> list[Message]:
+    """Corpus rows (``train.CorpusRow``) as labelled messages, their kind '' before issue 10."""
+    return [Message(str(i), r.text, r.intent, r.category, r.urgent, r.kind or "earlier") for i, r in enumerate(rows)]
+
+
 def evaluate_messages(parser, messages: list[Message], gazetteer=None) -> dict:
     """Intent, category and urgency figures, and per kind the share acted on / asked / ignored."""
-    results = parser.parse_many([m.text for m in messages], gazetteer)
+    return evaluate_results(parser.parse_many([m.text for m in messages], gazetteer), messages)
+
+
+def evaluate_results(results, messages: list[Message]) -> dict:
+    """``evaluate_messages`` for parses already made (cross-validation makes them fold by fold)."""
     actions = [decide(r, m.text).action for r, m in zip(results, messages)]
     n = len(messages)
     urgent = [(r, m) for r, m in zip(results, messages) if m.urgent]
@@ -119,3 +128,37 @@ def evaluate_external(parser, folder: Path) -> dict:
     if (folder / "pairs.csv").exists():
         out["pairs"] = evaluate_pairs(load_pairs(folder), parser)
     return out
+
+
+def cross_validation(corpus, chatter: list[str], folds: int = 5, workdir: Path | None = None) -> dict:
+    """The whole model, rebuilt ``folds`` times: the corpus' training rows and the real chatter
+    lines are cut into folds by a hash of their text, each fold parsed by a model trained on the
+    others. Figures as ``evaluate_messages`` on every training row, and the act/ask/ignore rates
+    of the real chatter lines. The thresholds (urgency, asking) stay as shipped."""
+    import tempfile
+    from dataclasses import replace
+
+    from .parser import Parser
+    from .train import CORPUS_GAZETTEER, stable_bucket, train
+
+    rows = sorted((r for r in corpus if r.split == "train"), key=lambda r: r.text)
+    fold_of = lambda text: stable_bucket("cv" + text, folds)  # noqa: E731
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="hgj-nlu-cv-"))
+    results: dict[str, object] = {}
+    chatter_results: dict[str, object] = {}
+    for k in range(folds):
+        model_path = workdir / f"fold{k}.npz"
+        train([replace(r, split="test" if fold_of(r.text) == k else "train") for r in rows],
+              [t for t in chatter if fold_of(t) != k], model_path)
+        parser = Parser(model_path)
+        held = [r for r in rows if fold_of(r.text) == k]
+        results.update(zip((r.text for r in held), parser.parse_many([r.text for r in held], CORPUS_GAZETTEER)))
+        lines = [t for t in chatter if fold_of(t) == k]
+        chatter_results.update(zip(lines, parser.parse_many(lines)))
+    messages = messages_of(rows)
+    counts = Counter(decide(chatter_results[t], t).action for t in chatter)
+    return {
+        "folds": folds,
+        "messages": evaluate_results([results[m.text] for m in messages], messages),
+        "real_chatter": {"rows": len(chatter), **{a: _rate(counts[a], len(chatter)) for a in ACTIONS}},
+    }

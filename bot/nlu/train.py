@@ -69,6 +69,10 @@ class CorpusRow:
     urgent: bool
     place: dict[str, str]
     split: str
+    # The kind of message a row was written as (emergency, plea, not_emergency, remit_vent,
+    # short_title, report, wish, group_chat, notice), for figures per kind; '' for rows of
+    # rounds before issue 10.
+    kind: str = ""
 
 
 def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusRow]:
@@ -77,6 +81,7 @@ def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusRow]:
             CorpusRow(
                 r["text"], r["intent"], r["category"], r["urgent"] == "true",
                 {k: r[k] for k in ("compound", "building", "unit", "floor", "room")}, r["split"],
+                r.get("kind") or "",
             )
             for r in csv.DictReader(fh)
         ]
