@@ -26,7 +26,7 @@ _URGENT = re.compile(
             r"(?:煤气|燃气|天然气|液化气|气管|管道|接口|阀门).{0,4}(?:泄漏|泄露|漏气|漏了)|(?:煤气|燃气|气管|管子|管道|阀门|接口).{0,8}嘶嘶|燃气报警器|"
             r"(?:燃气|煤气|气)(?:灶|阀|阀门|开关).{0,2}关不",
             # trapped
-            r"困在|被困|困人|关人|困住|困着|(?:困|关)了(?:人|个|一个|两个|几个|好几个(?:人|小孩|孩子|老人)|[一二两三四五六七八九]?个?(?:人|老人|孩子|小孩))|关在(?:电梯|里面)|关电梯里|困电梯|卡在.{0,12}(?:拉不出|出不来)|(?:卡住|卡在|关住|困住|停住)了?.{0,6}里面(?:还)?有人|(?:关|卡|困)在.{0,2}电梯|电梯里.{0,4}(?:关|卡|困)|电梯.{0,12}(?:里面|里头)(?:还)?有人|(?:手|脚|人|孩子|小孩).{0,4}被.{0,4}夹住|电梯.{0,8}(?:关住|关着|卡住|卡在|出不去|拍门)|"
+            r"困在|被困|困人|关人|困住|困着|(?:困|关)了(?:人|个|一个|两个|几个|好几个(?:人|小孩|孩子|老人)|[一二两三四五六七八九]?个?(?:人|老人|孩子|小孩))|关在(?:电梯|里面)|关电梯里|困电梯|卡在.{0,12}(?:拉不出|出不来)|(?:卡住|卡在|关住|困住|停住)了?.{0,6}里面(?:还)?有人|(?:关|卡|困)在.{0,2}电梯|电梯里.{0,4}(?:关|卡|困)|电梯.{0,12}(?:里面|里头)(?:还)?有人|(?:手|脚|人|孩子|小孩).{0,4}被.{0,4}夹住|电梯.{0,8}(?:关住|关着|出不去|拍门)|"
             r"卡在(?:两层|半空|中间)|电梯.{0,6}(?:往下掉|下坠|掉了一截|突然停)|电梯门缝",
             # people hurt
             r"摔倒|跌倒|滑倒|摔下来|摔伤|(?:摔|跌|滑)(?:了|咗)?.{0,3}跤|(?:摔|跌|倒).{0,6}(?:起不来|起唔|爬不起|站不起)|摔了.{0,4}(?:起不|动不|流血|头)|" + _PERSON + r"[^把将往]{0,4}(?:掉下来|倒在|倒地)|"
@@ -86,8 +86,12 @@ def urgent_hint(s: str) -> bool:
 # a few thousand rows also likes 「现在外面雪下得好大」). The thresholds were chosen by
 # cross-validation on the training rows and on the external development set (bot/nlu/README.md).
 URGENT_CONFIRM = 0.2
-URGENT_SURE = 0.35
+URGENT_SURE = 0.4
 URGENT_CHATTER_GATE = 0.5
+# 「又」「还是」「老是」: a trouble that keeps coming back is a nuisance to fix, rarely an emergency
+# happening now; the head alone must be surer of those.
+URGENT_SURE_RECURRING = 0.6
+_RECURRING = re.compile(r"又|还是|老是|总是")
 
 
 def is_urgent(s: str, p: float, chatter_p: float = 0.0) -> bool:
@@ -98,7 +102,8 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0) -> bool:
         return False
     if said:
         return p >= URGENT_CONFIRM
-    return p >= URGENT_SURE and chatter_p < URGENT_CHATTER_GATE
+    sure = URGENT_SURE_RECURRING if _RECURRING.search(s) else URGENT_SURE
+    return p >= sure and chatter_p < URGENT_CHATTER_GATE
 
 
 # Which emergency numbers fit what happens: 119 fire and rescue (fire, smoke, gas, people trapped
