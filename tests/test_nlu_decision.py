@@ -89,3 +89,12 @@ def test_parse_single_message_shows_the_action():
     assert json.loads(r.output)["action"] == ACT
     r = CliRunner().invoke(app, ["parse", "大家早上好呀"])
     assert "动作 ignore" in r.output
+
+
+def test_a_message_naming_nothing_of_the_community_needs_a_surer_model_to_act():
+    vague = ParseResult(intent="issue", category="other", urgent=False, confidence=0.8, chatter_p=0.1, evidence=False)
+    assert decide(vague, "这玩意就是不好使").action == ASK
+    named = ParseResult(intent="issue", category="facility", urgent=False, confidence=0.8, chatter_p=0.1)
+    assert decide(named, "楼道灯就是不好使").action == ACT
+    assert get_parser().parse("3栋楼道灯坏了").evidence
+    assert not get_parser().parse("我还想找个人一起玩").evidence

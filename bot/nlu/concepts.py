@@ -109,6 +109,15 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Concepts that say how a message is written or what it is not about (a greeting, a plea, news
+# from elsewhere, a shop), not what in the community's shared life it concerns.
+STYLE_CONCEPTS = frozenset(
+    {"neglect", "complaint", "help_request", "danger", "broken", "neighbor", "night", "greeting", "thanks", "ack",
+     "festival", "notice", "resolved", "laugh", "trade", "policy", "home_repair", "now", "plea", "elsewhere",
+     "hypothetical", "drill", "after", "joke", "shop", "price", "weather", "work", "city", "ad", "lost_found"}
+)
+
+
 @lru_cache(maxsize=1)
 def concept_index() -> dict[str, tuple[str, ...]]:
     """word -> the concepts it names."""

@@ -8,8 +8,8 @@ applied by the conversation on top of this.
 Urgency decides before intent: anything urgent is acted on at once as an urgent issue, however
 short and whatever the model thought of its intent (a plea such as 「救命」 reads like a wish,
 「着火了」 is three characters). Otherwise very short talk is ignored, what the model is sure
-of is acted on (an issue filed, a wish posted) or ignored (chatter), and the rest is asked
-about (是问题 / 是心愿 / 不用管) when the model leans towards a report, rather than passed over
+of is acted on (an issue filed, a wish posted) or ignored (chatter) — surer when the message
+names nothing of the community's life — and the rest is asked about (是问题 / 是心愿 / 不用管) when the model leans towards a report, rather than passed over
 in silence.
 """
 
@@ -27,6 +27,10 @@ DEFAULT_CONFIDENCE = 0.6
 # to call chatter is left alone (real group chat is asked about far less often that way, and
 # short complaint titles, which lean the other way, are still asked about).
 ASK_CHATTER = 0.5
+# A message naming nothing of the community's life (no thing, no place, no topic such as garbage
+# or noise) is acted on only when the model is very sure; otherwise the writer is asked. Real
+# group chat the model misreads is mostly of this sort; real reports rarely are.
+SURE_WITHOUT_EVIDENCE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +47,8 @@ def decide(parsed, text: str, confidence: float = DEFAULT_CONFIDENCE) -> Decisio
         return Decision(ACT, "issue", True)
     if len(text.strip()) < MIN_TEXT:
         return Decision(IGNORE, "chatter")
-    if parsed.intent != "chatter" and parsed.confidence >= confidence:
+    needed = confidence if parsed.evidence else max(confidence, SURE_WITHOUT_EVIDENCE)
+    if parsed.intent != "chatter" and parsed.confidence >= needed:
         return Decision(ACT, parsed.intent)
     if parsed.chatter_p <= ASK_CHATTER:
         # more likely a report than not, but not sure enough to act: ask the writer

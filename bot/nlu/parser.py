@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .place import EMPTY_PLACE, Gazetteer, Place, extract_place, matcher_for
+from .problems import signature
 from .text import normalize
 from .category import BILL, bill_category, property_is_a_name
+from .concepts import STYLE_CONCEPTS
 from .notice import is_notice
 from .urgency import is_urgent
 
@@ -35,6 +37,9 @@ class ParseResult:
     # and that it is an emergency (the learned head, before the rules); not in the JSON shape.
     chatter_p: float = field(default=0.0, repr=False, compare=False)
     urgent_p: float = field(default=0.0, repr=False, compare=False)
+    # Names something of the community's shared life (a thing, a place, a topic such as garbage
+    # or noise): without it the bot asks rather than acts unless the model is very sure.
+    evidence: bool = field(default=True, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -162,6 +167,9 @@ class Parser:
                     concepts=frozenset(analysed[row][2]),
                     chatter_p=round(chatter_p, 4),
                     urgent_p=round(float(urgent_p[row]), 4),
+                    evidence=place is not EMPTY_PLACE
+                    or bool(analysed[row][2] - STYLE_CONCEPTS)
+                    or bool(signature(s).objects),
                 )
             )
         return results
