@@ -49,3 +49,17 @@ def test_the_reply_names_the_numbers_that_fit(text, numbers):
         assert hint == f"情况危急请立即拨打 {' / '.join(numbers)}。"
     else:
         assert "110 / 119 / 120" in hint
+
+
+@pytest.mark.parametrize("text", ["快来人", "快来人啊！", "救命", "谁在附近快去看看", "谁在附近快去看看我妈", "5栋快来人",
+                                  "我爸摔倒了起不来"])
+def test_a_plea_is_urgent(text):
+    r = get_parser().parse(text)
+    assert r.urgent and r.intent == "issue"
+
+
+@pytest.mark.parametrize("text", ["快来人帮我搬个沙发", "救命 这个瓜太大了哈哈哈哈", "救救孩子吧，数学题太难了",
+                                  "看新闻说隔壁市一个小区昨晚着火了", "刚才一辆消防车开过去了，哪里着火了吗？",
+                                  "物业快来看看，5号楼的电梯又卡住不动了"])
+def test_what_only_sounds_like_a_plea_or_an_emergency_is_not(text):
+    assert not get_parser().parse(text).urgent

@@ -15,6 +15,22 @@ import re
 
 _PERSON = r"(?:人|老人|大爷|大妈|阿姨|爷爷|奶奶|老太太|老大爷|孩子|小孩|宝宝|他|她|我妈|我爸|工人)"
 
+_PLEA = r"快来人|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁在家.{0,4}快|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
+# A bare cry for help (「快来人」「谁在附近快去看看」) says nothing else the head could weigh: what
+# is left once the plea, who and where, and the particles are taken out is nothing.
+_PLEA_WORDS = re.compile(_PLEA)
+_PLEA_FILLERS = re.compile(
+    r"[\d一二三四五六七八九十]+(?:号楼|栋|幢|单元|楼|室)?|帮帮忙|帮忙|帮帮|一下|看看|看一下|我爸|我妈|我家|老人|孩子|有人|"
+    r"这里|这边|那边|快点|快|啊|呀|呐|吧|了|吗|呢|谁|的|在|有|去|来|[!！?？。.,，~ ]"
+)
+BARE_PLEA_LENGTH = 12
+
+
+def _bare_plea(s: str) -> bool:
+    if len(s) > BARE_PLEA_LENGTH or not _PLEA_WORDS.search(s):
+        return False
+    return not _PLEA_FILLERS.sub("", _PLEA_WORDS.sub("", s))
+
 _URGENT = re.compile(
     "|".join(
         [
@@ -37,6 +53,8 @@ _URGENT = re.compile(
             # water now
             r"水管.{0,2}(?:爆|炸|破了)|爆管|(?:崩开|爆开|裂开|脱开)了?.{0,2}水|水喷|管子爆|水箱爆|暖气管.{0,2}爆|往外喷|淹了|被淹|淹到|水漫(?!到路)|漫水|"
             r"漫到(?!路)|(?<!不)进水了|灯里.{0,4}(?:滴水|流水|往下滴)|水.{0,4}往里灌|从(?:电)?灯(?:里|罩)|水.{0,6}(?:到膝盖|没过|到脚踝|在涨|往上涨)|水位",
+            # a plea for someone to come now
+            _PLEA,
             # live wire
             r"带电|带着电|漏电|电线.{0,8}(?:掉|断|垂|冒|搭在|耷拉)|(?:高压线|电线杆).{0,4}(?:倒|掉|断)|"
             r"变压器.{0,4}(?:冒|响|炸)|配电(?:房|箱).{0,4}(?:冒|响|着火|着了)|电表箱.{0,4}(?:冒|着火|着了|火)|(?:电|线|插座|插头|开关).{0,6}噼里啪啦",
@@ -100,6 +118,8 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0) -> bool:
     said, not_now = rule_flags(s)
     if not_now:
         return False
+    if said and _bare_plea(s):
+        return True
     if said:
         return p >= URGENT_CONFIRM
     sure = URGENT_SURE_RECURRING if _RECURRING.search(s) else URGENT_SURE
