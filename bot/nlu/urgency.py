@@ -119,15 +119,18 @@ _RECURRING = re.compile(r"又|还是|老是|总是")
 def is_urgent(s: str, p: float, chatter_p: float = 0.0) -> bool:
     """An emergency happening now: normalised text ``s``, the head's probability ``p``, the
     intent model's probability ``chatter_p`` that it is chatter."""
-    said, not_now = rule_flags(s)
-    if not_now:
+    if p < URGENT_CONFIRM and not _PLEA_WORDS.search(s):
+        return False  # most messages: neither the head nor a bare plea (the cheap checks first)
+    s = mask_addresses(s.replace("电体", "电梯"))
+    said = _URGENT.search(s) is not None
+    if not said and (p < URGENT_SURE or chatter_p >= URGENT_CHATTER_GATE):
         return False
-    if said and _bare_plea(s):
-        return True
+    if _NOT_NOW.search(s) is not None:
+        return False
     if said:
-        return p >= URGENT_CONFIRM
+        return _bare_plea(s) or p >= URGENT_CONFIRM
     sure = URGENT_SURE_RECURRING if _RECURRING.search(s) else URGENT_SURE
-    return p >= sure and chatter_p < URGENT_CHATTER_GATE
+    return p >= sure
 
 
 # Which emergency numbers fit what happens: 119 fire and rescue (fire, smoke, gas, people trapped
