@@ -9,8 +9,8 @@ Urgency decides before intent: anything urgent is acted on at once as an urgent 
 short and whatever the model thought of its intent (a plea such as 「救命」 reads like a wish,
 「着火了」 is three characters). Otherwise very short talk is ignored, what the model is sure
 of is acted on (an issue filed, a wish posted) or ignored (chatter) — surer when the message
-names nothing of the community's life — and the rest is asked about (是问题 / 是心愿 / 不用管) when the model leans towards a report, rather than passed over
-in silence.
+names nothing of the community's life — and the rest is asked about (是问题 / 是心愿 / 不用管)
+when the model leans towards a report, rather than passed over in silence.
 """
 
 from __future__ import annotations
