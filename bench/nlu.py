@@ -1,13 +1,16 @@
 """Message-understanding benchmark: throughput against bare ``jieba.lcut``, start-up time and,
-with ``--quality``, the quality figures; with ``--routing``, learned routing on the shared
+with ``--quality``, the quality figures; with ``--cv``, the same figures under 5-fold
+cross-validation of the whole model; with ``--frozen``, on the frozen external set (evaluated
+once, at the end: nothing is tuned on it); with ``--routing``, learned routing on the shared
 citizen messages.
 
-    python bench/nlu.py [--quality] [--routing] [--messages N]
+    python bench/nlu.py [--quality] [--cv] [--frozen] [--routing [SEEDS]] [--messages N]
 
 Messages: the project corpus plus, when ``../shared/data`` is present, the real chatter lines
 (short group-chat messages, what the bot sees most). Parsing is timed the way
-``hgj parse --jsonl`` works: batches of 512, each result turned into a JSON line. The last
-line printed is one JSON object.
+``hgj parse --jsonl`` works: batches of 512, each result turned into a JSON line with its
+action. The last line printed is one JSON object; its ``goals`` gathers the figures of issue 10
+side by side (held-out corpus, cross-validation, external dev, frozen).
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO / ".." / "shared" / "data"
 sys.path.insert(0, str(REPO))
+
+from bot.nlu.devdata import shared_data_dir  # noqa: E402
+
+SHARED = shared_data_dir()
 
 
 def _messages(n: int) -> list[str]:
@@ -50,6 +56,7 @@ def _throughput(messages: list[str]) -> dict:
     import jieba
 
     from bot.nlu import get_parser
+    from bot.nlu.decision import decide
 
     jieba.setLogLevel(60)
     jieba.initialize()
@@ -69,7 +76,7 @@ def _throughput(messages: list[str]) -> dict:
         for i in range(0, len(messages), 512):
             batch = messages[i : i + 512]
             for text, r in zip(batch, parser.parse_many(batch)):
-                json.dumps({"text": text, **r.to_dict()}, ensure_ascii=False)
+                json.dumps({"text": text, **r.to_dict(), "action": decide(r, text).action}, ensure_ascii=False)
         best_parse = min(best_parse, time.perf_counter() - t)
     n = len(messages)
     return {
@@ -84,13 +91,69 @@ def _throughput(messages: list[str]) -> dict:
 
 def _quality() -> dict:
     from bot.nlu import get_parser
-    from bot.nlu.train import DEV_PATH, evaluate_corpus, evaluate_shared, load_corpus
+    from bot.nlu.evaluate import EXTERNAL_DEV, action_rates, evaluate_external, evaluate_messages, messages_of
+    from bot.nlu.train import CORPUS_GAZETTEER, DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus
 
     parser = get_parser()
     rows = [r for r in load_corpus() if r.split == "test"]
-    report = {"heldout": evaluate_corpus(parser, rows), "dev": evaluate_corpus(parser, load_corpus(DEV_PATH))}
+    report = {
+        "heldout": evaluate_corpus(parser, rows),
+        "heldout_by_kind": evaluate_messages(parser, messages_of(rows), CORPUS_GAZETTEER),
+        "dev": evaluate_corpus(parser, load_corpus(DEV_PATH)),
+        "external_dev": evaluate_external(parser, EXTERNAL_DEV),
+    }
     report.update(evaluate_shared(parser, SHARED))
+    chatter = SHARED / "chatter" / "train.csv"
+    if chatter.exists():
+        _train, held = load_chatter(chatter)
+        report["real_chatter_heldout"] = action_rates(parser, held)
     return report
+
+
+def _cv() -> dict:
+    from bot.nlu.evaluate import cross_validation
+    from bot.nlu.train import load_chatter, load_corpus
+
+    chatter = SHARED / "chatter" / "train.csv"
+    lines = load_chatter(chatter)[0] if chatter.exists() else []
+    return cross_validation(load_corpus(), lines)
+
+
+def _frozen() -> dict:
+    from bot.nlu import get_parser
+    from bot.nlu.evaluate import FROZEN, evaluate_external
+
+    return evaluate_external(get_parser(), FROZEN)
+
+
+def _goals(result: dict) -> dict:
+    """The figures of issue 10's table, per source, side by side."""
+
+    def of(messages: dict | None, pairs: dict | None = None, chatter: dict | None = None) -> dict:
+        if not messages:
+            return {}
+        out = {k: messages.get(k) for k in ("urgent_recall", "false_urgent_rate", "remit_vent_ignored",
+                                              "short_title_ignored", "notice_ignored", "intent_accuracy",
+                                              "category_accuracy")}
+        if chatter:
+            out["real_chatter_act"], out["real_chatter_ask"] = chatter.get("act"), chatter.get("ask")
+        out["group_chat_act"], out["group_chat_ask"] = messages.get("group_chat_act"), messages.get("group_chat_ask")
+        if pairs:
+            out["duplicate_pairs_right"] = pairs.get("accuracy")
+        return out
+
+    quality = result.get("quality", {})
+    goals = {
+        "heldout": of(quality.get("heldout_by_kind"), chatter=quality.get("real_chatter_heldout")),
+        "cross_validation": of(result.get("cv", {}).get("messages"), chatter=result.get("cv", {}).get("real_chatter")),
+        "external_dev": of(quality.get("external_dev", {}).get("messages"), quality.get("external_dev", {}).get("pairs")),
+        "frozen": of(result.get("frozen", {}).get("messages"), result.get("frozen", {}).get("pairs")),
+    }
+    routing = result.get("routing", {})
+    if "heldout_macro_f1_mean" in routing:
+        goals["routing_macro_f1"] = {k: routing[k] for k in ("heldout_macro_f1_mean", "heldout_macro_f1_min",
+                                                              "heldout_macro_f1_max", "cv5_whole_file_macro_f1_mean")}
+    return {k: v for k, v in goals.items() if v}
 
 
 def _routing(seeds: int) -> dict:
@@ -139,6 +202,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=20000)
     ap.add_argument("--quality", action="store_true", help="also print the quality figures")
+    ap.add_argument("--cv", action="store_true", help="also cross-validate the whole model (5 folds; ~2 min)")
+    ap.add_argument("--frozen", action="store_true", help="also evaluate on the frozen external set")
     ap.add_argument("--routing", type=int, nargs="?", const=5, default=0, metavar="SEEDS",
                     help="also evaluate learned routing over SEEDS splits (default 5; slow)")
     args = ap.parse_args()
@@ -150,9 +215,19 @@ def main() -> None:
     if args.quality:
         result["quality"] = _quality()
         print("quality:", json.dumps(result["quality"], ensure_ascii=False))
+    if args.cv:
+        result["cv"] = _cv()
+        print("cv:", json.dumps(result["cv"], ensure_ascii=False))
+    if args.frozen:
+        result["frozen"] = _frozen()
+        print("frozen:", json.dumps(result["frozen"], ensure_ascii=False))
     if args.routing:
         result["routing"] = _routing(args.routing)
         print("routing:", json.dumps(result["routing"], ensure_ascii=False))
+    goals = _goals(result)
+    if goals:
+        result["goals"] = goals
+        print("goals:", json.dumps(goals, ensure_ascii=False))
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -25,6 +25,7 @@ from sqlmodel import select
 
 from bot import flood, groups
 from bot.escalation import quiet_until
+from bot.nlu.decision import IGNORE, decide
 from bot.outbox.reroute import issue_id_of
 from models import Building, HeldBundle, HeldMessage, OutboxMessage, PendingQuestion, Resident
 
@@ -39,15 +40,16 @@ router = Router("flood")
 LIST_SIZE = 8  # held messages shown (and 立案 buttons) at a time
 
 
-def _chatter(ctx: Context, parsed) -> bool:
-    return parsed.intent == "chatter" and not parsed.urgent and parsed.confidence >= ctx.settings.nlu_confidence
+def _chatter(ctx: Context, text: str, parsed) -> bool:
+    """What the conversation's one decision ignores (``bot.nlu.decision``) is not counted."""
+    return decide(parsed, text, ctx.settings.nlu_confidence).action == IGNORE
 
 
 def guarded(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed,
             consider: Callable[..., Reaction]) -> Reaction:
     """``consider(ctx, msg, group, text, parsed)`` unless the message is a repeat or its sender is
     over the limit."""
-    if _chatter(ctx, parsed):
+    if _chatter(ctx, text, parsed):
         return consider(ctx, msg, group, text, parsed)  # chatter: the flow says nothing; nothing to count
     settings = ctx.settings
     screened = flood.screen(ctx.session, settings, community_id=group.community_id, user_id=msg.user.id,

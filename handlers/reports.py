@@ -17,6 +17,7 @@ from bot import groups, issues, places
 from bot.errors import DomainError
 from bot.ids import parse_id
 from bot.members import service as members
+from bot.nlu.decision import ACT, IGNORE, decide
 from models import (
     ISSUE_OPEN,
     Building,
@@ -38,7 +39,6 @@ from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
 router = Router("reports")
 
 S = IssueStatus
-MIN_TEXT = 4  # shorter messages (「好的」「哈哈」) are never reports
 HUSH_MINUTES = 10  # after 「不用管」 the writer is not asked again for this long
 
 
@@ -92,14 +92,18 @@ def _parsed(ctx: Context, text: str, community_id: int):
     return ctx._cache[key]
 
 
+def _decision(ctx: Context, text: str, parsed):
+    """Act, ask or ignore: the one decision ``hgj parse`` reports too (``bot.nlu.decision``)."""
+    return decide(parsed, text, ctx.settings.nlu_confidence)
+
+
 @router.silent()
 def is_chatter(ctx: Context, msg: Inbound) -> bool:
-    """Short talk, and what the parser is confident is chatter, needs nothing."""
+    """What the shared decision ignores (short talk, confident chatter) needs nothing."""
     text = msg.text.strip()
-    if len(text) < MIN_TEXT:
+    if not text:
         return True
-    parsed = _parsed(ctx, text, ctx.group(msg.chat).community_id)
-    return parsed.intent == "chatter" and not parsed.urgent and parsed.confidence >= ctx.settings.nlu_confidence
+    return _decision(ctx, text, _parsed(ctx, text, ctx.group(msg.chat).community_id)).action == IGNORE
 
 
 @router.text()
@@ -109,7 +113,7 @@ def group_text(ctx: Context, msg: Inbound) -> Reaction | None:
     group = ctx.binding(msg.chat, msg.user)
     text = msg.text.strip()
     reaction = Reaction()
-    if group is not None and len(text) >= MIN_TEXT:
+    if group is not None and text:
         # the flood rule: a repeat is one message, a sender over the limit is held (handlers.flood)
         reaction = flood.guarded(ctx, msg, group, text, _parsed(ctx, text, group.community_id), consider)
     if msg.chat.is_private and not reaction.outgoing:
@@ -118,13 +122,13 @@ def group_text(ctx: Context, msg: Inbound) -> Reaction | None:
 
 
 def consider(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed) -> Reaction:
-    sure = parsed.confidence >= ctx.settings.nlu_confidence
-    if parsed.urgent and parsed.intent != "wish":
-        return proceed_issue(ctx, msg, group, draft_of(msg, text, parsed, "issue"), parsed.place)
-    if parsed.intent == "chatter" and sure:
+    decision = _decision(ctx, text, parsed)
+    if decision.action == IGNORE:
         return Reaction()
-    if parsed.intent in ("issue", "wish") and sure:
-        draft = draft_of(msg, text, parsed, parsed.intent)
+    if decision.action == ACT:
+        # urgent comes out as an issue whatever the intent: filed at once, the route alerted
+        draft = draft_of(msg, text, parsed, decision.intent)
+        draft.urgent = decision.urgent
         if draft.intent == "wish":
             from .wishes import file_wish
 
@@ -139,7 +143,7 @@ def consider(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed)
             PendingQuestion.expires_at > ctx.now)).first()
     if waiting in ("intent", "hush"):
         return Reaction()
-    draft = draft_of(msg, text, parsed, parsed.intent if parsed.intent in ("issue", "wish") else "issue")
+    draft = draft_of(msg, text, parsed, decision.intent)
     payload = draft.to_payload()
     payload["place"] = _place_dict(parsed.place)
     question = ask(ctx, msg, "intent", payload)

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from bot import issues as issue_service
 from bot import places, wishes as wish_service
 from bot.masking import clean, shown
+from bot.nlu.urgency import emergency_numbers as _emergency_numbers
 from bot.routing import TARGET_ZH, RouteStop
 from models import (
     ISSUE_CATEGORY_ZH,
@@ -110,15 +111,10 @@ def route_line(stops: list[RouteStop], limit: int = 3) -> str:
 
 # --- emergencies ----------------------------------------------------------------------------
 
-_EMERGENCY = [
-    ("119", re.compile(r"火|烟|煤气|燃气|天然气|液化气|爆炸|被困|困在|困住|关在电梯|卡在")),
-    ("120", re.compile(r"晕|倒地|摔|流血|出血|受伤|骨折|抽搐|心脏|喘不|烫伤|触电|急救|救护|昏|叫不醒|溺水|落水")),
-    ("110", re.compile(r"打架|斗殴|偷|抢|砸|持刀|拿刀|闹事|威胁|可疑|跳楼|报警")),
-]
-
-
 def emergency_numbers(text: str) -> list[str]:
-    return [number for number, pattern in _EMERGENCY if pattern.search(text or "")]
+    """119 / 120 / 110 as what happened calls for (``bot.nlu.urgency``), never read off an
+    address such as 「3栋119室」."""
+    return _emergency_numbers(text)
 
 
 def emergency_hint(text: str) -> str:

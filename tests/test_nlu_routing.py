@@ -101,9 +101,9 @@ def test_offsets_let_a_missed_small_label_win_close_calls():
 def test_real_citizen_messages_route_well():
     """Train on a stratified 80 % of the real citizen messages, route the other 20 %."""
     import pytest
-    from pathlib import Path
+    from bot.nlu.devdata import shared_data_dir
 
-    path = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "citizen-messages" / "train.csv"
+    path = shared_data_dir() / "citizen-messages" / "train.csv"
     if not path.exists():
         pytest.skip("../shared/data/citizen-messages/train.csv is not beside this checkout")
     from sklearn.model_selection import train_test_split

@@ -37,3 +37,46 @@ def test_sharing_only_the_address_is_not_the_same_issue():
     light = "3栋2单元楼道灯坏了好几天了，晚上黑漆漆的"
     assert not same_issue(light, "阳光花园3栋2单元的单元门关不上了，风一吹哐哐响").same
     assert same_issue(light, "三号楼二单元楼道的灯还是不亮").same
+
+
+# --- issue 10: the problem, not the place, is the evidence ------------------------------------
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("8栋楼顶在冒烟", "8栋楼顶上有个马蜂窝"),  # one roof, two problems
+        ("2栋楼梯扶手断了", "2栋楼梯间的窗户玻璃碎了"),
+        ("15栋有人往下扔烟头", "15栋有人往下扔剩饭"),
+        ("6栋楼道灭火器过期了", "6栋楼道的消防栓没水"),
+        ("3栋电梯坏了，不动了", "3栋电梯里脏死了，全是垃圾和脚印"),  # one thing, wrong in two ways
+        ("5栋1单元楼道灯坏了", "5栋2单元楼道灯坏了"),  # neighbouring units
+        ("楼上漏水到我家卫生间，3栋402", "楼上漏水到我家卫生间，3栋502"),
+        ("东门的门禁坏了刷不开", "西门的门禁坏了刷不开"),  # different gates
+        ("西区路灯一闪一闪", "东区路灯一闪一闪"),
+        ("4号楼楼顶漏水", "4号楼地下室漏水"),
+        ("9号楼消防通道被车堵了", "9号楼消防通道里堆了一堆建筑垃圾"),
+        ("13栋楼下有只流浪狗追人", "13栋楼下有人遛狗不捡屎"),
+    ],
+)
+def test_different_problems_at_one_place_are_two_issues(a, b):
+    assert not same_issue(a, b).same
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("3栋2单元电梯坏了", "三号楼二单元的电体又不动了，爬楼爬死了"),  # a homophone slip
+        ("地下室蟑螂太多了", "地下储藏室那边小强成群，大白天都爬"),  # a colloquial name
+        ("5栋楼下有只流浪狗见人就追", "五号楼底下那只野狗凶得很，追着小孩子跑"),
+        ("南门垃圾桶满出来了没人倒", "南大门那几个垃圾箱都溢出来了，臭得很"),
+        ("楼上往下扔烟头，15栋", "15号楼不知道哪层老往下丢烟屁股，我家雨棚都烧了个洞"),
+        ("12幢地库入口积水好深", "12号楼车库进口那块一下雨就淹，水快到脚脖子了"),
+        ("楼上每天半夜拍球，8栋1201", "8栋12楼那家每天晚上十二点还在咚咚咚拍篮球"),  # room 1201 is on floor 12
+        ("B座大堂的自动门坏了", "B栋一楼大厅那个感应门不开了，只能手推"),
+    ],
+)
+def test_one_problem_in_other_words_is_one_issue(a, b):
+    assert same_issue(a, b).same

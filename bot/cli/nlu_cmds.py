@@ -16,8 +16,6 @@ from .app import app, fail
 nlu_app = typer.Typer(help="消息理解: 训练与评估 (train and evaluate message understanding).", no_args_is_help=True)
 app.add_typer(nlu_app, name="nlu")
 
-_REPO = Path(__file__).resolve().parents[2]
-_SHARED = _REPO / ".." / "shared" / "data"
 
 
 def _gazetteer(community: str | None):
@@ -58,43 +56,85 @@ def _echo_json(obj) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False))
 
 
+def _default_confidence() -> float:
+    """``nlu_confidence`` as shipped: ``action`` says what the bot does under default settings."""
+    from bot.config import Settings
+
+    return Settings.model_fields["nlu_confidence"].default
+
+
+def _parse_record(parser, text: str, gaz, confidence: float) -> dict:
+    return _record(text, parser.parse(text, gaz), confidence)
+
+
+def _record(text: str, result, confidence: float) -> dict:
+    from bot.nlu.decision import decide
+
+    return {"text": text, **result.to_dict(), "action": decide(result, text, confidence).action}
+
+
+def _jsonl_message(raw: str, n: int) -> tuple[str | None, dict]:
+    """A line of ``--jsonl`` input: ``{"text": …}`` (other keys such as an id are echoed back),
+    or the raw line as the message when it is not a JSON object. ``(None, error record)`` for a
+    JSON object without a text: its output line says so, and the lines around it go on."""
+    line = raw.rstrip("\r\n")
+    if line.lstrip().startswith("{"):
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict):
+            text = obj.get("text")
+            extra = {k: v for k, v in obj.items() if k != "text"}
+            if not isinstance(text, str):
+                return None, {**extra, "line": n, "error": f'第 {n} 行是 JSON 对象, 但没有字符串 "text"'}
+            return text, extra
+    return line, {}
+
+
 @app.command()
 def parse(
     text: str = typer.Argument(None, help="要理解的一条消息 (one message)."),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON (print JSON)."),
-    jsonl: bool = typer.Option(False, "--jsonl", help="标准输入每行一条消息, 每行输出一个 JSON (stdin lines in, JSON lines out)."),
+    jsonl: bool = typer.Option(
+        False, "--jsonl",
+        help='标准输入每行一条消息 (原文, 或 {"text": "…"} 以容纳多行消息), 每行输出一个 JSON '
+             "(stdin lines in, raw or JSON objects; JSON lines out).",
+    ),
     community: str = typer.Option(None, "--community", help="用数据库中该社区的地名 (community name or code)."),
 ) -> None:
-    """理解消息: 意图、类别、紧急、地点 (intent, category, urgency, place)."""
+    """理解消息: 意图、类别、紧急、地点, 以及机器人在群里会怎么做 (act / ask / ignore)."""
     from bot.nlu import get_parser
 
     gaz = _gazetteer(community)
     parser = get_parser()
+    confidence = _default_confidence()
     if jsonl:
-        batch: list[str] = []
+        batch: list[tuple[str | None, dict]] = []
 
         def flush() -> None:
-            for line, result in zip(batch, parser.parse_many(batch, gaz)):
-                _echo_json({"text": line, **result.to_dict()})
+            results = iter(parser.parse_many([t for t, _extra in batch if t is not None], gaz))
+            for line, extra in batch:
+                _echo_json(extra if line is None else {**extra, **_record(line, next(results), confidence)})
             batch.clear()
 
-        for raw in sys.stdin:
-            batch.append(raw.rstrip("\n"))
+        for n, raw in enumerate(sys.stdin, 1):
+            batch.append(_jsonl_message(raw, n))
             if len(batch) >= 512:
                 flush()
         flush()
         return
     if text is None:
         fail("请给出消息, 或用 --jsonl 从标准输入读取")
-    result = parser.parse(text, gaz)
+    d = _parse_record(parser, text, gaz, confidence)
     if as_json:
-        _echo_json({"text": text, **result.to_dict()})
+        _echo_json(d)
         return
-    d = result.to_dict()
     place = " ".join(f"{k}={v}" for k, v in d["place"].items() if v) or "-"
+    action = {"act": "处理", "ask": "询问", "ignore": "不理会"}[d["action"]]
     typer.echo(
         f"意图 {d['intent']}  类别 {d['category']}  紧急 {'是' if d['urgent'] else '否'}  "
-        f"置信度 {d['confidence']:.2f}  地点 {place}"
+        f"置信度 {d['confidence']:.2f}  地点 {place}  动作 {d['action']} ({action})"
     )
 
 
@@ -142,7 +182,9 @@ def nlu_train(
     corpus = corpus or CORPUS_PATH
     if not corpus.exists():
         fail(f"找不到语料 {corpus}")
-    chatter = chatter or (_SHARED / "chatter" / "train.csv")
+    from bot.nlu.devdata import shared_data_dir
+
+    chatter = chatter or (shared_data_dir() / "chatter" / "train.csv")
     lines: list[str] = []
     if chatter.exists():
         lines, _held = load_chatter(chatter)
@@ -155,15 +197,25 @@ def nlu_train(
 def nlu_eval(
     corpus: Path = typer.Option(None, help="标注语料 CSV (default: bot/nlu/data/corpus.csv)."),
     shared: Path = typer.Option(None, help="共享真实数据目录 (default: ../shared/data)."),
+    frozen: bool = typer.Option(False, "--frozen", help="也评估冻结的外部测试集 (only at the end: nothing is tuned on it)."),
 ) -> None:
-    """评估: 留出语料与 DEV 集的意图/类别/地点/紧急, 以及真实数据 (quality figures as JSON)."""
+    """评估: 留出语料、DEV、外部开发集、真实数据 (quality figures as JSON)."""
     from bot.nlu import get_parser
-    from bot.nlu.train import CORPUS_PATH, DEV_PATH, evaluate_corpus, evaluate_shared, load_corpus
+    from bot.nlu.devdata import shared_data_dir
+    from bot.nlu.evaluate import EXTERNAL_DEV, FROZEN, action_rates, evaluate_external
+    from bot.nlu.train import CORPUS_PATH, DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus
 
     parser = get_parser()
+    shared = shared or shared_data_dir()
     rows = [r for r in load_corpus(corpus or CORPUS_PATH) if r.split == "test"]
-    report = {"heldout": evaluate_corpus(parser, rows), "dev": evaluate_corpus(parser, load_corpus(DEV_PATH))}
-    report.update(evaluate_shared(parser, shared or _SHARED))
+    report = {"heldout": evaluate_corpus(parser, rows), "dev": evaluate_corpus(parser, load_corpus(DEV_PATH)),
+              "external_dev": evaluate_external(parser, EXTERNAL_DEV)}
+    report.update(evaluate_shared(parser, shared))
+    chatter = shared / "chatter" / "train.csv"
+    if chatter.exists():
+        report["real_chatter_heldout"] = action_rates(parser, load_chatter(chatter)[1])
+    if frozen:
+        report["frozen"] = evaluate_external(parser, FROZEN)
     _echo_json(report)
 
 

@@ -1,4 +1,4 @@
-"""Linear intent and category models, run with numpy alone.
+"""Linear intent, category and urgency models, run with numpy alone.
 
 Training (``train.py``) uses scikit-learn; what inference needs (vocabulary, idf,
 coefficients, intercepts) is exported to ``data/intent_model.npz``, so a new scikit-learn
@@ -83,11 +83,17 @@ class IntentModel:
     space: FeatureSpace
     intent: LinearHead
     category: LinearHead  # trained on issues and wishes only; classes are "intent/category"
+    urgent: LinearHead | None = None  # classes ("no", "yes"): an emergency happening now
 
     def predict(self, batch):
-        """(intent probabilities, category probabilities) for encoded feature pairs."""
+        """(intent probabilities, category probabilities, probability of an emergency) for
+        encoded feature pairs; the last is zeros for a model without the urgency head."""
         encoded = self.space.encode(batch)
-        return head_probabilities(self.intent, encoded), head_probabilities(self.category, encoded)
+        if self.urgent is None:
+            urgent = np.zeros(len(batch))
+        else:
+            urgent = head_probabilities(self.urgent, encoded)[:, self.urgent.classes.index("yes")]
+        return head_probabilities(self.intent, encoded), head_probabilities(self.category, encoded), urgent
 
 
 def save_model(path: Path, space_arrays: dict, heads: dict[str, LinearHead]) -> None:
@@ -117,4 +123,4 @@ def load_model(path: Path = MODEL_PATH) -> IntentModel:
                 z[f"{name}_intercept"].astype(np.float64),
             )
 
-        return IntentModel(space, head("intent"), head("category"))
+        return IntentModel(space, head("intent"), head("category"), head("urgent") if "urgent_coef" in z else None)

@@ -9,11 +9,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .place import EMPTY_PLACE, Gazetteer, Place, extract_place, matcher_for
+from .problems import signature
 from .text import normalize
-from .urgency import urgent_hint
+from .category import BILL, bill_category, property_is_a_name
+from .concepts import STYLE_CONCEPTS
+from .notice import is_notice
+from .urgency import is_urgent
 
 INTENTS = ("issue", "wish", "chatter")
 URGENT_CONFIDENCE = 0.9  # the least confidence of a message the emergency rules caught
+NOTICE_CONFIDENCE = 0.9  # the least confidence of chatter that the notice rules caught
 ISSUE_CATEGORIES = ("sanitation", "facility", "safety", "dispute", "noise", "parking", "property", "order", "other")
 WISH_CATEGORIES = ("elderly", "errand", "study", "health", "household", "other")
 
@@ -28,6 +33,13 @@ class ParseResult:
     # Not part of the JSON shape; kept for duplicate detection (``similar``).
     text: str = field(default="", repr=False, compare=False)
     concepts: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    # The model's probability that this is chatter (what the act/ask/ignore decision weighs)
+    # and that it is an emergency (the learned head, before the rules); not in the JSON shape.
+    chatter_p: float = field(default=0.0, repr=False, compare=False)
+    urgent_p: float = field(default=0.0, repr=False, compare=False)
+    # Names something of the community's shared life (a thing, a place, a topic such as garbage
+    # or noise): without it the bot asks rather than acts unless the model is very sure.
+    evidence: bool = field(default=True, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -97,7 +109,7 @@ class Parser:
         tokenizer = self._tokenizer
         normalized = [normalize(t) for t in texts]
         analysed = [analyse(s, tokenizer) for s in normalized]
-        intent_p, category_p = self._model.predict([(a[0], a[1]) for a in analysed])
+        intent_p, category_p, urgent_p = self._model.predict([(a[0], a[1]) for a in analysed])
         intent_classes = self._model.intent.classes
         category_classes = self._model.category.classes
         issue_cols = [i for i, c in enumerate(category_classes) if c.startswith("issue/")]
@@ -111,28 +123,39 @@ class Parser:
             best = int(probs.argmax())
             intent = intent_classes[best]
             confidence = float(probs[best])
-            hint = urgent_hint(s)
-            if intent != "chatter" and place is not EMPTY_PLACE and _is_bare_address(
+            chatter_p = float(probs[chatter_col])
+            hint = is_urgent(s, float(urgent_p[row]), chatter_p)
+            if not hint and is_notice(texts[row]):
+                # a forwarded announcement (停水通知, 燃气安检公告) reports nothing itself
+                intent, confidence = "chatter", max(chatter_p, NOTICE_CONFIDENCE)
+                chatter_p = confidence
+            elif intent != "chatter" and place is not EMPTY_PLACE and _is_bare_address(
                 s, place, self._compound_spans(s, matcher)
             ):
                 # 「3栋2单元」 alone answers a question; it reports nothing by itself.
-                intent, confidence = "chatter", max(float(probs[chatter_col]), 0.9)
+                intent, confidence = "chatter", max(chatter_p, 0.9)
+                chatter_p = confidence
             elif hint:
-                # Emergency words outrank a chatty tone: a missed fire costs more than a
-                # false alarm the grid manager dismisses. The rules are precise (above 90 %
-                # on held-out messages), so the bot should act rather than ask back.
-                if intent == "chatter":
-                    intent = "issue"
+                # Urgency decides before intent: an emergency is an issue, whether it reads as
+                # chatter or as a plea for a neighbour's help (「我爸摔倒了起不来」); a missed
+                # fire costs more than a false alarm the grid manager dismisses.
+                intent = "issue"
                 confidence = max(confidence, URGENT_CONFIDENCE)
+            if intent == "wish" and BILL.search(s):
+                intent = "issue"  # a utility bill is the company's or the utility's, never a wish
             if intent == "chatter":
                 category = "none"
             else:
                 cols = issue_cols if intent == "issue" else wish_cols
                 category_row = category_p[row]
-                pick = max(cols, key=category_row.__getitem__)
-                category = category_classes[pick].split("/", 1)[1]
-                if hint and intent == "issue":
+                ranked = sorted(cols, key=category_row.__getitem__, reverse=True)
+                category = category_classes[ranked[0]].split("/", 1)[1]
+                if hint:
                     category = "safety"  # every emergency is a safety matter first
+                elif BILL.search(s) and intent == "issue" and category not in ("property", "other"):
+                    category = bill_category(s)
+                elif category == "property" and property_is_a_name(s):
+                    category = category_classes[ranked[1]].split("/", 1)[1]  # 物业, 电梯坏了: the lift
             results.append(
                 ParseResult(
                     intent=intent,
@@ -142,6 +165,11 @@ class Parser:
                     place=place,
                     text=s,
                     concepts=frozenset(analysed[row][2]),
+                    chatter_p=round(chatter_p, 4),
+                    urgent_p=round(float(urgent_p[row]), 4),
+                    evidence=place is not EMPTY_PLACE
+                    or bool(analysed[row][2] - STYLE_CONCEPTS)
+                    or bool(signature(s).objects),
                 )
             )
         return results

@@ -84,9 +84,11 @@ _ROOM_NUM = r"(?:\d{3,4}|[零〇一二三四五六七八九幺]{3,4})"
 # 「5楼门口」 is the building in front of which something happens, 「5楼的」 is a floor.
 _BUILDING_BY_LOU = "门口|楼下|下面|底下|前面|后面|旁边|那边|这边|东边|西边|南边|北边|对面|后头|前头|侧面"
 
+_BUILDING_SUFFIX = r"(?:号楼|号栋|栋楼?|幢楼?|座|\#楼?)"
 _ADDRESS = re.compile(
     rf"""
-      (?P<dash>(?<![\d.:/])\d{{1,3}}-\d{{1,2}}-\d{{3,4}}(?![\d:/]))      # 3-2-501
+      (?P<range>{_NUM}\s?{_BUILDING_SUFFIX}?\s?(?:-|~|至|到|—)\s?{_NUM}\s?{_BUILDING_SUFFIX})  # 1-10栋, 5号楼至9号楼
+    | (?P<dash>(?<![\d.:/])\d{{1,3}}-\d{{1,2}}-\d{{3,4}}(?![\d:/]))      # 3-2-501
     | (?P<b>第?{_NUM})\s?(?P<bs>号楼|号栋|栋楼?|幢楼?|座|\#楼?|号院)     # 3栋 三号楼 3#楼 十二座
     | (?<![a-z])(?P<bx>[a-z])\s?(?:栋楼?|座|幢楼?|号楼)                   # A座 B栋 (lower-cased)
     | (?P<bl>{_NUM})楼(?={_BUILDING_BY_LOU})                            # 5楼门口
@@ -118,12 +120,16 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
     if not any(c.isdigit() or c in "零〇一二三四五六七八九十百两幺栋座幢" for c in s):
         return building, unit, floor, room
     last_end = -10  # end of the previous building/unit/floor mention, for room adjacency
+    several = False  # a range of buildings names no single one (「1-10栋停水」)
     for m in _ADDRESS.finditer(s):
         kind = m.lastgroup
         # lastgroup names the last group that matched, which is a suffix subgroup when present
         kind = {"rs": "r", "bs": "b"}.get(kind, kind)
         start = m.start()
-        if kind == "dash":
+        if kind == "range":
+            several = True
+            last_end = m.end()
+        elif kind == "dash":
             b, u, r = m.group("dash").split("-")
             building = building or str(int(b))
             unit = unit or str(int(u))
@@ -136,11 +142,11 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
             if kind == "b" and m.group("bs") == "座" and raw in ("一", "两", "几"):
                 continue  # 一座桥: a measure word, not building 1
             value = _number(raw)
-            if value and not building:
+            if value and not building and not several:
                 building = value
             last_end = m.end()
         elif kind == "bx":
-            if not building:
+            if not building and not several:
                 building = m.group("bx").upper()
             last_end = m.end()
         elif kind == "u":
@@ -166,6 +172,8 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
             if (start > 0 and s[start - 1] == "了") or s.startswith(m.group(), m.end()) or s.endswith(m.group(), 0, start):
                 # 「掉了一层」「爬了五楼」: a distance; 「一层一层的」: a manner, not where it is
                 continue
+            if s.endswith("地下", 0, start):
+                continue  # 「地下二层」: a basement level, no floor of a building
             if value and not floor:
                 floor = value
             last_end = m.end()
@@ -200,7 +208,7 @@ _NOT_A_NAME = {
     "老旧", "周边", "附近", "隔壁", "其他", "别的", "高档", "新", "老", "小", "后", "前", "大",
     "屋顶", "空中", "美好", "美丽", "幸福", "和谐", "文明", "商品房", "住宅", "居民", "普通",
     "封闭", "开放", "老破", "整", "社区", "新建", "市级", "人才", "季节", "希望", "提升", "开展",
-    "清理", "共建", "知道", "改造", "物业", "物业费",
+    "清理", "共建", "知道", "改造", "物业", "物业费", "中心", "街心", "后面", "公共",
 }
 
 
@@ -221,7 +229,8 @@ def _pattern_compound(s: str) -> str:
             or not at_boundary
             or prefix in _NOT_A_NAME
             or any(c in _NUMERAL_CHARS for c in prefix)
-            or any(w in prefix for w in ("物业", "小区", "社区", "以后", "开始", "文明", "今天", "昨天", "反映", "我们", "咱们", "楼下", "楼上", "门口", "对面"))
+            or any(w in prefix for w in ("物业", "小区", "社区", "以后", "开始", "文明", "今天", "昨天", "反映", "我们", "咱们", "楼下", "楼上", "门口", "对面",
+                                      "大家", "知道", "之后", "之前", "创建", "平安", "上午", "下午", "晚上", "早上", "整个"))
         ):
             continue
         return prefix + m.group()

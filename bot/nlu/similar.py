@@ -1,8 +1,13 @@
-"""Are two reports one issue? Same place, same kind of problem, in different words.
+"""Are two reports one issue? The same problem — the same thing, wrong in the same way — at a
+place that does not contradict.
 
-「5栋门口垃圾好多」 and 「五幢楼下垃圾堆成山了没人管」: building 5 both, sanitation both, and
-both name garbage. A different building or compound vetoes; otherwise the score mixes
-category, the concepts the two share, and their character overlap.
+The place is a condition, not the evidence: another compound, building, unit or room, another
+gate (东门 / 西门), area (东区 / 二期) or part of the building (the roof / the basement) makes two
+issues, while the same building alone proves nothing. The problem is compared as a concept
+(``problems.signature``): the thing named in any of its names (垃圾桶 / 垃圾箱, 蟑螂 / 小强,
+电梯 / 电体), and what is wrong with it (broken / dirty / noisy …). Two different things at one
+place (smoke and a wasps' nest on one roof) are two issues; one thing said in other words is
+one. Where a message names no thing, shared troubles and wording decide.
 """
 
 from __future__ import annotations
@@ -12,17 +17,11 @@ from dataclasses import dataclass
 
 from .parser import ParseResult, get_parser
 from .place import Gazetteer
+from .problems import CONTAINERS, Signature, signature
 
-# Concepts that say how a message is written, not what it is about.
-_STYLE_CONCEPTS = frozenset(
-    {"neglect", "complaint", "help_request", "danger", "broken", "neighbor", "night", "greeting",
-     "thanks", "ack", "festival", "notice", "resolved", "laugh", "trade", "policy", "home_repair"}
-)
 THRESHOLD = 0.6
-# Place and category alone reach the threshold; without this much in common in what the two say
-# (a shared concept, or a fair share of wording) they are two problems in one building.
-MIN_CONTENT = 0.3
-# Addresses are compared by the place score; in the wording they would count twice.
+CHATTER_SURE = 0.8
+# Addresses are compared as places; in the wording they would count twice.
 _ADDRESS = re.compile(r"[0-9０-９一二三四五六七八九十两]+(?:号楼|栋|幢|座|单元|楼|层|室|号)|[#＃]")
 
 
@@ -32,18 +31,29 @@ class SameIssue:
     score: float
 
 
-def _place_score(a: ParseResult, b: ParseResult) -> float | None:
-    """1 same place, 0.5 unknown, None when the places contradict each other."""
+def _chatter(r: ParseResult, sig: Signature) -> bool:
+    """Sure to be no report and naming no trouble (「电梯修好了，谢谢物业」); a short complaint the
+    model doubts (「泳池的水好浑」) still counts."""
+    return r.intent == "chatter" and r.confidence >= CHATTER_SURE and not sig.problems
+
+
+def _floor_of(room: str) -> str:
+    return room[:-2] if len(room) >= 3 else ""
+
+
+def _places_differ(a: ParseResult, b: ParseResult) -> bool:
     pa, pb = a.place, b.place
-    if pa.compound and pb.compound and pa.compound != pb.compound:
-        return None
-    if pa.building and pb.building:
-        if pa.building != pb.building:
-            return None
-        if pa.unit and pb.unit and pa.unit != pb.unit:
-            return 0.6
-        return 1.0
-    return 0.5
+    for field in ("compound", "building", "unit", "room"):
+        x, y = getattr(pa, field), getattr(pb, field)
+        if x and y and x != y:
+            return True
+    floor_a = pa.floor or _floor_of(pa.room)
+    floor_b = pb.floor or _floor_of(pb.room)
+    return bool(floor_a and floor_b and floor_a != floor_b)
+
+
+def _subplaces_differ(sa: Signature, sb: Signature) -> bool:
+    return any(kind in sb.places and not (names & sb.places[kind]) for kind, names in sa.places.items())
 
 
 def _bigrams(s: str) -> set[str]:
@@ -55,6 +65,11 @@ def _jaccard(x: set, y: set) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
+def _troubles_differ(sa: Signature, sb: Signature) -> bool:
+    ka, kb = sa.trouble_kinds, sb.trouble_kinds
+    return bool(ka and kb and not ka & kb)
+
+
 def same_issue(
     a: str | ParseResult, b: str | ParseResult, gazetteer: Gazetteer | None = None
 ) -> SameIssue:
@@ -63,14 +78,29 @@ def same_issue(
         parser = get_parser()
     ra = parser.parse(a, gazetteer) if isinstance(a, str) else a
     rb = parser.parse(b, gazetteer) if isinstance(b, str) else b
-    place = _place_score(ra, rb)
-    if place is None or "chatter" in (ra.intent, rb.intent):
+    sa, sb = signature(ra.text), signature(rb.text)
+    if _chatter(ra, sa) or _chatter(rb, sb) or _places_differ(ra, rb):
         return SameIssue(False, 0.0)
-    category = 1.0 if ra.category == rb.category else 0.0
-    topics = _jaccard(set(ra.concepts - _STYLE_CONCEPTS), set(rb.concepts - _STYLE_CONCEPTS))
+    if _subplaces_differ(sa, sb):
+        return SameIssue(False, 0.1)
+    oa, ob = sa.objects, sb.objects
+    if oa and ob:
+        shared = oa & ob
+        if not shared:
+            return SameIssue(False, 0.2)  # two things at one place: two issues
+        if (oa - ob - CONTAINERS) and (ob - oa - CONTAINERS):
+            return SameIssue(False, 0.3)  # each names a thing the other does not (车 / 建筑垃圾 in one lane)
+        if _troubles_differ(sa, sb):
+            return SameIssue(False, 0.45)  # one thing, wrong in two ways (电梯坏了 / 电梯里脏)
+        return SameIssue(True, round(0.7 + 0.3 * len(shared) / len(oa | ob), 4))
+    # A thing named on one side only, or on neither: the part of the building, the troubles, the
+    # category and the wording decide.
+    if _troubles_differ(sa, sb):
+        return SameIssue(False, 0.4)
+    parts_a, parts_b = sa.places.get("part"), sb.places.get("part")
+    if parts_a and parts_b and (sa.problems & sb.problems or ra.category == rb.category):
+        return SameIssue(True, 0.65)  # the same trouble in the same garage
     chars = _jaccard(_bigrams(ra.text), _bigrams(rb.text))
-    content = max(topics, min(1.0, 2 * chars))
-    score = 0.35 * place + 0.25 * category + 0.4 * content
-    if content < MIN_CONTENT:
-        score = min(score, 0.5)  # little in common but the place: not the same problem
-    return SameIssue(score >= THRESHOLD, round(score, 4))
+    troubles = 1.0 if sa.problems & sb.problems else 0.5 if not (sa.problems and sb.problems) else 0.0
+    score = 0.3 * (ra.category == rb.category) + 0.3 * troubles + 0.6 * chars
+    return SameIssue(score >= THRESHOLD, round(min(score, 1.0), 4))

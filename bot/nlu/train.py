@@ -53,6 +53,10 @@ C_CATEGORY = 100.0
 # class once the corpus grew, were outvoted (5-fold CV: real chatter left alone 92.9 % → 94.4 %,
 # corpus issues and wishes kept 97.7 % → 98.0 %, with C 30 → 100).
 REAL_CHATTER_WEIGHT = 2.0
+# The urgency head: every training row (real chatter included) is an example, an emergency
+# happening now or not; classes balanced, so its probability is read against thresholds that
+# cross-validation chose (``parser.URGENT_*``), not against one half.
+C_URGENT = 30.0
 META_WEIGHT = 0.5
 MIN_DF = 2
 
@@ -65,6 +69,10 @@ class CorpusRow:
     urgent: bool
     place: dict[str, str]
     split: str
+    # The kind of message a row was written as (emergency, plea, not_emergency, remit_vent,
+    # short_title, report, wish, group_chat, notice), for figures per kind; '' for rows of
+    # rounds before issue 10.
+    kind: str = ""
 
 
 def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusRow]:
@@ -73,6 +81,7 @@ def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusRow]:
             CorpusRow(
                 r["text"], r["intent"], r["category"], r["urgent"] == "true",
                 {k: r[k] for k in ("compound", "building", "unit", "floor", "room")}, r["split"],
+                r.get("kind") or "",
             )
             for r in csv.DictReader(fh)
         ]
@@ -110,6 +119,10 @@ def _fit_head(X, y: list[str], C: float, n_text: int, weights: np.ndarray | None
     return LinearHead(tuple(clf.classes_), weights[: n_text + 1], weights[n_text + 1 :], intercept)
 
 
+def urgency_labels(rows: list[CorpusRow], n_chatter: int) -> list[str]:
+    return ["yes" if r.urgent else "no" for r in rows] + ["no"] * n_chatter
+
+
 def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH) -> dict:
     """Fit both heads on the corpus' training split plus ``chatter`` and write the model."""
     from .lexicon import add_words, get_tokenizer
@@ -136,11 +149,12 @@ def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH) -
     category_head = _fit_head(
         X[wanted], [f"{rows[i].intent}/{rows[i].category}" for i in wanted], C_CATEGORY, len(vocab)
     )
+    urgent_head = _fit_head(X, urgency_labels(rows, len(chatter)), C_URGENT, len(vocab))
     save_model(
         out,
         {"vocab": np.array(vocab), "idf": idf.astype(np.float32), "meta_keys": np.array(meta_keys),
          "meta_weight": np.array(META_WEIGHT)},
-        {"intent": intent_head, "category": category_head},
+        {"intent": intent_head, "category": category_head, "urgent": urgent_head},
     )
     return {
         "out": str(out),

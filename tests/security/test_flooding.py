@@ -27,7 +27,7 @@ THINGS = ["楼道灯坏了", "单元门关不上", "电梯不动了", "水管漏
 
 
 def report_text(i: int) -> str:
-    return f"阳光花园{i % 6 + 1}栋{THINGS[i % 8]}，这是第{i + 1}回说了"
+    return f"阳光花园{i % 6 + 1}栋{THINGS[i % 8]}，第{i + 1}次反映了还没人管"
 
 
 def issues_by(db, chat_user_id: int) -> list[Issue]:

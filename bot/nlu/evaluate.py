@@ -1,0 +1,164 @@
+"""Figures of issue 10 on a labelled message set and its duplicate pairs (the external sets in
+``tests/data/nlu``: ``messages.csv`` ``id,text,intent,category,urgent,kind``; ``pairs.csv``
+``id,a,b,same,kind``), and the act/ask/ignore rates of real group chat.
+
+Development tooling (``bench/nlu.py``, ``hgj nlu eval``); the bot never reads these files.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .decision import ACTIONS, IGNORE, decide
+
+REPO = Path(__file__).resolve().parents[2]
+EXTERNAL_DEV = REPO / "tests" / "data" / "nlu" / "external_dev"
+# Written apart from everything else and never tuned on: evaluated once, at the end.
+FROZEN = REPO / "tests" / "data" / "nlu" / "frozen"
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    text: str
+    intent: str
+    category: str
+    urgent: bool
+    kind: str
+
+
+def load_messages(folder: Path) -> list[Message]:
+    with (folder / "messages.csv").open(encoding="utf-8", newline="") as fh:
+        return [Message(r["id"], r["text"], r["intent"], r["category"], r["urgent"] == "true", r["kind"])
+                for r in csv.DictReader(fh)]
+
+
+def load_pairs(folder: Path) -> list[dict]:
+    with (folder / "pairs.csv").open(encoding="utf-8", newline="") as fh:
+        return [{**r, "same": r["same"] == "true"} for r in csv.DictReader(fh)]
+
+
+def _rate(n: int, d: int) -> float | None:
+    return round(n / d, 4) if d else None
+
+
+def action_rates(parser, texts: list[str], gazetteer=None) -> dict:
+    """Share of ``texts`` the bot would act on, ask about, ignore (default settings)."""
+    results = parser.parse_many(texts, gazetteer)
+    counts = Counter(decide(r, t).action for r, t in zip(results, texts))
+    return {"rows": len(texts), **{a: _rate(counts[a], len(texts)) for a in ACTIONS}}
+
+
+def messages_of(rows) -> list[Message]:
+    """Corpus rows (``train.CorpusRow``) as labelled messages, their kind '' before issue 10."""
+    return [Message(str(i), r.text, r.intent, r.category, r.urgent, r.kind or "earlier") for i, r in enumerate(rows)]
+
+
+def evaluate_messages(parser, messages: list[Message], gazetteer=None) -> dict:
+    """Intent, category and urgency figures, and per kind the share acted on / asked / ignored."""
+    return evaluate_results(parser.parse_many([m.text for m in messages], gazetteer), messages)
+
+
+def evaluate_results(results, messages: list[Message]) -> dict:
+    """``evaluate_messages`` for parses already made (cross-validation makes them fold by fold)."""
+    actions = [decide(r, m.text).action for r, m in zip(results, messages)]
+    n = len(messages)
+    urgent = [(r, m) for r, m in zip(results, messages) if m.urgent]
+    calm = [(r, m) for r, m in zip(results, messages) if not m.urgent]
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(messages):
+        by_kind[m.kind].append(i)
+    kinds = {}
+    for kind, idx in sorted(by_kind.items()):
+        counts = Counter(actions[i] for i in idx)
+        kinds[kind] = {
+            "rows": len(idx),
+            "intent_accuracy": _rate(sum(results[i].intent == messages[i].intent for i in idx), len(idx)),
+            **{a: _rate(counts[a], len(idx)) for a in ACTIONS},
+            "urgent_said": _rate(sum(results[i].urgent for i in idx), len(idx)),
+        }
+    said_urgent = [m for r, m in zip(results, messages) if r.urgent]
+
+    def kind_rate(kind: str, action: str):
+        return kinds.get(kind, {}).get(action)
+
+    return {
+        "rows": n,
+        "intent_accuracy": _rate(sum(r.intent == m.intent for r, m in zip(results, messages)), n),
+        "category_accuracy": _rate(
+            sum(r.intent == m.intent and r.category == m.category for r, m in zip(results, messages)), n),
+        "urgent_rows": len(urgent),
+        "urgent_recall": _rate(sum(r.urgent for r, _m in urgent), len(urgent)),
+        "false_urgent_rate": _rate(sum(r.urgent for r, _m in calm), len(calm)),
+        "urgent_precision": _rate(sum(m.urgent for m in said_urgent), len(said_urgent)),
+        # the goals of issue 10, by kind of message
+        "group_chat_act": kind_rate("group_chat", "act"),
+        "group_chat_ask": kind_rate("group_chat", "ask"),
+        "remit_vent_ignored": kind_rate("remit_vent", IGNORE),
+        "short_title_ignored": kind_rate("short_title", IGNORE),
+        "notice_ignored": kind_rate("notice", IGNORE),
+        "not_emergency_false_urgent": kinds.get("not_emergency", {}).get("urgent_said"),
+        "kinds": kinds,
+    }
+
+
+def evaluate_pairs(pairs: list[dict], parser, gazetteer=None) -> dict:
+    """Share of pairs ``same_issue`` judges as labelled, overall and per kind."""
+    from .similar import same_issue
+
+    texts = [t for p in pairs for t in (p["a"], p["b"])]
+    parsed = parser.parse_many(texts, gazetteer)
+    right: dict[str, list[bool]] = defaultdict(list)
+    for i, p in enumerate(pairs):
+        got = same_issue(parsed[2 * i], parsed[2 * i + 1], gazetteer).same
+        right[p["kind"]].append(got == p["same"])
+    every = [ok for oks in right.values() for ok in oks]
+    return {"pairs": len(every), "accuracy": _rate(sum(every), len(every)),
+            **{f"{kind}_accuracy": _rate(sum(oks), len(oks)) for kind, oks in sorted(right.items())}}
+
+
+def evaluate_external(parser, folder: Path) -> dict:
+    """Both files of one external set; ``{"skipped": …}`` when it is absent."""
+    if not (folder / "messages.csv").exists():
+        return {"skipped": f"no {folder}/messages.csv"}
+    out = {"messages": evaluate_messages(parser, load_messages(folder))}
+    if (folder / "pairs.csv").exists():
+        out["pairs"] = evaluate_pairs(load_pairs(folder), parser)
+    return out
+
+
+def cross_validation(corpus, chatter: list[str], folds: int = 5, workdir: Path | None = None) -> dict:
+    """The whole model, rebuilt ``folds`` times: the corpus' training rows and the real chatter
+    lines are cut into folds by a hash of their text, each fold parsed by a model trained on the
+    others. Figures as ``evaluate_messages`` on every training row, and the act/ask/ignore rates
+    of the real chatter lines. The thresholds (urgency, asking) stay as shipped."""
+    import tempfile
+    from dataclasses import replace
+
+    from .parser import Parser
+    from .train import CORPUS_GAZETTEER, stable_bucket, train
+
+    rows = sorted((r for r in corpus if r.split == "train"), key=lambda r: r.text)
+    fold_of = lambda text: stable_bucket("cv" + text, folds)  # noqa: E731
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="hgj-nlu-cv-"))
+    results: dict[str, object] = {}
+    chatter_results: dict[str, object] = {}
+    for k in range(folds):
+        model_path = workdir / f"fold{k}.npz"
+        train([replace(r, split="test" if fold_of(r.text) == k else "train") for r in rows],
+              [t for t in chatter if fold_of(t) != k], model_path)
+        parser = Parser(model_path)
+        held = [r for r in rows if fold_of(r.text) == k]
+        results.update(zip((r.text for r in held), parser.parse_many([r.text for r in held], CORPUS_GAZETTEER)))
+        lines = [t for t in chatter if fold_of(t) == k]
+        chatter_results.update(zip(lines, parser.parse_many(lines)))
+    messages = messages_of(rows)
+    counts = Counter(decide(chatter_results[t], t).action for t in chatter)
+    return {
+        "folds": folds,
+        "messages": evaluate_results([results[m.text] for m in messages], messages),
+        "real_chatter": {"rows": len(chatter), **{a: _rate(counts[a], len(chatter)) for a in ACTIONS}},
+    }

@@ -1,0 +1,293 @@
+"""What a report is about, as a duplicate check compares it: the thing (电梯, 垃圾桶, 马蜂窝 …),
+what is wrong with it (broken, dirty, noisy …), and where exactly, beyond the building (东门 /
+西门, 东区 / 二期, the roof / the basement / the lobby).
+
+Each is a small vocabulary of synonyms, colloquial names and common slips mapped to one name:
+电梯 / 直梯 / 电体, 垃圾桶 / 垃圾箱, 蟑螂 / 小强, 野狗 / 流浪狗, 烟头 / 烟屁股, 楼道 / 楼梯间,
+南门 / 南大门. ``signature`` reads them off a normalised message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Voice-typing and homophone slips, read as what they stand for.
+SLIPS = {"电体": "电梯", "楼到": "楼道", "煤汽": "煤气", "燃汽": "燃气", "垃极": "垃圾", "拉圾": "垃圾", "路等": "路灯"}
+
+# Things a report can be about. A name in CONTAINERS is also where other things are (电梯里的
+# 屏幕, 公交站的顶棚): when a message names a thing inside it, the thing is what it is about.
+OBJECTS: dict[str, tuple[str, ...]] = {
+    "elevator": ("电梯", "直梯", "升降梯", "升降机", "𨋢", "轿厢", "货梯", "客梯", "电梯间"),
+    "elevator_button": ("电梯按钮", "按钮", "按键", "楼层键"),
+    "screen": ("屏幕", "显示屏", "广告屏", "电视屏"),
+    "camera": ("监控", "摄像头", "探头"),
+    "light": ("灯", "路灯", "楼道灯", "声控灯", "感应灯", "灯泡", "灯管", "照明", "吊灯", "应急灯", "路灯杆", "灯杆", "廊灯", "壁灯", "草坪灯", "景观灯", "灯胆", "灯罩"),
+    "unit_door": ("单元门", "单元大门", "楼栋门", "楼门", "防盗门", "铁门", "闭门器", "门锁", "楼下的大门", "楼下大门", "门把手"),
+    "access_control": ("门禁", "刷卡", "门卡", "人脸识别", "对讲", "可视对讲", "门铃"),
+    "auto_door": ("自动门", "感应门", "旋转门", "玻璃门"),
+    "gate_barrier": ("道闸", "闸机", "栏杆机", "抬杆", "伸缩门", "电动门", "大铁门", "卷帘门", "车库门", "起落杆"),
+    "fence": ("围墙", "围栏", "栅栏", "铁栅栏", "篱笆", "隔离栏"),
+    "sign": ("指示牌", "标识牌", "警示牌", "路牌", "楼号牌", "门牌"),
+    "fire_door": ("防火门",),
+    "window": ("窗户", "窗子", "窗玻璃", "玻璃", "窗框", "纱窗"),
+    "handrail": ("扶手", "栏杆", "护栏", "扶栏"),
+    "stairs": ("台阶", "楼梯踏步", "阶梯"),
+    "wall_plaster": ("墙皮", "墙面", "腻子", "石灰", "墙灰"),
+    "tiles": ("瓷砖", "外墙砖", "墙砖", "大理石板", "石材", "保温层", "保温板"),
+    "wall_crack": ("裂缝", "裂纹", "开裂的墙"),
+    "ac_unit": ("空调外机", "外挂机", "空调室外机", "空调架", "空调支架", "外机"),
+    "rain_canopy": ("雨棚", "遮雨棚", "顶棚", "雨篷", "遮阳棚"),
+    "water_tank": ("水箱", "蓄水池", "水塔"),
+    "water_pipe": ("水管", "水管子", "管子", "管道", "供水管", "自来水管", "暖气管", "立管", "主管道", "水喉", "阀门", "总阀"),
+    "tap_water": ("自来水", "水质", "水龙头的水", "接的水", "饮用水"),
+    "water_pressure": ("水压",),
+    "water_supply": ("停水", "没水", "断水", "供水"),
+    "power_supply": ("停电", "没电", "断电", "跳闸", "电闸", "供电"),
+    "heating": ("暖气", "暖气片", "供暖", "地暖"),
+    "gas_supply": ("燃气", "煤气", "天然气", "液化气", "燃气管", "燃气表", "气表"),
+    "drain": ("下水道", "下水井", "下水管", "排水沟", "污水井", "化粪池", "地漏", "雨水井", "阴沟", "下水口", "污水管", "排污管",
+              "地沟", "渠", "雨水管", "排水管", "水篦子"),
+    "manhole": ("井盖", "窨井盖", "窨井", "井盖子", "检查井"),
+    "road": ("路面", "路", "马路", "道路", "主干道", "主路", "人行道", "地砖", "路砖"),
+    "speed_bump": ("减速带", "减速坎", "减速垄", "减速板"),
+    "fire_lane": ("消防通道", "消防车道", "应急通道", "生命通道"),
+    "fire_hydrant": ("消防栓", "消火栓", "消防水带"),
+    "extinguisher": ("灭火器",),
+    "smoke_alarm": ("烟感", "烟雾报警器", "报警器"),
+    "wire": ("电线", "线路", "电缆", "飞线", "插线板", "插座", "拖线板", "电表箱", "配电箱", "电箱"),
+    "charging_point": ("充电桩", "充电口", "充电插座", "充电柜"),
+    "ebike": ("电动车", "电瓶车", "电动自行车", "电瓶", "电池", "摩托车"),
+    "bicycle": ("自行车", "单车", "共享单车"),
+    "car": ("车", "汽车", "轿车", "私家车", "货车", "面包车", "僵尸车", "车辆"),
+    "delivery_vehicle": ("快递车", "三轮车", "送快递的", "快递三轮", "外卖车"),
+    "parking_space": ("车位", "停车位", "地锁"),
+    "garbage": ("垃圾桶", "垃圾箱", "垃圾筒", "垃圾站", "垃圾房", "垃圾", "垃圾袋", "垃圾池", "垃圾点", "分类桶", "厨余桶",
+                "垃圾车", "拉圾"),
+    "bulky_waste": ("建筑垃圾", "装修垃圾", "渣土", "旧家具", "旧沙发", "床垫"),
+    "clutter": ("纸箱", "纸壳", "纸箱子", "杂物", "泡沫箱", "鞋柜", "旧物"),
+    "ads": ("小广告", "广告纸", "传单", "牛皮癣"),
+    "graffiti": ("涂鸦", "乱画", "乱涂"),
+    "dog_waste": ("狗屎", "狗粑粑", "狗粪", "狗尿", "粪便", "宠物粪便", "屎", "尿"),
+    "bird_waste": ("鸽子屎", "鸽粪", "鸟屎"),
+    "cockroach": ("蟑螂", "小强", "曱甴"),
+    "ants": ("蚂蚁", "白蚁"),
+    "bugs": ("跳蚤", "臭虫", "虱子", "螨虫", "蜘蛛"),
+    "rat": ("老鼠", "耗子", "鼠", "大老鼠"),
+    "mosquito": ("蚊子", "蚊虫", "蚊", "飞虫", "小虫子"),
+    "fly": ("苍蝇",),
+    "wasp": ("马蜂窝", "蜂窝", "黄蜂窝", "马蜂", "黄蜂", "蜂子", "胡蜂", "蜂巢"),
+    "pigeon": ("鸽子", "鸽棚", "鸽子窝", "养鸽"),
+    "dog": ("狗", "流浪狗", "野狗", "大狗", "狗子", "犬", "宠物狗"),
+    "cat": ("猫", "野猫", "流浪猫"),
+    "snake": ("蛇",),
+    "tree": ("树", "大树", "树枝", "树杈", "枝干", "树干", "老树", "枯树", "行道树", "树木"),
+    "leaves": ("落叶", "树叶"),
+    "weeds": ("杂草", "野草", "草长"),
+    "ice": ("结冰", "冰面", "积雪", "冰"),
+    "lawn": ("草坪", "草地", "绿化带", "绿地", "花坛"),
+    "slide": ("滑梯", "滑滑梯"),
+    "swing": ("秋千", "荡秋千"),
+    "seesaw": ("跷跷板", "沙坑", "蹦床", "摇摇马"),
+    "fitness": ("健身器材", "漫步机", "走步机", "单杠", "双杠", "太空漫步", "扭腰器", "跑步机"),
+    "basketball": ("篮球架", "篮筐", "篮板"),
+    "bench": ("长椅", "座椅", "椅子", "凳子"),
+    "pool": ("游泳池", "泳池", "戏水池"),
+    "pond": ("池塘", "人工湖", "景观湖", "景观河", "湖", "河", "水池", "喷泉", "水沟"),
+    "parcel_locker": ("快递柜", "丰巢", "智能柜"),
+    "parcels": ("快递", "包裹", "件"),
+    "letterbox": ("信报箱", "信箱", "报箱"),
+    "bus_stop": ("公交站", "公交车站", "车站", "站台"),
+    "bus_sign": ("站牌",),
+    "traffic_light": ("红绿灯", "信号灯"),
+    "noise_dance": ("广场舞", "跳舞", "音响", "喇叭", "音箱"),
+    "noise_ktv": ("ktv", "歌厅", "卡拉ok", "唱歌", "k歌"),
+    "noise_ball": ("拍球", "篮球", "皮球", "运球"),
+    "noise_drill": ("电钻", "装修", "砸墙", "电锤", "冲击钻", "钻墙"),
+    "noise_dog": ("狗叫", "犬吠"),
+    "noise_mahjong": ("麻将", "打牌"),
+    "noise_music": ("蹦迪", "放音乐", "唱戏", "吊嗓子", "练琴", "钢琴"),
+    "noise_construction": ("工地", "打桩", "施工"),
+    "noise_firecracker": ("鞭炮", "烟花", "炮仗"),
+    "noise_horn": ("鸣笛", "按喇叭", "喇叭声"),
+    "noise_pump": ("水泵", "风机", "变压器", "空调外机噪音", "嗡嗡"),
+    "bbq": ("烧烤", "烧烤摊", "烧烤店", "撸串", "串"),
+    "cooking_fumes": ("油烟", "油烟机", "排烟", "烟熏火燎", "烤串味"),
+    "smoking": ("抽烟", "吸烟", "烟味", "二手烟"),
+    "cigarette_butt": ("烟头", "烟屁股", "烟蒂"),
+    "leftovers": ("剩饭", "剩菜", "菜汤", "饭菜"),
+    "thrown_objects": ("花盆", "酒瓶", "瓶子", "砖头"),
+    "burning": ("烧纸", "烧东西", "烧垃圾", "焚烧", "烧火"),
+    "smoke_fire": ("冒烟", "着火", "起火", "火苗", "浓烟", "烟雾", "火"),
+    "property_fee": ("物业费", "管理费", "服务费", "物管费"),
+    "parking_fee": ("停车费", "车位费"),
+    "utility_bill": ("水费", "电费", "燃气费", "暖气费", "取暖费", "水电费"),
+    "public_income": ("公共收益", "广告收入", "维修基金", "维修资金"),
+    "property_phone": ("电话", "座机", "热线", "客服"),
+    "front_desk": ("前台", "客服中心", "服务中心", "管家"),
+    "repair_request": ("报修", "维修", "修理"),
+    "guard": ("保安", "门卫", "值班", "岗亭"),
+    "cleaner": ("保洁", "清洁工", "打扫卫生"),
+    "notice_board": ("公示栏", "公告栏", "宣传栏"),
+    "stranger": ("陌生人", "外来人员", "推销", "推销员", "传销"),
+    "thief": ("小偷", "贼", "偷", "盗", "顺手牵羊", "被偷", "丢件", "偷东西", "撬"),
+    "stall": ("摆摊", "摊贩", "地摊", "小贩"),
+    "group_rental": ("群租", "群租房", "隔断间"),
+    "construction_illegal": ("违建", "违章建筑", "私搭乱建", "搭棚", "圈地"),
+}
+CONTAINERS = frozenset({"elevator", "bus_stop", "pool", "pond", "road", "lawn", "tree"})
+# Who or what causes a trouble rather than the trouble itself (烧烤摊 for its smoke, a dog for
+# its mess, a car blocking a lane): what is wrong is the other thing named, when there is one.
+AGENTS = frozenset({"dog", "cat", "car", "ebike", "bicycle", "delivery_vehicle", "bbq", "pigeon", "stranger"})
+
+# A part named for itself: the whole it belongs to is not what the message is about.
+PARENTS = {"dog_waste": "dog", "noise_dog": "dog", "bird_waste": "pigeon", "elevator_button": "elevator",
+           "screen": "elevator", "cigarette_butt": "smoking", "charging_point": "ebike", "parking_space": "car",
+           "bus_sign": "bus_stop", "rain_canopy": "bus_stop", "speed_bump": "road", "manhole": "road"}
+
+# Where exactly, beyond building, unit and room: two reports naming different ones are two issues.
+SUBPLACES: dict[str, dict[str, tuple[str, ...]]] = {
+    "gate": {
+        "east_gate": ("东门", "东大门", "东侧门", "东边大门", "東門"),
+        "west_gate": ("西门", "西大门", "西侧门", "西边大门"),
+        "south_gate": ("南门", "南大门", "南侧门", "南边大门", "正门"),
+        "north_gate": ("北门", "北大门", "北侧门", "北边大门", "后门"),
+    },
+    "area": {
+        "east_area": ("东区", "东苑"),
+        "west_area": ("西区", "西苑"),
+        "south_area": ("南区", "南苑"),
+        "north_area": ("北区", "北苑"),
+        "phase1": ("一期",),
+        "phase2": ("二期",),
+        "phase3": ("三期",),
+        "zone_a": ("a区",),
+        "zone_b": ("b区",),
+        "zone_c": ("c区",),
+    },
+    "part": {
+        "roof": ("楼顶", "天台", "屋顶", "屋面", "房顶", "楼顶上", "防水层", "屋面防水", "女儿墙"),
+        "basement": ("地下室", "储藏室", "储藏间", "地下储藏", "负一楼"),
+        "garage": ("地库", "车库", "地下车库", "停车场", "车棚", "自行车棚", "电动车棚"),
+        "lobby": ("大堂", "大厅", "门厅", "一楼大厅"),
+        "stairwell": ("楼道", "楼梯间", "楼梯", "走廊", "过道", "楼梯口"),
+        "playground": ("儿童乐园", "游乐场", "游乐区", "儿童区", "游乐设施"),
+        "fitness_area": ("健身区", "健身广场", "健身场"),
+        "garden": ("花园", "中心花园", "小花园", "绿化"),
+        "square": ("广场", "中心广场", "文化广场"),
+    },
+}
+
+# What is wrong. Two reports of one thing with different troubles (电梯坏了 / 电梯里脏) are two issues.
+PROBLEMS: dict[str, tuple[str, ...]] = {
+    "broken": ("坏", "坑", "不动", "失灵", "不亮", "打不开", "关不上", "关不严", "不开", "没反应", "停了", "停运", "卡住", "卡死",
+               "卡得", "故障", "踩不动", "刷不开", "进不去", "出不来", "不好使", "不能用", "不响", "闪", "一闪", "黑的", "黑咕隆咚",
+               "黑灯瞎火", "摸黑", "罢工", "锈死", "断", "掉了", "铲", "没了", "坑", "颠", "歪", "松", "晃", "破", "裂", "碎",
+               "翘", "锈", "塌", "不热", "凉", "不出水", "爬楼"),
+    "dirty": ("脏", "垃圾", "脚印", "没人扫", "没打扫", "乱七八糟", "一地", "满地", "没人清", "没人倒", "满了", "溢",
+              "堆成山", "浑", "绿的", "发黄", "黄黄", "沉淀"),
+    "smell": ("臭", "味", "骚", "熏", "呛"),
+    "noise": ("吵", "噪音", "响", "咚咚", "声音", "扰民", "睡不着", "吼", "唱"),
+    "water": ("漏水", "渗水", "滴水", "积水", "淹", "进水", "返水", "冒水", "往下流", "往下渗", "湿", "水点", "漏", "渗",
+              "污水", "脏水", "冒出来", "往外冒", "溢出"),
+    "blocked": ("堵", "挡", "占", "堆", "停满", "乱停", "过不去", "进不来"),
+    "pests": ("成群", "好多", "太多", "成灾", "乱跑", "爬"),
+    "fire": ("冒烟", "着火", "烧", "火", "烟熏"),
+    "danger_fall": ("要掉", "往下掉", "掉下来", "砸", "要断", "吊着", "悬", "摇摇欲坠"),
+    "aggressive": ("追人", "追着", "咬", "扑", "凶", "叫"),
+    "speeding": ("太快", "飞快", "飙", "超速"),
+    "theft": ("偷", "丢", "被盗", "撬", "顺手牵羊"),
+    "fee": ("涨", "乱收", "收费", "多收", "贵", "没公示", "不公开", "没通知", "没问过"),
+    "attitude": ("态度", "骂", "凶", "不耐烦", "爱答不理"),
+    "unreachable": ("打不通", "没人接", "不接", "没人应"),
+    "no_show": ("没人来", "没人管", "没下文", "拖", "不来", "不修", "没人理"),
+    "throwing": ("扔", "丢", "抛", "往下"),
+    "charging": ("充电", "飞线", "拉线"),
+    "expired": ("过期", "没水", "空的", "失效"),
+    "asleep": ("睡觉", "打呼噜", "睡", "不在岗", "不管事"),
+}
+
+
+# Kinds of trouble that may be one trouble said two ways; two reports of one thing whose troubles
+# share no kind (电梯坏了 / 电梯里脏) are two issues.
+TROUBLE_KIND = {
+    "broken": "damage", "danger_fall": "damage", "expired": "damage",
+    "dirty": "mess", "smell": "mess", "pests": "mess",
+    "water": "water", "noise": "noise", "fire": "fire",
+    "blocked": "misuse", "aggressive": "misuse", "speeding": "misuse", "throwing": "misuse", "charging": "charging",
+    "theft": "crime",
+    "fee": "service", "attitude": "service", "unreachable": "service", "no_show": "service", "asleep": "service",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    objects: frozenset[str]
+    problems: frozenset[str]
+    places: dict[str, frozenset[str]]  # kind of sub-place -> the ones named
+
+    @property
+    def trouble_kinds(self) -> frozenset[str]:
+        return frozenset(TROUBLE_KIND[p] for p in self.problems)
+
+    @property
+    def items(self) -> frozenset[str]:
+        """The things the message is about: a container (电梯 for the screen inside it) or an
+        agent (the dog for its mess) only when nothing else is named; without any thing, the
+        part of the building it happens in (the garage, the roof)."""
+        inner = self.objects - CONTAINERS
+        return inner - AGENTS or inner or self.objects or self.places.get("part", frozenset())
+
+
+def _alternation(owner: dict[str, object]) -> re.Pattern:
+    words = sorted(owner, key=lambda w: (-len(w), w))  # longest first: 电梯按钮 before 电梯
+    return re.compile("|".join(map(re.escape, words)))
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    # Things and sub-places in one alternation, so the longer name wins: 车库 is a place, not a
+    # 车; 广场舞 is a noise, not a 广场.
+    owner: dict[str, tuple[str, str]] = {w: ("object", name) for name, words in OBJECTS.items() for w in words}
+    for kind, table in SUBPLACES.items():
+        owner.update({w: (kind, name) for name, words in table.items() for w in words})
+    problem_of = {w: name for name, words in PROBLEMS.items() for w in words}
+    return _alternation(owner), owner, _alternation(problem_of), problem_of
+
+
+# A trouble word inside a thing's name is no trouble of it (烧烤 is not a fire, 狗叫 …).
+_OWN_TROUBLE = frozenset({"garbage", "smoke_fire", "noise_dog", "bbq", "burning", "thief"})
+
+
+_SLIP = re.compile("|".join(map(re.escape, SLIPS)))
+# Addresses say where, not what: 「3栋」「12幢」「1802」 would otherwise read as things.
+_ADDRESS = re.compile(r"[0-9a-z一二三四五六七八九十两]+(?:号楼|栋|幢|座|单元|楼|层|室|号|#)|\d{3,4}")
+
+
+@lru_cache(maxsize=4096)
+def signature(text: str) -> Signature:
+    """The things, troubles and sub-places named in normalised ``text``."""
+    s = _ADDRESS.sub(" ", _SLIP.sub(lambda m: SLIPS[m.group()], text))
+    names, owner, troubles, problem_of = _patterns()
+    objects: set[str] = set()
+    places: dict[str, set[str]] = {}
+    rest = []
+    last = 0
+    for m in names.finditer(s):
+        kind, name = owner[m.group()]
+        if kind == "object":
+            objects.add(name)
+            if name in _OWN_TROUBLE:
+                continue  # 垃圾 and 着火 say what is wrong as well as what it is about
+        else:
+            places.setdefault(kind, set()).add(name)
+        rest.append(s[last:m.start()])
+        last = m.end()
+    rest.append(s[last:])
+    bare = " ".join(rest)
+    return Signature(
+        objects=frozenset(objects - {PARENTS[o] for o in objects if o in PARENTS}),
+        problems=frozenset(problem_of[m.group()] for m in troubles.finditer(bare)),
+        places={kind: frozenset(v) for kind, v in places.items()},
+    )

@@ -1,0 +1,100 @@
+"""The one decision both the conversation and ``hgj parse`` use: act, ask or ignore."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.nlu import get_parser
+from bot.nlu.decision import ACT, ASK, IGNORE, MIN_TEXT, decide
+from bot.nlu.parser import ParseResult
+
+
+def _result(intent="issue", category="facility", urgent=False, confidence=0.95, chatter_p=None):
+    if chatter_p is None:
+        chatter_p = confidence if intent == "chatter" else (1 - confidence) / 2
+    return ParseResult(intent=intent, category=category, urgent=urgent, confidence=confidence, chatter_p=chatter_p)
+
+
+@pytest.mark.parametrize(
+    "parsed, text, action, intent",
+    [
+        (_result(urgent=True, intent="issue", category="safety"), "救命", ACT, "issue"),  # short but urgent
+        (_result(intent="chatter", category="none", confidence=0.99), "大家早上好", IGNORE, "chatter"),
+        # the model leans towards a report without being sure: ask
+        (_result(intent="chatter", category="none", confidence=0.45, chatter_p=0.45), "有人管管吗", ASK, "issue"),
+        # it leans towards chatter without being sure: real group chat is not quizzed
+        (_result(intent="chatter", category="none", confidence=0.55), "这么晚了还有人没睡啊", IGNORE, "chatter"),
+        (_result(intent="issue", confidence=0.45, chatter_p=0.52), "暖气热了屋里22度", IGNORE, "chatter"),
+        (_result(intent="issue", confidence=0.9), "3栋灯坏了", ACT, "issue"),
+        (_result(intent="wish", category="errand", confidence=0.9), "谁能帮我买点菜", ACT, "wish"),
+        (_result(intent="wish", category="errand", confidence=0.5), "谁能帮帮我", ASK, "wish"),
+        (_result(intent="issue", confidence=0.99), "灯坏", IGNORE, "chatter"),  # under MIN_TEXT
+    ],
+)
+def test_decide(parsed, text, action, intent):
+    d = decide(parsed, text)
+    assert (d.action, d.intent) == (action, intent)
+    assert d.urgent == parsed.urgent
+
+
+def test_the_threshold_is_the_setting():
+    parsed = _result(confidence=0.7)
+    assert decide(parsed, "3栋灯坏了", 0.6).action == ACT
+    assert decide(parsed, "3栋灯坏了", 0.8).action == ASK
+    assert len("好的好的") == MIN_TEXT
+
+
+def test_an_urgent_plea_parses_as_an_urgent_safety_issue():
+    r = get_parser().parse("我爸在卫生间摔倒了起不来 快来人")
+    assert (r.intent, r.category, r.urgent) == ("issue", "safety", True)
+    assert decide(r, "我爸在卫生间摔倒了起不来 快来人").action == ACT
+
+
+def _jsonl(lines: list[str]) -> list[dict]:
+    r = CliRunner().invoke(app, ["parse", "--jsonl"], input="\n".join(lines) + "\n")
+    assert r.exit_code == 0, r.output
+    return [json.loads(x) for x in r.output.strip().splitlines()]
+
+
+def test_parse_jsonl_takes_json_objects_so_a_message_may_span_lines():
+    notice = "【停水通知】\n各位居民：\n因管道维修，明天8:00-18:00停水，请提前储水。\n阳光花园物业"
+    raw = "3栋2单元楼道灯坏了"
+    out = _jsonl([json.dumps({"id": "n1", "text": notice}, ensure_ascii=False), raw, "收到"])
+    assert len(out) == 3
+    assert out[0]["id"] == "n1" and out[0]["text"] == notice  # one message, other keys echoed
+    assert out[0]["intent"] == "chatter" and out[0]["action"] == IGNORE
+    assert out[1]["text"] == raw and out[1]["action"] == ACT  # raw lines still work
+    assert out[2]["action"] == IGNORE
+
+
+def test_parse_jsonl_says_which_json_line_has_no_text_and_goes_on():
+    out = _jsonl(['{"id": 1, "text": 5}', "4栋单元门坏了关不上"])
+    assert out[0] == {"id": 1, "line": 1, "error": '第 1 行是 JSON 对象, 但没有字符串 "text"'}
+    assert out[1]["action"] == ACT
+
+
+def test_parse_action_is_what_the_conversation_decides():
+    parser = get_parser()
+    texts = ["大家早上好呀", "4栋单元门坏了关不上", "楼道里着火了", "救命", "想请人每周帮忙买一次菜"]
+    out = _jsonl(texts)
+    for text, got in zip(texts, out):
+        assert got["action"] == decide(parser.parse(text), text).action
+    assert [o["action"] for o in out[:4]] == [IGNORE, ACT, ACT, ACT]
+
+
+def test_parse_single_message_shows_the_action():
+    r = CliRunner().invoke(app, ["parse", "--json", "楼道里着火了"])
+    assert json.loads(r.output)["action"] == ACT
+    r = CliRunner().invoke(app, ["parse", "大家早上好呀"])
+    assert "动作 ignore" in r.output
+
+
+def test_a_message_naming_nothing_of_the_community_needs_a_surer_model_to_act():
+    vague = ParseResult(intent="issue", category="other", urgent=False, confidence=0.8, chatter_p=0.1, evidence=False)
+    assert decide(vague, "这玩意就是不好使").action == ASK
+    named = ParseResult(intent="issue", category="facility", urgent=False, confidence=0.8, chatter_p=0.1)
+    assert decide(named, "楼道灯就是不好使").action == ACT
+    assert get_parser().parse("3栋楼道灯坏了").evidence
+    assert not get_parser().parse("我还想找个人一起玩").evidence

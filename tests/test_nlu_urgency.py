@@ -1,0 +1,65 @@
+"""Emergency rules around numbers: an address is not an emergency number; the reply names the
+numbers that fit what happens."""
+
+import pytest
+
+from bot.nlu import get_parser
+from bot.nlu.urgency import emergency_numbers, mask_addresses, urgent_hint
+from handlers.texts import emergency_hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["幸福里119栋楼道灯坏了", "3栋119室门口堆了好多纸箱", "5栋120室的空调外机在滴水",
+     "3-2-119家门口的灯不亮", "110号楼下的垃圾没人清"],
+)
+def test_emergency_numbers_inside_addresses_are_no_emergency(text):
+    r = get_parser().parse(text)
+    assert not r.urgent
+    assert not urgent_hint(text)
+
+
+@pytest.mark.parametrize("text", ["着火了 快打119", "楼道里全是烟，已经打119了", "快打119楼道着火了"])
+def test_an_emergency_number_said_as_one_still_counts(text):
+    assert get_parser().parse(text).urgent
+
+
+def test_masking_keeps_phone_numbers_and_lengths():
+    assert mask_addresses("3栋119室") == "0栋000室"
+    assert mask_addresses("电话13811902222") == "电话13811902222"
+
+
+@pytest.mark.parametrize(
+    "text, numbers",
+    [
+        ("楼道里着火了，好大的烟！", ["119"]),
+        ("5栋燃气报警器一直在响", ["119"]),
+        ("一条大狗在3栋门口咬人，老人腿上都是血", ["120", "110"]),
+        ("楼下两个人打起来了，有人头破了", ["120", "110"]),
+        ("我爸摔倒了起不来", ["120"]),
+        ("有个小孩爬到6楼窗台外面了", ["119", "110"]),
+        ("3栋120室着火了", ["119"]),
+        ("幸福里119栋楼道灯坏了", []),
+    ],
+)
+def test_the_reply_names_the_numbers_that_fit(text, numbers):
+    assert emergency_numbers(text) == numbers
+    hint = emergency_hint(text)
+    if numbers:
+        assert hint == f"情况危急请立即拨打 {' / '.join(numbers)}。"
+    else:
+        assert "110 / 119 / 120" in hint
+
+
+@pytest.mark.parametrize("text", ["快来人", "快来人啊！", "救命", "谁在附近快去看看", "谁在附近快去看看我妈", "5栋快来人",
+                                  "我爸摔倒了起不来"])
+def test_a_plea_is_urgent(text):
+    r = get_parser().parse(text)
+    assert r.urgent and r.intent == "issue"
+
+
+@pytest.mark.parametrize("text", ["快来人帮我搬个沙发", "救命 这个瓜太大了哈哈哈哈", "救救孩子吧，数学题太难了",
+                                  "看新闻说隔壁市一个小区昨晚着火了", "刚才一辆消防车开过去了，哪里着火了吗？",
+                                  "物业快来看看，5号楼的电梯又卡住不动了"])
+def test_what_only_sounds_like_a_plea_or_an_emergency_is_not(text):
+    assert not get_parser().parse(text).urgent
