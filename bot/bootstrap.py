@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from . import points, routing
-from .db import Database
+from .db import Database, migration_lock, upgrade
 
 
 def ensure_defaults(session: Session) -> None:
@@ -15,7 +15,9 @@ def ensure_defaults(session: Session) -> None:
 
 def prepare(url: str) -> Database:
     db = Database(url)
-    db.upgrade()
-    with db.transaction() as session:
-        ensure_defaults(session)
+    # the default rows too: two processes starting on a fresh database would both insert them
+    with migration_lock(db.engine):
+        upgrade(db.engine, lock=False)
+        with db.transaction() as session:
+            ensure_defaults(session)
     return db

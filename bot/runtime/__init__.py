@@ -2,6 +2,11 @@
 conversation, the Telegram bot (polling, or the webhook), the outbox sender, the scheduler,
 the expiry of unanswered questions, and the web app. Started and stopped cleanly together.
 
+Polling, the sender and the scheduler each have one owner among all the processes on the
+database (``bot.ownership``): a process that does not own one stands by and takes over within
+``HGJ_LOCK_RETRY_SECONDS`` of the owner's death. Webhook mode needs no owner for the updates:
+every instance behind the load balancer handles what it is given.
+
 ``Runtime(settings, db).run()`` is ``hgj run``; ``hgj demo`` and the tests start one against
 the Telegram stand-in.
 """
@@ -19,6 +24,9 @@ from typing import Any
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
+from bot.telegram.polling import WebhookActive, check_webhook
+
+__all__ = ["Features", "Runtime", "WebhookActive", "check_webhook", "make_sender", "populate_standin"]
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +39,17 @@ class Features:
     web: bool = True
     sweep_every: float = 60.0  # seconds between expiries of unanswered questions
     offload_db: bool = True  # run each update's transaction on a worker thread
+    replace_webhook: bool = False  # polling: delete a webhook found set (else refuse to start)
 
 
-def make_sender(db: Database, bot, clock: Clock, settings: Settings):
+def make_sender(db: Database, bot, clock: Clock, settings: Settings, **kwargs):
     """The outbox sender with the Telegram transport, within Telegram's limits (unless
     ``HGJ_SEND_LIMITS=false``, for a local stand-in without limits)."""
     from bot.outbox import RateLimiter, RateLimits, Sender
     from bot.telegram.transport import TelegramTransport
 
     limiter = RateLimiter() if settings.send_limits else RateLimiter(RateLimits.off())
-    return Sender(db, TelegramTransport(bot), clock=clock, limiter=limiter)
+    return Sender(db, TelegramTransport(bot), clock=clock, limiter=limiter, **kwargs)
 
 
 def start_scheduler(db: Database, settings: Settings, clock: Clock, notify) -> Any:
@@ -115,6 +124,11 @@ class Runtime:
         self.mode = "off"
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
+        self.elected: dict[str, Any] = {}  # role → bot.ownership.Elected (poller, sender)
+        self._role_stops: dict[str, asyncio.Event] = {}
+        self._sender_task: asyncio.Task | None = None
+        self._poll_task: asyncio.Task | None = None
+        self._poll_stop: asyncio.Event | None = None
 
     # --- life ------------------------------------------------------------------------------
 
@@ -134,7 +148,14 @@ class Runtime:
         gc.freeze()
         self.bot = build_bot(self.settings, token=self.token, api_base=self.api_base)
         me = await self.bot.me()
-        self.sender = make_sender(self.db, self.bot, self.clock, self.settings) if self.features.sender else None
+        if self.features.polling:  # before anything else: refusing must leave nothing started
+            await check_webhook(self.bot, replace=self.features.replace_webhook)
+        if self.features.sender:
+            from bot.ownership import lock_for, process_name
+
+            sender_lock = lock_for(self.db.engine, "sender")
+            self.sender = make_sender(self.db, self.bot, self.clock, self.settings, owner=process_name("sender"),
+                                      fence=sender_lock.fence, on_fenced=lambda: self._resign("sender"))
         notify = self.sender.notify if self.sender is not None else (lambda: None)
         self.bridge = UpdateBridge(self.db, conversation, self.settings, parser=self.parser, clock=self.clock,
                                    notify=notify, bot_username=me.username or "",
@@ -159,12 +180,12 @@ class Runtime:
             while not self.web.started:
                 await asyncio.sleep(0.02)
         if self.sender is not None:
-            self._spawn(self.sender.run(), "sender")
+            self._elect(sender_lock, self._sender_on, self._sender_off, "sender")
         if self.mode == "polling":
-            from bot.telegram.polling import poll
+            from bot.ownership import lock_for
 
             self.bridge.batched = True
-            self._spawn(poll(self.bot, self.dp, self._stop, after_batch=self.bridge.flush), "polling")
+            self._elect(lock_for(self.db.engine, "poller"), self._poll_on, self._poll_off, "polling")
         elif self.mode == "webhook":
             from bot.telegram.webhook import set_webhook, webhook_secret
 
@@ -174,6 +195,68 @@ class Runtime:
         if self.features.scheduler:
             self.scheduler = start_scheduler(self.db, self.settings, self.clock, notify)
         log.info("bot @%s running (%s)", me.username, self.mode)
+
+    # --- the roles with one owner among the processes: stand by, take over, step down ----------
+
+    def _elect(self, lock, on_gain, on_loss, name: str) -> None:
+        from bot.ownership import Elected
+
+        stop = self._role_stops[lock.role] = asyncio.Event()
+        elected = self.elected[lock.role] = Elected(lock, retry=self.settings.lock_retry_seconds,
+                                                    on_gain=on_gain, on_loss=on_loss)
+        self._spawn(elected.run(stop), name)
+
+    def _resign(self, role: str) -> None:
+        elected = self.elected.get(role)
+        if elected is not None:
+            elected.check_now()
+
+    async def _sender_on(self) -> None:
+        # taking over: the lock proves any other sender is dead, so its leases go back at once
+        self._sender_task = asyncio.create_task(self.sender.run(reclaim=True), name="hgj-sender-run")
+        self._sender_task.add_done_callback(self._task_done)
+
+    async def _sender_off(self) -> None:
+        self.sender.stop()
+        if self._sender_task is not None:
+            await asyncio.gather(self._sender_task, return_exceptions=True)
+            self._sender_task = None
+
+    async def _poll_on(self) -> None:
+        from bot.telegram.polling import poll
+
+        try:  # a standby taking over checks again: a webhook may have been set meanwhile
+            await check_webhook(self.bot, replace=self.features.replace_webhook)
+        except WebhookActive as err:
+            log.error("%s", err)
+            self._role_stops["poller"].set()  # this process stops trying to poll
+            return
+        self._poll_stop = asyncio.Event()
+        self._poll_task = asyncio.create_task(
+            poll(self.bot, self.dp, self._poll_stop, after_batch=self.bridge.flush), name="hgj-poll")
+        self._poll_task.add_done_callback(self._poll_ended)
+
+    def _poll_ended(self, task: asyncio.Task) -> None:
+        self._task_done(task)
+        if not task.cancelled() and isinstance(task.exception(), WebhookActive):
+            log.error("%s", task.exception())
+            stop = self._role_stops.get("poller")
+            if stop is not None:
+                stop.set()
+
+    async def _poll_off(self) -> None:
+        if self._poll_stop is not None:
+            self._poll_stop.set()
+        if self._poll_task is not None:
+            await asyncio.gather(self._poll_task, return_exceptions=True)
+            self._poll_task = None
+
+    def owns(self, role: str) -> bool:
+        """Does this process own ``role`` (``sender``, ``poller``; the scheduler: ``scheduler.is_owner``)?"""
+        if role == "scheduler":
+            return self.scheduler is not None and self.scheduler.is_owner
+        elected = self.elected.get(role)
+        return elected is not None and elected.owner
 
     def _spawn(self, coro, name: str) -> None:
         task = asyncio.create_task(coro, name=f"hgj-{name}")
@@ -201,6 +284,8 @@ class Runtime:
         """Stop fetching, finish the batch in hand, stop the sender (sends under way complete),
         the scheduler and the web server; close the bot's session."""
         self._stop.set()
+        if "poller" in self._role_stops:
+            self._role_stops["poller"].set()
         polling = [t for t in self._tasks if t.get_name() == "hgj-polling"]
         if polling:
             await asyncio.wait(polling, timeout=15)
@@ -209,8 +294,8 @@ class Runtime:
                 self.scheduler.stop()
             except Exception:  # noqa: BLE001 — stopping goes on
                 log.exception("stopping the scheduler failed")
-        if self.sender is not None:
-            self.sender.stop()
+        for stop in self._role_stops.values():  # the sender steps down: sends under way complete
+            stop.set()
         if self.web is not None:
             self.web.stop()
         pending = [t for t in self._tasks if not t.done()]
