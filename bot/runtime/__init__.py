@@ -129,6 +129,7 @@ class Runtime:
         self._sender_task: asyncio.Task | None = None
         self._poll_task: asyncio.Task | None = None
         self._poll_stop: asyncio.Event | None = None
+        self._group_watch = None
 
     # --- life ------------------------------------------------------------------------------
 
@@ -139,6 +140,11 @@ class Runtime:
         from bot.telegram.app import build_bot, build_dispatcher
         from bot.telegram.bridge import UpdateBridge
 
+        if self.db.engine.dialect.name == "postgresql":
+            from bot.changes import GroupWatch
+
+            # a /bind on another instance reaches this one's binding cache at once
+            self._group_watch = GroupWatch(self.db.engine).start()
         if self.parser is None:
             self.parser = await asyncio.to_thread(get_parser)
         conversation = build_conversation()
@@ -306,6 +312,9 @@ class Runtime:
             await asyncio.gather(*still, return_exceptions=True)
         if self.bridge is not None:
             await asyncio.to_thread(self.bridge.close)
+        if self._group_watch is not None:
+            await asyncio.to_thread(self._group_watch.stop)
+            self._group_watch = None
         if self.bot is not None:
             await self.bot.session.close()
 

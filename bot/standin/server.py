@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from .api import BotApi, FileUpload, Params
+from .api import BotApi, Described, FileUpload, Params
 from .control import add_control_routes
 from .limits import Limits
 from .state import ApiError, BotAccount, World, bad_request
@@ -199,6 +199,8 @@ class StandinServer:
         except ApiError as err:
             world.errors[err.code] += 1
             return json_response(err.to_dict(), err.code)
+        if isinstance(result, Described):
+            return json_response({"ok": True, "result": result.result, "description": result.description})
         return json_response({"ok": True, "result": result})
 
     async def _handle_file(self, request: web.Request) -> web.Response:
