@@ -365,6 +365,11 @@ class Elected:
                         await self._lose()
                         await asyncio.to_thread(self.lock.release)
                         announced = False
+                        # a standby that still holds on goes first: wait a try before trying again
+                        try:
+                            await asyncio.wait_for(stop.wait(), self.retry)
+                        except asyncio.TimeoutError:
+                            pass
         finally:
             if self.owner:
                 await self._lose()

@@ -140,6 +140,10 @@ class Runtime:
         from bot.telegram.app import build_bot, build_dispatcher
         from bot.telegram.bridge import UpdateBridge
 
+        self.bot = build_bot(self.settings, token=self.token, api_base=self.api_base)
+        me = await self.bot.me()
+        if self.features.polling:  # before anything else: refusing must leave nothing started
+            await check_webhook(self.bot, replace=self.features.replace_webhook)
         if self.db.engine.dialect.name == "postgresql":
             from bot.changes import GroupWatch
 
@@ -152,10 +156,6 @@ class Runtime:
         # them out of the garbage collector's full passes (no pauses of a tenth of a second)
         gc.collect()
         gc.freeze()
-        self.bot = build_bot(self.settings, token=self.token, api_base=self.api_base)
-        me = await self.bot.me()
-        if self.features.polling:  # before anything else: refusing must leave nothing started
-            await check_webhook(self.bot, replace=self.features.replace_webhook)
         if self.features.sender:
             from bot.ownership import lock_for, process_name
 
