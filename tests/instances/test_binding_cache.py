@@ -1,0 +1,94 @@
+"""A group's binding, cached by each instance, changes everywhere at once when another instance
+binds the group (issue 12: a /bind on one instance was invisible on the other for a minute).
+
+"The other instance" is another ``Database`` with its own connections that binds through
+``bot.groups.bind`` — what the other process runs — and never touches this process's cache."""
+
+from __future__ import annotations
+
+import asyncio
+import time as wall
+
+import pytest
+
+from bot import groups
+from bot.changes import GroupWatch
+from bot.config import Settings
+from bot.db import Database
+from handlers.context import Context, forget_bindings
+from handlers.types import Chat
+from tests.factories import build_world
+
+GROUP = Chat(-100777, "group", "阳光花园居民群")
+
+
+def seen(db: Database, clock) -> str | None:
+    """The community this instance's conversation takes the group to be bound to (cached)."""
+    with db.session() as session:
+        ctx = Context(session=session, now=clock.now(), settings=Settings(_env_file=None, cache_ttl_seconds=3600))
+        binding = ctx.group(GROUP)
+        if binding is None:
+            return None
+        from models import Community
+
+        return session.get(Community, binding.community_id).name
+
+
+async def until(cond, timeout: float = 5.0) -> bool:
+    end = wall.monotonic() + timeout
+    while wall.monotonic() < end:
+        if cond():
+            return True
+        await asyncio.sleep(0.01)
+    return cond()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_a_bind_on_another_instance_is_seen_at_once(backend, request, clock):
+    db: Database = request.getfixturevalue("sqlite_db" if backend == "sqlite" else "pg_db")
+    forget_bindings()
+    with db.transaction() as s:
+        build_world(s, clock.now())
+    watch = GroupWatch(db.engine).start() if backend == "postgres" else None
+    other = Database(db.url)  # the other instance
+    try:
+        if watch is not None:
+            assert await asyncio.to_thread(watch.wait_connected)
+        assert seen(db, clock) is None  # unbound: cached as such
+        assert seen(db, clock) is None
+        with other.transaction() as s:
+            groups.bind(s, GROUP.id, community_name="白庙社区", now=clock.now())
+        assert await until(lambda: seen(db, clock) == "白庙社区")
+        with other.transaction() as s:
+            groups.bind(s, GROUP.id, community_name="月亮湖社区", force=True, now=clock.now())
+        assert await until(lambda: seen(db, clock) == "月亮湖社区")
+        # a binding that was rolled back announces nothing and changes nothing
+        with pytest.raises(RuntimeError):
+            with other.transaction() as s:
+                groups.bind(s, GROUP.id, community_name="白庙社区", force=True, now=clock.now())
+                raise RuntimeError("the change failed after the bind")
+        await asyncio.sleep(0.2)
+        assert seen(db, clock) == "月亮湖社区"
+    finally:
+        other.dispose()
+        if watch is not None:
+            await asyncio.to_thread(watch.stop)
+        forget_bindings()
+
+
+@pytest.mark.postgres
+async def test_while_the_listener_is_away_every_read_goes_to_the_database(pg_db, clock):
+    forget_bindings()
+    with pg_db.transaction() as s:
+        build_world(s, clock.now())
+        groups.bind(s, GROUP.id, community_name="白庙社区", now=clock.now())
+    # no GroupWatch running: nothing would tell this process, so nothing is cached
+    assert seen(pg_db, clock) == "白庙社区"
+    other = Database(pg_db.url)
+    try:
+        with other.transaction() as s:
+            groups.bind(s, GROUP.id, community_name="月亮湖社区", force=True, now=clock.now())
+        assert seen(pg_db, clock) == "月亮湖社区"
+    finally:
+        other.dispose()
+        forget_bindings()
