@@ -112,6 +112,11 @@ def start_scheduler(
         loop = asyncio.get_running_loop()
     except RuntimeError:
         loop = None
+    # APScheduler logs every run of every job at INFO: the lock check each second would bury
+    # the lines that matter (ownership changes, ticks that failed)
+    for name in ("apscheduler.executors.default", "apscheduler.scheduler"):
+        if logging.getLogger(name).level == logging.NOTSET:
+            logging.getLogger(name).setLevel(logging.WARNING)
     rt = Runtime(
         id=uuid.uuid4().hex[:12], db=db, settings=settings, clock=clock, lock=lock_for(db.engine),
         notify=notify, loop=loop, on_fire=on_fire,
