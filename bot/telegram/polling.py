@@ -68,19 +68,11 @@ async def poll(bot: Bot, dp: Dispatcher, stop: asyncio.Event, *, timeout: int = 
                 raise WebhookActive("") from err
             # another poller that does not share our database (so not our lock): say so, then again
             log.warning("getUpdates: %s; again in %.1fs", err, delay)
-            try:
-                await asyncio.wait_for(stop.wait(), delay)
-            except asyncio.TimeoutError:
-                pass
-            delay = min(delay * 2, backoff[1])
+            delay = await _backoff(stop, delay, backoff[1])
             continue
         except Exception as err:  # noqa: BLE001 — the network or the server: wait, then again
             log.warning("getUpdates failed (%s: %s); again in %.1fs", type(err).__name__, err, delay)
-            try:
-                await asyncio.wait_for(stop.wait(), delay)
-            except asyncio.TimeoutError:
-                pass
-            delay = min(delay * 2, backoff[1])
+            delay = await _backoff(stop, delay, backoff[1])
             continue
         delay = backoff[0]
         if not updates:
@@ -98,3 +90,12 @@ async def poll(bot: Bot, dp: Dispatcher, stop: asyncio.Event, *, timeout: int = 
             await bot(GetUpdates(offset=offset, timeout=0, limit=1, allowed_updates=allowed))
         except Exception:  # noqa: BLE001
             pass
+
+
+async def _backoff(stop: asyncio.Event, delay: float, most: float) -> float:
+    """Wait ``delay`` (or until stopped); the next delay."""
+    try:
+        await asyncio.wait_for(stop.wait(), delay)
+    except asyncio.TimeoutError:
+        pass
+    return min(delay * 2, most)

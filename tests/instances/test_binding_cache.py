@@ -7,7 +7,6 @@ binds the group (issue 12: a /bind on one instance was invisible on the other fo
 from __future__ import annotations
 
 import asyncio
-import time as wall
 
 import pytest
 
@@ -18,6 +17,7 @@ from bot.db import Database
 from handlers.context import Context, forget_bindings
 from handlers.types import Chat
 from tests.factories import build_world
+from tests.rotas.test_scheduler import wait_for
 
 GROUP = Chat(-100777, "group", "阳光花园居民群")
 
@@ -35,12 +35,7 @@ def seen(db: Database, clock) -> str | None:
 
 
 async def until(cond, timeout: float = 5.0) -> bool:
-    end = wall.monotonic() + timeout
-    while wall.monotonic() < end:
-        if cond():
-            return True
-        await asyncio.sleep(0.01)
-    return cond()
+    return await wait_for(cond, timeout, step=0.01)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
