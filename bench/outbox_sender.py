@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.bootstrap import prepare  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
+from bot.infra.clock import SystemClock  # noqa: E402
 from bot.outbox import RateLimiter, RateLimits, Sender  # noqa: E402
 from bot.outbox.testing import FakeTransport  # noqa: E402
 from models import OutboxMessage, OutboxStatus  # noqa: E402

@@ -190,7 +190,7 @@ async def until(predicate, timeout: float, what: str) -> None:
 async def run(args) -> dict:
     from sqlmodel import select
 
-    from bot.db import Database
+    from bot.infra.db import Database
     from bot.standin import Limits, StandinServer
     from models import OutboxMessage
 

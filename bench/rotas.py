@@ -42,8 +42,8 @@ from sqlmodel import select  # noqa: E402
 from bot import due as D  # noqa: E402
 from bot import issues, places  # noqa: E402
 from bot.bootstrap import prepare  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import Settings  # noqa: E402
+from bot.infra.clock import SystemClock  # noqa: E402
+from bot.infra.config import Settings  # noqa: E402
 from bot.lifecycle import Actor  # noqa: E402
 from bot.members import service as members  # noqa: E402
 from bot.rotas import service  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from . import points, routing
-from .db import Database
+from bot.infra.db import Database
 
 
 def ensure_defaults(session: Session) -> None:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from models import Community, Member, Resident, Role, Voucher
 
 from . import groups, issues, places, tasks, wishes
-from .errors import InvalidInput
+from bot.infra.errors import InvalidInput
 from .lifecycle import Actor
 from .members import service as members
 from .members.service import Titles

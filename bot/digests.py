@@ -41,7 +41,7 @@ from models import (
 
 from . import points
 from .due import Candidate, Message, Plan
-from .masking import shown
+from bot.infra.masking import shown
 from .issues import code
 from .rotas import texts
 from .rotas.service import shift_code

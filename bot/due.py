@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from handlers.types import Button, Outgoing
 from models import ChatGroup, Member, Occurrence
 
-from .config import Settings, get_settings
+from bot.infra.config import Settings, get_settings
 from .escalation import Policies, quiet_until
 
 UTC = timezone.utc

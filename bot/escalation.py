@@ -26,8 +26,8 @@ from sqlmodel import Session, select
 from models import EscalationPolicy, EscalationStep, Member, PolicyKind, RouteTarget
 
 from . import routing
-from .config import Settings
-from .errors import InvalidInput
+from bot.infra.config import Settings
+from bot.infra.errors import InvalidInput
 
 ROUTE, CLAIMER, BACKUP, TEAM = "route", "claimer", "backup", "team"
 TARGETS: tuple[str, ...] = (*RouteTarget.ALL, ROUTE, CLAIMER, BACKUP, TEAM)

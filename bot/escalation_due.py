@@ -23,7 +23,7 @@ from models.base import UTCDateTime
 from . import escalation, places
 from .due import Candidate, Message, Plan
 from .issues import code
-from .masking import shown
+from bot.infra.masking import shown
 
 S = IssueStatus
 

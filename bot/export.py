@@ -28,7 +28,7 @@ from models import (
 )
 
 from . import issues, wishes
-from .masking import clean, shown
+from bot.infra.masking import clean, shown
 from .members.service import mask_phone
 from .places import building_label
 

@@ -28,7 +28,7 @@ from difflib import SequenceMatcher
 from sqlalchemy import bindparam, delete, func, insert, update
 from sqlmodel import Session, select
 
-from bot.config import Settings
+from bot.infra.config import Settings
 from bot.routing import FALLBACK, members_at
 from models import HeldBundle, HeldMessage, Member, MemberStatus, ReportTrace, Resident, Role, RouteTarget
 

@@ -29,7 +29,7 @@ from models import (
 )
 
 from . import places
-from .errors import InvalidInput, NotAllowed
+from bot.infra.errors import InvalidInput, NotAllowed
 
 
 def bind(

@@ -27,8 +27,8 @@ from models import (
 )
 
 from . import issue_points, permissions, points
-from .errors import InvalidInput, NotAllowed, NotFound
-from .ids import parse_id
+from bot.infra.errors import InvalidInput, NotAllowed, NotFound
+from bot.infra.ids import parse_id
 from .lifecycle import Actor, record, require_state
 
 S = IssueStatus

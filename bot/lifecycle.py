@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel
 
 from models import Member, Resident
 
-from .errors import InvalidTransition
+from bot.infra.errors import InvalidTransition
 
 
 @dataclass(frozen=True)

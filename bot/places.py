@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from models import Building, Community, Compound, Grid, PlaceAlias
 
-from .errors import InvalidInput, NotFound
-from .ids import fits, parse_id
+from bot.infra.errors import InvalidInput, NotFound
+from bot.infra.ids import fits, parse_id
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百"
 _BUILDING_REF = re.compile(

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from models import Member, PointsEntry, PointsRule, Voucher, WorkUnit
 
-from .errors import InvalidInput, NotFound
+from bot.infra.errors import InvalidInput, NotFound
 
 # code → (name, points). Communities change the numbers in the table; these are the first values.
 DEFAULT_RULES: dict[str, tuple[str, int]] = {

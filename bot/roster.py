@@ -23,11 +23,11 @@ from sqlmodel import Session, select
 from models import ROLE_NAMES_ZH, Grid, Member, Role
 
 from . import places
-from .errors import DomainError, InvalidInput
+from bot.infra.errors import DomainError, InvalidInput
 from .members import service as members
 from .members.numbers import InvalidMemberNumber
 from .members.service import Titles
-from .spreadsheets import Columns, RowError, RowsRejected, cell_text, match_columns, read_table
+from bot.infra.spreadsheets import Columns, RowError, RowsRejected, cell_text, match_columns, read_table
 
 # The field's own name first, then the spellings offices use; when a sheet has two columns for one
 # field (手机号 and 联系电话), the one listed earlier here is read and the other ignored.

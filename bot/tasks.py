@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from models import Member, MemberStatus, Task, TaskParticipant
 
 from . import points
-from .errors import InvalidInput, NotAllowed, NotFound
+from bot.infra.errors import InvalidInput, NotAllowed, NotFound
 
 
 def code(task: Task | int) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import belonging, groups
-from bot.config import Settings
+from bot.infra.config import Settings
 from bot.members import service as members
 from models import ChatGroup, Member, Resident
 

@@ -23,8 +23,8 @@ from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from bot.errors import DomainError
-from bot.masking import clean
+from bot.infra.errors import DomainError
+from bot.infra.masking import clean
 from bot.outbox import carried, enqueue_all, refs_of
 from models import PendingQuestion, ProcessedUpdate
 

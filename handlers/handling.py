@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot import groups, issues, permissions
-from bot.errors import DomainError
-from bot.ids import parse_id
+from bot.infra.errors import DomainError
+from bot.infra.ids import parse_id
 from bot.lifecycle import Actor
 from bot.members import service as members
 from bot.routing import RouteStop, route

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from bot import access, groups, places
-from bot.errors import InvalidInput, NotAllowed
+from bot.infra.errors import InvalidInput, NotAllowed
 from bot.members import binding
 from bot.members import service as members
 from models import MemberStatus

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field
 from sqlmodel import select
 
 from bot import groups, issues, places
-from bot.errors import DomainError
-from bot.ids import parse_id
+from bot.infra.errors import DomainError
+from bot.infra.ids import parse_id
 from bot.members import service as members
 from bot.nlu.decision import ACT, IGNORE, decide
 from models import (

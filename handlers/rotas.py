@@ -27,8 +27,8 @@ from datetime import timedelta
 from html import escape
 
 from bot import places
-from bot.errors import InvalidInput, NotAllowed
-from bot.masking import shown
+from bot.infra.errors import InvalidInput, NotAllowed
+from bot.infra.masking import shown
 from bot.rotas import service
 from bot.rotas import texts as T
 from bot.rotas.notify import to_members

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import tasks
-from bot.errors import NotAllowed
+from bot.infra.errors import NotAllowed
 from bot.permissions import NOT_A_MEMBER
 
 from . import texts

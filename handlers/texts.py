@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from bot import issues as issue_service
 from bot import places, wishes as wish_service
-from bot.masking import clean, shown
+from bot.infra.masking import clean, shown
 from bot.nlu.urgency import emergency_numbers as _emergency_numbers
 from bot.routing import TARGET_ZH, RouteStop
 from models import (

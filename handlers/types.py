@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from bot.ids import parse_id
+from bot.infra.ids import parse_id
 
 CALLBACK_LIMIT = 64  # bytes of button data Telegram (and most platforms) carry
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot import groups, permissions, wishes
-from bot.errors import NotAllowed
+from bot.infra.errors import NotAllowed
 from bot.lifecycle import Actor
 from bot.members import service as members
 from models import Building, Member, OutboxMessage, Resident, Wish, WishCategory, WishStatus

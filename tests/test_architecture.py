@@ -62,7 +62,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_db):
 
 
 def test_settings_come_from_the_environment_and_dotenv(tmp_path, monkeypatch):
-    from bot.config import Settings
+    from bot.infra.config import Settings
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("HGJ_TIMEZONE=Asia/Urumqi\n", encoding="utf-8")

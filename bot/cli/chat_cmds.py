@@ -24,7 +24,7 @@ def run(verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日�
     """运行机器人（需要 HGJ_TELEGRAM_TOKEN；设置 HGJ_WEBHOOK_URL 时用 webhook，否则轮询）。"""
     import asyncio
 
-    from bot.config import get_settings
+    from bot.infra.config import get_settings
 
     settings = get_settings()
     if not settings.telegram_token:
@@ -67,8 +67,8 @@ def demo(
     _logging(verbose)
     from bot import demo_data
     from bot.bootstrap import prepare
-    from bot.clock import SystemClock
-    from bot.config import Settings
+    from bot.infra.clock import SystemClock
+    from bot.infra.config import Settings
     from bot.runtime import Runtime, populate_standin
     from bot.standin import StandinServer
 
@@ -131,7 +131,7 @@ def _office_login(db, settings, web_url: str) -> str:
     from sqlmodel import select
 
     from bot import access
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
     from models import Member
 
     with db.transaction() as session:
@@ -146,7 +146,7 @@ def _binding_tour(db, summary, bot_username: str, tz) -> list[str]:
     opens it as Telegram would)."""
     from sqlmodel import select
 
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
     from bot.members import binding
     from bot.outbox import enqueue
     from handlers.texts import invitation_made
@@ -174,7 +174,7 @@ def _binding_tour(db, summary, bot_username: str, tz) -> list[str]:
 
 def _introduce(db, group_ids) -> None:
     """The bot's first words in each demo group (sent by the bot once it runs)."""
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
     from bot.outbox import enqueue
     from handlers.texts import group_intro
     from handlers.types import Outgoing
@@ -190,7 +190,7 @@ def replay_failed(show: bool = typer.Option(False, "--list", help="只列出，�
     """重新处理出错时保存下来的消息（dead letters）；发送由运行中的机器人完成。"""
     import asyncio
 
-    from bot.config import get_settings
+    from bot.infra.config import get_settings
 
     from .app import open_database
 

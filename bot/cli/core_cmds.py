@@ -11,7 +11,7 @@ from .app import app, domain_errors, fail, open_database, progress, run_import
 
 
 def _now():
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
 
     return SystemClock().now()
 
@@ -27,7 +27,7 @@ def init() -> None:
 def demo_data() -> None:
     """写入演示数据：两个社区、网格、小区、楼栋、六类红管家、各种状态的问题和心愿。"""
     from bot import demo_data as demo
-    from bot.config import get_settings
+    from bot.infra.config import get_settings
     from bot.rotas import demo as rota_demo
 
     db = open_database()
@@ -95,7 +95,7 @@ def export(
     with_phones: bool = typer.Option(False, "--with-phones", help="导出完整手机号（默认打码）"),
 ) -> None:
     """导出问题、心愿、成员（手机号默认打码）和积分流水，各一张表。"""
-    from bot.config import get_settings
+    from bot.infra.config import get_settings
     from bot.export import export_workbook, total_rows
 
     if file.suffix.lower() != ".xlsx":
@@ -152,7 +152,7 @@ def stats(as_json: bool = typer.Option(False, "--json", help="输出 JSON")) -> 
 @app.command()
 def whois(number: str = typer.Argument(..., help="会员编号，如 6-012-000-03-005-0042")) -> None:
     """见号知身份：解读会员编号（角色、单位、网格、楼栋）。"""
-    from bot.errors import DomainError
+    from bot.infra.errors import DomainError
     from bot.members.numbers import MemberNumber
 
     try:
@@ -169,7 +169,7 @@ def db_revision(message: str = typer.Option(..., "-m"), rev_id: str = typer.Opti
 
     from alembic import command
 
-    from bot.db import alembic_config, make_engine, upgrade
+    from bot.infra.db import alembic_config, make_engine, upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{tmp}/scratch.db")

@@ -11,13 +11,13 @@ from .app import app, domain_errors, fail, open_database, run_import
 
 
 def _settings():
-    from bot.config import get_settings
+    from bot.infra.config import get_settings
 
     return get_settings()
 
 
 def _now():
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
 
     return SystemClock().now()
 

@@ -11,9 +11,9 @@ from .app import app, fail, open_database
 def web_login(number: str = typer.Argument(..., help="会员编号")) -> None:
     """打印某位红管家登录社区看板的链接（7天有效）。"""
     from bot import access
-    from bot.clock import SystemClock
-    from bot.config import get_settings
-    from bot.errors import DomainError
+    from bot.infra.clock import SystemClock
+    from bot.infra.config import get_settings
+    from bot.infra.errors import DomainError
     from bot.members.service import find_by_number
 
     settings = get_settings()

@@ -23,7 +23,7 @@ from handlers.types import Outgoing
 from models import BindAttempt, CalendarFeed, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus, PendingQuestion, Resident
 
 from .. import access
-from ..errors import InvalidInput, NotAllowed
+from bot.infra.errors import InvalidInput, NotAllowed
 from ..outbox import enqueue_all
 from . import texts
 from .service import find_by_chat_user, link_resident, normalize_phone, record_event

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from handlers.types import Action, Button, Outgoing
 from models import INTERACTIVE_KINDS, OutboxMessage, OutboxPriority, OutboxStatus
 
-from ..masking import clean
+from bot.infra.masking import clean
 
 
 def buttons_to_json(rows: list[list[Button]]) -> str:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from models import Rota
 
 from .. import places
-from ..config import Settings
+from bot.infra.config import Settings
 from . import service
 from .spec import RotaSpec, find_members
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from models import CalendarFeed, Member, Rota, Shift
 
 from .. import places
-from ..masking import shown
+from bot.infra.masking import shown
 from . import service, texts
 
 PAST, AHEAD = timedelta(days=14), timedelta(days=60)

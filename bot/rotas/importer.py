@@ -21,9 +21,9 @@ from sqlmodel import Session, select
 from models import Rota
 
 from .. import places
-from ..config import Settings
-from ..errors import DomainError, InvalidInput
-from ..spreadsheets import RowError, RowsRejected, cell_text, match_headers, read_table
+from bot.infra.config import Settings
+from bot.infra.errors import DomainError, InvalidInput
+from bot.infra.spreadsheets import RowError, RowsRejected, cell_text, match_headers, read_table
 from . import service
 from .spec import (
     RotaSpec,

@@ -36,7 +36,7 @@ from models import (
 
 from .. import escalation, places
 from ..due import Candidate, Message, Plan
-from ..masking import shown
+from bot.infra.masking import shown
 from . import texts
 from .service import Availability, previous_shift, shift_code
 

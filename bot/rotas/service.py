@@ -41,9 +41,9 @@ from models import (
 )
 
 from .. import points
-from ..config import Settings
-from ..errors import InvalidInput, NotAllowed, NotFound
-from ..ids import parse_id
+from bot.infra.config import Settings
+from bot.infra.errors import InvalidInput, NotAllowed, NotFound
+from bot.infra.ids import parse_id
 from ..permissions import NOT_A_MEMBER, in_community
 from .spec import QUORUM_ABOVE_TEAM, RotaSpec, describe_weekdays
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from models import DAILY, ROTA_KIND_ZH, Member, MemberStatus, RotaKind
 
-from ..errors import InvalidInput
+from bot.infra.errors import InvalidInput
 from ..members import numbers
 from ..places import chinese_number
 

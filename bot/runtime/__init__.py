@@ -16,9 +16,9 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.db import Database
+from bot.infra.clock import Clock, SystemClock
+from bot.infra.config import Settings
+from bot.infra.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.db import Database
+from bot.infra.db import Database
 
 
 def populate_standin(world, db: Database) -> dict:

@@ -33,9 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.db import Database
+from bot.infra.clock import Clock
+from bot.infra.config import Settings
+from bot.infra.db import Database
 
 from .lock import SchedulerLock, lock_for
 

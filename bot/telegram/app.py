@@ -8,7 +8,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
-from bot.config import Settings
+from bot.infra.config import Settings
 
 from .bridge import UpdateBridge
 from .routers import all_routers

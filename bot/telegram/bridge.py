@@ -29,9 +29,9 @@ from aiogram.types import CallbackQuery, Message, Update
 from sqlmodel import select
 
 from bot import groups
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.db import Database
+from bot.infra.clock import Clock, SystemClock
+from bot.infra.config import Settings
+from bot.infra.db import Database
 from bot.outbox import enqueue
 from handlers.context import Context
 from handlers.conversation import Conversation, process_message, process_press, run_sweep

@@ -6,9 +6,9 @@ from datetime import timezone
 
 from aiogram.types import Update
 
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.db import Database
+from bot.infra.clock import SystemClock
+from bot.infra.config import Settings
+from bot.infra.db import Database
 from models import FailedUpdate
 
 from .app import build_bot, build_dispatcher

@@ -14,7 +14,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.types import Update
 from fastapi import APIRouter, HTTPException, Request
 
-from bot.config import Settings
+from bot.infra.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from bot import access, places, points, stats
-from bot.ids import INT64_MAX
+from bot.infra.ids import INT64_MAX
 from bot.members.service import mask_phone
 from models import ROLE_NAMES_ZH, Member, PointsRule, Role, RouteTarget, RoutingRule
 

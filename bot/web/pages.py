@@ -22,7 +22,7 @@ router = APIRouter()
 def _env():
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    from bot.masking import clean
+    from bot.infra.masking import clean
 
     # autoescape: every resident's text on these pages is shown as text, never as markup; and
     # no invisible or direction character of a stored name or text reaches the page

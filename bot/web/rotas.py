@@ -19,8 +19,8 @@ from fastapi import APIRouter, HTTPException, Path, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from bot.config import Settings
-from bot.ids import INT64_MAX
+from bot.infra.config import Settings
+from bot.infra.ids import INT64_MAX
 
 from .deps import MemberDep, SessionDep, StaffDep, Text, now
 
@@ -149,7 +149,7 @@ def get_rota(rota_id: Annotated[int, Path(ge=1, le=INT64_MAX, examples=[1])], re
 
 @router.post("/api/rotas", status_code=201)
 def create(body: RotaIn, request: Request, session: SessionDep, viewer: MemberDep) -> RotaOut:
-    from bot.errors import DomainError, NotAllowed
+    from bot.infra.errors import DomainError, NotAllowed
     from bot.rotas import service
 
     if viewer is None:
@@ -171,7 +171,7 @@ def create(body: RotaIn, request: Request, session: SessionDep, viewer: MemberDe
 
 def _spec(session: Session, body: RotaIn, settings: Settings, viewer):
     from bot import places
-    from bot.errors import InvalidInput, NotAllowed
+    from bot.infra.errors import InvalidInput, NotAllowed
     from bot.permissions import in_community
     from bot.rotas.spec import RotaSpec, find_members, parse_kind, parse_times, parse_weekdays
     from models import Community

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from bot import issues, places, wishes
-from bot.masking import clean, shown
+from bot.infra.masking import clean, shown
 from models import (
     ISSUE_CATEGORY_ZH,
     ISSUE_OPEN,

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.config import Settings
+from bot.infra.config import Settings
 from bot.outbox import buttons_from_json
 from bot.outbox.store import request_from_json
 from handlers.context import Context

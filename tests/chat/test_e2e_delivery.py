@@ -62,7 +62,7 @@ async def test_500_alerts_at_once_arrive_complete_within_telegrams_limits(demo, 
 
 
 def _now():
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
 
     return SystemClock().now()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import places
-from bot.errors import InvalidInput
+from bot.infra.errors import InvalidInput
 from tests.factories import build_world
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import issues, points, stats, tasks
-from bot.errors import InvalidInput, NotAllowed
+from bot.infra.errors import InvalidInput, NotAllowed
 from tests.factories import build_world
 
 

@@ -24,7 +24,7 @@ from aiogram.methods import SendMessage
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.clock import SystemClock
+from bot.infra.clock import SystemClock
 from bot.outbox import (
     ChatMigrated,
     OutboundMessage,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.config import Settings
+from bot.infra.config import Settings
 from bot.rotas import service
 from bot.rotas.spec import RotaSpec
 from models import OutboxMessage

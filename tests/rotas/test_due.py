@@ -10,7 +10,7 @@ import pytest
 
 from bot import due as D
 from bot import escalation, groups, issues, points
-from bot.config import Settings
+from bot.infra.config import Settings
 from bot.rotas import service
 from models import MemberStatus, PolicyKind
 

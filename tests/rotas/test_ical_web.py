@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
-from bot.config import Settings
+from bot.infra.config import Settings
 from bot.rotas import ical
 
 from .conftest import make_rota

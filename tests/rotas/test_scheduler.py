@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.infra.clock import SystemClock
+from bot.infra.config import Settings
 from bot.rotas import service
 from models import OutboxMessage, Rota
 from tests.factories import build_world
@@ -164,7 +164,7 @@ async def test_scheduler_killed_mid_run_and_restarted_sends_everything_once(db):
 
 
 def test_file_lock_beside_the_sqlite_file(tmp_path):
-    from bot.db import make_engine
+    from bot.infra.db import make_engine
     from bot.scheduler.lock import FileSchedulerLock, NoLock, lock_for
 
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.errors import InvalidInput, NotAllowed
+from bot.infra.errors import InvalidInput, NotAllowed
 from bot.rotas import service
 from models import MemberStatus, Shift
 

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from bot import access
-from bot.errors import InvalidInput, NotAllowed
+from bot.infra.errors import InvalidInput, NotAllowed
 from bot.members import binding
 from models import BindAttempt, Invitation, MemberEvent, MemberStatus, OutboxMessage, OutboxStatus
 from tests.factories import build_world

@@ -67,8 +67,8 @@ def world(demo, people, parser, conversation):  # noqa: F811 — fixtures import
     db, _summary = demo
     forget_gazetteers()
     forget_bindings()
-    from bot.clock import FixedClock
-    from bot.config import Settings
+    from bot.infra.clock import FixedClock
+    from bot.infra.config import Settings
     from tests.conftest import TZ
 
     from datetime import datetime

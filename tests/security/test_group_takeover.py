@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot import demo_data, groups
-from bot.errors import InvalidInput, NotAllowed
+from bot.infra.errors import InvalidInput, NotAllowed
 from models import ChatGroup, Community, Member, OutboxMessage
 from tests.chat.live import live_bot
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.errors import NotAllowed
+from bot.infra.errors import NotAllowed
 from bot.members import binding
 from bot.members.service import Titles
 from models import MemberStatus

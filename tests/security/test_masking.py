@@ -16,8 +16,8 @@ from hypothesis import given, settings, strategies as st
 from sqlmodel import select
 
 from bot import demo_data
-from bot.config import Settings
-from bot.masking import clean, mask, shown
+from bot.infra.config import Settings
+from bot.infra.masking import clean, mask, shown
 from models import Issue, Member, Resident, Wish
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people  # noqa: F401 (fixtures)
 from tests.chat.live import live_bot
@@ -96,7 +96,7 @@ async def live(demo, parser):  # noqa: F811
 
 
 def site(db, clock=None):
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
     from bot.web.site import install
 
     app = FastAPI()

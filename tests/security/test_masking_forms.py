@@ -20,8 +20,8 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from bot import demo_data
-from bot.config import Settings
-from bot.masking import mask, shown
+from bot.infra.config import Settings
+from bot.infra.masking import mask, shown
 from models import Member, Wish
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people  # noqa: F401 (fixtures)
 from tests.rotas.conftest import at, due_now, make_rota, settings, world  # noqa: F401 (fixtures)

@@ -175,7 +175,7 @@ async def test_through_the_standin_a_reply_overtakes_a_queue_of_alerts(demo, par
 
     db, _summary = demo
     async with live_bot(db, parser, limits=Limits()) as live:
-        from bot.clock import SystemClock
+        from bot.infra.clock import SystemClock
 
         add(db, SystemClock(), *alerts(people.office, 40))
         live.runtime.sender.notify()

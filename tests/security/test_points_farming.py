@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import select
 
 from bot import issue_points, issues, points
-from bot.clock import FixedClock
-from bot.config import Settings
+from bot.infra.clock import FixedClock
+from bot.infra.config import Settings
 from bot.issue_points import settle_due
 from models import Member, Occurrence, PointsEntry
 from tests.chat.conftest import demo, demo_template, parser, people  # noqa: F401 (fixtures)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bot import access, issues
-from bot.config import Settings
+from bot.infra.config import Settings
 from bot.routing import route
 from tests.factories import build_world
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from .errors import DomainError, InvalidInput
-from .masking import clean
+from bot.infra.errors import DomainError, InvalidInput
+from bot.infra.masking import clean
 
 HEADER_SCAN_ROWS = 20  # title rows, dates and notes above the header; more than this is no roster
 

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "models" / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "models" / "migrations"
 
 
 def is_sqlite(url: str) -> bool:
