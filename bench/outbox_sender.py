@@ -123,7 +123,7 @@ async def alerts_within_limits(db, n: int) -> dict:
     from aiohttp import web
     from aiohttp.test_utils import TestServer
 
-    from bot.telegram.transport import TelegramTransport
+    from bot.platforms.telegram.transport import TelegramTransport
 
     api = LimitedBotApi()
     app = web.Application()
@@ -159,7 +159,7 @@ async def reply_behind_alerts(db, n: int, where: str, kind: str = "reply", start
     from aiohttp.test_utils import TestServer
 
     from bot.outbox import enqueue
-    from bot.telegram.transport import TelegramTransport
+    from bot.platforms.telegram.transport import TelegramTransport
     from handlers.types import Outgoing
 
     api = LimitedBotApi()

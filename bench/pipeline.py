@@ -191,7 +191,7 @@ async def run(args) -> dict:
     from sqlmodel import select
 
     from bot.infra.db import Database
-    from bot.standin import Limits, StandinServer
+    from bot.platforms.telegram.standin import Limits, StandinServer
     from models import OutboxMessage
 
     rng = random.Random(args.seed)
@@ -351,7 +351,7 @@ async def until_slow(predicate, timeout: float, what: str) -> None:
 
 
 def echo_main(base_url: str, token: str) -> None:
-    from bot.standin.echo import build_echo_dispatcher, echo_bot
+    from bot.platforms.telegram.standin.echo import build_echo_dispatcher, echo_bot
 
     async def main() -> None:
         bot = echo_bot(base_url, token)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 REPO = Path(__file__).resolve().parents[1]
 PLATFORM = {"aiogram", "fastapi", "starlette", "uvicorn"}
 # the adapters: the only places that talk to a chat platform or serve HTTP
-ADAPTERS = {"bot/telegram", "bot/web", "bot/standin", "bot/cli", "bot/runtime"}
+ADAPTERS = {"bot/platforms", "bot/web", "bot/cli", "bot/runtime"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -70,7 +70,7 @@ def demo(
     from bot.infra.clock import SystemClock
     from bot.infra.config import Settings
     from bot.runtime import Runtime, populate_standin
-    from bot.standin import StandinServer
+    from bot.platforms.telegram.standin import StandinServer
 
     database = database.resolve()
     for suffix in ("", "-wal", "-shm"):
@@ -196,7 +196,7 @@ def replay_failed(show: bool = typer.Option(False, "--list", help="只列出，�
 
     settings = get_settings()
     db = open_database()
-    from bot.telegram.bridge import failed_updates
+    from bot.platforms.telegram.bridge import failed_updates
 
     rows = failed_updates(db)
     if show or not rows:
@@ -209,7 +209,7 @@ def replay_failed(show: bool = typer.Option(False, "--list", help="只列出，�
         fail("重放需要 HGJ_TELEGRAM_TOKEN（用来识别机器人自己的消息）")
 
     async def main() -> tuple[int, int]:
-        from bot.telegram.replay import replay
+        from bot.platforms.telegram.replay import replay
 
         return await replay(db, settings, rows)
 

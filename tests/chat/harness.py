@@ -57,7 +57,7 @@ class ChatWorld:
         self._callback = itertools.count(1)
         self.names: dict[int, str] = {}
         self.last_answer = None
-        from bot.telegram.bridge import WaitingProbe
+        from bot.platforms.telegram.bridge import WaitingProbe
 
         self.probe = WaitingProbe(db) if db.is_sqlite else None
 

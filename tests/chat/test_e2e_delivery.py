@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot import demo_data
 from bot.outbox import enqueue
 from bot.runtime import Features
-from bot.standin import Limits
+from bot.platforms.telegram.standin import Limits
 from handlers.types import Action, Button, Outgoing
 from models import OutboxMessage
 

@@ -242,8 +242,8 @@ async def test_a_handler_failure_is_kept_apologised_for_and_replayed(demo, parse
         await sc.send_text(p.vol1, p.vol1, "/help")
         await sc.wait_for_message(p.vol1, lambda m: "/wall" in m["text"])
         # fixed: replay the dead letters
-        from bot.telegram.bridge import failed_updates
-        from bot.telegram.replay import replay
+        from bot.platforms.telegram.bridge import failed_updates
+        from bot.platforms.telegram.replay import replay
 
         live.runtime.bridge.fail_hook = None
         ok, failed = await replay(db, live.settings, failed_updates(db), parser=parser)

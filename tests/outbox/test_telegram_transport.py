@@ -36,7 +36,7 @@ from bot.outbox import (
     TemporaryError,
     Unreachable,
 )
-from bot.telegram.transport import TelegramTransport, keyboard, translate
+from bot.platforms.telegram.transport import TelegramTransport, keyboard, translate
 from handlers.types import Action, Button, Outgoing
 from models import OutboxStatus
 

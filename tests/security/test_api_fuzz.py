@@ -143,7 +143,7 @@ def test_a_non_ascii_webhook_secret_is_forbidden_not_a_crash():
     from aiogram import Bot, Dispatcher
     from fastapi import FastAPI
 
-    from bot.telegram.webhook import SECRET_HEADER, webhook_router
+    from bot.platforms.telegram.webhook import SECRET_HEADER, webhook_router
 
     app = FastAPI()
     app.include_router(webhook_router(Dispatcher(), Bot("123:abc"), "right-secret"))

@@ -170,7 +170,7 @@ async def test_a_busy_chat_does_not_take_every_claim(db, clock):
 async def test_through_the_standin_a_reply_overtakes_a_queue_of_alerts(demo, parser, people):
     """The stand-in with Telegram's limits on: 40 alerts wait for the office's private chat (40 s
     at 1/s); the office sends /help and has its answer within a few seconds."""
-    from bot.standin import Limits
+    from bot.platforms.telegram.standin import Limits
     from tests.chat.live import live_bot
 
     db, _summary = demo

@@ -24,6 +24,6 @@ def echo_bot(base_url: str, token: str):
     """An aiogram ``Bot`` for ``token`` talking to the stand-in at ``base_url``."""
     from aiogram import Bot
 
-    from . import aiogram_session
+    from bot.platforms.telegram.standin import aiogram_session
 
     return Bot(token, session=aiogram_session(base_url))

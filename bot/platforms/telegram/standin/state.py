@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .html_parse import utf16_len
-from .limits import Limits, RateLimiter
+from bot.platforms.telegram.standin.html_parse import utf16_len
+from bot.platforms.telegram.standin.limits import Limits, RateLimiter
 
 __all__ = [
     "ApiError", "ControlError", "World", "BotAccount", "User", "Chat", "StoredFile",

@@ -11,8 +11,8 @@ from bot.infra.config import Settings
 from bot.infra.db import Database
 from models import FailedUpdate
 
-from .app import build_bot, build_dispatcher
-from .bridge import UpdateBridge, raw_update
+from bot.platforms.telegram.app import build_bot, build_dispatcher
+from bot.platforms.telegram.bridge import UpdateBridge, raw_update
 
 
 async def replay(db: Database, settings: Settings, rows: list[FailedUpdate], *, parser=None,

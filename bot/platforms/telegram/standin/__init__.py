@@ -5,9 +5,9 @@ An unmodified aiogram ``Bot`` talks to it over HTTP through
 act as users through the control API under ``/_standin/`` (see :class:`StandinClient`).
 """
 
-from .client import StandinClient, StandinClientError
-from .limits import Limits, ManualClock
-from .server import StandinServer, StandinThread
+from bot.platforms.telegram.standin.client import StandinClient, StandinClientError
+from bot.platforms.telegram.standin.limits import Limits, ManualClock
+from bot.platforms.telegram.standin.server import StandinServer, StandinThread
 
 __all__ = ["StandinServer", "StandinThread", "StandinClient", "StandinClientError", "Limits",
            "ManualClock", "aiogram_session"]

@@ -38,7 +38,7 @@ from handlers.conversation import Conversation, process_message, process_press, 
 from handlers.types import Answer, Inbound, Outgoing, Press
 from models import FailedUpdate
 
-from . import convert
+from bot.platforms.telegram import convert
 
 log = logging.getLogger(__name__)
 

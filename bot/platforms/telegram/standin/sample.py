@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .state import World
+from bot.platforms.telegram.standin.state import World
 
 SAMPLE_RESIDENTS = [
     ("王阿姨", "wang_ayi"),

@@ -8,9 +8,16 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .html_parse import EntityParseError, parse_html, strip_formatted
-from .state import (
-    DEFAULT_ALLOWED, PLACEHOLDER_PNG, ApiError, BotAccount, Chat, StoredFile, World, bad_request,
+from bot.platforms.telegram.standin.html_parse import EntityParseError, parse_html, strip_formatted
+from bot.platforms.telegram.standin.state import (
+    DEFAULT_ALLOWED,
+    PLACEHOLDER_PNG,
+    ApiError,
+    BotAccount,
+    Chat,
+    StoredFile,
+    World,
+    bad_request,
     detect_entities,
 )
 

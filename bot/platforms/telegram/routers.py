@@ -6,8 +6,8 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, Message, Update
 
-from .bridge import UpdateBridge
-from .callbacks import HeldCB, IssueCB, QuestionCB, TaskCB, WishCB
+from bot.platforms.telegram.bridge import UpdateBridge
+from bot.platforms.telegram.callbacks import HeldCB, IssueCB, QuestionCB, TaskCB, WishCB
 
 
 def migrations_router() -> Router:

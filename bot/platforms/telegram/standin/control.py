@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .state import ControlError, StoredFile, PLACEHOLDER_PNG
+from bot.platforms.telegram.standin.state import ControlError, StoredFile, PLACEHOLDER_PNG
 
 if TYPE_CHECKING:
-    from .server import StandinServer
+    from bot.platforms.telegram.standin.server import StandinServer
 
 __all__ = ["add_control_routes"]
 
@@ -345,7 +345,7 @@ def add_control_routes(app: web.Application, server: "StandinServer") -> None:
         ctype = _STATIC.get(name)
         if ctype is None:
             raise web.HTTPNotFound()
-        data = resources.files("bot.standin").joinpath("static", name).read_bytes()
+        data = resources.files("bot.platforms.telegram.standin").joinpath("static", name).read_bytes()
         return web.Response(body=data, content_type=ctype, charset="utf-8",
                             headers={"Cache-Control": "no-cache"})
 

@@ -17,10 +17,10 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from .api import BotApi, FileUpload, Params
-from .control import add_control_routes
-from .limits import Limits
-from .state import ApiError, BotAccount, World, bad_request
+from bot.platforms.telegram.standin.api import BotApi, FileUpload, Params
+from bot.platforms.telegram.standin.control import add_control_routes
+from bot.platforms.telegram.standin.limits import Limits
+from bot.platforms.telegram.standin.state import ApiError, BotAccount, World, bad_request
 
 __all__ = ["StandinServer", "StandinThread"]
 

@@ -10,8 +10,8 @@ from aiogram.enums import ParseMode
 
 from bot.infra.config import Settings
 
-from .bridge import UpdateBridge
-from .routers import all_routers
+from bot.platforms.telegram.bridge import UpdateBridge
+from bot.platforms.telegram.routers import all_routers
 
 # aiogram reads every answer as ``Response[method.__returning__]``; pydantic keeps such
 # parametrised models only weakly, so between garbage collections each call built the model and
