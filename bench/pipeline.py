@@ -148,7 +148,8 @@ class Clocked:
 
 
 def prepare_database(path: Path, group_ids: list[int]) -> str:
-    from bot import demo_data, groups
+    from bot.demo import data as demo_data
+    from bot.places import groups
     from bot.bootstrap import prepare
 
     url = f"sqlite:///{path}"

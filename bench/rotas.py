@@ -39,12 +39,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from bot import due as D  # noqa: E402
-from bot import issues, places  # noqa: E402
+from bot.due import plan as D  # noqa: E402
+from bot.issues import service as issues
+from bot.places import service as places  # noqa: E402
 from bot.bootstrap import prepare  # noqa: E402
 from bot.infra.clock import SystemClock  # noqa: E402
 from bot.infra.config import Settings  # noqa: E402
-from bot.lifecycle import Actor  # noqa: E402
+from bot.issues.lifecycle import Actor  # noqa: E402
 from bot.members import service as members  # noqa: E402
 from bot.rotas import service  # noqa: E402
 from bot.rotas.spec import RotaSpec  # noqa: E402

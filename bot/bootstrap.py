@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from . import points, routing
+from bot.points import service as points
+from bot.issues import routing
 from bot.infra.db import Database
 
 

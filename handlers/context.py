@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import belonging, groups
+from bot.members import belonging
+from bot.places import groups
 from bot.infra.config import Settings
 from bot.members import service as members
 from models import ChatGroup, Member, Resident

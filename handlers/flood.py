@@ -23,8 +23,9 @@ from collections.abc import Callable
 
 from sqlmodel import select
 
-from bot import flood, groups
-from bot.escalation import quiet_until
+from bot.issues import flood
+from bot.places import groups
+from bot.issues.escalation import quiet_until
 from bot.nlu.decision import IGNORE, decide
 from bot.outbox.reroute import issue_id_of
 from models import Building, HeldBundle, HeldMessage, OutboxMessage, PendingQuestion, Resident

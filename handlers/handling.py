@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import groups, issues, permissions
+from bot.places import groups
+from bot.issues import service as issues
+from bot.members import permissions
 from bot.infra.errors import DomainError
 from bot.infra.ids import parse_id
-from bot.lifecycle import Actor
+from bot.issues.lifecycle import Actor
 from bot.members import service as members
-from bot.routing import RouteStop, route
+from bot.issues.routing import RouteStop, route
 from models import (
     ISSUE_OPEN,
     Community,
@@ -132,7 +134,7 @@ def alert_time(ctx: Context, issue: Issue):
     reported at 23:00 reaches the building head at 07:00; a fire, at once."""
     if issue.urgent:
         return None
-    from bot.escalation import quiet_until
+    from bot.issues.escalation import quiet_until
 
     return quiet_until(ctx.now, ctx.settings)
 

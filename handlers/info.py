@@ -5,7 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot import issues, points, stats, wishes
+from bot.issues import service as issues
+from bot.points import service as points
+from bot.office import stats
+from bot.wishes import service as wishes
 from models import (
     ISSUE_OPEN,
     WISH_STATUS_ZH,

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from html import escape
 
-from bot import access, groups, places
+from bot.members import logins as access
+from bot.places import groups
+from bot.places import service as places
 from bot.infra.errors import InvalidInput, NotAllowed
 from bot.members import binding
 from bot.members import service as members

@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, field
 
 from sqlmodel import select
 
-from bot import groups, issues, places
+from bot.places import groups
+from bot.issues import service as issues
+from bot.places import service as places
 from bot.infra.errors import DomainError
 from bot.infra.ids import parse_id
 from bot.members import service as members

@@ -26,7 +26,7 @@ import re
 from datetime import timedelta
 from html import escape
 
-from bot import places
+from bot.places import service as places
 from bot.infra.errors import InvalidInput, NotAllowed
 from bot.infra.masking import shown
 from bot.rotas import service

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import tasks
+from bot.tasks import service as tasks
 from bot.infra.errors import NotAllowed
-from bot.permissions import NOT_A_MEMBER
+from bot.members.permissions import NOT_A_MEMBER
 
 from . import texts
 from .context import Context

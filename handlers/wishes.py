@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import groups, permissions, wishes
+from bot.places import groups
+from bot.members import permissions
+from bot.wishes import service as wishes
 from bot.infra.errors import NotAllowed
-from bot.lifecycle import Actor
+from bot.issues.lifecycle import Actor
 from bot.members import service as members
 from models import Building, Member, OutboxMessage, Resident, Wish, WishCategory, WishStatus
 

@@ -65,7 +65,7 @@ def demo(
     import asyncio
 
     _logging(verbose)
-    from bot import demo_data
+    from bot.demo import data as demo_data
     from bot.bootstrap import prepare
     from bot.infra.clock import SystemClock
     from bot.infra.config import Settings
@@ -78,7 +78,7 @@ def demo(
     url = f"sqlite:///{database}"
     typer.echo("准备演示数据…")
     db = prepare(url)
-    from bot.rotas import demo as rota_demo
+    from bot.demo import rotas as rota_demo
 
     with db.transaction() as session:
         summary = demo_data.load(session, now=SystemClock().now())
@@ -130,7 +130,7 @@ def _office_login(db, settings, web_url: str) -> str:
     """A dashboard login link for the demo's office admin, so the web pages can be tried at once."""
     from sqlmodel import select
 
-    from bot import access
+    from bot.members import logins as access
     from bot.infra.clock import SystemClock
     from models import Member
 

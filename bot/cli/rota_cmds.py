@@ -63,7 +63,7 @@ def due_cmd(
     include_fired: bool = typer.Option(False, "--all", help="也列出已经发出的"),
 ) -> None:
     """列出那一刻应发出的提醒、缺岗呼叫、升级和摘要（只看不发）。"""
-    from bot.due import due
+    from bot.due.plan import due
 
     settings = _settings()
     when = _parse_at(at, settings.tz)
@@ -109,7 +109,7 @@ def rotas_cmd(
     """列出排班：节奏、队员、现在和下一班。"""
     from sqlmodel import select
 
-    from bot import places
+    from bot.places import service as places
     from bot.rotas import service, texts
     from models import Rota
 

@@ -10,7 +10,7 @@ from .app import app, fail, open_database
 @app.command("web-login")
 def web_login(number: str = typer.Argument(..., help="会员编号")) -> None:
     """打印某位红管家登录社区看板的链接（7天有效）。"""
-    from bot import access
+    from bot.members import logins as access
     from bot.infra.clock import SystemClock
     from bot.infra.config import get_settings
     from bot.infra.errors import DomainError

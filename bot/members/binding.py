@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from handlers.types import Outgoing
 from models import BindAttempt, CalendarFeed, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus, PendingQuestion, Resident
 
-from .. import access
+from bot.members import logins as access
 from bot.infra.errors import InvalidInput, NotAllowed
 from ..outbox import enqueue_all
 from . import texts

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from bot import groups
+from bot.places import groups
 from bot.infra.ids import parse_id
-from bot.routing import route
+from bot.issues.routing import route
 from handlers.types import Outgoing
 from models import ISSUE_OPEN, Issue, OutboxMessage
 

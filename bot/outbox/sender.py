@@ -60,7 +60,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, case, func, or_, select, text, update
 from sqlmodel import Session
 
-from bot import groups
+from bot.places import groups
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
 from handlers.types import Button

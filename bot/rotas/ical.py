@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from models import CalendarFeed, Member, Rota, Shift
 
-from .. import places
+from bot.places import service as places
 from bot.infra.masking import shown
 from . import service, texts
 

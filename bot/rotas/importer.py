@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from models import Rota
 
-from .. import places
+from bot.places import service as places
 from bot.infra.config import Settings
 from bot.infra.errors import DomainError, InvalidInput
 from bot.infra.spreadsheets import RowError, RowsRejected, cell_text, match_headers, read_table

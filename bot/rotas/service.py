@@ -40,11 +40,11 @@ from models import (
     SwapStatus,
 )
 
-from .. import points
+from bot.points import service as points
 from bot.infra.config import Settings
 from bot.infra.errors import InvalidInput, NotAllowed, NotFound
 from bot.infra.ids import parse_id
-from ..permissions import NOT_A_MEMBER, in_community
+from bot.members.permissions import NOT_A_MEMBER, in_community
 from .spec import QUORUM_ABOVE_TEAM, RotaSpec, describe_weekdays
 
 UTC = timezone.utc

@@ -14,7 +14,7 @@ from models import DAILY, ROTA_KIND_ZH, Member, MemberStatus, RotaKind
 
 from bot.infra.errors import InvalidInput
 from ..members import numbers
-from ..places import chinese_number
+from bot.places.service import chinese_number
 
 KIND_WORDS: dict[str, str] = {
     **{zh: k.value for k, zh in ROTA_KIND_ZH.items()},

@@ -14,7 +14,7 @@ def populate_standin(world, db: Database) -> dict:
     "newcomers": {user_id: member number}}``."""
     from sqlmodel import select
 
-    from bot.demo_data import NEWCOMER_ACCOUNT_BASE
+    from bot.demo.data import NEWCOMER_ACCOUNT_BASE
     from handlers.texts import role_label
     from models import ChatGroup, Community, Member, Resident
 

@@ -9,7 +9,10 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from bot import access, places, points, stats
+from bot.members import logins as access
+from bot.places import service as places
+from bot.points import service as points
+from bot.office import stats
 from bot.infra.ids import INT64_MAX
 from bot.members.service import mask_phone
 from models import ROLE_NAMES_ZH, Member, PointsRule, Role, RouteTarget, RoutingRule

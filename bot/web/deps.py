@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from pydantic import AfterValidator
 from sqlmodel import Session
 
-from bot import access
+from bot.members import logins as access
 from models import Member
 
 COOKIE = "hgj_token"

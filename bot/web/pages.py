@@ -8,7 +8,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import select
 
-from bot import access, places, points, stats
+from bot.members import logins as access
+from bot.places import service as places
+from bot.points import service as points
+from bot.office import stats
 from models import Community, Grid
 
 from .api import CommunityRef
@@ -36,7 +39,7 @@ def render(name: str, status_code: int = 200, **context) -> HTMLResponse:
 
 @router.get("/wall", response_class=HTMLResponse)
 def walls(session: SessionDep):
-    from bot.stats import funnel
+    from bot.office.stats import funnel
 
     communities = [
         {"code": c.code, "name": c.name, "open": funnel(session, community_id=c.id).wishes_open}

@@ -170,9 +170,9 @@ def create(body: RotaIn, request: Request, session: SessionDep, viewer: MemberDe
 
 
 def _spec(session: Session, body: RotaIn, settings: Settings, viewer):
-    from bot import places
+    from bot.places import service as places
     from bot.infra.errors import InvalidInput, NotAllowed
-    from bot.permissions import in_community
+    from bot.members.permissions import in_community
     from bot.rotas.spec import RotaSpec, find_members, parse_kind, parse_times, parse_weekdays
     from models import Community
 

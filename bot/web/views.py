@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from bot import issues, places, wishes
+from bot.issues import service as issues
+from bot.places import service as places
+from bot.wishes import service as wishes
 from bot.infra.masking import clean, shown
 from models import (
     ISSUE_CATEGORY_ZH,
@@ -98,7 +100,7 @@ def open_issue_rows(session: Session, community_id: int, now: datetime, limit: i
 def member_rows(session: Session, viewer: Member) -> list[dict]:
     """The viewer's community's members for the dashboard: phones in full only for the office
     (``access.may_see_phones``), whether a chat account is bound, and what the viewer may do."""
-    from bot import access
+    from bot.members import logins as access
     from bot.members import binding
     from bot.members.service import mask_phone
     from models import ROLE_NAMES_ZH, Grid, MemberStatus, Role

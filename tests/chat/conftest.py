@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from bot import demo_data
+from bot.demo import data as demo_data
 from bot.infra.db import Database
 from handlers import build_conversation
 from handlers.context import forget_bindings

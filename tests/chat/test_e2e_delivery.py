@@ -8,7 +8,7 @@ import socket
 import aiohttp
 from sqlmodel import select
 
-from bot import demo_data
+from bot.demo import data as demo_data
 from bot.outbox import enqueue
 from bot.runtime import Features
 from bot.platforms.telegram.standin import Limits

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from sqlmodel import select
 
-from bot import demo_data
+from bot.demo import data as demo_data
 from bot.runtime import Features
 from models import FailedUpdate, Issue, OutboxMessage, PointsEntry, ProcessedUpdate, Wish
 
@@ -166,7 +166,7 @@ async def test_support_on_a_duplicate(live, p):
 async def test_refused_button_changes_nothing(live, p):
     """A building head without a chat account is named in the grid's group, under a card with
     the handler's buttons; a resident tapping one is refused and nothing changes."""
-    from bot import groups
+    from bot.places import groups
     from models import Member
 
     sc = live.sc

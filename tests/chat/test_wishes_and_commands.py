@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import groups
+from bot.places import groups
 from models import ChatGroup, Member, PendingQuestion, PointsEntry, Task, TaskParticipant, Wish
 
 from .conftest import CUIYUAN, SUNSHINE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import places
+from bot.places import service as places
 from bot.infra.errors import InvalidInput
 from tests.factories import build_world
 

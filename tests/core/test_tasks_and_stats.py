@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import issues, points, stats, tasks
+from bot.issues import service as issues
+from bot.points import service as points
+from bot.office import stats
+from bot.tasks import service as tasks
 from bot.infra.errors import InvalidInput, NotAllowed
 from tests.factories import build_world
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import groups
+from bot.places import groups
 from bot.outbox import ChatMigrated
 from handlers.types import Outgoing
 from models import OutboxStatus as S

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import groups
+from bot.places import groups
 from bot.outbox import Unreachable, enqueue
 from handlers.types import Action, Button, Outgoing
 from models import Member, OutboxMessage, OutboxStatus

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import groups
+from bot.places import groups
 from bot.rotas import service
 from handlers import rotas as rota_handlers
 from handlers.context import Context

@@ -8,8 +8,11 @@ from datetime import date, time, timedelta, timezone
 
 import pytest
 
-from bot import due as D
-from bot import escalation, groups, issues, points
+from bot.due import plan as D
+from bot.issues import escalation
+from bot.places import groups
+from bot.issues import service as issues
+from bot.points import service as points
 from bot.infra.config import Settings
 from bot.rotas import service
 from models import MemberStatus, PolicyKind

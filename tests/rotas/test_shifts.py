@@ -148,7 +148,7 @@ def test_swap_refused_once_the_shift_started(db, world, clock, settings):
 
 
 def test_check_in_books_points_once_and_dual_check_in_for_cadres(db, world, clock, settings):
-    from bot import points
+    from bot.points import service as points
 
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now(), team=("张三", "cadre", "王五"), size=2)

@@ -15,7 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot import access, demo_data
+from bot.members import logins as access
+from bot.demo import data as demo_data
 from bot.infra.config import Settings
 from bot.infra.db import Database
 from bot.web.app import create_app

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import access
+from bot.members import logins as access
 from bot.infra.errors import InvalidInput, NotAllowed
 from bot.members import binding
 from models import BindAttempt, Invitation, MemberEvent, MemberStatus, OutboxMessage, OutboxStatus
@@ -168,7 +168,7 @@ def test_a_login_row_is_checked_on_every_use(w):
 
 
 def test_the_rosters_telegram_id_prebinds_as_an_event_and_the_office_hears_once(db, tmp_path, clock):
-    from bot.roster import import_roster
+    from bot.members.roster import import_roster
     from models import Member
 
     path = tmp_path / "roster.csv"

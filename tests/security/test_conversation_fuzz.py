@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot import demo_data
+from bot.demo import data as demo_data
 from bot.platforms.telegram.standin.html_parse import parse_html, utf16_len
 from handlers.context import Context, forget_bindings
 from handlers.conversation import process_message, process_press

@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlmodel import select
 
-from bot import demo_data
+from bot.demo import data as demo_data
 from bot.infra.config import Settings
 from models import HeldBundle, HeldMessage, Issue, OutboxMessage, PendingQuestion, Resident
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people, unsure  # noqa: F401

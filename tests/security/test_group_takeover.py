@@ -10,7 +10,8 @@ import sys
 import pytest
 from sqlmodel import select
 
-from bot import demo_data, groups
+from bot.demo import data as demo_data
+from bot.places import groups
 from bot.infra.errors import InvalidInput, NotAllowed
 from models import ChatGroup, Community, Member, OutboxMessage
 from tests.chat.live import live_bot

@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot import access
+from bot.members import logins as access
 from bot.infra.config import Settings
 from bot.web.app import create_app
 from models import Member, Rota, Shift

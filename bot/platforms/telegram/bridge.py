@@ -28,7 +28,7 @@ from aiogram import Bot
 from aiogram.types import CallbackQuery, Message, Update
 from sqlmodel import select
 
-from bot import groups
+from bot.places import groups
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.config import Settings
 from bot.infra.db import Database

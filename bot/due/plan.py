@@ -27,7 +27,7 @@ from handlers.types import Button, Outgoing
 from models import ChatGroup, Member, Occurrence
 
 from bot.infra.config import Settings, get_settings
-from .escalation import Policies, quiet_until
+from bot.issues.escalation import Policies, quiet_until
 
 UTC = timezone.utc
 
@@ -133,15 +133,16 @@ class Plan:
 
     def address(self, member: Member) -> tuple[int, bool] | None:
         """(chat id, through a group?) or None when the member cannot be reached at all."""
-        from .rotas.notify import address
+        from bot.rotas.notify import address
 
         return address(member, self.group_for)
 
 
 def collect(plan: Plan, until: datetime) -> list[Candidate]:
     """Every occurrence falling due up to ``until`` that is still useful at ``plan.now``."""
-    from . import digests, escalation_due
-    from .rotas import reminders
+    from bot.office import digests
+    from bot.issues import scheduled as escalation_due
+    from bot.rotas import scheduled as reminders
 
     found: list[Candidate] = []
     for collector in (reminders.candidates, escalation_due.candidates, digests.candidates):
@@ -260,7 +261,7 @@ def fire(session: Session, now: datetime, *, settings: Settings | None = None) -
     """Record and queue everything due, in the caller's transaction. An occurrence already
     recorded (by another tick or process) is skipped as a whole; each message is also unique
     in the outbox by its key."""
-    from .outbox.store import enqueue_many
+    from bot.outbox.store import enqueue_many
 
     report = FireReport()
     computed = compute(session, now, settings=settings)

@@ -29,7 +29,7 @@ from sqlalchemy import bindparam, delete, func, insert, update
 from sqlmodel import Session, select
 
 from bot.infra.config import Settings
-from bot.routing import FALLBACK, members_at
+from bot.issues.routing import FALLBACK, members_at
 from models import HeldBundle, HeldMessage, Member, MemberStatus, ReportTrace, Resident, Role, RouteTarget
 
 ACTED = "acted"

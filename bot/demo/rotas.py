@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 
 from models import Rota
 
-from .. import places
+from bot.places import service as places
 from bot.infra.config import Settings
-from . import service
-from .spec import RotaSpec, find_members
+from bot.rotas import service
+from bot.rotas.spec import RotaSpec, find_members
 
 # (name, kind, weekdays, start, minutes, size, quorum, grid, team)
 DEMO_ROTAS = [

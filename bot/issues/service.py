@@ -26,10 +26,12 @@ from models import (
     Resident,
 )
 
-from . import issue_points, permissions, points
+from bot.issues import points as issue_points
+from bot.members import permissions
+from bot.points import service as points
 from bot.infra.errors import InvalidInput, NotAllowed, NotFound
 from bot.infra.ids import parse_id
-from .lifecycle import Actor, record, require_state
+from bot.issues.lifecycle import Actor, record, require_state
 
 S = IssueStatus
 

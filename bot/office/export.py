@@ -27,10 +27,11 @@ from models import (
     WorkUnit,
 )
 
-from . import issues, wishes
+from bot.issues import service as issues
+from bot.wishes import service as wishes
 from bot.infra.masking import clean, shown
-from .members.service import mask_phone
-from .places import building_label
+from bot.members.service import mask_phone
+from bot.places.service import building_label
 
 BATCH = 2000
 

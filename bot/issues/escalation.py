@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from models import EscalationPolicy, EscalationStep, Member, PolicyKind, RouteTarget
 
-from . import routing
+from bot.issues import routing
 from bot.infra.config import Settings
 from bot.infra.errors import InvalidInput
 

@@ -28,7 +28,7 @@ from models import (
     Wish,
 )
 
-from . import places
+from bot.places import service as places
 from bot.infra.errors import InvalidInput, NotAllowed
 
 
@@ -116,7 +116,7 @@ def where(session: Session, group: ChatGroup) -> str:
 
 def _tell_office(session: Session, community_id: int | None, text: str, *, skip: Member | None,
                  now: datetime, once: str | None = None) -> None:
-    from .outbox import enqueue_all
+    from bot.outbox import enqueue_all
 
     admins = session.exec(select(Member).where(
         Member.community_id == community_id, Member.is_office_admin, Member.status != MemberStatus.left,

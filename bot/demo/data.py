@@ -15,11 +15,15 @@ from sqlmodel import Session, select
 
 from models import Community, Member, Resident, Role, Voucher
 
-from . import groups, issues, places, tasks, wishes
+from bot.places import groups
+from bot.issues import service as issues
+from bot.places import service as places
+from bot.tasks import service as tasks
+from bot.wishes import service as wishes
 from bot.infra.errors import InvalidInput
-from .lifecycle import Actor
-from .members import service as members
-from .members.service import Titles
+from bot.issues.lifecycle import Actor
+from bot.members import service as members
+from bot.members.service import Titles
 
 DISTRICT = "荆门高新区·掇刀区"
 # Group chats of the demo (supergroup ids, as Telegram gives them).

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from models import Member, MemberStatus, Task, TaskParticipant
 
-from . import points
+from bot.points import service as points
 from bot.infra.errors import InvalidInput, NotAllowed, NotFound
 
 

@@ -39,12 +39,12 @@ from models import (
     WorkUnit,
 )
 
-from . import points
-from .due import Candidate, Message, Plan
+from bot.points import service as points
+from bot.due.plan import Candidate, Message, Plan
 from bot.infra.masking import shown
-from .issues import code
-from .rotas import texts
-from .rotas.service import shift_code
+from bot.issues.service import code
+from bot.rotas import texts
+from bot.rotas.service import shift_code
 
 UTC = timezone.utc
 DIGEST_USEFUL = timedelta(hours=6)

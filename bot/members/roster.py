@@ -22,11 +22,11 @@ from sqlmodel import Session, select
 
 from models import ROLE_NAMES_ZH, Grid, Member, Role
 
-from . import places
+from bot.places import service as places
 from bot.infra.errors import DomainError, InvalidInput
-from .members import service as members
-from .members.numbers import InvalidMemberNumber
-from .members.service import Titles
+from bot.members import service as members
+from bot.members.numbers import InvalidMemberNumber
+from bot.members.service import Titles
 from bot.infra.spreadsheets import Columns, RowError, RowsRejected, cell_text, match_columns, read_table
 
 # The field's own name first, then the spellings offices use; when a sheet has two columns for one
@@ -391,7 +391,7 @@ def import_roster(
     if errors:
         raise RosterRejected(errors)
     if report.prebound:
-        from .members.binding import notify_roster_binds
+        from bot.members.binding import notify_roster_binds
 
         notify_roster_binds(session, report.prebound, now=now)
     return report
@@ -480,7 +480,7 @@ def _apply(session: Session, row: RosterRow, report: ImportReport, label: dict[s
 def _rebound_by_roster(session, member: Member, old_account: int | None, *, now) -> None:
     """The roster names another chat account: what the old one held ends as at /unbind (web
     logins, the calendar link, invitations it made, messages waiting for it), both are recorded."""
-    from .members import binding
+    from bot.members import binding
 
     if old_account is not None:
         members.record_event(session, member, "unbind", "roster", chat_user_id=old_account, now=now)

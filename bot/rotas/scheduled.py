@@ -34,11 +34,12 @@ from models import (
     ShiftStatus,
 )
 
-from .. import escalation, places
-from ..due import Candidate, Message, Plan
+from bot.issues import escalation
+from bot.places import service as places
+from bot.due.plan import Candidate, Message, Plan
 from bot.infra.masking import shown
-from . import texts
-from .service import Availability, previous_shift, shift_code
+from bot.rotas import texts
+from bot.rotas.service import Availability, previous_shift, shift_code
 
 UTC = timezone.utc
 LONGEST_SHIFT = timedelta(hours=24)

@@ -19,10 +19,11 @@ from models import (
     WishStatus,
 )
 
-from . import permissions, points
+from bot.members import permissions
+from bot.points import service as points
 from bot.infra.errors import InvalidInput, NotAllowed, NotFound
 from bot.infra.ids import parse_id
-from .lifecycle import Actor, record, require_state
+from bot.issues.lifecycle import Actor, record, require_state
 
 S = WishStatus
 DEFAULT_LIFETIME = timedelta(days=30)

@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 
 from models import Issue, IssueEvent, IssueStatus, Member, Occurrence, PointsEntry, Resident
 
-from . import points
+from bot.points import service as points
 
 RESOLVED, CLAIMED, REPORTED, CONFIRMED = "issue_resolved", "issue_claimed", "issue_reported", "issue_confirmed"
 SETTLE_LOOKBACK = timedelta(days=60)  # older resolutions are no longer looked at (occurrences live 90 days)

@@ -20,9 +20,10 @@ from handlers.types import Action, Button
 from models import ISSUE_CATEGORY_ZH, Issue, IssueEvent, IssueStatus, Occurrence, PolicyKind
 from models.base import UTCDateTime
 
-from . import escalation, places
-from .due import Candidate, Message, Plan
-from .issues import code
+from bot.issues import escalation
+from bot.places import service as places
+from bot.due.plan import Candidate, Message, Plan
+from bot.issues.service import code
 from bot.infra.masking import shown
 
 S = IssueStatus
