@@ -160,7 +160,7 @@ async def reply_behind_alerts(db, n: int, where: str, kind: str = "reply", start
 
     from bot.outbox import enqueue
     from bot.platforms.telegram.transport import TelegramTransport
-    from handlers.types import Outgoing
+    from bot.messages import Outgoing
 
     api = LimitedBotApi()
     app = web.Application()

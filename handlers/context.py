@@ -16,7 +16,8 @@ from bot.infra.config import Settings
 from bot.members import service as members
 from models import ChatGroup, Member, Resident
 
-from .types import Chat, Outgoing, User
+from .types import Chat, User
+from bot.messages import Outgoing
 
 
 @dataclass(frozen=True)

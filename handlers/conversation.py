@@ -30,7 +30,8 @@ from models import PendingQuestion, ProcessedUpdate
 
 from .context import Context
 from .router import CommandSpec, Router
-from .types import Answer, Chat, Inbound, Outgoing, Press, Reaction, User
+from .types import Answer, Chat, Inbound, Press, Reaction, User
+from bot.messages import Outgoing
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,8 @@ from . import texts
 from .context import Context, GroupBinding
 from .conversation import reply
 from .router import Router
-from .types import Action, Answer, Button, Chat, Inbound, Outgoing, Press, Reaction, User
+from bot.messages import Action, Button, Outgoing
+from .types import Answer, Chat, Inbound, Press, Reaction, User
 
 router = Router("flood")
 

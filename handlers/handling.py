@@ -36,7 +36,8 @@ from . import texts
 from .context import Context
 from .conversation import ask, payload_of, reply
 from .router import Router
-from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
+from bot.messages import Action, Button, Outgoing
+from .types import Answer, Inbound, Press, Reaction
 
 router = Router("handling")
 

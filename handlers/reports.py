@@ -36,7 +36,8 @@ from .context import Context, GroupBinding
 from .handling import CANCEL_WORDS, _done, alert, alert_time, close, ref_of, resident_buttons, route_of
 from .conversation import ask, payload_of, question_ref, question_writer, reply
 from .router import Router
-from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
+from bot.messages import Action, Button, Outgoing
+from .types import Answer, Inbound, Press, Reaction
 
 router = Router("reports")
 

@@ -39,7 +39,8 @@ from models import Member, PendingQuestion, Rota
 from .context import Context
 from .conversation import ask, reply
 from .router import Router
-from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
+from bot.messages import Action, Button, Outgoing
+from .types import Answer, Inbound, Press, Reaction
 
 router = Router("rotas")
 

@@ -11,7 +11,8 @@ from .context import Context
 from .conversation import reply
 from .info import community_of
 from .router import Router
-from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
+from bot.messages import Action, Button, Outgoing
+from .types import Answer, Inbound, Press, Reaction
 
 router = Router("tasks")
 

@@ -16,7 +16,8 @@ from models import Building, Member, OutboxMessage, Resident, Wish, WishCategory
 from . import texts, understanding
 from .context import Context, GroupBinding
 from .router import Router
-from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
+from bot.messages import Action, Button, Outgoing
+from .types import Answer, Inbound, Press, Reaction
 
 router = Router("wishes")
 W = WishStatus

@@ -150,7 +150,7 @@ def _binding_tour(db, summary, bot_username: str, tz) -> list[str]:
     from bot.members import binding
     from bot.outbox import enqueue
     from handlers.texts import invitation_made
-    from handlers.types import Outgoing
+    from bot.messages import Outgoing
     from models import Member
 
     people = {p.key: p for p in summary.newcomers}
@@ -177,7 +177,7 @@ def _introduce(db, group_ids) -> None:
     from bot.infra.clock import SystemClock
     from bot.outbox import enqueue
     from handlers.texts import group_intro
-    from handlers.types import Outgoing
+    from bot.messages import Outgoing
 
     with db.transaction() as session:
         for chat_id in group_ids:

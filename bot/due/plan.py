@@ -23,7 +23,7 @@ from html import escape
 
 from sqlmodel import Session, select
 
-from handlers.types import Button, Outgoing
+from bot.messages import Button, Outgoing
 from models import ChatGroup, Member, Occurrence
 
 from bot.infra.config import Settings, get_settings

@@ -16,7 +16,7 @@ from html import escape
 from sqlalchemy import String, case, cast, exists, func, literal, type_coerce
 from sqlmodel import select
 
-from handlers.types import Action, Button
+from bot.messages import Action, Button
 from models import ISSUE_CATEGORY_ZH, Issue, IssueEvent, IssueStatus, Occurrence, PolicyKind
 from models.base import UTCDateTime
 

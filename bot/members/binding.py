@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import BindAttempt, CalendarFeed, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus, PendingQuestion, Resident
 
 from bot.members import logins as access

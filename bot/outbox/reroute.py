@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from bot.places import groups
 from bot.infra.ids import parse_id
 from bot.issues.routing import route
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import ISSUE_OPEN, Issue, OutboxMessage
 
 from .store import buttons_from_json, enqueue

@@ -63,7 +63,7 @@ from sqlmodel import Session
 from bot.places import groups
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
-from handlers.types import Button
+from bot.messages import Button
 from models import Member, OutboxMessage, OutboxPriority, OutboxStatus
 
 from .ratelimit import RateLimiter

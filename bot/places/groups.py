@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import (
     ChatGroup,
     Community,

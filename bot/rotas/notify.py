@@ -8,7 +8,7 @@ from html import escape
 
 from sqlmodel import Session, select
 
-from handlers.types import Button, Outgoing
+from bot.messages import Button, Outgoing
 from models import ChatGroup, Member
 
 

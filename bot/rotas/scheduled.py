@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, cast, exists, func, literal, or_
 from sqlmodel import select
 
-from handlers.types import Action, Button
+from bot.messages import Action, Button
 from models import (
     AssignmentRole,
     CheckIn,

@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, Chat, Message, User
 from bot.platforms.telegram import convert
 from bot.platforms.telegram.callbacks import FACTORIES, IssueCB, QuestionCB, TaskCB, WishCB
 from handlers import build_conversation
-from handlers.types import Action
+from bot.messages import Action
 
 REPO = Path(__file__).resolve().parents[2]
 

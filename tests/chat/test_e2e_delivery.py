@@ -12,7 +12,7 @@ from bot.demo import data as demo_data
 from bot.outbox import enqueue
 from bot.runtime import Features
 from bot.platforms.telegram.standin import Limits
-from handlers.types import Action, Button, Outgoing
+from bot.messages import Action, Button, Outgoing
 from models import OutboxMessage
 
 from .live import live_bot

@@ -361,7 +361,7 @@ def test_a_stale_card_shows_how_things_stand(cw, people):
     first, second = in_chat(out, people.bh_s4)[0], in_chat(out, people.gm2)[0]
     cw.press(people.bh_s4, first, "领办")
     second.labels  # refreshed already; press the old button data anyway
-    from handlers.types import Action, Button
+    from bot.messages import Action, Button
 
     second.buttons = [[Button("受理", Action("q", "accept", issue.id))]]
     cw.press(people.gm2, second, "受理")

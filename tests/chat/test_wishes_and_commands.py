@@ -70,7 +70,7 @@ def test_a_claimed_wish_cannot_be_claimed_again_and_release_puts_it_back(cw, peo
     (reply,) = cw.say(people.r_wang, SUNSHINE, WISH)
     out = cw.press(people.vol1, reply, "我来认领")
     (private,) = in_chat(out, people.vol1)
-    from handlers.types import Action, Button
+    from bot.messages import Action, Button
 
     assert reply.buttons == []  # the card shows it is claimed; press its old button anyway
     reply.buttons = [[Button("我来认领", Action("w", "claim", newest_wish(cw).id))]]

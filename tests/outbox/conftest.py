@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.infra.db import Database
 from bot.outbox import RateLimiter, RateLimits, RetryPolicy, Sender, enqueue_all
 from bot.outbox.testing import FakeTransport, run_virtual
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import OutboxMessage
 
 

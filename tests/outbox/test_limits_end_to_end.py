@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from bot.outbox import RateLimits, RetryAfter
 from bot.outbox.testing import FakeTransport, LoopClock
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import OutboxStatus
 
 from .conftest import add, make_sender, rows, virtual

@@ -37,7 +37,7 @@ from bot.outbox import (
     Unreachable,
 )
 from bot.platforms.telegram.transport import TelegramTransport, keyboard, translate
-from handlers.types import Action, Button, Outgoing
+from bot.messages import Action, Button, Outgoing
 from models import OutboxStatus
 
 from .conftest import add, rows

@@ -124,7 +124,7 @@ def test_who_may_invite(w):
 
 def test_unbinding_ends_logins_drops_waiting_messages_and_is_told(w):
     from bot.outbox import enqueue
-    from handlers.types import Outgoing
+    from bot.messages import Outgoing
 
     member = w.m["volunteer"]
     binding.bind_by_contact(w.session, ME, phone=member.phone, owner_id=ME, now=w.now)

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from bot.outbox import RateLimits, RetryAfter
 from bot.outbox.testing import FakeTransport, LoopClock
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from tests.chat.conftest import demo, demo_template, parser, people  # noqa: F401 — fixtures
 from tests.outbox.conftest import add, make_sender, rows, virtual
 

@@ -35,7 +35,8 @@ from bot.infra.db import Database
 from bot.outbox import enqueue
 from handlers.context import Context
 from handlers.conversation import Conversation, process_message, process_press, run_sweep
-from handlers.types import Answer, Inbound, Outgoing, Press
+from handlers.types import Answer, Inbound, Press
+from bot.messages import Outgoing
 from models import FailedUpdate
 
 from bot.platforms.telegram import convert

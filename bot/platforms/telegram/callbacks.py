@@ -1,5 +1,5 @@
 """Button data. Each feature's buttons are an aiogram ``CallbackData`` whose packed string is
-exactly ``handlers.types.Action.pack()`` (``kind:verb:id:arg``): the conversation builds the
+exactly ``bot.messages.Action.pack()`` (``kind:verb:id:arg``): the conversation builds the
 buttons platform-neutrally, aiogram's filters route the presses."""
 
 from __future__ import annotations

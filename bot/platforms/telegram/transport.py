@@ -57,7 +57,7 @@ from bot.outbox.transport import (
     TemporaryError,
     Unreachable,
 )
-from handlers.types import Button
+from bot.messages import Button
 
 PARSE_MODE = "HTML"
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024  # what Telegram takes, in UTF-16 units of the text as shown
