@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from bot.due import plan as D  # noqa: E402
+from bot.due import fire as D  # noqa: E402
 from bot.issues import service as issues
 from bot.places import service as places  # noqa: E402
 from bot.bootstrap import prepare  # noqa: E402

@@ -31,7 +31,7 @@ from bot.infra.errors import InvalidInput, NotAllowed
 from bot.infra.masking import shown
 from bot.rotas import service
 from bot.rotas import texts as T
-from bot.rotas.notify import to_members
+from bot.members.address import to_members
 from bot.rotas.service import parse_code, rota_code, shift_code
 from bot.rotas.spec import USAGE, RotaSpec, find_member, parse_date_range, split_names
 from models import Member, PendingQuestion, Rota

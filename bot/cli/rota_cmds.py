@@ -63,7 +63,7 @@ def due_cmd(
     include_fired: bool = typer.Option(False, "--all", help="也列出已经发出的"),
 ) -> None:
     """列出那一刻应发出的提醒、缺岗呼叫、升级和摘要（只看不发）。"""
-    from bot.due.plan import due
+    from bot.due.fire import due
 
     settings = _settings()
     when = _parse_at(at, settings.tz)

@@ -194,7 +194,7 @@ def horizon_job(runtime_id: str) -> None:
     rt = _RUNTIMES.get(runtime_id)
     if rt is None or not rt.owner:
         return
-    from bot.due.plan import prune
+    from bot.due.fire import prune
     from bot.rotas.service import materialise_all
 
     try:
@@ -243,7 +243,7 @@ def lock_job(runtime_id: str) -> None:
 
 def run_once(rt: Runtime) -> int:
     """Fire what is due now; returns the messages queued."""
-    from bot.due.plan import fire
+    from bot.due.fire import fire
 
     with rt.fire_lock:
         if not rt.owner:
@@ -284,7 +284,7 @@ def _notify(rt: Runtime) -> None:
 
 def _plan_wake(rt: Runtime) -> None:
     """Wake exactly when the next thing falls due, if that is before the next tick."""
-    from bot.due.plan import next_due_at
+    from bot.due.fire import next_due_at
 
     window = timedelta(seconds=rt.settings.scheduler_tick_seconds * 2)
     try:

@@ -281,3 +281,28 @@ async def test_a_location_reaches_the_conversation(live, p):
     await sc.send_location(p.cadre_zj, p.cadre_zj, 30.98, 112.2)
     done = await sc.wait_for_message(p.cadre_zj, lambda m: "已把位置记入签到" in m["text"] or "签到" in m["text"])
     assert "位置" in done["text"]
+
+
+async def test_where_question_running_out_in_a_private_chat_files_the_report(live, p):
+    """「在哪栋楼？」 asked in a resident's private chat and never answered: the report is filed
+    anyway for the community to place (it used to be looked up as a group and dropped)."""
+    from datetime import timedelta
+
+    from models import PendingQuestion
+
+    sc = live.sc
+    before = len(live.issues())
+    await sc.start_private(p.r_li)
+    await sc.send_text(p.r_li, p.r_li, "楼道的灯坏了好几天了，晚上黑漆漆的")
+    await sc.wait_for_message(p.r_li, lambda m: "在哪栋楼" in m["text"])
+    assert len(live.issues()) == before
+    with live.db.transaction() as s:
+        (question,) = s.exec(select(PendingQuestion).where(PendingQuestion.chat_id == p.r_li)).all()
+        question.expires_at = live.runtime.clock.now() - timedelta(seconds=1)
+        s.add(question)
+    assert await live.runtime.bridge._db(live.runtime.bridge.sweep) == 1
+    card = await sc.wait_for_message(p.r_li, lambda m: "没等到楼栋" in m["text"])
+    issue = live.newest()
+    assert len(live.issues()) == before + 1 and issue.building_id is None
+    assert issue.text == "楼道的灯坏了好几天了，晚上黑漆漆的" and issue.source_chat_id == p.r_li
+    assert f"Q{issue.id}" in card["text"]

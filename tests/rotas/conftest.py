@@ -60,14 +60,14 @@ def outbox(db, prefix: str = "") -> list[OutboxMessage]:
 
 
 def fire(db, when, settings):
-    from bot.due import plan as due
+    from bot.due import fire as due
 
     with db.transaction() as s:
         return due.fire(s, when, settings=settings)
 
 
 def due_now(db, when, settings, **kw):
-    from bot.due import plan as due
+    from bot.due import fire as due
 
     with db.session() as s:
         return due.due(s, when, settings=settings, **kw)

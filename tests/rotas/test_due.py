@@ -8,7 +8,7 @@ from datetime import date, time, timedelta, timezone
 
 import pytest
 
-from bot.due import plan as D
+from bot.due import fire as D
 from bot.issues import escalation
 from bot.places import groups
 from bot.issues import service as issues

@@ -210,7 +210,7 @@ def test_the_export_masks_texts_unless_phones_are_asked_for(cw, people, tmp_path
 
 def test_the_dashboard_the_issues_api_and_the_digests_mask_texts(cw, people):
     from bot.members import logins as access
-    from bot.due.plan import due
+    from bot.due.fire import due
 
     cw.say(people.r_li, SUNSHINE, "4栋单元门坏了，打我13907241234，身份证420802199001011234")
     with cw.db.transaction() as s:

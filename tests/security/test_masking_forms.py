@@ -90,7 +90,7 @@ def site(db, clock):
 
 def test_a_number_split_over_lines_is_masked_on_the_wall_the_api_the_dashboard_and_in_escalations(cw, people):
     from bot.members import logins as access
-    from bot.due.plan import due
+    from bot.due.fire import due
 
     said = "家里老人腿脚不便，想请志愿者帮忙每周买一次菜，联系我\n139\n0724\n5678\n身份证 4208 0219 9001 0112 34"
     cw.say(people.r_wang, SUNSHINE, said)

@@ -1,5 +1,7 @@
-"""Addressing members: their private chat (chat id = user id), or — without a reachable chat
-account — the group of their grid (else of their community), with their names in front."""
+"""How to reach a member — one rule for rota notices, due reminders, issue alerts and the
+outbox's re-route: their private chat (chat id = user id) while they have a chat account that has
+not blocked the bot; else the group of their grid (else of their community), with their names in
+front; else nobody."""
 
 from __future__ import annotations
 
@@ -24,10 +26,18 @@ def group_chat_for(session: Session, member: Member) -> int | None:
     ).first()
 
 
+def private_chat(member: Member) -> int | None:
+    """The member's private chat, or None: no chat account, or it blocked the bot."""
+    if member.chat_user_id is not None and not member.unreachable:
+        return member.chat_user_id
+    return None
+
+
 def address(member: Member, group_for: Callable[[Member], int | None]) -> tuple[int, bool] | None:
     """(chat id, through a group?) or None when the member cannot be reached."""
-    if member.chat_user_id is not None and not member.unreachable:
-        return member.chat_user_id, False
+    chat = private_chat(member)
+    if chat is not None:
+        return chat, False
     group = group_for(member)
     return (group, True) if group is not None else None
 
