@@ -33,7 +33,8 @@ from models import (
 
 from . import texts
 from .context import Context
-from .conversation import ask, payload_of, reply
+from .conversation import ask, payload_of
+from handlers.replies import reply
 from .router import Router
 from bot.messages import Action, Button, Outgoing
 from .types import Answer, Inbound, Press, Reaction

@@ -24,7 +24,7 @@ from models import (
 
 from . import texts
 from .context import Context
-from .conversation import reply
+from handlers.replies import reply
 from .router import Router
 from .types import Inbound, Reaction
 from .wishes import wall_buttons

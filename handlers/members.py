@@ -16,7 +16,7 @@ from models import MemberStatus
 
 from . import texts
 from .context import Context
-from .conversation import reply
+from handlers.replies import reply
 from .router import Router
 from .types import Inbound, Reaction
 

@@ -34,7 +34,8 @@ from models import (
 from . import flood, texts, understanding
 from .context import Context, GroupBinding
 from .handling import CANCEL_WORDS, _done, close, ref_of, resident_buttons, send_alerts
-from .conversation import ask, payload_of, question_ref, question_writer, reply
+from .conversation import ask, payload_of, question_ref, question_writer
+from handlers.replies import reply
 from .router import Router
 from bot.messages import Action, Button, Outgoing
 from .types import Answer, Chat, Inbound, Press, Reaction, User

@@ -37,7 +37,8 @@ from bot.rotas.spec import USAGE, RotaSpec, find_member, parse_date_range, split
 from models import Member, PendingQuestion, Rota
 
 from .context import Context
-from .conversation import ask, reply
+from .conversation import ask
+from handlers.replies import reply
 from .router import Router
 from bot.messages import Action, Button, Outgoing
 from .types import Answer, Inbound, Press, Reaction

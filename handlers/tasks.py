@@ -8,7 +8,7 @@ from bot.members.permissions import NOT_A_MEMBER
 
 from . import texts
 from .context import Context
-from .conversation import reply
+from handlers.replies import reply
 from .info import community_of
 from .router import Router
 from bot.messages import Action, Button, Outgoing

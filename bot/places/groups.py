@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.messages import Outgoing
+from bot.outbox.store import enqueue_all
 from models import (
     ChatGroup,
     Community,
@@ -116,8 +117,6 @@ def where(session: Session, group: ChatGroup) -> str:
 
 def _tell_office(session: Session, community_id: int | None, text: str, *, skip: Member | None,
                  now: datetime, once: str | None = None) -> None:
-    from bot.outbox import enqueue_all
-
     admins = session.exec(select(Member).where(
         Member.community_id == community_id, Member.is_office_admin, Member.status != MemberStatus.left,
         Member.chat_user_id.is_not(None),
