@@ -31,6 +31,7 @@ from bot.infra.errors import InvalidInput, NotAllowed
 from bot.infra.masking import shown
 from bot.rotas import service
 from bot.rotas import texts as T
+from bot.members import permissions
 from bot.members.address import to_members
 from bot.rotas.service import parse_code, rota_code, shift_code
 from bot.rotas.spec import USAGE, RotaSpec, find_member, parse_date_range, split_names
@@ -409,7 +410,7 @@ def cover(ctx: Context, msg: Inbound) -> Reaction:
         return reply(msg, "用法：/cover S12 张三（加人）或 /cover S12 张三 替 李四（换人）")
     shift = service.get_shift(ctx.session, parse_code(words[0], "S"))
     rota = ctx.session.get(Rota, shift.rota_id)
-    problem = service.may_manage(member, rota.community_id, rota.grid_id)
+    problem = permissions.may_manage_rota(member, rota.community_id, rota.grid_id)
     if problem:  # before any name is looked up: the answer would tell who is in that community
         raise NotAllowed(problem)
     add = find_member(ctx.session, rota.community_id, words[1])

@@ -1,4 +1,4 @@
-"""Dashboard logins for members, and who may see what on the web pages.
+"""Dashboard logins for members (who may see what: ``bot.members.permissions``).
 
 A login is a ``WebLogin`` row: the token handed out (in the ``/web`` link, by ``hgj web-login``)
 is random, only its SHA-256 is stored, and every request checks the row — not expired, not
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from models import Member, MemberStatus, Role, WebLogin
+from models import Member, MemberStatus, WebLogin
 
 DEFAULT_LIFETIME = timedelta(days=7)
 _TOKEN_MAX = 128  # what we hand out is 43 characters; anything much longer is not ours
@@ -75,21 +75,3 @@ def csrf_token(token: str) -> str:
     """The value a page's forms carry with a cookie login: derived from the login token, so a
     page on another site (which cannot read our cookie) cannot forge it."""
     return hashlib.sha256(b"csrf:" + token.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
-def may_see_dashboard(member: Member | None) -> bool:
-    """Leaders, unit cadres, community workers and office admins see their community's dashboard."""
-    return (
-        member is not None
-        and member.status != MemberStatus.left
-        and (member.is_office_admin or member.role in (Role.district_leader, Role.unit_cadre, Role.community_worker))
-    )
-
-
-def may_see_phones(member: Member | None) -> bool:
-    """Phone numbers are for the community office only."""
-    return member is not None and member.status != MemberStatus.left and member.is_office_admin
-
-
-def may_change_settings(member: Member | None) -> bool:
-    return may_see_phones(member)

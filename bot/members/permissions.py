@@ -1,5 +1,7 @@
-"""Who may act on an issue or a wish. Each check returns None when allowed, or the reason
-(Chinese, shown to the person) when not."""
+"""Who may do what — the one place for it: act on an issue or a wish, manage a rota, see the
+dashboards, the statistics and phone numbers, change settings. The ``may_*`` checks of actions
+return None when allowed, or the reason (Chinese, shown to the person) when not; the checks of
+what one may see return a bool. A member who left (``status == left``) may do none of it."""
 
 from __future__ import annotations
 
@@ -89,3 +91,45 @@ def may_claim_wish(member: Member | None, wish: Wish, poster_member_id: int | No
     if poster_member_id == member.id:
         return "不能认领自己发布的心愿"
     return None
+
+
+# --- rotas ---------------------------------------------------------------------------------
+
+
+def may_manage_rota(member: Member | None, community_id: int, grid_id: int | None) -> str | None:
+    """Create rotas or change them: the grid's community workers (grid managers among them),
+    community workers without a grid, and the community's office admins."""
+    problem = in_community(member, community_id)
+    if problem:
+        return problem
+    if member.is_office_admin:
+        return None
+    if member.role == Role.community_worker and (member.grid_id is None or member.grid_id == grid_id):
+        return None
+    return "只有本网格的网格员、社区工作人员或社区工作室管理员可以管理排班"
+
+
+# --- what one may see -----------------------------------------------------------------------
+
+
+def may_see_dashboard(member: Member | None) -> bool:
+    """Leaders, unit cadres, community workers and office admins see their community's dashboard."""
+    return (
+        member is not None
+        and member.status != MemberStatus.left
+        and (member.is_office_admin or member.role in (Role.district_leader, Role.unit_cadre, Role.community_worker))
+    )
+
+
+def may_see_stats(member: Member | None) -> bool:
+    """The community's figures (/stats) are for those who see its dashboard."""
+    return may_see_dashboard(member)
+
+
+def may_see_phones(member: Member | None) -> bool:
+    """Phone numbers are for the community office only."""
+    return member is not None and member.status != MemberStatus.left and member.is_office_admin
+
+
+def may_change_settings(member: Member | None) -> bool:
+    return may_see_phones(member)

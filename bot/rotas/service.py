@@ -44,7 +44,7 @@ from bot.points import service as points
 from bot.infra.config import Settings
 from bot.infra.errors import InvalidInput, NotAllowed, NotFound
 from bot.infra.ids import parse_id
-from bot.members.permissions import NOT_A_MEMBER, in_community
+from bot.members.permissions import NOT_A_MEMBER, may_manage_rota
 from .spec import QUORUM_ABOVE_TEAM, RotaSpec, describe_weekdays
 
 UTC = timezone.utc
@@ -85,19 +85,6 @@ def describe(rota: Rota) -> str:
 
 
 # --- permissions ------------------------------------------------------------------------
-
-
-def may_manage(member: Member | None, community_id: int, grid_id: int | None) -> str | None:
-    """Create rotas or change them: the grid's community workers (grid managers among them),
-    community workers without a grid, and the community's office admins."""
-    problem = in_community(member, community_id)
-    if problem:
-        return problem
-    if member.is_office_admin:
-        return None
-    if member.role == Role.community_worker and (member.grid_id is None or member.grid_id == grid_id):
-        return None
-    return "只有本网格的网格员、社区工作人员或社区工作室管理员可以管理排班"
 
 
 def _allow(problem: str | None) -> None:
@@ -460,7 +447,7 @@ def create_rota(
     """Create a rota with its team and materialise its first shifts. ``by`` (None from the
     command line) must be allowed to manage rotas of that grid."""
     if by is not None:
-        _allow(may_manage(by, spec.community_id, spec.grid_id))
+        _allow(may_manage_rota(by, spec.community_id, spec.grid_id))
     spec.check()
     if session.exec(select(Rota.id).where(Rota.community_id == spec.community_id, Rota.name == spec.name)).first():
         raise InvalidInput(f"本社区已有名为「{spec.name}」的排班")
@@ -504,7 +491,7 @@ def update_rota(
     """Make ``rota`` what ``spec`` says. A changed rhythm replaces the future shifts (those
     nobody checked in to); a changed team repairs them. Returns whether anything changed."""
     if by is not None:
-        _allow(may_manage(by, rota.community_id, rota.grid_id))
+        _allow(may_manage_rota(by, rota.community_id, rota.grid_id))
     spec.check()
     _check_team(session, spec.community_id, spec.team)
     wanted = dict(
@@ -557,7 +544,7 @@ def set_team(session: Session, rota: Rota, ids: list[int], *, now: datetime, rep
 
 def add_to_team(session: Session, rota: Rota, members: list[Member], *, by: Member | None, now: datetime) -> int:
     if by is not None:
-        _allow(may_manage(by, rota.community_id, rota.grid_id))
+        _allow(may_manage_rota(by, rota.community_id, rota.grid_id))
     ids = team_ids(session, rota.id)
     new = [m.id for m in members if m.id not in ids]
     _check_team(session, rota.community_id, new)
@@ -567,7 +554,7 @@ def add_to_team(session: Session, rota: Rota, members: list[Member], *, by: Memb
 
 def remove_from_team(session: Session, rota: Rota, members: list[Member], *, by: Member | None, now: datetime) -> int:
     if by is not None:
-        _allow(may_manage(by, rota.community_id, rota.grid_id))
+        _allow(may_manage_rota(by, rota.community_id, rota.grid_id))
     ids = team_ids(session, rota.id)
     gone = {m.id for m in members} & set(ids)
     if len(gone) == len(ids):
@@ -578,7 +565,7 @@ def remove_from_team(session: Session, rota: Rota, members: list[Member], *, by:
 
 def set_size(session: Session, rota: Rota, size: int, *, quorum: int | None, by: Member | None, now: datetime) -> None:
     if by is not None:
-        _allow(may_manage(by, rota.community_id, rota.grid_id))
+        _allow(may_manage_rota(by, rota.community_id, rota.grid_id))
     if not 1 <= size <= 20 or (quorum is not None and not 1 <= quorum <= 20):
         raise InvalidInput("人数须在1–20之间")
     members = len(team(session, rota))
@@ -593,7 +580,7 @@ def set_size(session: Session, rota: Rota, size: int, *, quorum: int | None, by:
 def set_active(session: Session, rota: Rota, active: bool, *, by: Member | None, now: datetime, settings: Settings) -> None:
     """Pause (future shifts without check-ins are removed) or resume a rota."""
     if by is not None:
-        _allow(may_manage(by, rota.community_id, rota.grid_id))
+        _allow(may_manage_rota(by, rota.community_id, rota.grid_id))
     if rota.active == active:
         return
     rota.active, rota.updated_at = active, now
@@ -634,7 +621,7 @@ def add_override(
     """A manager puts ``add`` on one shift (instead of ``remove``, when given)."""
     rota = session.get(Rota, shift.rota_id)
     if by is not None:
-        _allow(may_manage(by, rota.community_id, rota.grid_id))
+        _allow(may_manage_rota(by, rota.community_id, rota.grid_id))
     if shift.ends_at <= now:
         raise InvalidInput(f"{shift_code(shift)} 已经结束")
     if add is None and remove is None:

@@ -9,6 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import select
 
 from bot.members import logins as access
+
+from bot.members import permissions
 from bot.places import service as places
 from bot.points import service as points
 from bot.office import stats
@@ -83,7 +85,7 @@ def logout(request: Request, session: SessionDep):
 def dashboard(request: Request, session: SessionDep, viewer: MemberDep):
     if viewer is None:
         return render("message.html", 401, title="请先登录", text="在机器人私聊里发送 /web，点开收到的链接即可查看社区看板。")
-    if not access.may_see_dashboard(viewer):
+    if not permissions.may_see_dashboard(viewer):
         return render("message.html", 403, title="没有权限", text="社区看板供社区工作人员、包联干部和区领导使用。")
     tz = request.app.state.settings.tz
     today = now(request).astimezone(tz).date()

@@ -166,6 +166,17 @@ def test_stats_is_for_managers_only(cw, people):
     assert "白庙社区" in leader.text
 
 
+def test_a_manager_who_left_sees_no_stats(cw, people):
+    from models import MemberStatus
+
+    with cw.db.transaction() as s:
+        gm = s.exec(select(Member).where(Member.chat_user_id == people.gm1)).one()
+        gm.status = MemberStatus.left  # still bound to the chat account, no longer a steward
+        s.add(gm)
+    (refused,) = cw.say(people.gm1, people.gm1, "/stats")
+    assert "只对" in refused.text and "收集" not in refused.text
+
+
 def test_wall_lists_open_wishes_with_claim_buttons(cw, people):
     (wall,) = cw.say(people.vol1, SUNSHINE, "/wall")
     assert "心愿墙" in wall.text and any(label.startswith("认领 W") for label in wall.labels)
