@@ -12,7 +12,7 @@ from models import Rota
 
 from bot.places import service as places
 from bot.infra.config import Settings
-from bot.rotas import service
+from bot.rotas import admin
 from bot.rotas.spec import RotaSpec, find_members
 
 # (name, kind, weekdays, start, minutes, size, quorum, grid, team)
@@ -41,5 +41,5 @@ def load(session: Session, *, now: datetime, settings: Settings) -> list[Rota]:
             duration_minutes=minutes, size=size, quorum=quorum, grid_id=grid.id if grid else None,
             timezone=settings.timezone, team=[m.id for m in members],
         )
-        made.append(service.create_rota(session, spec, by=None, now=now, settings=settings))
+        made.append(admin.create_rota(session, spec, by=None, now=now, settings=settings))
     return made

@@ -44,7 +44,7 @@ from bot.due.plan import Candidate, Message, Plan
 from bot.infra.masking import shown
 from bot.issues.service import code
 from bot.rotas import texts
-from bot.rotas.service import shift_code
+from bot.rotas.turns import shift_code
 
 UTC = timezone.utc
 DIGEST_USEFUL = timedelta(hours=6)

@@ -39,7 +39,7 @@ from bot.places import service as places
 from bot.due.plan import Candidate, Message, Plan
 from bot.infra.masking import shown
 from bot.rotas import texts
-from bot.rotas.service import Availability, previous_shift, shift_code
+from bot.rotas.turns import Availability, previous_shift, shift_code
 
 UTC = timezone.utc
 LONGEST_SHIFT = timedelta(hours=24)

@@ -195,7 +195,7 @@ def horizon_job(runtime_id: str) -> None:
     if rt is None or not rt.owner:
         return
     from bot.due.fire import prune
-    from bot.rotas.service import materialise_all
+    from bot.rotas.turns import materialise_all
 
     try:
         with rt.db.transaction() as session:
