@@ -150,7 +150,8 @@ class Clocked:
 def prepare_database(path: Path | str, group_ids: list[int]) -> str:
     """The demo district and ``group_ids`` bound to 阳光花园, in a SQLite file (a path) or the
     database of a URL (``bench/scale.py``)."""
-    from bot import demo_data, groups
+    from bot.demo import data as demo_data
+    from bot.places import groups
     from bot.bootstrap import prepare
 
     url = path if isinstance(path, str) and "://" in path else f"sqlite:///{path}"
@@ -192,8 +193,8 @@ async def until(predicate, timeout: float, what: str) -> None:
 async def run(args) -> dict:
     from sqlmodel import select
 
-    from bot.db import Database
-    from bot.standin import Limits, StandinServer
+    from bot.infra.db import Database
+    from bot.platforms.telegram.standin import Limits, StandinServer
     from models import OutboxMessage
 
     rng = random.Random(args.seed)
@@ -353,7 +354,7 @@ async def until_slow(predicate, timeout: float, what: str) -> None:
 
 
 def echo_main(base_url: str, token: str) -> None:
-    from bot.standin.echo import build_echo_dispatcher, echo_bot
+    from bot.platforms.telegram.standin.echo import build_echo_dispatcher, echo_bot
 
     async def main() -> None:
         bot = echo_bot(base_url, token)

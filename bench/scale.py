@@ -143,11 +143,11 @@ async def until(predicate, timeout: float, what: str, step: float = 0.01) -> flo
 async def run(args) -> dict:
     from sqlalchemy import func, select
 
-    from bot.db import Database
+    from bot.infra.db import Database
     from bot.outbox import enqueue
-    from bot.standin import StandinServer
-    from bot.standin.fleet import Instance, SendLog, holder_pid
-    from handlers.types import Outgoing
+    from bot.platforms.telegram.standin import StandinServer
+    from bot.platforms.telegram.standin.fleet import Instance, SendLog, holder_pid
+    from bot.messages import Outgoing
     from models import OutboxMessage
 
     rng = random.Random(args.seed)

@@ -10,12 +10,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import belonging, changes, groups
-from bot.config import Settings
+from bot.infra import changes
+from bot.members import belonging
+from bot.places import groups
+from bot.infra.config import Settings
 from bot.members import service as members
 from models import ChatGroup, Member, Resident
 
-from .types import Chat, Outgoing, User
+from .types import Chat, User
+from bot.messages import Outgoing
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class GroupBinding:
 class _BindingCache:
     """Group bindings read at most once per ``cache_ttl_seconds`` per process: every group
     message needs one, and they change rarely. A change anywhere — /bind on this instance or
-    another, a group that became a supergroup — moves ``bot.changes.version`` and the entries
+    another, a group that became a supergroup — moves ``bot.infra.changes.version`` and the entries
     read before it are read again; where no version can be had (PostgreSQL while the listener
     is not connected) every read goes to the database."""
 

@@ -42,7 +42,7 @@ How a row travels
    the next write: at Telegram's 30/s that is one message per write).
 
 One sender per bot: the runtime runs it only while it owns the ``sender`` role
-(``bot.ownership``), so any number of processes together stay inside the platform's limits (the
+(``bot.infra.ownership``), so any number of processes together stay inside the platform's limits (the
 rate limiter lives in the process). A claim is *fenced*: the claiming transaction checks that
 this process still holds the role's lock, and claims nothing otherwise (``fence``,
 ``on_fenced``). Each claimed row carries its owner's name (``leased_by``); a sender that takes
@@ -71,10 +71,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, case, func, or_, select, text, update
 from sqlmodel import Session
 
-from bot import groups
-from bot.clock import Clock, SystemClock
-from bot.db import Database
-from handlers.types import Button
+from bot.places import groups
+from bot.infra.clock import Clock, SystemClock
+from bot.infra.db import Database
+from bot.messages import Button
 from models import Member, OutboxMessage, OutboxPriority, OutboxStatus
 
 from .ratelimit import RateLimiter

@@ -3,7 +3,7 @@ conversation, the Telegram bot (polling, or the webhook), the outbox sender, the
 the expiry of unanswered questions, and the web app. Started and stopped cleanly together.
 
 Polling, the sender and the scheduler each have one owner among all the processes on the
-database (``bot.ownership``): a process that does not own one stands by and takes over within
+database (``bot.infra.ownership``): a process that does not own one stands by and takes over within
 ``HGJ_LOCK_RETRY_SECONDS`` of the owner's death. Webhook mode needs no owner for the updates:
 every instance behind the load balancer handles what it is given.
 
@@ -21,10 +21,10 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.db import Database
-from bot.telegram.polling import WebhookActive, check_webhook
+from bot.infra.clock import Clock, SystemClock
+from bot.infra.config import Settings
+from bot.infra.db import Database
+from bot.platforms.telegram.polling import WebhookActive, check_webhook
 
 __all__ = ["Features", "Runtime", "WebhookActive", "check_webhook", "make_sender", "populate_standin"]
 
@@ -46,7 +46,7 @@ def make_sender(db: Database, bot, clock: Clock, settings: Settings, **kwargs):
     """The outbox sender with the Telegram transport, within Telegram's limits (unless
     ``HGJ_SEND_LIMITS=false``, for a local stand-in without limits)."""
     from bot.outbox import RateLimiter, RateLimits, Sender
-    from bot.telegram.transport import TelegramTransport
+    from bot.platforms.telegram.transport import TelegramTransport
 
     limiter = RateLimiter() if settings.send_limits else RateLimiter(RateLimits.off())
     return Sender(db, TelegramTransport(bot), clock=clock, limiter=limiter, **kwargs)
@@ -124,7 +124,7 @@ class Runtime:
         self.mode = "off"
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
-        self.elected: dict[str, Any] = {}  # role → bot.ownership.Elected (poller, sender)
+        self.elected: dict[str, Any] = {}  # role → bot.infra.ownership.Elected (poller, sender)
         self._role_stops: dict[str, asyncio.Event] = {}
         self._sender_task: asyncio.Task | None = None
         self._poll_task: asyncio.Task | None = None
@@ -137,15 +137,15 @@ class Runtime:
         from handlers import build_conversation
         from handlers.understanding import get_parser
 
-        from bot.telegram.app import build_bot, build_dispatcher
-        from bot.telegram.bridge import UpdateBridge
+        from bot.platforms.telegram.app import build_bot, build_dispatcher
+        from bot.platforms.telegram.bridge import UpdateBridge
 
         self.bot = build_bot(self.settings, token=self.token, api_base=self.api_base)
         me = await self.bot.me()
         if self.features.polling:  # before anything else: refusing must leave nothing started
             await check_webhook(self.bot, replace=self.features.replace_webhook)
         if self.db.engine.dialect.name == "postgresql":
-            from bot.changes import GroupWatch
+            from bot.infra.changes import GroupWatch
 
             # a /bind on another instance reaches this one's binding cache at once
             self._group_watch = GroupWatch(self.db.engine).start()
@@ -157,7 +157,7 @@ class Runtime:
         gc.collect()
         gc.freeze()
         if self.features.sender:
-            from bot.ownership import lock_for, process_name
+            from bot.infra.ownership import lock_for, process_name
 
             sender_lock = lock_for(self.db.engine, "sender")
             self.sender = make_sender(self.db, self.bot, self.clock, self.settings, owner=process_name("sender"),
@@ -171,7 +171,7 @@ class Runtime:
         if self.features.polling:
             self.mode = "polling"
         elif self.settings.webhook_url:
-            from bot.telegram.webhook import webhook_path, webhook_router, webhook_secret
+            from bot.platforms.telegram.webhook import webhook_path, webhook_router, webhook_secret
 
             self.mode = "webhook"
             secret = webhook_secret(self.settings, self.token)
@@ -188,12 +188,12 @@ class Runtime:
         if self.sender is not None:
             self._elect(sender_lock, self._sender_on, self._sender_off, "sender")
         if self.mode == "polling":
-            from bot.ownership import lock_for
+            from bot.infra.ownership import lock_for
 
             self.bridge.batched = True
             self._elect(lock_for(self.db.engine, "poller"), self._poll_on, self._poll_off, "polling")
         elif self.mode == "webhook":
-            from bot.telegram.webhook import set_webhook, webhook_secret
+            from bot.platforms.telegram.webhook import set_webhook, webhook_secret
 
             await set_webhook(self.bot, self.dp, self.settings, webhook_secret(self.settings, self.token))
         if self.features.sweep_every:
@@ -205,7 +205,7 @@ class Runtime:
     # --- the roles with one owner among the processes: stand by, take over, step down ----------
 
     def _elect(self, lock, on_gain, on_loss, name: str) -> None:
-        from bot.ownership import Elected
+        from bot.infra.ownership import Elected
 
         stop = self._role_stops[lock.role] = asyncio.Event()
         elected = self.elected[lock.role] = Elected(lock, retry=self.settings.lock_retry_seconds,
@@ -229,7 +229,7 @@ class Runtime:
             self._sender_task = None
 
     async def _poll_on(self) -> None:
-        from bot.telegram.polling import poll
+        from bot.platforms.telegram.polling import poll
 
         try:  # a standby taking over checks again: a webhook may have been set meanwhile
             await check_webhook(self.bot, replace=self.features.replace_webhook)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import demo_data
+from bot.demo import data as demo_data
 from bot.runtime import Features, Runtime, WebhookActive
-from bot.standin import StandinServer
+from bot.platforms.telegram.standin import StandinServer
 
 from .live import TOKEN, live_bot
 
@@ -47,7 +47,7 @@ async def test_polling_refuses_to_delete_a_webhook_it_did_not_set(demo, parser, 
         stats = await live.sc.stats()
         assert stats["requests"].get("deleteWebhook", 0) == 0 and stats["requests"].get("getUpdates", 0) == 0
         # told to replace it: it does, and says so
-        with caplog.at_level(logging.WARNING, logger="bot.telegram.polling"):
+        with caplog.at_level(logging.WARNING, logger="bot.platforms.telegram.polling"):
             runtime = await live.start(Features(replace_webhook=True, **QUIET))
         assert bot.webhook is None
         assert any("deleted the webhook" in r.getMessage() and HOOK in r.getMessage() for r in caplog.records)
@@ -111,7 +111,7 @@ def test_hgj_run_refuses_with_one_line_when_a_webhook_is_set(demo, tmp_path):
 
 
 def _params(**values):
-    from bot.standin.api import Params
+    from bot.platforms.telegram.standin.api import Params
 
     return Params(values, {})
 

@@ -2,7 +2,7 @@
 binds the group (issue 12: a /bind on one instance was invisible on the other for a minute).
 
 "The other instance" is another ``Database`` with its own connections that binds through
-``bot.groups.bind`` — what the other process runs — and never touches this process's cache."""
+``bot.places.groups.bind`` — what the other process runs — and never touches this process's cache."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import asyncio
 
 import pytest
 
-from bot import groups
-from bot.changes import GroupWatch
-from bot.config import Settings
-from bot.db import Database
+from bot.places import groups
+from bot.infra.changes import GroupWatch
+from bot.infra.config import Settings
+from bot.infra.db import Database
 from handlers.context import Context, forget_bindings
 from handlers.types import Chat
 from tests.factories import build_world

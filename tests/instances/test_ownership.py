@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot import ownership
-from bot.db import Database, make_engine
-from bot.ownership import Elected, lock_for
+from bot.infra import ownership
+from bot.infra.db import Database, make_engine
+from bot.infra.ownership import Elected, lock_for
 from tests.rotas.test_scheduler import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,8 +94,14 @@ async def test_an_owner_whose_lock_connection_is_killed_stops_at_once(pg_db):
                 assert a.lock.fence(conn)
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": names[0][1]})
             conn.commit()
-            with conn.begin():
-                assert not a.lock.fence(conn)  # a's next claim claims nothing, 30 s before its check
+
+            def fenced() -> bool:
+                with conn.begin():
+                    return not a.lock.fence(conn)
+
+            # the backend ends a moment after the call; from then a's next claim claims nothing,
+            # 30 s before a's own check would notice
+            assert await until(fenced, timeout=2)
         a.check_now()  # what the sender does when its fence fails
         assert await until(lambda: not work_a.running, timeout=2)
         assert await until(lambda: work_b.running, timeout=5)  # the standby within 5 s

@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.outbox import enqueue
-from bot.standin import StandinServer
-from bot.standin.fleet import Instance, SendLog, holder_pid, wait_until
-from handlers.types import Outgoing
+from bot.platforms.telegram.standin import StandinServer
+from bot.platforms.telegram.standin.fleet import Instance, SendLog, holder_pid, wait_until
+from bot.messages import Outgoing
 
 TOKEN = "7000000001:fleet-test-token"
 ALERTS = 120

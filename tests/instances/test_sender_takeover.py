@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from bot.outbox import RateLimits
 from bot.outbox.testing import FakeTransport
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import OutboxMessage, OutboxStatus
 from tests.outbox.conftest import add, make_sender, rows, virtual
 

@@ -1,0 +1,134 @@
+"""Engine, sessions and schema migrations.
+
+SQLite is the embedded default (WAL, foreign keys on, a busy timeout so the bot, the scheduler
+and the command line can share one file); PostgreSQL is used when ``HGJ_DATABASE_URL`` says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "models" / "migrations"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    if is_sqlite(url):
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling issues BEGIN lazily and never for SELECT;
+        # take it over so a write transaction starts with BEGIN IMMEDIATE where asked.
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # IMMEDIATE takes the write lock up front: two writers queue on busy_timeout instead of
+    # one failing with "database is locked" when it upgrades a read transaction.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """Owns the engine; hands out sessions. Built explicitly, never at import time."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.engine = make_engine(url, echo=echo)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.url)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on any error."""
+        with self.session() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def upgrade(self) -> None:
+        upgrade(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection_engine"] = engine
+    return cfg
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Held while the schema is created or upgraded: two ``hgj init`` or ``hgj run`` starting on a
+    fresh database at once take turns (the second finds the schema made and does nothing) instead
+    of both creating the same tables. PostgreSQL: a session advisory lock on a connection of its
+    own; SQLite: a file lock beside the database file; in memory: nothing."""
+    url = engine.url
+    if url.get_backend_name() == "postgresql":
+        from sqlalchemy import text
+
+        from bot.infra.ownership import KEYS
+
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": KEYS["migrate"]})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": KEYS["migrate"]})
+                conn.commit()
+        return
+    if url.get_backend_name() == "sqlite" and url.database and ":memory:" not in url.database:
+        from filelock import FileLock
+
+        path = Path(url.database).resolve()
+        with FileLock(str(path.with_name(path.name + ".migrate.lock")), is_singleton=False):
+            yield
+        return
+    yield
+
+
+def upgrade(engine: Engine, revision: str = "head", *, lock: bool = True) -> None:
+    """Create or upgrade the schema to ``revision`` through the alembic migrations (under
+    ``migration_lock`` unless the caller holds it)."""
+    from alembic import command
+
+    if not lock:
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with migration_lock(engine):
+        command.upgrade(alembic_config(engine), revision)
