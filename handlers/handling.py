@@ -62,6 +62,12 @@ _HANDLER_VERBS: dict[str, tuple[str, ...]] = {
 _VERB_ZH = {"accept": "受理", "claim": "领办", "resolve": "已解决", "reassign": "转派", "reject": "驳回"}
 
 
+def handler_verbs(member: Member | None, issue: Issue, verbs=("accept", "claim", "resolve", "reject")) -> list[str]:
+    """Which of ``verbs`` this member may do to the issue now (its state, their rights): the web
+    desk shows these, as the card shows its buttons."""
+    return [v for v in _HANDLER_VERBS.get(issue.status, ()) if v in verbs and _CHECKS[v](member, issue) is None]
+
+
 def handler_buttons(issue: Issue) -> list[list[Button]]:
     verbs = _HANDLER_VERBS.get(issue.status, ())
     buttons = [Button(_VERB_ZH[v], Action("q", v, issue.id)) for v in verbs]
