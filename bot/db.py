@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+CONNECT_TIMEOUT_SECONDS = 10
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "models" / "migrations"
 
 
@@ -31,7 +32,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         # take it over so a write transaction starts with BEGIN IMMEDIATE where asked.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # an unreachable server fails the connection within seconds, not after TCP's minutes
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from handlers.types import Button, Outgoing
 from models import ChatGroup, Member, Occurrence
 
+from . import metrics
 from .config import Settings, get_settings
 from .escalation import Policies, quiet_until
 
@@ -269,6 +270,9 @@ def fire(session: Session, now: datetime, *, settings: Settings | None = None) -
     recorded = _record(session, [(c, len(dues)) for c, dues in computed], now)
     outs = [d.out for c, dues in computed if c.key in recorded for d in dues]
     report.occurrences = len(recorded)
+    for c, _dues in computed:
+        if c.key in recorded:
+            metrics.fired(c.what, (now - c.at).total_seconds())
     queued = enqueue_many(session, outs, now=now) if outs else set()
     report.keys = [o.dedupe_key for o in outs if o.dedupe_key in queued]
     report.queued = len(report.keys)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from bot import places
+from bot import metrics, places
 from models import Building, Compound
 
 from .context import Context, GroupBinding
@@ -73,7 +73,11 @@ def parser_of(ctx: Context):
 
 
 def parse(ctx: Context, text: str, community_id: int):
-    return parser_of(ctx).parse(text, gazetteer_for(ctx, community_id))
+    parser, gazetteer = parser_of(ctx), gazetteer_for(ctx, community_id)
+    started = time.perf_counter()
+    result = parser.parse(text, gazetteer)
+    metrics.parsed(time.perf_counter() - started)
+    return result
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 
 
@@ -37,8 +36,16 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bot.scheduler")
     ap.add_argument("--database-url")
     args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(_main(args.database_url))
+    from bot import logs
+    from bot.cli.startup import guarded
+    from bot.config import Settings
+
+    def start() -> None:
+        settings = Settings(database_url=args.database_url) if args.database_url else Settings()
+        logs.from_settings(settings)
+        asyncio.run(_main(args.database_url))
+
+    guarded(start)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,62 @@
 """The FastAPI application of the running bot. ``create_app`` builds it (nothing at import time):
-the office site (``bot.web.site``: wall, dashboard, API, rotas and calendar feeds), a health
-check, and what the caller passes in ``routers`` (the Telegram webhook)."""
+the office site (``bot.web.site``: wall, dashboard, API, rotas and calendar feeds), the
+operator's endpoints (``/healthz``, ``/readyz``, ``/metrics``: ``bot.health``, ``bot.metrics``),
+and what the caller passes in ``routers`` (the Telegram webhook)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse, Response
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 
 
+# /readyz answers within this even when the database hangs (a proxy's health check times out too)
+READY_TIMEOUT_SECONDS = 5.0
+
+
 def create_app(db: Database, settings: Settings, clock: Clock | None = None,
-               routers: Iterable[APIRouter] = (), secret_dir: Path | None = None) -> FastAPI:
+               routers: Iterable[APIRouter] = (), secret_dir: Path | None = None, probe=None) -> FastAPI:
+    """``probe`` (``bot.health.Probe``) is what the running process knows of itself; without one
+    (the site alone) ``/readyz`` checks the database and the outbox only."""
+    from bot import health, metrics
+
     from . import site
 
+    clock = clock or SystemClock()
     app = FastAPI(title="红管家 Hongguanjia", docs_url=None, redoc_url=None)
-    site.install(app, db=db, settings=settings, clock=clock or SystemClock(), secret_dir=secret_dir)
+    site.install(app, db=db, settings=settings, clock=clock, secret_dir=secret_dir)
+    app.state.probe = probe
 
+    @app.get("/healthz", include_in_schema=False)
     @app.get("/health", include_in_schema=False)
-    def health() -> dict:
+    def healthz() -> dict:
+        """Alive: the process answers HTTP. Nothing else is asked (a restart would not cure it)."""
         return {"ok": True}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        work = asyncio.to_thread(health.readiness, db, settings, app.state.probe, clock.now())
+        try:
+            ready, body = await asyncio.wait_for(work, READY_TIMEOUT_SECONDS)
+        except TimeoutError:
+            ready, body = False, {"ready": False, "database": {
+                "ok": False, "error": f"no answer within {READY_TIMEOUT_SECONDS:.0f} s"}}
+        return JSONResponse(body, status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        try:
+            await asyncio.wait_for(asyncio.to_thread(health.refresh_metrics, db, clock.now()), READY_TIMEOUT_SECONDS)
+        except TimeoutError:
+            pass  # the counters of this process are still worth scraping
+        return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
     for router in routers:
         app.include_router(router)
