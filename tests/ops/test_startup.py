@@ -56,6 +56,15 @@ def test_a_database_the_bot_cannot_use_is_one_line_and_a_non_zero_exit(tmp_path,
     assert "pw-secret" not in line and "pw@" not in line  # the password is never printed
 
 
+@pytest.mark.parametrize(("url", "code"), [("postgres://hgj:pw@db/hgj", 2),
+                                           ("postgresql+psycopg://hgj:pw@127.0.0.1:1/hgj", 1)])
+def test_hgj_run_stops_in_one_line_with_the_code_systemd_acts_on(tmp_path, url, code):
+    """2: systemd does not restart (RestartPreventExitStatus=2); 1: it tries again (the database may come)."""
+    proc = _hgj(tmp_path, "run", HGJ_DATABASE_URL=url, HGJ_TELEGRAM_TOKEN="123456:abc")
+    assert proc.returncode == code
+    assert _one_line(proc.stderr).startswith("错误: ")
+
+
 def test_bad_settings_are_named_together_in_one_line(tmp_path):
     proc = _hgj(tmp_path, "stats", HGJ_WEB_PORT="八零八零", HGJ_TIMEZONE="Asia/Shanghia", HGJ_LOG_FORMAT="xml")
     assert proc.returncode == 2
