@@ -58,8 +58,12 @@ def ownership(probe: Probe | None) -> dict[str, str]:
     The scheduler: its lock (``bot.scheduler.lock``) is held here, or this process runs as a
     standby because another process held it at the last try, or the scheduler is not run here.
     The sender: today every process that runs one sends (rows are claimed, so nothing is sent
-    twice); when the sender becomes an elected owner like the scheduler, its handle's
-    ``is_owner`` slots in here the same way.
+    twice); an object with ``is_owner`` (an elected sender) is read like the scheduler.
+
+    NOTE for the elected roles (issue 12 §2, ``bot.ownership``): once every role has a lock,
+    this function is ``owners(holders=True)`` mapped onto these three words — ``here`` → this
+    process, a ``holder`` elsewhere → another process (its name is worth adding to the body),
+    absent → not run here — and ``metrics.owner(role, …)`` belongs where ownership is set.
     """
     if probe is None:
         return {"scheduler": NOT_HERE, "sender": NOT_HERE}

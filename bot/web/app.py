@@ -6,7 +6,9 @@ and what the caller passes in ``routers`` (the Telegram webhook)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -40,11 +42,27 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None,
         """Alive: the process answers HTTP. Nothing else is asked (a restart would not cure it)."""
         return {"ok": True}
 
+    # Probes read the database on a thread of their own: while the database hangs, probes that
+    # pile up wait for that one thread (and get 503 after the timeout) instead of taking the
+    # event loop's default threads, which the sender needs the moment the database is back.
+    probes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hgj-probe")
+
+    async def off_loop(fn, *args):
+        asked = time.monotonic()
+
+        def fresh():  # a probe that waited past its timeout in the queue is not worth running
+            return fn(*args) if time.monotonic() - asked < READY_TIMEOUT_SECONDS else None
+
+        result = await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(probes, fresh),
+                                        READY_TIMEOUT_SECONDS)
+        if result is None and fn is health.readiness:
+            raise TimeoutError  # it waited its time out behind a hung probe
+        return result
+
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
-        work = asyncio.to_thread(health.readiness, db, settings, app.state.probe, clock.now())
         try:
-            ready, body = await asyncio.wait_for(work, READY_TIMEOUT_SECONDS)
+            ready, body = await off_loop(health.readiness, db, settings, app.state.probe, clock.now())
         except TimeoutError:
             ready, body = False, {"ready": False, "database": {
                 "ok": False, "error": f"no answer within {READY_TIMEOUT_SECONDS:.0f} s"}}
@@ -53,7 +71,7 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None,
     @app.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:
         try:
-            await asyncio.wait_for(asyncio.to_thread(health.refresh_metrics, db, clock.now()), READY_TIMEOUT_SECONDS)
+            await off_loop(health.refresh_metrics, db, clock.now())
         except TimeoutError:
             pass  # the counters of this process are still worth scraping
         return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
