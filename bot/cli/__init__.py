@@ -12,6 +12,6 @@ from . import nlu_cmds  # noqa: F401  (registers commands)
 
 
 def main() -> None:
-    from .startup import guarded
+    from bot.startup import guarded
 
     guarded(app)

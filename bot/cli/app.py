@@ -21,7 +21,7 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """红管家 — 社区治理群聊机器人."""
-    from .startup import warn_unknown_variables
+    from bot.startup import warn_unknown_variables
 
     warn_unknown_variables()
 

@@ -12,12 +12,10 @@ import asyncio
 import signal
 
 
-async def _main(url: str | None) -> None:
+async def _main(settings) -> None:
     from bot.bootstrap import prepare
     from bot.clock import SystemClock
-    from bot.config import Settings
 
-    settings = Settings(database_url=url) if url else Settings()
     db = prepare(settings.database_url)
     from . import start_scheduler
 
@@ -37,13 +35,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--database-url")
     args = ap.parse_args(argv)
     from bot import logs
-    from bot.cli.startup import guarded
     from bot.config import Settings
+    from bot.startup import guarded
 
     def start() -> None:
         settings = Settings(database_url=args.database_url) if args.database_url else Settings()
         logs.from_settings(settings)
-        asyncio.run(_main(args.database_url))
+        asyncio.run(_main(settings))
 
     guarded(start)
 

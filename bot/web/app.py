@@ -74,7 +74,8 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None,
             await off_loop(health.refresh_metrics, db, clock.now())
         except TimeoutError:
             pass  # the counters of this process are still worth scraping
-        return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     for router in routers:
         app.include_router(router)
