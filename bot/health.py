@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import case, func, select, text
 
-from bot import metrics
-from bot.clock import Clock
-from bot.config import Settings
-from bot.db import Database
+from bot.infra import metrics
+from bot.infra.clock import Clock
+from bot.infra.config import Settings
+from bot.infra.db import Database, one_line
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +126,6 @@ def database_ok(db: Database) -> str | None:
     except Exception as err:  # noqa: BLE001 — any failure is "not ready", said in one line
         return one_line(err)
     return None
-
-
-def one_line(err: BaseException) -> str:
-    """An exception as one short line: a driver's own message without SQLAlchemy's
-    background link and the statement."""
-    inner = getattr(err, "orig", None) or err
-    message = str(inner).strip().splitlines()[0] if str(inner).strip() else ""
-    return f"{type(inner).__name__}: {message}"[:300]
 
 
 def readiness(db: Database, settings: Settings, probe: Probe | None, now: datetime) -> tuple[bool, dict]:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from bot import metrics, places
+from bot.infra import metrics
+from bot.places import service as places
 from models import Building, Compound
 
 from .context import Context, GroupBinding

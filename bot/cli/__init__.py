@@ -12,6 +12,6 @@ from . import nlu_cmds  # noqa: F401  (registers commands)
 
 
 def main() -> None:
-    from bot.startup import guarded
+    from bot.infra.startup import guarded
 
     guarded(app)

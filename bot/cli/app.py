@@ -21,7 +21,7 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """红管家 — 社区治理群聊机器人."""
-    from bot.startup import warn_unknown_variables
+    from bot.infra.startup import warn_unknown_variables
 
     warn_unknown_variables()
 
@@ -35,7 +35,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def open_database():
     """The database named by the settings, at the current schema and with default rules."""
     from bot.bootstrap import prepare
-    from bot.config import get_settings
+    from bot.infra.config import get_settings
 
     return prepare(get_settings().database_url)
 
@@ -43,7 +43,7 @@ def open_database():
 @contextmanager
 def domain_errors() -> Iterator[None]:
     """Turn a refused domain action into ``fail``; unexpected errors still surface."""
-    from bot.errors import DomainError
+    from bot.infra.errors import DomainError
 
     try:
         yield
@@ -54,8 +54,8 @@ def domain_errors() -> Iterator[None]:
 def run_import(label: str, work, *, dry_run: bool):
     """Run a spreadsheet import ``work(session, on_row)`` all or nothing: every bad row on stderr with
     its row number and exit 1; with ``dry_run`` everything is checked and nothing is kept."""
-    from bot.errors import DomainError
-    from bot.spreadsheets import RowsRejected
+    from bot.infra.errors import DomainError
+    from bot.infra.spreadsheets import RowsRejected
 
     db = open_database()
     session = db.session()

@@ -14,7 +14,8 @@ import signal
 
 async def _main(settings) -> None:
     from bot.bootstrap import prepare
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
+    from bot.infra.config import Settings
 
     db = prepare(settings.database_url)
     from . import start_scheduler
@@ -34,9 +35,9 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bot.scheduler")
     ap.add_argument("--database-url")
     args = ap.parse_args(argv)
-    from bot import logs
-    from bot.config import Settings
-    from bot.startup import guarded
+    from bot.infra import logs
+    from bot.infra.config import Settings
+    from bot.infra.startup import guarded
 
     def start() -> None:
         settings = Settings(database_url=args.database_url) if args.database_url else Settings()

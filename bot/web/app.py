@@ -1,6 +1,6 @@
 """The FastAPI application of the running bot. ``create_app`` builds it (nothing at import time):
 the office site (``bot.web.site``: wall, dashboard, API, rotas and calendar feeds), the
-operator's endpoints (``/healthz``, ``/readyz``, ``/metrics``: ``bot.health``, ``bot.metrics``),
+operator's endpoints (``/healthz``, ``/readyz``, ``/metrics``: ``bot.health``, ``bot.infra.metrics``),
 and what the caller passes in ``routers`` (the Telegram webhook)."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.db import Database
+from bot.infra.clock import Clock, SystemClock
+from bot.infra.config import Settings
+from bot.infra.db import Database
 
 
 # /readyz answers within this even when the database hangs (a proxy's health check times out too)
@@ -27,7 +27,8 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None,
                routers: Iterable[APIRouter] = (), secret_dir: Path | None = None, probe=None) -> FastAPI:
     """``probe`` (``bot.health.Probe``) is what the running process knows of itself; without one
     (the site alone) ``/readyz`` checks the database and the outbox only."""
-    from bot import health, metrics
+    from bot import health
+    from bot.infra import metrics
 
     from . import site
 

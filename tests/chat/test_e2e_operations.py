@@ -9,7 +9,7 @@ import re
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import demo_data
+from bot.demo import data as demo_data
 from bot.runtime import Features
 
 from .live import live_bot

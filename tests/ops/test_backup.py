@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.bootstrap import prepare
-from bot.db import Database
+from bot.infra.db import Database
 from models import Issue
 from tests.factories import build_world
 

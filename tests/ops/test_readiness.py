@@ -9,13 +9,13 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.config import Settings
-from bot.db import Database
+from bot.infra.config import Settings
+from bot.infra.db import Database
 from bot.health import Probe
 from bot.outbox import Sender, enqueue
 from bot.outbox.testing import FakeTransport
 from bot.web.app import create_app
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 
 
 def _client(db: Database, clock, probe: Probe | None = None, **settings) -> TestClient:

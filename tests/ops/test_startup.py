@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import setting_names, unknown_variables, unknown_variables_line
+from bot.infra.config import setting_names, unknown_variables, unknown_variables_line
 
 REPO = Path(__file__).resolve().parents[2]
 HGJ = Path(sys.executable).with_name("hgj")
