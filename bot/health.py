@@ -22,6 +22,7 @@ from bot.infra import metrics
 from bot.infra.clock import Clock
 from bot.infra.config import Settings
 from bot.infra.db import Database, one_line
+from models import OutboxMessage, OutboxPriority, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +95,6 @@ class OutboxState:
 def outbox_state(db: Database, now: datetime) -> OutboxState:
     """One query over the pending rows (the ``(status, next_attempt_at)`` index). A due row's
     ``next_attempt_at`` is when it became due (written, released by quiet hours, or given back)."""
-    from models import OutboxMessage, OutboxPriority, OutboxStatus
-
     t = OutboxMessage.__table__
     due = t.c.next_attempt_at <= now
     interactive = t.c.priority == OutboxPriority.interactive

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 from datetime import time
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -142,8 +144,6 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, v: str) -> str:
-        from zoneinfo import ZoneInfoNotFoundError
-
         try:
             ZoneInfo(v)  # a typo fails at start-up, not at 20:00
         except (ZoneInfoNotFoundError, ValueError):
@@ -175,8 +175,8 @@ def check_database_url(url: str) -> str:
     """A URL the product can open, or a ValueError saying in one sentence what to write instead:
     ``postgres://`` (Heroku's spelling SQLAlchemy refuses), another database, an unknown driver, or
     a driver that is not installed. Nothing is connected to here."""
-    from importlib.util import find_spec
-
+    # sqlalchemy here, not at the top: a command that never opens the database (hgj parse)
+    # does not pay for importing it
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -221,13 +221,10 @@ def setting_names() -> list[str]:
 def unknown_variables(environ: dict[str, str] | None = None, env_file: Path | None = None) -> list[tuple[str, str | None]]:
     """``HGJ_*`` names in the environment or the ``.env`` file that are no setting (pydantic-settings
     ignores them silently), each with the nearest real name, if any."""
-    import difflib
-    import os
-
     names: set[str] = {k.upper() for k in (os.environ if environ is None else environ) if k.upper().startswith("HGJ_")}
     path = Path(Settings.model_config.get("env_file") or ".env") if env_file is None else env_file
     if path.is_file():
-        from dotenv import dotenv_values
+        from dotenv import dotenv_values  # pydantic-settings' own reader, only when there is a .env
 
         try:
             names |= {k.upper() for k in dotenv_values(path) if k and k.upper().startswith("HGJ_")}

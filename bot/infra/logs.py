@@ -22,7 +22,7 @@ def setup(level: str = "INFO", fmt: str = "text", *, stream=None) -> None:
     """Configure the root logger once, replacing what was there (a second call reconfigures)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     if fmt == "json":
-        from pythonjsonlogger.json import JsonFormatter
+        from pythonjsonlogger.json import JsonFormatter  # only the json format needs it
 
         handler.setFormatter(JsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s",

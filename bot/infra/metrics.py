@@ -26,6 +26,7 @@ _LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 class _Metrics:
     def __init__(self) -> None:
+        # on first use, not at import: see the module's docstring
         from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
         r = self.registry = CollectorRegistry(auto_describe=True)
@@ -129,7 +130,7 @@ def outbox(due_by_lane: dict[str, int], held: int, oldest_seconds: float) -> Non
 
 def exposition() -> tuple[bytes, str]:
     """The text Prometheus scrapes, and its content type."""
-    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest  # on first use, as above
 
     return generate_latest(_m().registry), CONTENT_TYPE_LATEST
 

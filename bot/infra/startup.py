@@ -11,13 +11,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from pydantic import ValidationError
+
+from bot.infra.config import Settings, get_settings, unknown_variables, unknown_variables_line
+
 CONFIG_EXIT, DATABASE_EXIT = 2, 1
 
 
 def explain(err: BaseException) -> tuple[str, int] | None:
     """(the line, the exit code) for an error that means "cannot start", else None."""
-    from pydantic import ValidationError
+    # the database layer only when a command failed: every hgj command (hgj parse too) comes
+    # through here and need not import it
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    from bot.infra.db import one_line
 
     if isinstance(err, ValidationError):
         return "设置有误：" + "；".join(_setting_error(e) for e in err.errors()), CONFIG_EXIT
@@ -26,15 +33,11 @@ def explain(err: BaseException) -> tuple[str, int] | None:
     if isinstance(err, ModuleNotFoundError) and (err.name or "").split(".")[0] in ("psycopg", "psycopg2"):
         return f"数据库驱动 {err.name} 没有安装：pip install 'hongguanjia[postgres]'（psycopg 3）", CONFIG_EXIT
     if isinstance(err, DBAPIError):
-        from bot.infra.db import one_line
-
         return f"无法使用数据库 {_database()}：{one_line(err)}", DATABASE_EXIT
     return None
 
 
 def _setting_error(e: dict) -> str:
-    from bot.infra.config import Settings
-
     prefix = Settings.model_config.get("env_prefix", "")
     name = f"{prefix}{'_'.join(str(p) for p in e.get('loc', ()))}".upper() if e.get("loc") else "设置"
     message = str(e.get("msg", "")).removeprefix("Value error, ")
@@ -49,11 +52,9 @@ def _setting_error(e: dict) -> str:
 
 def _database() -> str:
     """The configured database, password hidden; '' when the settings themselves fail."""
+    from sqlalchemy.engine import make_url  # as in explain
+
     try:
-        from sqlalchemy.engine import make_url
-
-        from bot.infra.config import get_settings
-
         return make_url(get_settings().database_url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 — only a label for the message
         return ""
@@ -74,8 +75,6 @@ def guarded(run: Callable[[], object]) -> None:
 
 def warn_unknown_variables() -> None:
     """One warning line on stderr naming the ``HGJ_*`` variables that are no setting."""
-    from bot.infra.config import unknown_variables, unknown_variables_line
-
     line = unknown_variables_line(unknown_variables())
     if line:
         print(f"警告: {line}", file=sys.stderr, flush=True)

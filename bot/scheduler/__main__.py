@@ -15,7 +15,6 @@ import signal
 async def _main(settings) -> None:
     from bot.bootstrap import prepare
     from bot.infra.clock import SystemClock
-    from bot.infra.config import Settings
 
     db = prepare(settings.database_url)
     from . import start_scheduler

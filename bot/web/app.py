@@ -14,6 +14,8 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 
+from bot import health
+from bot.infra import metrics
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.config import Settings
 from bot.infra.db import Database
@@ -27,9 +29,6 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None,
                routers: Iterable[APIRouter] = (), secret_dir: Path | None = None, probe=None) -> FastAPI:
     """``probe`` (``bot.health.Probe``) is what the running process knows of itself; without one
     (the site alone) ``/readyz`` checks the database and the outbox only."""
-    from bot import health
-    from bot.infra import metrics
-
     from . import site
 
     clock = clock or SystemClock()
