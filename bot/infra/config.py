@@ -110,7 +110,7 @@ class Settings(BaseSettings):
         default=None, description="where members reach the web pages (login and calendar links)"
     )
 
-    # --- operations: logs and readiness (bot/logs.py, bot/health.py) ---
+    # --- operations: logs and readiness (bot/infra/logs.py, bot/health.py) ---
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="INFO shows one line per update handled and every ownership change"
     )
