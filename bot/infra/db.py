@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+CONNECT_TIMEOUT_SECONDS = 10
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "models" / "migrations"
 
 
@@ -31,7 +32,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         # take it over so a write transaction starts with BEGIN IMMEDIATE where asked.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # an unreachable server fails the connection within seconds, not after TCP's minutes
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -112,10 +115,11 @@ def migration_lock(engine: Engine) -> Iterator[None]:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": KEYS["migrate"]})
                 conn.commit()
         return
-    if url.get_backend_name() == "sqlite" and url.database and ":memory:" not in url.database:
+    path = Path(url.database).resolve() if url.get_backend_name() == "sqlite" and url.database else None
+    # a folder that does not exist is the caller's error to report: the lock must not create it
+    if path is not None and ":memory:" not in url.database and path.parent.is_dir():
         from filelock import FileLock
 
-        path = Path(url.database).resolve()
         with FileLock(str(path.with_name(path.name + ".migrate.lock")), is_singleton=False):
             yield
         return
@@ -132,3 +136,11 @@ def upgrade(engine: Engine, revision: str = "head", *, lock: bool = True) -> Non
         return
     with migration_lock(engine):
         command.upgrade(alembic_config(engine), revision)
+
+
+def one_line(err: BaseException) -> str:
+    """An exception as one short line: a driver's own message without SQLAlchemy's
+    background link and the statement."""
+    inner = getattr(err, "orig", None) or err
+    message = str(inner).strip().splitlines()[0] if str(inner).strip() else ""
+    return f"{type(inner).__name__}: {message}"[:300]

@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.config import Settings
+from bot.infra import metrics
 from bot.infra.db import Database
 from bot.platforms.telegram.polling import WebhookActive, check_webhook
 
@@ -121,6 +122,7 @@ class Runtime:
         self.scheduler = None
         self.web: _Server | None = None
         self.app = None
+        self.probe = None  # bot.health.Probe: what /readyz reads
         self.mode = "off"
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
@@ -140,6 +142,9 @@ class Runtime:
         from bot.platforms.telegram.app import build_bot, build_dispatcher
         from bot.platforms.telegram.bridge import UpdateBridge
 
+        from bot.health import Probe
+
+        self.probe = Probe(self.db, self.settings, self.clock)
         self.bot = build_bot(self.settings, token=self.token, api_base=self.api_base)
         me = await self.bot.me()
         if self.features.polling:  # before anything else: refusing must leave nothing started
@@ -162,6 +167,8 @@ class Runtime:
             sender_lock = lock_for(self.db.engine, "sender")
             self.sender = make_sender(self.db, self.bot, self.clock, self.settings, owner=process_name("sender"),
                                       fence=sender_lock.fence, on_fenced=lambda: self._resign("sender"))
+            self.sender.is_owner = False  # until this process takes the role (/readyz reads it)
+        self.probe.sender = self.sender
         notify = self.sender.notify if self.sender is not None else (lambda: None)
         self.bridge = UpdateBridge(self.db, conversation, self.settings, parser=self.parser, clock=self.clock,
                                    notify=notify, bot_username=me.username or "",
@@ -175,11 +182,13 @@ class Runtime:
 
             self.mode = "webhook"
             secret = webhook_secret(self.settings, self.token)
-            routers.append(webhook_router(self.dp, self.bot, secret, webhook_path(self.settings)))
+            routers.append(webhook_router(self.dp, self.bot, secret, webhook_path(self.settings),
+                                          on_delivery=self.probe.updates_arrived))
+        self.probe.mode = self.mode
         if self.features.web or self.mode == "webhook":
             from bot.web.app import create_app
 
-            self.app = create_app(self.db, self.settings, self.clock, routers=routers)
+            self.app = create_app(self.db, self.settings, self.clock, routers=routers, probe=self.probe)
             self.app.state.bot_username = me.username or ""  # invitation links name the bot
             self.web = _Server(self.app, self.settings.web_host, self.web_port)
             self._spawn(self.web.serve(), "web")
@@ -200,6 +209,7 @@ class Runtime:
             self._spawn(self._sweeper(), "sweep")
         if self.features.scheduler:
             self.scheduler = start_scheduler(self.db, self.settings, self.clock, notify)
+            self.probe.scheduler = self.scheduler
         log.info("bot @%s running (%s)", me.username, self.mode)
 
     # --- the roles with one owner among the processes: stand by, take over, step down ----------
@@ -218,11 +228,15 @@ class Runtime:
             elected.check_now()
 
     async def _sender_on(self) -> None:
+        self.sender.is_owner = True
+        metrics.owner("sender", True)
         # taking over: the lock proves any other sender is dead, so its leases go back at once
         self._sender_task = asyncio.create_task(self.sender.run(reclaim=True), name="hgj-sender-run")
         self._sender_task.add_done_callback(self._task_done)
 
     async def _sender_off(self) -> None:
+        self.sender.is_owner = False
+        metrics.owner("sender", False)
         self.sender.stop()
         if self._sender_task is not None:
             await asyncio.gather(self._sender_task, return_exceptions=True)
@@ -239,7 +253,8 @@ class Runtime:
             return
         self._poll_stop = asyncio.Event()
         self._poll_task = asyncio.create_task(
-            poll(self.bot, self.dp, self._poll_stop, after_batch=self.bridge.flush), name="hgj-poll")
+            poll(self.bot, self.dp, self._poll_stop, after_batch=self.bridge.flush,
+                 on_fetch=self.probe.updates_arrived), name="hgj-poll")
         self._poll_task.add_done_callback(self._poll_ended)
 
     def _poll_ended(self, task: asyncio.Task) -> None:

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from bot.infra import metrics
 from bot.infra.clock import Clock
 from bot.infra.config import Settings
 from bot.infra.db import Database
@@ -151,6 +152,8 @@ def stop_scheduler(handle: SchedulerHandle) -> None:
         rt.scheduler.shutdown(wait=False)
     finally:
         with rt.fire_lock:  # let a tick in flight finish before the lock goes
+            if rt.owner:
+                log.info("scheduler stopped: lock released (%s)", rt.lock.describe())
             _set_owner(rt, False)
             rt.lock.release()
             ownership._unregister(rt.lock)
@@ -159,6 +162,7 @@ def stop_scheduler(handle: SchedulerHandle) -> None:
 def _set_owner(rt: Runtime, owner: bool) -> None:
     rt.owner = owner
     ownership._set_owner(rt.lock, owner)
+    metrics.owner("scheduler", owner)
 
 
 def _fenced(rt: Runtime, session) -> bool:

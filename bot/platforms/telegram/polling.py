@@ -44,10 +44,12 @@ async def check_webhook(bot: Bot, *, replace: bool) -> None:
 
 
 async def poll(bot: Bot, dp: Dispatcher, stop: asyncio.Event, *, timeout: int = 10, limit: int = 100,
-               backoff: tuple[float, float] = (0.5, 30.0), after_batch=None, **data) -> None:
+               backoff: tuple[float, float] = (0.5, 30.0), after_batch=None, on_fetch=None, **data) -> None:
     """Run until ``stop`` is set; the batch in hand is finished first. ``after_batch()`` runs
-    when a batch is handled (the runtime wakes the sender there). Raises ``WebhookActive`` when a
-    webhook is set meanwhile (someone started webhook mode): its updates are not ours to take."""
+    when a batch is handled (the runtime wakes the sender there); ``on_fetch()`` whenever
+    Telegram answered ``getUpdates``, empty or not (``/readyz``: updates are arriving). Raises
+    ``WebhookActive`` when a webhook is set meanwhile (someone started webhook mode): its updates
+    are not ours to take."""
     allowed = dp.resolve_used_update_types()
     offset: int | None = None
     delay = backoff[0]
@@ -75,6 +77,8 @@ async def poll(bot: Bot, dp: Dispatcher, stop: asyncio.Event, *, timeout: int = 
             delay = await _backoff(stop, delay, backoff[1])
             continue
         delay = backoff[0]
+        if on_fetch is not None:
+            on_fetch()
         if not updates:
             continue
         results = await asyncio.gather(*(dp.feed_update(bot, u, **data) for u in updates), return_exceptions=True)

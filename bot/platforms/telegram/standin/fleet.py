@@ -64,15 +64,14 @@ class SendLog:
 
 
 class Instance:
-    """``hgj run`` in its own process; its output goes to ``log`` (-v: ownership changes are
-    logged at INFO)."""
+    """``hgj run`` in its own process; its output goes to ``log`` (INFO: ownership changes are in it)."""
 
     def __init__(self, name: str, env: dict, log: Path, *, args: tuple[str, ...] = ()) -> None:
         self.name = name
         self.log = log
         self._out = open(log, "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run", "-v", *args], cwd=str(ROOT),
+            [sys.executable, "-m", "bot.cli", "run", *args], cwd=str(ROOT),
             env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=self._out, stderr=subprocess.STDOUT,
         )
 
