@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.demo import data as demo_data
+from bot.health import ANOTHER_PROCESS, THIS_PROCESS, ownership
 from bot.runtime import Features, Runtime, WebhookActive
 from bot.platforms.telegram.standin import StandinServer
 
@@ -79,11 +80,14 @@ async def test_a_second_poller_stands_by_and_takes_over(demo, parser, people):
         try:
             await asyncio.sleep(1.0)  # ten tries: the standby never polls, so no 409 Conflict
             assert not second.owns("poller") and not second.owns("sender")
+            assert ownership(second.probe)["sender"] == ANOTHER_PROCESS  # what its /readyz says
+            assert ownership(first.probe)["sender"] == THIS_PROCESS
             stats = await live.sc.stats()
             assert stats["errors"].get("409", stats["errors"].get(409, 0)) == 0
             await first.stop()
             live.runtime = None
             assert await until(lambda: second.owns("poller") and second.owns("sender"), timeout=5)
+            assert ownership(second.probe)["sender"] == THIS_PROCESS
             await live.sc.send_text(people.r_li, SUNSHINE, "4栋楼道灯坏了好几天了")
             reply = await live.sc.wait_for_message(SUNSHINE, lambda m: "已记录" in m["text"], timeout=10)
             assert "阳光花园4栋" in reply["text"]
