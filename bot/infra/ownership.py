@@ -42,6 +42,11 @@ KEYS = {
     "migrate": 0x48474A_4D49,  # "MI": schema migrations (bot.infra.db.upgrade), held only while they run
 }
 ROLES = ("scheduler", "sender", "poller")
+# A lock connection idle this long is ended by the server (PostgreSQL ≥ 14, ``idle_session_timeout``):
+# its owner checks it every ``HGJ_LOCK_RETRY_SECONDS``, so only an owner whose machine vanished
+# without closing the connection (power, network) is idle that long — and its lock is freed then,
+# not when the server's TCP keepalive gives up (two hours by default).
+IDLE_SESSION_TIMEOUT_S = 15
 
 
 def process_name(role: str) -> str:
@@ -149,6 +154,11 @@ class AdvisoryRoleLock:
                 return self._check()
             conn = self._lock_engine().connect()
             try:
+                try:
+                    conn.execute(text(f"SET idle_session_timeout = '{IDLE_SESSION_TIMEOUT_S}s'"))
+                    conn.commit()
+                except Exception:  # an older server: the TCP keepalive is all there is
+                    conn.rollback()
                 got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
                 pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
                 conn.commit()

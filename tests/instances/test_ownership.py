@@ -149,3 +149,22 @@ def test_two_inits_on_a_fresh_postgres_database_both_succeed(pg_url):
     finally:
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.mark.postgres
+def test_a_lock_connection_left_idle_is_ended_by_the_server(pg_db):
+    """An owner whose machine vanished (no FIN, no RST) stops pinging: the server ends its lock's
+    session after ``IDLE_SESSION_TIMEOUT_S`` instead of holding the role for hours."""
+    lock = lock_for(pg_db.engine, "sender")
+    try:
+        assert lock.acquire()
+        with pg_db.engine.connect() as conn:
+            timeout = conn.execute(text(
+                "SELECT setting FROM pg_settings WHERE name = 'idle_session_timeout'")).scalar()
+            if timeout is None:
+                pytest.skip("the server has no idle_session_timeout (PostgreSQL < 14)")
+        # read on the lock's own connection: the setting is the session's
+        assert lock._conn.execute(text("SHOW idle_session_timeout")).scalar() == f"{ownership.IDLE_SESSION_TIMEOUT_S}s"
+        lock._conn.commit()
+    finally:
+        lock.release()
