@@ -80,3 +80,20 @@ def test_different_problems_at_one_place_are_two_issues(a, b):
 )
 def test_one_problem_in_other_words_is_one_issue(a, b):
     assert same_issue(a, b).same
+
+
+def test_colloquial_names_of_one_thing_are_one_issue():
+    # the shared bikes by their colours, the barrier by what it does, the sign by a longer name
+    assert same_issue("南门人行道上共享单车堆满了", "南门那段人行道被小黄车小蓝车堵死了").same
+    assert same_issue("东门的道闸坏了，一直抬着放不下来", "东大门那个升降杆不落了").same
+    assert same_issue("9栋楼顶的彩钢瓦被风吹松了", "九号楼顶上那块铁皮松了，风一吹就哐哐响").same
+    assert same_issue("2栋楼下那只狗半夜一直叫", "二号楼底下那条狗天天夜里汪汪汪，觉都睡不好").same
+
+
+def test_a_missing_railing_is_not_the_dirty_water_beside_it():
+    assert not same_issue("小区池塘里漂着死鱼，臭得很", "小区池塘边没有护栏，小孩趴在边上玩").same
+    assert same_issue("小区池塘边没有护栏，小孩老在边上玩", "那个水塘边上啥也没拦着，小孩趴在边上捞鱼").same
+
+
+def test_speeding_and_blocking_by_one_kind_of_vehicle_are_two_issues():
+    assert not same_issue("北门进来的外卖电动车骑得飞快", "外卖电动车全堵在北门口，人都进不去").same

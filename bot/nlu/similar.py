@@ -90,6 +90,7 @@ def same_issue(
             return SameIssue(False, 0.2)  # two things at one place: two issues
         if (oa - ob - CONTAINERS) and (ob - oa - CONTAINERS):
             return SameIssue(False, 0.3)  # each names a thing the other does not (车 / 建筑垃圾 in one lane)
+
         if _troubles_differ(sa, sb):
             return SameIssue(False, 0.45)  # one thing, wrong in two ways (电梯坏了 / 电梯里脏)
         return SameIssue(True, round(0.7 + 0.3 * len(shared) / len(oa | ob), 4))
