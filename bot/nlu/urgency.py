@@ -167,6 +167,11 @@ def urgent_hint(s: str) -> bool:
 URGENT_CONFIRM = 0.2
 URGENT_SURE = 0.4
 URGENT_CHATTER_GATE = 0.5
+# … and when the head is surer, it may overrule a model that leans more to chatter: pleas and
+# lost children read like neighbours' talk (「大家帮帮我，我女儿刚才在游乐场不见了」). 5-fold
+# cross-validation of the training rows: recall 93.3 → 94.0 %, false urgent 1.40 → 1.42 %.
+URGENT_HIGH = 0.6
+URGENT_CHATTER_GATE_HIGH = 0.7
 # 「又」「还是」「老是」: a trouble that keeps coming back is a nuisance to fix, rarely an emergency
 # happening now; the head alone must be surer of those.
 URGENT_SURE_RECURRING = 0.6
@@ -187,7 +192,8 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0) -
         return False  # most messages: neither the head nor a bare plea (the cheap checks first)
     s = _prepare(s)
     said = _URGENT.search(s) is not None
-    if not said and (p < URGENT_SURE or chatter_p >= URGENT_CHATTER_GATE or safety_p < URGENT_SAFETY_GATE):
+    gate = URGENT_CHATTER_GATE_HIGH if p >= URGENT_HIGH else URGENT_CHATTER_GATE
+    if not said and (p < URGENT_SURE or chatter_p >= gate or safety_p < URGENT_SAFETY_GATE):
         return False
     if _calm(s):
         return False
