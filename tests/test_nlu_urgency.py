@@ -73,6 +73,7 @@ def test_what_only_sounds_like_a_plea_or_an_emergency_is_not(text):
         "小区门口的铁门倒了，压住一个老人",
         "7楼那台空调外机歪了，就靠一根架子挂着，正下方是小学生放学走的路",
         "楼下有个人倒在地上口吐白沫",
+        "楼道全是烟",  # a few characters: the rule's words alone
     ],
 )
 def test_emergencies_in_plain_words(text):

@@ -171,6 +171,9 @@ URGENT_CHATTER_GATE = 0.5
 # lost children read like neighbours' talk (「大家帮帮我，我女儿刚才在游乐场不见了」). 5-fold
 # cross-validation of the training rows: recall 93.3 → 94.0 %, false urgent 1.40 → 1.42 %.
 URGENT_HIGH = 0.6
+# A rule's words in a message of a few characters (「楼道全是烟」「地库被淹了」) need no head: the
+# head has too little to weigh (5-fold CV: recall 94.0 → 94.3 %, no false urgent more).
+SHORT_SAID = 6
 URGENT_CHATTER_GATE_HIGH = 0.7
 # 「又」「还是」「老是」: a trouble that keeps coming back is a nuisance to fix, rarely an emergency
 # happening now; the head alone must be surer of those.
@@ -188,7 +191,7 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0) -
     """An emergency happening now: normalised text ``s``, the head's probability ``p``, the
     intent model's probability ``chatter_p`` that it is chatter, the category head's probability
     ``safety_p`` that it is a safety issue."""
-    if p < URGENT_CONFIRM and not _PLEA_WORDS.search(s):
+    if p < URGENT_CONFIRM and not _PLEA_WORDS.search(s) and len(s) > SHORT_SAID:
         return False  # most messages: neither the head nor a bare plea (the cheap checks first)
     s = _prepare(s)
     said = _URGENT.search(s) is not None
@@ -198,7 +201,7 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0) -
     if _calm(s):
         return False
     if said:
-        return _bare_plea(s) or p >= URGENT_CONFIRM
+        return _bare_plea(s) or p >= URGENT_CONFIRM or len(s) <= SHORT_SAID
     sure = URGENT_SURE_RECURRING if _RECURRING.search(s) else URGENT_SURE
     return p >= sure
 
