@@ -135,7 +135,7 @@ class Plan:
         """(chat id, through a group?) or None when the member cannot be reached at all."""
         from .rotas.notify import address
 
-        return address(member, self.group_for)
+        return address(self.session, member, self.group_for)
 
 
 def collect(plan: Plan, until: datetime) -> list[Candidate]:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from sqlmodel import select
 
-from bot import flood, groups
+from bot import flood, groups, identities
 from bot.escalation import quiet_until
 from bot.nlu.decision import IGNORE, decide
 from bot.outbox.reroute import issue_id_of
@@ -33,7 +33,7 @@ from . import texts
 from .context import Context, GroupBinding
 from .conversation import reply
 from .router import Router
-from .types import Action, Answer, Button, Chat, Inbound, Outgoing, Press, Reaction, User
+from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction, User
 
 router = Router("flood")
 
@@ -137,7 +137,7 @@ def _grid_of(ctx: Context, group: GroupBinding, resident: Resident | None) -> in
 
 
 def _title(ctx: Context, bundle: HeldBundle) -> str:
-    if bundle.chat_id > 0:
+    if ctx.chat(bundle.chat_id).is_private:
         return ""
     row = groups.get(ctx.session, bundle.chat_id)
     return row.title if row is not None else ""
@@ -150,7 +150,9 @@ def _tell_reviewers(ctx: Context, bundle: HeldBundle, text: str, *, urgent: bool
         people += [m for m in flood.reviewers(ctx.session, community_id=bundle.community_id, grid_id=None)
                    if m.id not in {p.id for p in people}]
     for member in people:
-        ctx.send(Outgoing(chat_id=member.chat_user_id, text=text, buttons=_card_buttons(bundle), kind="alert",
+        if (private := identities.private_chat(ctx.session, member)) is None:
+            continue  # reviewers are members with a chat account (``flood.reviewers``)
+        ctx.send(Outgoing(chat_id=private, text=text, buttons=_card_buttons(bundle), kind="alert",
                           member_id=member.id, ref=f"held:{bundle.id}", not_before=later))
 
 
@@ -216,8 +218,8 @@ def _file(ctx: Context, bundle: HeldBundle, message: HeldMessage) -> list[Outgoi
     from . import understanding
     from .reports import draft_of, file_issue
 
-    private = message.chat_id > 0
-    chat = Chat(message.chat_id, "private" if private else "group")
+    chat = ctx.chat(message.chat_id)
+    private = chat.is_private
     group = ctx.group(chat) if not private else None
     if group is None or group.community_id != bundle.community_id:  # private, or the group was unbound
         group = GroupBinding(message.chat_id, bundle.community_id, bundle.grid_id, None)

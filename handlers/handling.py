@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import groups, issues, permissions
+from bot import groups, identities, issues, permissions
 from bot.errors import DomainError
 from bot.ids import parse_id
 from bot.lifecycle import Actor
@@ -18,6 +18,7 @@ from bot.members import service as members
 from bot.routing import RouteStop, route
 from models import (
     ISSUE_OPEN,
+    ChatAccount,
     Community,
     Issue,
     IssueFollower,
@@ -118,8 +119,8 @@ def alert(ctx: Context, issue: Issue, stops: list[RouteStop], *, note: str = "")
     unreached: list[Member] = []
     for stop in stops:
         member = stop.member
-        if member.chat_user_id:
-            ctx.send(Outgoing(chat_id=member.chat_user_id, text=card, buttons=buttons, kind="alert",
+        if (private := identities.private_chat(ctx.session, member)) is not None:
+            ctx.send(Outgoing(chat_id=private, text=card, buttons=buttons, kind="alert",
                               member_id=member.id, ref=ref_of(issue), not_before=later))
         else:
             unreached.append(member)
@@ -153,11 +154,12 @@ def mention_in_group(ctx: Context, issue: Issue, people: list[Member], *, note: 
 
 def tell_member(ctx: Context, issue: Issue, member: Member, note: str) -> None:
     """One member hears of the issue with its card and buttons (reassigned to them, reopened)."""
-    if member.chat_user_id and not member.unreachable:
+    private = identities.private_chat(ctx.session, member)
+    if private is not None and not member.unreachable:
         reporter = reporter_of(ctx, issue)
         card = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
                                 note=note)
-        ctx.send(Outgoing(chat_id=member.chat_user_id, text=card, buttons=handler_buttons(issue),
+        ctx.send(Outgoing(chat_id=private, text=card, buttons=handler_buttons(issue),
                           kind="alert", member_id=member.id, ref=ref_of(issue)))
     else:
         mention_in_group(ctx, issue, [member], note=note)
@@ -198,17 +200,17 @@ def announce(ctx: Context, issue: Issue, change: str, *, actor_user: int | None 
                           reply_to_message_id=issue.source_message_id, photo=photo, kind="notice",
                           ref=ref_of(issue)))
     rows = ctx.session.exec(
-        select(IssueFollower.kind, Resident.chat_user_id, Member.id).join(
+        select(IssueFollower.kind, Resident.account_id, ChatAccount.private_chat_id, Member.id).join(
             Resident, Resident.id == IssueFollower.resident_id
-        ).join(Member, Member.id == Resident.member_id).where(
-            IssueFollower.issue_id == issue.id, Member.chat_user_id.is_not(None), Member.unreachable.is_(False),
+        ).join(Member, Member.id == Resident.member_id).join(ChatAccount, ChatAccount.id == Resident.account_id).where(
+            IssueFollower.issue_id == issue.id, ChatAccount.member_id == Member.id, Member.unreachable.is_(False),
         )
     ).all()
-    for kind, chat_user_id, member_id in rows:
-        if chat_user_id is None or chat_user_id == actor_user:
+    for kind, account_id, private, member_id in rows:
+        if private is None or account_id == actor_user:
             continue
         buttons = reporter_buttons if kind == "reporter" and reporter_buttons else []
-        ctx.send(Outgoing(chat_id=chat_user_id, text=texts.follower_note(change),
+        ctx.send(Outgoing(chat_id=private, text=texts.follower_note(change),
                           buttons=buttons, kind="notice", member_id=member_id, ref=ref_of(issue)))
 
 
@@ -380,7 +382,7 @@ def do_resolve(ctx: Context, issue: Issue, member: Member, note: str, photo: str
     refresh_cards(ctx, issue, skip=card)
     change = texts.issue_change(ctx.session, issue, "resolve", member, note)
     reporter = reporter_of(ctx, issue)
-    ask_line = texts.ask_fixed(texts.mention(reporter.chat_user_id if reporter else None,
+    ask_line = texts.ask_fixed(texts.mention(identities.account(ctx.session, reporter.account_id) if reporter else None,
                                              reporter.display_name if reporter else "反映人"))
     announce(ctx, issue, change, actor_user=actor_user, group_text=f"{change}\n{ask_line}",
              group_buttons=confirm_buttons(issue), photo=photo, reporter_buttons=confirm_buttons(issue))
@@ -397,7 +399,7 @@ def resolve_note(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
     issue = issues.get(ctx.session, payload["issue"])
     member = ctx.member(msg.user)
     note = "" if text in SKIP_WORDS else text
-    edits = do_resolve(ctx, issue, member, note, msg.photo_file_id, _card_from(payload), msg.user.id)
+    edits = do_resolve(ctx, issue, member, note, msg.photo, _card_from(payload), msg.user.id)
     return Reaction([*edits, Outgoing(chat_id=msg.chat.id, text=texts.resolved_by_you(issues.code(issue)),
                                       reply_to_message_id=msg.message_id, kind="reply")])
 
@@ -405,7 +407,7 @@ def resolve_note(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
 def _resolve_expired(ctx: Context, question: PendingQuestion) -> None:
     """They tapped 已解决 and wrote nothing more: resolved without a note."""
     payload = payload_of(question)
-    member = members.find_by_chat_user(ctx.session, question.user_id)
+    member = members.find_by_account(ctx.session, question.user_id)
     if member is None:
         return
     try:
@@ -483,8 +485,9 @@ def reporter_answer(ctx: Context, press: Press, issue: Issue, verb: str) -> Reac
         issues.confirm(ctx.session, issue, actor, now=ctx.now)
         change = texts.issue_change(ctx.session, issue, "confirm")
         handler = ctx.session.get(Member, issue.handler_id) if issue.handler_id else None
-        if handler is not None and handler.chat_user_id and not handler.unreachable:
-            ctx.send(Outgoing(chat_id=handler.chat_user_id, text=f"👍 {change}", kind="notice",
+        private = identities.private_chat(ctx.session, handler) if handler is not None else None
+        if private is not None and not handler.unreachable:
+            ctx.send(Outgoing(chat_id=private, text=f"👍 {change}", kind="notice",
                               member_id=handler.id, ref=ref_of(issue)))
         answer = "谢谢确认！"
     else:

@@ -312,7 +312,7 @@ def _place_expired(ctx: Context, question: PendingQuestion) -> None:
         return
     draft = Draft.from_payload(payload_of(question))
     user = _user_of(ctx, question.user_id)
-    msg = Inbound(chat=_chat(question.chat_id), user=user, message_id=draft.message_id, text=draft.text, at=ctx.now)
+    msg = Inbound(chat=ctx.chat(question.chat_id), user=user, message_id=draft.message_id, text=draft.text, at=ctx.now)
     issue, card = _file(ctx, msg, group, draft, None)
     card.text = texts.filed_without_place(issues.code(issue))
     ctx.send(card)
@@ -321,14 +321,8 @@ def _place_expired(ctx: Context, question: PendingQuestion) -> None:
 def _user_of(ctx: Context, user_id: int):
     from .types import User
 
-    resident = ctx.session.exec(select(Resident).where(Resident.chat_user_id == user_id)).first()
+    resident = ctx.session.exec(select(Resident).where(Resident.account_id == user_id)).first()
     return User(user_id, resident.display_name if resident else "")
-
-
-def _chat(chat_id: int):
-    from .types import Chat
-
-    return Chat(chat_id, "group")
 
 
 @router.pending("place", expire=_place_expired)

@@ -17,6 +17,8 @@ CALLBACK_LIMIT = 64  # bytes of button data Telegram (and most platforms) carry
 
 @dataclass(frozen=True)
 class User:
+    """A chat account: ``id`` is its internal key (``chataccount.id``), never a platform's id."""
+
     id: int
     name: str  # display name
     username: str | None = None
@@ -24,6 +26,8 @@ class User:
 
 @dataclass(frozen=True)
 class Chat:
+    """``id`` is the chat's internal key (``chat.id``); ``kind`` says private or group."""
+
     id: int
     kind: Literal["private", "group"]
     title: str = ""
@@ -36,8 +40,8 @@ class Chat:
 @dataclass(frozen=True)
 class SharedContact:
     """A phone number someone shared through the platform. ``user_id`` is the chat account the
-    number belongs to as the platform vouches for it: the sender's own id when they shared their
-    own number (Telegram's request-contact button), another id or None for a forwarded card."""
+    number belongs to as the platform vouches for it: the sender's own account key when they shared
+    their own number (Telegram's request-contact button), None for anyone else's card."""
 
     phone: str
     user_id: int | None = None
@@ -56,7 +60,7 @@ class Inbound:
     update_id: int | None = None
     reply_to_message_id: int | None = None
     reply_to_bot: bool = False  # the message answers one of the bot's
-    photo_file_id: str | None = None
+    photo: str | None = None  # a file reference (``telegram:<file id>``), see ``bot.identities.file_ref``
     location: tuple[float, float] | None = None  # (latitude, longitude)
     contact: SharedContact | None = None
 
@@ -133,11 +137,11 @@ class Button:
 class Outgoing:
     """One message to deliver. ``text`` is HTML: every piece of user text in it is escaped."""
 
-    chat_id: int
+    chat_id: int  # the chat's internal key
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     reply_to_message_id: int | None = None
-    photo: str | None = None  # a file id to send as a photo, ``text`` as its caption
+    photo: str | None = None  # a file reference (``telegram:<file id>``) to send as a photo, ``text`` its caption
     edit_message_id: int | None = None  # edit that message of the bot's instead of sending
     kind: str = "reply"  # reply | alert | notice | reminder | digest
     member_id: int | None = None  # the member it is for, when it is for one

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import groups, permissions, wishes
+from bot import groups, identities, permissions, wishes
 from bot.errors import NotAllowed
 from bot.lifecycle import Actor
 from bot.members import service as members
@@ -93,11 +93,18 @@ def tell_poster(ctx: Context, wish: Wish, text: str, buttons=None, *, skip_group
         ctx.send(Outgoing(chat_id=wish.source_chat_id, text=text, buttons=buttons or [],
                           reply_to_message_id=wish.source_message_id, kind="notice", ref=ref_of(wish)))
     poster = poster_of(ctx, wish)
-    if poster is not None and poster.member_id and poster.chat_user_id:
+    private = identities.private_chat_of_account(ctx.session, poster.account_id) if poster is not None else None
+    if poster is not None and poster.member_id and private is not None:
         member = ctx.session.get(Member, poster.member_id)
         if member is not None and not member.unreachable:
-            ctx.send(Outgoing(chat_id=poster.chat_user_id, text=text, buttons=buttons or [], kind="notice",
+            ctx.send(Outgoing(chat_id=private, text=text, buttons=buttons or [], kind="notice",
                               member_id=member.id, ref=ref_of(wish)))
+
+
+def _mention(ctx: Context, poster: Resident | None) -> str:
+    if poster is None:
+        return texts.mention(None, "")
+    return texts.mention(identities.account(ctx.session, poster.account_id), poster.display_name)
 
 
 @router.button("w")
@@ -121,9 +128,9 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
         refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
         tell_poster(ctx, wish, texts.wish_change(ctx.session, wish, "claim"))
         outgoing = [_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)), ref=ref_of(wish))]
-        if member.chat_user_id:
-            mention = texts.mention(poster.chat_user_id if poster else None, poster.display_name if poster else "")
-            outgoing.append(Outgoing(chat_id=member.chat_user_id,
+        if (private := identities.private_chat(ctx.session, member)) is not None:
+            mention = _mention(ctx, poster)
+            outgoing.append(Outgoing(chat_id=private,
                                      text=texts.wish_claimed_by_you(ctx.session, wish, mention),
                                      buttons=claimer_buttons(wish), kind="notice", member_id=member.id,
                                      ref=f"wishclaim:{wish.id}"))
@@ -136,7 +143,7 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
         if verb == "done":
             wishes.fulfil(ctx.session, wish, actor, now=ctx.now)
             poster = poster_of(ctx, wish)
-            mention = texts.mention(poster.chat_user_id if poster else None, poster.display_name if poster else "")
+            mention = _mention(ctx, poster)
             tell_poster(ctx, wish, texts.wish_change(ctx.session, wish, "fulfil") + "\n"
                         + texts.wish_poster_thanks_prompt(mention), thank_buttons(wish))
             refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
@@ -154,8 +161,8 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
         wishes.reopen(ctx.session, wish, Actor(member=member, resident=resident), now=ctx.now)
         claimer = ctx.session.get(Member, wish.claimer_id) if wish.claimer_id else None
         text = texts.wish_change(ctx.session, wish, "reopen")
-        if claimer is not None and claimer.chat_user_id and not claimer.unreachable:
-            ctx.send(Outgoing(chat_id=claimer.chat_user_id, text=text, buttons=claimer_buttons(wish), kind="notice",
+        if claimer is not None and not claimer.unreachable and (private := identities.private_chat(ctx.session, claimer)):
+            ctx.send(Outgoing(chat_id=private, text=text, buttons=claimer_buttons(wish), kind="notice",
                               member_id=claimer.id, ref=f"wishclaim:{wish.id}"))
         refresh_cards(ctx, wish)
         return Reaction([_edit(press, text)], Answer("已退回给认领人，实现后会再通知你"))
@@ -166,8 +173,8 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
         wishes.thank(ctx.session, wish, Actor(member=member, resident=resident), now=ctx.now)
         claimer = ctx.session.get(Member, wish.claimer_id) if wish.claimer_id else None
         text = texts.wish_change(ctx.session, wish, "thank", resident.display_name)
-        if claimer is not None and claimer.chat_user_id and not claimer.unreachable:
-            ctx.send(Outgoing(chat_id=claimer.chat_user_id, text=text, kind="notice", member_id=claimer.id,
+        if claimer is not None and not claimer.unreachable and (private := identities.private_chat(ctx.session, claimer)):
+            ctx.send(Outgoing(chat_id=private, text=text, kind="notice", member_id=claimer.id,
                               ref=ref_of(wish)))
         return Reaction([_edit(press, text)], Answer("已转达你的感谢"))
     return Reaction(answer=Answer(texts.expired_question()))

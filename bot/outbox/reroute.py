@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from bot import groups
+from bot import groups, identities
 from bot.ids import parse_id
 from bot.routing import route
 from handlers.types import Outgoing
@@ -67,10 +67,11 @@ def reroute_alert(session: Session, row: OutboxMessage, now: datetime) -> list[O
     )
     for stop in stops:
         member = stop.member
-        if member.chat_user_id is None or member.unreachable or member.chat_user_id in tried_chats:
+        private = identities.private_chat(session, member)
+        if private is None or member.unreachable or private in tried_chats:
             continue
         log.info("outbox: alert %s for %s re-routed to member %s", row.id, row.ref, member.id)
-        added = copy(member.chat_user_id, member.id)
+        added = copy(private, member.id)
         return [added] if added is not None else []
 
     bound = groups.of_grid(session, issue.grid_id) if issue.grid_id is not None else []

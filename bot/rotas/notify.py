@@ -1,4 +1,4 @@
-"""Addressing members: their private chat (chat id = user id), or — without a reachable chat
+"""Addressing members: the private chat of their chat account, or — without a reachable chat
 account — the group of their grid (else of their community), with their names in front."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from sqlmodel import Session, select
 
 from handlers.types import Button, Outgoing
 from models import ChatGroup, Member
+
+from .. import identities
 
 
 def group_chat_for(session: Session, member: Member) -> int | None:
@@ -24,10 +26,12 @@ def group_chat_for(session: Session, member: Member) -> int | None:
     ).first()
 
 
-def address(member: Member, group_for: Callable[[Member], int | None]) -> tuple[int, bool] | None:
-    """(chat id, through a group?) or None when the member cannot be reached."""
-    if member.chat_user_id is not None and not member.unreachable:
-        return member.chat_user_id, False
+def address(session: Session, member: Member,
+            group_for: Callable[[Member], int | None]) -> tuple[int, bool] | None:
+    """(chat key, through a group?) or None when the member cannot be reached."""
+    private = identities.private_chat(session, member)
+    if private is not None and not member.unreachable:
+        return private, False
     group = group_for(member)
     return (group, True) if group is not None else None
 
@@ -46,7 +50,7 @@ def to_members(
     out: list[Outgoing] = []
     grouped: dict[int, list[Member]] = {}
     for m in members:
-        where = address(m, lambda x: group_chat_for(session, x))
+        where = address(session, m, lambda x: group_chat_for(session, x))
         if where is None or where[0] == skip_chat:
             continue
         chat_id, via_group = where

@@ -13,6 +13,7 @@ from bot.runtime import Features
 from models import FailedUpdate, Issue, OutboxMessage, PointsEntry, ProcessedUpdate, Wish
 
 from .live import button, live_bot
+from tests import ids
 
 SUNSHINE = demo_data.GROUP_SUNSHINE
 DOOR = "4栋单元门坏了关不上，外人随便进出"
@@ -172,10 +173,10 @@ async def test_refused_button_changes_nothing(live, p):
     sc = live.sc
     grid_group = -1009990002
     with live.db.transaction() as s:
-        head = s.exec(select(Member).where(Member.chat_user_id == p.bh_s4)).one()
-        head.chat_user_id = None
+        head = ids.member_of(s, p.bh_s4)
+        ids.bind(s, head, None)
         s.add(head)
-        groups.bind(s, grid_group, community_name="白庙社区", grid_name="第二网格", title="第二网格群",
+        groups.bind(s, ids.chat(s, grid_group), community_name="白庙社区", grid_name="第二网格", title="第二网格群",
                     now=live.runtime.clock.now())
     await sc.add_group("第二网格群", members=[p.r_zhang, p.gm2], id=grid_group)
     await report(live, p)

@@ -14,6 +14,7 @@ from handlers.types import Outgoing
 from models import ChatGroup, OutboxMessage
 
 from .live import live_bot
+from tests import ids
 
 OLD = -4000000077  # a basic group: Telegram gives those ids of this shape
 QUIET = -4000000078
@@ -34,7 +35,7 @@ async def test_a_migrated_group_keeps_its_binding_and_its_queued_alert(demo, par
         residents = sorted(world.groups[demo_data.GROUP_SUNSHINE].members)
         world.add_group("阳光花园二期居民群", members=residents, chat_id=OLD, type_="group")
         with db.transaction() as s:
-            groups.bind(s, OLD, community_name="白庙社区", compound_name="阳光花园", title="阳光花园二期居民群",
+            groups.bind(s, ids.chat(s, OLD), community_name="白庙社区", compound_name="阳光花园", title="阳光花园二期居民群",
                         now=clock.now())
             enqueue(s, Outgoing(chat_id=OLD, text="🔔 明天9点到12点停水，请提前储水", kind="alert"), now=clock.now())
 
@@ -47,7 +48,7 @@ async def test_a_migrated_group_keeps_its_binding_and_its_queued_alert(demo, par
 
         def bound_to_new() -> bool:
             with db.session() as s:
-                return s.get(ChatGroup, new) is not None
+                return s.get(ChatGroup, ids.known_chat(s, new)) is not None
 
         await _until(bound_to_new)  # the service message was handled
 
@@ -67,8 +68,8 @@ async def test_a_migrated_group_keeps_its_binding_and_its_queued_alert(demo, par
         assert {r.status for r in rows} == {"sent"} and {r.chat_id for r in rows} == {new}, [
             (r.chat_id, r.status, r.text[:20]) for r in rows]
         with db.session() as s:
-            assert s.get(ChatGroup, OLD) is None
-            bound = s.get(ChatGroup, new)
+            assert s.get(ChatGroup, ids.known_chat(s, OLD)) is None
+            bound = s.get(ChatGroup, ids.known_chat(s, new))
             assert (bound.title, bound.compound_id is not None, bound.grid_id) == ("阳光花园二期居民群", True, None)
         # nothing was said about the upgrade, and nothing reached the old chat
         assert [m for m in world.groups[OLD].messages.values() if m.get("from", {}).get("is_bot")] == []
@@ -84,14 +85,14 @@ async def test_a_group_migrated_while_the_bot_runs_follows_its_service_message(d
         world.add_group("阳光花园老群", members=sorted(world.groups[demo_data.GROUP_SUNSHINE].members), chat_id=QUIET,
                         type_="group")
         with db.transaction() as s:
-            groups.bind(s, QUIET, community_name="白庙社区", compound_name="阳光花园", title="阳光花园老群", now=clock.now())
+            groups.bind(s, ids.chat(s, QUIET), community_name="白庙社区", compound_name="阳光花园", title="阳光花园老群", now=clock.now())
         await live.start(Features(web=False, scheduler=False, sweep_every=0))
 
         new = (await sc.migrate(QUIET))["chat"]["id"]
 
         def moved() -> bool:
             with db.session() as s:
-                return s.get(ChatGroup, new) is not None and s.get(ChatGroup, QUIET) is None
+                return s.get(ChatGroup, ids.known_chat(s, new)) is not None and s.get(ChatGroup, ids.known_chat(s, QUIET)) is None
 
         await _until(moved)
         await sc.send_text(people.r_li, new, "4栋单元门坏了关不上，外人随便进出")

@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot import groups
 from models import ChatGroup, Occurrence, OutboxMessage, OutboxStatus, PendingQuestion
 from tests.factories import build_world
+from tests import ids
 
 OLD, NEW = -4000000001, -1000000000007
 
@@ -30,7 +31,7 @@ def row(w, chat_id, text, **kw) -> OutboxMessage:
 
 
 def test_binding_outbox_questions_reports_and_the_weekly_note_follow(w):
-    groups.bind(w.session, OLD, community_name="白庙社区", grid_name="第一网格", compound_name="阳光花园",
+    groups.bind(w.session, ids.chat(w.session, OLD), community_name="白庙社区", grid_name="第一网格", compound_name="阳光花园",
                 title="阳光花园居民群", by=w.m["office"], now=w.now)
     waiting = row(w, OLD, "已记录 Q1", reply_to_message_id=41)
     edit = row(w, OLD, "Q1 已受理", edit_message_id=42, kind="card")
@@ -47,10 +48,10 @@ def test_binding_outbox_questions_reports_and_the_weekly_note_follow(w):
                                                          fired_at=w.now, messages=1)])
     w.session.flush()
 
-    moved = groups.move_chat(w.session, OLD, NEW, now=w.now)
+    moved = groups.move_chat(w.session, ids.chat(w.session, OLD), ids.chat(w.session, NEW), now=w.now)
 
-    assert groups.get(w.session, OLD) is None
-    group = groups.get(w.session, NEW)
+    assert groups.get(w.session, ids.known_chat(w.session, OLD)) is None
+    group = groups.get(w.session, ids.known_chat(w.session, NEW))
     assert group is moved.group
     assert (group.community_id, group.grid_id, group.title, group.bound_by_id) == (
         w.community.id, w.grid1.id, "阳光花园居民群", w.m["office"].id)
@@ -68,27 +69,27 @@ def test_binding_outbox_questions_reports_and_the_weekly_note_follow(w):
     assert w.session.get(Occurrence, f"weekly:2026w48:chat:{NEW}") is not None
     assert (moved.outbox, moved.edits_dropped, moved.questions, moved.issues, moved.wishes) == (1, 1, 1, 1, 1)
 
-    again = groups.move_chat(w.session, OLD, NEW, now=w.now)  # the other service message, a retry …
+    again = groups.move_chat(w.session, ids.chat(w.session, OLD), ids.chat(w.session, NEW), now=w.now)  # the other service message, a retry …
     assert again.group is group and (again.outbox, again.questions, again.issues) == (0, 0, 0)
     assert w.session.exec(select(ChatGroup)).all() == [group]
 
 
 def test_a_new_id_already_bound_keeps_its_binding(w):
-    groups.bind(w.session, OLD, community_name="白庙社区", grid_name="第一网格", now=w.now)
-    groups.bind(w.session, NEW, community_name="白庙社区", grid_name="第二网格", now=w.now)
+    groups.bind(w.session, ids.chat(w.session, OLD), community_name="白庙社区", grid_name="第一网格", now=w.now)
+    groups.bind(w.session, ids.chat(w.session, NEW), community_name="白庙社区", grid_name="第二网格", now=w.now)
     w.session.add(PendingQuestion(chat_id=OLD, user_id=5001, kind="place", created_at=w.now))
     w.session.add(PendingQuestion(chat_id=NEW, user_id=5001, kind="intent", created_at=w.now))
     w.session.flush()
-    groups.move_chat(w.session, OLD, NEW, now=w.now)
-    assert groups.get(w.session, OLD) is None
-    assert groups.get(w.session, NEW).grid_id == w.grid2.id
+    groups.move_chat(w.session, ids.chat(w.session, OLD), ids.chat(w.session, NEW), now=w.now)
+    assert groups.get(w.session, ids.known_chat(w.session, OLD)) is None
+    assert groups.get(w.session, ids.known_chat(w.session, NEW)).grid_id == w.grid2.id
     kinds = w.session.exec(select(PendingQuestion.chat_id, PendingQuestion.kind)).all()
     assert kinds == [(NEW, "intent")]  # one question per person and chat: the newer one stays
 
 
 def test_an_unbound_group_moves_its_rows_and_binds_nothing(w):
     out = row(w, OLD, "hi")
-    moved = groups.move_chat(w.session, OLD, NEW, now=w.now)
-    assert moved.group is None and groups.get(w.session, NEW) is None
+    moved = groups.move_chat(w.session, ids.chat(w.session, OLD), ids.chat(w.session, NEW), now=w.now)
+    assert moved.group is None and groups.get(w.session, ids.known_chat(w.session, NEW)) is None
     w.session.refresh(out)
     assert out.chat_id == NEW

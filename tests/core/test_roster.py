@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from bot.roster import RosterRejected, import_roster
 from models import Building, Community, Grid, Member, Resident
+from tests import ids
 
 
 def write_csv(path: Path, rows, encoding="utf-8-sig") -> Path:
@@ -135,7 +136,7 @@ def test_english_headers_gbk_csv_and_telegram_prebinding(db, tmp_path, clock):
     with db.session() as s:
         m = s.exec(select(Member)).one()
         assert m.chat_user_id == 777001
-        assert s.exec(select(Resident).where(Resident.chat_user_id == 777001)).one().member_id == m.id
+        assert s.exec(select(Resident).where(Resident.account_id == ids.known_account(s, 777001))).one().member_id == m.id
 
 
 def test_a_missing_required_column_is_named(db, tmp_path, clock):

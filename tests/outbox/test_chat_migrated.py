@@ -9,6 +9,7 @@ from models import OutboxStatus as S
 from tests.factories import build_world
 
 from .conftest import add, rows, make_sender, virtual
+from tests import ids
 
 OLD, NEW = -4000000009, -1000000000009
 
@@ -17,7 +18,7 @@ OLD, NEW = -4000000009, -1000000000009
 async def test_rows_to_a_migrated_group_go_to_the_supergroup(db, clock, transport):
     with db.transaction() as session:
         build_world(session, clock.now())
-        groups.bind(session, OLD, community_name="白庙社区", grid_name="第一网格", title="居民群", now=clock.now())
+        groups.bind(session, ids.chat(session, OLD), community_name="白庙社区", grid_name="第一网格", title="居民群", now=clock.now())
     ids = add(db, clock,
               Outgoing(chat_id=OLD, text="已记录 Q1", reply_to_message_id=7),
               Outgoing(chat_id=OLD, text="Q1 已受理", edit_message_id=8, kind="card"),
@@ -37,8 +38,8 @@ async def test_rows_to_a_migrated_group_go_to_the_supergroup(db, clock, transpor
     assert private.status == S.sent
     assert sender.stats.failed == 0 and sender.stats.moved >= 1
     with db.session() as session:
-        assert groups.get(session, OLD) is None
-        assert groups.get(session, NEW).title == "居民群"
+        assert groups.get(session, ids.known_chat(session, OLD)) is None
+        assert groups.get(session, ids.known_chat(session, NEW)).title == "居民群"
     assert len(transport.attempts) <= 5  # OLD refused at most once per row
 
 

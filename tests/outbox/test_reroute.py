@@ -11,6 +11,7 @@ from models import Member, OutboxMessage, OutboxStatus
 from tests.factories import build_world
 
 from .conftest import add, make_sender, rows, virtual
+from tests import ids
 
 S = OutboxStatus
 CHAT = {"bh3": 9003, "gm1": 9001, "office": 9005, "leader": 9006}
@@ -21,9 +22,9 @@ def setup_world(db, clock, *, chats=CHAT, bind_group=False):
     with db.transaction() as session:
         w = build_world(session, clock.now())
         for key, chat_id in chats.items():
-            w.m[key].chat_user_id = chat_id
+            ids.bind(w.session, w.m[key], chat_id)
         if bind_group:
-            groups.bind(session, GRID1_GROUP, community_name="白庙社区", grid_name="第一网格", now=clock.now())
+            groups.bind(session, ids.chat(session, GRID1_GROUP), community_name="白庙社区", grid_name="第一网格", now=clock.now())
         issue = w.report("3栋楼道灯坏了")
         session.flush()
         ids = {key: m.id for key, m in w.m.items()}

@@ -18,6 +18,7 @@ from handlers.types import Chat, Inbound, Press, User
 from models import CheckIn, OutboxMessage, Rota, Shift
 
 from .conftest import at, due_now, make_rota
+from tests import ids
 
 IDS = {"张三": 7001, "李四": 7002, "王五": 7003, "赵六": 7004, "gm1": 8001, "office": 8002, "bh3": 8003}
 _msg_ids = itertools.count(1)
@@ -32,7 +33,7 @@ class Chatter:
         uid = IDS.get(who, who)
         chat = Chat(group, "group", "居民群") if group else Chat(uid, "private")
         msg = Inbound(chat, User(uid, str(who)), next(_msg_ids), text, self.clock.now(), location=location,
-                      photo_file_id=photo)
+                      photo=photo)
         with self.db.transaction() as s:
             reaction = process_message(self.conv, s, Context(s, self.clock.now(), self.settings), msg)
         return reaction
@@ -82,7 +83,7 @@ def test_grid_manager_creates_a_rota_in_one_line(chat, db, world):
 def test_duty_myshifts_and_rotas(chat, db, world, clock, settings):
     with db.transaction() as s:
         make_rota(s, world, settings, clock.now())
-        groups.bind(s, -100100, community_name=world.community.name, grid_name="第一网格", now=clock.now())
+        groups.bind(s, ids.chat(s, -100100), community_name=world.community.name, grid_name="第一网格", now=clock.now())
     duty = chat.text("bh3", "/duty")
     assert "夜间巡逻（巡逻）" in duty and "下一班 今天 20:00–22:00：张三、李四" in duty
     in_group = chat.text(7001, "/duty", group=-100100)

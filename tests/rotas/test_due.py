@@ -15,6 +15,7 @@ from bot.rotas import service
 from models import MemberStatus, PolicyKind
 
 from .conftest import at, due_now, fire, make_rota, outbox
+from tests import ids
 
 UTC = timezone.utc
 
@@ -232,7 +233,7 @@ def test_morning_digest_to_grid_managers_by_chat_or_group(db, world, clock, sett
         make_rota(s, world, settings, clock.now())
         _report(world, s, when=at(25, 9))
         _report(world, s, when=at(28, 8))
-        groups.bind(s, -100200, community_name=world.community.name, grid_name="第二网格", now=clock.now())
+        groups.bind(s, ids.chat(s, -100200), community_name=world.community.name, grid_name="第二网格", now=clock.now())
         world.session = s
         world.report("5栋门禁坏了", building=world.b5)
     digests = {d.out.member_id: d for d in due_now(db, at(29, 7, 30), settings) if d.what == "digest"}
@@ -247,7 +248,7 @@ def test_morning_digest_to_grid_managers_by_chat_or_group(db, world, clock, sett
 
 def test_weekly_note_to_each_group(db, world, clock, settings):
     with db.transaction() as s:
-        groups.bind(s, -100100, community_name=world.community.name, grid_name="第一网格", now=clock.now())
+        groups.bind(s, ids.chat(s, -100100), community_name=world.community.name, grid_name="第一网格", now=clock.now())
         issue = _report(world, s, when=at(28, 9))
         issues.claim(s, issue, world.actor("gm1"), now=at(28, 10))
         issues.resolve(s, issue, world.actor("gm1"), now=at(28, 11), note="换了灯泡")
@@ -274,7 +275,7 @@ def test_quarterly_unit_scoreboard_to_office_and_district_leader(db, world, cloc
 def test_members_who_left_are_not_reminded_and_unreachable_fall_back_to_the_group(db, world, clock, settings):
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now(), team=("张三", "李四", "王五"))
-        groups.bind(s, -100100, community_name=world.community.name, grid_name="第一网格", now=clock.now())
+        groups.bind(s, ids.chat(s, -100100), community_name=world.community.name, grid_name="第一网格", now=clock.now())
         world.m["李四"].unreachable = True
         s.add(world.m["李四"])
         world.m["王五"].status = MemberStatus.left

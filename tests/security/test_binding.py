@@ -18,6 +18,7 @@ from bot.members import binding
 from handlers import texts
 from models import BindAttempt, Member, MemberEvent
 from tests.chat.live import live_bot
+from tests import ids
 
 STRANGER = 9_900_001
 
@@ -41,7 +42,7 @@ def member(db, **where) -> Member:
 
 def bound_to(db, chat_user_id: int) -> Member | None:
     with db.session() as s:
-        return s.exec(select(Member).where(Member.chat_user_id == chat_user_id)).first()
+        return ids.member_of(s, chat_user_id)
 
 
 async def replies(sc, chat_id: int, n: int, *, after: int, timeout: float = 30.0) -> list[str]:

@@ -16,6 +16,7 @@ from sqlmodel import select
 from bot.members import binding
 from models import Member, MemberEvent
 from tests.factories import build_world
+from tests import ids
 
 REAL, LEAKED = 9_101, 9_102
 
@@ -25,7 +26,7 @@ def test_two_binds_of_one_member_at_once_cannot_both_win(pg_db, clock):
     db, now = pg_db, clock.now()
     with db.transaction() as s:
         world = build_world(s, now)
-        world.m["office"].chat_user_id = 8_001
+        ids.bind(world.session, world.m["office"], 8_001)
         member_id = world.m["volunteer"].id
         issued = binding.create_invitation(s, world.m["volunteer"], by=None, now=now)
     with db.transaction() as slow:  # the phone's transaction has read the member (no account yet) …

@@ -13,6 +13,7 @@ from bot.errors import InvalidInput, NotAllowed
 from bot.members import binding
 from models import BindAttempt, Invitation, MemberEvent, MemberStatus, OutboxMessage, OutboxStatus
 from tests.factories import build_world
+from tests import ids
 
 ME = 9001
 
@@ -22,7 +23,7 @@ def w(db, clock):
     with db.transaction() as session:
         world = build_world(session, clock.now())
         for key in ("office", "gm1", "gm2"):  # the watchers have chat accounts (others stay unbound)
-            world.m[key].chat_user_id = {"office": 8001, "gm1": 8002, "gm2": 8003}[key]
+            ids.bind(world.session, world.m[key], {"office": 8001, "gm1": 8002, "gm2": 8003}[key])
         session.flush()
         yield world
 
@@ -184,7 +185,7 @@ def test_the_rosters_telegram_id_prebinds_as_an_event_and_the_office_hears_once(
         told = notices(type("W", (), {"session": session}))
         assert set(told) == {8001, 8002} and all(len(v) == 1 for v in told.values())  # one notice each
         assert "郑小红" in told[8002][0] and "刘洋" not in told[8002][0]  # the grid manager: her grid only
-        token = access.issue_login(session, session.exec(select(Member).where(Member.chat_user_id == 8003)).one(),
+        token = access.issue_login(session, ids.member_of(session, 8003),
                                    now=clock.now())
     path.write_text("姓名,手机号,角色,社区,网格,电报ID\n郑小红,13907240010,5,白庙社区,第一网格,8004\n", encoding="utf-8")
     with db.transaction() as session:  # the roster names another account: the old one's login ends

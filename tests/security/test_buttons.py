@@ -11,6 +11,7 @@ from tests.chat.conftest import demo, demo_template, parser, people, unsure  # n
 from tests.chat.live import button
 
 from .guard_steps import NOT_HERE, SUNSHINE, edits_of, forge, issue, live, newest, report, resolve  # noqa: F401
+from tests import ids
 
 
 async def test_a_question_button_under_the_recorded_reply_or_a_welcome_changes_nothing(live, people):
@@ -113,8 +114,8 @@ async def test_a_refused_handler_press_edits_nothing(live, people):
 
     sc = live.sc
     with live.db.transaction() as s:
-        head = s.exec(select(Member).where(Member.chat_user_id == people.bh_s4)).one()
-        head.chat_user_id = None
+        head = ids.member_of(s, people.bh_s4)
+        ids.bind(s, head, None)
         s.add(head)
     await sc.add_member(SUNSHINE, people.y_bh1)  # a building head of 月亮湖社区 in this group
     _recorded, found = await report(live, people)

@@ -20,6 +20,7 @@ from models import HeldBundle, HeldMessage, Issue, OutboxMessage, PendingQuestio
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people, unsure  # noqa: F401
 from tests.chat.harness import ChatWorld
 from tests.conftest import TZ
+from tests import ids
 
 SUNSHINE = demo_data.GROUP_SUNSHINE  # 白庙社区, compound 阳光花园, no grid
 CUIYUAN = demo_data.GROUP_CUIYUAN  # 白庙社区 第三网格
@@ -32,7 +33,7 @@ def report_text(i: int) -> str:
 
 def issues_by(db, chat_user_id: int) -> list[Issue]:
     with db.session() as s:
-        resident = s.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
+        resident = s.exec(select(Resident).where(Resident.account_id == ids.known_account(s, chat_user_id))).first()
         if resident is None:
             return []
         return list(s.exec(select(Issue).where(Issue.reporter_id == resident.id)).all())
@@ -328,8 +329,8 @@ def test_a_grid_manager_the_bot_cannot_write_to_is_passed_over(cw, people):  # n
     from models import Member
 
     with cw.db.transaction() as s:
-        gm3 = s.exec(select(Member).where(Member.chat_user_id == people.gm3)).one()
-        gm3.chat_user_id = None
+        gm3 = ids.member_of(s, people.gm3)
+        ids.bind(s, gm3, None)
         s.add(gm3)
     flood(cw, people.r_zhao, CUIYUAN, 4)
     assert _card(cw, people).chat_id == people.office  # the next level up, as routing falls back

@@ -14,6 +14,7 @@ from bot import demo_data, groups
 from bot.errors import InvalidInput, NotAllowed
 from models import ChatGroup, Community, Member, OutboxMessage
 from tests.chat.live import live_bot
+from tests import ids
 
 SUNSHINE = demo_data.GROUP_SUNSHINE  # 阳光花园居民群, bound to 白庙社区
 
@@ -26,7 +27,7 @@ def office_of(db, community: str) -> Member:
 
 def bound_community(db, chat_id: int) -> str:
     with db.session() as s:
-        return s.get(Community, s.get(ChatGroup, chat_id).community_id).name
+        return s.get(Community, s.get(ChatGroup, ids.known_chat(s, chat_id)).community_id).name
 
 
 async def test_another_communitys_office_admin_cannot_rebind_and_the_owning_office_is_told(demo, parser):
@@ -61,12 +62,12 @@ def test_rebinding_in_the_core_is_for_the_owning_office_and_is_told(demo, clock)
     intruder, owner = office_of(db, "月亮湖社区"), office_of(db, "白庙社区")
     with db.transaction() as s:
         with pytest.raises(NotAllowed):
-            groups.bind(s, SUNSHINE, community_name="月亮湖社区", by=s.get(Member, intruder.id), now=clock.now())
+            groups.bind(s, ids.chat(s, SUNSHINE), community_name="月亮湖社区", by=s.get(Member, intruder.id), now=clock.now())
         with pytest.raises(InvalidInput, match="--force"):
-            groups.bind(s, SUNSHINE, community_name="月亮湖社区", now=clock.now())
-        groups.bind(s, SUNSHINE, community_name="白庙社区", compound_name="阳光花园", now=clock.now())  # unchanged
+            groups.bind(s, ids.chat(s, SUNSHINE), community_name="月亮湖社区", now=clock.now())
+        groups.bind(s, ids.chat(s, SUNSHINE), community_name="白庙社区", compound_name="阳光花园", now=clock.now())  # unchanged
         assert s.exec(select(OutboxMessage).where(OutboxMessage.ref == "group-binding")).all() == []
-        groups.bind(s, SUNSHINE, community_name="月亮湖社区", force=True, now=clock.now())
+        groups.bind(s, ids.chat(s, SUNSHINE), community_name="月亮湖社区", force=True, now=clock.now())
         (notice,) = s.exec(select(OutboxMessage).where(OutboxMessage.ref == "group-binding")).all()
         assert notice.chat_id == owner.chat_user_id and "--force" in notice.text and "月亮湖社区" in notice.text
 

@@ -16,14 +16,15 @@ from bot.config import Settings
 from bot.members import binding
 from models import Invitation, Member, MemberEvent
 from tests.factories import build_world
+from tests import ids
 
 
 @pytest.fixture
 def site(db, clock):
     with db.transaction() as session:
         w = build_world(session, clock.now())
-        w.m["gm1"].chat_user_id = 8002
-        w.m["office"].chat_user_id = 8001
+        ids.bind(w.session, w.m["gm1"], 8002)
+        ids.bind(w.session, w.m["office"], 8001)
         session.flush()
         ids = {k: m.id for k, m in w.m.items()}
         numbers = {k: m.number for k, m in w.m.items()}
