@@ -27,7 +27,7 @@ from models import (
     WorkUnit,
 )
 
-from . import issues, wishes
+from . import identities, issues, wishes
 from .masking import clean, shown
 from .members.service import mask_phone
 from .places import building_label

@@ -60,7 +60,7 @@ class ChatMigrated(PermanentError):
     group there (``groups.move_chat``) and sends the row again to the new chat."""
 
     def __init__(self, new_chat_id: str | int, message: str = "") -> None:
-        self.new_chat_id = str(new_chat_id)
+        self.new_chat_id = str(new_chat_id) if new_chat_id else ""  # "": the platform named none
         super().__init__(message or f"chat migrated to {new_chat_id}")
 
 

@@ -24,7 +24,7 @@ def w(any_db, clock):
 
 
 def row(w, chat_id, text, **kw) -> OutboxMessage:
-    out = OutboxMessage(chat_id=chat_id, text=text, created_at=w.now, **kw)
+    out = OutboxMessage(chat_id=ids.chat(w.session, chat_id), text=text, created_at=w.now, **kw)
     w.session.add(out)
     w.session.flush()
     return out
@@ -38,13 +38,14 @@ def test_binding_outbox_questions_reports_and_the_weekly_note_follow(w):
     sent = row(w, OLD, "早先的回复", status=OutboxStatus.sent, sent_message_id=43)
     private = row(w, 5001, "私聊")
     issue = w.report()
-    issue.source_chat_id, issue.source_message_id = OLD, 41
+    issue.source_chat_id, issue.source_message_id = ids.chat(w.session, OLD), 41
     wish = w.wish()
-    wish.source_chat_id, wish.source_message_id = OLD, 44
-    question = PendingQuestion(chat_id=OLD, user_id=5001, kind="place", question_message_id=45,
+    wish.source_chat_id, wish.source_message_id = ids.chat(w.session, OLD), 44
+    question = PendingQuestion(chat_id=ids.chat(w.session, OLD), user_id=ids.account(w.session, 5001), kind="place",
+                               question_message_id=45,
                                payload=json.dumps({"text": "灯坏了", "message_id": 46}), created_at=w.now,
                                expires_at=w.now + timedelta(minutes=30))
-    w.session.add_all([issue, wish, question, Occurrence(key=f"weekly:2026w48:chat:{OLD}", due_at=w.now,
+    w.session.add_all([issue, wish, question, Occurrence(key=f"weekly:2026w48:chat:{ids.chat(w.session, OLD)}", due_at=w.now,
                                                          fired_at=w.now, messages=1)])
     w.session.flush()
 
@@ -58,15 +59,16 @@ def test_binding_outbox_questions_reports_and_the_weekly_note_follow(w):
     assert group.compound_id is not None
     for r in (waiting, edit, sent, private, issue, wish, question):
         w.session.refresh(r)
-    assert (waiting.chat_id, waiting.reply_to_message_id, waiting.status) == (NEW, None, OutboxStatus.pending)
-    assert (edit.chat_id, edit.status) == (OLD, OutboxStatus.dead) and "migrated" in edit.last_error
-    assert (sent.chat_id, sent.sent_message_id) == (OLD, 43)  # history stays where it happened
-    assert private.chat_id == 5001
-    assert (issue.source_chat_id, issue.source_message_id) == (NEW, None)
-    assert (wish.source_chat_id, wish.source_message_id) == (NEW, None)
-    assert (question.chat_id, question.question_message_id) == (NEW, None)
+    tg = lambda key: ids.telegram_chat(w.session, key)  # noqa: E731 — chat keys as Telegram ids
+    assert (tg(waiting.chat_id), waiting.reply_to_message_id, waiting.status) == (NEW, None, OutboxStatus.pending)
+    assert (tg(edit.chat_id), edit.status) == (OLD, OutboxStatus.dead) and "migrated" in edit.last_error
+    assert (tg(sent.chat_id), sent.sent_message_id) == (OLD, 43)  # history stays where it happened
+    assert tg(private.chat_id) == 5001
+    assert (tg(issue.source_chat_id), issue.source_message_id) == (NEW, None)
+    assert (tg(wish.source_chat_id), wish.source_message_id) == (NEW, None)
+    assert (tg(question.chat_id), question.question_message_id) == (NEW, None)
     assert json.loads(question.payload) == {"text": "灯坏了", "message_id": None}
-    assert w.session.get(Occurrence, f"weekly:2026w48:chat:{NEW}") is not None
+    assert w.session.get(Occurrence, f"weekly:2026w48:chat:{ids.chat(w.session, NEW)}") is not None
     assert (moved.outbox, moved.edits_dropped, moved.questions, moved.issues, moved.wishes) == (1, 1, 1, 1, 1)
 
     again = groups.move_chat(w.session, ids.chat(w.session, OLD), ids.chat(w.session, NEW), now=w.now)  # the other service message, a retry …
@@ -77,13 +79,16 @@ def test_binding_outbox_questions_reports_and_the_weekly_note_follow(w):
 def test_a_new_id_already_bound_keeps_its_binding(w):
     groups.bind(w.session, ids.chat(w.session, OLD), community_name="白庙社区", grid_name="第一网格", now=w.now)
     groups.bind(w.session, ids.chat(w.session, NEW), community_name="白庙社区", grid_name="第二网格", now=w.now)
-    w.session.add(PendingQuestion(chat_id=OLD, user_id=5001, kind="place", created_at=w.now))
-    w.session.add(PendingQuestion(chat_id=NEW, user_id=5001, kind="intent", created_at=w.now))
+    w.session.add(PendingQuestion(chat_id=ids.chat(w.session, OLD), user_id=ids.account(w.session, 5001), kind="place",
+                                  created_at=w.now))
+    w.session.add(PendingQuestion(chat_id=ids.chat(w.session, NEW), user_id=ids.account(w.session, 5001), kind="intent",
+                                  created_at=w.now))
     w.session.flush()
     groups.move_chat(w.session, ids.chat(w.session, OLD), ids.chat(w.session, NEW), now=w.now)
     assert groups.get(w.session, ids.known_chat(w.session, OLD)) is None
     assert groups.get(w.session, ids.known_chat(w.session, NEW)).grid_id == w.grid2.id
-    kinds = w.session.exec(select(PendingQuestion.chat_id, PendingQuestion.kind)).all()
+    kinds = [(ids.telegram_chat(w.session, c), k)
+             for c, k in w.session.exec(select(PendingQuestion.chat_id, PendingQuestion.kind)).all()]
     assert kinds == [(NEW, "intent")]  # one question per person and chat: the newer one stays
 
 
@@ -92,4 +97,4 @@ def test_an_unbound_group_moves_its_rows_and_binds_nothing(w):
     moved = groups.move_chat(w.session, ids.chat(w.session, OLD), ids.chat(w.session, NEW), now=w.now)
     assert moved.group is None and groups.get(w.session, ids.known_chat(w.session, NEW)) is None
     w.session.refresh(out)
-    assert out.chat_id == NEW
+    assert ids.telegram_chat(w.session, out.chat_id) == NEW

@@ -33,8 +33,8 @@ def test_two_binds_of_one_member_at_once_cannot_both_win(pg_db, clock):
         member = slow.get(Member, member_id)
         assert member.chat_user_id is None
         with db.transaction() as fast:  # … when the leaked invitation commits its bind
-            assert binding.bind_by_code(fast, LEAKED, issued.code, now=now).status == "bound"
-        outcome = binding.bind_by_contact(slow, REAL, phone=member.phone, owner_id=REAL, now=now)
+            assert binding.bind_by_code(fast, ids.account(fast, LEAKED), issued.code, now=now).status == "bound"
+        outcome = binding.bind_by_contact(slow, ids.account(slow, REAL), phone=member.phone, owner_id=ids.account(slow, REAL), now=now)
         assert outcome.status == "refused"
     with db.session() as s:
         assert s.get(Member, member_id).chat_user_id == LEAKED  # the first, not silently replaced
@@ -46,6 +46,6 @@ def test_a_bind_still_binds_and_tells(any_db, clock):
     with any_db.transaction() as s:
         world = build_world(s, clock.now())
         member = world.m["volunteer"]
-        outcome = binding.bind_by_contact(s, REAL, phone=member.phone, owner_id=REAL, now=clock.now())
+        outcome = binding.bind_by_contact(s, ids.account(s, REAL), phone=member.phone, owner_id=ids.account(s, REAL), now=clock.now())
         assert outcome.status == "bound" and outcome.member.chat_user_id == REAL
-        assert binding.bind_by_contact(s, REAL, phone=member.phone, owner_id=REAL, now=clock.now()).status == "already"
+        assert binding.bind_by_contact(s, ids.account(s, REAL), phone=member.phone, owner_id=ids.account(s, REAL), now=clock.now()).status == "already"

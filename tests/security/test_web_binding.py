@@ -76,7 +76,7 @@ def test_an_invitation_from_the_dashboard_is_shown_once_and_binds(site, db, cloc
     with db.transaction() as session:
         stored = session.exec(select(Invitation)).one()
         assert link.group(1) not in stored.model_dump_json()  # only the hash is kept
-        assert binding.bind_by_code(session, 9001, link.group(1), now=clock.now()).status == "bound"
+        assert binding.bind_by_code(session, ids.account(session, 9001), link.group(1), now=clock.now()).status == "bound"
 
 
 def test_the_api_invites_with_a_bearer_token_and_checks_rights(site):
