@@ -71,4 +71,7 @@ def due_now(db, when, settings, **kw):
     from bot import due
 
     with db.session() as s:
-        return due.due(s, when, settings=settings, **kw)
+        items = due.due(s, when, settings=settings, **kw)
+        for d in items:  # addressed as the tests name chats: by Telegram ids
+            d.out.chat_id = ids.telegram_chat(s, d.out.chat_id)
+        return items

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -30,13 +31,14 @@ class Chatter:
         self.conv = Conversation([rota_handlers.router])
 
     def say(self, who: str | int, text: str, *, group: int | None = None, location=None, photo=None):
+        """People and chats by Telegram ids, as an adapter gets them: keys in, Telegram ids back out."""
         uid = IDS.get(who, who)
-        chat = Chat(group, "group", "居民群") if group else Chat(uid, "private")
-        msg = Inbound(chat, User(uid, str(who)), next(_msg_ids), text, self.clock.now(), location=location,
-                      photo=photo)
         with self.db.transaction() as s:
+            chat = Chat(ids.chat(s, group), "group", "居民群") if group else Chat(ids.chat(s, uid), "private")
+            msg = Inbound(chat, User(ids.account(s, uid), str(who)), next(_msg_ids), text, self.clock.now(),
+                          location=location, photo=ids.file_ref(photo))
             reaction = process_message(self.conv, s, Context(s, self.clock.now(), self.settings), msg)
-        return reaction
+            return _as_telegram(s, reaction)
 
     def text(self, who, text, **kw) -> str:
         return self.say(who, text, **kw).outgoing[0].text
@@ -45,14 +47,22 @@ class Chatter:
         """``who`` taps the button ``data`` under a message of the bot's that carries it (a
         button acts only under its own message)."""
         uid = IDS.get(who, who)
-        chat = Chat(group, "group") if group else Chat(uid, "private")
         message_id = next(_msg_ids)
         with self.db.transaction() as s:
+            chat = Chat(ids.chat(s, group), "group") if group else Chat(ids.chat(s, uid), "private")
             s.add(OutboxMessage(chat_id=chat.id, text="…", buttons=json.dumps([[{"text": "…", "data": data}]]),
                                 status="sent", sent_message_id=message_id))
-        press = Press(f"cb{next(_msg_ids)}", chat, User(uid, str(who)), message_id, data, self.clock.now())
         with self.db.transaction() as s:
-            return process_press(self.conv, s, Context(s, self.clock.now(), self.settings), press)
+            press = Press(f"cb{next(_msg_ids)}", chat, User(ids.account(s, uid), str(who)), message_id, data,
+                          self.clock.now())
+            return _as_telegram(s, process_press(self.conv, s, Context(s, self.clock.now(), self.settings), press))
+
+
+def _as_telegram(session, reaction):
+    """The reaction with its messages addressed by Telegram chat ids (what a test reads)."""
+    if reaction is not None:
+        reaction.outgoing = [replace(o, chat_id=ids.telegram_chat(session, o.chat_id)) for o in reaction.outgoing]
+    return reaction
 
 
 @pytest.fixture
@@ -110,7 +120,7 @@ def test_checkin_with_location_then_photo(chat, db, world, clock, settings):
     assert "已把照片记入签到" in chat.text("李四", "", photo="photo-1")
     with db.session() as s:
         rows = {c.member_id: c for c in s.exec(select(CheckIn)).all()}
-    assert rows[world.m["张三"].id].latitude == 30.98 and rows[world.m["李四"].id].photo == "photo-1"
+    assert rows[world.m["张三"].id].latitude == 30.98 and rows[world.m["李四"].id].photo == "telegram:photo-1"
     assert "已补充签到信息" in chat.text("张三", "/checkin")
 
 

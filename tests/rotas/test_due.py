@@ -52,7 +52,8 @@ def test_reminders_fire_once_each_across_days(db, world, clock, settings):
     # a late tick (the process was down from 19:00 to 20:10) still sends each of them once
     assert fire(db, at(28, 20, 10), settings).queued == 5
     assert fire(db, at(28, 20, 10, 15), settings).queued == 0
-    assert [r.chat_id for r in outbox(db, f"start:shift:{s1.id}")] == [7001, 7002]
+    with db.session() as s:
+        assert [ids.telegram_chat(s, r.chat_id) for r in outbox(db, f"start:shift:{s1.id}")] == [7001, 7002]
     assert len({r.dedupe_key for r in outbox(db)}) == len(outbox(db)) == 9
     # once a shift is over its start reminder is no longer useful
     assert not [d for d in due_now(db, at(29, 22, 30), settings) if d.key.startswith(f"start:shift:{s2.id}")]
@@ -257,7 +258,8 @@ def test_weekly_note_to_each_group(db, world, clock, settings):
     assert [d.out.chat_id for d in notes] == [-100100]
     text = notes[0].out.text
     assert "解决问题 1 件" in text and "感谢：gm1" in text and "本周之星：gm1" in text
-    assert notes[0].key == "weekly:2026w49:chat:-100100"
+    with db.session() as s:  # one per group: the key names the group's chat
+        assert notes[0].key == f"weekly:2026w49:chat:{ids.known_chat(s, -100100)}"
 
 
 def test_quarterly_unit_scoreboard_to_office_and_district_leader(db, world, clock, settings):
