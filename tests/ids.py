@@ -92,3 +92,19 @@ def known_account(session: Session, telegram_user_id: int) -> int | None:
 def known_chat(session: Session, telegram_chat_id: int) -> int | None:
     return session.exec(select(PlatformChat.id).where(PlatformChat.platform == TELEGRAM,
                                                       PlatformChat.external_id == str(telegram_chat_id))).first()
+
+
+class TelegramMember:
+    """A member as a test reads it: the member's fields, and ``chat_user_id`` — the Telegram id
+    of the account bound to it (None without one), as people in the stand-in are named."""
+
+    def __init__(self, member: Member, telegram_id: int | None) -> None:
+        self._member = member
+        self.chat_user_id = telegram_id
+
+    def __getattr__(self, name):
+        return getattr(self._member, name)
+
+
+def with_telegram(session: Session, member: Member | None) -> TelegramMember | None:
+    return None if member is None else TelegramMember(member, member_telegram_id(session, member))

@@ -135,7 +135,7 @@ def test_english_headers_gbk_csv_and_telegram_prebinding(db, tmp_path, clock):
     run(db, write_csv(tmp_path / "en.csv", rows, encoding="gb18030"), clock)
     with db.session() as s:
         m = s.exec(select(Member)).one()
-        assert m.chat_user_id == 777001
+        assert ids.member_telegram_id(s, m) == 777001
         assert s.exec(select(Resident).where(Resident.account_id == ids.known_account(s, 777001))).one().member_id == m.id
 
 

@@ -130,7 +130,7 @@ def test_unbinding_ends_logins_drops_waiting_messages_and_is_told(w):
     member = w.m["volunteer"]
     binding.bind_by_contact(w.session, ids.account(w.session, ME), phone=member.phone, owner_id=ids.account(w.session, ME), now=w.now)
     token = access.issue_login(w.session, member, now=w.now)
-    waiting = enqueue(w.session, Outgoing(chat_id=ME, text="alert", kind="alert", member_id=member.id), now=w.now)
+    waiting = enqueue(w.session, Outgoing(chat_id=ids.chat(w.session, ME), text="alert", kind="alert", member_id=member.id), now=w.now)
     with pytest.raises(NotAllowed):
         binding.unbind(w.session, member, by=w.m["gm1"], how="office", now=w.now)
     done = binding.unbind(w.session, member, by=w.m["office"], how="office", now=w.now)

@@ -18,7 +18,7 @@ from tests import ids
 
 def followers(live, issue_id: int) -> set[int]:
     with live.db.session() as s:
-        return {r.chat_user_id for r in s.exec(select(Resident).join(
+        return {ids.telegram_user(s, r.account_id) for r in s.exec(select(Resident).join(
             IssueFollower, IssueFollower.resident_id == Resident.id).where(IssueFollower.issue_id == issue_id))}
 
 

@@ -26,7 +26,8 @@ ATTACKER_SECOND_ACCOUNT = 9_201
 def w(db, clock):
     with db.transaction() as session:
         world = build_world(session, clock.now())
-        world.m["office"].chat_user_id, world.m["gm1"].chat_user_id = 8_001, 8_002
+        ids.bind(session, world.m["office"], 8_001)
+        ids.bind(session, world.m["gm1"], 8_002)
         session.flush()
         yield world
 
@@ -50,7 +51,7 @@ def test_the_invitations_an_account_made_die_with_its_binding(w, how):
     else:
         binding.set_status(w.session, w.m["gm1"], MemberStatus.left, now=w.now)
     refused = binding.bind_by_code(w.session, ids.account(w.session, ATTACKER_SECOND_ACCOUNT), made.code, now=w.now)
-    assert refused.status == "refused" and w.m["volunteer"].chat_user_id is None
+    assert refused.status == "refused" and ids.member_telegram_id(w.session, w.m["volunteer"]) is None
     # another's invitation still works
     assert binding.bind_by_code(w.session, ids.account(w.session, 9_301), other.code, now=w.now).status == "bound"
 
@@ -73,7 +74,7 @@ def test_the_roster_naming_another_account_ends_what_the_old_one_held(w, tmp_pat
     path.write_text(f"姓名,手机号,角色,社区,网格,电报ID\n{gm1.name},{gm1.phone},网格员,白庙社区,第一网格,8999\n",
                     encoding="utf-8")
     import_roster(w.session, path, now=w.now)
-    assert gm1.chat_user_id == 8_999
+    assert ids.member_telegram_id(w.session, gm1) == 8_999
     assert access.member_for_token(w.session, token, now=w.now) is None
     assert w.session.exec(select(CalendarFeed).where(CalendarFeed.member_id == gm1.id)).first() is None
     assert binding.bind_by_code(w.session, ids.account(w.session, ATTACKER_SECOND_ACCOUNT), made.code, now=w.now).status == "refused"
