@@ -12,7 +12,7 @@ from bot.outbox import buttons_from_json
 from models import OutboxMessage, OutboxStatus, PendingQuestion
 
 from .context import Context
-from .types import Outgoing
+from bot.messages import Outgoing
 
 
 def _asks(row: OutboxMessage, question_id: int) -> bool:

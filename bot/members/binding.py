@@ -20,14 +20,15 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import (
     BindAttempt, CalendarFeed, ChatAccount, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus,
     PendingQuestion, Resident,
 )
 
-from .. import access, identities
-from ..errors import InvalidInput, NotAllowed
+from bot import identities
+from bot.members import logins as access
+from bot.infra.errors import InvalidInput, NotAllowed
 from ..outbox import enqueue_all
 from . import texts
 from .service import detach_account, find_by_account, link_resident, normalize_phone, record_event

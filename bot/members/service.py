@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 
 from models import Building, ChatAccount, Community, Grid, Member, MemberEvent, MemberStatus, Resident, Role, WorkUnit
 
-from .. import identities
-from ..errors import InvalidInput, NotFound
-from ..masking import clean
+from bot import identities
+from bot.infra.errors import InvalidInput, NotFound
+from bot.infra.masking import clean
 from .numbers import MemberNumber
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")

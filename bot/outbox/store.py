@@ -10,10 +10,10 @@ from datetime import datetime
 from sqlalchemy import union_all
 from sqlmodel import Session, select
 
-from handlers.types import Action, Button, Outgoing
+from bot.messages import Action, Button, Outgoing
 from models import INTERACTIVE_KINDS, OutboxMessage, OutboxPriority, OutboxStatus
 
-from ..masking import clean
+from bot.infra.masking import clean
 
 
 def buttons_to_json(rows: list[list[Button]]) -> str:

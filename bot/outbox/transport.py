@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from handlers.types import Button
+from bot.messages import Button
 
 from .store import buttons_from_json, request_from_json
 
