@@ -171,7 +171,7 @@ def test_a_manager_who_left_sees_no_stats(cw, people):
     from models import MemberStatus
 
     with cw.db.transaction() as s:
-        gm = s.exec(select(Member).where(Member.chat_user_id == people.gm1)).one()
+        gm = ids.member_of(s, people.gm1)
         gm.status = MemberStatus.left  # still bound to the chat account, no longer a steward
         s.add(gm)
     (refused,) = cw.say(people.gm1, people.gm1, "/stats")

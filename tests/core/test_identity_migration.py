@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.bootstrap import prepare
-from bot.db import Database, alembic_config, make_engine, upgrade
+from bot.infra.db import Database, alembic_config, make_engine, upgrade
 from bot.outbox import RateLimiter, RateLimits, Sender
 from bot.outbox.testing import FakeTransport, run_virtual
 from models import (
