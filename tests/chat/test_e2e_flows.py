@@ -298,12 +298,13 @@ async def test_where_question_running_out_in_a_private_chat_files_the_report(liv
     await sc.wait_for_message(p.r_li, lambda m: "在哪栋楼" in m["text"])
     assert len(live.issues()) == before
     with live.db.transaction() as s:
-        (question,) = s.exec(select(PendingQuestion).where(PendingQuestion.chat_id == p.r_li)).all()
+        (question,) = s.exec(select(PendingQuestion).where(PendingQuestion.chat_id == ids.known_chat(s, p.r_li))).all()
         question.expires_at = live.runtime.clock.now() - timedelta(seconds=1)
         s.add(question)
     assert await live.runtime.bridge._db(live.runtime.bridge.sweep) == 1
     card = await sc.wait_for_message(p.r_li, lambda m: "没等到楼栋" in m["text"])
     issue = live.newest()
     assert len(live.issues()) == before + 1 and issue.building_id is None
-    assert issue.text == "楼道的灯坏了好几天了，晚上黑漆漆的" and issue.source_chat_id == p.r_li
+    with live.db.session() as s:
+        assert issue.text == "楼道的灯坏了好几天了，晚上黑漆漆的" and ids.telegram_chat(s, issue.source_chat_id) == p.r_li
     assert f"Q{issue.id}" in card["text"]
