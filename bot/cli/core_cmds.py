@@ -124,6 +124,9 @@ def bind_group(
     from bot import identities
     from bot.places import groups
 
+    if platform == "telegram" and not chat_id.strip().startswith("-"):
+        # a positive Telegram id is a person's private chat: binding it would make it a "group"
+        raise typer.BadParameter(f"{chat_id} 不是 Telegram 群聊 ID（群聊 ID 是负数，超级群以 -100 开头）")
     db = open_database()
     with domain_errors(), db.transaction() as session:
         try:

@@ -73,6 +73,34 @@ def test_messages_become_inbound_values(db):
         assert private.chat.id == account.private_chat_id and private.chat.id != msg.user.id
 
 
+def test_known_people_and_chats_cost_no_sql_and_a_rolled_back_one_is_not_remembered(db):
+    """Chatter must not take SQLite's write lock: a person and a group seen before are mapped from
+    memory. Only what a committed transaction added is remembered."""
+    cache = convert.KeyCache()
+    with db.transaction() as session:
+        ids = convert.Ids(session, cache=cache)
+        first = convert.inbound(ids, _message(text="大家好"), 1, bot_id=7)
+    ids.keep()
+
+    class NoSql:
+        def __getattr__(self, name):
+            raise AssertionError(f"SQL ({name}) for an id mapped before")
+
+    again = convert.inbound(convert.Ids(NoSql(), cache=cache), _message(text="又来了"), 2, bot_id=7)
+    assert (again.user.id, again.chat.id) == (first.user.id, first.chat.id)
+    with pytest.raises(RuntimeError):
+        with db.transaction() as session:
+            ids = convert.Ids(session, cache=cache)
+            convert.inbound(ids, _message(chat=Chat(id=-100999, type="supergroup", title="新群"), text="x"), 3, bot_id=7)
+            raise RuntimeError("the handler failed: rolled back")
+    assert -100999 not in cache.chats  # its row was rolled back; a key for it would point nowhere
+    renamed = _message(from_user=User(id=42, is_bot=False, first_name="张", last_name="阿姨（3栋）"), text="hi")
+    with db.transaction() as session:  # a new name is written (one lookup), then known again
+        ids = convert.Ids(session, cache=cache)
+        assert convert.inbound(ids, renamed, 4, bot_id=7).user.id == first.user.id
+        assert session.get(ChatAccount, first.user.id).display_name == "张 阿姨（3栋）"
+
+
 def test_both_migration_service_messages_name_the_old_and_the_new_chat():
     old = Chat(id=-4000000001, type="group", title="居民群")
     assert convert.migration(_message(chat=old, migrate_to_chat_id=-100777)) == (-4000000001, -100777)

@@ -85,6 +85,7 @@ class UpdateBridge:
         self.bot_username = bot_username
         self.offload = offload
         self.stats = BridgeStats()
+        self.keys = convert.KeyCache()  # Telegram ids already mapped: known people and chats cost no SQL
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hgj-db") if offload else None
         self.fail_hook: Callable[[Inbound | Press], None] | None = None  # tests: make a handler fail
         self._probe = WaitingProbe(db) if db.is_sqlite else None
@@ -109,20 +110,24 @@ class UpdateBridge:
     def _message(self, message: Message, update_id: int | None, bot_id: int):
         started = time.perf_counter()
         with self.db.transaction() as session:
-            msg = convert.inbound(convert.Ids(session, self.clock.now()), message, update_id, bot_id)
+            ids = convert.Ids(session, self.clock.now(), self.keys)
+            msg = convert.inbound(ids, message, update_id, bot_id)
             if self.fail_hook is not None:
                 self.fail_hook(msg)
             reaction = process_message(self.conversation, session, self.context(session), msg)
+        ids.keep()
         self.stats.note((time.perf_counter() - started) * 1000)
         return reaction
 
     def _press(self, query: CallbackQuery, update_id: int | None):
         started = time.perf_counter()
         with self.db.transaction() as session:
-            press = convert.press(convert.Ids(session, self.clock.now()), query, update_id)
+            ids = convert.Ids(session, self.clock.now(), self.keys)
+            press = convert.press(ids, query, update_id)
             if self.fail_hook is not None:
                 self.fail_hook(press)
             reaction = process_press(self.conversation, session, self.context(session), press)
+        ids.keep()
         self.stats.note((time.perf_counter() - started) * 1000)
         return reaction
 

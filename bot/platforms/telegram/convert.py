@@ -1,8 +1,9 @@
 """aiogram objects → the conversation's platform-neutral values.
 
 Telegram's numbers stop here: a user becomes a chat account key and a chat a chat key
-(``bot.identities``), looked up or added in the transaction that handles the update. A Telegram
-user's private chat with the bot has the user's own number, so every account comes with it.
+(``bot.identities``), looked up or added in the transaction that handles the update (and kept in
+a ``KeyCache`` once it committed). A Telegram user's private chat with the bot has the user's own
+number, so every account comes with it.
 """
 
 from __future__ import annotations
@@ -22,19 +23,58 @@ def kind_of(chat: TgChat) -> str:
     return "private" if chat.type == "private" else "group"
 
 
-class Ids:
-    """Telegram ids → internal keys, within one transaction."""
+class KeyCache:
+    """Telegram ids already mapped to keys, with the name / title last written, per process.
 
-    def __init__(self, session: Session, now: datetime | None = None) -> None:
+    A key never changes for an id, so a known person or chat costs no SQL: chatter in a group
+    opens no transaction (SQLite's write lock is taken by the first statement). Entries join only
+    after their transaction committed (``Ids.keep``): a rolled-back insert leaves no key behind."""
+
+    LIMIT = 200_000  # entries; past it the cache starts again (a lookup per id, once)
+
+    def __init__(self) -> None:
+        self.accounts: dict[int, tuple[int, str]] = {}
+        self.chats: dict[int, tuple[int, str]] = {}
+
+    def update(self, accounts: dict, chats: dict) -> None:
+        if len(self.accounts) + len(self.chats) > self.LIMIT:
+            self.accounts.clear()
+            self.chats.clear()
+        self.accounts.update(accounts)
+        self.chats.update(chats)
+
+
+class Ids:
+    """Telegram ids → internal keys, within one transaction (through ``cache`` when given)."""
+
+    def __init__(self, session: Session, now: datetime | None = None, cache: KeyCache | None = None) -> None:
         self.session = session
         self.now = now
+        self.cache = cache
+        self._accounts: dict[int, tuple[int, str]] = {}
+        self._chats: dict[int, tuple[int, str]] = {}
 
     def account(self, user_id: int, name: str = "") -> int:
-        return identities.resolve_account(self.session, PLATFORM, str(user_id), name=name,
-                                          private_chat=str(user_id), now=self.now).id
+        known = self.cache.accounts.get(user_id) if self.cache is not None else None
+        if known is not None and (not name or known[1] == name):
+            return known[0]
+        key = identities.resolve_account(self.session, PLATFORM, str(user_id), name=name,
+                                         private_chat=str(user_id), now=self.now).id
+        self._accounts[user_id] = (key, name)
+        return key
 
     def chat(self, chat_id: int, kind: str, title: str = "") -> int:
-        return identities.resolve_chat(self.session, PLATFORM, str(chat_id), kind=kind, title=title, now=self.now).id
+        known = self.cache.chats.get(chat_id) if self.cache is not None else None
+        if known is not None and (not title or known[1] == title):
+            return known[0]
+        key = identities.resolve_chat(self.session, PLATFORM, str(chat_id), kind=kind, title=title, now=self.now).id
+        self._chats[chat_id] = (key, title)
+        return key
+
+    def keep(self) -> None:
+        """The transaction committed: what it looked up or added is known from now on."""
+        if self.cache is not None and (self._accounts or self._chats):
+            self.cache.update(self._accounts, self._chats)
 
     def user_of(self, user: TgUser) -> User:
         name = user.full_name or user.username or str(user.id)
