@@ -54,7 +54,8 @@ async def test_a_migrated_group_keeps_its_binding_and_its_queued_alert(demo, par
 
         def bound_to_new() -> bool:
             with db.session() as s:
-                return s.get(ChatGroup, ids.known_chat(s, new)) is not None
+                key = ids.known_chat(s, new)  # None until the new chat's row is made
+                return key is not None and s.get(ChatGroup, key) is not None
 
         await _until(bound_to_new)  # the service message was handled
 
@@ -99,7 +100,9 @@ async def test_a_group_migrated_while_the_bot_runs_follows_its_service_message(d
 
         def moved() -> bool:
             with db.session() as s:
-                return s.get(ChatGroup, ids.known_chat(s, new)) is not None and s.get(ChatGroup, ids.known_chat(s, QUIET)) is None
+                key = ids.known_chat(s, new)  # None until the service message made the new chat's row
+                return key is not None and s.get(ChatGroup, key) is not None \
+                    and s.get(ChatGroup, ids.known_chat(s, QUIET)) is None
 
         await _until(moved)
         await sc.send_text(people.r_li, new, "4栋单元门坏了关不上，外人随便进出")
