@@ -143,6 +143,7 @@ async def until(predicate, timeout: float, what: str, step: float = 0.01) -> flo
 async def run(args) -> dict:
     from sqlalchemy import func, select
 
+    from bot import identities
     from bot.infra.db import Database
     from bot.outbox import enqueue
     from bot.platforms.telegram.standin import StandinServer
@@ -228,7 +229,8 @@ async def run(args) -> dict:
             with db.transaction() as s:
                 now = datetime.now(timezone.utc)
                 for uid in alert_users[:n]:
-                    enqueue(s, Outgoing(chat_id=uid, text=f"🔔 {tag} {uid}", kind=kind), now=now)
+                    chat = identities.resolve_chat(s, "telegram", str(uid), kind="private", now=now).id
+                    enqueue(s, Outgoing(chat_id=chat, text=f"🔔 {tag} {uid}", kind=kind), now=now)
 
         before = sends.count()
         t0 = time.monotonic()

@@ -28,6 +28,7 @@ from models import (
     WISH_CATEGORY_ZH,
     WISH_STATUS_ZH,
     Building,
+    ChatAccount,
     Community,
     Grid,
     Issue,
@@ -57,11 +58,12 @@ def quote(text: str, *, limit: int = 60) -> str:
     return esc(shorten(shown(text), limit))
 
 
-def mention(user_id: int | None, name: str) -> str:
-    """A name that notifies that person where the platform supports it (Telegram: a text mention)."""
-    if not user_id:
+def mention(account: ChatAccount | None, name: str) -> str:
+    """A name that notifies that person where the platform supports it (Telegram: a text mention
+    of the account's Telegram id)."""
+    if account is None or account.platform != "telegram" or not account.external_id.lstrip("-").isdigit():
         return esc(name)
-    return f'<a href="tg://user?id={int(user_id)}">{esc(name)}</a>'
+    return f'<a href="tg://user?id={int(account.external_id)}">{esc(name)}</a>'
 
 
 def role_label(member: Member) -> str:

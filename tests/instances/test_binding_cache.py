@@ -16,17 +16,18 @@ from bot.infra.config import Settings
 from bot.infra.db import Database
 from handlers.context import Context, forget_bindings
 from handlers.types import Chat
+from tests import ids
 from tests.factories import build_world
 from tests.rotas.test_scheduler import wait_for
 
-GROUP = Chat(-100777, "group", "阳光花园居民群")
+GROUP_TELEGRAM_ID = -100777
 
 
 def seen(db: Database, clock) -> str | None:
     """The community this instance's conversation takes the group to be bound to (cached)."""
     with db.session() as session:
         ctx = Context(session=session, now=clock.now(), settings=Settings(_env_file=None, cache_ttl_seconds=3600))
-        binding = ctx.group(GROUP)
+        binding = ctx.group(Chat(ids.known_chat(session, GROUP_TELEGRAM_ID), "group", "阳光花园居民群"))
         if binding is None:
             return None
         from models import Community
@@ -44,6 +45,7 @@ async def test_a_bind_on_another_instance_is_seen_at_once(backend, request, cloc
     forget_bindings()
     with db.transaction() as s:
         build_world(s, clock.now())
+        group = ids.chat(s, GROUP_TELEGRAM_ID, "阳光花园居民群")
     watch = GroupWatch(db.engine).start() if backend == "postgres" else None
     other = Database(db.url)  # the other instance
     try:
@@ -52,15 +54,15 @@ async def test_a_bind_on_another_instance_is_seen_at_once(backend, request, cloc
         assert seen(db, clock) is None  # unbound: cached as such
         assert seen(db, clock) is None
         with other.transaction() as s:
-            groups.bind(s, GROUP.id, community_name="白庙社区", now=clock.now())
+            groups.bind(s, group, community_name="白庙社区", now=clock.now())
         assert await until(lambda: seen(db, clock) == "白庙社区")
         with other.transaction() as s:
-            groups.bind(s, GROUP.id, community_name="月亮湖社区", force=True, now=clock.now())
+            groups.bind(s, group, community_name="月亮湖社区", force=True, now=clock.now())
         assert await until(lambda: seen(db, clock) == "月亮湖社区")
         # a binding that was rolled back announces nothing and changes nothing
         with pytest.raises(RuntimeError):
             with other.transaction() as s:
-                groups.bind(s, GROUP.id, community_name="白庙社区", force=True, now=clock.now())
+                groups.bind(s, group, community_name="白庙社区", force=True, now=clock.now())
                 raise RuntimeError("the change failed after the bind")
         await asyncio.sleep(0.2)
         assert seen(db, clock) == "月亮湖社区"
@@ -76,13 +78,14 @@ async def test_while_the_listener_is_away_every_read_goes_to_the_database(pg_db,
     forget_bindings()
     with pg_db.transaction() as s:
         build_world(s, clock.now())
-        groups.bind(s, GROUP.id, community_name="白庙社区", now=clock.now())
+        group = ids.chat(s, GROUP_TELEGRAM_ID, "阳光花园居民群")
+        groups.bind(s, group, community_name="白庙社区", now=clock.now())
     # no GroupWatch running: nothing would tell this process, so nothing is cached
     assert seen(pg_db, clock) == "白庙社区"
     other = Database(pg_db.url)
     try:
         with other.transaction() as s:
-            groups.bind(s, GROUP.id, community_name="月亮湖社区", force=True, now=clock.now())
+            groups.bind(s, group, community_name="月亮湖社区", force=True, now=clock.now())
         assert seen(pg_db, clock) == "月亮湖社区"
     finally:
         other.dispose()

@@ -14,6 +14,7 @@ from bot.outbox import enqueue
 from bot.platforms.telegram.standin import StandinServer
 from bot.platforms.telegram.standin.fleet import Instance, SendLog, holder_pid, wait_until
 from bot.messages import Outgoing
+from tests import ids
 
 TOKEN = "7000000001:fleet-test-token"
 ALERTS = 120
@@ -48,7 +49,7 @@ def test_killing_the_owner_hands_every_role_to_the_standby(backend, request, tmp
         with db.transaction() as s:  # alerts at once, one per private chat: 4 s at 30/s
             now = datetime.now(timezone.utc)
             for uid in users:
-                enqueue(s, Outgoing(chat_id=uid, text=f"🔔 问题 Q{uid} 请处理", kind="alert"), now=now)
+                enqueue(s, Outgoing(chat_id=ids.chat(s, uid), text=f"🔔 问题 Q{uid} 请处理", kind="alert"), now=now)
         wait_until(lambda: log.count() >= 40, 30, "the owner sends")
         # two pollers for seconds and no 409: the standby never fought over getUpdates (after the
         # kill there is one, answering the dead process's pending poll, as Telegram does)

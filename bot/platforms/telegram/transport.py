@@ -20,6 +20,7 @@ answers, a rejected token (401), a conflict (409)
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 
 import aiohttp
@@ -57,7 +58,12 @@ from bot.outbox.transport import (
     TemporaryError,
     Unreachable,
 )
+from bot.identities import file_id
 from bot.messages import Button
+
+from .convert import PLATFORM
+
+log = logging.getLogger(__name__)
 
 PARSE_MODE = "HTML"
 TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024  # what Telegram takes, in UTF-16 units of the text as shown
@@ -142,7 +148,7 @@ def translate(err: BaseException) -> Exception:
     if isinstance(err, TelegramRetryAfter):
         return RetryAfter(err.retry_after, err.message)
     if isinstance(err, TelegramMigrateToChat):
-        return ChatMigrated(err.migrate_to_chat_id, err.message)
+        return ChatMigrated(str(err.migrate_to_chat_id), err.message)
     if isinstance(err, TelegramForbiddenError):
         return Unreachable(err.message)
     if isinstance(err, TelegramBadRequest):
@@ -162,6 +168,23 @@ def translate(err: BaseException) -> Exception:
     return TemporaryError(f"{type(err).__name__}: {err}")
 
 
+def _target(message: OutboundMessage) -> int:
+    """The Telegram chat of an outbox row (its ``chat`` row's external id)."""
+    if message.platform != PLATFORM:
+        raise PermanentError(f"not a Telegram chat: {message.platform}:{message.external_chat_id}")
+    try:
+        return int(message.external_chat_id)
+    except ValueError:
+        raise PermanentError(f"not a Telegram chat id: {message.external_chat_id!r}") from None
+
+
+def _photo(message: OutboundMessage) -> str | None:
+    """The Telegram file id of the row's photo; another platform's file goes out as text alone."""
+    if message.photo and file_id(message.photo, PLATFORM) is None:
+        log.warning("outbox row %s: photo %r is not Telegram's; sent without it", message.id, message.photo[:40])
+    return file_id(message.photo, PLATFORM)
+
+
 class TelegramTransport:
     """Sends outbox rows with ``bot``; built by the runtime, never at import time."""
 
@@ -170,6 +193,7 @@ class TelegramTransport:
         self.request_timeout = request_timeout
 
     async def send(self, message: OutboundMessage) -> int:
+        chat_id, photo = _target(message), _photo(message)
         reply = (
             ReplyParameters(message_id=message.reply_to_message_id, allow_sending_without_reply=True)
             if message.reply_to_message_id
@@ -177,15 +201,15 @@ class TelegramTransport:
         )
         markup = reply_markup(message)
         try:
-            if message.photo:
+            if photo:
                 sent = await self.bot.send_photo(
-                    chat_id=message.chat_id, photo=message.photo, caption=fit(message.text, CAPTION_LIMIT) or None,
+                    chat_id=chat_id, photo=photo, caption=fit(message.text, CAPTION_LIMIT) or None,
                     parse_mode=PARSE_MODE, reply_parameters=reply, reply_markup=markup,
                     request_timeout=self.request_timeout,
                 )
             else:
                 sent = await self.bot.send_message(
-                    chat_id=message.chat_id, text=fit(message.text), parse_mode=PARSE_MODE,
+                    chat_id=chat_id, text=fit(message.text), parse_mode=PARSE_MODE,
                     reply_parameters=reply, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:
@@ -198,15 +222,16 @@ class TelegramTransport:
         if message.edit_message_id is None:
             raise PermanentError("nothing to edit: no edit_message_id")
         markup = keyboard(message.buttons)
+        chat_id = _target(message)
         try:
             if message.photo:
                 result = await self.bot.edit_message_caption(
-                    chat_id=message.chat_id, message_id=message.edit_message_id, caption=fit(message.text, CAPTION_LIMIT),
+                    chat_id=chat_id, message_id=message.edit_message_id, caption=fit(message.text, CAPTION_LIMIT),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
             else:
                 result = await self.bot.edit_message_text(
-                    chat_id=message.chat_id, message_id=message.edit_message_id, text=fit(message.text),
+                    chat_id=chat_id, message_id=message.edit_message_id, text=fit(message.text),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:

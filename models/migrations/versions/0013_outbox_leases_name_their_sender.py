@@ -1,7 +1,7 @@
 """outbox leases name their sender
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 20:47:25.388618
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlmodel
 import models.base
 
 
-revision = '0011'
-down_revision = '0010'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
