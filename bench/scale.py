@@ -248,7 +248,7 @@ async def run(args) -> dict:
         standby = b if owner is a else a
         scheduler_owner = await asyncio.to_thread(holder_pid, db.engine, "scheduler")
         world.reset_stats()
-        n = 300
+        n = min(300, len(alert_users))
         before = sends.count()
         per_chat_before = sends.per_chat()
         await asyncio.to_thread(queue, n, "alert", "第二轮提醒")
