@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .html_parse import EntityParseError, parse_html, strip_formatted
+from bot.rich.html_parse import EntityParseError, parse_html, strip_formatted
 from .state import (
     DEFAULT_ALLOWED, PLACEHOLDER_PNG, ApiError, BotAccount, Chat, StoredFile, World, bad_request,
     detect_entities,

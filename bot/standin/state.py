@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .html_parse import utf16_len
+from bot.rich.html_parse import utf16_len
 from .limits import Limits, RateLimiter
 
 __all__ = [
