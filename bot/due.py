@@ -79,7 +79,7 @@ class Due:
         return {
             "key": self.key, "what": self.what, "at": iso(self.at), "not_before": iso(self.not_before),
             "urgent": self.urgent, "chat_id": self.out.chat_id, "member_id": self.out.member_id,
-            "kind": self.out.kind, "ref": self.out.ref, "text": self.out.text,
+            "kind": self.out.kind, "ref": self.out.ref, "text": self.out.text.plain,
             "buttons": [[b.text for b in row] for row in self.out.buttons],
         }
 

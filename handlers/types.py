@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Literal
 
 from bot.ids import parse_id
+from bot.rich import Rich
+from bot.rich.render import from_html
 
 CALLBACK_LIMIT = 64  # bytes of button data Telegram (and most platforms) carry
 
@@ -131,10 +133,11 @@ class Button:
 
 @dataclass
 class Outgoing:
-    """One message to deliver. ``text`` is HTML: every piece of user text in it is escaped."""
+    """One message to deliver. ``text`` is the neutral rich text (``bot.rich``): people's text
+    in it is plain, each platform's renderer escapes it."""
 
     chat_id: int
-    text: str
+    text: Rich
     buttons: list[list[Button]] = field(default_factory=list)
     reply_to_message_id: int | None = None
     photo: str | None = None  # a file id to send as a photo, ``text`` as its caption
@@ -152,6 +155,13 @@ class Outgoing:
     # it says so in text. Not with ``buttons`` (a platform shows one kind of keyboard at a time).
     ask_contact: str | None = None
     clear_request: bool = False
+
+    def __setattr__(self, name, value) -> None:
+        if name == "text" and isinstance(value, str):
+            # TEMPORARY (issue 11, until every producer builds the form): a str is the HTML the
+            # texts were written in before, read into the form here
+            value = from_html(value)
+        object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ answers, a rejected token (401), a conflict (409)
 from __future__ import annotations
 
 import asyncio
-import re
 
 import aiohttp
 from aiogram import Bot
@@ -57,10 +56,13 @@ from bot.outbox.transport import (
     TemporaryError,
     Unreachable,
 )
+from bot.rich.render import fit as rich_fit
+from bot.rich.render import from_html
 from handlers.types import Button
 
-PARSE_MODE = "HTML"
-TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024  # what Telegram takes, in UTF-16 units of the text as shown
+from .render import LIMITS, PARSE_MODE, html
+
+TEXT_LIMIT, CAPTION_LIMIT = LIMITS.text_length, LIMITS.caption_length
 _UNREACHABLE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid",
                 "have no rights to send", "not enough rights to send")
 _NOT_MODIFIED = "message is not modified"
@@ -95,46 +97,14 @@ def reply_markup(message: OutboundMessage) -> InlineKeyboardMarkup | ReplyKeyboa
     return keyboard(message.buttons)
 
 
-_PIECE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)[^>]*>|&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[^<&]+|[<&]")
-
-
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def fit(text: str, limit: int = TEXT_LIMIT) -> str:
-    """``text`` (our HTML) cut to what Telegram takes: a message it refuses as too long would never
-    arrive — the person who asked would get no answer at all (an echo of a 4,000-character
-    command, a list that grew). Cut on what is shown (a tag counts nothing, an entity one),
-    ended with 「…」, and every tag left open is closed."""
-    if _units(text) <= limit:  # the markup only adds: what is shown is never longer
+    """An HTML text cut to ``limit`` as Telegram counts it, ended with 「…」: read into the form,
+    cut there (``bot.rich.render.fit``, never inside a tag or an escape) and written out again.
+    The sender cuts every row this way before it reaches the transport."""
+    rich = from_html(text)
+    if LIMITS.size(rich) <= limit:
         return text
-    out: list[str] = []
-    opened: list[str] = []
-    room = limit - 1  # for the 「…」
-    for m in _PIECE.finditer(text):
-        piece = m[0]
-        if m[2] is not None:  # a tag
-            if m[1]:
-                if opened and opened[-1] == m[2].lower():
-                    opened.pop()
-            else:
-                opened.append(m[2].lower())
-            out.append(piece)
-            continue
-        size = 1 if piece.startswith("&") and len(piece) > 1 else _units(piece)
-        if size <= room:
-            out.append(piece)
-            room -= size
-            continue
-        if not piece.startswith("&"):
-            for ch in piece:
-                if _units(ch) > room:
-                    break
-                out.append(ch)
-                room -= _units(ch)
-        break
-    return "".join(out) + "…" + "".join(f"</{tag}>" for tag in reversed(opened))
+    return html(rich_fit(rich, limit, LIMITS.size))
 
 
 def translate(err: BaseException) -> Exception:
@@ -163,7 +133,10 @@ def translate(err: BaseException) -> Exception:
 
 
 class TelegramTransport:
-    """Sends outbox rows with ``bot``; built by the runtime, never at import time."""
+    """Sends outbox rows with ``bot``; built by the runtime, never at import time. The rows come
+    cut to ``limits`` (the sender asks); their rich text is written out as Telegram's HTML here."""
+
+    limits = LIMITS
 
     def __init__(self, bot: Bot, *, request_timeout: int | None = None) -> None:
         self.bot = bot
@@ -179,13 +152,13 @@ class TelegramTransport:
         try:
             if message.photo:
                 sent = await self.bot.send_photo(
-                    chat_id=message.chat_id, photo=message.photo, caption=fit(message.text, CAPTION_LIMIT) or None,
+                    chat_id=message.chat_id, photo=message.photo, caption=html(message.text) or None,
                     parse_mode=PARSE_MODE, reply_parameters=reply, reply_markup=markup,
                     request_timeout=self.request_timeout,
                 )
             else:
                 sent = await self.bot.send_message(
-                    chat_id=message.chat_id, text=fit(message.text), parse_mode=PARSE_MODE,
+                    chat_id=message.chat_id, text=html(message.text), parse_mode=PARSE_MODE,
                     reply_parameters=reply, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:
@@ -201,12 +174,12 @@ class TelegramTransport:
         try:
             if message.photo:
                 result = await self.bot.edit_message_caption(
-                    chat_id=message.chat_id, message_id=message.edit_message_id, caption=fit(message.text, CAPTION_LIMIT),
+                    chat_id=message.chat_id, message_id=message.edit_message_id, caption=html(message.text),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
             else:
                 result = await self.bot.edit_message_text(
-                    chat_id=message.chat_id, message_id=message.edit_message_id, text=fit(message.text),
+                    chat_id=message.chat_id, message_id=message.edit_message_id, text=html(message.text),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:

@@ -36,6 +36,7 @@ from bot.outbox import (
     TemporaryError,
     Unreachable,
 )
+from bot.rich.render import from_html
 from bot.telegram.transport import TelegramTransport, keyboard, translate
 from handlers.types import Action, Button, Outgoing
 from models import OutboxStatus
@@ -117,7 +118,7 @@ async def api():
 
 
 def msg(chat_id: int, text: str = "<b>新问题</b> Q1", **kw) -> OutboundMessage:
-    return OutboundMessage(id=1, chat_id=chat_id, text=text, **kw)
+    return OutboundMessage(id=1, chat_id=chat_id, text=from_html(text), **kw)
 
 
 async def test_the_transport_speaks_the_bot_api(api):
