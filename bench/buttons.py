@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.db import Database, make_engine, upgrade  # noqa: E402
+from bot.infra.db import Database, make_engine, upgrade  # noqa: E402
 from bot.outbox import carried  # noqa: E402
 from models import OutboxMessage  # noqa: E402
 

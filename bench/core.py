@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from bot import issues, places  # noqa: E402
+from bot.issues import service as issues
+from bot.places import service as places  # noqa: E402
 from bot.bootstrap import prepare  # noqa: E402
-from bot.lifecycle import Actor  # noqa: E402
+from bot.issues.lifecycle import Actor  # noqa: E402
 from bot.members import service as members  # noqa: E402
 from bot.members.service import Titles  # noqa: E402
 from models import IssueEvent, IssueFollower, Member, PointsEntry, Resident  # noqa: E402
@@ -113,7 +114,7 @@ def main() -> None:
     with db.session() as s:
         counts = {m.__name__: s.exec(select(func.count()).select_from(m)).one()
                   for m in (Member, Resident, IssueEvent, IssueFollower, PointsEntry)}
-        from bot.stats import funnel
+        from bot.office.stats import funnel
 
         f = funnel(s)
     rows = sum(counts.values()) + ISSUES + COMMUNITIES * (1 + GRIDS + BUILDINGS)

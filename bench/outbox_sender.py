@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.bootstrap import prepare  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
+from bot.infra.clock import SystemClock  # noqa: E402
 from bot.outbox import RateLimiter, RateLimits, Sender  # noqa: E402
 from bot.outbox.testing import FakeTransport  # noqa: E402
 from models import OutboxMessage, OutboxStatus  # noqa: E402
@@ -123,7 +123,7 @@ async def alerts_within_limits(db, n: int) -> dict:
     from aiohttp import web
     from aiohttp.test_utils import TestServer
 
-    from bot.telegram.transport import TelegramTransport
+    from bot.platforms.telegram.transport import TelegramTransport
 
     api = LimitedBotApi()
     app = web.Application()
@@ -159,8 +159,8 @@ async def reply_behind_alerts(db, n: int, where: str, kind: str = "reply", start
     from aiohttp.test_utils import TestServer
 
     from bot.outbox import enqueue
-    from bot.telegram.transport import TelegramTransport
-    from handlers.types import Outgoing
+    from bot.platforms.telegram.transport import TelegramTransport
+    from bot.messages import Outgoing
 
     api = LimitedBotApi()
     app = web.Application()

@@ -148,7 +148,8 @@ class Clocked:
 
 
 def prepare_database(path: Path, group_ids: list[int]) -> str:
-    from bot import demo_data, groups
+    from bot.demo import data as demo_data
+    from bot.places import groups
     from bot.bootstrap import prepare
 
     url = f"sqlite:///{path}"
@@ -190,8 +191,8 @@ async def until(predicate, timeout: float, what: str) -> None:
 async def run(args) -> dict:
     from sqlmodel import select
 
-    from bot.db import Database
-    from bot.standin import Limits, StandinServer
+    from bot.infra.db import Database
+    from bot.platforms.telegram.standin import Limits, StandinServer
     from models import OutboxMessage
 
     rng = random.Random(args.seed)
@@ -351,7 +352,7 @@ async def until_slow(predicate, timeout: float, what: str) -> None:
 
 
 def echo_main(base_url: str, token: str) -> None:
-    from bot.standin.echo import build_echo_dispatcher, echo_bot
+    from bot.platforms.telegram.standin.echo import build_echo_dispatcher, echo_bot
 
     async def main() -> None:
         bot = echo_bot(base_url, token)

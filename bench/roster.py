@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from openpyxl import Workbook  # noqa: E402
 
 from bot.bootstrap import prepare  # noqa: E402
-from bot.roster import import_roster, read_roster  # noqa: E402
+from bot.members.roster import import_roster, read_roster  # noqa: E402
 
 COMMUNITIES, MEMBERS = 108, 19_536
 ROLES = ["包联区领导", "包联单位人员", "网格员", "社区工作人员", "议事团队成员", "热心居民", "楼栋长"]

@@ -39,14 +39,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import func, insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from bot import due as D  # noqa: E402
-from bot import issues, places  # noqa: E402
+from bot.due import fire as D  # noqa: E402
+from bot.issues import service as issues
+from bot.places import service as places  # noqa: E402
 from bot.bootstrap import prepare  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.lifecycle import Actor  # noqa: E402
+from bot.infra.clock import SystemClock  # noqa: E402
+from bot.infra.config import Settings  # noqa: E402
+from bot.issues.lifecycle import Actor  # noqa: E402
 from bot.members import service as members  # noqa: E402
-from bot.rotas import service  # noqa: E402
+from bot.rotas import admin, turns  # noqa: E402
 from bot.rotas.spec import RotaSpec  # noqa: E402
 from models import CheckIn, ChatGroup, Member, OutboxMessage, Rota, Shift, ShiftAssignment  # noqa: E402
 
@@ -107,13 +108,13 @@ def build(db, settings: Settings, communities: int, now: datetime, rng: random.R
             for g in grids:
                 s.add(ChatGroup(chat_id=-(10**12) - g.id, community_id=community.id, grid_id=g.id, bound_at=now))
             team = ids[:8]
-            service.create_rota(s, RotaSpec(
+            admin.create_rota(s, RotaSpec(
                 community_id=community.id, name="义务巡逻", kind="patrol", weekdays="1234567", start_time=time(20),
                 duration_minutes=120, size=2, grid_id=None, team=team), by=None, now=now, settings=settings)
             for r in range(DUTY_ROTAS):
                 hour = 7 + (r * 7 + c) % 15
                 size = 1 + (r % 2)
-                service.create_rota(s, RotaSpec(
+                admin.create_rota(s, RotaSpec(
                     community_id=community.id, name=f"值班{r + 1:02d}", kind="duty", weekdays=str(1 + (r + c) % 7),
                     start_time=time(hour, 30 * (r % 2)), duration_minutes=120 + 60 * (r % 3), size=size,
                     grid_id=grids[r % GRIDS].id, team=ids[8 + 4 * r: 12 + 4 * r] or ids[:4],
@@ -191,10 +192,10 @@ async def real_run(db, settings: Settings, shifts: int, spread: float, rng: rand
             rotas = list(s.exec(select(Rota).where(Rota.kind == "patrol")).all())
             for i in range(shifts):
                 rota = rotas[i % len(rotas)]
-                team = service.team(s, rota)
+                team = turns.team(s, rota)
                 starts = now + timedelta(seconds=20 + rng.random() * spread)
                 people = rng.sample(team, 1 + i % 2)
-                shift = service.add_shift(s, rota, starts, members=people, now=now, minutes=60)
+                shift = admin.add_shift(s, rota, starts, members=people, now=now, minutes=60)
                 for m in people:
                     expected[f"start:shift:{shift.id}:m:{m.id}"] = shift.starts_at
         deadline = wall.monotonic() + 20 + spread + settings.scheduler_tick_seconds * 3

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from . import points, routing
-from .db import Database
+from bot.points import service as points
+from bot.issues import routing
+from bot.infra.db import Database
 
 
 def ensure_defaults(session: Session) -> None:

@@ -7,9 +7,9 @@ to notify); they never call a chat platform themselves.
 
 def build_conversation():
     """Every feature router, in the order text handlers are tried."""
-    from . import flood, handling, info, members, reports, rotas, tasks, wishes
+    from . import handling, held, info, members, reports, rotas, tasks, wishes
     from .conversation import Conversation
 
     routers = [rotas.router, reports.router, handling.router, wishes.router, tasks.router, info.router,
-               members.router, flood.router]
+               members.router, held.router]
     return Conversation(routers)

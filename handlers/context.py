@@ -10,12 +10,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import belonging, groups
-from bot.config import Settings
+from bot.members import belonging
+from bot.places import groups
+from bot.infra.config import Settings
 from bot.members import service as members
 from models import ChatGroup, Member, Resident
 
-from .types import Chat, Outgoing, User
+from .types import Chat, User
+from bot.messages import Outgoing
 
 
 @dataclass(frozen=True)

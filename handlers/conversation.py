@@ -23,14 +23,17 @@ from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from bot.errors import DomainError
-from bot.masking import clean
+from bot.infra.errors import DomainError
+from bot.infra.masking import clean
 from bot.outbox import carried, enqueue_all, refs_of
 from models import PendingQuestion, ProcessedUpdate
 
 from .context import Context
+from .flood import command_limit
+from .questions import close_message
+from .replies import reply
 from .router import CommandSpec, Router
-from .types import Answer, Chat, Inbound, Outgoing, Press, Reaction, User
+from .types import Answer, Chat, Inbound, Press, Reaction, User
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +101,6 @@ class Conversation:
                 "@" + ctx.bot_username.lower()
             )
             if not msg.chat.is_private and (spec is not None or addressed):
-                from .flood import command_limit
-
                 limited = command_limit(ctx, msg)  # a group's twenty messages a minute are everyone's
                 if limited is not None:
                     return limited
@@ -170,8 +171,6 @@ class Conversation:
         hook = self.expirers.get(question.kind)
         if hook is not None:
             hook(ctx, question)
-        from .questions import close_message
-
         close_message(ctx, question)  # its buttons go: one open question per person and chat
         ctx.session.delete(question)
         ctx.session.flush()
@@ -188,11 +187,6 @@ class Conversation:
         for question in due:
             self.expire(ctx, question)
         return len(due)
-
-
-def reply(msg: Inbound, text: str, **kw) -> Reaction:
-    """A reply in thread to ``msg`` (``text`` is HTML; escape what users wrote)."""
-    return Reaction([Outgoing(chat_id=msg.chat.id, text=text, reply_to_message_id=msg.message_id, **kw)])
 
 
 # --- running one update as one transaction ------------------------------------------------

@@ -12,9 +12,7 @@
 - anything else → the report flow, and the message counts toward the limit if it did something
   (filed, asked, offered 附议).
 
-The card's buttons (``hb:<verb>:<bundle or held message>``): 查看 lists what waits (edits the
-card), 立案 N files that message as a report — replied to under it in its chat, routed and
-alerted as any report —, 全部忽略 dismisses the rest. Only the reviewers' roles may press them.
+The card's buttons are ``handlers.held``.
 """
 
 from __future__ import annotations
@@ -23,19 +21,17 @@ from collections.abc import Callable
 
 from sqlmodel import select
 
-from bot import flood, groups
-from bot.escalation import quiet_until
+from bot.issues import flood
+from bot.places import groups
+from bot.issues.escalation import quiet_until
 from bot.nlu.decision import IGNORE, decide
-from bot.outbox.reroute import issue_id_of
-from models import Building, HeldBundle, HeldMessage, OutboxMessage, PendingQuestion, Resident
+from models import Building, HeldBundle, PendingQuestion, Resident
 
 from . import texts
 from .context import Context, GroupBinding
-from .conversation import reply
-from .router import Router
-from .types import Action, Answer, Button, Chat, Inbound, Outgoing, Press, Reaction, User
-
-router = Router("flood")
+from .replies import reply
+from bot.messages import Action, Button, Outgoing
+from .types import Inbound, Reaction
 
 LIST_SIZE = 8  # held messages shown (and 立案 buttons) at a time
 
@@ -159,75 +155,3 @@ def _card_buttons(bundle: HeldBundle) -> list[list[Button]]:
 
 
 # --- the reviewers' buttons -----------------------------------------------------------------
-
-
-@router.button("hb")
-def held_button(ctx: Context, press: Press, action: Action) -> Reaction:
-    if action.verb == "file":
-        message = ctx.session.get(HeldMessage, action.id)
-        bundle = ctx.session.get(HeldBundle, message.bundle_id) if message else None
-    else:
-        message, bundle = None, ctx.session.get(HeldBundle, action.id)
-    if bundle is None or action.verb not in ("show", "file", "drop"):
-        return Reaction(answer=Answer(texts.expired_question()))
-    problem = flood.may_review(ctx.member(press.user), bundle)
-    if problem:
-        return Reaction(answer=Answer(problem, alert=True))
-    if not _is_card(ctx, press, bundle):  # the buttons edit their own card, nothing else
-        return Reaction(answer=Answer(texts.expired_question()))
-    if action.verb == "drop":
-        count = flood.dismiss_rest(ctx.session, bundle, ctx.member(press.user), now=ctx.now)
-        return Reaction([_edit(press, texts.held_dismissed(bundle, count, ctx.member(press.user)), [])],
-                        answer=Answer(f"已忽略 {count} 条"))
-    if action.verb == "show":
-        return Reaction([_list(ctx, press, bundle)], answer=Answer())
-    if message.status != "held":
-        return Reaction([_list(ctx, press, bundle)], answer=Answer(texts.held_gone()))
-    outgoing = _file(ctx, bundle, message)
-    issue_id = issue_id_of(outgoing[0].ref)  # the reply under the new report is about it
-    flood.filed(ctx.session, message, issue_id, ctx.member(press.user), now=ctx.now)
-    return Reaction([*outgoing, _list(ctx, press, bundle)], answer=Answer(texts.held_filed(f"Q{issue_id}")))
-
-
-def _is_card(ctx: Context, press: Press, bundle: HeldBundle) -> bool:
-    return ctx.session.exec(select(OutboxMessage.id).where(
-        OutboxMessage.ref == f"held:{bundle.id}", OutboxMessage.chat_id == press.chat.id,
-        OutboxMessage.sent_message_id == press.message_id)).first() is not None
-
-
-def _edit(press: Press, text: str, buttons: list[list[Button]]) -> Outgoing:
-    return Outgoing(chat_id=press.chat.id, text=text, buttons=buttons, edit_message_id=press.message_id,
-                    kind="card", photo=press.message_photo)
-
-
-def _list(ctx: Context, press: Press, bundle: HeldBundle) -> Outgoing:
-    rest = flood.waiting(ctx.session, bundle)
-    shown = rest[:LIST_SIZE]
-    files = [Button(f"立案 {n}", Action("hb", "file", m.id)) for n, m in enumerate(shown, 1)]
-    buttons = [files[i:i + 4] for i in range(0, len(files), 4)]
-    if rest:
-        buttons.append([Button("刷新", Action("hb", "show", bundle.id)), Button("全部忽略", Action("hb", "drop", bundle.id))])
-    return _edit(press, texts.held_list(bundle, shown, len(rest) - len(shown), ctx.tz), buttons)
-
-
-def _file(ctx: Context, bundle: HeldBundle, message: HeldMessage) -> list[Outgoing]:
-    """File a held message as the report its sender meant: replied to under it in its chat,
-    routed and alerted like any other (no question asked: nobody is waiting for one)."""
-    from . import understanding
-    from .reports import draft_of, file_issue
-
-    private = message.chat_id > 0
-    chat = Chat(message.chat_id, "private" if private else "group")
-    group = ctx.group(chat) if not private else None
-    if group is None or group.community_id != bundle.community_id:  # private, or the group was unbound
-        group = GroupBinding(message.chat_id, bundle.community_id, bundle.grid_id, None)
-    msg = Inbound(chat=chat, user=User(bundle.user_id, bundle.sender_name), message_id=message.message_id,
-                  text=message.text, at=ctx.now)
-    parsed = understanding.parse(ctx, message.text.strip(), bundle.community_id)
-    draft = draft_of(msg, message.text.strip(), parsed, "issue")
-    where = understanding.resolve(ctx, bundle.community_id, parsed.place, group)
-    draft.unit, draft.room, draft.compound_id = where.unit or draft.unit, where.room or draft.room, where.compound_id
-    if where.building is None and group.grid_id is None:
-        group = GroupBinding(group.chat_id, group.community_id, bundle.grid_id, group.compound_id, group.title)
-    reaction = file_issue(ctx, msg, group, draft, where.building)
-    return reaction.outgoing

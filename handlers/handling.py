@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import groups, issues, permissions
-from bot.errors import DomainError
-from bot.ids import parse_id
-from bot.lifecycle import Actor
+from bot.issues import service as issues
+from bot.members import permissions
+from bot.infra.errors import DomainError
+from bot.infra.ids import parse_id
+from bot.issues.lifecycle import Actor
 from bot.members import service as members
-from bot.routing import RouteStop, route
+from bot.issues import flows
+from bot.issues.routing import RouteStop
+from bot.members.address import private_chat
 from models import (
     ISSUE_OPEN,
     Community,
@@ -23,18 +26,18 @@ from models import (
     IssueFollower,
     IssueStatus,
     Member,
-    MemberStatus,
     OutboxMessage,
     PendingQuestion,
     Resident,
-    Role,
 )
 
 from . import texts
 from .context import Context
-from .conversation import ask, payload_of, reply
+from .conversation import ask, payload_of
+from handlers.replies import reply
 from .router import Router
-from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
+from bot.messages import Action, Button, Outgoing
+from .types import Answer, Inbound, Press, Reaction
 
 router = Router("handling")
 
@@ -84,12 +87,11 @@ def reporter_of(ctx: Context, issue: Issue) -> Resident | None:
 
 
 def ref_of(issue: Issue) -> str:
-    return f"issue:{issue.id}"
+    return flows.ref_of(issue)
 
 
 def route_of(ctx: Context, issue: Issue) -> list[RouteStop]:
-    return route(ctx.session, community_id=issue.community_id, category=issue.category, urgent=issue.urgent,
-                 grid_id=issue.grid_id, building_id=issue.building_id)
+    return flows.route_of(ctx.session, issue)
 
 
 def close(ctx: Context, question: PendingQuestion) -> None:
@@ -110,37 +112,33 @@ def _done(press: Press, text: str) -> Outgoing:
 def alert(ctx: Context, issue: Issue, stops: list[RouteStop], *, note: str = "") -> None:
     """A private card for everyone routing names; who has no chat account is named in the grid's
     group (never their phone)."""
-    reporter = reporter_of(ctx, issue)
-    name = reporter.display_name if reporter else ""
-    card = texts.issue_card(ctx.session, issue, reporter_name=name, stops=stops, note=note)
-    buttons = handler_buttons(issue)
-    later = alert_time(ctx, issue)
-    unreached: list[Member] = []
-    for stop in stops:
-        member = stop.member
-        if member.chat_user_id:
-            ctx.send(Outgoing(chat_id=member.chat_user_id, text=card, buttons=buttons, kind="alert",
-                              member_id=member.id, ref=ref_of(issue), not_before=later))
-        else:
-            unreached.append(member)
-    if unreached:
-        mention_in_group(ctx, issue, unreached, note=note)
+    send_alerts(ctx, issue, flows.alerts_for(ctx.session, [s.member for s in stops], issue,
+                                             not_before=alert_time(ctx, issue)), stops=stops, note=note)
+
+
+def send_alerts(ctx: Context, issue: Issue, alerts: flows.Alerts, *, stops: list[RouteStop] | None = None,
+                note: str = "") -> None:
+    """The words for what the core decided (``bot.issues.flows.Alerts``)."""
+    if alerts.private:
+        reporter = reporter_of(ctx, issue)
+        card = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
+                                stops=stops, note=note)
+        buttons = handler_buttons(issue)
+        for chat_id, member in alerts.private:
+            ctx.send(Outgoing(chat_id=chat_id, text=card, buttons=buttons, kind="alert",
+                              member_id=member.id, ref=ref_of(issue), not_before=alerts.not_before))
+    if alerts.unreached:
+        mention_in_group(ctx, issue, alerts.unreached, note=note, chats=alerts.group_chats)
 
 
 def alert_time(ctx: Context, issue: Issue):
-    """None (now), or the end of quiet hours for a report that is not urgent: a broken lamp
-    reported at 23:00 reaches the building head at 07:00; a fire, at once."""
-    if issue.urgent:
-        return None
-    from bot.escalation import quiet_until
-
-    return quiet_until(ctx.now, ctx.settings)
+    return flows.alert_time(issue, ctx.now, ctx.settings)
 
 
-def mention_in_group(ctx: Context, issue: Issue, people: list[Member], *, note: str = "") -> None:
-    chats = [g.chat_id for g in groups.of_grid(ctx.session, issue.grid_id)] if issue.grid_id else []
-    if not chats and issue.source_chat_id:
-        chats = [issue.source_chat_id]
+def mention_in_group(ctx: Context, issue: Issue, people: list[Member], *, note: str = "",
+                     chats: list[int] | None = None) -> None:
+    if chats is None:
+        chats = flows.group_chats_of(ctx.session, issue)
     reporter = reporter_of(ctx, issue)
     card = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
                             note=note)
@@ -153,14 +151,7 @@ def mention_in_group(ctx: Context, issue: Issue, people: list[Member], *, note: 
 
 def tell_member(ctx: Context, issue: Issue, member: Member, note: str) -> None:
     """One member hears of the issue with its card and buttons (reassigned to them, reopened)."""
-    if member.chat_user_id and not member.unreachable:
-        reporter = reporter_of(ctx, issue)
-        card = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
-                                note=note)
-        ctx.send(Outgoing(chat_id=member.chat_user_id, text=card, buttons=handler_buttons(issue),
-                          kind="alert", member_id=member.id, ref=ref_of(issue)))
-    else:
-        mention_in_group(ctx, issue, [member], note=note)
+    send_alerts(ctx, issue, flows.alerts_for(ctx.session, [member], issue), note=note)
 
 
 def refresh_cards(ctx: Context, issue: Issue, *, skip: tuple[int, int] | None = None) -> None:
@@ -301,31 +292,7 @@ def _reject(ctx, press, issue, member, action) -> Reaction:
 
 
 def reassign_candidates(ctx: Context, issue: Issue, exclude: set[int]) -> list[Member]:
-    found = ctx.session.exec(select(Member).where(
-        Member.community_id == issue.community_id, Member.status == MemberStatus.active,
-        Member.role != Role.volunteer,
-    )).all()
-
-    def rank(m: Member) -> tuple:
-        if m.role == Role.building_head:
-            order = 0 if m.building_id == issue.building_id else 9
-        elif m.is_grid_manager:
-            order = 1 if m.grid_id == issue.grid_id else 9
-        elif m.role == Role.community_worker and not m.is_office_admin:
-            order = 2 if m.grid_id in (issue.grid_id, None) else 9
-        elif m.is_mediator:
-            order = 3
-        elif m.role == Role.unit_cadre:
-            order = 4 if m.grid_id in (issue.grid_id, None) else 9
-        elif m.is_office_admin:
-            order = 5
-        else:
-            order = 6
-        return (order, m.id)
-
-    ok = [m for m in found if m.id not in exclude and permissions.may_claim(m, issue) is None]
-    ok = [m for m in ok if rank(m)[0] < 9]
-    return sorted(ok, key=rank)[:8]
+    return flows.reassign_candidates(ctx.session, issue, exclude)
 
 
 def _reassign(ctx, press, issue, member, action) -> Reaction:
@@ -483,8 +450,8 @@ def reporter_answer(ctx: Context, press: Press, issue: Issue, verb: str) -> Reac
         issues.confirm(ctx.session, issue, actor, now=ctx.now)
         change = texts.issue_change(ctx.session, issue, "confirm")
         handler = ctx.session.get(Member, issue.handler_id) if issue.handler_id else None
-        if handler is not None and handler.chat_user_id and not handler.unreachable:
-            ctx.send(Outgoing(chat_id=handler.chat_user_id, text=f"👍 {change}", kind="notice",
+        if handler is not None and private_chat(handler) is not None:
+            ctx.send(Outgoing(chat_id=private_chat(handler), text=f"👍 {change}", kind="notice",
                               member_id=handler.id, ref=ref_of(issue)))
         answer = "谢谢确认！"
     else:

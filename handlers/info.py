@@ -5,14 +5,17 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot import issues, points, stats, wishes
+from bot.issues import service as issues
+from bot.points import service as points
+from bot.office import stats
+from bot.wishes import service as wishes
+from bot.members import permissions
 from models import (
     ISSUE_OPEN,
     WISH_STATUS_ZH,
     Community,
     Grid,
     Issue,
-    MemberStatus,
     PendingQuestion,
     PointsEntry,
     Role,
@@ -21,7 +24,7 @@ from models import (
 
 from . import texts
 from .context import Context
-from .conversation import reply
+from handlers.replies import reply
 from .router import Router
 from .types import Inbound, Reaction
 from .wishes import wall_buttons
@@ -141,16 +144,10 @@ def rank(ctx: Context, msg: Inbound) -> Reaction:
     return reply(msg, f"<b>{texts.esc(community.name)} {period.label}积分榜</b>\n" + "\n".join(lines))
 
 
-def is_manager(member) -> bool:
-    return member is not None and member.status != MemberStatus.left and (
-        member.role in (Role.district_leader, Role.unit_cadre, Role.community_worker) or member.is_office_admin
-    )
-
-
 @router.command("stats", help="问题漏斗和待办（管理人员）")
 def stats_(ctx: Context, msg: Inbound) -> Reaction:
     member = ctx.member(msg.user)
-    if not is_manager(member):
+    if not permissions.may_see_stats(member):
         return reply(msg, texts.managers_only())
     group = ctx.group(msg.chat)
     if group is not None and group.community_id != member.community_id:

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 from html import escape
 
-from bot import access, groups, places
-from bot.errors import InvalidInput, NotAllowed
+from bot.members import logins as access
+
+from bot.members import permissions
+from bot.places import groups
+from bot.places import service as places
+from bot.infra.errors import InvalidInput, NotAllowed
 from bot.members import binding
 from bot.members import service as members
 from models import MemberStatus
 
 from . import texts
 from .context import Context
-from .conversation import reply
+from handlers.replies import reply
 from .router import Router
 from .types import Inbound, Reaction
 
@@ -157,7 +161,7 @@ def private_text(ctx: Context, msg: Inbound) -> Reaction | None:
 @router.command("web", help="社区看板登录链接（管理人员）", scope="private")
 def web_login(ctx: Context, msg: Inbound) -> Reaction:
     member = ctx.member(msg.user)
-    if not access.may_see_dashboard(member):
+    if not permissions.may_see_dashboard(member):
         return reply(msg, "社区看板对社区工作人员、包联干部和区领导开放。")
     token = access.issue_login(ctx.session, member, now=ctx.now)
     link = f"{ctx.settings.web_url}/login?token={token}"

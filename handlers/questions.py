@@ -13,7 +13,7 @@ from bot.outbox.store import rich_of
 from models import OutboxMessage, OutboxStatus, PendingQuestion
 
 from .context import Context
-from .types import Outgoing
+from bot.messages import Outgoing
 
 
 def _asks(row: OutboxMessage, question_id: int) -> bool:

@@ -13,9 +13,11 @@ from dataclasses import asdict, dataclass, field
 
 from sqlmodel import select
 
-from bot import groups, issues, places
-from bot.errors import DomainError
-from bot.ids import parse_id
+from bot.issues import flows
+from bot.issues import service as issues
+from bot.places import service as places
+from bot.infra.errors import DomainError
+from bot.infra.ids import parse_id
 from bot.members import service as members
 from bot.nlu.decision import ACT, IGNORE, decide
 from models import (
@@ -31,10 +33,12 @@ from models import (
 
 from . import flood, texts, understanding
 from .context import Context, GroupBinding
-from .handling import CANCEL_WORDS, _done, alert, alert_time, close, ref_of, resident_buttons, route_of
-from .conversation import ask, payload_of, question_ref, question_writer, reply
+from .handling import CANCEL_WORDS, _done, close, ref_of, resident_buttons, send_alerts
+from .conversation import ask, payload_of, question_ref, question_writer
+from handlers.replies import reply
 from .router import Router
-from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
+from bot.messages import Action, Button, Outgoing
+from .types import Answer, Chat, Inbound, Press, Reaction, User
 
 router = Router("reports")
 
@@ -58,6 +62,10 @@ class Draft:
     compound_id: int | None = None
     choices: list[int] = field(default_factory=list)
     dup_of: int | None = None
+    # where it was written, kept for when the question runs out with nobody there to ask
+    community_id: int | None = None
+    grid_id: int | None = None
+    private: bool = False
 
     def to_payload(self) -> dict:
         return asdict(self)
@@ -179,6 +187,7 @@ def proceed_issue(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft,
     draft.room = where.room or draft.room
     draft.compound_id = where.compound_id
     building = where.building
+    draft.community_id, draft.grid_id, draft.private = group.community_id, group.grid_id, msg.chat.is_private
     if building is None and not draft.urgent:
         if where.ambiguous:
             return ask_which(ctx, msg, draft, where.choices)
@@ -213,16 +222,16 @@ def file_issue(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft, bu
 def _file(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft,
           building: Building | None) -> tuple[Issue, Outgoing]:
     resident = ctx.resident(msg.user, group.community_id)
-    issue = issues.report(
+    filed = flows.report(
         ctx.session, reporter=resident, community_id=group.community_id, text=draft.text, now=ctx.now,
-        category=draft.category, urgent=draft.urgent, building=building,
-        grid_id=group.grid_id if building is None else None, unit=draft.unit, room=draft.room,
+        settings=ctx.settings, category=draft.category, urgent=draft.urgent, building=building,
+        grid_id=group.grid_id, unit=draft.unit, room=draft.room,
         source_chat_id=msg.chat.id, source_message_id=draft.message_id,
     )
-    stops = route_of(ctx, issue)
-    alert(ctx, issue, stops)
+    issue, stops = filed.issue, filed.stops
+    send_alerts(ctx, issue, filed.alerts, stops=stops)
     return issue, Outgoing(
-        chat_id=msg.chat.id, text=texts.issue_recorded(ctx.session, issue, stops, later=alert_time(ctx, issue),
+        chat_id=msg.chat.id, text=texts.issue_recorded(ctx.session, issue, stops, later=filed.held_until,
                                                       tz=ctx.tz),
         buttons=resident_buttons(issue), reply_to_message_id=draft.message_id,
         kind="reply", ref=ref_of(issue),
@@ -306,29 +315,27 @@ router.pending("dup", expire=_dup_expired)(_intent_next)
 
 
 def _place_expired(ctx: Context, question: PendingQuestion) -> None:
-    """No answer: file it anyway, without a building, for the community to place."""
-    group = groups.get(ctx.session, question.chat_id)
-    if group is None:
-        return
+    """No answer: file it anyway, without a building, for the community to place — in a group,
+    and in the writer's private chat too (there the community is the writer's own)."""
     draft = Draft.from_payload(payload_of(question))
     user = _user_of(ctx, question.user_id)
-    msg = Inbound(chat=_chat(question.chat_id), user=user, message_id=draft.message_id, text=draft.text, at=ctx.now)
+    # a question asked before drafts kept their chat's kind: a private chat's id is its user's
+    private = draft.private or (draft.community_id is None and question.chat_id == question.user_id)
+    chat = Chat(question.chat_id, "private" if private else "group")
+    group = ctx.binding(chat, user)
+    if group is None and private and draft.community_id is not None:
+        group = GroupBinding(chat.id, draft.community_id, None, None)
+    if group is None:  # the group was unbound meanwhile: nobody to file it for
+        return
+    msg = Inbound(chat=chat, user=user, message_id=draft.message_id, text=draft.text, at=ctx.now)
     issue, card = _file(ctx, msg, group, draft, None)
     card.text = texts.filed_without_place(issues.code(issue))
     ctx.send(card)
 
 
-def _user_of(ctx: Context, user_id: int):
-    from .types import User
-
+def _user_of(ctx: Context, user_id: int) -> User:
     resident = ctx.session.exec(select(Resident).where(Resident.chat_user_id == user_id)).first()
     return User(user_id, resident.display_name if resident else "")
-
-
-def _chat(chat_id: int):
-    from .types import Chat
-
-    return Chat(chat_id, "group")
 
 
 @router.pending("place", expire=_place_expired)

@@ -26,20 +26,23 @@ import re
 from datetime import timedelta
 from html import escape
 
-from bot import places
-from bot.errors import InvalidInput, NotAllowed
-from bot.masking import shown
-from bot.rotas import service
+from bot.places import service as places
+from bot.infra.errors import InvalidInput, NotAllowed
+from bot.infra.masking import shown
+from bot.rotas import admin, away as rota_away, checkins, swaps as rota_swaps, turns as rota_turns
 from bot.rotas import texts as T
-from bot.rotas.notify import to_members
-from bot.rotas.service import parse_code, rota_code, shift_code
+from bot.members import permissions
+from bot.members.address import to_members
+from bot.rotas.turns import parse_code, rota_code, shift_code
 from bot.rotas.spec import USAGE, RotaSpec, find_member, parse_date_range, split_names
 from models import Member, PendingQuestion, Rota
 
 from .context import Context
-from .conversation import ask, reply
+from .conversation import ask
+from handlers.replies import reply
 from .router import Router
-from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
+from bot.messages import Action, Button, Outgoing
+from .types import Answer, Inbound, Press, Reaction
 
 router = Router("rotas")
 
@@ -59,7 +62,7 @@ def _args(msg: Inbound) -> str:
 
 
 def _tz(rota: Rota):
-    return service.tz_of(rota)
+    return rota_turns.tz_of(rota)
 
 
 def _today(ctx: Context, rota: Rota | None = None):
@@ -67,8 +70,8 @@ def _today(ctx: Context, rota: Rota | None = None):
 
 
 def _people(ctx: Context, shift) -> str:
-    here = service.checked_in(ctx.session, [shift.id]).get(shift.id, set())
-    on = service.on_duty(ctx.session, shift)
+    here = rota_turns.checked_in(ctx.session, [shift.id]).get(shift.id, set())
+    on = rota_turns.on_duty(ctx.session, shift)
     if not on:
         return "（缺人）"
     return "、".join(escape(m.name) + ("✅" if m.id in here else "") for m in on)
@@ -85,12 +88,12 @@ def duty(ctx: Context, msg: Inbound) -> Reaction:
     else:
         member = _member(ctx, msg.user)
         community_id, grid_id, building_id = member.community_id, member.grid_id, member.building_id
-    found = service.rotas_for(ctx.session, community_id, grid_id=grid_id, building_id=building_id, limit=10)
+    found = rota_turns.rotas_for(ctx.session, community_id, grid_id=grid_id, building_id=building_id, limit=10)
     if not found:
         return reply(msg, "这里还没有排班。网格员可以用 /newrota 新建。")
     lines = ["👮 <b>值班情况</b>"]
     for rota in found:
-        current, upcoming = service.current_and_next(ctx.session, rota, ctx.now)
+        current, upcoming = rota_turns.current_and_next(ctx.session, rota, ctx.now)
         tz, today = _tz(rota), _today(ctx, rota)
         lines.append(f"<b>{T.rota_title(rota)}</b>")
         if current is not None:
@@ -112,7 +115,7 @@ def feed_link(ctx: Context, member: Member) -> str:
 @router.command("myshifts", help="我的班次（未来14天）")
 def my_shifts(ctx: Context, msg: Inbound) -> Reaction:
     member = _member(ctx, msg.user)
-    rows = service.shifts_of(ctx.session, member, since=ctx.now, until=ctx.now + timedelta(days=14))
+    rows = rota_turns.shifts_of(ctx.session, member, since=ctx.now, until=ctx.now + timedelta(days=14))
     lines = [f"🗓 <b>{escape(member.name)} 的班次</b>（未来14天）"]
     rotas: dict[int, Rota] = {}
     for shift, role in rows:
@@ -121,7 +124,7 @@ def my_shifts(ctx: Context, msg: Inbound) -> Reaction:
         lines.append(f"· {T.when(shift, _tz(rota), _today(ctx, rota))} {escape(rota.name)}{mark} {shift_code(shift)}")
     if not rows:
         lines.append("暂无班次。")
-    away = service.away_periods(ctx.session, member, today=_today(ctx))
+    away = rota_away.away_periods(ctx.session, member, today=_today(ctx))
     if away:
         lines.append("请假：" + "；".join(f"{p.starts_on:%m-%d}–{p.ends_on:%m-%d}" for p in away))
     if msg.chat.is_private:  # the link is a credential: never in a group
@@ -134,25 +137,25 @@ def my_shifts(ctx: Context, msg: Inbound) -> Reaction:
 def list_rotas(ctx: Context, msg: Inbound) -> Reaction:
     group = ctx.group(msg.chat)
     if group is not None:
-        found = service.rotas_for(ctx.session, group.community_id, grid_id=group.grid_id, limit=20)
+        found = rota_turns.rotas_for(ctx.session, group.community_id, grid_id=group.grid_id, limit=20)
     else:
         member = _member(ctx, msg.user)
-        found = service.rotas_for(
+        found = rota_turns.rotas_for(
             ctx.session, member.community_id, grid_id=member.grid_id, building_id=member.building_id, limit=20
         )
     if not found:
         return reply(msg, "还没有排班。网格员可以用 /newrota 新建，发送 /newrota 查看用法。")
     lines = ["📋 <b>排班</b>"]
     for rota in found:
-        team = service.team(ctx.session, rota)
-        lines.append(f"{rota_code(rota)} {T.rota_title(rota)}：{service.describe(rota)}；队员 {len(team)} 人")
+        team = rota_turns.team(ctx.session, rota)
+        lines.append(f"{rota_code(rota)} {T.rota_title(rota)}：{rota_turns.describe(rota)}；队员 {len(team)} 人")
     return reply(msg, "\n".join(lines))
 
 
 # --- check-in -----------------------------------------------------------------------------
 
 
-def _checkin_text(result: service.CheckInResult, ctx: Context) -> str:
+def _checkin_text(result: checkins.CheckInResult, ctx: Context) -> str:
     parts = []
     if result.shift is not None:
         rota = ctx.session.get(Rota, result.shift.rota_id)
@@ -165,7 +168,7 @@ def _checkin_text(result: service.CheckInResult, ctx: Context) -> str:
     return "\n".join(parts)
 
 
-def _want_extra(ctx: Context, msg: Inbound, result: service.CheckInResult) -> str:
+def _want_extra(ctx: Context, msg: Inbound, result: checkins.CheckInResult) -> str:
     if msg.location or msg.photo_file_id:
         return ""
     ask(ctx, msg, "rota_checkin_extra", {"shift": result.shift.id if result.shift else None}, minutes=15)
@@ -177,7 +180,7 @@ def checkin(ctx: Context, msg: Inbound) -> Reaction:
     member = _member(ctx, msg.user)
     args = _args(msg)
     shift_id = parse_code(args, "S") if args else None
-    result = service.check_in(
+    result = checkins.check_in(
         ctx.session, member, now=ctx.now, settings=ctx.settings, shift_id=shift_id, location=msg.location,
         photo=msg.photo_file_id, note="" if shift_id else args,
     )
@@ -189,7 +192,7 @@ def checkin_extra(ctx: Context, msg: Inbound, question: PendingQuestion) -> Reac
     if not (msg.location or msg.photo_file_id):
         return None  # not for us: other handlers take the message
     member = _member(ctx, msg.user)
-    row = service.attach_to_last_checkin(ctx.session, member, now=ctx.now, location=msg.location, photo=msg.photo_file_id)
+    row = checkins.attach_to_last_checkin(ctx.session, member, now=ctx.now, location=msg.location, photo=msg.photo_file_id)
     ctx.session.delete(question)
     if row is None:
         return reply(msg, "没有找到你最近的签到记录。")
@@ -206,18 +209,18 @@ def away(ctx: Context, msg: Inbound) -> Reaction:
     args = _args(msg).strip()
     today = _today(ctx)
     if not args:
-        periods = service.away_periods(ctx.session, member, today=today)
+        periods = rota_away.away_periods(ctx.session, member, today=today)
         if not periods:
             return reply(msg, "你没有请假记录。请假：/away 12-01 12-05，或 /away 明天")
         listed = "；".join(f"{p.starts_on:%m-%d} 到 {p.ends_on:%m-%d}" for p in periods)
         return reply(msg, f"你的请假：{listed}。取消请发 /away 取消")
     if args in ("取消", "cancel", "销假"):
-        n = service.cancel_away(ctx.session, member, today=today, now=ctx.now)
+        n = rota_away.cancel_away(ctx.session, member, today=today, now=ctx.now)
         return reply(msg, f"已取消 {n} 条请假。" if n else "你没有要取消的请假。")
     first, last = parse_date_range(args, today)
     if last < today:
         raise InvalidInput("请假日期已经过去了")
-    _period, moved = service.add_away(ctx.session, member, first, last, now=ctx.now)
+    _period, moved = rota_away.add_away(ctx.session, member, first, last, now=ctx.now)
     span = f"{first.month}月{first.day}日" + ("" if first == last else f"到{last.month}月{last.day}日")
     tail = f"这期间你的 {moved} 个班次已由队友顶上。" if moved else "这期间你没有班次。"
     return reply(msg, f"🏖 已登记请假：{span}。{tail}")
@@ -227,15 +230,15 @@ def away(ctx: Context, msg: Inbound) -> Reaction:
 
 
 def _ask_swap(ctx: Context, shift, member: Member) -> tuple[str, list[Outgoing]]:
-    asked = service.open_swap(ctx.session, shift, member)
-    req = service.request_swap(ctx.session, shift, member, now=ctx.now)
+    asked = rota_swaps.open_swap(ctx.session, shift, member)
+    req = rota_swaps.request_swap(ctx.session, shift, member, now=ctx.now)
     if asked is not None:  # the team heard once; asking again must not page them again
         return f"你已在请人替 {shift_code(shift)}，队友已收到通知；有人接班我会告诉你。", []
     rota = ctx.session.get(Rota, shift.rota_id)
-    on = {m.id for m in service.on_duty(ctx.session, shift)}
+    on = {m.id for m in rota_turns.on_duty(ctx.session, shift)}
     day = shift.starts_at.astimezone(_tz(rota)).date()
-    avail = service.Availability(ctx.session, service.team_ids(ctx.session, rota.id), day, day)
-    team = [m for m in service.team(ctx.session, rota) if m.id not in on and avail.ok(m.id, day)]
+    avail = rota_turns.Availability(ctx.session, rota_turns.team_ids(ctx.session, rota.id), day, day)
+    team = [m for m in rota_turns.team(ctx.session, rota) if m.id not in on and avail.ok(m.id, day)]
     text = (
         f"🔁 <b>换班请求</b>\n{escape(member.name)} 请人替 {T.rota_title(rota)} "
         f"{T.when(shift, _tz(rota), _today(ctx, rota))}（{shift_code(shift)}）。\n能替的请点「我来替班」。"
@@ -256,7 +259,7 @@ def swap(ctx: Context, msg: Inbound) -> Reaction:
     shift_id = parse_code(args, "S") if args else None
     if shift_id is None:
         rows = [
-            (s, role) for s, role in service.shifts_of(ctx.session, member, since=ctx.now, until=ctx.now + timedelta(days=14))
+            (s, role) for s, role in rota_turns.shifts_of(ctx.session, member, since=ctx.now, until=ctx.now + timedelta(days=14))
             if role == "on" and s.starts_at > ctx.now
         ]
         if not rows:
@@ -267,7 +270,7 @@ def swap(ctx: Context, msg: Inbound) -> Reaction:
             label = f"{shift_code(shift)} {T.when(shift, _tz(rota), _today(ctx, rota))}"
             buttons.append([Button(label, Action(KIND, "swap", shift.id))])
         return reply(msg, "要换哪一班？", buttons=buttons)
-    text, outs = _ask_swap(ctx, service.get_shift(ctx.session, shift_id), member)
+    text, outs = _ask_swap(ctx, rota_turns.get_shift(ctx.session, shift_id), member)
     reaction = reply(msg, text)
     reaction.outgoing.extend(outs)
     return reaction
@@ -277,11 +280,11 @@ def swap(ctx: Context, msg: Inbound) -> Reaction:
 
 
 def _handoff(ctx: Context, member: Member, text: str, shift_id: int | None) -> tuple[str, list[Outgoing]]:
-    shift, nxt = service.write_handoff(ctx.session, member, text, now=ctx.now, shift_id=shift_id)
+    shift, nxt = checkins.write_handoff(ctx.session, member, text, now=ctx.now, shift_id=shift_id)
     rota = ctx.session.get(Rota, shift.rota_id)
     if nxt is None:
         return f"📝 已记下 {shift_code(shift)} 的交接。", []
-    people = service.on_duty(ctx.session, nxt)
+    people = rota_turns.on_duty(ctx.session, nxt)
     note = (
         f"📝 <b>交接</b>（{T.rota_title(rota)} {shift_code(shift)}，{escape(member.name)}）\n{escape(shown(text.strip()))}\n"
         f"你的班次：{T.when(nxt, _tz(rota), _today(ctx, rota))}（{shift_code(nxt)}）"
@@ -338,15 +341,15 @@ def new_rota(ctx: Context, msg: Inbound) -> Reaction:
         quorum=fields.get("quorum"), grid_id=grid_id, building_id=fields.get("building_id"),
         timezone=ctx.settings.timezone, team=fields["team"],
     )
-    rota = service.create_rota(ctx.session, spec, by=member, now=ctx.now, settings=ctx.settings)
+    rota = admin.create_rota(ctx.session, spec, by=member, now=ctx.now, settings=ctx.settings)
     return reply(msg, _rota_details(ctx, rota, head="✅ 排班已建立"))
 
 
 def _rota_details(ctx: Context, rota: Rota, *, head: str = "") -> str:
-    team = service.team(ctx.session, rota)
-    lines = [f"{head}" if head else "", f"<b>{rota_code(rota)} {T.rota_title(rota)}</b>", service.describe(rota),
+    team = rota_turns.team(ctx.session, rota)
+    lines = [f"{head}" if head else "", f"<b>{rota_code(rota)} {T.rota_title(rota)}</b>", rota_turns.describe(rota),
              f"队员（{len(team)}人）：{T.names(team)}"]
-    upcoming = service.shifts_of_rota(ctx.session, rota, since=ctx.now, until=ctx.now + timedelta(days=7))[:5]
+    upcoming = rota_turns.shifts_of_rota(ctx.session, rota, since=ctx.now, until=ctx.now + timedelta(days=7))[:5]
     if upcoming:
         lines.append("近期班次：")
         tz, today = _tz(rota), _today(ctx, rota)
@@ -367,7 +370,7 @@ def rota_cmd(ctx: Context, msg: Inbound) -> Reaction:
     words = _args(msg).split()
     if not words or parse_code(words[0], "R") is None:
         return reply(msg, "用法：/rota R5 查看；/rota R5 加 张三 李四；/rota R5 减 王五；/rota R5 人数 2 最少 1；/rota R5 停用/启用")
-    rota = service.get_rota(ctx.session, parse_code(words[0], "R"))
+    rota = rota_turns.get_rota(ctx.session, parse_code(words[0], "R"))
     if rota.community_id != member.community_id:
         raise NotAllowed("只能查看本社区的排班")
     if len(words) == 1:
@@ -380,19 +383,19 @@ def rota_cmd(ctx: Context, msg: Inbound) -> Reaction:
             raise InvalidInput("请写出队员姓名或会员编号")
         found = [find_member(ctx.session, rota.community_id, n) for n in names]
         if verb == "add":
-            n = service.add_to_team(ctx.session, rota, found, by=member, now=ctx.now)
+            n = admin.add_to_team(ctx.session, rota, found, by=member, now=ctx.now)
             head = f"✅ 已加入 {n} 名队员"
         else:
-            n = service.remove_from_team(ctx.session, rota, found, by=member, now=ctx.now)
+            n = admin.remove_from_team(ctx.session, rota, found, by=member, now=ctx.now)
             head = f"✅ 已移出 {n} 名队员，他们的后续班次已安排他人"
     elif verb == "size":
         nums = [int(x) for x in re.findall(r"\d+", " ".join(rest))]
         if not nums:
             raise InvalidInput("请写人数，例如：/rota R5 人数 2 最少 1")
-        service.set_size(ctx.session, rota, nums[0], quorum=nums[1] if len(nums) > 1 else None, by=member, now=ctx.now)
+        admin.set_size(ctx.session, rota, nums[0], quorum=nums[1] if len(nums) > 1 else None, by=member, now=ctx.now)
         head = "✅ 人数已更新"
     elif verb in ("on", "off"):
-        service.set_active(ctx.session, rota, verb == "on", by=member, now=ctx.now, settings=ctx.settings)
+        admin.set_active(ctx.session, rota, verb == "on", by=member, now=ctx.now, settings=ctx.settings)
         head = "✅ 排班已启用" if verb == "on" else "⏸ 排班已停用，未来班次已取消"
     else:
         raise InvalidInput(f"看不懂「{words[1]}」，可用：加、减、人数、停用、启用")
@@ -405,16 +408,16 @@ def cover(ctx: Context, msg: Inbound) -> Reaction:
     words = _args(msg).split()
     if len(words) < 2 or parse_code(words[0], "S") is None:
         return reply(msg, "用法：/cover S12 张三（加人）或 /cover S12 张三 替 李四（换人）")
-    shift = service.get_shift(ctx.session, parse_code(words[0], "S"))
+    shift = rota_turns.get_shift(ctx.session, parse_code(words[0], "S"))
     rota = ctx.session.get(Rota, shift.rota_id)
-    problem = service.may_manage(member, rota.community_id, rota.grid_id)
+    problem = permissions.may_manage_rota(member, rota.community_id, rota.grid_id)
     if problem:  # before any name is looked up: the answer would tell who is in that community
         raise NotAllowed(problem)
     add = find_member(ctx.session, rota.community_id, words[1])
     remove = None
     if len(words) >= 4 and words[2] in ("替", "替换", "代替", "换"):
         remove = find_member(ctx.session, rota.community_id, words[3])
-    service.add_override(ctx.session, shift, add=add, remove=remove, by=member, now=ctx.now)
+    admin.add_override(ctx.session, shift, add=add, remove=remove, by=member, now=ctx.now)
     text = f"✅ {shift_code(shift)} 已调整：{_people(ctx, shift)}"
     reaction = reply(msg, text)
     note = f"📌 {escape(member.name)} 安排你值 {T.rota_title(rota)} {T.when(shift, _tz(rota), _today(ctx, rota))}（{shift_code(shift)}）。"
@@ -429,7 +432,7 @@ def cover(ctx: Context, msg: Inbound) -> Reaction:
 def shift_button(ctx: Context, press: Press, action: Action) -> Reaction:
     member = _member(ctx, press.user)
     if action.verb == "in":
-        result = service.check_in(ctx.session, member, now=ctx.now, settings=ctx.settings, shift_id=action.id)
+        result = checkins.check_in(ctx.session, member, now=ctx.now, settings=ctx.settings, shift_id=action.id)
         text = _checkin_text(result, ctx)
         if press.chat.is_private:
             fake = Inbound(press.chat, press.user, press.message_id, "", press.at)
@@ -438,7 +441,7 @@ def shift_button(ctx: Context, press: Press, action: Action) -> Reaction:
             text = f"{escape(member.name)} " + text
         return Reaction([Outgoing(chat_id=press.chat.id, text=text)], Answer("签到成功" if not result.already else "已签到过"))
     if action.verb == "join":
-        shift = service.join_shift(ctx.session, service.get_shift(ctx.session, action.id), member, now=ctx.now)
+        shift = rota_swaps.join_shift(ctx.session, rota_turns.get_shift(ctx.session, action.id), member, now=ctx.now)
         rota = ctx.session.get(Rota, shift.rota_id)
         text = (
             f"🙌 {escape(member.name)} 报名了 {T.rota_title(rota)} {T.when(shift, _tz(rota), _today(ctx, rota))}"
@@ -446,10 +449,10 @@ def shift_button(ctx: Context, press: Press, action: Action) -> Reaction:
         )
         return Reaction([Outgoing(chat_id=press.chat.id, text=text)], Answer("已报名，谢谢！"))
     if action.verb == "swap":
-        text, outs = _ask_swap(ctx, service.get_shift(ctx.session, action.id), member)
+        text, outs = _ask_swap(ctx, rota_turns.get_shift(ctx.session, action.id), member)
         return Reaction([Outgoing(chat_id=press.chat.id, text=text), *outs], Answer("已发出换班请求"))
     if action.verb == "take":
-        req, shift = service.accept_swap(ctx.session, action.id, member, now=ctx.now)
+        req, shift = rota_swaps.accept_swap(ctx.session, action.id, member, now=ctx.now)
         rota = ctx.session.get(Rota, shift.rota_id)
         when = f"{T.rota_title(rota)} {T.when(shift, _tz(rota), _today(ctx, rota))}（{shift_code(shift)}）"
         requester = ctx.session.get(Member, req.requester_id)

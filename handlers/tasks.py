@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from bot import tasks
-from bot.errors import NotAllowed
-from bot.permissions import NOT_A_MEMBER
+from bot.tasks import service as tasks
+from bot.infra.errors import NotAllowed
+from bot.members.permissions import NOT_A_MEMBER
 
 from . import texts
 from .context import Context
-from .conversation import reply
+from handlers.replies import reply
 from .info import community_of
 from .router import Router
-from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
+from bot.messages import Action, Button, Outgoing
+from .types import Answer, Inbound, Press, Reaction
 
 router = Router("tasks")
 

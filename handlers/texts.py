@@ -15,11 +15,12 @@ from html import escape
 
 from sqlmodel import Session
 
-from bot import issues as issue_service
-from bot import places, wishes as wish_service
-from bot.masking import clean, shown
+from bot.issues import service as issue_service
+from bot.places import service as places
+from bot.wishes import service as wish_service
+from bot.infra.masking import clean, shown
 from bot.nlu.urgency import emergency_numbers as _emergency_numbers
-from bot.routing import TARGET_ZH, RouteStop
+from bot.issues.routing import TARGET_ZH, RouteStop
 from models import (
     ISSUE_CATEGORY_ZH,
     ISSUE_STATUS_ZH,

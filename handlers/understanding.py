@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from bot import places
+from bot.places import service as places
 from models import Building, Compound
 
 from .context import Context, GroupBinding

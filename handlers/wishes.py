@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import groups, permissions, wishes
-from bot.errors import NotAllowed
-from bot.lifecycle import Actor
+from bot.places import groups
+from bot.members import permissions
+from bot.wishes import service as wishes
+from bot.infra.errors import NotAllowed
+from bot.issues.lifecycle import Actor
 from bot.members import service as members
 from models import Building, Member, OutboxMessage, Resident, Wish, WishCategory, WishStatus
 
 from . import texts, understanding
 from .context import Context, GroupBinding
 from .router import Router
-from .types import Action, Answer, Button, Inbound, Outgoing, Press, Reaction
+from bot.messages import Action, Button, Outgoing
+from .types import Answer, Inbound, Press, Reaction
 
 router = Router("wishes")
 W = WishStatus

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.bootstrap import ensure_defaults
-from bot.clock import FixedClock
-from bot.db import Database, upgrade, make_engine
+from bot.infra.clock import FixedClock
+from bot.infra.db import Database, upgrade, make_engine
 
 TZ = ZoneInfo("Asia/Shanghai")
 REPO = Path(__file__).resolve().parents[1]

@@ -7,8 +7,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot import issues, places, wishes
-from bot.lifecycle import Actor
+from bot.issues import service as issues
+from bot.places import service as places
+from bot.wishes import service as wishes
+from bot.issues.lifecycle import Actor
 from bot.members import service as members
 from bot.members.service import Titles
 from models import Building, Community, Grid, Issue, Member, Resident, Wish

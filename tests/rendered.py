@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.outbox.store import rich_of
 from bot.rich import Rich
-from bot.telegram.render import html
+from bot.platforms.telegram.render import html
 
 
 def html_of(message) -> str:

@@ -32,7 +32,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def open_database():
     """The database named by the settings, at the current schema and with default rules."""
     from bot.bootstrap import prepare
-    from bot.config import get_settings
+    from bot.infra.config import get_settings
 
     return prepare(get_settings().database_url)
 
@@ -40,7 +40,7 @@ def open_database():
 @contextmanager
 def domain_errors() -> Iterator[None]:
     """Turn a refused domain action into ``fail``; unexpected errors still surface."""
-    from bot.errors import DomainError
+    from bot.infra.errors import DomainError
 
     try:
         yield
@@ -51,8 +51,8 @@ def domain_errors() -> Iterator[None]:
 def run_import(label: str, work, *, dry_run: bool):
     """Run a spreadsheet import ``work(session, on_row)`` all or nothing: every bad row on stderr with
     its row number and exit 1; with ``dry_run`` everything is checked and nothing is kept."""
-    from bot.errors import DomainError
-    from bot.spreadsheets import RowsRejected
+    from bot.infra.errors import DomainError
+    from bot.infra.spreadsheets import RowsRejected
 
     db = open_database()
     session = db.session()

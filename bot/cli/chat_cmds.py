@@ -24,7 +24,7 @@ def run(verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日�
     """运行机器人（需要 HGJ_TELEGRAM_TOKEN；设置 HGJ_WEBHOOK_URL 时用 webhook，否则轮询）。"""
     import asyncio
 
-    from bot.config import get_settings
+    from bot.infra.config import get_settings
 
     settings = get_settings()
     if not settings.telegram_token:
@@ -65,12 +65,12 @@ def demo(
     import asyncio
 
     _logging(verbose)
-    from bot import demo_data
+    from bot.demo import data as demo_data
     from bot.bootstrap import prepare
-    from bot.clock import SystemClock
-    from bot.config import Settings
+    from bot.infra.clock import SystemClock
+    from bot.infra.config import Settings
     from bot.runtime import Runtime, populate_standin
-    from bot.standin import StandinServer
+    from bot.platforms.telegram.standin import StandinServer
 
     database = database.resolve()
     for suffix in ("", "-wal", "-shm"):
@@ -78,7 +78,7 @@ def demo(
     url = f"sqlite:///{database}"
     typer.echo("准备演示数据…")
     db = prepare(url)
-    from bot.rotas import demo as rota_demo
+    from bot.demo import rotas as rota_demo
 
     with db.transaction() as session:
         summary = demo_data.load(session, now=SystemClock().now())
@@ -130,8 +130,8 @@ def _office_login(db, settings, web_url: str) -> str:
     """A dashboard login link for the demo's office admin, so the web pages can be tried at once."""
     from sqlmodel import select
 
-    from bot import access
-    from bot.clock import SystemClock
+    from bot.members import logins as access
+    from bot.infra.clock import SystemClock
     from models import Member
 
     with db.transaction() as session:
@@ -146,11 +146,11 @@ def _binding_tour(db, summary, bot_username: str, tz) -> list[str]:
     opens it as Telegram would)."""
     from sqlmodel import select
 
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
     from bot.members import binding
     from bot.outbox import enqueue
     from handlers.texts import invitation_made
-    from handlers.types import Outgoing
+    from bot.messages import Outgoing
     from models import Member
 
     people = {p.key: p for p in summary.newcomers}
@@ -174,10 +174,10 @@ def _binding_tour(db, summary, bot_username: str, tz) -> list[str]:
 
 def _introduce(db, group_ids) -> None:
     """The bot's first words in each demo group (sent by the bot once it runs)."""
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
     from bot.outbox import enqueue
     from handlers.texts import group_intro
-    from handlers.types import Outgoing
+    from bot.messages import Outgoing
 
     with db.transaction() as session:
         for chat_id in group_ids:
@@ -190,13 +190,13 @@ def replay_failed(show: bool = typer.Option(False, "--list", help="只列出，�
     """重新处理出错时保存下来的消息（dead letters）；发送由运行中的机器人完成。"""
     import asyncio
 
-    from bot.config import get_settings
+    from bot.infra.config import get_settings
 
     from .app import open_database
 
     settings = get_settings()
     db = open_database()
-    from bot.telegram.bridge import failed_updates
+    from bot.platforms.telegram.bridge import failed_updates
 
     rows = failed_updates(db)
     if show or not rows:
@@ -209,7 +209,7 @@ def replay_failed(show: bool = typer.Option(False, "--list", help="只列出，�
         fail("重放需要 HGJ_TELEGRAM_TOKEN（用来识别机器人自己的消息）")
 
     async def main() -> tuple[int, int]:
-        from bot.telegram.replay import replay
+        from bot.platforms.telegram.replay import replay
 
         return await replay(db, settings, rows)
 

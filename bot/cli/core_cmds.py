@@ -11,7 +11,7 @@ from .app import app, domain_errors, fail, open_database, progress, run_import
 
 
 def _now():
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
 
     return SystemClock().now()
 
@@ -26,9 +26,9 @@ def init() -> None:
 @app.command("demo-data")
 def demo_data() -> None:
     """写入演示数据：两个社区、网格、小区、楼栋、六类红管家、各种状态的问题和心愿。"""
-    from bot import demo_data as demo
-    from bot.config import get_settings
-    from bot.rotas import demo as rota_demo
+    from bot.demo import data as demo
+    from bot.infra.config import get_settings
+    from bot.demo import rotas as rota_demo
 
     db = open_database()
     steps = ["社区、网格、小区和楼栋", "红管家（六类成员）", "居民与群聊", "问题（各种状态）", "微心愿（各种状态）", "任务与奖券"]
@@ -48,7 +48,7 @@ def import_roster(
     community: str = typer.Option("", "--community", help="表里没有社区列（或社区为空）的行归这个社区"),
 ) -> None:
     """导入红管家花名册（全部正确才写入；出错的行全部列出，行号、列名同表格所示）。"""
-    from bot.roster import import_roster as run
+    from bot.members.roster import import_roster as run
 
     report = run_import(
         "导入花名册",
@@ -95,8 +95,8 @@ def export(
     with_phones: bool = typer.Option(False, "--with-phones", help="导出完整手机号（默认打码）"),
 ) -> None:
     """导出问题、心愿、成员（手机号默认打码）和积分流水，各一张表。"""
-    from bot.config import get_settings
-    from bot.export import export_workbook, total_rows
+    from bot.infra.config import get_settings
+    from bot.office.export import export_workbook, total_rows
 
     if file.suffix.lower() != ".xlsx":
         fail("导出文件须以 .xlsx 结尾")
@@ -120,7 +120,7 @@ def bind_group(
     force: bool = typer.Option(False, "--force", help="改绑已绑定的群（会通知原社区工作室）"),
 ) -> None:
     """把群聊绑定到社区或网格，群里的反映就归这里处理。已绑定的群须加 --force 才改绑。"""
-    from bot import groups
+    from bot.places import groups
 
     db = open_database()
     with domain_errors(), db.transaction() as session:
@@ -133,7 +133,7 @@ def bind_group(
 @app.command()
 def stats(as_json: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
     """问题漏斗（收集 → 纳入任务清单 → 已解决）和各社区、网格的待办数。"""
-    from bot.stats import breakdown
+    from bot.office.stats import breakdown
 
     db = open_database()
     with db.session() as session:
@@ -152,7 +152,7 @@ def stats(as_json: bool = typer.Option(False, "--json", help="输出 JSON")) -> 
 @app.command()
 def whois(number: str = typer.Argument(..., help="会员编号，如 6-012-000-03-005-0042")) -> None:
     """见号知身份：解读会员编号（角色、单位、网格、楼栋）。"""
-    from bot.errors import DomainError
+    from bot.infra.errors import DomainError
     from bot.members.numbers import MemberNumber
 
     try:
@@ -169,7 +169,7 @@ def db_revision(message: str = typer.Option(..., "-m"), rev_id: str = typer.Opti
 
     from alembic import command
 
-    from bot.db import alembic_config, make_engine, upgrade
+    from bot.infra.db import alembic_config, make_engine, upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{tmp}/scratch.db")

@@ -25,8 +25,8 @@ def invite(
     bot: str | None = typer.Option(None, "--bot", help="机器人用户名（默认 HGJ_BOT_USERNAME）"),
 ) -> None:
     """给红管家生成一次性绑定邀请链接（7天有效，只能用一次；之前未用的邀请作废）。"""
-    from bot.clock import SystemClock
-    from bot.config import get_settings
+    from bot.infra.clock import SystemClock
+    from bot.infra.config import get_settings
     from bot.members import binding
 
     username = (bot or get_settings().bot_username or "").lstrip("@")
@@ -57,7 +57,7 @@ def invite(
 @app.command()
 def unbind(number: str = typer.Argument(..., help="会员编号")) -> None:
     """解绑红管家的聊天账号（其看板登录同时作废；网格员和工作室会收到通知）。"""
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
     from bot.members import binding
 
     db = open_database()

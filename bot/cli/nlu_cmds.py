@@ -58,7 +58,7 @@ def _echo_json(obj) -> None:
 
 def _default_confidence() -> float:
     """``nlu_confidence`` as shipped: ``action`` says what the bot does under default settings."""
-    from bot.config import Settings
+    from bot.infra.config import Settings
 
     return Settings.model_fields["nlu_confidence"].default
 

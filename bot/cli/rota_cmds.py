@@ -11,13 +11,13 @@ from .app import app, domain_errors, fail, open_database, run_import
 
 
 def _settings():
-    from bot.config import get_settings
+    from bot.infra.config import get_settings
 
     return get_settings()
 
 
 def _now():
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
 
     return SystemClock().now()
 
@@ -63,7 +63,7 @@ def due_cmd(
     include_fired: bool = typer.Option(False, "--all", help="也列出已经发出的"),
 ) -> None:
     """列出那一刻应发出的提醒、缺岗呼叫、升级和摘要（只看不发）。"""
-    from bot.due import due
+    from bot.due.fire import due
 
     settings = _settings()
     when = _parse_at(at, settings.tz)
@@ -109,8 +109,8 @@ def rotas_cmd(
     """列出排班：节奏、队员、现在和下一班。"""
     from sqlmodel import select
 
-    from bot import places
-    from bot.rotas import service, texts
+    from bot.places import service as places
+    from bot.rotas import texts, turns
     from models import Rota
 
     settings = _settings()
@@ -118,26 +118,26 @@ def rotas_cmd(
     db = open_database()
     with domain_errors(), db.transaction() as session:
         if materialise:
-            created, repaired = service.materialise_all(session, now=now, settings=settings)
+            created, repaired = turns.materialise_all(session, now=now, settings=settings)
             typer.echo(f"排出 {created} 个新班次，调整 {repaired} 处人员。", err=True)
         query = select(Rota).order_by(Rota.community_id, Rota.id)
         if community:
             query = query.where(Rota.community_id == places.get_community(session, community).id)
         out = []
         for rota in session.exec(query).all():
-            current, upcoming = service.current_and_next(session, rota, now)
-            team = service.team(session, rota)
-            tz = service.tz_of(rota)
+            current, upcoming = turns.current_and_next(session, rota, now)
+            team = turns.team(session, rota)
+            tz = turns.tz_of(rota)
 
             def show(shift):
                 if shift is None:
                     return None
-                return {"shift": service.shift_code(shift), "when": texts.when(shift, tz),
-                        "people": [m.name for m in service.on_duty(session, shift)]}
+                return {"shift": turns.shift_code(shift), "when": texts.when(shift, tz),
+                        "people": [m.name for m in turns.on_duty(session, shift)]}
 
             out.append({
-                "rota": service.rota_code(rota), "name": rota.name, "kind": texts.kind_zh(rota),
-                "rhythm": service.describe(rota), "active": rota.active, "team": [m.name for m in team],
+                "rota": turns.rota_code(rota), "name": rota.name, "kind": texts.kind_zh(rota),
+                "rhythm": turns.describe(rota), "active": rota.active, "team": [m.name for m in team],
                 "now": show(current), "next": show(upcoming),
             })
     if as_json:

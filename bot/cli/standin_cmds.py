@@ -19,8 +19,8 @@ def standin(
     """本地模拟 Telegram Bot API 服务器 (local stand-in for Telegram's Bot API, no network)."""
     import asyncio
 
-    from bot.standin import Limits, StandinServer
-    from bot.standin.sample import seed_sample
+    from bot.platforms.telegram.standin import Limits, StandinServer
+    from bot.platforms.telegram.standin.sample import seed_sample
 
     echo_token = "100000:standin-echo"
     tokens = list(token) + ([echo_token] if echo and echo_token not in token else [])
@@ -40,7 +40,7 @@ def standin(
         tasks = []
         dp = None
         if echo:
-            from bot.standin.echo import build_echo_dispatcher, echo_bot
+            from bot.platforms.telegram.standin.echo import build_echo_dispatcher, echo_bot
 
             bot = echo_bot(server.base_url, echo_token)
             dp = build_echo_dispatcher()

@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import BindAttempt, CalendarFeed, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus, PendingQuestion, Resident
 
-from .. import access
-from ..errors import InvalidInput, NotAllowed
+from bot.members import logins as access
+from bot.infra.errors import InvalidInput, NotAllowed
 from ..outbox import enqueue_all
 from . import texts
 from .service import find_by_chat_user, link_resident, normalize_phone, record_event

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from models.members import ROLE_NAMES_ZH, Role
 
-from ..errors import InvalidInput
+from bot.infra.errors import InvalidInput
 
 FORMAT_HINT = "R-CCC-UUU-GG-BBB-NNNN（例如 6-012-000-03-005-0042）"
 _SHAPE = re.compile(r"^(\d)-(\d{3})-(\d{3})-(\d{2})-(\d{3})-(\d{4})$")

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 
 from models import Building, Community, Grid, Member, MemberEvent, MemberStatus, Resident, Role, WorkUnit
 
-from ..errors import InvalidInput, NotFound
-from ..masking import clean
+from bot.infra.errors import InvalidInput, NotFound
+from bot.infra.masking import clean
 from .numbers import MemberNumber
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")

@@ -11,10 +11,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from bot import groups
-from bot.ids import parse_id
-from bot.routing import route
-from handlers.types import Outgoing
+from bot.places import groups
+from bot.infra.ids import parse_id
+from bot.issues.routing import route
+from bot.members.address import private_chat
+from bot.messages import Outgoing
 from models import ISSUE_OPEN, Issue, OutboxMessage
 
 from .store import buttons_from_json, enqueue, rich_of
@@ -67,10 +68,11 @@ def reroute_alert(session: Session, row: OutboxMessage, now: datetime) -> list[O
     )
     for stop in stops:
         member = stop.member
-        if member.chat_user_id is None or member.unreachable or member.chat_user_id in tried_chats:
+        chat = private_chat(member)
+        if chat is None or chat in tried_chats:
             continue
         log.info("outbox: alert %s for %s re-routed to member %s", row.id, row.ref, member.id)
-        added = copy(member.chat_user_id, member.id)
+        added = copy(chat, member.id)
         return [added] if added is not None else []
 
     bound = groups.of_grid(session, issue.grid_id) if issue.grid_id is not None else []

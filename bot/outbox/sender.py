@@ -60,10 +60,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, case, func, or_, select, text, update
 from sqlmodel import Session
 
-from bot import groups
-from bot.clock import Clock, SystemClock
-from bot.db import Database
-from handlers.types import Button
+from bot.places import groups
+from bot.infra.clock import Clock, SystemClock
+from bot.infra.db import Database
+from bot.messages import Button
 from models import Member, OutboxMessage, OutboxPriority, OutboxStatus
 
 from bot.rich.render import fit

@@ -10,11 +10,11 @@ from datetime import datetime
 from sqlalchemy import union_all
 from sqlmodel import Session, select
 
+from bot.messages import Action, Button, Outgoing
 from bot.rich import Rich
-from handlers.types import Action, Button, Outgoing
 from models import INTERACTIVE_KINDS, OutboxMessage, OutboxPriority, OutboxStatus
 
-from ..masking import clean
+from bot.infra.masking import clean
 
 
 def rich_of(stored) -> Rich:

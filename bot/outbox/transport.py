@@ -1,7 +1,7 @@
 """What the sender needs from a chat platform: a ``Transport``, its ``PlatformLimits``, and the
 errors it may raise.
 
-The sender knows nothing of Telegram: an adapter (``bot.telegram.transport``) declares what its
+The sender knows nothing of Telegram: an adapter (``bot.platforms.telegram.transport``) declares what its
 platform takes (``limits``: message length and how it is counted, length under a photo, bytes of
 button data, whether a message can be edited later), renders an ``OutboundMessage`` (its text is
 the neutral ``bot.rich.Rich``, already cut to the platform's length by the sender) into API calls,
@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from bot.messages import Button
 from bot.rich import Rich
 from bot.rich.render import utf16_units
-from handlers.types import Button
 
 from .store import buttons_from_json, request_from_json, rich_of
 

@@ -1,7 +1,7 @@
 """Rich text written out for a platform, cut to what it takes, and read back from HTML.
 
 - ``to_html``: the HTML subset Telegram's ``parse_mode=HTML`` takes (``<b>``, ``<a href>``); the
-  platform says how a mention links (``bot.telegram.render`` gives ``tg://user?id=…``).
+  platform says how a mention links (``bot.platforms.telegram.render`` gives ``tg://user?id=…``).
 - ``to_markdown``: markdown (bold ``**…**``, ``[text](url)``) for platforms that take it, such as
   WeCom's markdown messages; the platform says how a mention is written (WeCom: ``<@userid>``).
 - ``to_plain``: no formatting at all; a link keeps its address so it still works.

@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 
 from models import CalendarFeed, Member, Rota, Shift
 
-from .. import places
-from ..masking import shown
-from . import service, texts
+from bot.places import service as places
+from bot.infra.masking import shown
+from bot.rotas import texts, turns
 
 PAST, AHEAD = timedelta(days=14), timedelta(days=60)
 PRODID = "-//Hongguanjia 红管家//rotas//ZH"
@@ -67,14 +67,14 @@ def _place(session: Session, rota: Rota) -> str:
 def _event(session: Session, shift: Shift, rota: Rota, uid: str, now: datetime, *, backup: bool = False):
     from icalendar import Event
 
-    people = service.on_duty(session, shift)
+    people = turns.on_duty(session, shift)
     ev = Event()
     ev.add("uid", uid)
     ev.add("dtstamp", now)
     ev.add("dtstart", shift.starts_at)
     ev.add("dtend", shift.ends_at)
     ev.add("summary", f"{texts.kind_zh(rota)}·{rota.name}" + ("（后备）" if backup else ""))
-    lines = [f"{service.shift_code(shift)}　值班：{'、'.join(m.name for m in people) or '（缺人）'}"]
+    lines = [f"{turns.shift_code(shift)}　值班：{'、'.join(m.name for m in people) or '（缺人）'}"]
     if shift.handoff_note:
         lines.append(f"交接：{shown(shift.handoff_note)}")  # as the next shift reads it
     ev.add("description", "\n".join(lines))
@@ -89,7 +89,7 @@ def member_calendar(session: Session, member: Member, *, now: datetime, tz_name:
     """The member's shifts from two weeks ago to two months ahead."""
     cal = _calendar(f"红管家·{member.name}的班次", tz_name)
     rotas: dict[int, Rota] = {}
-    for shift, role in service.shifts_of(session, member, since=now - PAST, until=now + AHEAD):
+    for shift, role in turns.shifts_of(session, member, since=now - PAST, until=now + AHEAD):
         rota = rotas.setdefault(shift.rota_id, session.get(Rota, shift.rota_id))
         cal.add_component(
             _event(session, shift, rota, f"shift-{shift.id}-m{member.id}@hongguanjia", now, backup=role == "backup")
@@ -99,6 +99,6 @@ def member_calendar(session: Session, member: Member, *, now: datetime, tz_name:
 
 def rota_calendar(session: Session, rota: Rota, *, now: datetime) -> bytes:
     cal = _calendar(f"红管家·{rota.name}", rota.timezone)
-    for shift in service.shifts_of_rota(session, rota, since=now - PAST, until=now + AHEAD):
+    for shift in turns.shifts_of_rota(session, rota, since=now - PAST, until=now + AHEAD):
         cal.add_component(_event(session, shift, rota, f"shift-{shift.id}@hongguanjia", now))
     return cal.to_ical()

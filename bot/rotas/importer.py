@@ -20,11 +20,11 @@ from sqlmodel import Session, select
 
 from models import Rota
 
-from .. import places
-from ..config import Settings
-from ..errors import DomainError, InvalidInput
-from ..spreadsheets import RowError, RowsRejected, cell_text, match_headers, read_table
-from . import service
+from bot.places import service as places
+from bot.infra.config import Settings
+from bot.infra.errors import DomainError, InvalidInput
+from bot.infra.spreadsheets import RowError, RowsRejected, cell_text, match_headers, read_table
+from bot.rotas import admin, turns
 from .spec import (
     RotaSpec,
     find_members,
@@ -215,15 +215,15 @@ def import_rotas(
                     select(Rota).where(Rota.community_id == spec.community_id, Rota.name == spec.name)
                 ).first()
                 if existing is None:
-                    rota = service.create_rota(session, spec, by=None, now=now, settings=settings)
+                    rota = admin.create_rota(session, spec, by=None, now=now, settings=settings)
                     report.created += 1
-                elif service.update_rota(session, existing, spec, by=None, now=now, settings=settings):
+                elif admin.update_rota(session, existing, spec, by=None, now=now, settings=settings):
                     rota = existing
                     report.updated += 1
                 else:
                     rota = existing
                     report.unchanged += 1
-                report.shifts += len(service.shifts_of_rota(session, rota, since=now, until=now + _horizon(settings)))
+                report.shifts += len(turns.shifts_of_rota(session, rota, since=now, until=now + _horizon(settings)))
         except DomainError as err:
             errors.append(RowError(number, str(err)))
         if on_row:

@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 
 from models import DAILY, ROTA_KIND_ZH, Member, MemberStatus, RotaKind
 
-from ..errors import InvalidInput
+from bot.infra.errors import InvalidInput
 from ..members import numbers
-from ..places import chinese_number
+from bot.places.service import chinese_number
 
 KIND_WORDS: dict[str, str] = {
     **{zh: k.value for k, zh in ROTA_KIND_ZH.items()},

@@ -16,9 +16,9 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.db import Database
+from bot.infra.clock import Clock, SystemClock
+from bot.infra.config import Settings
+from bot.infra.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def make_sender(db: Database, bot, clock: Clock, settings: Settings):
     """The outbox sender with the Telegram transport, within Telegram's limits (unless
     ``HGJ_SEND_LIMITS=false``, for a local stand-in without limits)."""
     from bot.outbox import RateLimiter, RateLimits, Sender
-    from bot.telegram.transport import TelegramTransport
+    from bot.platforms.telegram.transport import TelegramTransport
 
     limiter = RateLimiter() if settings.send_limits else RateLimiter(RateLimits.off())
     return Sender(db, TelegramTransport(bot), clock=clock, limiter=limiter)
@@ -122,8 +122,8 @@ class Runtime:
         from handlers import build_conversation
         from handlers.understanding import get_parser
 
-        from bot.telegram.app import build_bot, build_dispatcher
-        from bot.telegram.bridge import UpdateBridge
+        from bot.platforms.telegram.app import build_bot, build_dispatcher
+        from bot.platforms.telegram.bridge import UpdateBridge
 
         if self.parser is None:
             self.parser = await asyncio.to_thread(get_parser)
@@ -144,7 +144,7 @@ class Runtime:
         if self.features.polling:
             self.mode = "polling"
         elif self.settings.webhook_url:
-            from bot.telegram.webhook import webhook_path, webhook_router, webhook_secret
+            from bot.platforms.telegram.webhook import webhook_path, webhook_router, webhook_secret
 
             self.mode = "webhook"
             secret = webhook_secret(self.settings, self.token)
@@ -161,12 +161,12 @@ class Runtime:
         if self.sender is not None:
             self._spawn(self.sender.run(), "sender")
         if self.mode == "polling":
-            from bot.telegram.polling import poll
+            from bot.platforms.telegram.polling import poll
 
             self.bridge.batched = True
             self._spawn(poll(self.bot, self.dp, self._stop, after_batch=self.bridge.flush), "polling")
         elif self.mode == "webhook":
-            from bot.telegram.webhook import set_webhook, webhook_secret
+            from bot.platforms.telegram.webhook import set_webhook, webhook_secret
 
             await set_webhook(self.bot, self.dp, self.settings, webhook_secret(self.settings, self.token))
         if self.features.sweep_every:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.db import Database
+from bot.infra.db import Database
 
 
 def populate_standin(world, db: Database) -> dict:
@@ -14,7 +14,7 @@ def populate_standin(world, db: Database) -> dict:
     "newcomers": {user_id: member number}}``."""
     from sqlmodel import select
 
-    from bot.demo_data import NEWCOMER_ACCOUNT_BASE
+    from bot.demo.data import NEWCOMER_ACCOUNT_BASE
     from handlers.texts import role_label
     from models import ChatGroup, Community, Member, Resident
 

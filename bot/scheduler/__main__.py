@@ -15,8 +15,8 @@ import signal
 
 async def _main(url: str | None) -> None:
     from bot.bootstrap import prepare
-    from bot.clock import SystemClock
-    from bot.config import Settings
+    from bot.infra.clock import SystemClock
+    from bot.infra.config import Settings
 
     settings = Settings(database_url=url) if url else Settings()
     db = prepare(settings.database_url)

@@ -33,9 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.db import Database
+from bot.infra.clock import Clock
+from bot.infra.config import Settings
+from bot.infra.db import Database
 
 from .lock import SchedulerLock, lock_for
 
@@ -194,8 +194,8 @@ def horizon_job(runtime_id: str) -> None:
     rt = _RUNTIMES.get(runtime_id)
     if rt is None or not rt.owner:
         return
-    from bot.due import prune
-    from bot.rotas.service import materialise_all
+    from bot.due.fire import prune
+    from bot.rotas.turns import materialise_all
 
     try:
         with rt.db.transaction() as session:
@@ -213,8 +213,8 @@ def settle_job(runtime_id: str) -> None:
     rt = _RUNTIMES.get(runtime_id)
     if rt is None or not rt.owner:
         return
-    from bot import wishes
-    from bot.issue_points import settle_due
+    from bot.wishes import service as wishes
+    from bot.issues.points import settle_due
 
     with rt.fire_lock:
         if not rt.owner:
@@ -243,7 +243,7 @@ def lock_job(runtime_id: str) -> None:
 
 def run_once(rt: Runtime) -> int:
     """Fire what is due now; returns the messages queued."""
-    from bot.due import fire
+    from bot.due.fire import fire
 
     with rt.fire_lock:
         if not rt.owner:
@@ -284,7 +284,7 @@ def _notify(rt: Runtime) -> None:
 
 def _plan_wake(rt: Runtime) -> None:
     """Wake exactly when the next thing falls due, if that is before the next tick."""
-    from bot.due import next_due_at
+    from bot.due.fire import next_due_at
 
     window = timedelta(seconds=rt.settings.scheduler_tick_seconds * 2)
     try:

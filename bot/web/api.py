@@ -9,8 +9,12 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from bot import access, places, points, stats
-from bot.ids import INT64_MAX
+
+from bot.members import permissions
+from bot.places import service as places
+from bot.points import service as points
+from bot.office import stats
+from bot.infra.ids import INT64_MAX
 from bot.members.service import mask_phone
 from models import ROLE_NAMES_ZH, Member, PointsRule, Role, RouteTarget, RoutingRule
 
@@ -45,7 +49,7 @@ def api_issues(request: Request, session: SessionDep, viewer: StaffDep) -> list[
 @router.get("/members")
 def api_members(session: SessionDep, viewer: StaffDep) -> list[dict]:
     """Members of the viewer's community; phone numbers only for the community office."""
-    show_phones = access.may_see_phones(viewer)
+    show_phones = permissions.may_see_phones(viewer)
     rows = []
     for m in session.exec(select(Member).where(Member.community_id == viewer.community_id).order_by(Member.seq)):
         rows.append({

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.db import Database
+from bot.infra.clock import Clock, SystemClock
+from bot.infra.config import Settings
+from bot.infra.db import Database
 
 
 def create_app(db: Database, settings: Settings, clock: Clock | None = None,

@@ -10,7 +10,9 @@ from fastapi import Depends, HTTPException, Request
 from pydantic import AfterValidator
 from sqlmodel import Session
 
-from bot import access
+from bot.members import logins as access
+
+from bot.members import permissions
 from models import Member
 
 COOKIE = "hgj_token"
@@ -58,7 +60,7 @@ MemberDep = Annotated[Member | None, Depends(current_member)]
 def staff(member: MemberDep) -> Member:
     if member is None:
         raise HTTPException(401, "请先通过机器人的 /web 命令获取登录链接")
-    if not access.may_see_dashboard(member):
+    if not permissions.may_see_dashboard(member):
         raise HTTPException(403, "只有社区工作人员、包联干部和区领导可以查看")
     return member
 
@@ -69,7 +71,7 @@ StaffDep = Annotated[Member, Depends(staff)]
 def office(member: MemberDep) -> Member:
     if member is None:
         raise HTTPException(401, "请先登录")
-    if not access.may_change_settings(member):
+    if not permissions.may_change_settings(member):
         raise HTTPException(403, "只有社区红管家工作室的管理员可以修改设置")
     return member
 

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from bot import access
-from bot.errors import DomainError
+from bot.members import logins as access
+from bot.infra.errors import DomainError
 from bot.members import binding
 from bot.members.service import find_by_number
 from models import Member

@@ -8,7 +8,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import select
 
-from bot import access, places, points, stats
+from bot.members import logins as access
+
+from bot.members import permissions
+from bot.places import service as places
+from bot.points import service as points
+from bot.office import stats
 from models import Community, Grid
 
 from .api import CommunityRef
@@ -22,7 +27,7 @@ router = APIRouter()
 def _env():
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    from bot.masking import clean
+    from bot.infra.masking import clean
 
     # autoescape: every resident's text on these pages is shown as text, never as markup; and
     # no invisible or direction character of a stored name or text reaches the page
@@ -36,7 +41,7 @@ def render(name: str, status_code: int = 200, **context) -> HTMLResponse:
 
 @router.get("/wall", response_class=HTMLResponse)
 def walls(session: SessionDep):
-    from bot.stats import funnel
+    from bot.office.stats import funnel
 
     communities = [
         {"code": c.code, "name": c.name, "open": funnel(session, community_id=c.id).wishes_open}
@@ -80,7 +85,7 @@ def logout(request: Request, session: SessionDep):
 def dashboard(request: Request, session: SessionDep, viewer: MemberDep):
     if viewer is None:
         return render("message.html", 401, title="请先登录", text="在机器人私聊里发送 /web，点开收到的链接即可查看社区看板。")
-    if not access.may_see_dashboard(viewer):
+    if not permissions.may_see_dashboard(viewer):
         return render("message.html", 403, title="没有权限", text="社区看板供社区工作人员、包联干部和区领导使用。")
     tz = request.app.state.settings.tz
     today = now(request).astimezone(tz).date()

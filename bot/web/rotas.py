@@ -19,8 +19,8 @@ from fastapi import APIRouter, HTTPException, Path, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from bot.config import Settings
-from bot.ids import INT64_MAX
+from bot.infra.config import Settings
+from bot.infra.ids import INT64_MAX
 
 from .deps import MemberDep, SessionDep, StaffDep, Text, now
 
@@ -105,21 +105,21 @@ def rota_feed(token: str, request: Request, session: SessionDep) -> Response:
 
 
 def _out(session: Session, rota, at: datetime) -> RotaOut:
-    from bot.rotas import ical, service, texts
+    from bot.rotas import admin, turns, ical, texts
     from models import Community
 
     shifts = []
-    for s in service.shifts_of_rota(session, rota, since=at, until=at + timedelta(days=7)):
-        backup = service.backup_of(session, s)
+    for s in turns.shifts_of_rota(session, rota, since=at, until=at + timedelta(days=7)):
+        backup = turns.backup_of(session, s)
         shifts.append(ShiftOut(
-            code=service.shift_code(s), starts_at=s.starts_at, ends_at=s.ends_at,
-            people=[m.name for m in service.on_duty(session, s)], backup=backup.name if backup else None,
+            code=turns.shift_code(s), starts_at=s.starts_at, ends_at=s.ends_at,
+            people=[m.name for m in turns.on_duty(session, s)], backup=backup.name if backup else None,
         ))
     token = ical.rota_token(session, rota, now=at)
     return RotaOut(
-        id=rota.id, code=service.rota_code(rota), community=session.get(Community, rota.community_id).name,
-        name=rota.name, kind=texts.kind_zh(rota), rhythm=service.describe(rota), size=rota.size,
-        quorum=rota.quorum, active=rota.active, team=[m.name for m in service.team(session, rota)],
+        id=rota.id, code=turns.rota_code(rota), community=session.get(Community, rota.community_id).name,
+        name=rota.name, kind=texts.kind_zh(rota), rhythm=turns.describe(rota), size=rota.size,
+        quorum=rota.quorum, active=rota.active, team=[m.name for m in turns.team(session, rota)],
         shifts=shifts, ical=f"/ical/rota/{token}.ics",
     )
 
@@ -149,15 +149,15 @@ def get_rota(rota_id: Annotated[int, Path(ge=1, le=INT64_MAX, examples=[1])], re
 
 @router.post("/api/rotas", status_code=201)
 def create(body: RotaIn, request: Request, session: SessionDep, viewer: MemberDep) -> RotaOut:
-    from bot.errors import DomainError, NotAllowed
-    from bot.rotas import service
+    from bot.infra.errors import DomainError, NotAllowed
+    from bot.rotas import admin, turns
 
     if viewer is None:
         raise HTTPException(401, "请先通过机器人的 /web 命令获取登录链接")
     settings = request.app.state.settings
     try:
         spec = _spec(session, body, settings, viewer)
-        rota = service.create_rota(session, spec, by=viewer, now=now(request), settings=settings)
+        rota = admin.create_rota(session, spec, by=viewer, now=now(request), settings=settings)
         out = _out(session, rota, now(request))
         session.commit()
         return out
@@ -170,9 +170,9 @@ def create(body: RotaIn, request: Request, session: SessionDep, viewer: MemberDe
 
 
 def _spec(session: Session, body: RotaIn, settings: Settings, viewer):
-    from bot import places
-    from bot.errors import InvalidInput, NotAllowed
-    from bot.permissions import in_community
+    from bot.places import service as places
+    from bot.infra.errors import InvalidInput, NotAllowed
+    from bot.members.permissions import in_community
     from bot.rotas.spec import RotaSpec, find_members, parse_kind, parse_times, parse_weekdays
     from models import Community
 

@@ -9,7 +9,7 @@ from urllib.parse import unquote_to_bytes
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from bot.errors import DomainError, NotAllowed, NotFound
+from bot.infra.errors import DomainError, NotAllowed, NotFound
 
 
 def install(app: FastAPI, *, db, settings, clock, secret_dir: Path | None = None) -> FastAPI:

@@ -13,8 +13,8 @@ target_metadata = models.metadata
 def _engine():
     engine = config.attributes.get("connection_engine")
     if engine is None:
-        from bot.config import get_settings
-        from bot.db import make_engine
+        from bot.infra.config import get_settings
+        from bot.infra.db import make_engine
 
         engine = make_engine(get_settings().database_url)
     return engine

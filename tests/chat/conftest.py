@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from bot import demo_data
-from bot.db import Database
+from bot.demo import data as demo_data
+from bot.infra.db import Database
 from handlers import build_conversation
 from handlers.context import forget_bindings
 from handlers.understanding import forget_gazetteers, get_parser
@@ -57,7 +57,7 @@ UNSURE_CANDIDATES = ["有人管管吗", "楼下狗一直叫", "下水道有点�
 
 @pytest.fixture(scope="session")
 def unsure(parser) -> str:
-    from bot.config import Settings
+    from bot.infra.config import Settings
     from bot.nlu.decision import ASK, decide
 
     threshold = Settings(_env_file=None).nlu_confidence

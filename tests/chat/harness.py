@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.config import Settings
+from bot.infra.config import Settings
 from bot.outbox import buttons_from_json
 from bot.outbox.store import request_from_json, rich_of
-from bot.telegram.render import html
+from bot.platforms.telegram.render import html
 from handlers.context import Context
 from handlers.conversation import process_message, process_press, run_sweep
 from handlers.types import Chat, Inbound, Press, SharedContact, User
@@ -60,7 +60,7 @@ class ChatWorld:
         self._callback = itertools.count(1)
         self.names: dict[int, str] = {}
         self.last_answer = None
-        from bot.telegram.bridge import WaitingProbe
+        from bot.platforms.telegram.bridge import WaitingProbe
 
         self.probe = WaitingProbe(db) if db.is_sqlite else None
 

@@ -9,10 +9,10 @@ from datetime import time
 
 from sqlmodel import select
 
-from bot.config import Settings
-from bot.db import Database
+from bot.infra.config import Settings
+from bot.infra.db import Database
 from bot.runtime import Features, Runtime, populate_standin
-from bot.standin import Limits, StandinClient, StandinServer
+from bot.platforms.telegram.standin import Limits, StandinClient, StandinServer
 from models import Issue
 
 TOKEN = "7000000001:e2e-test-token"

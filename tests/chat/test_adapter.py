@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from aiogram.types import CallbackQuery, Chat, Message, User
 
-from bot.telegram import convert
-from bot.telegram.callbacks import FACTORIES, IssueCB, QuestionCB, TaskCB, WishCB
+from bot.platforms.telegram import convert
+from bot.platforms.telegram.callbacks import FACTORIES, IssueCB, QuestionCB, TaskCB, WishCB
 from handlers import build_conversation
-from handlers.types import Action
+from bot.messages import Action
 
 REPO = Path(__file__).resolve().parents[2]
 

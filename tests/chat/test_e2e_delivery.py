@@ -8,11 +8,11 @@ import socket
 import aiohttp
 from sqlmodel import select
 
-from bot import demo_data
+from bot.demo import data as demo_data
 from bot.outbox import enqueue
 from bot.runtime import Features
-from bot.standin import Limits
-from handlers.types import Action, Button, Outgoing
+from bot.platforms.telegram.standin import Limits
+from bot.messages import Action, Button, Outgoing
 from models import OutboxMessage
 
 from .live import live_bot
@@ -62,7 +62,7 @@ async def test_500_alerts_at_once_arrive_complete_within_telegrams_limits(demo, 
 
 
 def _now():
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
 
     return SystemClock().now()
 

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from sqlmodel import select
 
-from bot import demo_data
+from bot.demo import data as demo_data
 from bot.runtime import Features
 from models import FailedUpdate, Issue, OutboxMessage, PointsEntry, ProcessedUpdate, Wish
 
@@ -166,7 +166,7 @@ async def test_support_on_a_duplicate(live, p):
 async def test_refused_button_changes_nothing(live, p):
     """A building head without a chat account is named in the grid's group, under a card with
     the handler's buttons; a resident tapping one is refused and nothing changes."""
-    from bot import groups
+    from bot.places import groups
     from models import Member
 
     sc = live.sc
@@ -242,8 +242,8 @@ async def test_a_handler_failure_is_kept_apologised_for_and_replayed(demo, parse
         await sc.send_text(p.vol1, p.vol1, "/help")
         await sc.wait_for_message(p.vol1, lambda m: "/wall" in m["text"])
         # fixed: replay the dead letters
-        from bot.telegram.bridge import failed_updates
-        from bot.telegram.replay import replay
+        from bot.platforms.telegram.bridge import failed_updates
+        from bot.platforms.telegram.replay import replay
 
         live.runtime.bridge.fail_hook = None
         ok, failed = await replay(db, live.settings, failed_updates(db), parser=parser)
@@ -281,3 +281,28 @@ async def test_a_location_reaches_the_conversation(live, p):
     await sc.send_location(p.cadre_zj, p.cadre_zj, 30.98, 112.2)
     done = await sc.wait_for_message(p.cadre_zj, lambda m: "已把位置记入签到" in m["text"] or "签到" in m["text"])
     assert "位置" in done["text"]
+
+
+async def test_where_question_running_out_in_a_private_chat_files_the_report(live, p):
+    """「在哪栋楼？」 asked in a resident's private chat and never answered: the report is filed
+    anyway for the community to place (it used to be looked up as a group and dropped)."""
+    from datetime import timedelta
+
+    from models import PendingQuestion
+
+    sc = live.sc
+    before = len(live.issues())
+    await sc.start_private(p.r_li)
+    await sc.send_text(p.r_li, p.r_li, "楼道的灯坏了好几天了，晚上黑漆漆的")
+    await sc.wait_for_message(p.r_li, lambda m: "在哪栋楼" in m["text"])
+    assert len(live.issues()) == before
+    with live.db.transaction() as s:
+        (question,) = s.exec(select(PendingQuestion).where(PendingQuestion.chat_id == p.r_li)).all()
+        question.expires_at = live.runtime.clock.now() - timedelta(seconds=1)
+        s.add(question)
+    assert await live.runtime.bridge._db(live.runtime.bridge.sweep) == 1
+    card = await sc.wait_for_message(p.r_li, lambda m: "没等到楼栋" in m["text"])
+    issue = live.newest()
+    assert len(live.issues()) == before + 1 and issue.building_id is None
+    assert issue.text == "楼道的灯坏了好几天了，晚上黑漆漆的" and issue.source_chat_id == p.r_li
+    assert f"Q{issue.id}" in card["text"]

@@ -7,10 +7,11 @@ import asyncio
 
 from sqlmodel import select
 
-from bot import demo_data, groups
+from bot.demo import data as demo_data
+from bot.places import groups
 from bot.outbox import enqueue
 from bot.runtime import Features
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import ChatGroup, OutboxMessage
 
 from .live import live_bot

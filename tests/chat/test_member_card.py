@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 
-from bot.roster import import_roster
+from bot.members.roster import import_roster
 
 from .conftest import SUNSHINE
 

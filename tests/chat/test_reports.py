@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot import groups
+from bot.places import groups
 from tests.rendered import html_of
 from models import Issue, IssueFollower, Member, OutboxMessage, PendingQuestion, PointsEntry
 
@@ -197,7 +197,7 @@ def test_two_compounds_with_the_same_building_number_are_told_apart(cw, people):
     cw.press(people.r_zhao, question, "翠苑小区2栋")
     issue = newest(cw)
     with cw.db.session() as s:
-        from bot.places import building_label
+        from bot.places.service import building_label
         from models import Building
 
         assert building_label(s, s.get(Building, issue.building_id)) == "翠苑小区2栋"
@@ -362,7 +362,7 @@ def test_a_stale_card_shows_how_things_stand(cw, people):
     first, second = in_chat(out, people.bh_s4)[0], in_chat(out, people.gm2)[0]
     cw.press(people.bh_s4, first, "领办")
     second.labels  # refreshed already; press the old button data anyway
-    from handlers.types import Action, Button
+    from bot.messages import Action, Button
 
     second.buttons = [[Button("受理", Action("q", "accept", issue.id))]]
     cw.press(people.gm2, second, "受理")
@@ -432,7 +432,7 @@ def test_followers_are_the_reporter_and_supporters(cw, people):
 @pytest.mark.postgres
 def test_the_conversation_on_postgresql(pg_db, clock, conversation, parser, unsure):
     """The same flow on the product's other database (skipped where PostgreSQL is absent)."""
-    from bot import demo_data
+    from bot.demo import data as demo_data
     from handlers.context import forget_bindings
     from handlers.understanding import forget_gazetteers
 

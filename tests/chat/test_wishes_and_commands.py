@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import groups
+from bot.places import groups
 from models import ChatGroup, Member, PendingQuestion, PointsEntry, Task, TaskParticipant, Wish
 
 from .conftest import CUIYUAN, SUNSHINE
@@ -70,7 +70,7 @@ def test_a_claimed_wish_cannot_be_claimed_again_and_release_puts_it_back(cw, peo
     (reply,) = cw.say(people.r_wang, SUNSHINE, WISH)
     out = cw.press(people.vol1, reply, "我来认领")
     (private,) = in_chat(out, people.vol1)
-    from handlers.types import Action, Button
+    from bot.messages import Action, Button
 
     assert reply.buttons == []  # the card shows it is claimed; press its old button anyway
     reply.buttons = [[Button("我来认领", Action("w", "claim", newest_wish(cw).id))]]
@@ -164,6 +164,17 @@ def test_stats_is_for_managers_only(cw, people):
         assert "只对" in refused.text
     (leader,) = cw.say(people.leader, people.leader, "/stats")
     assert "白庙社区" in leader.text
+
+
+def test_a_manager_who_left_sees_no_stats(cw, people):
+    from models import MemberStatus
+
+    with cw.db.transaction() as s:
+        gm = s.exec(select(Member).where(Member.chat_user_id == people.gm1)).one()
+        gm.status = MemberStatus.left  # still bound to the chat account, no longer a steward
+        s.add(gm)
+    (refused,) = cw.say(people.gm1, people.gm1, "/stats")
+    assert "只对" in refused.text and "收集" not in refused.text
 
 
 def test_wall_lists_open_wishes_with_claim_buttons(cw, people):

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import groups
+from bot.places import groups
 from models import ChatGroup, Occurrence, OutboxMessage, OutboxStatus, PendingQuestion
 from tests.factories import build_world
 

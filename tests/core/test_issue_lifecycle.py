@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import issues, points
-from bot.errors import InvalidInput, InvalidTransition, NotAllowed
+from bot.issues import service as issues
+from bot.points import service as points
+from bot.infra.errors import InvalidInput, InvalidTransition, NotAllowed
 from models import IssueStatus as S
 from tests.factories import build_world
 

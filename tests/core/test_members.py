@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import InvalidInput
+from bot.infra.errors import InvalidInput
 from bot.members import service as members
 from bot.members.numbers import MemberNumber
 from tests.factories import build_world

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import places
-from bot.errors import InvalidInput
+from bot.places import service as places
+from bot.infra.errors import InvalidInput
 from tests.factories import build_world
 
 

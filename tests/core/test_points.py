@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot import points
-from bot.errors import InvalidInput
+from bot.points import service as points
+from bot.infra.errors import InvalidInput
 from models import PointsEntry, PointsRule, Voucher
 from tests.conftest import TZ
 from tests.factories import build_world

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import func, select
 
-from bot.roster import RosterRejected, import_roster
+from bot.members.roster import RosterRejected, import_roster
 from models import Building, Community, Grid, Member, Resident
 
 

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from sqlmodel import func, select
 
 from bot.members.numbers import MemberNumber
-from bot.roster import RosterRejected, import_roster
+from bot.members.roster import RosterRejected, import_roster
 from models import Building, Community, Compound, Grid, Member, WorkUnit
 
 ID_NUMBERS = ["420802196505051234", "420802198001011235", "42080219850202123X", "420802197003031236",
@@ -384,7 +384,7 @@ def test_a_column_the_sheet_lacks_keeps_what_members_have_and_community_can_be_g
 def test_the_export_shows_every_members_unit_and_position(db, tmp_path, clock):
     from openpyxl import load_workbook
 
-    from bot.export import export_workbook
+    from bot.office.export import export_workbook
     from tests.conftest import TZ
 
     run(db, office_roster(tmp_path / "r.xlsx"), clock)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.routing import route
+from bot.issues.routing import route
 from models import MemberStatus, RoutingRule
 from tests.factories import build_world
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot import issues, points, stats, tasks
-from bot.errors import InvalidInput, NotAllowed
+from bot.issues import service as issues
+from bot.points import service as points
+from bot.office import stats
+from bot.tasks import service as tasks
+from bot.infra.errors import InvalidInput, NotAllowed
 from tests.factories import build_world
 
 

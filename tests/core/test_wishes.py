@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot import points, wishes
-from bot.errors import InvalidInput, InvalidTransition, NotAllowed
+from bot.points import service as points
+from bot.wishes import service as wishes
+from bot.infra.errors import InvalidInput, InvalidTransition, NotAllowed
 from models import WishStatus as S
 from tests.factories import build_world
 

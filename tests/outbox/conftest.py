@@ -9,10 +9,10 @@ import random
 import pytest
 from sqlmodel import select
 
-from bot.db import Database
+from bot.infra.db import Database
 from bot.outbox import RateLimiter, RateLimits, RetryPolicy, Sender, enqueue_all
 from bot.outbox.testing import FakeTransport, run_virtual
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import OutboxMessage
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import groups
+from bot.places import groups
 from bot.outbox import ChatMigrated
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import OutboxStatus as S
 from tests.factories import build_world
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from bot.outbox import RateLimits, RetryAfter
 from bot.outbox.testing import FakeTransport, LoopClock
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from models import OutboxStatus
 
 from .conftest import add, make_sender, rows, virtual
@@ -97,7 +97,7 @@ def test_two_processes_racing_on_one_database_send_each_row_once_and_in_order(an
     and event loop, claiming from the same table at full speed."""
     import threading
 
-    from bot.db import Database
+    from bot.infra.db import Database
 
     ids = add(any_db, clock, *[Outgoing(chat_id=900 + i % 23, text=f"m{i}") for i in range(600)])
     transport = FakeTransport()

@@ -9,8 +9,8 @@ from bot.outbox.testing import FakeTransport
 from bot.outbox.transport import PlatformLimits
 from bot.rich import bold, mention, rich
 from bot.rich.render import to_markdown
-from bot.telegram.render import LIMITS as TELEGRAM
-from handlers.types import Action, Button, Outgoing
+from bot.platforms.telegram.render import LIMITS as TELEGRAM
+from bot.messages import Action, Button, Outgoing
 from models import OutboxStatus
 
 from .conftest import add, make_sender, rows, virtual

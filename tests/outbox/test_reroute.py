@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot import groups
+from bot.places import groups
 from bot.outbox import Unreachable, enqueue
-from handlers.types import Action, Button, Outgoing
+from bot.messages import Action, Button, Outgoing
 from models import Member, OutboxMessage, OutboxStatus
 from tests.factories import build_world
 

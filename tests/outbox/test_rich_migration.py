@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.db import Database, make_engine, upgrade
+from bot.infra.db import Database, make_engine, upgrade
 from bot.rich import bold, link, mention, rich
 from bot.rich.html_parse import parse_html
 from bot.outbox.store import rich_of
-from bot.telegram.render import html
+from bot.platforms.telegram.render import html
 from models import OutboxMessage
 from tests.conftest import fresh_pg_database
 
@@ -62,7 +62,7 @@ def _check(db: Database, url: str) -> None:
 
     from alembic import command
 
-    from bot.db import alembic_config
+    from bot.infra.db import alembic_config
 
     command.downgrade(alembic_config(db.engine), "0010")
     with db.engine.begin() as conn:

@@ -13,7 +13,7 @@ from bot.outbox import (
     TemporaryError,
 )
 from bot.outbox.testing import FakeTransport, LoopClock
-from handlers.types import Action, Button, Outgoing
+from bot.messages import Action, Button, Outgoing
 from models import OutboxStatus
 
 from .conftest import add, make_sender, rows, virtual

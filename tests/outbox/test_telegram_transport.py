@@ -24,7 +24,7 @@ from aiogram.methods import SendMessage
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.clock import SystemClock
+from bot.infra.clock import SystemClock
 from bot.outbox import (
     ChatMigrated,
     OutboundMessage,
@@ -36,9 +36,9 @@ from bot.outbox import (
     TemporaryError,
     Unreachable,
 )
+from bot.platforms.telegram.transport import TelegramTransport, keyboard, translate
+from bot.messages import Action, Button, Outgoing
 from bot.rich.render import from_html
-from bot.telegram.transport import TelegramTransport, keyboard, translate
-from handlers.types import Action, Button, Outgoing
 from models import OutboxStatus
 
 from .conftest import add, rows

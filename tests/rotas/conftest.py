@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.config import Settings
-from bot.rotas import service
+from bot.infra.config import Settings
+from bot.rotas import admin
 from bot.rotas.spec import RotaSpec
 from models import OutboxMessage
 from tests.factories import build_world
@@ -50,7 +50,7 @@ def make_rota(s, w, settings, now, *, name="夜间巡逻", team=("张三", "李�
         building_id=building.id if building else None, team=[w.m[k].id for k in team], starts_on=starts_on,
         timezone=tz,
     )
-    return service.create_rota(s, spec, by=by, now=now, settings=settings)
+    return admin.create_rota(s, spec, by=by, now=now, settings=settings)
 
 
 def outbox(db, prefix: str = "") -> list[OutboxMessage]:
@@ -60,14 +60,14 @@ def outbox(db, prefix: str = "") -> list[OutboxMessage]:
 
 
 def fire(db, when, settings):
-    from bot import due
+    from bot.due import fire as due
 
     with db.transaction() as s:
         return due.fire(s, when, settings=settings)
 
 
 def due_now(db, when, settings, **kw):
-    from bot import due
+    from bot.due import fire as due
 
     with db.session() as s:
         return due.due(s, when, settings=settings, **kw)

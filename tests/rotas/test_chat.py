@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import groups
-from bot.rotas import service
+from bot.places import groups
+from bot.rotas import checkins, turns
 from handlers import rotas as rota_handlers
 from handlers.context import Context
 from handlers.conversation import Conversation, process_message, process_press
@@ -90,7 +90,7 @@ def test_duty_myshifts_and_rotas(chat, db, world, clock, settings):
     assert "下一班" in in_group
     clock.set(at(28, 20, 10))
     with db.transaction() as s:
-        service.check_in(s, world.m["张三"], now=clock.now(), settings=settings)
+        checkins.check_in(s, world.m["张三"], now=clock.now(), settings=settings)
     assert "现在 20:00–22:00：张三✅、李四" in chat.text("gm1", "/duty")
     mine = chat.text("张三", "/myshifts")
     assert "张三 的班次" in mine and "S1" in mine and "（后备）" in mine
@@ -152,7 +152,7 @@ def test_swap_asked_in_chat_and_taken_with_a_button(chat, db, world, clock, sett
     assert taken.answer.text == "换班成功"
     assert {o.chat_id for o in taken.outgoing} == {7004, 7001}  # the taker, and 张三 is told
     with db.session() as s:
-        assert [m.name for m in service.on_duty(s, s.get(Shift, 1))] == ["赵六", "李四"]
+        assert [m.name for m in turns.on_duty(s, s.get(Shift, 1))] == ["赵六", "李四"]
     late = chat.press("王五", take)
     assert late.answer.alert and "已经有人接了" in late.answer.text
     assert "你不在 S2 上" in chat.text("张三", "/swap S2")
@@ -190,11 +190,11 @@ def test_manage_rota_and_cover_a_shift(chat, db, world, clock, settings):
     out = chat.say("gm1", "/cover S1 赵六 替 张三")
     assert "S1 已调整" in html_of(out.outgoing[0]) and out.outgoing[1].chat_id == 7004
     with db.session() as s:
-        assert [m.name for m in service.on_duty(s, s.get(Shift, 1))] == ["李四", "赵六"]
+        assert [m.name for m in turns.on_duty(s, s.get(Shift, 1))] == ["李四", "赵六"]
     assert "人数已更新" in chat.text("gm1", "/rota R1 人数 3 最少 2")
     with db.session() as s:  # the override holds: 张三 is not put back on S1
-        assert "张三" not in [m.name for m in service.on_duty(s, s.get(Shift, 1))]
-        assert len(service.on_duty(s, s.get(Shift, 2))) == 3
+        assert "张三" not in [m.name for m in turns.on_duty(s, s.get(Shift, 1))]
+        assert len(turns.on_duty(s, s.get(Shift, 2))) == 3
     assert "已停用" in chat.text("office", "/rota R1 停用")
     with db.session() as s:
         assert not s.exec(select(Shift).where(Shift.starts_at > clock.now())).all()

@@ -9,10 +9,13 @@ from datetime import date, time, timedelta, timezone
 
 import pytest
 
-from bot import due as D
-from bot import escalation, groups, issues, points
-from bot.config import Settings
-from bot.rotas import service
+from bot.due import fire as D
+from bot.issues import escalation
+from bot.places import groups
+from bot.issues import service as issues
+from bot.points import service as points
+from bot.infra.config import Settings
+from bot.rotas import away, checkins, swaps, turns
 from models import MemberStatus, PolicyKind
 
 from .conftest import at, due_now, fire, make_rota, outbox
@@ -31,7 +34,7 @@ def mid(world, key) -> int:
 def test_reminders_fire_once_each_across_days(db, world, clock, settings):
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now())
-        s1, s2 = service.shifts_of_rota(s, rota, since=clock.now(), until=clock.now() + timedelta(days=2))
+        s1, s2 = turns.shifts_of_rota(s, rota, since=clock.now(), until=clock.now() + timedelta(days=2))
     z, l, w = mid(world, "张三"), mid(world, "李四"), mid(world, "王五")
     # created the same morning: tonight's shift is reminded at once ("今天"), to the two and the backup
     first = due_now(db, clock.now(), settings)
@@ -61,7 +64,7 @@ def test_reminders_fire_once_each_across_days(db, world, clock, settings):
 def test_missed_check_in_goes_to_the_backup_then_up_the_route(db, world, clock, settings):
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now(), building=world.b3)
-        s1 = service.shifts_of_rota(s, rota, since=clock.now(), until=clock.now() + timedelta(days=1))[0]
+        s1 = turns.shifts_of_rota(s, rota, since=clock.now(), until=clock.now() + timedelta(days=1))[0]
     fire(db, at(28, 20), settings)
 
     def calls(hh, mm):
@@ -79,8 +82,8 @@ def test_missed_check_in_goes_to_the_backup_then_up_the_route(db, world, clock, 
     assert "后备" in html_of(backup_msg) and "s:in:" in backup_msg.buttons
     # two check in at 21:10: the office is not called
     with db.transaction() as s:
-        service.check_in(s, world.m["张三"], now=at(28, 21, 10), settings=settings)
-        service.check_in(s, world.m["王五"], now=at(28, 21, 10), settings=settings)
+        checkins.check_in(s, world.m["张三"], now=at(28, 21, 10), settings=settings)
+        checkins.check_in(s, world.m["王五"], now=at(28, 21, 10), settings=settings)
     assert calls(21, 30) == []
 
 
@@ -96,22 +99,22 @@ def test_late_tick_tells_each_person_once(db, world, clock, settings):
 def test_quorum_gap_calls_the_team_with_a_join_button(db, world, clock, settings):
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now(), team=("张三", "李四", "王五"), size=1, quorum=2)
-        s2 = service.shifts_of_rota(s, rota, since=at(29, 0), until=at(30, 0))[0]
+        s2 = turns.shifts_of_rota(s, rota, since=at(29, 0), until=at(30, 0))[0]
     calls = [d for d in due_now(db, at(28, 20, 0, 1), settings) if d.what == "quorum" and d.key.startswith(f"quorum:shift:{s2.id}")]
     assert sorted(d.out.member_id for d in calls) == sorted([mid(world, "张三"), mid(world, "王五")])  # not 李四: he is on
     assert calls[0].out.buttons[0][0].action.pack() == f"s:join:{s2.id}:"
     fire(db, at(28, 20, 0, 1), settings)
     with db.transaction() as s:
-        service.join_shift(s, s.get(type(s2), s2.id), world.m["王五"], now=at(28, 21))
+        swaps.join_shift(s, s.get(type(s2), s2.id), world.m["王五"], now=at(28, 21))
     assert not [d for d in due_now(db, at(28, 21, 1), settings) if d.key.startswith(f"quorum:shift:{s2.id}")]
 
 
 def test_short_shift_with_nobody_free_goes_to_the_grid_manager(db, world, clock, settings):
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now(), team=("张三", "李四"), size=2)
-        service.add_away(s, world.m["李四"], date(2026, 11, 30), date(2026, 11, 30), now=clock.now())
-        s3 = service.shifts_of_rota(s, rota, since=at(30, 0), until=at(30, 23))[0]
-        assert [m.name for m in service.on_duty(s, s3)] == ["张三"]
+        away.add_away(s, world.m["李四"], date(2026, 11, 30), date(2026, 11, 30), now=clock.now())
+        s3 = turns.shifts_of_rota(s, rota, since=at(30, 0), until=at(30, 23))[0]
+        assert [m.name for m in turns.on_duty(s, s3)] == ["张三"]
     calls = [d for d in due_now(db, at(29, 20, 0, 1), settings) if d.key.startswith(f"quorum:shift:{s3.id}")]
     assert [d.out.member_id for d in calls] == [mid(world, "gm1")]
     assert "/cover" in html_of(calls[0].out)
@@ -120,7 +123,7 @@ def test_short_shift_with_nobody_free_goes_to_the_grid_manager(db, world, clock,
 def test_quiet_hours_hold_non_urgent_messages_but_not_the_shift_under_way(db, world, clock, settings):
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now(), start=time(23, 0), minutes=120, building=world.b3)
-        s1 = service.shifts_of_rota(s, rota, since=clock.now(), until=at(29, 0))[0]
+        s1 = turns.shifts_of_rota(s, rota, since=clock.now(), until=at(29, 0))[0]
     fire(db, clock.now(), settings)
     seven = at(29, 7).astimezone(UTC)
     by_what = {}
@@ -263,8 +266,8 @@ def test_weekly_note_to_each_group(db, world, clock, settings):
 def test_quarterly_unit_scoreboard_to_office_and_district_leader(db, world, clock, settings):
     with db.transaction() as s:
         cadre = world.m["cadre"]
-        service.check_in(s, cadre, now=at(10, 10, month=12), settings=settings)
-        service.check_in(s, cadre, now=at(11, 10, month=12), settings=settings)
+        checkins.check_in(s, cadre, now=at(10, 10, month=12), settings=settings)
+        checkins.check_in(s, cadre, now=at(11, 10, month=12), settings=settings)
     first_of_q1 = at(1, 9, month=12).replace(year=2027, month=1)
     items = [d for d in due_now(db, first_of_q1, settings) if d.what == "quarterly" and d.key.endswith(f":m:{mid(world, 'office')}")]
     assert items and "2026年第4季度" in html_of(items[0].out) and "区住建局：双报到 2 次 · 积分 10" in html_of(items[0].out)
@@ -281,7 +284,7 @@ def test_members_who_left_are_not_reminded_and_unreachable_fall_back_to_the_grou
         world.m["王五"].status = MemberStatus.left
         s.add(world.m["王五"])
         s.flush()
-        service.repair(s, rota, now=clock.now())
+        turns.repair(s, rota, now=clock.now())
     items = [d for d in due_now(db, clock.now(), settings) if d.what == "eve"]
     assert {d.out.chat_id for d in items} == {7001, -100100}
     assert not [d for d in items if d.out.member_id == mid(world, "王五")]

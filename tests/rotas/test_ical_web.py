@@ -7,7 +7,7 @@ from tests.rendered import html_of
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
-from bot.config import Settings
+from bot.infra.config import Settings
 from bot.rotas import ical
 
 from .conftest import make_rota
@@ -42,7 +42,7 @@ def make_client(db, clock, tmp_path, settings=None):
 def login(world, clock, key):
     from sqlmodel import Session
 
-    from bot import access
+    from bot.members import logins as access
     from models import Member
 
     with Session(world.session.get_bind()) as session:  # the world's engine; its session is closed

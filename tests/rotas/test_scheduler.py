@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.rotas import service
+from bot.infra.clock import SystemClock
+from bot.infra.config import Settings
+from bot.rotas import admin, turns
 from models import OutboxMessage, Rota
 from tests.factories import build_world
 
@@ -44,7 +44,7 @@ def seed(db, *, shifts: int, first_in: float, every: float) -> list[str]:
                          starts_on=date(2099, 1, 1))
         for i in range(shifts):
             who = w.m[("张三", "李四", "王五")[i % 3]]
-            shift = service.add_shift(s, rota, now + timedelta(seconds=first_in + i * every), members=[who], now=now,
+            shift = admin.add_shift(s, rota, now + timedelta(seconds=first_in + i * every), members=[who], now=now,
                                       minutes=30)
             keys.append(f"start:shift:{shift.id}:m:{who.id}")
     return keys
@@ -86,7 +86,7 @@ async def test_real_scheduler_fires_each_reminder_once_on_time(db):
             rows = {r.dedupe_key: r for r in s.exec(select(OutboxMessage)).all()}
             late = []
             for k in keys:
-                shift = s.get(service.Shift, int(k.split(":")[2]))
+                shift = s.get(turns.Shift, int(k.split(":")[2]))
                 late.append((rows[k].created_at - shift.starts_at).total_seconds())
         assert all(0 <= x < 2 for x in late), late  # the wake-up job fires at the due time, not at the next tick
         # the owner stops: the idle one takes over
@@ -164,7 +164,7 @@ async def test_scheduler_killed_mid_run_and_restarted_sends_everything_once(db):
 
 
 def test_file_lock_beside_the_sqlite_file(tmp_path):
-    from bot.db import make_engine
+    from bot.infra.db import make_engine
     from bot.scheduler.lock import FileSchedulerLock, NoLock, lock_for
 
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")

@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.errors import InvalidInput, NotAllowed
-from bot.rotas import service
+from bot.infra.errors import InvalidInput, NotAllowed
+from bot.rotas import admin, away as rota_away, checkins, swaps as rota_swaps, turns as rota_turns
 from models import MemberStatus, Shift
 
 from .conftest import TZ, at, make_rota
 
 
 def on_people(s, shift) -> list[str]:
-    return [m.name for m in service.on_duty(s, shift)]
+    return [m.name for m in rota_turns.on_duty(s, shift)]
 
 
 def shifts(s, rota) -> list[Shift]:
@@ -37,10 +37,10 @@ def test_daily_round_robin_is_fair_and_deterministic(db, world, clock, settings)
         counts = Counter(n for t in turns[:20] for n in t)
         assert set(counts.values()) == {8}  # 20 shifts × 2 people / 5 members
         assert all(len(set(t)) == 2 for t in turns)
-        assert service.backup_of(s, got[0]).name == "王五"  # next in line is on call
+        assert rota_turns.backup_of(s, got[0]).name == "王五"  # next in line is on call
         # running it again (a restart, a second process) creates nothing and changes nothing
-        assert service.materialise(s, rota, now=clock.now(), horizon_days=settings.rota_horizon_days) == []
-        assert service.materialise_all(s, now=clock.now(), settings=settings) == (0, 0)
+        assert rota_turns.materialise(s, rota, now=clock.now(), horizon_days=settings.rota_horizon_days) == []
+        assert rota_turns.materialise_all(s, now=clock.now(), settings=settings) == (0, 0)
         assert [on_people(s, sh) for sh in shifts(s, rota)] == turns
 
 
@@ -52,7 +52,7 @@ def test_weekdays_rhythm_and_horizon_extends_day_by_day(db, world, clock, settin
         assert got[0].starts_at.astimezone(TZ) == at(30, 8, 30)  # Mon 30 Nov (28th is a Saturday)
         before = on_people(s, got[-1])
         clock.advance(days=7)
-        new = service.materialise(s, rota, now=clock.now(), horizon_days=settings.rota_horizon_days)
+        new = rota_turns.materialise(s, rota, now=clock.now(), horizon_days=settings.rota_horizon_days)
         assert len(new) == 3
         assert on_people(s, got[-1]) == before  # what was planned stays planned
 
@@ -79,12 +79,12 @@ def test_away_dates_are_skipped_and_the_member_comes_back_first(db, world, clock
         rota = make_rota(s, world, settings, clock.now(), team=("张三", "李四", "王五"), size=1)
         zhang = world.m["张三"]
         # 张三 is on 28th, 李四 29th, 王五 30th, 张三 1 Dec …; away 1–3 Dec
-        _period, moved = service.add_away(s, zhang, date(2026, 12, 1), date(2026, 12, 3), now=clock.now())
+        _period, moved = rota_away.add_away(s, zhang, date(2026, 12, 1), date(2026, 12, 3), now=clock.now())
         assert moved == 1
         by_day = {sh.starts_at.astimezone(TZ).date(): on_people(s, sh) for sh in shifts(s, rota)}
         for d in (1, 2, 3):
             assert by_day[date(2026, 12, d)] != ["张三"]
-        assert service.backup_of(s, shifts(s, rota)[4]).name != "张三"
+        assert rota_turns.backup_of(s, shifts(s, rota)[4]).name != "张三"
         # a rota created now skips the away days from the start and puts 张三 first on his return
         later = make_rota(s, world, settings, clock.now(), name="白班", team=("张三", "李四", "王五"), size=1,
                           start=time(9, 30), starts_on=date(2026, 12, 2))
@@ -98,13 +98,13 @@ def test_members_who_left_or_leave_the_team_are_replaced(db, world, clock, setti
         world.m["李四"].status = MemberStatus.left
         s.add(world.m["李四"])
         s.flush()
-        service.repair(s, rota, now=clock.now())
+        rota_turns.repair(s, rota, now=clock.now())
         assert all("李四" not in on_people(s, sh) for sh in shifts(s, rota))
         assert all(len(on_people(s, sh)) == 2 for sh in shifts(s, rota))
-        service.remove_from_team(s, rota, [world.m["王五"]], by=world.m["gm1"], now=clock.now())
+        admin.remove_from_team(s, rota, [world.m["王五"]], by=world.m["gm1"], now=clock.now())
         assert all(set(on_people(s, sh)) == {"张三", "赵六"} for sh in shifts(s, rota))
         with pytest.raises(NotAllowed):
-            service.remove_from_team(s, rota, [world.m["张三"]], by=world.m["volunteer"], now=clock.now())
+            admin.remove_from_team(s, rota, [world.m["张三"]], by=world.m["volunteer"], now=clock.now())
 
 
 def test_override_swap_and_join(db, world, clock, settings):
@@ -114,61 +114,61 @@ def test_override_swap_and_join(db, world, clock, settings):
         assert on_people(s, first) == ["张三", "李四"]
         # a manager puts 赵六 on instead of 李四 for one shift
         with pytest.raises(NotAllowed):
-            service.add_override(s, first, add=world.m["赵六"], remove=world.m["李四"], by=world.m["张三"], now=clock.now())
-        service.add_override(s, first, add=world.m["赵六"], remove=world.m["李四"], by=world.m["gm1"], now=clock.now())
+            admin.add_override(s, first, add=world.m["赵六"], remove=world.m["李四"], by=world.m["张三"], now=clock.now())
+        admin.add_override(s, first, add=world.m["赵六"], remove=world.m["李四"], by=world.m["gm1"], now=clock.now())
         assert set(on_people(s, first)) == {"张三", "赵六"}
         # 王五 asks for a swap on the second shift; 李四 takes it (the first to accept wins)
-        req = service.request_swap(s, second, world.m["王五"], now=clock.now())
+        req = rota_swaps.request_swap(s, second, world.m["王五"], now=clock.now())
         with pytest.raises(InvalidInput):
-            service.accept_swap(s, req.id, world.m["王五"], now=clock.now())
+            rota_swaps.accept_swap(s, req.id, world.m["王五"], now=clock.now())
         with pytest.raises(NotAllowed):
-            service.accept_swap(s, req.id, world.m["volunteer"], now=clock.now())
-        service.accept_swap(s, req.id, world.m["李四"], now=clock.now())
+            rota_swaps.accept_swap(s, req.id, world.m["volunteer"], now=clock.now())
+        rota_swaps.accept_swap(s, req.id, world.m["李四"], now=clock.now())
         assert set(on_people(s, second)) == {"李四", "赵六"}
         with pytest.raises(InvalidInput, match="已经有人接了"):
-            service.accept_swap(s, req.id, world.m["张三"], now=clock.now())
+            rota_swaps.accept_swap(s, req.id, world.m["张三"], now=clock.now())
         # the override survives a repair run
-        service.repair(s, rota, now=clock.now())
+        rota_turns.repair(s, rota, now=clock.now())
         assert set(on_people(s, first)) == {"张三", "赵六"}
         # nobody may volunteer for a full shift; a short one takes them
         with pytest.raises(InvalidInput, match="人已够了"):
-            service.join_shift(s, first, world.m["王五"], now=clock.now())
+            rota_swaps.join_shift(s, first, world.m["王五"], now=clock.now())
 
 
 def test_swap_refused_once_the_shift_started(db, world, clock, settings):
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now())
         first = shifts(s, rota)[0]
-        req = service.request_swap(s, first, world.m["张三"], now=clock.now())
+        req = rota_swaps.request_swap(s, first, world.m["张三"], now=clock.now())
         clock.set(at(28, 20, 5))
         with pytest.raises(InvalidInput, match="已经开始"):
-            service.accept_swap(s, req.id, world.m["王五"], now=clock.now())
+            rota_swaps.accept_swap(s, req.id, world.m["王五"], now=clock.now())
         with pytest.raises(InvalidInput, match="已经开始"):
-            service.request_swap(s, first, world.m["李四"], now=clock.now())
+            rota_swaps.request_swap(s, first, world.m["李四"], now=clock.now())
 
 
 def test_check_in_books_points_once_and_dual_check_in_for_cadres(db, world, clock, settings):
-    from bot import points
+    from bot.points import service as points
 
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now(), team=("张三", "cadre", "王五"), size=2)
         zhang = world.m["张三"]
         with pytest.raises(InvalidInput, match="没有需要签到的班次"):
-            service.check_in(s, zhang, now=clock.now(), settings=settings)
+            checkins.check_in(s, zhang, now=clock.now(), settings=settings)
         clock.set(at(28, 19, 30))  # check-in opens an hour early
-        r = service.check_in(s, zhang, now=clock.now(), settings=settings)
+        r = checkins.check_in(s, zhang, now=clock.now(), settings=settings)
         assert r.shift is not None and r.points == 5 and not r.already
-        again = service.check_in(s, zhang, now=clock.now(), settings=settings, location=(30.99, 112.2))
+        again = checkins.check_in(s, zhang, now=clock.now(), settings=settings, location=(30.99, 112.2))
         assert again.already and again.points == 0 and again.checkin.latitude == 30.99
         assert points.balance(s, zhang.id) == 5
         cadre = world.m["cadre"]
-        r = service.check_in(s, cadre, now=clock.now(), settings=settings, photo="file-1")
+        r = checkins.check_in(s, cadre, now=clock.now(), settings=settings, photo="file-1")
         assert r.shift is not None and r.dual is not None and r.points == 10
         # a cadre with no shift checks in for the dual check-in alone, once a day
         clock.set(at(29, 10))
-        r = service.check_in(s, cadre, now=clock.now(), settings=settings)
+        r = checkins.check_in(s, cadre, now=clock.now(), settings=settings)
         assert r.shift is None and r.dual is not None and r.points == 5
-        r = service.check_in(s, cadre, now=clock.now(), settings=settings)
+        r = checkins.check_in(s, cadre, now=clock.now(), settings=settings)
         assert r.already and r.points == 0
         assert rota.id
 
@@ -177,13 +177,13 @@ def test_backup_checking_in_on_a_short_shift_joins_it(db, world, clock, settings
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now(), size=2)
         first = shifts(s, rota)[0]
-        backup = service.backup_of(s, first)
+        backup = rota_turns.backup_of(s, first)
         assert backup.name == "王五"
         clock.set(at(28, 20, 40))
-        r = service.check_in(s, backup, now=clock.now(), settings=settings)
+        r = checkins.check_in(s, backup, now=clock.now(), settings=settings)
         assert r.shift.id == first.id
         assert backup.name in on_people(s, first)
         # once two are there, nobody else needs to join
-        service.check_in(s, world.m["张三"], now=clock.now(), settings=settings)
+        checkins.check_in(s, world.m["张三"], now=clock.now(), settings=settings)
         with pytest.raises(InvalidInput, match="人已够了"):
-            service.join_shift(s, first, world.m["赵六"], now=clock.now())
+            rota_swaps.join_shift(s, first, world.m["赵六"], now=clock.now())

@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from bot.errors import InvalidInput
+from bot.infra.errors import InvalidInput
 from bot.rotas.spec import (
     describe_weekdays,
     parse_date_range,

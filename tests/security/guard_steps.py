@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot import demo_data
+from bot.demo import data as demo_data
 from models import Issue, OutboxMessage
 from tests.chat.live import button, live_bot
 

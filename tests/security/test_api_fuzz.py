@@ -15,9 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot import access, demo_data
-from bot.config import Settings
-from bot.db import Database
+from bot.members import logins as access
+from bot.demo import data as demo_data
+from bot.infra.config import Settings
+from bot.infra.db import Database
 from bot.web.app import create_app
 from models import Member
 from tests.conftest import TZ
@@ -42,7 +43,7 @@ def demo_db(sqlite_template, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app(demo_db, tmp_path_factory):
-    from bot.clock import FixedClock
+    from bot.infra.clock import FixedClock
 
     clock = FixedClock(datetime(2026, 11, 28, 9, 0, tzinfo=TZ))
     settings = Settings(database_url=demo_db.url, web_secret=SECRET, _env_file=None)
@@ -125,7 +126,7 @@ def test_days_at_the_edges_of_the_range_still_count(app, client):
 
 def test_a_refusal_of_the_core_is_a_4xx_whatever_the_route(app, client):
     """``DomainError`` is the core's 'no' with a reason: it answers 404/403/422, never 500."""
-    from bot.errors import InvalidInput, NotAllowed, NotFound
+    from bot.infra.errors import InvalidInput, NotAllowed, NotFound
 
     def raiser(err):
         def route():
@@ -143,7 +144,7 @@ def test_a_non_ascii_webhook_secret_is_forbidden_not_a_crash():
     from aiogram import Bot, Dispatcher
     from fastapi import FastAPI
 
-    from bot.telegram.webhook import SECRET_HEADER, webhook_router
+    from bot.platforms.telegram.webhook import SECRET_HEADER, webhook_router
 
     app = FastAPI()
     app.include_router(webhook_router(Dispatcher(), Bot("123:abc"), "right-secret"))
@@ -165,7 +166,7 @@ def test_rota_with_an_unknown_time_zone_is_refused(app, client):
 def test_a_nul_character_is_refused_before_it_reaches_the_database(request, db_kind, tmp_path):
     """PostgreSQL refuses NUL in text (a ValueError deep in the driver): in a path, a query or a
     JSON body it is a 400/422 with a reason, on both databases."""
-    from bot.clock import FixedClock
+    from bot.infra.clock import FixedClock
 
     db = request.getfixturevalue("sqlite_db" if db_kind == "sqlite" else "pg_db")
     clock = FixedClock(datetime(2026, 11, 28, 9, 0, tzinfo=TZ))

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bot.clock import SystemClock
+from bot.infra.clock import SystemClock
 from bot.members import binding
 from handlers import texts
 from models import BindAttempt, Member, MemberEvent

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import access
-from bot.errors import InvalidInput, NotAllowed
+from bot.members import logins as access
+from bot.infra.errors import InvalidInput, NotAllowed
 from bot.members import binding
 from models import BindAttempt, Invitation, MemberEvent, MemberStatus, OutboxMessage, OutboxStatus
 from tests.factories import build_world
@@ -125,7 +125,7 @@ def test_who_may_invite(w):
 
 def test_unbinding_ends_logins_drops_waiting_messages_and_is_told(w):
     from bot.outbox import enqueue
-    from handlers.types import Outgoing
+    from bot.messages import Outgoing
 
     member = w.m["volunteer"]
     binding.bind_by_contact(w.session, ME, phone=member.phone, owner_id=ME, now=w.now)
@@ -169,7 +169,7 @@ def test_a_login_row_is_checked_on_every_use(w):
 
 
 def test_the_rosters_telegram_id_prebinds_as_an_event_and_the_office_hears_once(db, tmp_path, clock):
-    from bot.roster import import_roster
+    from bot.members.roster import import_roster
     from models import Member
 
     path = tmp_path / "roster.csv"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.belonging import belongs
+from bot.members.belonging import belongs
 from models import Community, IssueFollower, Member, Resident, Wish
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people  # noqa: F401 (fixtures)
 from tests.chat.live import button

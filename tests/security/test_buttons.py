@@ -128,7 +128,7 @@ async def test_a_refused_handler_press_edits_nothing(live, people):
 
 def test_a_message_carries_the_buttons_it_was_sent_or_edited_with_or_is_in_flight_with(db, clock):
     from bot.outbox import carried, enqueue
-    from handlers.types import Action, Button, Outgoing
+    from bot.messages import Action, Button, Outgoing
     from models import OutboxMessage
 
     claim, done = Action("w", "claim", 5).pack(), Action("w", "done", 5).pack()

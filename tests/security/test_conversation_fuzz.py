@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot import demo_data
-from bot.standin.html_parse import parse_html, utf16_len
+from bot.demo import data as demo_data
+from bot.platforms.telegram.standin.html_parse import parse_html, utf16_len
 from handlers.context import Context, forget_bindings
 from handlers.conversation import process_message, process_press
 from handlers.types import Chat, Inbound, Press, User
@@ -68,8 +68,8 @@ def world(demo, people, parser, conversation):  # noqa: F811 — fixtures import
     db, _summary = demo
     forget_gazetteers()
     forget_bindings()
-    from bot.clock import FixedClock
-    from bot.config import Settings
+    from bot.infra.clock import FixedClock
+    from bot.infra.config import Settings
     from tests.conftest import TZ
 
     from datetime import datetime

@@ -9,7 +9,7 @@ from __future__ import annotations
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.export import export_workbook
+from bot.office.export import export_workbook
 from models import Issue, Member, Wish
 from tests.chat.conftest import SUNSHINE, conversation, cw, demo, demo_template, parser, people  # noqa: F401
 from tests.conftest import TZ

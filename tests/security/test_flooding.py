@@ -14,8 +14,8 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlmodel import select
 
-from bot import demo_data
-from bot.config import Settings
+from bot.demo import data as demo_data
+from bot.infra.config import Settings
 from models import HeldBundle, HeldMessage, Issue, OutboxMessage, PendingQuestion, Resident
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people, unsure  # noqa: F401
 from tests.chat.harness import ChatWorld
@@ -219,7 +219,7 @@ def test_another_building_or_another_person_is_another_report(cw, people):  # no
 
 def test_an_urgent_message_among_the_held_reaches_the_grid_manager_and_office_at_once(demo, parser, conversation,
                                                                                     people):  # noqa: F811
-    from bot.clock import FixedClock
+    from bot.infra.clock import FixedClock
 
     db, summary = demo
     night = FixedClock(datetime(2026, 11, 28, 23, 30, tzinfo=TZ))  # quiet hours
@@ -296,7 +296,7 @@ def test_filing_a_held_message_twice_files_it_once(cw, people):  # noqa: F811
 
 
 def test_quiet_hours_hold_the_card_not_the_notice(demo, parser, conversation, people):  # noqa: F811
-    from bot.clock import FixedClock
+    from bot.infra.clock import FixedClock
 
     db, summary = demo
     world = ChatWorld(db, FixedClock(datetime(2026, 11, 28, 23, 0, tzinfo=TZ)), conversation, parser,

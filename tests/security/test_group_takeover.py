@@ -11,8 +11,9 @@ import pytest
 from tests.rendered import html_of
 from sqlmodel import select
 
-from bot import demo_data, groups
-from bot.errors import InvalidInput, NotAllowed
+from bot.demo import data as demo_data
+from bot.places import groups
+from bot.infra.errors import InvalidInput, NotAllowed
 from models import ChatGroup, Community, Member, OutboxMessage
 from tests.chat.live import live_bot
 

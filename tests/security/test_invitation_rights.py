@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.errors import NotAllowed
+from bot.infra.errors import NotAllowed
 from bot.members import binding
 from bot.members.service import Titles
 from models import MemberStatus
@@ -58,9 +58,9 @@ def test_the_roster_naming_another_account_ends_what_the_old_one_held(w, tmp_pat
     """The office's usual cure for an impostor — the roster's 电报ID column naming the member's
     real account — ended the old account's web logins, but not its calendar link nor the
     invitations it had made."""
-    from bot import access
+    from bot.members import logins as access
     from bot.rotas import ical
-    from bot.roster import import_roster
+    from bot.members.roster import import_roster
     from models import CalendarFeed
 
     gm1 = w.m["gm1"]  # bound to 8002 (the impostor's account, say)

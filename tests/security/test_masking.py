@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings, strategies as st
 from sqlmodel import select
 
-from bot import demo_data
-from bot.config import Settings
-from bot.masking import clean, mask, shown
+from bot.demo import data as demo_data
+from bot.infra.config import Settings
+from bot.infra.masking import clean, mask, shown
 from models import Issue, Member, Resident, Wish
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people  # noqa: F401 (fixtures)
 from tests.chat.live import live_bot
@@ -97,7 +97,7 @@ async def live(demo, parser):  # noqa: F811
 
 
 def site(db, clock=None):
-    from bot.clock import SystemClock
+    from bot.infra.clock import SystemClock
     from bot.web.site import install
 
     app = FastAPI()
@@ -193,7 +193,7 @@ def test_names_stored_before_the_cleaning_lose_their_invisible_characters_on_dis
 def test_the_export_masks_texts_unless_phones_are_asked_for(cw, people, tmp_path):
     from openpyxl import load_workbook
 
-    from bot.export import export_workbook
+    from bot.office.export import export_workbook
     from tests.conftest import TZ
 
     cw.say(people.r_li, SUNSHINE, "4栋单元门坏了，打我13907241234，身份证420802199001011234")
@@ -210,8 +210,8 @@ def test_the_export_masks_texts_unless_phones_are_asked_for(cw, people, tmp_path
 
 
 def test_the_dashboard_the_issues_api_and_the_digests_mask_texts(cw, people):
-    from bot import access
-    from bot.due import due
+    from bot.members import logins as access
+    from bot.due.fire import due
 
     cw.say(people.r_li, SUNSHINE, "4栋单元门坏了，打我13907241234，身份证420802199001011234")
     with cw.db.transaction() as s:

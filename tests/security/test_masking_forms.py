@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlmodel import select
 
-from bot import demo_data
-from bot.config import Settings
-from bot.masking import mask, shown
+from bot.demo import data as demo_data
+from bot.infra.config import Settings
+from bot.infra.masking import mask, shown
 from models import Member, Wish
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people  # noqa: F401 (fixtures)
 from tests.rotas.conftest import at, due_now, make_rota, settings, world  # noqa: F401 (fixtures)
@@ -90,8 +90,8 @@ def site(db, clock):
 
 
 def test_a_number_split_over_lines_is_masked_on_the_wall_the_api_the_dashboard_and_in_escalations(cw, people):
-    from bot import access
-    from bot.due import due
+    from bot.members import logins as access
+    from bot.due.fire import due
 
     said = "家里老人腿脚不便，想请志愿者帮忙每周买一次菜，联系我\n139\n0724\n5678\n身份证 4208 0219 9001 0112 34"
     cw.say(people.r_wang, SUNSHINE, said)
@@ -116,7 +116,7 @@ def test_a_number_split_over_lines_is_masked_on_the_wall_the_api_the_dashboard_a
 def test_the_export_masks_a_number_split_over_lines(cw, people, tmp_path):
     from openpyxl import load_workbook
 
-    from bot.export import export_workbook
+    from bot.office.export import export_workbook
     from tests.conftest import TZ
 
     cw.say(people.r_li, SUNSHINE, "4栋单元门坏了，打我\n139\n0724\n5678")

@@ -15,7 +15,7 @@ import asyncio
 
 from sqlmodel import func, select
 
-from bot import demo_data
+from bot.demo import data as demo_data
 from models import HeldMessage, Issue, OutboxMessage, PendingQuestion, Resident, Wish
 from tests.chat.conftest import demo, demo_template, parser, people  # noqa: F401 (fixtures)
 from tests.security.guard_steps import live  # noqa: F401 (fixture)

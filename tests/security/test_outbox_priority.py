@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from bot.outbox import RateLimits, RetryAfter
 from bot.outbox.testing import FakeTransport, LoopClock
-from handlers.types import Outgoing
+from bot.messages import Outgoing
 from tests.chat.conftest import demo, demo_template, parser, people  # noqa: F401 — fixtures
 from tests.outbox.conftest import add, make_sender, rows, virtual
 
@@ -171,12 +171,12 @@ async def test_a_busy_chat_does_not_take_every_claim(db, clock):
 async def test_through_the_standin_a_reply_overtakes_a_queue_of_alerts(demo, parser, people):
     """The stand-in with Telegram's limits on: 40 alerts wait for the office's private chat (40 s
     at 1/s); the office sends /help and has its answer within a few seconds."""
-    from bot.standin import Limits
+    from bot.platforms.telegram.standin import Limits
     from tests.chat.live import live_bot
 
     db, _summary = demo
     async with live_bot(db, parser, limits=Limits()) as live:
-        from bot.clock import SystemClock
+        from bot.infra.clock import SystemClock
 
         add(db, SystemClock(), *alerts(people.office, 40))
         live.runtime.sender.notify()

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from bot.outbox.store import scrubbed as scrubbed_form
 from bot.rich.render import from_html
-from bot.telegram.render import html
+from bot.platforms.telegram.render import html
 from bot.runtime import Features
 from tests.rendered import html_of
 from models import Member, OutboxMessage, OutboxStatus

@@ -12,10 +12,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import issue_points, issues, points
-from bot.clock import FixedClock
-from bot.config import Settings
-from bot.issue_points import settle_due
+from bot.issues import points as issue_points
+from bot.issues import service as issues
+from bot.points import service as points
+from bot.infra.clock import FixedClock
+from bot.infra.config import Settings
+from bot.issues.points import settle_due
 from models import Member, Occurrence, PointsEntry
 from tests.chat.conftest import demo, demo_template, parser, people  # noqa: F401 (fixtures)
 from tests.chat.live import button

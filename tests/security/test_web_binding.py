@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot import access
-from bot.config import Settings
+from bot.members import logins as access
+from bot.infra.config import Settings
 from bot.members import binding
 from models import Invitation, Member, MemberEvent
 from tests.factories import build_world

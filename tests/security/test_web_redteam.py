@@ -19,8 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot import access
-from bot.config import Settings
+from bot.members import logins as access
+from bot.infra.config import Settings
 from bot.web.app import create_app
 from models import Member, Rota, Shift
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people  # noqa: F401 (fixtures)

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import points, wishes
+from bot.points import service as points
+from bot.wishes import service as wishes
 from models import Member, PointsEntry, Wish
 from tests.chat.conftest import SUNSHINE, conversation, cw, demo, demo_template, parser, people  # noqa: F401
 from tests.factories import build_world

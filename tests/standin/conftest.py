@@ -9,7 +9,7 @@ import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 
-from bot.standin import Limits, StandinClient, StandinServer, aiogram_session
+from bot.platforms.telegram.standin import Limits, StandinClient, StandinServer, aiogram_session
 
 TOKEN = "424242:test-token_ABC"
 

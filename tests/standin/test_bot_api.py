@@ -12,7 +12,7 @@ from aiogram.types import (
     BotCommand, BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters,
 )
 
-from bot.standin import Limits, ManualClock, StandinClient, StandinServer
+from bot.platforms.telegram.standin import Limits, ManualClock, StandinClient, StandinServer
 
 from .conftest import TOKEN, make_bot
 

@@ -7,7 +7,7 @@ import pytest
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot.standin import StandinClientError
+from bot.platforms.telegram.standin import StandinClientError
 
 
 async def test_a_reply_keyboard_is_the_chats_not_the_messages(client, bot, community):

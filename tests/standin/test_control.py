@@ -10,7 +10,7 @@ import httpx
 import pytest
 from aiogram.methods import GetUpdates
 
-from bot.standin import Limits, StandinClient, StandinClientError, StandinServer
+from bot.platforms.telegram.standin import Limits, StandinClient, StandinClientError, StandinServer
 
 from .conftest import TOKEN, make_bot
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from aiogram.exceptions import TelegramMigrateToChat
 
-from bot.standin import StandinClientError
+from bot.platforms.telegram.standin import StandinClientError
 
 from .conftest import make_bot
 

@@ -8,9 +8,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot import access, issues
-from bot.config import Settings
-from bot.routing import route
+from bot.members import logins as access
+from bot.issues import service as issues
+from bot.infra.config import Settings
+from bot.issues.routing import route
 from tests.factories import build_world
 
 
@@ -117,7 +118,7 @@ def test_stats_issues_and_leaderboard(site, db, clock):
     assert [i["code"] for i in open_issues] == ["Q1"] and open_issues[0]["handler"] == "gm1"
     board = client.get("/api/leaderboard?scope=community&period=month", headers=login("office")).json()
     assert board["rows"] == []  # claimed, not yet resolved and confirmed: nothing earned yet
-    from bot.lifecycle import Actor
+    from bot.issues.lifecycle import Actor
     from models import Issue, Member, Resident
 
     with db.transaction() as s:

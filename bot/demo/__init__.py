@@ -1,0 +1,1 @@
+"""The demo district: communities, members, issues, wishes and rotas built through the services."""

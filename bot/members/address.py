@@ -1,0 +1,70 @@
+"""How to reach a member — one rule for rota notices, due reminders, issue alerts and the
+outbox's re-route: their private chat (chat id = user id) while they have a chat account that has
+not blocked the bot; else the group of their grid (else of their community), with their names in
+front; else nobody."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from html import escape
+
+from sqlmodel import Session, select
+
+from bot.messages import Button, Outgoing
+from models import ChatGroup, Member
+
+
+def group_chat_for(session: Session, member: Member) -> int | None:
+    if member.grid_id is not None:
+        found = session.exec(
+            select(ChatGroup.chat_id).where(ChatGroup.grid_id == member.grid_id).order_by(ChatGroup.chat_id)
+        ).first()
+        if found is not None:
+            return found
+    return session.exec(
+        select(ChatGroup.chat_id).where(ChatGroup.community_id == member.community_id).order_by(ChatGroup.chat_id)
+    ).first()
+
+
+def private_chat(member: Member) -> int | None:
+    """The member's private chat, or None: no chat account, or it blocked the bot."""
+    if member.chat_user_id is not None and not member.unreachable:
+        return member.chat_user_id
+    return None
+
+
+def address(member: Member, group_for: Callable[[Member], int | None]) -> tuple[int, bool] | None:
+    """(chat id, through a group?) or None when the member cannot be reached."""
+    chat = private_chat(member)
+    if chat is not None:
+        return chat, False
+    group = group_for(member)
+    return (group, True) if group is not None else None
+
+
+def to_members(
+    session: Session,
+    members: Iterable[Member],
+    text: str,
+    *,
+    buttons: list[list[Button]] | None = None,
+    kind: str = "notice",
+    ref: str | None = None,
+    skip_chat: int | None = None,
+) -> list[Outgoing]:
+    """One message per member; members told in the same group share one message."""
+    out: list[Outgoing] = []
+    grouped: dict[int, list[Member]] = {}
+    for m in members:
+        where = address(m, lambda x: group_chat_for(session, x))
+        if where is None or where[0] == skip_chat:
+            continue
+        chat_id, via_group = where
+        if via_group:
+            grouped.setdefault(chat_id, []).append(m)
+        else:
+            out.append(Outgoing(chat_id=chat_id, text=text, buttons=buttons or [], kind=kind, member_id=m.id, ref=ref))
+    for chat_id, ms in grouped.items():
+        who = "、".join(escape(m.name) for m in ms)
+        out.append(Outgoing(chat_id=chat_id, text=f"【致 {who}】\n{text}", buttons=buttons or [], kind=kind, ref=ref))
+    return out

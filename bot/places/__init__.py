@@ -1,0 +1,1 @@
+"""Places: communities, grids, compounds, buildings, and the group chats bound to them."""

@@ -1,0 +1,1 @@
+"""Platform adapters: one folder per chat platform, the only code that imports its library."""

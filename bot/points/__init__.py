@@ -1,0 +1,1 @@
+"""Points (积分): rules, the append-only ledger, redemption, leaderboards."""

@@ -1,0 +1,1 @@
+"""Published tasks (发布任务)."""

@@ -1,0 +1,1 @@
+"""Micro-wishes (微心愿): the service and the flows (wish → wall)."""
