@@ -11,7 +11,6 @@ from datetime import datetime
 
 from bot.infra.ids import parse_id
 from bot.rich import Rich
-from bot.rich.render import from_html
 
 # The most bytes the conversation packs a button's action into: what every chat platform it
 # runs on carries (each adapter declares its own limit, ``PlatformLimits.button_data_bytes``; a
@@ -85,8 +84,6 @@ class Outgoing:
     clear_request: bool = False
 
     def __setattr__(self, name, value) -> None:
-        if name == "text" and isinstance(value, str):
-            # TEMPORARY (issue 11, until every producer builds the form): a str is the HTML the
-            # texts were written in before, read into the form here
-            value = from_html(value)
+        if name == "text" and not isinstance(value, Rich):
+            value = Rich(value)  # a plain string: nothing in it is markup
         object.__setattr__(self, name, value)

@@ -36,6 +36,7 @@ from .context import Context
 from .conversation import ask, payload_of
 from handlers.replies import reply
 from .router import Router
+from bot.rich import rich
 from bot.messages import Action, Button, Outgoing
 from .types import Answer, Inbound, Press, Reaction
 
@@ -349,7 +350,7 @@ def do_resolve(ctx: Context, issue: Issue, member: Member, note: str, photo: str
     reporter = reporter_of(ctx, issue)
     ask_line = texts.ask_fixed(texts.mention(reporter.chat_user_id if reporter else None,
                                              reporter.display_name if reporter else "反映人"))
-    announce(ctx, issue, change, actor_user=actor_user, group_text=f"{change}\n{ask_line}",
+    announce(ctx, issue, change, actor_user=actor_user, group_text=rich(change, "\n", ask_line),
              group_buttons=confirm_buttons(issue), photo=photo, reporter_buttons=confirm_buttons(issue))
     return _edit_card(ctx, issue, *card)
 
@@ -451,7 +452,7 @@ def reporter_answer(ctx: Context, press: Press, issue: Issue, verb: str) -> Reac
         change = texts.issue_change(ctx.session, issue, "confirm")
         handler = ctx.session.get(Member, issue.handler_id) if issue.handler_id else None
         if handler is not None and private_chat(handler) is not None:
-            ctx.send(Outgoing(chat_id=private_chat(handler), text=f"👍 {change}", kind="notice",
+            ctx.send(Outgoing(chat_id=private_chat(handler), text="👍 " + change, kind="notice",
                               member_id=handler.id, ref=ref_of(issue)))
         answer = "谢谢确认！"
     else:

@@ -38,6 +38,7 @@ from .conversation import ask, payload_of, question_ref, question_writer
 from handlers.replies import reply
 from .router import Router
 from bot.messages import Action, Button, Outgoing
+from bot.infra.masking import shown
 from .types import Answer, Chat, Inbound, Press, Reaction, User
 
 router = Router("reports")
@@ -434,7 +435,7 @@ def question_button(ctx: Context, press: Press, action: Action) -> Reaction:
         if building is None or building.id not in draft.choices:
             return Reaction(answer=Answer(texts.expired_question()))
         close(ctx, question)
-        label = texts.esc(places.building_label(ctx.session, building))
+        label = shown(places.building_label(ctx.session, building))
         reaction = proceed_issue(ctx, msg, group, draft, None,
                                  where=understanding.Where(building=building, unit=draft.unit, room=draft.room))
         reaction.outgoing.insert(0, _done(press, f"好的，{label}。"))

@@ -1,17 +1,18 @@
 """Every Chinese text the bot says, and how things are shown. One place, so the voice stays the
-same and nothing slips out unescaped.
+same.
 
-Rules: every piece of user text goes through ``esc``/``quote`` (HTML, invisible and direction
-characters removed); what residents wrote is shown through ``quote``, which masks phone and ID-card
-numbers (``bot.masking``: the same function as the web pages, digests and exports) wherever it
-goes — groups and members' private cards alike; member phones are never shown; texts are short —
-the groups are busy.
+Texts are the neutral rich text (``bot.rich``: plain strings, ``bold``, ``mention``, ``link``):
+nothing here escapes anything — each platform's renderer does. Rules: every name and title goes
+through ``shown`` (invisible and direction characters removed, phone and ID numbers masked); what
+residents wrote is shown through ``quote``, which masks phone and ID-card numbers
+(``bot.infra.masking``: the same function as the web pages, digests and exports) wherever it goes
+— groups and members' private cards alike; member phones are never shown; texts are short — the
+groups are busy.
 """
 
 from __future__ import annotations
 
 import re
-from html import escape
 
 from sqlmodel import Session
 
@@ -20,6 +21,8 @@ from bot.places import service as places
 from bot.wishes import service as wish_service
 from bot.infra.masking import clean, shown
 from bot.nlu.urgency import emergency_numbers as _emergency_numbers
+from bot.rich import Rich, bold, join, rich
+from bot.rich import mention as rich_mention
 from bot.issues.routing import TARGET_ZH, RouteStop
 from models import (
     ISSUE_CATEGORY_ZH,
@@ -40,12 +43,6 @@ from models import (
 S = IssueStatus
 
 
-def esc(text: str | None) -> str:
-    """Text (a name, a title) as HTML, as anyone may see it: without invisible or direction
-    characters, and with any phone or ID number in it masked (a name may be one)."""
-    return escape(shown(text), quote=False)
-
-
 def shorten(text: str, limit: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -53,15 +50,13 @@ def shorten(text: str, limit: int) -> str:
 
 def quote(text: str, *, limit: int = 60) -> str:
     """What someone wrote, as anyone else may see it: phone and ID numbers masked (before
-    shortening, so no number is cut into pieces the mask would not know), shortened, escaped."""
-    return esc(shorten(shown(text), limit))
+    shortening, so no number is cut into pieces the mask would not know), shortened."""
+    return shorten(shown(text), limit)
 
 
-def mention(user_id: int | None, name: str) -> str:
-    """A name that notifies that person where the platform supports it (Telegram: a text mention)."""
-    if not user_id:
-        return esc(name)
-    return f'<a href="tg://user?id={int(user_id)}">{esc(name)}</a>'
+def mention(user_id: int | None, name: str, member_id: int | None = None) -> Rich:
+    """A name that notifies that person where the platform can (their chat account)."""
+    return rich_mention(shown(name), account=user_id, member=member_id)
 
 
 def role_label(member: Member) -> str:
@@ -75,7 +70,7 @@ def role_label(member: Member) -> str:
 
 
 def who(member: Member) -> str:
-    return f"{esc(member.name)}（{role_label(member)}）"
+    return f"{shown(member.name)}（{role_label(member)}）"
 
 
 # --- places -------------------------------------------------------------------------------
@@ -83,10 +78,10 @@ def who(member: Member) -> str:
 
 def place_label(session: Session, building: Building | None, unit: str = "", room: str = "",
                 grid_id: int | None = None) -> str:
-    """「阳光花园3栋2单元」, or the grid, or 「未说明楼栋」 (escaped)."""
+    """「阳光花园3栋2单元」, or the grid, or 「未说明楼栋」."""
     label = places.place_label(session, building_id=building.id if building else None, grid_id=grid_id,
                                unit=unit, room=room)
-    return esc(label) if label else "未说明楼栋"
+    return shown(label) if label else "未说明楼栋"
 
 
 def issue_place(session: Session, issue: Issue) -> str:
@@ -104,7 +99,7 @@ def status(issue: Issue) -> str:
 
 def route_line(stops: list[RouteStop], limit: int = 3) -> str:
     """「楼栋长 杨志强、网格员 陈静」 (who will follow it up)."""
-    names = [f"{TARGET_ZH[s.target]} {esc(s.member.name)}" for s in stops[:limit]]
+    names = [f"{TARGET_ZH[s.target]} {shown(s.member.name)}" for s in stops[:limit]]
     if len(stops) > limit:
         names.append(f"等{len(stops)}人")
     return "、".join(names) if names else "社区红管家工作室"
@@ -128,12 +123,12 @@ def emergency_hint(text: str) -> str:
 # --- issues in the group ------------------------------------------------------------------------
 
 
-def issue_recorded(session: Session, issue: Issue, stops: list[RouteStop], *, later=None, tz=None) -> str:
+def issue_recorded(session: Session, issue: Issue, stops: list[RouteStop], *, later=None, tz=None) -> Rich:
     """The reply under a new report (and, edited, its state later). ``later``: when the people
     are told (after quiet hours)."""
     code = issue_service.code(issue)
-    head = f"🚨 紧急！已记录 <b>{code}</b>" if issue.urgent else f"已记录 <b>{code}</b>"
-    line = f"{head}：{issue_place(session, issue)} · {category(issue)} · {route_line(stops)} 跟进"
+    head = rich("🚨 紧急！已记录 " if issue.urgent else "已记录 ", bold(code))
+    line = head + f"：{issue_place(session, issue)} · {category(issue)} · {route_line(stops)} 跟进"
     if later is not None:
         line += f"（夜间不打扰，{later.astimezone(tz).strftime('%H:%M') if tz else '明早'} 通知）"
     if issue.urgent:
@@ -141,7 +136,7 @@ def issue_recorded(session: Session, issue: Issue, stops: list[RouteStop], *, la
     extra = []
     if issue.status != S.reported:
         handler = session.get(Member, issue.handler_id) if issue.handler_id else None
-        extra.append(f"当前：{status(issue)}" + (f"（{esc(handler.name)}）" if handler else ""))
+        extra.append(f"当前：{status(issue)}" + (f"（{shown(handler.name)}）" if handler else ""))
     if issue.affected > 1:
         extra.append(f"{issue.affected}人反映")
     if extra:
@@ -163,23 +158,23 @@ def issue_progress(session: Session, issue: Issue) -> str:
     return shorten("；".join(parts), 200)
 
 
-def duplicate_offer(session: Session, issue: Issue) -> str:
-    return (
-        f"这件事可能已有人反映：<b>{issue_service.code(issue)}</b> {issue_place(session, issue)} · "
+def duplicate_offer(session: Session, issue: Issue) -> Rich:
+    return rich(
+        "这件事可能已有人反映：", bold(issue_service.code(issue)), f" {issue_place(session, issue)} · "
         f"「{quote(issue.text, limit=30)}」（{status(issue)}，{issue.affected}人反映）。\n"
         "是同一件事就点「附议 +1」，我会一起通知你进展。"
     )
 
 
-def already_reported(session: Session, issue: Issue) -> str:
+def already_reported(session: Session, issue: Issue) -> Rich:
     handler = session.get(Member, issue.handler_id) if issue.handler_id else None
-    who_ = f"，{esc(handler.name)} 负责" if handler else ""
-    return (f"这件事你已反映过：<b>{issue_service.code(issue)}</b> {issue_place(session, issue)} · "
-            f"{status(issue)}{who_}。有进展会告诉你。")
+    who_ = f"，{shown(handler.name)} 负责" if handler else ""
+    return rich("这件事你已反映过：", bold(issue_service.code(issue)), f" {issue_place(session, issue)} · "
+                f"{status(issue)}{who_}。有进展会告诉你。")
 
 
-def duplicate_joined(issue: Issue) -> str:
-    return f"已附议 <b>{issue_service.code(issue)}</b>（共{issue.affected}人反映），有进展会告诉你。"
+def duplicate_joined(issue: Issue) -> Rich:
+    return rich("已附议 ", bold(issue_service.code(issue)), f"（共{issue.affected}人反映），有进展会告诉你。")
 
 
 def ask_intent() -> str:
@@ -188,12 +183,12 @@ def ask_intent() -> str:
 
 def ask_place(unknown: str = "") -> str:
     if unknown:
-        return f"没有找到{esc(unknown)}。在哪栋楼？请回复楼号，如「5栋」。"
+        return f"没有找到{shown(unknown)}。在哪栋楼？请回复楼号，如「5栋」。"
     return "在哪栋楼？请回复楼号，如「5栋」或「阳光花园3栋2单元」。"
 
 
 def ask_which(choices_labels: list[str]) -> str:
-    return f"有好几个：{'、'.join(esc(c) for c in choices_labels)}。是哪一个？"
+    return f"有好几个：{'、'.join(shown(c) for c in choices_labels)}。是哪一个？"
 
 
 def place_not_understood() -> str:
@@ -204,61 +199,59 @@ def dropped() -> str:
     return "好的，不记了。"
 
 
-def filed_without_place(code: str) -> str:
-    return f"没等到楼栋，已先记录为 <b>{code}</b> 并交社区工作人员核实。"
+def filed_without_place(code: str) -> Rich:
+    return rich("没等到楼栋，已先记录为 ", bold(code), " 并交社区工作人员核实。")
 
 
 # --- issue changes: what followers hear ----------------------------------------------------------
 
 
 def issue_change(session: Session, issue: Issue, action: str, actor: Member | None = None,
-                 note: str = "") -> str:
+                 note: str = "") -> Rich:
     """One line about a change, for the group (under the original report) or a follower."""
-    code = f"<b>{issue_service.code(issue)}</b>"
-    name = esc(actor.name) if actor else ""
+    code = bold(issue_service.code(issue))
+    name = shown(actor.name) if actor else ""
     handler = session.get(Member, issue.handler_id) if issue.handler_id else None
     if action == "accept":
-        return f"{code} 已受理，由 {esc(handler.name if handler else actor.name)} 负责。"
+        return code + f" 已受理，由 {shown(handler.name if handler else actor.name)} 负责。"
     if action == "claim":
-        return f"{code} 已由 {who(actor)} 领办，正在处理。"
+        return code + f" 已由 {who(actor)} 领办，正在处理。"
     if action == "reassign":
-        return f"{code} 已转交 {who(handler)} 处理。" if handler else f"{code} 已转派。"
+        return code + (f" 已转交 {who(handler)} 处理。" if handler else " 已转派。")
     if action == "resolve":
-        text = f"{code} 已由 {name} 处理完毕"
-        text += f"：{quote(note, limit=80)}" if note else "。"
-        return text
+        return code + f" 已由 {name} 处理完毕" + (f"：{quote(note, limit=80)}" if note else "。")
     if action == "reject":
-        return f"{code} 未受理：{quote(note, limit=80)}（{name}）"
+        return code + f" 未受理：{quote(note, limit=80)}（{name}）"
     if action == "confirm":
-        return f"{code} 反映人已确认修好，谢谢大家！"
+        return code + " 反映人已确认修好，谢谢大家！"
     if action == "reopen":
-        back = esc(handler.name) if handler else "原处理人"
-        return f"{code} 反映人说仍未修复，已退回 {back} 继续处理。"
-    return f"{code} {status(issue)}"
+        back = shown(handler.name) if handler else "原处理人"
+        return code + f" 反映人说仍未修复，已退回 {back} 继续处理。"
+    return code + f" {status(issue)}"
 
 
-def ask_fixed(reporter_mention: str) -> str:
-    return f"{reporter_mention}，修好了吗？请点下面的按钮确认。"
+def ask_fixed(reporter_mention: Rich) -> Rich:
+    return rich(reporter_mention, "，修好了吗？请点下面的按钮确认。")
 
 
-def follower_note(change: str) -> str:
-    return f"你关注的问题有进展：{change}"
+def follower_note(change: Rich) -> Rich:
+    return rich("你关注的问题有进展：", change)
 
 
 # --- issue cards for the people who handle it -------------------------------------------------------
 
 
 def issue_card(session: Session, issue: Issue, *, reporter_name: str = "", stops: list[RouteStop] | None = None,
-               note: str = "") -> str:
+               note: str | Rich = "") -> Rich:
     """The card a handler sees (privately, or in the grid's group)."""
     code = issue_service.code(issue)
-    head = f"🚨 <b>紧急问题 {code}</b>" if issue.urgent else f"🔔 <b>问题 {code}</b>"
+    head = rich("🚨 ", bold(f"紧急问题 {code}")) if issue.urgent else rich("🔔 ", bold(f"问题 {code}"))
     lines = [
-        f"{head} · {status(issue)}",
+        head + f" · {status(issue)}",
         f"📍 {issue_place(session, issue)} · {category(issue)}",
         f"「{quote(issue.text, limit=200)}」",
     ]
-    who_line = f"反映人：{esc(reporter_name) or '居民'}"
+    who_line = f"反映人：{shown(reporter_name) or '居民'}"
     if issue.affected > 1:
         who_line += f" · 共{issue.affected}人反映"
     lines.append(who_line)
@@ -273,27 +266,27 @@ def issue_card(session: Session, issue: Issue, *, reporter_name: str = "", stops
         lines.append(emergency_hint(issue.text))
     if note:
         lines.append(note)
-    return "\n".join(lines)
+    return join("\n", lines)
 
 
 def reassign_prompt() -> str:
     return "转派给谁？"
 
 
-def ask_resolve_note(code: str) -> str:
-    return f"请发一句 <b>{code}</b> 的处理说明或一张照片；不用说明请回复「跳过」。"
+def ask_resolve_note(code: str) -> Rich:
+    return rich("请发一句 ", bold(code), " 的处理说明或一张照片；不用说明请回复「跳过」。")
 
 
-def ask_reject_reason(code: str) -> str:
-    return f"请写明 <b>{code}</b> 不受理的理由（反映人会看到）；回复「取消」作罢。"
+def ask_reject_reason(code: str) -> Rich:
+    return rich("请写明 ", bold(code), " 不受理的理由（反映人会看到）；回复「取消」作罢。")
 
 
-def resolved_by_you(code: str) -> str:
-    return f"已标记 <b>{code}</b> 解决，等反映人确认。反映人确认修好，或3天内没有反馈，就记积分。"
+def resolved_by_you(code: str) -> Rich:
+    return rich("已标记 ", bold(code), " 解决，等反映人确认。反映人确认修好，或3天内没有反馈，就记积分。")
 
 
-def rejected_by_you(code: str) -> str:
-    return f"已驳回 <b>{code}</b>，理由已告诉反映人。"
+def rejected_by_you(code: str) -> Rich:
+    return rich("已驳回 ", bold(code), "，理由已告诉反映人。")
 
 
 def reassigned_to_you(code: str, by: Member) -> str:
@@ -312,8 +305,8 @@ def nothing_to_cancel() -> str:
     return "现在没有需要取消的。"
 
 
-def mention_alert(names: list[str]) -> str:
-    return f"请 {'、'.join(names)} 跟进："
+def mention_alert(names: list[str | Rich]) -> Rich:
+    return rich("请 ", join("、", names), " 跟进：")
 
 
 # --- wishes -----------------------------------------------------------------------------------
@@ -324,49 +317,49 @@ def wish_place(session: Session, wish: Wish) -> str:
     return place_label(session, building, grid_id=wish.grid_id) if (building or wish.grid_id) else ""
 
 
-def wish_recorded(session: Session, wish: Wish) -> str:
+def wish_recorded(session: Session, wish: Wish) -> Rich:
     where = wish_place(session, wish)
     return (
-        f"已记下心愿 <b>{wish_service.code(wish)}</b>"
+        rich("已记下心愿 ", bold(wish_service.code(wish)))
         + (f"（{where}）" if where else "")
         + "，已上心愿墙。红管家志愿者可点「我来认领」。"
     )
 
 
-def wish_card(session: Session, wish: Wish, poster_name: str = "") -> str:
+def wish_card(session: Session, wish: Wish, poster_name: str = "") -> Rich:
     code = wish_service.code(wish)
     where = wish_place(session, wish)
     lines = [
-        f"💝 <b>微心愿 {code}</b> · {WISH_STATUS_ZH.get(wish.status, wish.status)}",
+        rich("💝 ", bold(f"微心愿 {code}"), f" · {WISH_STATUS_ZH.get(wish.status, wish.status)}"),
         f"「{quote(wish.text, limit=120)}」",
-        " · ".join(x for x in (esc(poster_name), where, WISH_CATEGORY_ZH.get(wish.category, "")) if x),
+        " · ".join(x for x in (shown(poster_name), where, WISH_CATEGORY_ZH.get(wish.category, "")) if x),
     ]
     claimer = session.get(Member, wish.claimer_id) if wish.claimer_id else None
     if claimer is not None:
         lines.append(f"认领：{who(claimer)}")
-    return "\n".join(line for line in lines if line)
+    return join("\n", (line for line in lines if line))
 
 
-def wish_change(session: Session, wish: Wish, action: str, actor_name: str = "") -> str:
-    code = f"<b>{wish_service.code(wish)}</b>"
+def wish_change(session: Session, wish: Wish, action: str, actor_name: str = "") -> Rich:
+    code = bold(wish_service.code(wish))
     claimer = session.get(Member, wish.claimer_id) if wish.claimer_id else None
     if action == "claim":
-        return f"心愿 {code} 已由红管家 {esc(claimer.name)} 认领，会尽快联系你。"
+        return rich("心愿 ", code, f" 已由红管家 {shown(claimer.name)} 认领，会尽快联系你。")
     if action == "fulfil":
-        return f"心愿 {code} 已实现！{esc(claimer.name) if claimer else ''} 辛苦了。"
+        return rich("心愿 ", code, f" 已实现！{shown(claimer.name) if claimer else ''} 辛苦了。")
     if action == "thank":
-        return f"{esc(actor_name)} 感谢 {esc(claimer.name) if claimer else '红管家'} 实现了心愿 {code} ❤"
+        return rich(f"{shown(actor_name)} 感谢 {shown(claimer.name) if claimer else '红管家'} 实现了心愿 ", code, " ❤")
     if action == "release":
-        return f"心愿 {code} 重新等待认领。"
+        return rich("心愿 ", code, " 重新等待认领。")
     if action == "reopen":
-        return f"心愿 {code} 的发布人说还没实现，已退回给 {esc(claimer.name) if claimer else '认领人'} 继续办理。"
-    return f"心愿 {code} {WISH_STATUS_ZH.get(wish.status, wish.status)}"
+        return rich("心愿 ", code, f" 的发布人说还没实现，已退回给 {shown(claimer.name) if claimer else '认领人'} 继续办理。")
+    return rich("心愿 ", code, f" {WISH_STATUS_ZH.get(wish.status, wish.status)}")
 
 
-def wish_claimed_by_you(session: Session, wish: Wish, poster_mention: str) -> str:
-    return (
-        f"你认领了心愿 <b>{wish_service.code(wish)}</b>：「{quote(wish.text, limit=120)}」\n"
-        f"发布人：{poster_mention}。完成后点「已实现」。"
+def wish_claimed_by_you(session: Session, wish: Wish, poster_mention: Rich) -> Rich:
+    return rich(
+        "你认领了心愿 ", bold(wish_service.code(wish)), f"：「{quote(wish.text, limit=120)}」\n发布人：",
+        poster_mention, "。完成后点「已实现」。",
     )
 
 
@@ -375,8 +368,8 @@ def become_volunteer() -> str:
             "按提示分享本人手机号完成绑定。")
 
 
-def wish_poster_thanks_prompt(poster_mention: str) -> str:
-    return f"{poster_mention}，心愿实现了，可以点「谢谢」告诉红管家；还没实现请点「还没实现」。"
+def wish_poster_thanks_prompt(poster_mention: Rich) -> Rich:
+    return rich(poster_mention, "，心愿实现了，可以点「谢谢」告诉红管家；还没实现请点「还没实现」。")
 
 
 # --- members, help, lists --------------------------------------------------------------------------
@@ -384,23 +377,23 @@ def wish_poster_thanks_prompt(poster_mention: str) -> str:
 
 def welcome(member: Member | None, name: str) -> str:
     if member is not None:
-        return (f"你好，{esc(member.name)}（{role_label(member)}）！有问题要你处理时我会私信你，"
+        return (f"你好，{shown(member.name)}（{role_label(member)}）！有问题要你处理时我会私信你，"
                 "点按钮就能受理、领办、解决。发送 /help 查看全部命令。")
-    return (f"你好，{esc(name)}！我是红管家机器人。在小区居民群里直接说遇到的问题或心愿，"
+    return (f"你好，{shown(name)}！我是红管家机器人。在小区居民群里直接说遇到的问题或心愿，"
             "我会记下来交给楼栋长和网格员。\n" + HOW_TO_BIND)
 
 
 def bound(member: Member) -> str:
-    unit = f"，{esc(member.work_unit_name)}" if member.work_unit_name else ""
-    return (f"绑定成功：{esc(member.name)}，{role_label(member)}{unit}，编号 {esc(member.number)}。"
+    unit = f"，{shown(member.work_unit_name)}" if member.work_unit_name else ""
+    return (f"绑定成功：{shown(member.name)}，{role_label(member)}{unit}，编号 {shown(member.number)}。"
             "以后派给你的问题会私信通知你。")
 
 
-def member_card(session: Session, member: Member, *, private: bool) -> str:
+def member_card(session: Session, member: Member, *, private: bool) -> Rich:
     """Who a member is: role, 职务 and 单位 as the roster has them, where they serve; the number
     only in their private chat."""
-    head = f"<b>{esc(member.name)}</b>（{role_label(member)}）"
-    head += "".join(f" · {esc(x)}" for x in (member.position, member.work_unit_name) if x)
+    head = rich(bold(shown(member.name)), f"（{role_label(member)}）")
+    head += "".join(f" · {shown(x)}" for x in (member.position, member.work_unit_name) if x)
     community = session.get(Community, member.community_id)
     where = [community.name if community else ""]
     if member.grid_id:
@@ -408,10 +401,10 @@ def member_card(session: Session, member: Member, *, private: bool) -> str:
         where.append(grid.name if grid else "")
     if member.building_id:
         where.append(places.building_label(session, session.get(Building, member.building_id)))
-    line = " ".join(esc(w) for w in where if w)
+    line = " ".join(shown(w) for w in where if w)
     if private:
-        line += f" · 编号 {esc(member.number)}"
-    return f"{head}\n{line}"
+        line += f" · 编号 {shown(member.number)}"
+    return rich(head, "\n", line)
 
 
 def bind_usage(private: bool) -> str:
@@ -438,28 +431,28 @@ def bind_how() -> str:
 
 
 def already_bound(member: Member) -> str:
-    return (f"你的账号已绑定红管家 {esc(member.name)}（{role_label(member)}，编号 {esc(member.number)}）。"
+    return (f"你的账号已绑定红管家 {shown(member.name)}（{role_label(member)}，编号 {shown(member.number)}）。"
             "如需更换账号请联系社区红管家工作室。")
 
 
 def invitation_made(member: Member, link: str, revoked: int, expires: str) -> str:
     void = f"之前未使用的 {revoked} 个邀请已作废。" if revoked else ""
-    return (f"给 {esc(member.name)}（{esc(member.number)}）的邀请链接（仅可使用一次，{esc(expires)} 前有效）：\n"
-            f"{esc(link)}\n请只转给本人；本人点开后发送 /start 即完成绑定。{void}")
+    return (f"给 {shown(member.name)}（{shown(member.number)}）的邀请链接（仅可使用一次，{shown(expires)} 前有效）：\n"
+            f"{shown(link)}\n请只转给本人；本人点开后发送 /start 即完成绑定。{void}")
 
 
 def unbound_done(member: Member, logins: int) -> str:
     ended = f"，{logins} 个看板登录已作废" if logins else ""
-    return (f"已解绑 {esc(member.name)}（{esc(member.number)}）的聊天账号{ended}。"
+    return (f"已解绑 {shown(member.name)}（{shown(member.number)}）的聊天账号{ended}。"
             "如需重新绑定，可发送 /invite 编号 给本人发邀请，或让本人分享登记手机号。")
 
 
 def group_rebind_refused(stays: str) -> str:
-    return f"本群已绑定到 {esc(stays)}，只有该社区红管家工作室的管理员可以更改；已通知该社区工作室。"
+    return f"本群已绑定到 {shown(stays)}，只有该社区红管家工作室的管理员可以更改；已通知该社区工作室。"
 
 
 def group_bound(community: str, grid: str = "", compound: str = "") -> str:
-    where = esc(community) + "".join(f" · {esc(x)}" for x in (grid, compound) if x)
+    where = shown(community) + "".join(f" · {shown(x)}" for x in (grid, compound) if x)
     return f"本群已绑定到 {where}。大家在群里说遇到的问题或心愿，我会记下并交给负责的红管家。"
 
 
@@ -477,7 +470,7 @@ def private_text_help(*, known: bool) -> str:
 
 
 def help_text(lines: list[tuple[str, str]], *, private: bool) -> str:
-    body = "\n".join(f"/{name} — {esc(desc)}" for name, desc in lines)
+    body = "\n".join(f"/{name} — {shown(desc)}" for name, desc in lines)
     head = "我是红管家机器人。" + ("在居民群里直接说问题或心愿即可；" if private else "直接说问题或心愿即可；") + "命令："
     return f"{head}\n{body}"
 
@@ -528,26 +521,27 @@ def held_urgent_reply(text: str) -> str:
 
 
 def _held_who(bundle, chat_title: str) -> str:
-    where = f"在「{esc(chat_title)}」" if chat_title else "私聊"
-    return f"{esc(bundle.sender_name) or '一位居民'}{where}"
+    where = f"在「{shown(chat_title)}」" if chat_title else "私聊"
+    return f"{shown(bundle.sender_name) or '一位居民'}{where}"
 
 
-def held_card(bundle, chat_title: str, limit: int, minutes: int, first_text: str) -> str:
+def held_card(bundle, chat_title: str, limit: int, minutes: int, first_text: str) -> Rich:
     """The reviewers' card when a bundle opens (bulk, after quiet hours)."""
-    return (f"📥 <b>暂存 H{bundle.id}</b>：{_held_who(bundle, chat_title)} {minutes} 分钟内已反映 {limit} 件事，"
-            f"之后的消息暂存在这里，没有逐条立案，也没有通知其他人。\n"
-            f"第一条：「{quote(first_text, limit=60)}」\n"
-            "点「查看」逐条看，属实的点「立案」；都不用处理就点「全部忽略」。")
+    return rich("📥 ", bold(f"暂存 H{bundle.id}"),
+                f"：{_held_who(bundle, chat_title)} {minutes} 分钟内已反映 {limit} 件事，"
+                f"之后的消息暂存在这里，没有逐条立案，也没有通知其他人。\n"
+                f"第一条：「{quote(first_text, limit=60)}」\n"
+                "点「查看」逐条看，属实的点「立案」；都不用处理就点「全部忽略」。")
 
 
-def held_urgent_card(bundle, chat_title: str, text: str) -> str:
-    return (f"🚨 <b>暂存 H{bundle.id} 中有紧急内容</b>：{_held_who(bundle, chat_title)}："
-            f"「{quote(text, limit=80)}」\n请立即核实。")
+def held_urgent_card(bundle, chat_title: str, text: str) -> Rich:
+    return rich("🚨 ", bold(f"暂存 H{bundle.id} 中有紧急内容"), f"：{_held_who(bundle, chat_title)}："
+                f"「{quote(text, limit=80)}」\n请立即核实。")
 
 
-def held_list(bundle, messages, more: int, tz) -> str:
-    lines = [f"📥 <b>暂存 H{bundle.id}</b>：{esc(bundle.sender_name) or '一位居民'}，共 {bundle.count} 条，"
-             f"待处理 {len(messages) + more} 条"]
+def held_list(bundle, messages, more: int, tz) -> Rich:
+    lines = [rich("📥 ", bold(f"暂存 H{bundle.id}"), f"：{shown(bundle.sender_name) or '一位居民'}，共 {bundle.count} 条，"
+                  f"待处理 {len(messages) + more} 条")]
     for n, message in enumerate(messages, 1):
         mark = "🚨" if message.urgent else ""
         lines.append(f"{n}. {mark}{message.at.astimezone(tz).strftime('%H:%M')} 「{quote(message.text, limit=50)}」")
@@ -555,11 +549,11 @@ def held_list(bundle, messages, more: int, tz) -> str:
         lines.append(f"……另有 {more} 条，处理完上面的再点「刷新」")
     if not messages:
         lines.append("都已处理。")
-    return "\n".join(lines)
+    return join("\n", lines)
 
 
 def held_dismissed(bundle, count: int, by: Member) -> str:
-    return f"📥 暂存 H{bundle.id}：其余 {count} 条已忽略（{esc(by.name)}）。"
+    return f"📥 暂存 H{bundle.id}：其余 {count} 条已忽略（{shown(by.name)}）。"
 
 
 def held_filed(code: str) -> str:
