@@ -165,4 +165,4 @@ def web_login(ctx: Context, msg: Inbound) -> Reaction:
         return reply(msg, "社区看板对社区工作人员、包联干部和区领导开放。")
     token = access.issue_login(ctx.session, member, now=ctx.now)
     link = f"{ctx.settings.web_url}/login?token={token}"
-    return reply(msg, link_to(link, "打开社区看板") + "（7天内有效，请勿转发）")
+    return reply(msg, link_to("打开社区看板", link) + "（7天内有效，请勿转发）")
