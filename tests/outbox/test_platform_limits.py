@@ -4,12 +4,16 @@ message."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.messages import ACTION_BUDGET
 from bot.outbox import RateLimits
 from bot.outbox.testing import FakeTransport
 from bot.outbox.transport import PlatformLimits
 from bot.rich import bold, mention, rich
 from bot.rich.render import to_markdown
 from bot.platforms.telegram.render import LIMITS as TELEGRAM
+from bot.platforms.telegram.transport import TelegramTransport
 from bot.messages import Action, Button, Outgoing
 from models import OutboxStatus
 
@@ -69,3 +73,14 @@ async def test_button_data_over_the_platforms_limit_is_refused_not_sent_broken(d
     await make_sender(db, transport, clock, limits=RateLimits.off()).drain()
     assert [d.message.id for d in transport.deliveries] == [ok]
     assert rows(db)[refused].status == OutboxStatus.dead and "over 8 bytes" in rows(db)[refused].last_error
+
+
+def test_every_platform_carries_what_the_conversation_packs_into_a_button():
+    """The conversation packs a button's action in at most ``ACTION_BUDGET`` bytes; a platform
+    adapter that declares less could not carry every button (a new platform must check here)."""
+    for limits in (TELEGRAM, TelegramTransport.limits):
+        assert limits.button_data_bytes >= ACTION_BUDGET
+    biggest = Action("ask", "intent", 2**63 - 1, "x" * 20).pack()
+    assert len(biggest.encode()) <= ACTION_BUDGET
+    with pytest.raises(ValueError, match="over 64 bytes"):
+        Action("ask", "intent", 2**63 - 1, "x" * 40).pack()
