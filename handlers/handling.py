@@ -31,7 +31,7 @@ from models import (
     Resident,
 )
 
-from . import texts
+from . import facts, texts
 from .context import Context
 from .conversation import ask, payload_of
 from handlers.replies import reply
@@ -122,7 +122,7 @@ def send_alerts(ctx: Context, issue: Issue, alerts: flows.Alerts, *, stops: list
     """The words for what the core decided (``bot.issues.flows.Alerts``)."""
     if alerts.private:
         reporter = reporter_of(ctx, issue)
-        card = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
+        card = texts.issue_card(facts.of_issue(ctx.session, issue), reporter_name=reporter.display_name if reporter else "",
                                 stops=stops, note=note)
         buttons = handler_buttons(issue)
         for chat_id, member in alerts.private:
@@ -141,7 +141,7 @@ def mention_in_group(ctx: Context, issue: Issue, people: list[Member], *, note: 
     if chats is None:
         chats = flows.group_chats_of(ctx.session, issue)
     reporter = reporter_of(ctx, issue)
-    card = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
+    card = texts.issue_card(facts.of_issue(ctx.session, issue), reporter_name=reporter.display_name if reporter else "",
                             note=note)
     names = [texts.who(m) for m in people]
     for chat_id in chats:
@@ -172,9 +172,9 @@ def refresh_cards(ctx: Context, issue: Issue, *, skip: tuple[int, int] | None = 
             continue
         seen.add((chat_id, message_id))
         if kind == "reply":
-            text, buttons = texts.issue_recorded(ctx.session, issue, route_of(ctx, issue)), resident_buttons(issue)
+            text, buttons = texts.issue_recorded(facts.of_issue(ctx.session, issue), route_of(ctx, issue)), resident_buttons(issue)
         else:
-            text = texts.issue_card(ctx.session, issue, reporter_name=name)
+            text = texts.issue_card(facts.of_issue(ctx.session, issue), reporter_name=name)
             buttons = handler_buttons(issue)
         ctx.send(Outgoing(chat_id=chat_id, text=text, buttons=buttons, edit_message_id=message_id,
                           kind="card", ref=ref_of(issue)))
@@ -227,7 +227,7 @@ def issue_button(ctx: Context, press: Press, action: Action) -> Reaction:
         community = ctx.session.get(Community, issue.community_id)
         return Reaction(answer=Answer(texts.not_your_community(community.name), alert=True))
     if verb == "progress":
-        return Reaction(answer=Answer(texts.issue_progress(ctx.session, issue), alert=True))
+        return Reaction(answer=Answer(texts.issue_progress(facts.of_issue(ctx.session, issues.root(ctx.session, issue))), alert=True))
     if verb == "support":
         return support(ctx, press, issue, action)
     if verb in ("fixed", "notfixed"):
@@ -250,7 +250,7 @@ def issue_button(ctx: Context, press: Press, action: Action) -> Reaction:
 
 def _card_edit(ctx: Context, press: Press, issue: Issue, note: str = "") -> Outgoing:
     reporter = reporter_of(ctx, issue)
-    text = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
+    text = texts.issue_card(facts.of_issue(ctx.session, issue), reporter_name=reporter.display_name if reporter else "",
                             note=note)
     return Outgoing(chat_id=press.chat.id, text=text, buttons=handler_buttons(issue),
                     edit_message_id=press.message_id, kind="card", ref=ref_of(issue))
@@ -264,13 +264,13 @@ def _after_change(ctx: Context, press: Press, issue: Issue, change: str, answer:
 
 def _accept(ctx, press, issue, member, action) -> Reaction:
     issues.accept(ctx.session, issue, member_actor(ctx, member), now=ctx.now)
-    change = texts.issue_change(ctx.session, issue, "accept", member)
+    change = texts.issue_change(facts.of_issue(ctx.session, issue), "accept", member)
     return _after_change(ctx, press, issue, change, "已受理")
 
 
 def _claim(ctx, press, issue, member, action) -> Reaction:
     issues.claim(ctx.session, issue, member_actor(ctx, member), now=ctx.now)
-    change = texts.issue_change(ctx.session, issue, "claim", member)
+    change = texts.issue_change(facts.of_issue(ctx.session, issue), "claim", member)
     return _after_change(ctx, press, issue, change, "已领办，交给你了")
 
 
@@ -319,7 +319,7 @@ def _to(ctx, press, issue, member, action) -> Reaction:
         return Reaction(answer=Answer("没有找到这位红管家", alert=True))
     issues.reassign(ctx.session, issue, member_actor(ctx, member), to=target, now=ctx.now)
     tell_member(ctx, issue, target, texts.reassigned_to_you(issues.code(issue), member))
-    change = texts.issue_change(ctx.session, issue, "reassign", member)
+    change = texts.issue_change(facts.of_issue(ctx.session, issue), "reassign", member)
     return _after_change(ctx, press, issue, change, f"已转派给 {target.name}")
 
 
@@ -337,7 +337,7 @@ def _edit_card(ctx: Context, issue: Issue, chat_id: int | None, message_id: int 
     if not chat_id or not message_id:
         return []
     reporter = reporter_of(ctx, issue)
-    text = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "")
+    text = texts.issue_card(facts.of_issue(ctx.session, issue), reporter_name=reporter.display_name if reporter else "")
     return [Outgoing(chat_id=chat_id, text=text, buttons=handler_buttons(issue), edit_message_id=message_id,
                      kind="card", ref=ref_of(issue))]
 
@@ -346,7 +346,7 @@ def do_resolve(ctx: Context, issue: Issue, member: Member, note: str, photo: str
                card: tuple[int | None, int | None], actor_user: int | None) -> list[Outgoing]:
     issues.resolve(ctx.session, issue, member_actor(ctx, member), now=ctx.now, note=note, photo=photo)
     refresh_cards(ctx, issue, skip=card)
-    change = texts.issue_change(ctx.session, issue, "resolve", member, note)
+    change = texts.issue_change(facts.of_issue(ctx.session, issue), "resolve", member, note)
     reporter = reporter_of(ctx, issue)
     ask_line = texts.ask_fixed(texts.mention(reporter.chat_user_id if reporter else None,
                                              reporter.display_name if reporter else "反映人"))
@@ -399,7 +399,7 @@ def reject_reason(ctx: Context, msg: Inbound, question: PendingQuestion) -> Reac
     issues.reject(ctx.session, issue, member_actor(ctx, member), reason=text, now=ctx.now)
     card = _card_from(payload)
     refresh_cards(ctx, issue, skip=card)
-    announce(ctx, issue, texts.issue_change(ctx.session, issue, "reject", member, text), actor_user=msg.user.id)
+    announce(ctx, issue, texts.issue_change(facts.of_issue(ctx.session, issue), "reject", member, text), actor_user=msg.user.id)
     return Reaction([*_edit_card(ctx, issue, *card),
                      Outgoing(chat_id=msg.chat.id, text=texts.rejected_by_you(issues.code(issue)),
                               reply_to_message_id=msg.message_id, kind="reply")])
@@ -446,10 +446,10 @@ def reporter_answer(ctx: Context, press: Press, issue: Issue, verb: str) -> Reac
     actor = Actor(member=ctx.member(press.user), resident=resident)
     if issue.status != S.resolved:
         return Reaction(answer=Answer(f"{issues.code(issue)} 当前「{texts.status(issue)}」", alert=True),
-                        outgoing=[_done(press, texts.issue_change(ctx.session, issue, "status"))])
+                        outgoing=[_done(press, texts.issue_change(facts.of_issue(ctx.session, issue), "status"))])
     if verb == "fixed":
         issues.confirm(ctx.session, issue, actor, now=ctx.now)
-        change = texts.issue_change(ctx.session, issue, "confirm")
+        change = texts.issue_change(facts.of_issue(ctx.session, issue), "confirm")
         handler = ctx.session.get(Member, issue.handler_id) if issue.handler_id else None
         if handler is not None and private_chat(handler) is not None:
             ctx.send(Outgoing(chat_id=private_chat(handler), text="👍 " + change, kind="notice",
@@ -457,7 +457,7 @@ def reporter_answer(ctx: Context, press: Press, issue: Issue, verb: str) -> Reac
         answer = "谢谢确认！"
     else:
         issues.reopen(ctx.session, issue, actor, now=ctx.now)
-        change = texts.issue_change(ctx.session, issue, "reopen")
+        change = texts.issue_change(facts.of_issue(ctx.session, issue), "reopen")
         handler = ctx.session.get(Member, issue.handler_id) if issue.handler_id else None
         if handler is not None:
             tell_member(ctx, issue, handler, texts.reopened_to_you())

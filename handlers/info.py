@@ -24,7 +24,7 @@ from models import (
     Wish,
 )
 
-from . import texts
+from . import facts, texts
 from .context import Context
 from handlers.replies import reply
 from .router import Router
@@ -63,7 +63,7 @@ def cancel(ctx: Context, msg: Inbound) -> Reaction:
 
 
 def _issue_line(ctx: Context, issue: Issue) -> Rich:
-    return rich(bold(issues.code(issue)), f" {texts.issue_place(ctx.session, issue)} · "
+    return rich(bold(issues.code(issue)), f" {texts.issue_place(facts.of_issue(ctx.session, issue))} · "
                 f"{texts.quote(issue.text, limit=18)} · {texts.status(issue)}")
 
 
@@ -94,7 +94,7 @@ def my(ctx: Context, msg: Inbound) -> Reaction:
     member = ctx.member(msg.user)
     parts: list[Rich] = []
     if member is not None:
-        parts.append(texts.member_card(ctx.session, member, private=msg.chat.is_private))
+        parts.append(texts.member_card(facts.of_member(ctx.session, member), private=msg.chat.is_private))
         todo = ctx.session.exec(select(Issue).where(Issue.handler_id == member.id, Issue.status.in_(ISSUE_OPEN))
                                 .order_by(Issue.id.desc()).limit(10)).all()
         if todo:

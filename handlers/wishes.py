@@ -13,7 +13,7 @@ from bot.issues.lifecycle import Actor
 from bot.members import service as members
 from models import Building, Member, OutboxMessage, Resident, Wish, WishCategory, WishStatus
 
-from . import texts, understanding
+from . import facts, texts, understanding
 from .context import Context, GroupBinding
 from .router import Router
 from bot.messages import Action, Button, Outgoing
@@ -63,9 +63,9 @@ def file_wish(ctx: Context, msg: Inbound, group: GroupBinding, draft, place) -> 
     if wish.grid_id is not None:
         for other in groups.of_grid(ctx.session, wish.grid_id):
             if other.chat_id != msg.chat.id:
-                ctx.send(Outgoing(chat_id=other.chat_id, text=texts.wish_card(ctx.session, wish, resident.display_name),
+                ctx.send(Outgoing(chat_id=other.chat_id, text=texts.wish_card(facts.of_wish(ctx.session, wish), resident.display_name),
                                   buttons=claim_buttons(wish), kind="notice", ref=ref_of(wish)))
-    return Reaction([Outgoing(chat_id=msg.chat.id, text=texts.wish_recorded(ctx.session, wish),
+    return Reaction([Outgoing(chat_id=msg.chat.id, text=texts.wish_recorded(facts.of_wish(ctx.session, wish)),
                               buttons=claim_buttons(wish), reply_to_message_id=draft.message_id,
                               kind="reply", ref=ref_of(wish))])
 
@@ -86,7 +86,7 @@ def refresh_cards(ctx: Context, wish: Wish, skip: tuple[int, int] | None = None)
     for chat_id, message_id in set(rows):
         if (chat_id, message_id) == skip:
             continue
-        ctx.send(Outgoing(chat_id=chat_id, text=texts.wish_card(ctx.session, wish, poster.display_name if poster else ""),
+        ctx.send(Outgoing(chat_id=chat_id, text=texts.wish_card(facts.of_wish(ctx.session, wish), poster.display_name if poster else ""),
                           buttons=claim_buttons(wish), edit_message_id=message_id, kind="card", ref=ref_of(wish)))
 
 
@@ -115,19 +115,19 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
         if problem:  # before anything is edited: the card is not refreshed for someone else's community
             return Reaction(answer=Answer(problem, alert=True))
         if wish.status != W.posted:
-            card = texts.wish_card(ctx.session, wish, _poster_name(ctx, wish))
+            card = texts.wish_card(facts.of_wish(ctx.session, wish), _poster_name(ctx, wish))
             return Reaction([_edit(press, card, claim_buttons(wish), ref_of(wish))],
                             Answer(f"{wishes.code(wish)} 已{texts.WISH_STATUS_ZH.get(wish.status, '')}", alert=True))
         resident = members.resident_for_member(ctx.session, member, now=ctx.now)
         wishes.claim(ctx.session, wish, Actor(member=member, resident=resident), now=ctx.now)
         poster = poster_of(ctx, wish)
         refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
-        tell_poster(ctx, wish, texts.wish_change(ctx.session, wish, "claim"))
-        outgoing = [_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)), ref=ref_of(wish))]
+        tell_poster(ctx, wish, texts.wish_change(facts.of_wish(ctx.session, wish), "claim"))
+        outgoing = [_edit(press, texts.wish_card(facts.of_wish(ctx.session, wish), _poster_name(ctx, wish)), ref=ref_of(wish))]
         if member.chat_user_id:
             mention = texts.mention(poster.chat_user_id if poster else None, poster.display_name if poster else "")
             outgoing.append(Outgoing(chat_id=member.chat_user_id,
-                                     text=texts.wish_claimed_by_you(ctx.session, wish, mention),
+                                     text=texts.wish_claimed_by_you(wish, mention),
                                      buttons=claimer_buttons(wish), kind="notice", member_id=member.id,
                                      ref=f"wishclaim:{wish.id}"))
         return Reaction(outgoing, Answer("认领成功，谢谢你！"))
@@ -140,15 +140,15 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
             wishes.fulfil(ctx.session, wish, actor, now=ctx.now)
             poster = poster_of(ctx, wish)
             mention = texts.mention(poster.chat_user_id if poster else None, poster.display_name if poster else "")
-            tell_poster(ctx, wish, texts.wish_change(ctx.session, wish, "fulfil") + "\n"
+            tell_poster(ctx, wish, texts.wish_change(facts.of_wish(ctx.session, wish), "fulfil") + "\n"
                         + texts.wish_poster_thanks_prompt(mention), thank_buttons(wish))
             refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
-            return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)))],
+            return Reaction([_edit(press, texts.wish_card(facts.of_wish(ctx.session, wish), _poster_name(ctx, wish)))],
                             Answer("辛苦了！居民点「谢谢」后（或3天内没有异议）记积分"))
         wishes.release(ctx.session, wish, actor, now=ctx.now)
         refresh_cards(ctx, wish, skip=(press.chat.id, press.message_id))
-        tell_poster(ctx, wish, texts.wish_change(ctx.session, wish, "release"), claim_buttons(wish))
-        return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)))],
+        tell_poster(ctx, wish, texts.wish_change(facts.of_wish(ctx.session, wish), "release"), claim_buttons(wish))
+        return Reaction([_edit(press, texts.wish_card(facts.of_wish(ctx.session, wish), _poster_name(ctx, wish)))],
                         Answer("已放弃认领"))
     if verb == "undone":
         resident = ctx.known_resident(press.user)
@@ -156,7 +156,7 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
             return Reaction(answer=Answer("只有发布心愿的居民本人可以这样做", alert=True))
         wishes.reopen(ctx.session, wish, Actor(member=member, resident=resident), now=ctx.now)
         claimer = ctx.session.get(Member, wish.claimer_id) if wish.claimer_id else None
-        text = texts.wish_change(ctx.session, wish, "reopen")
+        text = texts.wish_change(facts.of_wish(ctx.session, wish), "reopen")
         if claimer is not None and claimer.chat_user_id and not claimer.unreachable:
             ctx.send(Outgoing(chat_id=claimer.chat_user_id, text=text, buttons=claimer_buttons(wish), kind="notice",
                               member_id=claimer.id, ref=f"wishclaim:{wish.id}"))
@@ -168,7 +168,7 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
             return Reaction(answer=Answer("只有发布心愿的居民本人可以这样做", alert=True))
         wishes.thank(ctx.session, wish, Actor(member=member, resident=resident), now=ctx.now)
         claimer = ctx.session.get(Member, wish.claimer_id) if wish.claimer_id else None
-        text = texts.wish_change(ctx.session, wish, "thank", resident.display_name)
+        text = texts.wish_change(facts.of_wish(ctx.session, wish), "thank", resident.display_name)
         if claimer is not None and claimer.chat_user_id and not claimer.unreachable:
             ctx.send(Outgoing(chat_id=claimer.chat_user_id, text=text, kind="notice", member_id=claimer.id,
                               ref=ref_of(wish)))
