@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.issues import service as issues
+from bot.rich import rich
 from bot.members import permissions
 from bot.infra.errors import DomainError
 from bot.infra.ids import parse_id
@@ -18,15 +19,12 @@ from bot.issues.lifecycle import Actor
 from bot.members import service as members
 from bot.issues import flows
 from bot.issues.routing import RouteStop
-from bot.members.address import private_chat
 from models import (
     ISSUE_OPEN,
     Community,
     Issue,
-    IssueFollower,
     IssueStatus,
     Member,
-    OutboxMessage,
     PendingQuestion,
     Resident,
 )
@@ -36,7 +34,6 @@ from .context import Context
 from .conversation import ask, payload_of
 from handlers.replies import reply
 from .router import Router
-from bot.rich import rich
 from bot.messages import Action, Button, Outgoing
 from .types import Answer, Inbound, Press, Reaction
 
@@ -66,6 +63,12 @@ _HANDLER_VERBS: dict[str, tuple[str, ...]] = {
 _VERB_ZH = {"accept": "受理", "claim": "领办", "resolve": "已解决", "reassign": "转派", "reject": "驳回"}
 
 
+def handler_verbs(member: Member | None, issue: Issue, verbs=("accept", "claim", "resolve", "reject")) -> list[str]:
+    """Which of ``verbs`` this member may do to the issue now (its state, their rights): the web
+    desk shows these, as the card shows its buttons."""
+    return [v for v in _HANDLER_VERBS.get(issue.status, ()) if v in verbs and _CHECKS[v](member, issue) is None]
+
+
 def handler_buttons(issue: Issue) -> list[list[Button]]:
     verbs = _HANDLER_VERBS.get(issue.status, ())
     buttons = [Button(_VERB_ZH[v], Action("q", v, issue.id)) for v in verbs]
@@ -77,10 +80,6 @@ def confirm_buttons(issue: Issue) -> list[list[Button]]:
 
 
 # --- who is acting -------------------------------------------------------------------------------
-
-
-def member_actor(ctx: Context, member: Member) -> Actor:
-    return Actor(member=member, resident=members.resident_for_member(ctx.session, member, now=ctx.now))
 
 
 def reporter_of(ctx: Context, issue: Issue) -> Resident | None:
@@ -110,13 +109,6 @@ def _done(press: Press, text: str) -> Outgoing:
 # --- alerts and announcements ------------------------------------------------------------------
 
 
-def alert(ctx: Context, issue: Issue, stops: list[RouteStop], *, note: str = "") -> None:
-    """A private card for everyone routing names; who has no chat account is named in the grid's
-    group (never their phone)."""
-    send_alerts(ctx, issue, flows.alerts_for(ctx.session, [s.member for s in stops], issue,
-                                             not_before=alert_time(ctx, issue)), stops=stops, note=note)
-
-
 def send_alerts(ctx: Context, issue: Issue, alerts: flows.Alerts, *, stops: list[RouteStop] | None = None,
                 note: str = "") -> None:
     """The words for what the core decided (``bot.issues.flows.Alerts``)."""
@@ -130,10 +122,6 @@ def send_alerts(ctx: Context, issue: Issue, alerts: flows.Alerts, *, stops: list
                               member_id=member.id, ref=ref_of(issue), not_before=alerts.not_before))
     if alerts.unreached:
         mention_in_group(ctx, issue, alerts.unreached, note=note, chats=alerts.group_chats)
-
-
-def alert_time(ctx: Context, issue: Issue):
-    return flows.alert_time(issue, ctx.now, ctx.settings)
 
 
 def mention_in_group(ctx: Context, issue: Issue, people: list[Member], *, note: str = "",
@@ -150,58 +138,58 @@ def mention_in_group(ctx: Context, issue: Issue, people: list[Member], *, note: 
                           ref=ref_of(issue)))
 
 
-def tell_member(ctx: Context, issue: Issue, member: Member, note: str) -> None:
-    """One member hears of the issue with its card and buttons (reassigned to them, reopened)."""
-    send_alerts(ctx, issue, flows.alerts_for(ctx.session, [member], issue), note=note)
-
-
-def refresh_cards(ctx: Context, issue: Issue, *, skip: tuple[int, int] | None = None) -> None:
-    """Every card of this issue already sent (the group reply, each member's alert) is edited to
-    show its state now and the buttons that apply."""
-    rows = ctx.session.exec(select(OutboxMessage.chat_id, OutboxMessage.sent_message_id, OutboxMessage.kind).where(
-        OutboxMessage.ref == ref_of(issue), OutboxMessage.kind.in_(("alert", "reply")),
-        OutboxMessage.sent_message_id.is_not(None), OutboxMessage.edit_message_id.is_(None),
-    )).all()
-    if not rows:
+def refresh_cards(ctx: Context, issue: Issue, cards: list[flows.Card], *, skip: tuple[int, int] | None = None) -> None:
+    """Each card the core named (the group reply, each member's alert) is edited to show the
+    issue's state now and the buttons that apply; ``skip`` is the one the caller edits itself."""
+    cards = [c for c in cards if (c.chat_id, c.message_id) != skip]
+    if not cards:
         return
     reporter = reporter_of(ctx, issue)
     name = reporter.display_name if reporter else ""
-    seen = set()
-    for chat_id, message_id, kind in rows:
-        if (chat_id, message_id) == skip or (chat_id, message_id) in seen:
-            continue
-        seen.add((chat_id, message_id))
-        if kind == "reply":
+    for card in cards:
+        if card.kind == "reply":
             text, buttons = texts.issue_recorded(facts.of_issue(ctx.session, issue), route_of(ctx, issue)), resident_buttons(issue)
         else:
             text = texts.issue_card(facts.of_issue(ctx.session, issue), reporter_name=name)
             buttons = handler_buttons(issue)
-        ctx.send(Outgoing(chat_id=chat_id, text=text, buttons=buttons, edit_message_id=message_id,
+        ctx.send(Outgoing(chat_id=card.chat_id, text=text, buttons=buttons, edit_message_id=card.message_id,
                           kind="card", ref=ref_of(issue)))
 
 
-def announce(ctx: Context, issue: Issue, change: str, *, actor_user: int | None = None,
-             group_text: str | None = None, group_buttons=None, photo: str | None = None,
-             in_group: bool = True, reporter_buttons=None) -> None:
-    """A change reaches the reporter and everyone who joined: a reply under the original report in
-    its group, and a private note to each follower who is a member with a chat account."""
-    if in_group and issue.source_chat_id:
-        ctx.send(Outgoing(chat_id=issue.source_chat_id, text=group_text or change, buttons=group_buttons or [],
-                          reply_to_message_id=issue.source_message_id, photo=photo, kind="notice",
+def _alert_note(ctx: Context, changed: flows.Changed) -> str:
+    if changed.event == "reassign":
+        return texts.reassigned_to_you(issues.code(changed.issue), changed.actor)
+    return texts.reopened_to_you()
+
+
+def deliver(ctx: Context, changed: flows.Changed, *, skip: tuple[int, int] | None = None) -> None:
+    """The words and messages for what a transition decided (``bot.issues.flows.Changed``), in
+    this order: the people newly given the issue, the handler's thanks, the earlier cards, the
+    notice under the report in its group, the followers' private notes. ``skip``: the card the
+    caller edits itself (the one pressed)."""
+    issue = changed.issue
+    if changed.alerts is not None:
+        send_alerts(ctx, issue, changed.alerts, stops=changed.alerts_stops, note=_alert_note(ctx, changed))
+    change = texts.issue_change(facts.of_issue(ctx.session, issue), changed.event, changed.actor, changed.note)
+    if changed.handler is not None:
+        chat_id, handler = changed.handler
+        ctx.send(Outgoing(chat_id=chat_id, text="👍 " + change, kind="notice", member_id=handler.id,
                           ref=ref_of(issue)))
-    rows = ctx.session.exec(
-        select(IssueFollower.kind, Resident.chat_user_id, Member.id).join(
-            Resident, Resident.id == IssueFollower.resident_id
-        ).join(Member, Member.id == Resident.member_id).where(
-            IssueFollower.issue_id == issue.id, Member.chat_user_id.is_not(None), Member.unreachable.is_(False),
-        )
-    ).all()
-    for kind, chat_user_id, member_id in rows:
-        if chat_user_id is None or chat_user_id == actor_user:
-            continue
-        buttons = reporter_buttons if kind == "reporter" and reporter_buttons else []
-        ctx.send(Outgoing(chat_id=chat_user_id, text=texts.follower_note(change),
-                          buttons=buttons, kind="notice", member_id=member_id, ref=ref_of(issue)))
+    refresh_cards(ctx, issue, changed.cards, skip=skip)
+    group_text, buttons = change, []
+    if changed.ask_reporter:
+        reporter = reporter_of(ctx, issue)
+        ask_line = texts.ask_fixed(texts.mention(reporter.chat_user_id if reporter else None,
+                                                 reporter.display_name if reporter else "反映人"))
+        group_text, buttons = rich(change, "\n", ask_line), confirm_buttons(issue)
+    if changed.group is not None:
+        chat_id, reply_to = changed.group
+        ctx.send(Outgoing(chat_id=chat_id, text=group_text, buttons=buttons, reply_to_message_id=reply_to,
+                          photo=changed.photo, kind="notice", ref=ref_of(issue)))
+    for note in changed.followers:
+        ctx.send(Outgoing(chat_id=note.chat_id, text=texts.follower_note(change),
+                          buttons=buttons if note.reporter else [], kind="notice", member_id=note.member_id,
+                          ref=ref_of(issue)))
 
 
 # --- buttons under issues ---------------------------------------------------------------------------
@@ -256,22 +244,17 @@ def _card_edit(ctx: Context, press: Press, issue: Issue, note: str = "") -> Outg
                     edit_message_id=press.message_id, kind="card", ref=ref_of(issue))
 
 
-def _after_change(ctx: Context, press: Press, issue: Issue, change: str, answer: str, **announce_kw) -> Reaction:
-    refresh_cards(ctx, issue, skip=(press.chat.id, press.message_id))
-    announce(ctx, issue, change, actor_user=press.user.id, **announce_kw)
-    return Reaction([_card_edit(ctx, press, issue)], Answer(answer))
+def _after_change(ctx: Context, press: Press, changed: flows.Changed, answer: str) -> Reaction:
+    deliver(ctx, changed, skip=(press.chat.id, press.message_id))
+    return Reaction([_card_edit(ctx, press, changed.issue)], Answer(answer))
 
 
 def _accept(ctx, press, issue, member, action) -> Reaction:
-    issues.accept(ctx.session, issue, member_actor(ctx, member), now=ctx.now)
-    change = texts.issue_change(facts.of_issue(ctx.session, issue), "accept", member)
-    return _after_change(ctx, press, issue, change, "已受理")
+    return _after_change(ctx, press, flows.accept(ctx.session, issue, member, now=ctx.now), "已受理")
 
 
 def _claim(ctx, press, issue, member, action) -> Reaction:
-    issues.claim(ctx.session, issue, member_actor(ctx, member), now=ctx.now)
-    change = texts.issue_change(facts.of_issue(ctx.session, issue), "claim", member)
-    return _after_change(ctx, press, issue, change, "已领办，交给你了")
+    return _after_change(ctx, press, flows.claim(ctx.session, issue, member, now=ctx.now), "已领办，交给你了")
 
 
 def _resolve(ctx, press, issue, member, action) -> Reaction:
@@ -317,10 +300,8 @@ def _to(ctx, press, issue, member, action) -> Reaction:
     target = ctx.session.get(Member, target_id) if target_id is not None else None
     if target is None or target.community_id != issue.community_id:
         return Reaction(answer=Answer("没有找到这位红管家", alert=True))
-    issues.reassign(ctx.session, issue, member_actor(ctx, member), to=target, now=ctx.now)
-    tell_member(ctx, issue, target, texts.reassigned_to_you(issues.code(issue), member))
-    change = texts.issue_change(facts.of_issue(ctx.session, issue), "reassign", member)
-    return _after_change(ctx, press, issue, change, f"已转派给 {target.name}")
+    changed = flows.reassign(ctx.session, issue, member, to=target, now=ctx.now)
+    return _after_change(ctx, press, changed, f"已转派给 {target.name}")
 
 
 _MEMBER_VERBS = {
@@ -343,15 +324,8 @@ def _edit_card(ctx: Context, issue: Issue, chat_id: int | None, message_id: int 
 
 
 def do_resolve(ctx: Context, issue: Issue, member: Member, note: str, photo: str | None,
-               card: tuple[int | None, int | None], actor_user: int | None) -> list[Outgoing]:
-    issues.resolve(ctx.session, issue, member_actor(ctx, member), now=ctx.now, note=note, photo=photo)
-    refresh_cards(ctx, issue, skip=card)
-    change = texts.issue_change(facts.of_issue(ctx.session, issue), "resolve", member, note)
-    reporter = reporter_of(ctx, issue)
-    ask_line = texts.ask_fixed(texts.mention(reporter.chat_user_id if reporter else None,
-                                             reporter.display_name if reporter else "反映人"))
-    announce(ctx, issue, change, actor_user=actor_user, group_text=rich(change, "\n", ask_line),
-             group_buttons=confirm_buttons(issue), photo=photo, reporter_buttons=confirm_buttons(issue))
+               card: tuple[int | None, int | None]) -> list[Outgoing]:
+    deliver(ctx, flows.resolve(ctx.session, issue, member, now=ctx.now, note=note, photo=photo), skip=card)
     return _edit_card(ctx, issue, *card)
 
 
@@ -365,7 +339,7 @@ def resolve_note(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
     issue = issues.get(ctx.session, payload["issue"])
     member = ctx.member(msg.user)
     note = "" if text in SKIP_WORDS else text
-    edits = do_resolve(ctx, issue, member, note, msg.photo_file_id, _card_from(payload), msg.user.id)
+    edits = do_resolve(ctx, issue, member, note, msg.photo_file_id, _card_from(payload))
     return Reaction([*edits, Outgoing(chat_id=msg.chat.id, text=texts.resolved_by_you(issues.code(issue)),
                                       reply_to_message_id=msg.message_id, kind="reply")])
 
@@ -379,7 +353,7 @@ def _resolve_expired(ctx: Context, question: PendingQuestion) -> None:
     try:
         with ctx.session.begin_nested():
             issue = issues.get(ctx.session, payload["issue"])
-            ctx.send(*do_resolve(ctx, issue, member, "", None, _card_from(payload), question.user_id))
+            ctx.send(*do_resolve(ctx, issue, member, "", None, _card_from(payload)))
     except DomainError:
         pass
 
@@ -396,10 +370,8 @@ def reject_reason(ctx: Context, msg: Inbound, question: PendingQuestion) -> Reac
     close(ctx, question)
     issue = issues.get(ctx.session, payload["issue"])
     member = ctx.member(msg.user)
-    issues.reject(ctx.session, issue, member_actor(ctx, member), reason=text, now=ctx.now)
     card = _card_from(payload)
-    refresh_cards(ctx, issue, skip=card)
-    announce(ctx, issue, texts.issue_change(facts.of_issue(ctx.session, issue), "reject", member, text), actor_user=msg.user.id)
+    deliver(ctx, flows.reject(ctx.session, issue, member, reason=text, now=ctx.now), skip=card)
     return Reaction([*_edit_card(ctx, issue, *card),
                      Outgoing(chat_id=msg.chat.id, text=texts.rejected_by_you(issues.code(issue)),
                               reply_to_message_id=msg.message_id, kind="reply")])
@@ -426,14 +398,15 @@ def _answering_offer(ctx: Context, press: Press, issue: Issue, action: Action) -
 
 def support(ctx: Context, press: Press, issue: Issue, action: Action) -> Reaction:
     resident = ctx.resident(press.user, issue.community_id)
-    joined, new = issues.support(ctx.session, issue, resident, now=ctx.now)
+    supported = flows.support(ctx.session, issue, resident, now=ctx.now)
+    joined = supported.issue
     outgoing: list[Outgoing] = []
     question = _offer_question(ctx, press, issue, action)  # the offer made instead of a new report
     if question is not None:
         close(ctx, question)
         outgoing.append(_done(press, texts.duplicate_joined(joined)))
-    refresh_cards(ctx, joined)
-    if not new:
+    refresh_cards(ctx, joined, supported.cards)
+    if not supported.new:
         return Reaction(outgoing, Answer("你已经在关注这件事了"))
     return Reaction(outgoing, Answer(f"已附议，共{joined.affected}人反映"))
 
@@ -447,25 +420,13 @@ def reporter_answer(ctx: Context, press: Press, issue: Issue, verb: str) -> Reac
     if issue.status != S.resolved:
         return Reaction(answer=Answer(f"{issues.code(issue)} 当前「{texts.status(issue)}」", alert=True),
                         outgoing=[_done(press, texts.issue_change(facts.of_issue(ctx.session, issue), "status"))])
+    # pressed under the notice in the report's group: that message now says it; no second notice
     if verb == "fixed":
-        issues.confirm(ctx.session, issue, actor, now=ctx.now)
-        change = texts.issue_change(facts.of_issue(ctx.session, issue), "confirm")
-        handler = ctx.session.get(Member, issue.handler_id) if issue.handler_id else None
-        if handler is not None and private_chat(handler) is not None:
-            ctx.send(Outgoing(chat_id=private_chat(handler), text="👍 " + change, kind="notice",
-                              member_id=handler.id, ref=ref_of(issue)))
+        changed = flows.confirm(ctx.session, issue, actor, now=ctx.now, answered_in=press.chat.id)
         answer = "谢谢确认！"
     else:
-        issues.reopen(ctx.session, issue, actor, now=ctx.now)
-        change = texts.issue_change(facts.of_issue(ctx.session, issue), "reopen")
-        handler = ctx.session.get(Member, issue.handler_id) if issue.handler_id else None
-        if handler is not None:
-            tell_member(ctx, issue, handler, texts.reopened_to_you())
-        else:
-            alert(ctx, issue, route_of(ctx, issue), note=texts.reopened_to_you())
+        changed = flows.reopen(ctx.session, issue, actor, now=ctx.now, settings=ctx.settings,
+                               answered_in=press.chat.id)
         answer = "已退回继续处理"
-    refresh_cards(ctx, issue)
-    # pressed under the notice in the report's group: that message now says it; no second notice
-    pressed_in_source = press.chat.id == issue.source_chat_id
-    announce(ctx, issue, change, actor_user=press.user.id, in_group=not pressed_in_source)
-    return Reaction([_done(press, change)], Answer(answer))
+    deliver(ctx, changed)
+    return Reaction([_done(press, texts.issue_change(facts.of_issue(ctx.session, issue), changed.event))], Answer(answer))

@@ -33,7 +33,7 @@ from models import (
 
 from . import facts, flood, texts, understanding
 from .context import Context, GroupBinding
-from .handling import CANCEL_WORDS, _done, close, ref_of, resident_buttons, send_alerts
+from .handling import CANCEL_WORDS, _done, close, ref_of, refresh_cards, resident_buttons, send_alerts
 from .conversation import ask, payload_of, question_ref, question_writer
 from handlers.replies import reply
 from .router import Router
@@ -307,7 +307,8 @@ def _dup_expired(ctx: Context, question: PendingQuestion) -> None:
         return
     try:
         with ctx.session.begin_nested():
-            issues.support(ctx.session, issues.get(ctx.session, draft.dup_of), resident, now=ctx.now)
+            supported = flows.support(ctx.session, issues.get(ctx.session, draft.dup_of), resident, now=ctx.now)
+            refresh_cards(ctx, supported.issue, supported.cards)  # as after a tap on 附议: the count shows
     except DomainError:
         pass
 

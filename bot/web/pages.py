@@ -102,7 +102,7 @@ def dashboard(request: Request, session: SessionDep, viewer: MemberDep):
         viewer=viewer,
         funnel=stats.funnel(session, community_id=community.id),
         grids=grids,
-        open_issues=open_issue_rows(session, community.id, now(request)),
+        open_issues=open_issue_rows(session, community.id, now(request), viewer=viewer),
         month=month,
         quarter=quarter,
         stars=points.leaderboard(session, month, community_id=community.id),

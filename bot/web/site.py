@@ -15,7 +15,7 @@ from bot.infra.errors import DomainError, NotAllowed, NotFound
 def install(app: FastAPI, *, db, settings, clock, secret_dir: Path | None = None) -> FastAPI:
     """Give ``app`` what the pages need (``app.state``) and include their routers. (``secret_dir``
     is accepted for older callers: logins are rows now, nothing is signed.)"""
-    from . import api, members, pages, rotas
+    from . import api, desk, members, pages, rotas
 
     app.state.db = db
     app.state.settings = settings
@@ -24,6 +24,7 @@ def install(app: FastAPI, *, db, settings, clock, secret_dir: Path | None = None
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(members.router)
+    app.include_router(desk.router)
     app.include_router(rotas.router)
     app.add_exception_handler(DomainError, _refused)
     app.add_middleware(RefuseNul)

@@ -13,6 +13,7 @@ from bot.issues import service as issues
 from bot.places import service as places
 from bot.wishes import service as wishes
 from bot.infra.masking import clean, shown
+from handlers import handling
 from models import (
     ISSUE_CATEGORY_ZH,
     ISSUE_OPEN,
@@ -70,7 +71,13 @@ def wish_rows(session: Session, community_id: int, tz: ZoneInfo) -> list[dict]:
     return rows
 
 
-def open_issue_rows(session: Session, community_id: int, now: datetime, limit: int = 100) -> list[dict]:
+DESK_VERBS = {"accept": "受理", "claim": "领办", "resolve": "已解决", "reject": "驳回"}
+
+
+def open_issue_rows(session: Session, community_id: int, now: datetime, limit: int = 100,
+                    viewer: Member | None = None) -> list[dict]:
+    """Open issues, urgent first, then oldest; with a ``viewer``, each row's ``actions`` are the
+    desk's buttons: what the viewer may do to it now (``bot.web.desk``)."""
     cache: dict = {}
     query = (
         select(Issue)
@@ -94,6 +101,9 @@ def open_issue_rows(session: Session, community_id: int, now: datetime, limit: i
             "urgent": i.urgent,
             "age": age(i.created_at, now),
         })
+        if viewer is not None:
+            rows[-1]["actions"] = [{"verb": v, "label": DESK_VERBS[v]}
+                                   for v in handling.handler_verbs(viewer, i, tuple(DESK_VERBS))]
     return rows
 
 

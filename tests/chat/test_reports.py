@@ -236,6 +236,9 @@ def test_an_unanswered_offer_counts_the_writer_as_affected(cw, people):
     cw.sweep()
     with cw.db.session() as s:
         assert s.get(Issue, first.id).affected == 2
+    # the cards show it, as after a tap on 附议
+    card = next(m for m in cw.bot_messages(SUNSHINE) if m.text.startswith(f"已记录 <b>Q{first.id}"))
+    assert "2人反映" in card.text
 
 
 def test_the_reporter_repeating_themselves_hears_how_it_stands(cw, people):
