@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from bot.infra import metrics
 from bot.places import service as places
 from models import Building, Compound
 
@@ -73,7 +74,11 @@ def parser_of(ctx: Context):
 
 
 def parse(ctx: Context, text: str, community_id: int):
-    return parser_of(ctx).parse(text, gazetteer_for(ctx, community_id))
+    parser, gazetteer = parser_of(ctx), gazetteer_for(ctx, community_id)
+    started = time.perf_counter()
+    result = parser.parse(text, gazetteer)
+    metrics.parsed(time.perf_counter() - started)
+    return result
 
 
 @dataclass

@@ -12,4 +12,6 @@ from . import nlu_cmds  # noqa: F401  (registers commands)
 
 
 def main() -> None:
-    app()
+    from bot.infra.startup import guarded
+
+    guarded(app)

@@ -21,6 +21,9 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """红管家 — 社区治理群聊机器人."""
+    from bot.infra.startup import warn_unknown_variables
+
+    warn_unknown_variables()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -12,15 +12,19 @@ from .app import app, fail
 DEMO_TOKEN = "7000000001:hgj-demo-bot-token"
 
 
-def _logging(verbose: bool) -> None:
-    import logging
+def _logging(verbose: bool, *, demo: bool = False) -> None:
+    from bot.infra import logs
+    from bot.infra.config import get_settings
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    if demo:  # the demo's terminal is for its own guidance: warnings only, unless asked
+        logs.setup("INFO" if verbose else "WARNING", settings.log_format)
+    else:
+        logs.from_settings(settings, verbose=verbose)
 
 
 @app.command()
-def run(verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日志")) -> None:
+def run(verbose: bool = typer.Option(False, "--verbose", "-v", help="调试日志（DEBUG，含所用库的日志）")) -> None:
     """运行机器人（需要 HGJ_TELEGRAM_TOKEN；设置 HGJ_WEBHOOK_URL 时用 webhook，否则轮询）。"""
     import asyncio
 
@@ -59,12 +63,12 @@ def demo(
     port: int = typer.Option(8081, "--port", "-p", help="演示页面（Telegram 模拟服务器）端口；0 = 任意空闲端口"),
     web_port: int = typer.Option(8080, "--web-port", help="网页端口；0 = 任意空闲端口"),
     database: Path = typer.Option(Path("hgj-demo.db"), "--database", help="演示数据库文件（每次重建）"),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日志"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="详细日志（INFO：每条消息一行）"),
 ) -> None:
     """一条命令试用：演示数据 + 本地 Telegram 模拟服务器 + 机器人 + 定时任务 + 网页，无需 token 和网络。"""
     import asyncio
 
-    _logging(verbose)
+    _logging(verbose, demo=True)
     from bot.demo import data as demo_data
     from bot.bootstrap import prepare
     from bot.infra.clock import SystemClock

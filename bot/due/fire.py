@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from bot.due.plan import Candidate, Due, Plan, expand, fired
+from bot.infra import metrics
 from bot.infra.config import Settings, get_settings
 from bot.issues import scheduled as escalation_due
 from bot.office import digests
@@ -88,6 +89,9 @@ def fire(session: Session, now: datetime, *, settings: Settings | None = None) -
     recorded = _record(session, [(c, len(dues)) for c, dues in computed], now)
     outs = [d.out for c, dues in computed if c.key in recorded for d in dues]
     report.occurrences = len(recorded)
+    for c, _dues in computed:
+        if c.key in recorded:
+            metrics.fired(c.what, (now - c.at).total_seconds())
     queued = enqueue_many(session, outs, now=now) if outs else set()
     report.keys = [o.dedupe_key for o in outs if o.dedupe_key in queued]
     report.queued = len(report.keys)

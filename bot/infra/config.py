@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 from datetime import time
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -106,10 +110,44 @@ class Settings(BaseSettings):
         default=None, description="where members reach the web pages (login and calendar links)"
     )
 
+    # --- operations: logs and readiness (bot/infra/logs.py, bot/health.py) ---
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="INFO shows one line per update handled and every ownership change"
+    )
+    log_format: Literal["text", "json"] = Field(default="text", description="json: one JSON object per line")
+    ready_update_age_seconds: float = Field(
+        default=120.0, ge=0, description="polling: no getUpdates answer for this long → /readyz is 503 (0 = off)"
+    )
+    ready_webhook_age_seconds: float = Field(
+        default=0.0, ge=0, description="webhook: no delivery for this long → 503 (0 = off: quiet nights bring none)"
+    )
+    ready_reply_age_seconds: float = Field(
+        default=300.0, ge=0, description="where the sender runs: a reply due and unsent this long → 503 (0 = off)"
+    )
+    ready_bulk_age_seconds: float = Field(
+        default=3600.0, ge=0,
+        description="where the sender runs: an alert or reminder due and unsent this long → 503 (0 = off)",
+    )
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _case(cls, v):
+        if not isinstance(v, str):
+            return v
+        return v.upper() if v.lower() in ("debug", "info", "warning", "error") else v.lower()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, v: str) -> str:
+        return check_database_url(v)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, v: str) -> str:
-        ZoneInfo(v)  # raises for an unknown zone, so a typo fails at start-up, not at 20:00
+        try:
+            ZoneInfo(v)  # a typo fails at start-up, not at 20:00
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"没有这个时区：{v}（例如 Asia/Shanghai）") from None
         return v
 
     @property
@@ -125,3 +163,85 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+# The database drivers the product is tested with, and the module each needs.
+DRIVERS = {"postgresql": {"psycopg": "psycopg", "psycopg2": "psycopg2"}, "sqlite": {"pysqlite": "sqlite3"}}
+DEFAULT_DRIVER = {"postgresql": "psycopg2", "sqlite": "pysqlite"}  # what SQLAlchemy takes when none is named
+DOCUMENTED_URL = "postgresql+psycopg://用户:密码@主机:5432/库名"
+
+
+def check_database_url(url: str) -> str:
+    """A URL the product can open, or a ValueError saying in one sentence what to write instead:
+    ``postgres://`` (Heroku's spelling SQLAlchemy refuses), another database, an unknown driver, or
+    a driver that is not installed. Nothing is connected to here."""
+    # sqlalchemy here, not at the top: a command that never opens the database (hgj parse)
+    # does not pay for importing it
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if url.startswith(("postgres://", "postgres+")):
+        raise ValueError(f"以 postgres:// 开头的地址 SQLAlchemy 不认，请写成 {DOCUMENTED_URL}")
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"不是数据库地址；PostgreSQL 写作 {DOCUMENTED_URL}，SQLite 写作 sqlite:///文件路径") from None
+    backend = parsed.get_backend_name()
+    if backend not in DRIVERS:
+        raise ValueError(f"不支持 {backend} 数据库；请用 PostgreSQL（{DOCUMENTED_URL}）或 SQLite")
+    driver = parsed.get_driver_name() if "+" in parsed.drivername else DEFAULT_DRIVER[backend]
+    module = DRIVERS[backend].get(driver)
+    if module is None:
+        raise ValueError(f"不支持驱动 {driver}；请写成 {DOCUMENTED_URL}（psycopg 3）")
+    if find_spec(module) is None:
+        hint = "pip install 'hongguanjia[postgres]'" if backend == "postgresql" else ""
+        alternative = next((d for d, m in DRIVERS[backend].items() if m != module and find_spec(m)), None)
+        also = f"；已安装的是 {alternative}，可写成 {backend}+{alternative}://…" if alternative else ""
+        raise ValueError(f"驱动 {driver} 没有安装（{hint}）{also}")
+    return url
+
+
+# HGJ_* variables read by something other than the settings: the test suite's database, the NLU
+# evaluation's shared data
+NOT_SETTINGS = frozenset({"HGJ_TEST_PG_URL", "HGJ_SHARED_DATA"})
+# names people write for a real setting, too far apart for a spelling match
+LIKELY = {
+    "HGJ_WEB_BASE_URL": "HGJ_PUBLIC_URL", "HGJ_BASE_URL": "HGJ_PUBLIC_URL", "HGJ_WEB_URL": "HGJ_PUBLIC_URL",
+    "HGJ_URL": "HGJ_PUBLIC_URL", "HGJ_TOKEN": "HGJ_TELEGRAM_TOKEN", "HGJ_BOT_TOKEN": "HGJ_TELEGRAM_TOKEN",
+    "HGJ_DB_URL": "HGJ_DATABASE_URL", "HGJ_DATABASE": "HGJ_DATABASE_URL", "HGJ_DB": "HGJ_DATABASE_URL",
+    "HGJ_TZ": "HGJ_TIMEZONE", "HGJ_HOST": "HGJ_WEB_HOST", "HGJ_PORT": "HGJ_WEB_PORT",
+}
+
+
+def setting_names() -> list[str]:
+    prefix = Settings.model_config.get("env_prefix", "")
+    return sorted(f"{prefix}{name}".upper() for name in Settings.model_fields)
+
+
+def unknown_variables(environ: dict[str, str] | None = None, env_file: Path | None = None) -> list[tuple[str, str | None]]:
+    """``HGJ_*`` names in the environment or the ``.env`` file that are no setting (pydantic-settings
+    ignores them silently), each with the nearest real name, if any."""
+    names: set[str] = {k.upper() for k in (os.environ if environ is None else environ) if k.upper().startswith("HGJ_")}
+    path = Path(Settings.model_config.get("env_file") or ".env") if env_file is None else env_file
+    if path.is_file():
+        from dotenv import dotenv_values  # pydantic-settings' own reader, only when there is a .env
+
+        try:
+            names |= {k.upper() for k in dotenv_values(path) if k and k.upper().startswith("HGJ_")}
+        except (OSError, UnicodeDecodeError):
+            pass  # an unreadable .env is pydantic-settings' to report
+    known = setting_names()
+    unknown = sorted(names - set(known) - NOT_SETTINGS)
+    out = []
+    for name in unknown:
+        near = LIKELY.get(name) or next(iter(difflib.get_close_matches(name, known, n=1, cutoff=0.75)), None)
+        out.append((name, near))
+    return out
+
+
+def unknown_variables_line(found: list[tuple[str, str | None]]) -> str | None:
+    """One warning line naming them (Chinese, for the operator), or None when all is well."""
+    if not found:
+        return None
+    parts = [f"{name}（应为 {near}？）" if near else name for name, near in found]
+    return "未知的设置变量，已忽略：" + "、".join(parts)

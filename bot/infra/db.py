@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+CONNECT_TIMEOUT_SECONDS = 10
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "models" / "migrations"
 
 
@@ -31,7 +32,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         # take it over so a write transaction starts with BEGIN IMMEDIATE where asked.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # an unreachable server fails the connection within seconds, not after TCP's minutes
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -96,3 +99,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
+
+
+def one_line(err: BaseException) -> str:
+    """An exception as one short line: a driver's own message without SQLAlchemy's
+    background link and the statement."""
+    inner = getattr(err, "orig", None) or err
+    message = str(inner).strip().splitlines()[0] if str(inner).strip() else ""
+    return f"{type(inner).__name__}: {message}"[:300]

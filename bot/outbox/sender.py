@@ -60,6 +60,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, case, func, or_, select, text, update
 from sqlmodel import Session
 
+from bot.infra import metrics
 from bot.places import groups
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
@@ -261,6 +262,7 @@ class Sender:
         self._loop = asyncio.get_running_loop()
         self._stopping = False
         self._running = True
+        metrics.owner("sender", True)  # every running sender sends today; an elected one says so when elected
         flusher = asyncio.create_task(self._flusher(), name="outbox-flusher")
         try:
             while not self._stopping:
@@ -286,6 +288,7 @@ class Sender:
         finally:
             await self._shutdown(flusher)
             self._running = False
+            metrics.owner("sender", False)
 
     async def drain(self, timeout: float | None = None) -> int:
         """Send everything due now (and what becomes due while doing so, e.g. rows queued by
@@ -554,29 +557,36 @@ class Sender:
             else:
                 message_id = await self.transport.send(out)
         except RetryAfter as err:
+            metrics.sent("429", msg.kind)
             self.stats.rate_limited += 1
             self._flood(msg.chat_id, err)
             outcome = self._retry_or_dead(claim, err.seconds, f"RetryAfter: {err}")
         except Unreachable as err:
+            metrics.sent("403", msg.kind)
             outcome = _Outcome("failed", claim, error=f"Unreachable: {err}")
         except ChatMigrated as err:
+            metrics.sent("other", msg.kind)
             if err.new_chat_id and err.new_chat_id != msg.chat_id:
                 outcome = _Outcome("moved", claim, new_chat_id=err.new_chat_id, error=f"ChatMigrated: {err}")
             else:
                 outcome = _Outcome("dead", claim, error=f"ChatMigrated: {err}")
         except PermanentError as err:
+            metrics.sent("other", msg.kind)
             outcome = _Outcome("dead", claim, error=f"{type(err).__name__}: {err}")
         except TemporaryError as err:
+            metrics.sent("other", msg.kind)
             outcome = self._retry_or_dead(
                 claim, self.retry.backoff(claim.attempts, self.rng), f"TemporaryError: {err}",
                 cap=self.retry.temporary_attempts,
             )
         except Exception as err:  # a bug in a transport: retried like a temporary error, capped
+            metrics.sent("other", msg.kind)
             log.exception("outbox: unexpected error sending row %s", msg.id)
             outcome = self._retry_or_dead(
                 claim, self.retry.backoff(claim.attempts, self.rng), f"{type(err).__name__}: {err}"
             )
         else:
+            metrics.sent("ok", msg.kind)
             outcome = _Outcome("sent", claim, message_id=message_id)
         self._record(outcome)
         return outcome

@@ -112,6 +112,7 @@ class Runtime:
         self.scheduler = None
         self.web: _Server | None = None
         self.app = None
+        self.probe = None  # bot.health.Probe: what /readyz reads
         self.mode = "off"
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
@@ -132,9 +133,13 @@ class Runtime:
         # them out of the garbage collector's full passes (no pauses of a tenth of a second)
         gc.collect()
         gc.freeze()
+        from bot.health import Probe
+
+        self.probe = Probe(self.db, self.settings, self.clock)
         self.bot = build_bot(self.settings, token=self.token, api_base=self.api_base)
         me = await self.bot.me()
         self.sender = make_sender(self.db, self.bot, self.clock, self.settings) if self.features.sender else None
+        self.probe.sender = self.sender
         notify = self.sender.notify if self.sender is not None else (lambda: None)
         self.bridge = UpdateBridge(self.db, conversation, self.settings, parser=self.parser, clock=self.clock,
                                    notify=notify, bot_username=me.username or "",
@@ -148,11 +153,13 @@ class Runtime:
 
             self.mode = "webhook"
             secret = webhook_secret(self.settings, self.token)
-            routers.append(webhook_router(self.dp, self.bot, secret, webhook_path(self.settings)))
+            routers.append(webhook_router(self.dp, self.bot, secret, webhook_path(self.settings),
+                                          on_delivery=self.probe.updates_arrived))
+        self.probe.mode = self.mode
         if self.features.web or self.mode == "webhook":
             from bot.web.app import create_app
 
-            self.app = create_app(self.db, self.settings, self.clock, routers=routers)
+            self.app = create_app(self.db, self.settings, self.clock, routers=routers, probe=self.probe)
             self.app.state.bot_username = me.username or ""  # invitation links name the bot
             self.web = _Server(self.app, self.settings.web_host, self.web_port)
             self._spawn(self.web.serve(), "web")
@@ -164,7 +171,8 @@ class Runtime:
             from bot.platforms.telegram.polling import poll
 
             self.bridge.batched = True
-            self._spawn(poll(self.bot, self.dp, self._stop, after_batch=self.bridge.flush), "polling")
+            self._spawn(poll(self.bot, self.dp, self._stop, after_batch=self.bridge.flush,
+                             on_fetch=self.probe.updates_arrived), "polling")
         elif self.mode == "webhook":
             from bot.platforms.telegram.webhook import set_webhook, webhook_secret
 
@@ -173,6 +181,7 @@ class Runtime:
             self._spawn(self._sweeper(), "sweep")
         if self.features.scheduler:
             self.scheduler = start_scheduler(self.db, self.settings, self.clock, notify)
+            self.probe.scheduler = self.scheduler
         log.info("bot @%s running (%s)", me.username, self.mode)
 
     def _spawn(self, coro, name: str) -> None:

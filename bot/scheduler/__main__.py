@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 
 
-async def _main(url: str | None) -> None:
+async def _main(settings) -> None:
     from bot.bootstrap import prepare
     from bot.infra.clock import SystemClock
-    from bot.infra.config import Settings
 
-    settings = Settings(database_url=url) if url else Settings()
     db = prepare(settings.database_url)
     from . import start_scheduler
 
@@ -37,8 +34,16 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bot.scheduler")
     ap.add_argument("--database-url")
     args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(_main(args.database_url))
+    from bot.infra import logs
+    from bot.infra.config import Settings
+    from bot.infra.startup import guarded
+
+    def start() -> None:
+        settings = Settings(database_url=args.database_url) if args.database_url else Settings()
+        logs.from_settings(settings)
+        asyncio.run(_main(settings))
+
+    guarded(start)
 
 
 if __name__ == "__main__":

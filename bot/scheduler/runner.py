@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from bot.infra import metrics
 from bot.infra.clock import Clock
 from bot.infra.config import Settings
 from bot.infra.db import Database
@@ -143,12 +144,16 @@ def stop_scheduler(handle: SchedulerHandle) -> None:
         rt.scheduler.shutdown(wait=False)
     finally:
         with rt.fire_lock:  # let a tick in flight finish before the lock goes
+            if rt.owner:
+                metrics.owner("scheduler", False)
+                log.info("scheduler stopped: lock released (%s)", rt.lock.describe())
             rt.owner = False
             rt.lock.release()
 
 
 def _install(rt: Runtime) -> None:
     rt.owner = True
+    metrics.owner("scheduler", True)
     now = datetime.now(timezone.utc)
     s = rt.settings
     rt.scheduler.add_job(
@@ -168,6 +173,7 @@ def _install(rt: Runtime) -> None:
 
 def _uninstall(rt: Runtime) -> None:
     rt.owner = False
+    metrics.owner("scheduler", False)
     for job_id in (TICK, WAKE, HORIZON, SETTLE):
         try:
             rt.scheduler.remove_job(job_id)

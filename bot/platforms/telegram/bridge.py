@@ -28,10 +28,12 @@ from aiogram import Bot
 from aiogram.types import CallbackQuery, Message, Update
 from sqlmodel import select
 
-from bot.places import groups
+from bot.infra import metrics
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.config import Settings
 from bot.infra.db import Database
+from bot.infra.logs import report_number
+from bot.places import groups
 from bot.outbox import enqueue
 from handlers.context import Context
 from handlers.conversation import Conversation, process_message, process_press, run_sweep
@@ -164,13 +166,17 @@ class UpdateBridge:
         if not msg.text and not msg.photo_file_id and not msg.location and msg.contact is None:
             return  # stickers, joins, …: nothing to understand
         self.stats.messages += 1
+        kind = "command" if msg.text.startswith("/") else "message"
+        started = time.perf_counter()
         try:
             reaction = await self._db(self._message, msg)
         except Exception as err:  # noqa: BLE001 — nothing may crash the bot
+            metrics.update(kind, "failed", time.perf_counter() - started)
             await self._failed(update, msg.chat.id, msg.chat.is_private, err)
             return
         if reaction is None:
             self.stats.repeated += 1
+        _handled(kind, update.update_id, msg.chat.id, reaction, time.perf_counter() - started)
         self._committed()
 
     async def on_migrate(self, message: Message, update: Update) -> None:
@@ -182,9 +188,12 @@ class UpdateBridge:
         try:
             moved = await self._db(self._migrate, *ids)
         except Exception as err:  # noqa: BLE001
+            metrics.update("migration", "failed")
             await self._failed(update, message.chat.id, False, err)
             return
-        log.info("chat %s became supergroup %s; moved: %s", *ids, moved)
+        metrics.update("migration", "ok")
+        log.info("update %s chat %s became supergroup %s; moved: %s", update.update_id, *ids, moved,
+                 extra={"update_id": update.update_id, "chat_id": ids[0], "event": "migration"})
         self._committed()
 
     async def on_press(self, query: CallbackQuery, update: Update) -> None:
@@ -193,12 +202,15 @@ class UpdateBridge:
             await _answer(query, Answer())
             return
         self.stats.presses += 1
+        started = time.perf_counter()
         try:
             reaction = await self._db(self._press, press)
         except Exception as err:  # noqa: BLE001
+            metrics.update("press", "failed", time.perf_counter() - started)
             await self._failed(update, press.chat.id, press.chat.is_private, err)
             await _answer(query, Answer("出了点问题，已记录，请稍后再试", alert=True))
             return
+        _handled("press", update.update_id, press.chat.id, reaction, time.perf_counter() - started)
         if reaction is None:  # already handled (a re-delivered press)
             self.stats.repeated += 1
             await _answer(query, Answer())
@@ -227,6 +239,22 @@ class UpdateBridge:
             log.exception("could not save update %s as a dead letter: %s", update.update_id,
                           update.model_dump_json(exclude_none=True))
         self._committed()
+
+
+def _handled(kind: str, update_id: int, chat_id: int, reaction, seconds: float) -> None:
+    """The one line (and the metrics) of an update handled: which update, which chat, the
+    report numbers it concerned (Q12, W5) and how many messages it queued. No text of anyone's:
+    the log is not a place for residents' words or phone numbers."""
+    result = "repeated" if reaction is None else "ok"
+    metrics.update(kind, result, seconds)
+    reports = [] if reaction is None else list(dict.fromkeys(
+        n for n in (report_number(o.ref) for o in reaction.outgoing) if n))
+    queued = 0 if reaction is None else len(reaction.outgoing)
+    log.info("update %s chat %s %s %s%s, %d queued, %.0f ms", update_id, chat_id, kind,
+             "repeated" if reaction is None else "handled", f" {','.join(reports)}" if reports else "", queued,
+             seconds * 1000,
+             extra={"update_id": update_id, "chat_id": chat_id, "event": kind, "result": result,
+                    "report": ",".join(reports) or None, "queued": queued, "ms": round(seconds * 1000, 1)})
 
 
 class WaitingProbe:

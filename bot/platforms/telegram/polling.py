@@ -15,9 +15,10 @@ log = logging.getLogger(__name__)
 
 
 async def poll(bot: Bot, dp: Dispatcher, stop: asyncio.Event, *, timeout: int = 10, limit: int = 100,
-               backoff: tuple[float, float] = (0.5, 30.0), after_batch=None, **data) -> None:
+               backoff: tuple[float, float] = (0.5, 30.0), after_batch=None, on_fetch=None, **data) -> None:
     """Run until ``stop`` is set; the batch in hand is finished first. ``after_batch()`` runs
-    when a batch is handled (the runtime wakes the sender there)."""
+    when a batch is handled (the runtime wakes the sender there); ``on_fetch()`` whenever
+    Telegram answered ``getUpdates``, empty or not (``/readyz``: updates are arriving)."""
     allowed = dp.resolve_used_update_types()
     offset: int | None = None
     delay = backoff[0]
@@ -43,6 +44,8 @@ async def poll(bot: Bot, dp: Dispatcher, stop: asyncio.Event, *, timeout: int = 
             delay = min(delay * 2, backoff[1])
             continue
         delay = backoff[0]
+        if on_fetch is not None:
+            on_fetch()
         if not updates:
             continue
         results = await asyncio.gather(*(dp.feed_update(bot, u, **data) for u in updates), return_exceptions=True)

@@ -35,7 +35,9 @@ def webhook_path(settings: Settings) -> str:
     return path if path and path != "/" else DEFAULT_PATH
 
 
-def webhook_router(dp: Dispatcher, bot: Bot, secret: str, path: str = DEFAULT_PATH) -> APIRouter:
+def webhook_router(dp: Dispatcher, bot: Bot, secret: str, path: str = DEFAULT_PATH,
+                   on_delivery=None) -> APIRouter:
+    """``on_delivery()`` is called for each delivery that carries the right secret (``/readyz``)."""
     router = APIRouter()
 
     @router.post(path, include_in_schema=False)
@@ -44,6 +46,8 @@ def webhook_router(dp: Dispatcher, bot: Bot, secret: str, path: str = DEFAULT_PA
         given = request.headers.get(SECRET_HEADER, "").encode("latin-1", "replace")
         if not hmac.compare_digest(given, secret.encode()):
             raise HTTPException(status_code=403, detail="forbidden")
+        if on_delivery is not None:
+            on_delivery()
         try:
             update = Update.model_validate(await request.json(), context={"bot": bot})
         except ValueError:
