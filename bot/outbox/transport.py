@@ -11,7 +11,7 @@ and turns its platform's errors into the four below, which decide what happens t
 ``RetryAfter``      flood control: wait ``seconds`` (that chat; everything if ``everywhere``)
 ``Unreachable``     the recipient cannot get messages (blocked the bot, kicked it, no chat)
 ``TemporaryError``  network trouble, a 5xx: back off and try again (capped)
-``PermanentError``  the platform refused this message for good (bad HTML, nothing to edit)
+``PermanentError``  the platform refused this message for good (bad markup, nothing to edit)
 ``ChatMigrated``    (a ``PermanentError``) the group is now a supergroup: the row follows it
 ==================  =======================================================================
 """
