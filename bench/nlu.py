@@ -1,6 +1,6 @@
 """Message-understanding benchmark: throughput against bare ``jieba.lcut``, start-up time and,
 with ``--quality``, the quality figures; with ``--cv``, the same figures under 5-fold
-cross-validation of the whole model; with ``--frozen``, on the frozen external set (evaluated
+cross-validation of the whole model; with ``--frozen``, on the frozen external set of round 2 (``tests/data/nlu/frozen2``) (evaluated
 once, at the end: nothing is tuned on it); with ``--routing``, learned routing on the shared
 citizen messages.
 
@@ -10,7 +10,7 @@ Messages: the project corpus plus, when ``../shared/data`` is present, the real 
 (short group-chat messages, what the bot sees most). Parsing is timed the way
 ``hgj parse --jsonl`` works: batches of 512, each result turned into a JSON line with its
 action. The last line printed is one JSON object; its ``goals`` gathers the figures of issue 10
-side by side (held-out corpus, cross-validation, external dev, frozen).
+side by side (held-out corpus, cross-validation, the external dev sets, frozen).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def _throughput(messages: list[str]) -> dict:
 
 def _quality() -> dict:
     from bot.nlu import get_parser
-    from bot.nlu.evaluate import EXTERNAL_DEV, action_rates, evaluate_external, evaluate_messages, messages_of
+    from bot.nlu.evaluate import DEV_SETS, action_rates, evaluate_external, evaluate_messages, messages_of
     from bot.nlu.train import CORPUS_GAZETTEER, DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus
 
     parser = get_parser()
@@ -100,7 +100,7 @@ def _quality() -> dict:
         "heldout": evaluate_corpus(parser, rows),
         "heldout_by_kind": evaluate_messages(parser, messages_of(rows), CORPUS_GAZETTEER),
         "dev": evaluate_corpus(parser, load_corpus(DEV_PATH)),
-        "external_dev": evaluate_external(parser, EXTERNAL_DEV),
+        **{name: evaluate_external(parser, folder) for name, folder in DEV_SETS.items()},
     }
     report.update(evaluate_shared(parser, SHARED))
     chatter = SHARED / "chatter" / "train.csv"
@@ -146,7 +146,8 @@ def _goals(result: dict) -> dict:
     goals = {
         "heldout": of(quality.get("heldout_by_kind"), chatter=quality.get("real_chatter_heldout")),
         "cross_validation": of(result.get("cv", {}).get("messages"), chatter=result.get("cv", {}).get("real_chatter")),
-        "external_dev": of(quality.get("external_dev", {}).get("messages"), quality.get("external_dev", {}).get("pairs")),
+        **{name: of(quality.get(name, {}).get("messages"), quality.get(name, {}).get("pairs"))
+           for name in ("external_dev", "dev_r1", "external_dev2")},
         "frozen": of(result.get("frozen", {}).get("messages"), result.get("frozen", {}).get("pairs")),
     }
     routing = result.get("routing", {})

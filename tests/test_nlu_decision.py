@@ -11,10 +11,11 @@ from bot.nlu.decision import ACT, ASK, IGNORE, MIN_TEXT, decide
 from bot.nlu.parser import ParseResult
 
 
-def _result(intent="issue", category="facility", urgent=False, confidence=0.95, chatter_p=None):
+def _result(intent="issue", category="facility", urgent=False, confidence=0.95, chatter_p=None, evidence=True):
     if chatter_p is None:
         chatter_p = confidence if intent == "chatter" else (1 - confidence) / 2
-    return ParseResult(intent=intent, category=category, urgent=urgent, confidence=confidence, chatter_p=chatter_p)
+    return ParseResult(intent=intent, category=category, urgent=urgent, confidence=confidence, chatter_p=chatter_p,
+                       evidence=evidence)
 
 
 @pytest.mark.parametrize(
@@ -23,10 +24,18 @@ def _result(intent="issue", category="facility", urgent=False, confidence=0.95, 
         (_result(urgent=True, intent="issue", category="safety"), "救命", ACT, "issue"),  # short but urgent
         (_result(intent="chatter", category="none", confidence=0.99), "大家早上好", IGNORE, "chatter"),
         # the model leans towards a report without being sure: ask
-        (_result(intent="chatter", category="none", confidence=0.45, chatter_p=0.45), "有人管管吗", ASK, "issue"),
-        # it leans towards chatter without being sure: real group chat is not quizzed
-        (_result(intent="chatter", category="none", confidence=0.55), "这么晚了还有人没睡啊", IGNORE, "chatter"),
-        (_result(intent="issue", confidence=0.45, chatter_p=0.52), "暖气热了屋里22度", IGNORE, "chatter"),
+        (_result(intent="chatter", category="none", confidence=0.45, chatter_p=0.25, evidence=False), "有人管管吗", ASK,
+         "issue"),
+        # naming nothing of the community's life, it needs the model to lean clearly: real group
+        # chat is not quizzed
+        (_result(intent="chatter", category="none", confidence=0.45, chatter_p=0.35, evidence=False),
+         "这么晚了还有人没睡啊", IGNORE, "chatter"),
+        # a short title naming a thing is asked about even when the model leans a little to chatter
+        (_result(intent="chatter", category="none", confidence=0.55), "12幢停电一上午了", ASK, "issue"),
+        (_result(intent="chatter", category="none", confidence=0.65), "12幢停电一上午了", IGNORE, "chatter"),
+        # a longer message naming a thing needs the model to lean towards a report
+        (_result(intent="issue", confidence=0.5, chatter_p=0.45), "暖气热了屋里22度，今年比去年烧得早，大家注意开窗通风", IGNORE,
+         "chatter"),
         (_result(intent="issue", confidence=0.9), "3栋灯坏了", ACT, "issue"),
         (_result(intent="wish", category="errand", confidence=0.9), "谁能帮我买点菜", ACT, "wish"),
         (_result(intent="wish", category="errand", confidence=0.5), "谁能帮帮我", ASK, "wish"),

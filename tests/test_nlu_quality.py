@@ -2,7 +2,8 @@
 
 The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md and the README's "Benchmarks"), so a change that makes understanding worse
-fails here. The frozen external set is never evaluated here: only its files are checked.
+fails here. The frozen external set (round 2's, ``tests/data/nlu/frozen2``) is never evaluated
+here: only its files are checked.
 """
 
 import hashlib
@@ -16,7 +17,7 @@ from bot.cli import app
 from bot.nlu import get_parser
 from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.devdata import shared_data_dir
-from bot.nlu.evaluate import EXTERNAL_DEV, FROZEN, action_rates, evaluate_external
+from bot.nlu.evaluate import DEV_R1, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, action_rates, evaluate_external
 from bot.nlu.train import DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus, train
 
 SHARED = shared_data_dir()
@@ -36,15 +37,16 @@ def test_corpus_is_large_labelled_and_split():
 
 
 def test_heldout_corpus_quality():
-    # measured (2,012 rows, the 1,553 of earlier rounds and 459 of issue 10's): intent 0.9359,
-    # category 0.8837, place 0.9985, urgent recall 0.8387, precision 0.8176 (the held-out rows of
-    # issue 10 are emergencies without the rules' words and look-alikes written to sit next to them)
+    # measured (2,169 rows: the 1,553 of rounds 1-4, the 459 of issue 10's first round and the
+    # 157 of its second): intent 0.9359, category 0.8847, place 0.9991, urgent recall 0.8969,
+    # precision 0.8571 (the held-out rows of issue 10 are emergencies without the rules' words
+    # and look-alikes written to sit next to them)
     figures = evaluate_corpus(get_parser(), [r for r in load_corpus() if r.split == "test"])
     assert figures["intent_accuracy"] >= 0.93
     assert figures["category_accuracy"] >= 0.875
     assert figures["place_exact"] >= 0.98
-    assert figures["urgent_recall"] >= 0.82
-    assert figures["urgent_precision"] >= 0.8
+    assert figures["urgent_recall"] >= 0.87
+    assert figures["urgent_precision"] >= 0.83
 
 
 def test_dev_set_is_apart_from_the_corpus():
@@ -63,34 +65,80 @@ def test_dev_set_quality():
     assert figures["urgent_precision"] >= 0.9
 
 
-def test_external_dev_set_goals():
-    """Issue 10's goals on the external development set (tuned on, so these are regressions
-    guards, not estimates: the frozen set's figures are in the README)."""
-    figures = evaluate_external(get_parser(), EXTERNAL_DEV)
+# Issue 10's goals on the development sets. All three were read and tuned on (corpus rows aimed
+# at their kinds, rules and vocabulary fitted on their misses), so these are regression guards,
+# not estimates: the frozen sets' figures are in the README.
+def _goals_hold(folder, rows: int, pairs: int, floors: dict) -> None:
+    figures = evaluate_external(get_parser(), folder)
     m = figures["messages"]
-    assert m["rows"] == 857 and figures["pairs"]["pairs"] == 120
-    # measured: urgent recall 0.9548, false urgent 0.0100, group chat act 0.006 / ask 0.030,
-    # remit venting ignored 0.9135, short titles ignored 0.0096, notices ignored 1.0, pairs 1.0
-    assert m["urgent_recall"] >= 0.94 and m["false_urgent_rate"] <= 0.02
-    assert m["group_chat_act"] <= 0.02 and m["group_chat_ask"] <= 0.04
-    assert m["remit_vent_ignored"] >= 0.88
-    assert m["short_title_ignored"] <= 0.03
-    assert m["notice_ignored"] >= 0.95
-    assert figures["pairs"]["accuracy"] >= 0.95
-    assert m["intent_accuracy"] >= 0.95 and m["category_accuracy"] >= 0.9
+    assert m["rows"] == rows and figures["pairs"]["pairs"] == pairs
+    assert m["urgent_recall"] >= floors["urgent_recall"]
+    assert m["false_urgent_rate"] <= floors["false_urgent_rate"]
+    assert m["group_chat_act"] <= floors["group_chat_act"] and m["group_chat_ask"] <= floors["group_chat_ask"]
+    assert m["remit_vent_ignored"] >= floors["remit_vent_ignored"]
+    assert m["short_title_ignored"] <= floors["short_title_ignored"]
+    assert m["notice_ignored"] >= floors["notice_ignored"]
+    assert figures["pairs"]["accuracy"] >= floors["pairs"]
+    assert m["intent_accuracy"] >= floors["intent"] and m["category_accuracy"] >= floors["category"]
 
 
-FROZEN_MD5 = {
-    "README.md": "c024f92c20b5f8e761ad7e95f8d4dfa0",
+def test_external_dev_set_goals():
+    # measured: urgent recall 0.9548, false urgent 0.0128, group chat act 0.0119 / ask 0.0179,
+    # venting ignored 0.9231, short titles ignored 0.0, notices ignored 1.0, pairs 1.0,
+    # intent 0.9662, category 0.9137
+    _goals_hold(EXTERNAL_DEV, 857, 120, {
+        "urgent_recall": 0.94, "false_urgent_rate": 0.02, "group_chat_act": 0.02, "group_chat_ask": 0.04,
+        "remit_vent_ignored": 0.9, "short_title_ignored": 0.03, "notice_ignored": 0.95, "pairs": 0.95,
+        "intent": 0.95, "category": 0.9})
+
+
+def test_round_one_frozen_set_goals():
+    # round 1's frozen set, development data since round 2 (round 1 measured on it: urgent 0.9226
+    # / 0.0188, group chat 0.0417 / 0.006, venting 0.8365, short titles 0.0485, pairs 0.7869).
+    # Measured now: urgent recall 0.9355, false urgent 0.0174, group chat act 0.0298 / ask 0.006,
+    # venting ignored 0.9231, short titles ignored 0.0, notices ignored 0.9394, pairs 0.9426,
+    # intent 0.9515, category 0.8983
+    _goals_hold(DEV_R1, 846, 122, {
+        "urgent_recall": 0.92, "false_urgent_rate": 0.02, "group_chat_act": 0.04, "group_chat_ask": 0.02,
+        "remit_vent_ignored": 0.9, "short_title_ignored": 0.02, "notice_ignored": 0.9, "pairs": 0.92,
+        "intent": 0.94, "category": 0.88})
+
+
+def test_external_dev2_set_goals():
+    # round 2's development set (round 1 on it: urgent 0.9281 / 0.0175, group chat 0.0294 /
+    # 0.0059, venting 0.9143, short titles 0.06, pairs 0.6167). Measured now: urgent recall 1.0,
+    # false urgent 0.0073, group chat act 0.0294 / ask 0.0, venting ignored 0.9524, short titles
+    # ignored 0.02, notices ignored 1.0, pairs 0.9083, intent 0.9619, category 0.931
+    _goals_hold(EXTERNAL_DEV2, 840, 120, {
+        "urgent_recall": 0.97, "false_urgent_rate": 0.015, "group_chat_act": 0.04, "group_chat_ask": 0.02,
+        "remit_vent_ignored": 0.93, "short_title_ignored": 0.04, "notice_ignored": 0.95, "pairs": 0.88,
+        "intent": 0.95, "category": 0.92})
+
+
+FROZEN2_MD5 = {
+    "README.md": "14ba0c28acc9384b77829e7b6443e6bb",
+    "messages.csv": "7b406f76607667444f19a436a774a3da",
+    "pairs.csv": "0309993f5c005d78e5bd6c601fcc4f53",
+}
+
+
+def test_frozen_set_is_in_the_repository_as_written():
+    # round 2's frozen set, compared as bytes, never parsed: nothing here may read (let alone
+    # tune on) its texts
+    for name, md5 in FROZEN2_MD5.items():
+        assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
+
+
+DEV_R1_MD5 = {
     "messages.csv": "8c9bfa432a4446367511c8fe864604d2",
     "pairs.csv": "5e27810d76e96edc35c00cabc0ecc41b",
 }
 
 
-def test_frozen_set_is_in_the_repository_as_written():
-    # compared as bytes, never parsed: nothing here may read (let alone tune on) its texts
-    for name, md5 in FROZEN_MD5.items():
-        assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
+def test_round_one_frozen_set_became_development_data_unchanged():
+    # its rows are as their author wrote them (only the README gained a line on why it is dev now)
+    for name, md5 in DEV_R1_MD5.items():
+        assert hashlib.md5((DEV_R1 / name).read_bytes()).hexdigest() == md5, name
 
 
 def test_real_messages_from_shared_data():
@@ -101,7 +149,7 @@ def test_real_messages_from_shared_data():
     assert figures["citizen_issue_or_wish"] >= 0.975  # measured 0.9854
     assert figures["chatter_heldout_as_chatter"] >= 0.97  # measured 0.9784
     rates = action_rates(parser, load_chatter(SHARED / "chatter" / "train.csv")[1])
-    assert rates["act"] <= 0.01 and rates["ask"] <= 0.02  # measured 0.0059 / 0.0157
+    assert rates["act"] <= 0.01 and rates["ask"] <= 0.015  # measured 0.0098 / 0.0079
 
 
 def test_shipped_model_is_what_training_writes(tmp_path):

@@ -80,3 +80,38 @@ def test_different_problems_at_one_place_are_two_issues(a, b):
 )
 def test_one_problem_in_other_words_is_one_issue(a, b):
     assert same_issue(a, b).same
+
+
+def test_colloquial_names_of_one_thing_are_one_issue():
+    # the shared bikes by their colours, the barrier by what it does, the sign by a longer name
+    assert same_issue("南门人行道上共享单车堆满了", "南门那段人行道被小黄车小蓝车堵死了").same
+    assert same_issue("东门的道闸坏了，一直抬着放不下来", "东大门那个升降杆不落了").same
+    assert same_issue("9栋楼顶的彩钢瓦被风吹松了", "九号楼顶上那块铁皮松了，风一吹就哐哐响").same
+    assert same_issue("2栋楼下那只狗半夜一直叫", "二号楼底下那条狗天天夜里汪汪汪，觉都睡不好").same
+
+
+def test_a_missing_railing_is_not_the_dirty_water_beside_it():
+    assert not same_issue("小区池塘里漂着死鱼，臭得很", "小区池塘边没有护栏，小孩趴在边上玩").same
+    assert same_issue("小区池塘边没有护栏，小孩老在边上玩", "那个水塘边上啥也没拦着，小孩趴在边上捞鱼").same
+
+
+def test_speeding_and_blocking_by_one_kind_of_vehicle_are_two_issues():
+    assert not same_issue("北门进来的外卖电动车骑得飞快", "外卖电动车全堵在北门口，人都进不去").same
+
+
+def test_sides_levels_and_ends_of_one_place_are_different_places():
+    assert not same_issue("3号楼东侧外墙的瓷砖掉了", "3号楼西侧外墙的瓷砖掉了").same
+    assert not same_issue("地库B1有辆车占了两个车位", "地库B2有辆车占了两个车位").same
+    assert not same_issue("车库入口的道闸坏了", "车库出口的道闸坏了").same
+    assert not same_issue("2号楼东梯困人了", "2号楼西梯困人了").same
+    assert same_issue("2号楼东梯困人了", "二号楼东边那部电梯里关着人出不来").same
+
+
+def test_two_flats_said_bare_are_two_issues():
+    assert not same_issue("楼上1201天天半夜跳绳", "楼上1001天天半夜跳绳").same
+    assert not same_issue("6栋楼上半夜拖椅子", "6栋楼上半夜剁肉").same
+
+
+def test_a_further_thing_with_another_trouble_is_another_issue():
+    assert not same_issue("西门保安亭没人值班", "西门保安亭的玻璃被砸碎了").same
+    assert not same_issue("隔壁装修每天早上七点开钻", "隔壁装修把垃圾堆在我家门口").same

@@ -63,3 +63,33 @@ def test_a_plea_is_urgent(text):
                                   "物业快来看看，5号楼的电梯又卡住不动了"])
 def test_what_only_sounds_like_a_plea_or_an_emergency_is_not(text):
     assert not get_parser().parse(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9栋外墙的装饰板一块一块往下掉，刚才差点砸到人，现在还在掉",  # a near miss, still going on
+        "一股天然汽的味道，单元门口熏得人头晕",  # a slip of 天然气
+        "小区门口的铁门倒了，压住一个老人",
+        "7楼那台空调外机歪了，就靠一根架子挂着，正下方是小学生放学走的路",
+        "楼下有个人倒在地上口吐白沫",
+        "楼道全是烟",  # a few characters: the rule's words alone
+    ],
+)
+def test_emergencies_in_plain_words(text):
+    r = get_parser().parse(text)
+    assert r.urgent and (r.intent, r.category) == ("issue", "safety")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "刚才外墙掉了块瓷砖，差点砸到人，物业已经拉了警戒线",  # a near miss, over
+        "开个玩笑，我把锅炒冒烟了，老婆说要打119",
+        "昨晚那股煤气味查清楚了，是楼下在熬中药",
+        "北门那段围墙裂了条缝，往外歪，还没倒，找人来看看",
+        "B2地库电梯厅那块一股尿骚味，熏得人头疼",  # a smell the category head reads as dirt
+    ],
+)
+def test_look_alikes_are_no_emergency(text):
+    assert not get_parser().parse(text).urgent

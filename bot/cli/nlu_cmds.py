@@ -199,17 +199,17 @@ def nlu_eval(
     shared: Path = typer.Option(None, help="共享真实数据目录 (default: ../shared/data)."),
     frozen: bool = typer.Option(False, "--frozen", help="也评估冻结的外部测试集 (only at the end: nothing is tuned on it)."),
 ) -> None:
-    """评估: 留出语料、DEV、外部开发集、真实数据 (quality figures as JSON)."""
+    """评估: 留出语料、DEV、外部开发集 (external_dev, dev_r1, external_dev2)、真实数据 (quality figures as JSON)."""
     from bot.nlu import get_parser
     from bot.nlu.devdata import shared_data_dir
-    from bot.nlu.evaluate import EXTERNAL_DEV, FROZEN, action_rates, evaluate_external
+    from bot.nlu.evaluate import DEV_SETS, FROZEN, action_rates, evaluate_external
     from bot.nlu.train import CORPUS_PATH, DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus
 
     parser = get_parser()
     shared = shared or shared_data_dir()
     rows = [r for r in load_corpus(corpus or CORPUS_PATH) if r.split == "test"]
     report = {"heldout": evaluate_corpus(parser, rows), "dev": evaluate_corpus(parser, load_corpus(DEV_PATH)),
-              "external_dev": evaluate_external(parser, EXTERNAL_DEV)}
+              **{name: evaluate_external(parser, folder) for name, folder in DEV_SETS.items()}}
     report.update(evaluate_shared(parser, shared))
     chatter = shared / "chatter" / "train.csv"
     if chatter.exists():

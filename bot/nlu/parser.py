@@ -115,6 +115,7 @@ class Parser:
         issue_cols = [i for i, c in enumerate(category_classes) if c.startswith("issue/")]
         wish_cols = [i for i, c in enumerate(category_classes) if c.startswith("wish/")]
         chatter_col = intent_classes.index("chatter")
+        safety_col = category_classes.index("issue/safety")
 
         results = []
         for row, s in enumerate(normalized):
@@ -124,7 +125,7 @@ class Parser:
             intent = intent_classes[best]
             confidence = float(probs[best])
             chatter_p = float(probs[chatter_col])
-            hint = is_urgent(s, float(urgent_p[row]), chatter_p)
+            hint = is_urgent(s, float(urgent_p[row]), chatter_p, float(category_p[row][safety_col]))
             if not hint and is_notice(texts[row]):
                 # a forwarded announcement (停水通知, 燃气安检公告) reports nothing itself
                 intent, confidence = "chatter", max(chatter_p, NOTICE_CONFIDENCE)

@@ -230,7 +230,9 @@ def _pattern_compound(s: str) -> str:
             or prefix in _NOT_A_NAME
             or any(c in _NUMERAL_CHARS for c in prefix)
             or any(w in prefix for w in ("物业", "小区", "社区", "以后", "开始", "文明", "今天", "昨天", "反映", "我们", "咱们", "楼下", "楼上", "门口", "对面",
-                                      "大家", "知道", "之后", "之前", "创建", "平安", "上午", "下午", "晚上", "早上", "整个"))
+                                      "大家", "知道", "之后", "之前", "创建", "平安", "上午", "下午", "晚上", "早上", "整个",
+                                      # times and quantities before 小区 (「近期小区发生…」「周末小区有…」)
+                                      "近期", "最近", "周末", "明天", "本周", "下周", "上周", "近日", "目前", "全体", "各个", "整"))
         ):
             continue
         return prefix + m.group()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .parser import ParseResult, get_parser
 from .place import Gazetteer
-from .problems import CONTAINERS, Signature, signature
+from .problems import AGENTS, CONTAINERS, Signature, signature
 
 THRESHOLD = 0.6
 CHATTER_SURE = 0.8
@@ -41,8 +41,20 @@ def _floor_of(room: str) -> str:
     return room[:-2] if len(room) >= 3 else ""
 
 
+# A flat's number said bare (「楼上1201」「1502空调水」): the place rules want 室 or a building
+# before it; here two different numbers on the two sides are two flats. Years are no flats.
+_BARE_ROOM = re.compile(r"(?<![\d.:：/-])(?!20[0-3]\d(?!\d*[室号]))([1-9]\d?0[1-9]|[1-9]0[1-9])(?![\d.:：/元块岁年月日号栋幢座单%])")
+
+
+def _bare_rooms(text: str) -> set[str]:
+    return set(_BARE_ROOM.findall(text))
+
+
 def _places_differ(a: ParseResult, b: ParseResult) -> bool:
     pa, pb = a.place, b.place
+    ra, rb = pa.room or _bare_rooms(a.text), pb.room or _bare_rooms(b.text)
+    if ra and rb and not ({ra} if isinstance(ra, str) else ra) & ({rb} if isinstance(rb, str) else rb):
+        return True
     for field in ("compound", "building", "unit", "room"):
         x, y = getattr(pa, field), getattr(pb, field)
         if x and y and x != y:
@@ -90,8 +102,14 @@ def same_issue(
             return SameIssue(False, 0.2)  # two things at one place: two issues
         if (oa - ob - CONTAINERS) and (ob - oa - CONTAINERS):
             return SameIssue(False, 0.3)  # each names a thing the other does not (车 / 建筑垃圾 in one lane)
+
         if _troubles_differ(sa, sb):
             return SameIssue(False, 0.45)  # one thing, wrong in two ways (电梯坏了 / 电梯里脏)
+        extra = (oa - ob or ob - oa) - CONTAINERS - AGENTS
+        if extra and sa.problems and sb.problems and not sa.problems & sb.problems:
+            # one side names a further thing, and no trouble is shared: what the second report
+            # is about is that thing (东门保安亭没人 / 东门保安亭的窗户被砸了)
+            return SameIssue(False, 0.5)
         return SameIssue(True, round(0.7 + 0.3 * len(shared) / len(oa | ob), 4))
     # A thing named on one side only, or on neither: the part of the building, the troubles, the
     # category and the wording decide.

@@ -141,7 +141,10 @@ def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH) -
     meta_keys = [f"len>{step}" for step in _LENGTH_STEPS]
     space = FeatureSpace(vocab, idf, meta_keys, META_WEIGHT)
 
-    pairs = [(a[0], a[1]) for a in analysed]
+    # Each row's features in a fixed order: they come out of a set, whose order follows the
+    # process's string hashing, and the order of the sums inside lbfgs decides where it stops —
+    # the category head differed by up to 0.007 from one process to the next.
+    pairs = [(sorted(a[0]), a[1]) for a in analysed]
     X = space.to_matrix(pairs)
     real = np.array([1.0] * len(rows) + [REAL_CHATTER_WEIGHT] * len(chatter))
     intent_head = _fit_head(X, intents, C_INTENT, len(vocab), real)

@@ -53,6 +53,10 @@ _URGENT = re.compile(
             # water now
             r"水管.{0,2}(?:爆|炸|破了)|爆管|(?:崩开|爆开|裂开|脱开)了?.{0,2}水|水喷|管子爆|水箱爆|暖气管.{0,2}爆|往外喷|淹了|被淹|淹到|水漫(?!到路)|漫水|"
             r"漫到(?!路)|(?<!不)进水了|灯里.{0,4}(?:滴水|流水|往下滴)|水.{0,4}往里灌|从(?:电)?灯(?:里|罩)|水.{0,6}(?:到膝盖|没过|到脚踝|在涨|往上涨)|水位",
+            # something hanging or coming loose above where people walk
+            r"(?:挂着|吊着|悬着|悬在|歪了|晃|松了|要掉|快掉|摇摇欲坠|掉了一半|往下掉|一块一块).{0,20}(?:下面|底下|正下方|下方)(?:就|正好)?(?:是|有|就是)?.{0,12}(?:路|人|孩子|小孩|门口|通道|幼儿园|进出)",
+            # someone pinned under something, or with signs of a seizure or no breath
+            r"压住(?:了)?(?:一个|个|两个)?(?:人|家长|孩子|小孩|老人|他|她|腿)|口吐白沫|翻白眼|没(?:有)?呼吸|没气了|没心跳|心跳停",
             # a plea for someone to come now
             _PLEA,
             # live wire
@@ -61,20 +65,65 @@ _URGENT = re.compile(
         ]
     )
 )
-# Notices, warnings and hindsight use the same words without anyone needing help now.
-_NOT_NOW = re.compile(
-    # elsewhere or in jest: news, videos, hearsay, laughter; a siren passing by
-    r"新闻|视频|热搜|听说|刷到|朋友圈|抖音|微博|报道|纪录片|哈哈|😂|🤣|笑死|"
-    # another city, online shopping, work or homework groaned about
-    r"(?:北京|上海|广州|深圳|杭州|南京|成都|重庆|天津|西安)(?![路街道桥])|老家|"
-    r"某宝|某东|某多多|某音|网购|网上买|直播间|下单|退货|差评|"
-    r"(?:kpi|加班|老板|作业|考试|减肥|方案|ddl|deadline|上班).{0,10}救命|救命.{0,10}(?:kpi|加班|老板|作业|考试|减肥|方案|上班)|"
-    r"(?:消防车|救护车|警车|120|119).{0,10}(?:开过|过去了|经过|往.{0,4}(?:开|去)|呜|声音|是来)|哪里?着火了?吗|是不是.{0,8}出(?:什么)?事|"
-    r"演练|演习|培训|讲座|宣传|知识|温馨|提示[:：]|提醒[:：]|倡议|通知[:：】]|【|预防|防范|隐患|"
-    r"万一|如果|假如|小心火|小心滑|小心脚下|容易|差点|会不会|以防|发生过|事故|会被|经常|常年|每次|总是|老是|天天|每天|一(?:下雨|结冰|刮风|下雪)|谁负责|迟早|就可能|可能会|复诊|"
-    r"虚惊|误报|没人在里面|里面没人|没(?:有)?(?:人)?被?困(?:人|住)?了?[,，。 ]|没有?(?:了)?(?:煤气|燃气|煤汽|天然气)味|闻不到了|味道散了|(?<!是)不是着火|没着火|充值|办卡|恳请|有关部门|"
-    r"已经(?:灭|修好|救出|出来|没事|处理|送医|送到)|已经有?.{0,6}(?:摔|滑|撞)|好几个了|好几回|好几次|怕是|怕要|肯定要|住院|哪个部门|相关部门|反映|已经(?:断电|关了|关掉|停用)|不用了|(?:撞|摔)倒了一次|还好|(?:着火|起火|烧起来|掉下来|摔下来)了?.{0,3}(?:咋办|怎么办|咋整|怎么整|拿什么|跑不出|跑不掉|往哪跑|可不得了|整栋楼|都完|云梯)|(?:着火|起火|失火)了?(?:都|就|连|谁|可|怎|咋|拿|人都)|原来是|现在好了|没事$|真着火|真有事|都可能|哪天|一着火|不怕.{0,4}着火|会触电|没事了|解决了|(?:以前|上次|去年|上个月|上周)"
-)
+# Notices, warnings and hindsight use the same words without anyone needing help now. The signs
+# come in kinds; the learned stage (``UrgencyStage``) weighs each kind on its own (「差点」 in
+# 「差点砸到人，还在往下扔」 is weaker evidence of calm than 「演练」).
+_NOT_NOW_KINDS: dict[str, str] = {
+    # elsewhere or in jest: news, videos, hearsay, laughter; another city, online shopping, work
+    "elsewhere": (
+        r"新闻|(?<![拍录])视频|热搜|听说|刷到|朋友圈|抖音|微博|报道|纪录片|哈哈|😂|🤣|笑死|开个?玩笑|"
+        r"(?:北京|上海|广州|深圳|杭州|南京|成都|重庆|天津|西安)(?![路街道桥])|老家|"
+        r"某宝|某东|某多多|某音|网购|网上买|直播间|下单|退货|差评|"
+        r"(?:kpi|加班|老板|作业|考试|减肥|方案|ddl|deadline|上班).{0,10}救命|救命.{0,10}(?:kpi|加班|老板|作业|考试|减肥|方案|上班)"
+    ),
+    # a siren passing by, a neighbour asking what happened
+    "passing": r"(?:消防车|救护车|警车|120|119).{0,10}(?:开过|过去了|经过|往.{0,4}(?:开|去)|呜|声音|是来)|哪里?着火了?吗|是不是.{0,8}出(?:什么)?事",
+    # drills, notices, advice, hazards named as hazards
+    "notice": r"演练|演习|培训|讲座|宣传|知识|温馨|提示[:：]|提醒[:：]|倡议|通知[:：】]|【|预防|防范|隐患",
+    # what might happen
+    "hypothetical": (
+        r"万一|如果|假如|小心火|小心滑|小心脚下|容易|会不会|以防|会被|迟早|就可能|可能会|怕是|怕要|肯定要|"
+        r"(?:着火|起火|烧起来|掉下来|摔下来)了?.{0,3}(?:咋办|怎么办|咋整|怎么整|拿什么|跑不出|跑不掉|往哪跑|可不得了|整栋楼|都完|云梯)|"
+        r"(?:着火|起火|失火)了?(?:都|就|连|谁|可|怎|咋|拿|人都)|都可能|哪天|一着火|不怕.{0,4}着火|会触电|真着火|真有事"
+    ),
+    # what keeps happening
+    "habitual": r"经常|常年|每次|总是|老是|天天|每天|一(?:下雨|结冰|刮风|下雪)|好几个了|好几回|好几次",
+    # what has happened and is over
+    "hindsight": (
+        r"发生过|事故|复诊|虚惊|误报|已经(?:灭|修好|救出|出来|没事|处理|送医|送到)|已经有?.{0,6}(?:摔|滑|撞)|住院|"
+        r"(?:查|搞|弄)清楚了?|查明|查过了|"
+        r"已经(?:断电|关了|关掉|停用)|不用了|(?:撞|摔)倒了一次|还好|原来是|现在好了|没事$|没事了|解决了|(?:以前|上次|去年|上个月|上周)"
+    ),
+    # a near miss: over, unless the message says it is still going on (``_ONGOING``)
+    "near_miss": r"差点|差一点|险些",
+    # what is not there, or not yet
+    "negation": (
+        r"(?:还|暂时|目前|现在)没(?:倒|掉|塌|漏|着火|出事)|"
+        r"没人在里面|里面没人|没(?:有)?(?:人)?被?困(?:人|住)?了?[,，。 ]|没有?(?:了)?(?:煤气|燃气|煤汽|天然气)味|闻不到了|味道散了|"
+        r"(?<!是)不是着火|没着火"
+    ),
+    # a letter to an office, a question of who is responsible, a shop's service
+    "formal": r"谁负责|充值|办卡|恳请|有关部门|哪个部门|相关部门|反映",
+}
+_NOT_NOW = re.compile("|".join(f"(?:{p})" for p in _NOT_NOW_KINDS.values()))
+_NOT_NOW_EACH = tuple((kind, re.compile(p)) for kind, p in _NOT_NOW_KINDS.items())
+
+
+# 「差点砸到人，还在往下扔」: the near miss is over, the danger is not.
+_ONGOING = re.compile(r"还在|正在|仍在|一直在|持续|不停|还没停|越来越|下面还有人|还有人在")
+
+
+def _calm(s: str) -> bool:
+    """A sign in address-masked ``s`` that nothing needs help here and now."""
+    if _NOT_NOW.search(s) is None:
+        return False
+    kinds = not_now_kinds(s)
+    return kinds != ["near_miss"] or _ONGOING.search(s) is None
+
+
+def not_now_kinds(s: str) -> list[str]:
+    """The kinds of sign in address-masked ``s`` that the emergency is not here and now."""
+    return [kind for kind, pattern in _NOT_NOW_EACH if pattern.search(s)]
 
 
 # A number that is part of an address is no emergency number: 「幸福里119栋」「3栋119室」
@@ -90,10 +139,18 @@ def mask_addresses(s: str) -> str:
     return _ADDRESS_NUMBER.sub(lambda m: "0" * len(m.group()), s)
 
 
+# Voice-typing slips the rules read as what they stand for: 电体 (电梯), 天然汽 / 液化汽 (气).
+_SLIPS = re.compile(r"电体|(?<=天然)汽|(?<=液化)汽")
+
+
+def _prepare(s: str) -> str:
+    return mask_addresses(_SLIPS.sub(lambda m: "电梯" if m.group() == "电体" else "气", s))
+
+
 def rule_flags(s: str) -> tuple[bool, bool]:
     """(an emergency word, a sign that it is not happening here and now) in normalised ``s``."""
-    s = mask_addresses(s.replace("电体", "电梯"))  # 电体: a voice-typing slip of every 电梯 pattern
-    return _URGENT.search(s) is not None, _NOT_NOW.search(s) is not None
+    s = _prepare(s)
+    return _URGENT.search(s) is not None, _calm(s)
 
 
 def urgent_hint(s: str) -> bool:
@@ -110,25 +167,41 @@ def urgent_hint(s: str) -> bool:
 URGENT_CONFIRM = 0.2
 URGENT_SURE = 0.4
 URGENT_CHATTER_GATE = 0.5
+# … and when the head is surer, it may overrule a model that leans more to chatter: pleas and
+# lost children read like neighbours' talk (「大家帮帮我，我女儿刚才在游乐场不见了」). 5-fold
+# cross-validation of the training rows: recall 93.3 → 94.0 %, false urgent 1.40 → 1.42 %.
+URGENT_HIGH = 0.6
+# A rule's words in a message of a few characters (「楼道全是烟」「地库被淹了」) need no head: the
+# head has too little to weigh (5-fold CV: recall 94.0 → 94.3 %, no false urgent more).
+SHORT_SAID = 6
+URGENT_CHATTER_GATE_HIGH = 0.7
 # 「又」「还是」「老是」: a trouble that keeps coming back is a nuisance to fix, rarely an emergency
 # happening now; the head alone must be surer of those.
 URGENT_SURE_RECURRING = 0.6
 _RECURRING = re.compile(r"又|还是|老是|总是")
+# The head alone also needs the category head to leave some room for a danger: a report it
+# reads as plainly about smells, dirt or a broken door (「电梯里有人吐了，一股味」「尿骚味熏得人头
+# 疼」) is no emergency, however the urgency head, which learned that smells and 头晕 go with gas,
+# scores it. Chosen by cross-validation (5 folds of the training rows: false urgent 1.60 → 1.40 %,
+# recall 93.4 → 93.3 %).
+URGENT_SAFETY_GATE = 0.05
 
 
-def is_urgent(s: str, p: float, chatter_p: float = 0.0) -> bool:
+def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0) -> bool:
     """An emergency happening now: normalised text ``s``, the head's probability ``p``, the
-    intent model's probability ``chatter_p`` that it is chatter."""
-    if p < URGENT_CONFIRM and not _PLEA_WORDS.search(s):
+    intent model's probability ``chatter_p`` that it is chatter, the category head's probability
+    ``safety_p`` that it is a safety issue."""
+    if p < URGENT_CONFIRM and not _PLEA_WORDS.search(s) and len(s) > SHORT_SAID:
         return False  # most messages: neither the head nor a bare plea (the cheap checks first)
-    s = mask_addresses(s.replace("电体", "电梯"))
+    s = _prepare(s)
     said = _URGENT.search(s) is not None
-    if not said and (p < URGENT_SURE or chatter_p >= URGENT_CHATTER_GATE):
+    gate = URGENT_CHATTER_GATE_HIGH if p >= URGENT_HIGH else URGENT_CHATTER_GATE
+    if not said and (p < URGENT_SURE or chatter_p >= gate or safety_p < URGENT_SAFETY_GATE):
         return False
-    if _NOT_NOW.search(s) is not None:
+    if _calm(s):
         return False
     if said:
-        return _bare_plea(s) or p >= URGENT_CONFIRM
+        return _bare_plea(s) or p >= URGENT_CONFIRM or len(s) <= SHORT_SAID
     sure = URGENT_SURE_RECURRING if _RECURRING.search(s) else URGENT_SURE
     return p >= sure
 
