@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.infra.db import Database, make_engine, upgrade  # noqa: E402
 from bot.outbox import carried  # noqa: E402
 from models import OutboxMessage  # noqa: E402
+from _chats import telegram_chats  # noqa: E402
 
 
 def main() -> None:
@@ -42,9 +43,10 @@ def main() -> None:
         now = datetime.now(timezone.utc)
         started = time.perf_counter()
         with db.transaction() as s:
+            keys = telegram_chats(s, [-1000 - c for c in range(args.chats)])
             for start in range(0, args.rows, 10_000):
                 s.execute(OutboxMessage.__table__.insert(), [
-                    dict(chat_id=-1000 - i % args.chats, text="已记录", kind="reply", status="sent",
+                    dict(chat_id=keys[-1000 - i % args.chats], text="已记录", kind="reply", status="sent",
                          sent_message_id=i, created_at=now, attempts=1,
                          buttons=json.dumps([[{"text": "附议 +1", "data": f"q:support:{i}:"},
                                               {"text": "进度", "data": f"q:progress:{i}:"}]]))
@@ -57,7 +59,7 @@ def main() -> None:
                 i = rng.randrange(args.rows)
                 data = f"q:support:{i}:" if n % 2 == 0 else f"q:fixed:{rng.randrange(args.rows)}:"
                 t = time.perf_counter()
-                ok = carried(s, -1000 - i % args.chats, i, data)
+                ok = carried(s, keys[-1000 - i % args.chats], i, data)
                 times.append((time.perf_counter() - t) * 1000)
                 refused += not ok
         db.dispose()

@@ -40,14 +40,17 @@ from bot.infra.clock import SystemClock  # noqa: E402
 from bot.outbox import RateLimiter, RateLimits, Sender  # noqa: E402
 from bot.outbox.testing import FakeTransport  # noqa: E402
 from models import OutboxMessage, OutboxStatus  # noqa: E402
+from _chats import telegram_chats  # noqa: E402
 
 T = OutboxMessage.__table__
 
 
 def fill(db, n: int, chats: int, *, status: str = OutboxStatus.pending, start_chat: int = 1) -> None:
     now = datetime.now(timezone.utc)
+    with db.transaction() as s:
+        keys = telegram_chats(s, [start_chat + c for c in range(min(chats, n))])
     rows = [
-        dict(created_at=now, chat_id=start_chat + i % chats, text=f"<b>新问题</b> Q{i}：3栋楼道灯坏了",
+        dict(created_at=now, chat_id=keys[start_chat + i % chats], text=f"<b>新问题</b> Q{i}：3栋楼道灯坏了",
              buttons='[[{"text": "受理", "data": "q:accept:%d"}]]' % i, kind="alert", status=status,
              attempts=0 if status == OutboxStatus.pending else 1, next_attempt_at=now, last_error="",
              sent_at=now if status == OutboxStatus.sent else None)
@@ -179,7 +182,8 @@ async def reply_behind_alerts(db, n: int, where: str, kind: str = "reply", start
     try:
         await asyncio.sleep(2.0)
         with db.transaction() as s:
-            row = enqueue(s, Outgoing(chat_id=target, text="好的，按问题记录。", kind=kind), now=clock.now())
+            [key] = telegram_chats(s, [target]).values()
+            row = enqueue(s, Outgoing(chat_id=key, text="好的，按问题记录。", kind=kind), now=clock.now())
             s.flush()
             row_id = row.id
         queued = time.perf_counter()

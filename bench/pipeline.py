@@ -148,6 +148,7 @@ class Clocked:
 
 
 def prepare_database(path: Path, group_ids: list[int]) -> str:
+    from bot import identities
     from bot.demo import data as demo_data
     from bot.places import groups
     from bot.bootstrap import prepare
@@ -158,7 +159,9 @@ def prepare_database(path: Path, group_ids: list[int]) -> str:
     with db.transaction() as session:
         demo_data.load(session, now=now)
         for i, chat_id in enumerate(group_ids):
-            groups.bind(session, chat_id, community_name="白庙社区", compound_name="阳光花园",
+            title = f"阳光花园{i + 1}号楼群"
+            key = identities.resolve_chat(session, "telegram", str(chat_id), kind="group", title=title, now=now).id
+            groups.bind(session, key, community_name="白庙社区", compound_name="阳光花园",
                         title=f"阳光花园{i + 1}号楼群", now=now)
     db.dispose()
     return url

@@ -49,7 +49,8 @@ from bot.issues.lifecycle import Actor  # noqa: E402
 from bot.members import service as members  # noqa: E402
 from bot.rotas import admin, turns  # noqa: E402
 from bot.rotas.spec import RotaSpec  # noqa: E402
-from models import CheckIn, ChatGroup, Member, OutboxMessage, Rota, Shift, ShiftAssignment  # noqa: E402
+from models import ChatAccount, CheckIn, ChatGroup, Member, OutboxMessage, Rota, Shift, ShiftAssignment  # noqa: E402
+from _chats import telegram_chats  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 UTC = timezone.utc
@@ -78,7 +79,7 @@ def build(db, settings: Settings, communities: int, now: datetime, rng: random.R
             grids = [places.ensure_grid(s, community, f"第{g + 1}网格")[0] for g in range(GRIDS)]
             buildings = [places.ensure_building(s, community, f"{b + 1}栋", grid=grids[b % GRIDS])[0]
                          for b in range(BUILDINGS)]
-            rows = []
+            rows, uids = [], []
             for k in range(per):
                 uid += 1
                 if k == 0:
@@ -97,16 +98,23 @@ def build(db, settings: Settings, communities: int, now: datetime, rng: random.R
                            f"{building.code if building else 0:03d}-{k + 1:04d}",
                     seq=k + 1, name=f"成员{c:03d}{k:03d}", role=role, community_id=community.id,
                     grid_id=grid.id if grid else None, building_id=building.id if building else None,
-                    chat_user_id=uid, status="active", unreachable=False, is_grid_manager=False,
+                    status="active", unreachable=False, is_grid_manager=False,
                     is_mediator=False, is_office_admin=False, created_at=now, updated_at=now,
                 )
                 row.update(flags)
                 rows.append(row)
+                uids.append(uid)
             s.execute(insert(Member), rows)
+            # every member has a Telegram account (its private chat has the same number)
+            members_by_seq = dict(s.exec(select(Member.seq, Member.id).where(Member.community_id == community.id)).all())
+            keys = telegram_chats(s, uids + [-(10**12) - g.id for g in grids])
+            s.execute(insert(ChatAccount), [
+                dict(platform="telegram", external_id=str(u), member_id=members_by_seq[k + 1], private_chat_id=keys[u],
+                     display_name="", bound_at=now, created_at=now) for k, u in enumerate(uids)])
             ids = list(s.exec(select(Member.id).where(Member.community_id == community.id, Member.role == 5)
                               .order_by(Member.id)).all())
             for g in grids:
-                s.add(ChatGroup(chat_id=-(10**12) - g.id, community_id=community.id, grid_id=g.id, bound_at=now))
+                s.add(ChatGroup(chat_id=keys[-(10**12) - g.id], community_id=community.id, grid_id=g.id, bound_at=now))
             team = ids[:8]
             admin.create_rota(s, RotaSpec(
                 community_id=community.id, name="义务巡逻", kind="patrol", weekdays="1234567", start_time=time(20),

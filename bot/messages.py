@@ -63,11 +63,11 @@ class Outgoing:
     """One message to deliver. ``text`` is the neutral rich text (``bot.rich``): people's text
     in it is plain, each platform's renderer escapes it."""
 
-    chat_id: int
+    chat_id: int  # the chat's internal key (``chat.id``)
     text: Rich
     buttons: list[list[Button]] = field(default_factory=list)
     reply_to_message_id: int | None = None
-    photo: str | None = None  # a file id to send as a photo, ``text`` as its caption
+    photo: str | None = None  # a file reference (``telegram:<file id>``) to send as a photo, ``text`` its caption
     edit_message_id: int | None = None  # edit that message of the bot's instead of sending
     kind: str = "reply"  # reply | alert | notice | reminder | digest
     member_id: int | None = None  # the member it is for, when it is for one

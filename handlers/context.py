@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot import identities
 from bot.members import belonging
 from bot.places import groups
 from bot.infra.config import Settings
@@ -128,6 +129,13 @@ class Context:
             self._cache[key] = GroupBinding(chat.id, community_id, None, None) if community_id else None
         return self._cache[key]
 
+    def chat(self, chat_id: int) -> Chat:
+        """A chat known by its key (a question's, a held message's): its kind and title as stored."""
+        row = identities.chat(self.session, chat_id)
+        if row is None:
+            return Chat(chat_id, "group")
+        return Chat(chat_id, "private" if row.kind == "private" else "group", row.title)
+
     def forget_group(self, chat_id: int) -> None:
         self._cache.pop(("group", chat_id), None)
         _bindings.forget(self, chat_id)
@@ -136,7 +144,7 @@ class Context:
         """The member bound to this chat account, if any."""
         key = ("member", user.id)
         if key not in self._cache:
-            self._cache[key] = members.find_by_chat_user(self.session, user.id)
+            self._cache[key] = members.find_by_account(self.session, user.id)
         return self._cache[key]
 
     def note_private_contact(self, user: User) -> None:

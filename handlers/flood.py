@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from sqlmodel import select
 
+from bot import identities
 from bot.issues import flood
 from bot.places import groups
 from bot.issues.escalation import quiet_until
@@ -133,7 +134,7 @@ def _grid_of(ctx: Context, group: GroupBinding, resident: Resident | None) -> in
 
 
 def _title(ctx: Context, bundle: HeldBundle) -> str:
-    if bundle.chat_id > 0:
+    if ctx.chat(bundle.chat_id).is_private:
         return ""
     row = groups.get(ctx.session, bundle.chat_id)
     return row.title if row is not None else ""
@@ -146,7 +147,9 @@ def _tell_reviewers(ctx: Context, bundle: HeldBundle, text: str, *, urgent: bool
         people += [m for m in flood.reviewers(ctx.session, community_id=bundle.community_id, grid_id=None)
                    if m.id not in {p.id for p in people}]
     for member in people:
-        ctx.send(Outgoing(chat_id=member.chat_user_id, text=text, buttons=_card_buttons(bundle), kind="alert",
+        if (private := identities.private_chat(ctx.session, member)) is None:
+            continue  # reviewers are members with a chat account (``flood.reviewers``)
+        ctx.send(Outgoing(chat_id=private, text=text, buttons=_card_buttons(bundle), kind="alert",
                           member_id=member.id, ref=f"held:{bundle.id}", not_before=later))
 
 

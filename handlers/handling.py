@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot import identities
 from bot.issues import service as issues
 from bot.rich import rich
 from bot.members import permissions
@@ -21,6 +22,7 @@ from bot.issues import flows
 from bot.issues.routing import RouteStop
 from models import (
     ISSUE_OPEN,
+    ChatAccount,
     Community,
     Issue,
     IssueStatus,
@@ -179,7 +181,7 @@ def deliver(ctx: Context, changed: flows.Changed, *, skip: tuple[int, int] | Non
     group_text, buttons = change, []
     if changed.ask_reporter:
         reporter = reporter_of(ctx, issue)
-        ask_line = texts.ask_fixed(texts.mention(reporter.chat_user_id if reporter else None,
+        ask_line = texts.ask_fixed(texts.mention(identities.account(ctx.session, reporter.account_id) if reporter else None,
                                                  reporter.display_name if reporter else "反映人"))
         group_text, buttons = rich(change, "\n", ask_line), confirm_buttons(issue)
     if changed.group is not None:
@@ -339,7 +341,7 @@ def resolve_note(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
     issue = issues.get(ctx.session, payload["issue"])
     member = ctx.member(msg.user)
     note = "" if text in SKIP_WORDS else text
-    edits = do_resolve(ctx, issue, member, note, msg.photo_file_id, _card_from(payload))
+    edits = do_resolve(ctx, issue, member, note, msg.photo, _card_from(payload))
     return Reaction([*edits, Outgoing(chat_id=msg.chat.id, text=texts.resolved_by_you(issues.code(issue)),
                                       reply_to_message_id=msg.message_id, kind="reply")])
 
@@ -347,7 +349,7 @@ def resolve_note(ctx: Context, msg: Inbound, question: PendingQuestion) -> React
 def _resolve_expired(ctx: Context, question: PendingQuestion) -> None:
     """They tapped 已解决 and wrote nothing more: resolved without a note."""
     payload = payload_of(question)
-    member = members.find_by_chat_user(ctx.session, question.user_id)
+    member = members.find_by_account(ctx.session, question.user_id)
     if member is None:
         return
     try:

@@ -18,7 +18,7 @@ from .context import Context, GroupBinding
 from .flood import LIST_SIZE
 from .reports import draft_of, file_issue
 from .router import Router
-from .types import Answer, Chat, Inbound, Press, Reaction, User
+from .types import Answer, Inbound, Press, Reaction, User
 
 router = Router("held")
 
@@ -75,8 +75,8 @@ def _list(ctx: Context, press: Press, bundle: HeldBundle) -> Outgoing:
 def _file(ctx: Context, bundle: HeldBundle, message: HeldMessage) -> list[Outgoing]:
     """File a held message as the report its sender meant: replied to under it in its chat,
     routed and alerted like any other (no question asked: nobody is waiting for one)."""
-    private = message.chat_id > 0
-    chat = Chat(message.chat_id, "private" if private else "group")
+    chat = ctx.chat(message.chat_id)
+    private = chat.is_private
     group = ctx.group(chat) if not private else None
     if group is None or group.community_id != bundle.community_id:  # private, or the group was unbound
         group = GroupBinding(message.chat_id, bundle.community_id, bundle.grid_id, None)

@@ -138,8 +138,8 @@ def unbind(ctx: Context, msg: Inbound) -> Reaction:
     if not binding.may_unbind(me, member):
         raise NotAllowed("只能解绑本社区的红管家")
     done = binding.unbind(ctx.session, member, by=me, how="office", now=ctx.now)
-    ctx._cache.pop(("member", done.chat_user_id), None)
-    ctx._cache.pop(("home", done.chat_user_id), None)
+    ctx._cache.pop(("member", done.account_id), None)
+    ctx._cache.pop(("home", done.account_id), None)
     return reply(msg, texts.unbound_done(member, done.logins_revoked))
 
 

@@ -321,9 +321,9 @@ def _place_expired(ctx: Context, question: PendingQuestion) -> None:
     and in the writer's private chat too (there the community is the writer's own)."""
     draft = Draft.from_payload(payload_of(question))
     user = _user_of(ctx, question.user_id)
-    # a question asked before drafts kept their chat's kind: a private chat's id is its user's
-    private = draft.private or (draft.community_id is None and question.chat_id == question.user_id)
-    chat = Chat(question.chat_id, "private" if private else "group")
+    # the chat's kind is the chat row's (a question from before drafts kept it has no ``private``)
+    chat = ctx.chat(question.chat_id)
+    private = draft.private or chat.is_private
     group = ctx.binding(chat, user)
     if group is None and private and draft.community_id is not None:
         group = GroupBinding(chat.id, draft.community_id, None, None)
@@ -336,7 +336,7 @@ def _place_expired(ctx: Context, question: PendingQuestion) -> None:
 
 
 def _user_of(ctx: Context, user_id: int) -> User:
-    resident = ctx.session.exec(select(Resident).where(Resident.chat_user_id == user_id)).first()
+    resident = ctx.session.exec(select(Resident).where(Resident.account_id == user_id)).first()
     return User(user_id, resident.display_name if resident else "")
 
 

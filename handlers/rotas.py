@@ -169,7 +169,7 @@ def _checkin_text(result: checkins.CheckInResult, ctx: Context) -> str:
 
 
 def _want_extra(ctx: Context, msg: Inbound, result: checkins.CheckInResult) -> str:
-    if msg.location or msg.photo_file_id:
+    if msg.location or msg.photo:
         return ""
     ask(ctx, msg, "rota_checkin_extra", {"shift": result.shift.id if result.shift else None}, minutes=15)
     return "\n可以再发一条位置或现场照片作为记录（可选）。"
@@ -182,17 +182,17 @@ def checkin(ctx: Context, msg: Inbound) -> Reaction:
     shift_id = parse_code(args, "S") if args else None
     result = checkins.check_in(
         ctx.session, member, now=ctx.now, settings=ctx.settings, shift_id=shift_id, location=msg.location,
-        photo=msg.photo_file_id, note="" if shift_id else args,
+        photo=msg.photo, note="" if shift_id else args,
     )
     return reply(msg, _checkin_text(result, ctx) + _want_extra(ctx, msg, result))
 
 
 @router.pending("rota_checkin_extra")
 def checkin_extra(ctx: Context, msg: Inbound, question: PendingQuestion) -> Reaction | None:
-    if not (msg.location or msg.photo_file_id):
+    if not (msg.location or msg.photo):
         return None  # not for us: other handlers take the message
     member = _member(ctx, msg.user)
-    row = checkins.attach_to_last_checkin(ctx.session, member, now=ctx.now, location=msg.location, photo=msg.photo_file_id)
+    row = checkins.attach_to_last_checkin(ctx.session, member, now=ctx.now, location=msg.location, photo=msg.photo)
     ctx.session.delete(question)
     if row is None:
         return reply(msg, "没有找到你最近的签到记录。")

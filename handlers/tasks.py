@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import identities
 from bot.tasks import service as tasks
 from bot.infra.errors import NotAllowed
 from bot.members.permissions import NOT_A_MEMBER
@@ -62,7 +63,8 @@ def task_button(ctx: Context, press: Press, action: Action) -> Reaction:
         from models import Member
 
         publisher = ctx.session.get(Member, item.publisher_id)
-        if publisher is not None and publisher.chat_user_id and not publisher.unreachable:
-            outgoing.append(Outgoing(chat_id=publisher.chat_user_id, kind="notice", member_id=publisher.id,
+        private = identities.private_chat(ctx.session, publisher) if publisher is not None else None
+        if private is not None and not publisher.unreachable:
+            outgoing.append(Outgoing(chat_id=private, kind="notice", member_id=publisher.id,
                                      text=rich(f"{texts.who(member)} 报名参加了任务 ", task_line(ctx, item))))
     return Reaction(outgoing, Answer(f"已报名 {tasks.code(item)}，谢谢参与！"))

@@ -15,6 +15,8 @@ from bot.messages import Action, Outgoing
 
 @dataclass(frozen=True)
 class User:
+    """A chat account: ``id`` is its internal key (``chataccount.id``), never a platform's id."""
+
     id: int
     name: str  # display name
     username: str | None = None
@@ -22,6 +24,8 @@ class User:
 
 @dataclass(frozen=True)
 class Chat:
+    """``id`` is the chat's internal key (``chat.id``); ``kind`` says private or group."""
+
     id: int
     kind: Literal["private", "group"]
     title: str = ""
@@ -34,8 +38,8 @@ class Chat:
 @dataclass(frozen=True)
 class SharedContact:
     """A phone number someone shared through the platform. ``user_id`` is the chat account the
-    number belongs to as the platform vouches for it: the sender's own id when they shared their
-    own number (Telegram's request-contact button), another id or None for a forwarded card."""
+    number belongs to as the platform vouches for it: the sender's own account key when they shared
+    their own number (Telegram's request-contact button), None for anyone else's card."""
 
     phone: str
     user_id: int | None = None
@@ -54,7 +58,7 @@ class Inbound:
     update_id: int | None = None
     reply_to_message_id: int | None = None
     reply_to_bot: bool = False  # the message answers one of the bot's
-    photo_file_id: str | None = None
+    photo: str | None = None  # a file reference (``telegram:<file id>``), see ``bot.identities.file_ref``
     location: tuple[float, float] | None = None  # (latitude, longitude)
     contact: SharedContact | None = None
 

@@ -5,6 +5,7 @@ result becomes words and messages (``deliver``)."""
 
 from __future__ import annotations
 
+from bot import identities
 from bot.members import permissions
 from bot.wishes import flows
 from bot.wishes import service as wishes
@@ -86,7 +87,7 @@ def refresh_cards(ctx: Context, wish: Wish, cards: list[flows.Card], skip: tuple
 
 def _poster_mention(ctx: Context, wish: Wish) -> str:
     poster = poster_of(ctx, wish)
-    return texts.mention(poster.chat_user_id if poster else None, poster.display_name if poster else "")
+    return _mention(ctx, poster)
 
 
 def _poster_words(ctx: Context, changed: flows.WishChanged) -> tuple[str, list[list[Button]]]:
@@ -129,6 +130,12 @@ def deliver(ctx: Context, changed: flows.WishChanged, *, skip: tuple[int, int] |
         chat_id, member_id = changed.claimer
         ctx.send(Outgoing(chat_id=chat_id, text=text, buttons=buttons, kind="notice", member_id=member_id,
                           ref=ref))
+
+
+def _mention(ctx: Context, poster: Resident | None) -> str:
+    if poster is None:
+        return texts.mention(None, "")
+    return texts.mention(identities.account(ctx.session, poster.account_id), poster.display_name)
 
 
 @router.button("w")

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from .chat import ChatGroup
 from .failures import FailedUpdate
+from .identities import ChatAccount, ChatKind, PlatformChat
 from .flood import HeldBundle, HeldMessage, ReportTrace
 from .members import ROLE_NAMES_ZH, Member, MemberStatus, Resident, Role, WorkUnit
 from .outbox import INTERACTIVE_KINDS, OutboxMessage, OutboxPriority, OutboxStatus, PendingQuestion, ProcessedUpdate

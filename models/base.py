@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Text
+from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
@@ -60,6 +60,11 @@ def utc_field(*, default: Any = None, nullable: bool = True, index: bool = False
     return Field(default=default, sa_type=UTCDateTime, nullable=nullable, index=index, **kw)
 
 
-def chat_id_field(*, default: Any = None, nullable: bool = True, **kw: Any) -> Any:
-    """Telegram chat and user ids exceed 32 bits."""
-    return Field(default=default, sa_type=BigInteger, nullable=nullable, **kw)
+def chat_key_field(*, default: Any = None, nullable: bool = True, **kw: Any) -> Any:
+    """A chat's internal key (``chat.id``); the platform's own id is only in the ``chat`` row."""
+    return Field(default=default, foreign_key="chat.id", nullable=nullable, **kw)
+
+
+def account_key_field(*, default: Any = None, nullable: bool = True, **kw: Any) -> Any:
+    """A chat account's internal key (``chataccount.id``)."""
+    return Field(default=default, foreign_key="chataccount.id", nullable=nullable, **kw)

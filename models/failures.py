@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Text
 from sqlmodel import Field, SQLModel
 
-from .base import chat_id_field, utc_field
+from .base import chat_key_field, utc_field
 
 
 class FailedUpdate(SQLModel, table=True):
@@ -16,7 +16,7 @@ class FailedUpdate(SQLModel, table=True):
     update_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     at: datetime | None = utc_field()
     platform: str = Field(default="telegram", max_length=16)
-    chat_id: int | None = chat_id_field()
+    chat_id: int | None = chat_key_field()
     raw: str = Field(sa_type=Text)  # the update as the platform sent it (JSON)
     error: str = Field(default="", sa_type=Text)  # exception type, message and the last frames
     replayed_at: datetime | None = utc_field()  # handled by a later replay

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
-from .base import chat_id_field, utc_field
+from .base import account_key_field, chat_key_field, utc_field
 
 
 class ReportTrace(SQLModel, table=True):
@@ -23,8 +23,8 @@ class ReportTrace(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id")
-    user_id: int = chat_id_field(nullable=False)  # the sender's chat account
-    chat_id: int = chat_id_field(nullable=False)
+    user_id: int = account_key_field(nullable=False)  # the sender's chat account
+    chat_id: int = chat_key_field(nullable=False)
     message_id: int
     at: datetime | None = utc_field(index=True)
     fingerprint: str = Field(default="", max_length=256)  # the text without spacing, punctuation, case
@@ -41,10 +41,10 @@ class HeldBundle(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id")
     grid_id: int | None = Field(default=None, foreign_key="grid.id")
-    user_id: int = chat_id_field(nullable=False)
+    user_id: int = account_key_field(nullable=False)
     resident_id: int | None = Field(default=None, foreign_key="resident.id")
     sender_name: str = Field(default="", max_length=128)
-    chat_id: int = chat_id_field(nullable=False)  # where the holding began
+    chat_id: int = chat_key_field(nullable=False)  # where the holding began
     opened_at: datetime | None = utc_field()
     last_at: datetime | None = utc_field()  # the bundle takes messages while this is within the window
     count: int = 0
@@ -58,7 +58,7 @@ class HeldBundle(SQLModel, table=True):
 class HeldMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     bundle_id: int = Field(foreign_key="heldbundle.id", index=True)
-    chat_id: int = chat_id_field(nullable=False)
+    chat_id: int = chat_key_field(nullable=False)
     message_id: int | None = None  # None once the group became a supergroup (ids of the old chat)
     text: str = Field(sa_type=Text)
     at: datetime | None = utc_field()

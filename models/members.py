@@ -8,7 +8,7 @@ from enum import IntEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from .base import chat_id_field, utc_field
+from .base import account_key_field, utc_field
 
 
 class Role(IntEnum):
@@ -63,14 +63,14 @@ class Member(SQLModel, table=True):
     grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
     building_id: int | None = Field(default=None, foreign_key="building.id", index=True)
     phone: str | None = Field(default=None, unique=True, max_length=20)
-    chat_user_id: int | None = chat_id_field(unique=True, index=True)
+    # chat accounts: ``chataccount.member_id`` (one per platform)
     # Titles inside a role: grid managers are community workers (3), mediators council members (4),
     # office admins run the community's 红管家工作室 and may change settings.
     is_grid_manager: bool = False
     is_mediator: bool = False
     is_office_admin: bool = False
     status: str = Field(default=MemberStatus.active, max_length=16)
-    unreachable: bool = False  # the member blocked the bot; routing skips them
+    unreachable: bool = False  # the member blocked the bot (the account it reaches them by); routing skips them
     created_at: datetime | None = utc_field()
     updated_at: datetime | None = utc_field()
 
@@ -79,7 +79,7 @@ class Resident(SQLModel, table=True):
     """Anyone who wrote in a bound group. Becomes linked to a member once they bind."""
 
     id: int | None = Field(default=None, primary_key=True)
-    chat_user_id: int | None = chat_id_field(unique=True, index=True)
+    account_id: int | None = account_key_field(unique=True, index=True)
     display_name: str = Field(default="", max_length=128)
     community_id: int | None = Field(default=None, foreign_key="community.id", index=True)
     building_id: int | None = Field(default=None, foreign_key="building.id")

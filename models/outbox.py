@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Index, SmallInteger, Text
 from sqlmodel import Field, SQLModel
 
-from .base import JSONText, chat_id_field, utc_field
+from .base import JSONText, account_key_field, chat_key_field, utc_field
 
 
 class OutboxStatus:
@@ -42,7 +42,7 @@ class OutboxMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime | None = utc_field()
-    chat_id: int = chat_id_field(nullable=False, index=True)
+    chat_id: int = chat_key_field(nullable=False, index=True)
     # the message in the neutral rich-text form (``bot.rich.Rich.to_json``), rendered per platform
     # only when it is sent
     text: Any = Field(sa_type=JSONText)
@@ -50,7 +50,7 @@ class OutboxMessage(SQLModel, table=True):
     # a request shown in place of the person's keyboard: JSON {"contact": label} or {"clear": true}
     request: str = Field(default="", max_length=256)
     reply_to_message_id: int | None = None
-    photo: str | None = Field(default=None, max_length=256)
+    photo: str | None = Field(default=None, max_length=256)  # a file reference: ``telegram:<file id>``
     edit_message_id: int | None = None
     kind: str = Field(default="reply", max_length=16)
     priority: int = Field(default=OutboxPriority.bulk, sa_type=SmallInteger, sa_column_kwargs={"server_default": "1"})
@@ -76,8 +76,8 @@ class PendingQuestion(SQLModel, table=True):
     """The bot asked someone something (「在哪栋楼？」) and waits for their next message or tap."""
 
     id: int | None = Field(default=None, primary_key=True)
-    chat_id: int = chat_id_field(nullable=False)
-    user_id: int = chat_id_field(nullable=False)
+    chat_id: int = chat_key_field(nullable=False)
+    user_id: int = account_key_field(nullable=False)
     kind: str = Field(max_length=32)
     payload: str = Field(default="{}", sa_type=Text)  # JSON: what is known so far
     question_message_id: int | None = None

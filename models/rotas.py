@@ -199,7 +199,7 @@ class CheckIn(SQLModel, table=True):
     at: datetime = utc_field(nullable=False)
     latitude: float | None = None
     longitude: float | None = None
-    photo: str | None = Field(default=None, max_length=256)
+    photo: str | None = Field(default=None, max_length=256)  # a file reference: ``telegram:<file id>``
     note: str = Field(default="", max_length=256)
 
 

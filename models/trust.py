@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from .base import chat_id_field, utc_field
+from .base import account_key_field, utc_field
 
 
 class WebLogin(SQLModel, table=True):
@@ -35,7 +35,7 @@ class Invitation(SQLModel, table=True):
     created_at: datetime | None = utc_field()
     expires_at: datetime | None = utc_field()
     used_at: datetime | None = utc_field()
-    used_by_chat_user_id: int | None = chat_id_field()
+    used_by_account_id: int | None = account_key_field()
     revoked_at: datetime | None = utc_field()
 
 
@@ -43,10 +43,10 @@ class BindAttempt(SQLModel, table=True):
     """A failed try to become a member (a contact that does not match, a bad code): a chat account
     gets a few per hour, counted from these rows so the limit holds across restarts and processes."""
 
-    __table_args__ = (Index("ix_bindattempt_user_at", "chat_user_id", "at"),)
+    __table_args__ = (Index("ix_bindattempt_account_at", "account_id", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    chat_user_id: int = chat_id_field(nullable=False)
+    account_id: int = account_key_field(nullable=False)
     at: datetime | None = utc_field()
     how: str = Field(max_length=16)  # phone | invitation
     reason: str = Field(default="", max_length=32)  # for the office's eyes only, never told to the person
@@ -59,7 +59,7 @@ class MemberEvent(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id", index=True)
     kind: str = Field(max_length=8)  # bind | unbind
     how: str = Field(max_length=16)  # phone | invitation | roster | cli | office
-    chat_user_id: int | None = chat_id_field()
+    account_id: int | None = account_key_field()
     by_id: int | None = Field(default=None, foreign_key="member.id")
     at: datetime | None = utc_field()
     note: str = Field(default="", max_length=256)

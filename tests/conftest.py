@@ -24,6 +24,15 @@ SHARED = REPO.parent / "shared"
 PG_ADMIN_URL = os.environ.get("HGJ_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 
 
+def keys_apart(session) -> None:
+    """Chat keys start at 1001 while account keys start at 1: a person's account and their private
+    chat never share a number, so code that takes one for the other fails a test instead of
+    passing by coincidence. (The row is a group on another platform nobody writes in.)"""
+    from models import PlatformChat
+
+    session.add(PlatformChat(id=1000, platform="wecom", external_id="keys-apart", kind="group", title=""))
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 28, 9, 0, tzinfo=TZ))
@@ -38,6 +47,7 @@ def sqlite_template(tmp_path_factory) -> Path:
     db = Database(f"sqlite:///{path}")
     with db.transaction() as session:
         ensure_defaults(session)
+        keys_apart(session)
     db.dispose()
     engine.dispose()
     return path
@@ -103,6 +113,9 @@ def pg_db(pg_url) -> Database:
         conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     with db.transaction() as session:
         ensure_defaults(session)
+        keys_apart(session)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('chat', 'id'), 1000)")
     yield db
     db.dispose()
 

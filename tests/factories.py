@@ -14,6 +14,7 @@ from bot.issues.lifecycle import Actor
 from bot.members import service as members
 from bot.members.service import Titles
 from models import Building, Community, Grid, Issue, Member, Resident, Wish
+from tests import ids
 
 
 @dataclass
@@ -43,14 +44,14 @@ class World:
         member = members.create_member(
             self.session, name=key, role=role, community=community or self.community, phone=str(self._phone),
             now=self.now, grid=grid, building=building, work_unit=work_unit, titles=titles,
-            chat_user_id=chat_user_id,
+            account_id=ids.account(self.session, chat_user_id) if chat_user_id is not None else None,
         )
         self.m[key] = member
         return member
 
     def add_resident(self, key: str, chat_user_id: int, building: Building | None = None) -> Resident:
         resident = members.get_or_create_resident(
-            self.session, chat_user_id, display_name=key, community_id=self.community.id, now=self.now
+            self.session, ids.account(self.session, chat_user_id), display_name=key, community_id=self.community.id, now=self.now
         )
         resident.building_id = building.id if building else None
         self.r[key] = resident

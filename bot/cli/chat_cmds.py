@@ -150,6 +150,7 @@ def _binding_tour(db, summary, bot_username: str, tz) -> list[str]:
     opens it as Telegram would)."""
     from sqlmodel import select
 
+    from bot import identities
     from bot.infra.clock import SystemClock
     from bot.members import binding
     from bot.outbox import enqueue
@@ -170,7 +171,7 @@ def _binding_tour(db, summary, bot_username: str, tz) -> list[str]:
             issued = binding.create_invitation(session, member, by=office, now=now)
             link = issued.link(bot_username)
             expires = issued.invitation.expires_at.astimezone(tz)
-            enqueue(session, Outgoing(chat_id=office.chat_user_id, kind="notice", text=invitation_made(
+            enqueue(session, Outgoing(chat_id=identities.private_chat(session, office), kind="notice", text=invitation_made(
                 member, link, 0, expires.strftime("%m月%d日 %H:%M"))), now=now)
         lines.append(f"试试邀请绑定：{link}（演示页里 刘洋 的私聊中有这条链接，点开后选「{people['new_invite'].name}」）")
     return lines
@@ -183,10 +184,13 @@ def _introduce(db, group_ids) -> None:
     from handlers.texts import group_intro
     from bot.messages import Outgoing
 
+    from bot import identities
+
     with db.transaction() as session:
-        for chat_id in group_ids:
-            enqueue(session, Outgoing(chat_id=chat_id, text=group_intro(), kind="notice",
-                                      dedupe_key=f"demo-intro:{chat_id}"), now=SystemClock().now())
+        for telegram_id in group_ids:  # the stand-in's groups
+            chat = identities.resolve_chat(session, "telegram", str(telegram_id), kind="group")
+            enqueue(session, Outgoing(chat_id=chat.id, text=group_intro(), kind="notice",
+                                      dedupe_key=f"demo-intro:{chat.id}"), now=SystemClock().now())
 
 
 @app.command("replay-failed")

@@ -112,22 +112,33 @@ def export(
 # negative chat ids (-100…) would otherwise be read as options
 @app.command("bind-group", context_settings={"ignore_unknown_options": True})
 def bind_group(
-    chat_id: int = typer.Argument(..., help="群聊 ID（超级群为 -100 开头的负数）"),
+    chat_id: str = typer.Argument(..., help="群聊 ID（平台上的；Telegram 超级群为 -100 开头的负数）"),
     community: str = typer.Option(..., "--community", help="社区名称或代码"),
     grid: str | None = typer.Option(None, "--grid", help="网格名称或编号"),
     compound: str | None = typer.Option(None, "--compound", help="小区名称（业主群）"),
     title: str = typer.Option("", "--title", help="群名称"),
     force: bool = typer.Option(False, "--force", help="改绑已绑定的群（会通知原社区工作室）"),
+    platform: str = typer.Option("telegram", "--platform", help="群所在的平台"),
 ) -> None:
     """把群聊绑定到社区或网格，群里的反映就归这里处理。已绑定的群须加 --force 才改绑。"""
+    from bot import identities
     from bot.places import groups
 
+    if platform == "telegram" and not chat_id.strip().startswith("-"):
+        # a positive Telegram id is a person's private chat: binding it would make it a "group"
+        raise typer.BadParameter(f"{chat_id} 不是 Telegram 群聊 ID（群聊 ID 是负数，超级群以 -100 开头）")
     db = open_database()
     with domain_errors(), db.transaction() as session:
-        group = groups.bind(session, chat_id, community_name=community, grid_name=grid,
-                            compound_name=compound, title=title, force=force, now=_now())
+        try:
+            chat = identities.resolve_chat(session, platform, chat_id, kind="group", title=title, now=_now())
+        except ValueError as err:
+            raise typer.BadParameter(f"群聊 ID 不对：{err}") from None
+        if chat.kind != "group":
+            raise typer.BadParameter(f"{chat_id} 是私聊，不是群聊")
+        groups.bind(session, chat.id, community_name=community, grid_name=grid,
+                    compound_name=compound, title=title, force=force, now=_now())
     where = community + (f" {grid}" if grid else "") + (f" {compound}" if compound else "")
-    typer.echo(f"群 {group.chat_id} 已绑定到 {where}")
+    typer.echo(f"群 {chat_id} 已绑定到 {where}")
 
 
 @app.command()

@@ -90,13 +90,15 @@ def _recipient_names(session, items) -> dict[int, str]:
     """chat id → the member's name (private chats) or the group's title, for people to read."""
     from sqlmodel import select
 
-    from models import ChatGroup, Member
+    from models import ChatAccount, ChatGroup, Member
 
     chats = {d.out.chat_id for d in items}
     names = {g.chat_id: g.title for g in session.exec(select(ChatGroup).where(ChatGroup.chat_id.in_(chats)))
              if g.title}
-    for m in session.exec(select(Member).where(Member.chat_user_id.in_(chats))):
-        names[m.chat_user_id] = m.name
+    for chat_id, name in session.exec(select(ChatAccount.private_chat_id, Member.name)
+                                      .join(Member, Member.id == ChatAccount.member_id)
+                                      .where(ChatAccount.private_chat_id.in_(chats))):
+        names[chat_id] = name
     return names
 
 

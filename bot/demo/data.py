@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from models import Community, Member, Resident, Role, Voucher
 
+from bot import identities
 from bot.places import groups
 from bot.issues import service as issues
 from bot.places import service as places
@@ -24,6 +25,8 @@ from bot.infra.errors import InvalidInput
 from bot.issues.lifecycle import Actor
 from bot.members import service as members
 from bot.members.service import Titles
+
+TELEGRAM = "telegram"  # the demo runs on the Telegram stand-in
 
 DISTRICT = "荆门高新区·掇刀区"
 # Group chats of the demo (supergroup ids, as Telegram gives them).
@@ -36,7 +39,7 @@ GROUP_JINGUI = -1001000000003  # 金桂苑居民群, 月亮湖社区
 class DemoPerson:
     key: str
     name: str
-    chat_user_id: int
+    chat_user_id: int  # the person's Telegram id in the demo (the stand-in's user)
     member_number: str | None = None
     role_label: str = "居民"
 
@@ -145,7 +148,7 @@ def load(session: Session, *, now: datetime, on_step: Callable[[str], None] | No
             m[key] = members.create_member(
                 session, name=name, role=role, community=community, phone=phone, now=start,
                 grid=g[(community.id, grid_name)] if grid_name else None, building=building,
-                work_unit=work_unit, chat_user_id=chat_id, titles=titles,
+                work_unit=work_unit, account_id=telegram_account(session, chat_id, name, start), titles=titles,
             )
             label = _role_label(m[key])
             summary.people.append(DemoPerson(key, name, chat_id, m[key].number, label))
@@ -165,7 +168,8 @@ def load(session: Session, *, now: datetime, on_step: Callable[[str], None] | No
     chat_id = RESIDENT_CHAT_BASE
     for key, name, community_name, compound_name, number in _RESIDENTS:
         community = baimiao if community_name == "白庙社区" else yueliang
-        r[key] = members.get_or_create_resident(session, chat_id, display_name=name, community_id=community.id, now=start)
+        r[key] = members.get_or_create_resident(session, telegram_account(session, chat_id, name, start),
+                                                display_name=name, community_id=community.id, now=start)
         r[key].building_id = b[(compound_name, number)].id
         summary.people.append(DemoPerson(key, name, chat_id))
         chat_id += 1
@@ -175,7 +179,8 @@ def load(session: Session, *, now: datetime, on_step: Callable[[str], None] | No
         (GROUP_CUIYUAN, "翠苑小区居民群", "白庙社区", "第三网格", None),
         (GROUP_JINGUI, "金桂苑居民群", "月亮湖社区", None, "金桂苑"),
     ):
-        groups.bind(session, chat, community_name=community, grid_name=grid, compound_name=compound,
+        key = identities.resolve_chat(session, TELEGRAM, str(chat), kind="group", title=title, now=start).id
+        groups.bind(session, key, community_name=community, grid_name=grid, compound_name=compound,
                     title=title, now=start)
         summary.groups[chat] = title
 
@@ -258,6 +263,12 @@ def load(session: Session, *, now: datetime, on_step: Callable[[str], None] | No
         session.add(Voucher(merchant=merchant, title=title, cost=cost))
     session.flush()
     return summary
+
+
+def telegram_account(session: Session, telegram_id: int, name: str, now: datetime) -> int:
+    """The key of a demo person's Telegram account (their private chat has their id)."""
+    return identities.resolve_account(session, TELEGRAM, str(telegram_id), name=name,
+                                      private_chat=str(telegram_id), now=now).id
 
 
 def _role_label(member: Member) -> str:

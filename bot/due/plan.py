@@ -136,7 +136,7 @@ class Plan:
 
     def address(self, member: Member) -> tuple[int, bool] | None:
         """(chat id, through a group?) or None when the member cannot be reached at all."""
-        return address(member, self.group_for)
+        return address(self.session, member, self.group_for)
 
 
 def fired(session: Session, keys: Iterable[str]) -> set[str]:

@@ -28,6 +28,7 @@ from difflib import SequenceMatcher
 from sqlalchemy import bindparam, delete, func, insert, update
 from sqlmodel import Session, select
 
+from bot import identities
 from bot.infra.config import Settings
 from bot.issues.routing import FALLBACK, members_at
 from models import HeldBundle, HeldMessage, Member, MemberStatus, ReportTrace, Resident, Role, RouteTarget
@@ -243,7 +244,7 @@ def reviewers(session: Session, *, community_id: int, grid_id: int | None) -> li
     bot can write to count: a level whose members have no chat account is passed over."""
     for level in _LEVELS:
         found = [m for m in members_at(session, level, community_id=community_id, grid_id=grid_id, building_id=None)
-                 if m.chat_user_id]
+                 if identities.private_chat(session, m) is not None]
         if found:
             return found
     return []

@@ -23,7 +23,7 @@ from bot.members import permissions
 from bot.members import service as members
 from bot.members.address import private_chat
 from bot.places import groups
-from models import Building, Issue, IssueFollower, Member, MemberStatus, OutboxMessage, Resident, Role
+from models import Building, ChatAccount, Issue, IssueFollower, Member, MemberStatus, OutboxMessage, Resident, Role
 
 
 def ref_of(issue: Issue) -> str:
@@ -67,7 +67,7 @@ def group_chats_of(session: Session, issue: Issue) -> list[int]:
 def alerts_for(session: Session, members: list[Member], issue: Issue, *, not_before: datetime | None = None) -> Alerts:
     out = Alerts(not_before=not_before)
     for member in members:
-        chat = private_chat(member)
+        chat = private_chat(session, member)
         if chat is not None:
             out.private.append((chat, member))
         else:
@@ -207,10 +207,10 @@ def followers_of(session: Session, issue: Issue, actor: Actor | None) -> list[Fo
     """The reporter and everyone who joined, who are members with a reachable chat — but not
     whoever made the change."""
     rows = session.exec(
-        select(IssueFollower.kind, Resident.chat_user_id, Resident.id, Member.id).join(
+        select(IssueFollower.kind, ChatAccount.private_chat_id, Resident.id, Member.id).join(
             Resident, Resident.id == IssueFollower.resident_id
-        ).join(Member, Member.id == Resident.member_id).where(
-            IssueFollower.issue_id == issue.id, Member.chat_user_id.is_not(None), Member.unreachable.is_(False),
+        ).join(Member, Member.id == Resident.member_id).join(ChatAccount, ChatAccount.id == Resident.account_id).where(
+            IssueFollower.issue_id == issue.id, ChatAccount.member_id == Member.id, Member.unreachable.is_(False),
         ).order_by(IssueFollower.id)
     ).all()
     acting_member = actor.member.id if actor and actor.member else None
@@ -270,7 +270,7 @@ def confirm(session: Session, issue: Issue, actor: Actor, *, now: datetime, answ
     the answer was given in; given in the report's group, that answer is the group's notice."""
     issues.confirm(session, issue, actor, now=now)
     handler = session.get(Member, issue.handler_id) if issue.handler_id else None
-    chat = private_chat(handler) if handler is not None else None
+    chat = private_chat(session, handler) if handler is not None else None
     return _changed(session, issue, "confirm", actor, in_group=answered_in != issue.source_chat_id,
                     handler=(chat, handler) if chat is not None else None)
 

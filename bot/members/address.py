@@ -1,7 +1,7 @@
 """How to reach a member — one rule for rota notices, due reminders, issue alerts and the
-outbox's re-route: their private chat (chat id = user id) while they have a chat account that has
-not blocked the bot; else the group of their grid (else of their community), with their names in
-front; else nobody."""
+outbox's re-route: the private chat of the chat account they bound (``bot.identities.private_chat``)
+while it has not blocked the bot; else the group of their grid (else of their community), with their
+names in front; else nobody."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from sqlmodel import Session, select
 from bot.messages import Button, Outgoing
 from bot.rich import Rich, rich
 from models import ChatGroup, Member
+
+from .. import identities
 
 
 def group_chat_for(session: Session, member: Member) -> int | None:
@@ -26,16 +28,17 @@ def group_chat_for(session: Session, member: Member) -> int | None:
     ).first()
 
 
-def private_chat(member: Member) -> int | None:
-    """The member's private chat, or None: no chat account, or it blocked the bot."""
-    if member.chat_user_id is not None and not member.unreachable:
-        return member.chat_user_id
-    return None
+def private_chat(session: Session, member: Member) -> int | None:
+    """The member's private chat (its key), or None: no chat account, or it blocked the bot."""
+    if member.unreachable:
+        return None
+    return identities.private_chat(session, member)
 
 
-def address(member: Member, group_for: Callable[[Member], int | None]) -> tuple[int, bool] | None:
-    """(chat id, through a group?) or None when the member cannot be reached."""
-    chat = private_chat(member)
+def address(session: Session, member: Member,
+            group_for: Callable[[Member], int | None]) -> tuple[int, bool] | None:
+    """(chat key, through a group?) or None when the member cannot be reached."""
+    chat = private_chat(session, member)
     if chat is not None:
         return chat, False
     group = group_for(member)
@@ -56,7 +59,7 @@ def to_members(
     out: list[Outgoing] = []
     grouped: dict[int, list[Member]] = {}
     for m in members:
-        where = address(m, lambda x: group_chat_for(session, x))
+        where = address(session, m, lambda x: group_chat_for(session, x))
         if where is None or where[0] == skip_chat:
             continue
         chat_id, via_group = where

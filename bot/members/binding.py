@@ -17,16 +17,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.messages import Outgoing
-from models import BindAttempt, CalendarFeed, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus, PendingQuestion, Resident
+from models import (
+    BindAttempt, CalendarFeed, ChatAccount, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus,
+    PendingQuestion, Resident,
+)
 
+from bot import identities
 from bot.members import logins as access
 from bot.infra.errors import InvalidInput, NotAllowed
 from ..outbox import enqueue_all
 from . import texts
-from .service import find_by_chat_user, link_resident, normalize_phone, record_event
+from .service import detach_account, find_by_account, link_resident, normalize_phone, record_event
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(hours=1)
@@ -60,7 +65,7 @@ class IssuedInvitation:
 @dataclass
 class Unbound:
     member: Member
-    chat_user_id: int
+    account_id: int  # the account unbound (the first, when the member had several)
     logins_revoked: int = 0
     messages_dropped: int = 0
     notices: list[Outgoing] = field(default_factory=list)
@@ -73,21 +78,21 @@ def invitation_link(bot_username: str, code: str) -> str:
 # --- attempts ----------------------------------------------------------------------------------
 
 
-def failures(session: Session, chat_user_id: int, *, now: datetime) -> int:
+def failures(session: Session, account_id: int, *, now: datetime) -> int:
     """Failed attempts of this account within the window."""
     return session.exec(
         select(func.count(BindAttempt.id)).where(
-            BindAttempt.chat_user_id == chat_user_id, BindAttempt.at > now - FAILURE_WINDOW
+            BindAttempt.account_id == account_id, BindAttempt.at > now - FAILURE_WINDOW
         )
     ).one()
 
 
-def _limited(session: Session, chat_user_id: int, now: datetime) -> bool:
-    return failures(session, chat_user_id, now=now) >= MAX_FAILURES
+def _limited(session: Session, account_id: int, now: datetime) -> bool:
+    return failures(session, account_id, now=now) >= MAX_FAILURES
 
 
-def _refuse(session: Session, chat_user_id: int, how: str, reason: str, now: datetime) -> Outcome:
-    session.add(BindAttempt(chat_user_id=chat_user_id, at=now, how=how, reason=reason))
+def _refuse(session: Session, account_id: int, how: str, reason: str, now: datetime) -> Outcome:
+    session.add(BindAttempt(account_id=account_id, at=now, how=how, reason=reason))
     session.flush()
     return Outcome("refused")
 
@@ -96,84 +101,100 @@ def _refuse(session: Session, chat_user_id: int, how: str, reason: str, now: dat
 
 
 def bind_by_contact(
-    session: Session, chat_user_id: int, *, phone: str, owner_id: int | None, display_name: str = "", now: datetime
+    session: Session, account_id: int, *, phone: str, owner_id: int | None, display_name: str = "", now: datetime
 ) -> Outcome:
     """The account shared a contact: it binds when the contact is the account's own and its
     number is the roster's phone of exactly one member who has not left and has no account yet."""
-    already = find_by_chat_user(session, chat_user_id)
+    already = find_by_account(session, account_id)
     if already is not None:
         return Outcome("already", already)
-    if _limited(session, chat_user_id, now):
+    if _limited(session, account_id, now):
         return Outcome("limited")
-    if owner_id != chat_user_id:
-        return _refuse(session, chat_user_id, "phone", "not_own", now)
+    if owner_id != account_id:
+        return _refuse(session, account_id, "phone", "not_own", now)
     try:
         number = normalize_phone(phone)
     except InvalidInput:
-        return _refuse(session, chat_user_id, "phone", "bad_phone", now)
+        return _refuse(session, account_id, "phone", "bad_phone", now)
     found = session.exec(select(Member).where(Member.phone == number, Member.status != MemberStatus.left)).all()
     if len(found) != 1:
-        return _refuse(session, chat_user_id, "phone", "no_match", now)
+        return _refuse(session, account_id, "phone", "no_match", now)
     member = found[0]
-    if member.chat_user_id is not None or not _bind(session, member, chat_user_id, "phone", by=None,
+    if _has_account(session, member, account_id) or not _bind(session, member, account_id, "phone", by=None,
                                                      display_name=display_name, now=now):
         # the phone's owner proved it is theirs, yet the number is bound elsewhere: the office looks
         _notify(session, member, texts.claimed_elsewhere(member), now=now, office_only=True)
-        return _refuse(session, chat_user_id, "phone", "taken", now)
+        return _refuse(session, account_id, "phone", "taken", now)
     return Outcome("bound", member)
 
 
-def bind_by_code(session: Session, chat_user_id: int, code: str, *, display_name: str = "", now: datetime) -> Outcome:
+def bind_by_code(session: Session, account_id: int, code: str, *, display_name: str = "", now: datetime) -> Outcome:
     """``/start <code>``: a live invitation binds its member to this account, once."""
-    already = find_by_chat_user(session, chat_user_id)
+    already = find_by_account(session, account_id)
     if already is not None:
         return Outcome("already", already)
-    if _limited(session, chat_user_id, now):
+    if _limited(session, account_id, now):
         return Outcome("limited")
     code = (code or "").strip()
     if not _CODE.match(code):
-        return _refuse(session, chat_user_id, "invitation", "bad_code", now)
+        return _refuse(session, account_id, "invitation", "bad_code", now)
     invitation = session.exec(select(Invitation).where(Invitation.code_hash == access.digest(code))).first()
     if invitation is None:
-        return _refuse(session, chat_user_id, "invitation", "unknown", now)
+        return _refuse(session, account_id, "invitation", "unknown", now)
     if invitation.used_at is not None or invitation.revoked_at is not None:
-        return _refuse(session, chat_user_id, "invitation", "used" if invitation.used_at else "revoked", now)
+        return _refuse(session, account_id, "invitation", "used" if invitation.used_at else "revoked", now)
     if invitation.expires_at is None or invitation.expires_at <= now:
-        return _refuse(session, chat_user_id, "invitation", "expired", now)
+        return _refuse(session, account_id, "invitation", "expired", now)
     member = session.get(Member, invitation.member_id)
-    if member is None or member.status == MemberStatus.left or member.chat_user_id is not None:
-        return _refuse(session, chat_user_id, "invitation", "member", now)
+    if member is None or member.status == MemberStatus.left or _has_account(session, member, account_id):
+        return _refuse(session, account_id, "invitation", "member", now)
     # single use even against a concurrent redemption: only one UPDATE finds it unused
     taken = session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=now, used_by_chat_user_id=chat_user_id)
+        .values(used_at=now, used_by_account_id=account_id)
     ).rowcount
     if taken != 1:
-        return _refuse(session, chat_user_id, "invitation", "used", now)
+        return _refuse(session, account_id, "invitation", "used", now)
     by = session.get(Member, invitation.created_by_id) if invitation.created_by_id else None
-    if not _bind(session, member, chat_user_id, "invitation", by=by, display_name=display_name, now=now):
-        return _refuse(session, chat_user_id, "invitation", "member", now)
+    if not _bind(session, member, account_id, "invitation", by=by, display_name=display_name, now=now):
+        return _refuse(session, account_id, "invitation", "member", now)
     return Outcome("bound", member)
 
 
-def _bind(session: Session, member: Member, chat_user_id: int, how: str, *, by: Member | None,
+def _has_account(session: Session, member: Member, account_id: int) -> bool:
+    """The member holds an account on the platform of ``account_id`` already."""
+    account = session.get(ChatAccount, account_id)
+    return account is None or identities.account_of(session, member, account.platform) is not None
+
+
+def _bind(session: Session, member: Member, account_id: int, how: str, *, by: Member | None,
           display_name: str, now: datetime) -> bool:
     """Bind, unless another account got the member first: two proofs for one member at once (an
     invitation and the phone, on two accounts) must not both win, the later silently replacing
-    the earlier. Only one UPDATE finds the member without an account."""
+    the earlier. A member has one account per platform (a unique key): of two at once, the
+    second's UPDATE fails on it (or finds the account taken) and changes nothing."""
     session.flush()
-    taken = session.execute(
-        update(Member)
-        .where(Member.id == member.id, Member.chat_user_id.is_(None))
-        .values(chat_user_id=chat_user_id, unreachable=False, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.expire(member)  # read again: what this UPDATE wrote, or who was first
+    try:
+        with session.begin_nested():
+            taken = session.execute(
+                update(ChatAccount)
+                .where(ChatAccount.id == account_id, ChatAccount.member_id.is_(None))
+                .values(member_id=member.id, bound_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+    except IntegrityError:
+        taken = 0
+    account = session.get(ChatAccount, account_id)
+    if account is not None:
+        session.expire(account)  # read again: what this UPDATE wrote, or who was first
     if taken != 1:
         return False
-    link_resident(session, member, chat_user_id, display_name=display_name, now=now)
-    event = record_event(session, member, "bind", how, chat_user_id=chat_user_id, by=by, now=now)
+    member.unreachable = False
+    member.updated_at = now
+    session.add(member)
+    link_resident(session, member, account_id, display_name=display_name, now=now)
+    event = record_event(session, member, "bind", how, account_id=account_id, by=by, now=now)
     _notify(session, member, texts.bound_notice(member, event, by), now=now, skip=by)
     return True
 
@@ -200,7 +221,7 @@ def create_invitation(session: Session, member: Member, *, by: Member | None, no
         raise NotAllowed("只有本社区红管家工作室的管理员，或该成员所在网格的网格员，可以发邀请")
     if member.status == MemberStatus.left:
         raise InvalidInput(f"{member.name} 已退出红管家，不能邀请")
-    if member.chat_user_id is not None:
+    if identities.accounts_of(session, member):
         raise InvalidInput(f"{member.name}（{member.number}）已绑定聊天账号；如需更换，请先解绑（/unbind {member.number}）")
     revoked = session.execute(
         update(Invitation)
@@ -242,18 +263,24 @@ def unbind(session: Session, member: Member, *, by: Member | None, how: str, now
     waiting to go to that account are dropped, questions it was asked are forgotten."""
     if not may_unbind(by, member):
         raise NotAllowed("只有本社区红管家工作室的管理员可以解绑")
-    old = member.chat_user_id
-    if old is None:
+    accounts = identities.accounts_of(session, member)
+    if not accounts:
         raise InvalidInput(f"{member.name}（{member.number}）没有绑定聊天账号")
-    member.chat_user_id = None
     member.unreachable = False
     member.updated_at = now
     session.add(member)
-    result = Unbound(member, old)
-    result.logins_revoked, result.messages_dropped = release_account(session, member, old, now=now)
-    event = record_event(session, member, "unbind", how, chat_user_id=old, by=by, now=now, note=note)
+    result = Unbound(member, accounts[0].id)
+    for account in accounts:  # every platform's: the member is to bind again, with proof
+        private = account.private_chat_id
+        detach_account(session, account)
+        logins, dropped = release_account(session, member, account.id, now=now)
+        result.logins_revoked += logins
+        result.messages_dropped += dropped
+        event = record_event(session, member, "unbind", how, account_id=account.id, by=by, now=now, note=note)
+        if private is not None:
+            enqueue_all(session, [Outgoing(chat_id=private, text=texts.unbound_to_account(member), kind="notice")],
+                        now=now)
     _notify(session, member, texts.unbound_notice(member, event, by), now=now, skip=by)
-    enqueue_all(session, [Outgoing(chat_id=old, text=texts.unbound_to_account(member), kind="notice")], now=now)
     session.flush()
     return result
 
@@ -264,20 +291,21 @@ def release_account(session: Session, member: Member, old: int, *, now: datetime
     invitations it made, the messages still waiting to go to it and the questions it was asked;
     it stays a resident that no longer speaks for the member. Returns (logins, messages) ended."""
     for resident in session.exec(select(Resident).where(Resident.member_id == member.id,
-                                                        Resident.chat_user_id == old)).all():
+                                                        Resident.account_id == old)).all():
         resident.member_id = None
         session.add(resident)
     session.flush()
     logins = access.revoke_logins(session, member.id, now=now)
     end_calendar(session, member)
     void_invitations_by(session, member, now=now)
+    private = identities.private_chat_of_account(session, old)
     dropped = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.chat_id == old, OutboxMessage.member_id == member.id,
+        .where(OutboxMessage.chat_id == private, OutboxMessage.member_id == member.id,
                OutboxMessage.status == OutboxStatus.pending)
         .values(status=OutboxStatus.dead, last_error="unbound: the account no longer belongs to the member")
     ).rowcount or 0
-    for question in session.exec(select(PendingQuestion).where(PendingQuestion.chat_id == old,
+    for question in session.exec(select(PendingQuestion).where(PendingQuestion.chat_id == private,
                                                                PendingQuestion.user_id == old)).all():
         session.delete(question)
     return logins, dropped
@@ -325,7 +353,8 @@ def watchers(session: Session, member: Member, *, office_only: bool = False) -> 
     """The member's grid manager(s) and the community's office admins who have a chat account."""
     query = select(Member).where(
         Member.community_id == member.community_id, Member.status != MemberStatus.left,
-        Member.chat_user_id.is_not(None), Member.id != member.id,
+        Member.id.in_(select(ChatAccount.member_id).where(ChatAccount.member_id.is_not(None))),
+        Member.id != member.id,
     )
     people = session.exec(query.order_by(Member.id)).all()
     return [
@@ -338,9 +367,9 @@ def watchers(session: Session, member: Member, *, office_only: bool = False) -> 
 def _notify(session: Session, member: Member, text: str, *, now: datetime, skip: Member | None = None,
             office_only: bool = False) -> None:
     outs = [
-        Outgoing(chat_id=m.chat_user_id, text=text, kind="notice", member_id=m.id, ref=f"member:{member.id}")
+        Outgoing(chat_id=chat, text=text, kind="notice", member_id=m.id, ref=f"member:{member.id}")
         for m in watchers(session, member, office_only=office_only)
-        if skip is None or m.id != skip.id
+        if (skip is None or m.id != skip.id) and (chat := identities.private_chat(session, m)) is not None
     ]
     enqueue_all(session, outs, now=now)
 
@@ -353,7 +382,8 @@ def notify_roster_binds(session: Session, bound: list[Member], *, now: datetime)
         for reader in watchers(session, member):
             by_reader.setdefault(reader.id, (reader, []))[1].append(member)
     outs = [
-        Outgoing(chat_id=reader.chat_user_id, text=texts.roster_bound(members), kind="notice", member_id=reader.id)
+        Outgoing(chat_id=chat, text=texts.roster_bound(members), kind="notice", member_id=reader.id)
         for reader, members in by_reader.values()
+        if (chat := identities.private_chat(session, reader)) is not None
     ]
     enqueue_all(session, outs, now=now)

@@ -20,14 +20,17 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models import ROLE_NAMES_ZH, Grid, Member, Role
+from models import ROLE_NAMES_ZH, ChatAccount, Grid, Member, Role
 
+from bot import identities
 from bot.places import service as places
 from bot.infra.errors import DomainError, InvalidInput
 from bot.members import service as members
 from bot.members.numbers import InvalidMemberNumber
 from bot.members.service import Titles
 from bot.infra.spreadsheets import Columns, RowError, RowsRejected, cell_text, match_columns, read_table
+
+TELEGRAM = "telegram"  # the roster's 电报ID column names Telegram accounts
 
 # The field's own name first, then the spellings offices use; when a sheet has two columns for one
 # field (手机号 and 联系电话), the one listed earlier here is read and the other ignored.
@@ -446,8 +449,9 @@ def _apply(session: Session, row: RosterRow, report: ImportReport, label: dict[s
         work_unit, new = step("unit", ("unit", row.unit), lambda: members.ensure_work_unit(session, row.unit),
                               lambda err: "包联单位已满 999 个，不能再新增单位")
         made["单位"] += new
-    if row.telegram_id is not None:
-        holder = members.find_by_chat_user(session, row.telegram_id)
+    account = _telegram_account(session, row.telegram_id, now)
+    if account is not None:
+        holder = members.find_by_account(session, account.id)
         if holder is not None and holder.phone != row.phone:
             raise _CellError(label["telegram_id"], f"{row.telegram_id} 已绑定给 {holder.name}（{holder.number}）")
     existing = members.find_by_phone(session, row.phone)
@@ -461,34 +465,46 @@ def _apply(session: Session, row: RosterRow, report: ImportReport, label: dict[s
             raise _CellError(label["community"], f"「{community.name}」的红管家已满 {MAX_SEQ} 名")
         member = members.create_member(
             session, name=row.name, role=row.role, community=community, phone=row.phone, now=now,
-            grid=grid, building=building, work_unit=work_unit, chat_user_id=row.telegram_id, titles=row.titles,
+            grid=grid, building=building, work_unit=work_unit, account_id=account.id if account else None,
+            titles=row.titles,
             work_unit_name=row.unit, position=row.position,
         )
         report.created += 1
         if row.telegram_id is not None:
             report.prebound.append(member)
         return
-    old_account = existing.chat_user_id
-    if _update(session, existing, row, community, grid, building, work_unit, label, now=now):
+    old_account = identities.account_of(session, existing, TELEGRAM)
+    if _update(session, existing, row, community, grid, building, work_unit, label, account, now=now):
         report.updated += 1
-        if existing.chat_user_id != old_account:
+        if identities.account_of(session, existing, TELEGRAM) != old_account:
             report.prebound.append(existing)
     else:
         report.unchanged += 1
 
 
-def _rebound_by_roster(session, member: Member, old_account: int | None, *, now) -> None:
+def _telegram_account(session, telegram_id: int | None, now) -> ChatAccount | None:
+    """The account the roster's 电报ID names (a Telegram user's private chat has their id)."""
+    if telegram_id is None:
+        return None
+    return identities.resolve_account(session, TELEGRAM, str(telegram_id), private_chat=str(telegram_id), now=now)
+
+
+def _rebound_by_roster(session, member: Member, old: ChatAccount | None, new: ChatAccount, *, now) -> None:
     """The roster names another chat account: what the old one held ends as at /unbind (web
     logins, the calendar link, invitations it made, messages waiting for it), both are recorded."""
     from bot.members import binding
 
-    if old_account is not None:
-        members.record_event(session, member, "unbind", "roster", chat_user_id=old_account, now=now)
-        binding.release_account(session, member, old_account, now=now)
-    members.record_event(session, member, "bind", "roster", chat_user_id=member.chat_user_id, now=now)
+    if old is not None:
+        members.detach_account(session, old)
+        members.record_event(session, member, "unbind", "roster", account_id=old.id, now=now)
+        binding.release_account(session, member, old.id, now=now)
+    members.attach_account(session, new, member, now=now)
+    members.link_resident(session, member, new.id, now=now)
+    members.record_event(session, member, "bind", "roster", account_id=new.id, now=now)
 
 
-def _update(session, member: Member, row: RosterRow, community, grid, building, work_unit, label, *, now) -> bool:
+def _update(session, member: Member, row: RosterRow, community, grid, building, work_unit, label,
+            account: ChatAccount | None, *, now) -> bool:
     if member.community_id != community.id:
         raise _CellError(label["community"],
                          f"{member.name} 已在另一个社区登记（{member.number}），请先在原社区办理退出")
@@ -511,22 +527,20 @@ def _update(session, member: Member, row: RosterRow, community, grid, building, 
         wanted["work_unit_id"] = None
     if row.role == Role.building_head and wanted.get("building_id", member.building_id) is None:
         raise _CellError(label["building"], "6号红管家（楼栋长）须填写所管楼栋")
-    if row.telegram_id is not None:
-        wanted["chat_user_id"] = row.telegram_id
     # a roster adds titles; taking one away is done by hand, not by a missing column
     for flag in ("grid_manager", "mediator", "office_admin"):
         if getattr(row.titles, flag):
             wanted[f"is_{flag}"] = True
     changed = {k: v for k, v in wanted.items() if getattr(member, k) != v}
-    if not changed:
+    old = identities.account_of(session, member, TELEGRAM)
+    rebound = account is not None and (old is None or old.id != account.id)
+    if not changed and not rebound:
         return False
-    changed_from = member.chat_user_id
     for key, value in changed.items():
         setattr(member, key, value)
     member.updated_at = now
     members.renumber(session, member)
-    if "chat_user_id" in changed:
-        members.link_resident(session, member, row.telegram_id, now=now)
-        _rebound_by_roster(session, member, changed_from, now=now)
+    if rebound:
+        _rebound_by_roster(session, member, old, account, now=now)
     session.add(member)
     return True

@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models import Building, Community, Grid, Member, MemberEvent, MemberStatus, Resident, Role, WorkUnit
+from models import Building, ChatAccount, Community, Grid, Member, MemberEvent, MemberStatus, Resident, Role, WorkUnit
 
+from bot import identities
 from bot.infra.errors import InvalidInput, NotFound
 from bot.infra.masking import clean
 from .numbers import MemberNumber
@@ -103,7 +104,7 @@ def create_member(
     grid: Grid | None = None,
     building: Building | None = None,
     work_unit: WorkUnit | None = None,
-    chat_user_id: int | None = None,
+    account_id: int | None = None,
     titles: Titles = Titles(),
     work_unit_name: str = "",
     position: str = "",
@@ -121,7 +122,8 @@ def create_member(
     _check_role_fields(role, work_unit and work_unit.id, building and building.id)
     if phone and session.exec(select(Member.id).where(Member.phone == phone)).first():
         raise InvalidInput(f"手机号 {mask_phone(phone)} 已被其他红管家使用")
-    if chat_user_id is not None and find_by_chat_user(session, chat_user_id):
+    account = identities.account(session, account_id)
+    if account_id is not None and (account is None or account.member_id is not None):
         raise InvalidInput("这个聊天账号已绑定其他红管家")
     seq = (
         session.exec(
@@ -150,7 +152,6 @@ def create_member(
         grid_id=grid.id if grid else None,
         building_id=building.id if building else None,
         phone=phone,
-        chat_user_id=chat_user_id,
         is_grid_manager=titles.grid_manager,
         is_mediator=titles.mediator,
         is_office_admin=titles.office_admin,
@@ -159,20 +160,21 @@ def create_member(
     )
     session.add(member)
     session.flush()
-    if chat_user_id is not None:
-        link_resident(session, member, chat_user_id, now=now)
+    if account is not None:
+        attach_account(session, account, member, now=now)
+        link_resident(session, member, account.id, now=now)
         # a chat account given with the member (the roster's 电报ID): the office vouches for it
-        record_event(session, member, "bind", "roster", chat_user_id=chat_user_id, now=now)
+        record_event(session, member, "bind", "roster", account_id=account.id, now=now)
     return member
 
 
 def record_event(
-    session: Session, member: Member, kind: str, how: str, *, chat_user_id: int | None, now: datetime,
+    session: Session, member: Member, kind: str, how: str, *, account_id: int | None, now: datetime,
     by: Member | None = None, note: str = "",
 ) -> MemberEvent:
     """A chat account bound to (``kind="bind"``) or unbound from a member: ``how`` is phone,
     invitation, roster, cli or office."""
-    event = MemberEvent(member_id=member.id, kind=kind, how=how, chat_user_id=chat_user_id,
+    event = MemberEvent(member_id=member.id, kind=kind, how=how, account_id=account_id,
                         by_id=by.id if by is not None else None, at=now, note=note[:256])
     session.add(event)
     session.flush()
@@ -209,8 +211,23 @@ def find_by_number(session: Session, text: str) -> Member | None:
     return session.exec(select(Member).where(Member.number == str(number))).first()
 
 
-def find_by_chat_user(session: Session, chat_user_id: int) -> Member | None:
-    return session.exec(select(Member).where(Member.chat_user_id == chat_user_id)).first()
+def find_by_account(session: Session, account_id: int | None) -> Member | None:
+    """The member a chat account (its key) is bound to."""
+    return identities.member_of(session, account_id)
+
+
+def attach_account(session: Session, account: ChatAccount, member: Member, *, now: datetime) -> None:
+    """The account speaks for ``member`` from now on (the caller checked the proof)."""
+    account.member_id = member.id
+    account.bound_at = now
+    session.add(account)
+    session.flush()
+
+
+def detach_account(session: Session, account: ChatAccount) -> None:
+    account.member_id = None
+    session.add(account)
+    session.flush()
 
 
 def find_by_phone(session: Session, phone: str) -> Member | None:
@@ -227,11 +244,11 @@ def mark_reachable(session: Session, member: Member, *, now: datetime) -> None:
 
 
 def link_resident(
-    session: Session, member: Member, chat_user_id: int, *, display_name: str = "", now: datetime
+    session: Session, member: Member, account_id: int, *, display_name: str = "", now: datetime
 ) -> None:
     resident = get_or_create_resident(
         session,
-        chat_user_id,
+        account_id,
         display_name=display_name or member.name,
         community_id=member.community_id,
         now=now,
@@ -260,30 +277,32 @@ def _give_way(session: Session, member: Member, *, keep: int | None) -> None:
 
 def get_or_create_resident(
     session: Session,
-    chat_user_id: int,
+    account_id: int,
     *,
     display_name: str = "",
     community_id: int | None = None,
     now: datetime,
 ) -> Resident:
+    """The resident record of a chat account (its key), made on first sight."""
     display_name = clean(display_name).strip()
-    resident = session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
+    member = None
+    resident = session.exec(select(Resident).where(Resident.account_id == account_id)).first()
     if resident is None:
-        member = find_by_chat_user(session, chat_user_id)
+        member = find_by_account(session, account_id)
         if member is not None:
             # the member may already report through a record made before they had a chat account
             resident = session.exec(
-                select(Resident).where(Resident.member_id == member.id, Resident.chat_user_id.is_(None))
+                select(Resident).where(Resident.member_id == member.id, Resident.account_id.is_(None))
             ).first()
             if resident is not None:
-                resident.chat_user_id = chat_user_id
+                resident.account_id = account_id
                 session.add(resident)
                 session.flush()
     if resident is None:
         if member is not None:
             _give_way(session, member, keep=None)
         resident = Resident(
-            chat_user_id=chat_user_id,
+            account_id=account_id,
             display_name=display_name[:128],
             community_id=community_id or (member.community_id if member else None),
             member_id=member.id if member else None,
@@ -301,14 +320,14 @@ def get_or_create_resident(
     return resident
 
 
-def find_resident(session: Session, chat_user_id: int) -> Resident | None:
-    return session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
+def find_resident(session: Session, account_id: int) -> Resident | None:
+    return session.exec(select(Resident).where(Resident.account_id == account_id)).first()
 
 
-def resident_community_id(session: Session, chat_user_id: int) -> int | None:
+def resident_community_id(session: Session, account_id: int) -> int | None:
     """The community the resident record of a chat account first wrote from (None for someone
     never seen in a bound group)."""
-    resident = session.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
+    resident = session.exec(select(Resident).where(Resident.account_id == account_id)).first()
     return resident.community_id if resident is not None else None
 
 
@@ -316,8 +335,11 @@ def resident_for_member(session: Session, member: Member, *, now: datetime) -> R
     """The resident record a member reports through (created without a chat account if needed)."""
     resident = session.exec(select(Resident).where(Resident.member_id == member.id)).first()
     if resident is None:
+        account = identities.account_of(session, member)
+        taken = account is not None and session.exec(
+            select(Resident.id).where(Resident.account_id == account.id)).first() is not None
         resident = Resident(
-            chat_user_id=member.chat_user_id,
+            account_id=account.id if account is not None and not taken else None,
             display_name=member.name,
             community_id=member.community_id,
             building_id=member.building_id,

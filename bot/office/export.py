@@ -27,6 +27,7 @@ from models import (
     WorkUnit,
 )
 
+from bot import identities
 from bot.issues import service as issues
 from bot.wishes import service as wishes
 from bot.infra.masking import clean, shown
@@ -134,6 +135,7 @@ def export_workbook(
     ws.append(["会员编号", "姓名", "角色", "社区", "单位", "网格", "楼栋", "手机号", "网格员", "调解员",
                "工作室管理员", "状态", "已绑定聊天", "职务"])
     n = 0
+    bound = identities.bound_member_ids(session)
     for m in stream(Member, Member.id):
         ws.append(_row(ws, [
             m.number, clean(m.name), ROLE_NAMES_ZH[Role(m.role)], names.get(m.community_id, ""),
@@ -141,7 +143,7 @@ def export_workbook(
             m.phone if with_phones else mask_phone(m.phone),
             "是" if m.is_grid_manager else "", "是" if m.is_mediator else "", "是" if m.is_office_admin else "",
             {"active": "在岗", "away": "外出", "left": "已退出"}.get(m.status, m.status),
-            "是" if m.chat_user_id else "", clean(m.position),
+            "是" if m.id in bound else "", clean(m.position),
         ]))
         n += 1
     counts["成员"] = n

@@ -9,7 +9,7 @@ whatever the network latency: of such a set, the last one granted would have see
 others in flight or completed less than ``window`` before (a send arrives no later than its
 answer), and waited.
 
-``async with limiter.slot(chat_id):`` waits for the chat's windows (private: 1/s; group:
+``async with limiter.slot(chat_id, private=…):`` waits for the chat's windows (private: 1/s; group:
 20/min) and then for the overall one (30/s), and holds both until the block ends. Waits are
 exact: a sleep until the moment a window frees, or until a send in flight completes — never
 polling. Callers queue in order: one lock per chat, one for the overall window, so only the head
@@ -62,11 +62,11 @@ class RateLimits:
     def enabled(self) -> bool:
         return bool(self.overall or self.private or self.group)
 
-    def for_chat(self, chat_id: int) -> tuple[Window, ...]:
-        return self.private if chat_id > 0 else self.group
+    def for_chat(self, private: bool) -> tuple[Window, ...]:
+        return self.private if private else self.group
 
-    def reserve_for(self, chat_id: int) -> int:
-        return 0 if chat_id > 0 else self.group_reserve
+    def reserve_for(self, private: bool) -> int:
+        return 0 if private else self.group_reserve
 
 
 class _PriorityLock:
@@ -191,9 +191,9 @@ class RateLimiter:
 
     # --- the platform told us to wait ------------------------------------------------------
 
-    def pause(self, chat_id: int, seconds: float) -> None:
+    def pause(self, chat_id: int, seconds: float, *, private: bool) -> None:
         """Send nothing more to ``chat_id`` for ``seconds`` (the platform said so)."""
-        state = self._chat(chat_id)
+        state = self._chat(chat_id, private)
         state.not_before = max(state.not_before, self.now() + seconds)
 
     def pause_all(self, seconds: float) -> None:
@@ -209,26 +209,26 @@ class RateLimiter:
     # --- acquiring -------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def slot(self, chat_id: int, *, priority: int = 0) -> AsyncIterator[Permit]:
+    async def slot(self, chat_id: int, *, private: bool, priority: int = 0) -> AsyncIterator[Permit]:
         """Hold a slot for one send to ``chat_id`` for the duration of the block; among the
         senders waiting for the overall window, a lower ``priority`` goes first."""
-        permit = await self.acquire_permit(chat_id, priority=priority)
+        permit = await self.acquire_permit(chat_id, private=private, priority=priority)
         try:
             yield permit
         finally:
             self.release(permit)
 
-    async def acquire(self, chat_id: int) -> float:
+    async def acquire(self, chat_id: int, *, private: bool) -> float:
         """Wait for a slot and give it back at once (the send counts as completed when it was
         granted); returns the granted time. Prefer ``slot()``, which also covers latency."""
-        permit = await self.acquire_permit(chat_id)
+        permit = await self.acquire_permit(chat_id, private=private)
         self.release(permit, at=permit.granted_at)
         return permit.granted_at
 
-    async def acquire_permit(self, chat_id: int, *, priority: int = 0) -> Permit:
-        """Wait until a send to ``chat_id`` may start; ``release`` the permit when it is done.
-        Cancelling a waiting caller takes nothing."""
-        chat = self._chat(chat_id)
+    async def acquire_permit(self, chat_id: int, *, private: bool, priority: int = 0) -> Permit:
+        """Wait until a send to ``chat_id`` (a private chat or a group) may start; ``release`` the
+        permit when it is done. Cancelling a waiting caller takes nothing."""
+        chat = self._chat(chat_id, private)
         overall = self._overall
         if not self.limits.enabled:
             now = self.now()
@@ -275,11 +275,11 @@ class RateLimiter:
             else:
                 return
 
-    def _chat(self, chat_id: int) -> _Windows:
+    def _chat(self, chat_id: int, private: bool) -> _Windows:
         state = self._chats.get(chat_id)
         if state is None:
             state = self._chats[chat_id] = _Windows(
-                self.limits.for_chat(chat_id), self.limits.slack, self.limits.reserve_for(chat_id)
+                self.limits.for_chat(private), self.limits.slack, self.limits.reserve_for(private)
             )
         return state
 

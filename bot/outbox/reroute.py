@@ -68,7 +68,7 @@ def reroute_alert(session: Session, row: OutboxMessage, now: datetime) -> list[O
     )
     for stop in stops:
         member = stop.member
-        chat = private_chat(member)
+        chat = private_chat(session, member)
         if chat is None or chat in tried_chats:
             continue
         log.info("outbox: alert %s for %s re-routed to member %s", row.id, row.ref, member.id)

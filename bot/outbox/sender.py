@@ -60,12 +60,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, case, func, or_, select, text, update
 from sqlmodel import Session
 
+from bot import identities
 from bot.infra import metrics
 from bot.places import groups
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
 from bot.messages import Button
-from models import Member, OutboxMessage, OutboxPriority, OutboxStatus
+from models import Member, OutboxMessage, OutboxPriority, OutboxStatus, PlatformChat
 
 from bot.rich.render import fit
 
@@ -94,6 +95,7 @@ CLAIM_LOCK_KEY = 0x6867_6A6F  # PostgreSQL advisory lock serialising claims ("hg
 PENDING = OutboxStatus.pending
 INTERACTIVE = OutboxPriority.interactive
 _T = OutboxMessage.__table__
+_C = PlatformChat.__table__
 _ERROR_MAX = 500
 
 
@@ -181,7 +183,7 @@ class _Outcome:
     kind: str  # sent | retry | dead | failed | release | moved
     claim: _Claim
     message_id: int | None = None
-    new_chat_id: int | None = None  # moved: the chat's new id
+    new_chat_id: str | None = None  # moved: the platform's id of the chat's new self
     retry_at: datetime | None = None
     error: str = ""
 
@@ -398,9 +400,9 @@ class Sender:
                 select(
                     t.c.id, t.c.chat_id, t.c.text, t.c.buttons, t.c.reply_to_message_id, t.c.photo,
                     t.c.edit_message_id, t.c.kind, t.c.member_id, t.c.ref, t.c.attempts, t.c.request,
-                    t.c.priority,
+                    t.c.priority, _C.c.platform, _C.c.external_id, _C.c.kind.label("chat_kind"),
                 )
-                .select_from(t.outerjoin(blockers, blockers.c.chat_id == t.c.chat_id))
+                .select_from(t.join(_C, _C.c.id == t.c.chat_id).outerjoin(blockers, blockers.c.chat_id == t.c.chat_id))
                 .where(t.c.status == PENDING, t.c.next_attempt_at <= now, or_(first.is_(None), t.c.id < first))
                 .order_by(t.c.priority, t.c.id)
                 .limit(limit)
@@ -430,6 +432,7 @@ class Sender:
                     id=r.id, chat_id=r.chat_id, text=rich_of(r.text), buttons=_buttons(r.buttons),
                     reply_to_message_id=r.reply_to_message_id, photo=r.photo,
                     edit_message_id=r.edit_message_id, kind=r.kind, member_id=r.member_id, ref=r.ref,
+                    platform=r.platform, external_chat_id=r.external_id, chat_kind=r.chat_kind,
                     **_request(r.request),
                 ),
                 attempts=r.attempts + 1,
@@ -497,12 +500,15 @@ class Sender:
         window (a group's minute); when a reply is claimed meanwhile, the wait starts again with
         its priority, so it takes the slots kept for it instead of waiting with the bulk."""
         if not self.limiter.limits.enabled:  # no windows to wait for (only a 429's pause): no race
-            return await self.limiter.acquire_permit(chat_id, priority=queue.peek().priority)
+            head = queue.peek()
+            return await self.limiter.acquire_permit(chat_id, private=head.message.is_private, priority=head.priority)
         while True:
-            priority = queue.peek().priority
+            head = queue.peek()
+            priority = head.priority
             queue.waiting = priority
             queue.sooner.clear()
-            acquire = asyncio.ensure_future(self.limiter.acquire_permit(chat_id, priority=priority))
+            acquire = asyncio.ensure_future(self.limiter.acquire_permit(chat_id, private=head.message.is_private,
+                                                                        priority=priority))
             sooner = asyncio.ensure_future(queue.sooner.wait())
             try:
                 await asyncio.wait((acquire, sooner), return_when=asyncio.FIRST_COMPLETED)
@@ -559,14 +565,14 @@ class Sender:
         except RetryAfter as err:
             metrics.sent("429", msg.kind)
             self.stats.rate_limited += 1
-            self._flood(msg.chat_id, err)
+            self._flood(msg.chat_id, err, private=msg.is_private)
             outcome = self._retry_or_dead(claim, err.seconds, f"RetryAfter: {err}")
         except Unreachable as err:
             metrics.sent("403", msg.kind)
             outcome = _Outcome("failed", claim, error=f"Unreachable: {err}")
         except ChatMigrated as err:
             metrics.sent("other", msg.kind)
-            if err.new_chat_id and err.new_chat_id != msg.chat_id:
+            if err.new_chat_id and err.new_chat_id != msg.external_chat_id:
                 outcome = _Outcome("moved", claim, new_chat_id=err.new_chat_id, error=f"ChatMigrated: {err}")
             else:
                 outcome = _Outcome("dead", claim, error=f"ChatMigrated: {err}")
@@ -596,11 +602,11 @@ class Sender:
             return _Outcome("dead", claim, error=f"gave up after {claim.attempts} attempts; {error}")
         return _Outcome("retry", claim, retry_at=self.clock.now() + timedelta(seconds=delay), error=error)
 
-    def _flood(self, chat_id: int, err: RetryAfter) -> None:
+    def _flood(self, chat_id: int, err: RetryAfter, *, private: bool) -> None:
         """Pause the chat; pause everything when the limit is the overall one (the transport
         says so, or two chats were refused within a second: our per-chat limits held, so it
         was not theirs)."""
-        self.limiter.pause(chat_id, err.seconds)
+        self.limiter.pause(chat_id, err.seconds, private=private)
         now = self.limiter.now()
         recent = self._recent_429
         recent.append((now, chat_id))
@@ -707,8 +713,10 @@ class Sender:
             if moved := by_kind.get("moved"):
                 # the group and its pending rows (these among them) move to the new id; the rows
                 # are due again at once — an edit of an old message is left dead by move_chat
-                for old, new in dict.fromkeys((o.claim.message.chat_id, o.new_chat_id) for o in moved):
-                    groups.move_chat(session, old, new, now=now)
+                for old, platform, new in dict.fromkeys(
+                        (o.claim.message.chat_id, o.claim.message.platform, o.new_chat_id) for o in moved):
+                    new_chat = identities.resolve_chat(session, platform, new, kind="group", now=now)
+                    groups.move_chat(session, old, new_chat.id, now=now)
                 conn.execute(
                     t.update().where(*pending_row).values(next_attempt_at=now, last_error=bindparam("b_err")),
                     [{"b_id": o.claim.message.id, "b_err": o.error[:_ERROR_MAX]} for o in moved],

@@ -83,6 +83,12 @@ class LoopClock:
         return self.start + timedelta(seconds=self._loop_time())
 
 
+def platform_chat(message: OutboundMessage) -> int | str:
+    """The chat as the platform names it (Telegram's are numbers)."""
+    ext = message.external_chat_id
+    return int(ext) if ext.lstrip("-").isdigit() else ext
+
+
 @dataclass(frozen=True)
 class Delivery:
     at: float  # loop time
@@ -90,9 +96,14 @@ class Delivery:
     message_id: int
     edit: bool = False
 
+    @property
+    def chat(self) -> int | str:
+        return platform_chat(self.message)
+
 
 class FakeTransport:
-    """Records deliveries; raises what a test scripts.
+    """Records deliveries; raises what a test scripts. Chats are named as the platform names them
+    (``OutboundMessage.external_chat_id``; Telegram's as numbers), as a platform's server would.
 
     ``fail(chat_id, *errors)`` — the next sends to that chat raise these, in order;
     ``block(chat_id, error)`` — every send to that chat raises it (until ``unblock``);
@@ -127,8 +138,8 @@ class FakeTransport:
     def unblock(self, chat_id: int) -> None:
         self._blocked.pop(chat_id, None)
 
-    def sent_to(self, chat_id: int) -> list[OutboundMessage]:
-        return [d.message for d in self.deliveries if d.message.chat_id == chat_id]
+    def sent_to(self, chat_id: int | str) -> list[OutboundMessage]:
+        return [d.message for d in self.deliveries if d.chat == chat_id]
 
     @property
     def sent_ids(self) -> list[int]:
@@ -151,14 +162,14 @@ class FakeTransport:
             await asyncio.sleep(self.latency)
         else:
             await asyncio.sleep(0)
-        chat_id = message.chat_id
+        chat_id = platform_chat(message)
         if chat_id in self._blocked:
             raise self._blocked[chat_id]
         if self._scripted.get(chat_id):
             raise self._scripted[chat_id].popleft()
         now = asyncio.get_running_loop().time()
         if self._enforce is not None and not edit:
-            self._check_limits(chat_id, now)
+            self._check_limits(chat_id, now, message.is_private)
         if edit:
             message_id = message.edit_message_id
         else:
@@ -167,11 +178,11 @@ class FakeTransport:
         self.deliveries.append(Delivery(now, message, message_id, edit))
         return message_id
 
-    def _check_limits(self, chat_id: int, now: float) -> None:
+    def _check_limits(self, chat_id: int | str, now: float, private: bool) -> None:
         """Like the platform (no slack): (now − window, now] may hold ``count`` − 1 earlier sends."""
         limits = self._enforce
         checks = [("all", c, w) for c, w in limits.overall]
-        checks += [(chat_id, c, w) for c, w in limits.for_chat(chat_id)]
+        checks += [(chat_id, c, w) for c, w in limits.for_chat(private)]
         for key, count, window in checks:
             stamps = self._stamps[(key, window)]
             while stamps and stamps[0] <= now - window:

@@ -29,6 +29,7 @@ from bot.rich.render import utf16_units
 from .store import buttons_from_json, request_from_json, rich_of
 
 if TYPE_CHECKING:
+    from bot.identities import Destination
     from models import OutboxMessage
 
 
@@ -61,11 +62,11 @@ class PermanentError(TransportError):
 
 
 class ChatMigrated(PermanentError):
-    """A group became a supergroup with a new id (kept here): the sender moves the group there
-    (``groups.move_chat``) and sends the row again to the new id."""
+    """A group became a supergroup with a new id (the platform's, kept here): the sender moves the
+    group there (``groups.move_chat``) and sends the row again to the new chat."""
 
-    def __init__(self, new_chat_id: int, message: str = "") -> None:
-        self.new_chat_id = new_chat_id
+    def __init__(self, new_chat_id: str | int, message: str = "") -> None:
+        self.new_chat_id = str(new_chat_id) if new_chat_id else ""  # "": the platform named none
         super().__init__(message or f"chat migrated to {new_chat_id}")
 
 
@@ -96,7 +97,7 @@ class OutboundMessage:
     """One outbox row as a transport sees it (platform-neutral, detached from the session)."""
 
     id: int
-    chat_id: int
+    chat_id: int  # the chat's internal key: what the sender queues and limits by
     text: Rich
     buttons: list[list[Button]] = field(default_factory=list)
     reply_to_message_id: int | None = None
@@ -107,9 +108,13 @@ class OutboundMessage:
     ref: str | None = None
     ask_contact: str | None = None  # show a "share my phone number" control with this label
     clear_request: bool = False  # take such a control away
+    # where the chat is on its platform (``bot.identities.destination``): what the transport uses
+    platform: str = ""
+    external_chat_id: str = ""
+    chat_kind: str = "group"
 
     @classmethod
-    def from_row(cls, row: OutboxMessage) -> OutboundMessage:
+    def from_row(cls, row: OutboxMessage, to: Destination) -> OutboundMessage:
         ask_contact, clear = request_from_json(row.request)
         return cls(
             ask_contact=ask_contact,
@@ -124,11 +129,14 @@ class OutboundMessage:
             kind=row.kind,
             member_id=row.member_id,
             ref=row.ref,
+            platform=to.platform,
+            external_chat_id=to.external_id,
+            chat_kind=to.kind,
         )
 
     @property
     def is_private(self) -> bool:
-        return self.chat_id > 0  # Telegram's convention: groups have negative ids
+        return self.chat_kind == "private"
 
 
 @runtime_checkable

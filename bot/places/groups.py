@@ -28,6 +28,7 @@ from models import (
     Wish,
 )
 
+from bot import identities
 from bot.places import service as places
 from bot.infra.errors import InvalidInput, NotAllowed
 
@@ -118,12 +119,12 @@ def _tell_office(session: Session, community_id: int | None, text: str, *, skip:
                  now: datetime, once: str | None = None) -> None:
     admins = session.exec(select(Member).where(
         Member.community_id == community_id, Member.is_office_admin, Member.status != MemberStatus.left,
-        Member.chat_user_id.is_not(None),
     ).order_by(Member.id)).all()
     enqueue_all(session, [
-        Outgoing(chat_id=m.chat_user_id, text=text, kind="notice", member_id=m.id, ref="group-binding",
+        Outgoing(chat_id=chat, text=text, kind="notice", member_id=m.id, ref="group-binding",
                  dedupe_key=f"{once}:{m.id}" if once else None)
-        for m in admins if skip is None or m.id != skip.id
+        for m in admins
+        if (skip is None or m.id != skip.id) and (chat := identities.private_chat(session, m)) is not None
     ], now=now)
 
 

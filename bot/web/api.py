@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
+from bot import identities
 
 from bot.members import permissions
 from bot.places import service as places
@@ -51,6 +52,7 @@ def api_members(session: SessionDep, viewer: StaffDep) -> list[dict]:
     """Members of the viewer's community; phone numbers only for the community office."""
     show_phones = permissions.may_see_phones(viewer)
     rows = []
+    bound = identities.bound_member_ids(session)
     for m in session.exec(select(Member).where(Member.community_id == viewer.community_id).order_by(Member.seq)):
         rows.append({
             "number": m.number, "name": m.name, "role": m.role, "role_name": ROLE_NAMES_ZH[Role(m.role)],
@@ -58,7 +60,7 @@ def api_members(session: SessionDep, viewer: StaffDep) -> list[dict]:
             "grid_id": m.grid_id, "building_id": m.building_id, "status": m.status,
             "phone": m.phone if show_phones else mask_phone(m.phone),
             "grid_manager": m.is_grid_manager, "mediator": m.is_mediator, "office_admin": m.is_office_admin,
-            "bound": m.chat_user_id is not None,
+            "bound": m.id in bound,
         })
     return rows
 

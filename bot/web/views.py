@@ -110,6 +110,7 @@ def open_issue_rows(session: Session, community_id: int, now: datetime, limit: i
 def member_rows(session: Session, viewer: Member) -> list[dict]:
     """The viewer's community's members for the dashboard: phones in full only for the office
     (``permissions.may_see_phones``), whether a chat account is bound, and what the viewer may do."""
+    from bot import identities
     from bot.members import permissions
     from bot.members import binding
     from bot.members.service import mask_phone
@@ -118,14 +119,15 @@ def member_rows(session: Session, viewer: Member) -> list[dict]:
     show_phones = permissions.may_see_phones(viewer)
     grids = {g.id: g.name for g in session.exec(select(Grid).where(Grid.community_id == viewer.community_id))}
     rows = []
+    bound = identities.bound_member_ids(session)
     for m in session.exec(select(Member).where(Member.community_id == viewer.community_id).order_by(Member.seq)):
         active = m.status != MemberStatus.left
         rows.append({
             "number": m.number, "name": m.name, "role_name": ROLE_NAMES_ZH[Role(m.role)],
             "grid": grids.get(m.grid_id, ""), "status": m.status,
             "phone": m.phone if show_phones else mask_phone(m.phone),
-            "bound": m.chat_user_id is not None,
-            "may_invite": active and m.chat_user_id is None and binding.may_invite(viewer, m),
-            "may_unbind": m.chat_user_id is not None and binding.may_unbind(viewer, m),
+            "bound": m.id in bound,
+            "may_invite": active and m.id not in bound and binding.may_invite(viewer, m),
+            "may_unbind": m.id in bound and binding.may_unbind(viewer, m),
         })
     return rows

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from bot import identities
 from bot.issues.lifecycle import Actor
 from bot.members import service as members
 from bot.members.address import private_chat
@@ -99,17 +100,18 @@ def _poster_group(wish: Wish) -> tuple[int, int | None] | None:
 
 def _poster_private(session: Session, wish: Wish) -> tuple[int, int] | None:
     poster = session.get(Resident, wish.poster_id)
-    if poster is None or not poster.member_id or not poster.chat_user_id:
+    chat = identities.private_chat_of_account(session, poster.account_id) if poster is not None else None
+    if poster is None or not poster.member_id or chat is None:
         return None
     member = session.get(Member, poster.member_id)
     if member is None or member.unreachable:
         return None
-    return poster.chat_user_id, member.id
+    return chat, member.id
 
 
 def _claimer(session: Session, wish: Wish) -> tuple[int, int] | None:
     claimer = session.get(Member, wish.claimer_id) if wish.claimer_id else None
-    chat = private_chat(claimer) if claimer is not None else None
+    chat = private_chat(session, claimer) if claimer is not None else None
     return (chat, claimer.id) if chat is not None else None
 
 

@@ -7,7 +7,7 @@ from bot.issues.routing import TARGET_ZH, RouteStop
 from bot.nlu.urgency import emergency_numbers as _emergency_numbers
 from bot.rich import Rich
 from bot.rich import mention as rich_mention
-from models import ISSUE_CATEGORY_ZH, ISSUE_STATUS_ZH, ROLE_NAMES_ZH, Issue, IssueStatus, Member, Role
+from models import ISSUE_CATEGORY_ZH, ISSUE_STATUS_ZH, ROLE_NAMES_ZH, ChatAccount, Issue, IssueStatus, Member, Role
 
 S = IssueStatus
 
@@ -23,9 +23,12 @@ def quote(text: str, *, limit: int = 60) -> str:
     return shorten(shown(text), limit)
 
 
-def mention(user_id: int | None, name: str, member_id: int | None = None) -> Rich:
-    """A name that notifies that person where the platform can (their chat account)."""
-    return rich_mention(shown(name), account=user_id, member=member_id)
+def mention(account: ChatAccount | None, name: str, member_id: int | None = None) -> Rich:
+    """A name that notifies that person where the platform can: their Telegram account's id (the
+    renderer links it); any other account, or none, is the plain name."""
+    telegram = (account is not None and account.platform == "telegram"
+                and account.external_id.lstrip("-").isdigit())
+    return rich_mention(shown(name), account=int(account.external_id) if telegram else None, member=member_id)
 
 
 def role_label(member: Member) -> str:

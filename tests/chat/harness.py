@@ -1,5 +1,9 @@
 """Driving the conversation as a chat platform would, without one: users write and tap, the
-outbox is "delivered" into an in-memory record of chats (message ids, edits, buttons)."""
+outbox is "delivered" into an in-memory record of chats (message ids, edits, buttons).
+
+The harness is the platform's adapter here: people and chats are named by Telegram-style ids
+(a group's negative), turned into chat account and chat keys (``tests.ids``) on the way in, and
+the outbox's chat keys back into those ids on the way out."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from handlers.context import Context
 from handlers.conversation import process_message, process_press, run_sweep
 from handlers.types import Chat, Inbound, Press, SharedContact, User
 from models import OutboxMessage, OutboxStatus
+from tests import ids
 
 
 @dataclass
@@ -73,11 +78,14 @@ class ChatWorld:
         return Context(session=session, now=self.clock.now(), settings=self.settings, parser=self.parser,
                        bot_username="hgj_demo_bot", waiting=self.probe)
 
-    def chat(self, chat_id: int) -> Chat:
-        return Chat(chat_id, "private" if chat_id > 0 else "group", "群" if chat_id < 0 else "")
+    def chat(self, session, chat_id: int) -> Chat:
+        kind = ids.kind_of(chat_id)
+        title = "群" if kind == "group" else ""
+        return Chat(ids.chat(session, chat_id, title=title), kind, title)
 
-    def user(self, user_id: int) -> User:
-        return User(user_id, self.names.get(user_id, f"用户{user_id}"))
+    def user(self, session, user_id: int) -> User:
+        name = self.names.get(user_id, f"用户{user_id}")
+        return User(ids.account(session, user_id, name), name)
 
     def say(self, user_id: int, chat_id: int, text: str, *, reply_to: int | None = None, photo: str | None = None,
             update_id: int | None = None) -> list[Msg]:
@@ -88,10 +96,11 @@ class ChatWorld:
             target = self.find(chat_id, reply_to)
             reply_to_bot = target is not None and target.from_bot
         self.chats.setdefault(chat_id, []).append(Msg(chat_id, mid, text, False, reply_to=reply_to, user_id=user_id))
-        msg = Inbound(chat=self.chat(chat_id), user=self.user(user_id), message_id=mid, text=text,
-                      at=self.clock.now(), update_id=update_id if update_id is not None else next(self._update),
-                      reply_to_message_id=reply_to, reply_to_bot=reply_to_bot, photo_file_id=photo)
         with self.db.transaction() as session:
+            msg = Inbound(chat=self.chat(session, chat_id), user=self.user(session, user_id), message_id=mid,
+                          text=text, at=self.clock.now(),
+                          update_id=update_id if update_id is not None else next(self._update),
+                          reply_to_message_id=reply_to, reply_to_bot=reply_to_bot, photo=ids.file_ref(photo))
             process_message(self.conversation, session, self.ctx(session), msg)
         return self.deliver()
 
@@ -101,21 +110,23 @@ class ChatWorld:
         the platform's share-my-number control does) or someone's with ``owner`` id / None."""
         mid = self._next_mid(user_id)
         self.chats.setdefault(user_id, []).append(Msg(user_id, mid, f"[contact {phone}]", False, user_id=user_id))
-        contact = SharedContact(phone=phone, user_id=user_id if owner == "self" else owner, name="")
-        msg = Inbound(chat=self.chat(user_id), user=self.user(user_id), message_id=mid, text="",
-                      at=self.clock.now(), update_id=update_id if update_id is not None else next(self._update),
-                      contact=contact)
         with self.db.transaction() as session:
+            user = self.user(session, user_id)
+            owner_key = user.id if owner == "self" else (ids.account(session, owner) if owner is not None else None)
+            contact = SharedContact(phone=phone, user_id=owner_key, name="")
+            msg = Inbound(chat=self.chat(session, user_id), user=user, message_id=mid, text="",
+                          at=self.clock.now(), update_id=update_id if update_id is not None else next(self._update),
+                          contact=contact)
             process_message(self.conversation, session, self.ctx(session), msg)
         return self.deliver()
 
     def press(self, user_id: int, message: Msg, label: str, *, update_id: int | None = None) -> list[Msg]:
         button = message.button(label)
-        press = Press(callback_id=str(next(self._callback)), chat=self.chat(message.chat_id), user=self.user(user_id),
-                      message_id=message.message_id, data=button.action.pack(), at=self.clock.now(),
-                      update_id=update_id if update_id is not None else next(self._update),
-                      message_photo=message.photo)
         with self.db.transaction() as session:
+            press = Press(callback_id=str(next(self._callback)), chat=self.chat(session, message.chat_id),
+                          user=self.user(session, user_id), message_id=message.message_id, data=button.action.pack(),
+                          at=self.clock.now(), update_id=update_id if update_id is not None else next(self._update),
+                          message_photo=ids.file_ref(message.photo))
             reaction = process_press(self.conversation, session, self.ctx(session), press)
         self.last_answer = reaction.answer if reaction else None
         return self.deliver()
@@ -136,8 +147,9 @@ class ChatWorld:
                                 .order_by(OutboxMessage.id)).all()
             for row in rows:
                 buttons = buttons_from_json(row.buttons)
+                chat_id = ids.telegram_chat(session, row.chat_id)  # where the platform delivers it
                 if row.edit_message_id:
-                    target = self.find(row.chat_id, row.edit_message_id)
+                    target = self.find(chat_id, row.edit_message_id)
                     assert target is not None and target.from_bot, f"edit of unknown message {row.edit_message_id}"
                     target.text, target.buttons, target.edits = html(rich_of(row.text)), buttons, target.edits + 1
                     row.sent_message_id = row.edit_message_id
@@ -145,9 +157,10 @@ class ChatWorld:
                         new.append(target)
                 else:
                     ask_contact, clear = request_from_json(row.request)
-                    msg = Msg(row.chat_id, self._next_mid(row.chat_id), html(rich_of(row.text)), True, buttons,
-                              row.reply_to_message_id, row.photo, ask_contact=ask_contact, clear_request=clear)
-                    self.chats.setdefault(row.chat_id, []).append(msg)
+                    msg = Msg(chat_id, self._next_mid(chat_id), html(rich_of(row.text)), True, buttons,
+                              row.reply_to_message_id, ids.file_id(row.photo), ask_contact=ask_contact,
+                              clear_request=clear)
+                    self.chats.setdefault(chat_id, []).append(msg)
                     row.sent_message_id = msg.message_id
                     new.append(msg)
                 row.status = OutboxStatus.sent

@@ -16,6 +16,7 @@ from bot.messages import Action, Button, Outgoing
 from models import OutboxMessage
 
 from .live import live_bot
+from tests import ids
 
 SUNSHINE = demo_data.GROUP_SUNSHINE
 
@@ -36,7 +37,7 @@ async def test_500_alerts_at_once_arrive_complete_within_telegrams_limits(demo, 
             live.server.world.start(u.id, send=False)
         with db.transaction() as s:  # as the conversation would: all in one transaction
             for u in users:
-                enqueue(s, Outgoing(chat_id=u.id, text=f"🔔 <b>问题 Q{u.id}</b> 请处理",
+                enqueue(s, Outgoing(chat_id=ids.chat(s, u.id), text=f"🔔 <b>问题 Q{u.id}</b> 请处理",
                                     buttons=[[Button("受理", Action("q", "accept", 1))]], kind="alert",
                                     ref="issue:1"), now=_now())
         await live.start(Features(web=False, scheduler=False, sweep_every=0))

@@ -13,6 +13,7 @@ from bot.runtime import Features
 from models import FailedUpdate, Issue, OutboxMessage, PointsEntry, ProcessedUpdate, Wish
 
 from .live import button, live_bot
+from tests import ids
 
 SUNSHINE = demo_data.GROUP_SUNSHINE
 DOOR = "4栋单元门坏了关不上，外人随便进出"
@@ -172,10 +173,10 @@ async def test_refused_button_changes_nothing(live, p):
     sc = live.sc
     grid_group = -1009990002
     with live.db.transaction() as s:
-        head = s.exec(select(Member).where(Member.chat_user_id == p.bh_s4)).one()
-        head.chat_user_id = None
+        head = ids.member_of(s, p.bh_s4)
+        ids.bind(s, head, None)
         s.add(head)
-        groups.bind(s, grid_group, community_name="白庙社区", grid_name="第二网格", title="第二网格群",
+        groups.bind(s, ids.chat(s, grid_group), community_name="白庙社区", grid_name="第二网格", title="第二网格群",
                     now=live.runtime.clock.now())
     await sc.add_group("第二网格群", members=[p.r_zhang, p.gm2], id=grid_group)
     await report(live, p)
@@ -297,12 +298,13 @@ async def test_where_question_running_out_in_a_private_chat_files_the_report(liv
     await sc.wait_for_message(p.r_li, lambda m: "在哪栋楼" in m["text"])
     assert len(live.issues()) == before
     with live.db.transaction() as s:
-        (question,) = s.exec(select(PendingQuestion).where(PendingQuestion.chat_id == p.r_li)).all()
+        (question,) = s.exec(select(PendingQuestion).where(PendingQuestion.chat_id == ids.known_chat(s, p.r_li))).all()
         question.expires_at = live.runtime.clock.now() - timedelta(seconds=1)
         s.add(question)
     assert await live.runtime.bridge._db(live.runtime.bridge.sweep) == 1
     card = await sc.wait_for_message(p.r_li, lambda m: "没等到楼栋" in m["text"])
     issue = live.newest()
     assert len(live.issues()) == before + 1 and issue.building_id is None
-    assert issue.text == "楼道的灯坏了好几天了，晚上黑漆漆的" and issue.source_chat_id == p.r_li
+    with live.db.session() as s:
+        assert issue.text == "楼道的灯坏了好几天了，晚上黑漆漆的" and ids.telegram_chat(s, issue.source_chat_id) == p.r_li
     assert f"Q{issue.id}" in card["text"]

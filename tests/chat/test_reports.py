@@ -10,6 +10,7 @@ from tests.rendered import html_of
 from models import Issue, IssueFollower, Member, OutboxMessage, PendingQuestion, PointsEntry
 
 from .conftest import CUIYUAN, SUNSHINE
+from tests import ids
 
 DOOR = "4栋单元门坏了关不上，外人随便进出"
 
@@ -25,7 +26,7 @@ def newest(cw) -> Issue:
 
 def member(cw, key_id: int) -> Member:
     with cw.db.session() as s:
-        return s.exec(select(Member).where(Member.chat_user_id == key_id)).one()
+        return ids.member_of(s, key_id)
 
 
 def in_chat(out, chat_id):
@@ -77,7 +78,7 @@ def test_an_unbound_group_stays_silent_until_an_office_admin_binds_it(cw, people
     (reply,) = cw.say(people.office, lonely, "/bind 白庙社区 第二网格")
     assert "已绑定到 白庙社区 · 第二网格" in reply.text
     with cw.db.session() as s:
-        assert groups.get(s, lonely).grid_id is not None
+        assert groups.get(s, ids.known_chat(s, lonely)).grid_id is not None
     out = cw.say(people.r_li, lonely, "6栋门口的路灯坏了，晚上看不见")
     assert any("已记录" in m.text for m in in_chat(out, lonely))
 
@@ -295,12 +296,13 @@ def test_resolve_with_a_photo_and_skip(cw, people):
     notice = [m for m in in_chat(out, SUNSHINE) if "修好了吗" in m.text][0]
     assert notice.photo == "PHOTO-FILE-ID"
     with cw.db.session() as s:
-        assert s.get(Issue, issue.id).resolution_photo == "PHOTO-FILE-ID"
+        # stored as a platform-tagged reference, sent again by the platform it came from
+        assert s.get(Issue, issue.id).resolution_photo == "telegram:PHOTO-FILE-ID"
     cw.press(people.r_li, notice, "已修复")
     with cw.db.session() as s:  # the photo's caption is edited, not its (absent) text
         edit = s.exec(select(OutboxMessage).where(OutboxMessage.edit_message_id == notice.message_id,
-                                                  OutboxMessage.chat_id == SUNSHINE)).one()
-    assert edit.photo == "PHOTO-FILE-ID" and "已确认修好" in html_of(edit)
+                                                  OutboxMessage.chat_id == ids.known_chat(s, SUNSHINE))).one()
+    assert edit.photo == "telegram:PHOTO-FILE-ID" and "已确认修好" in html_of(edit)
 
 
 def test_not_fixed_reopens_to_the_same_handler_who_is_told(cw, people):
@@ -381,10 +383,10 @@ def test_progress_answers_in_a_popup(cw, people):
 
 def test_a_member_without_a_chat_account_is_named_in_the_grid_group_without_phone(cw, people):
     with cw.db.transaction() as s:
-        head = s.exec(select(Member).where(Member.chat_user_id == people.bh_s4)).one()
-        head.chat_user_id = None
+        head = ids.member_of(s, people.bh_s4)
+        ids.bind(s, head, None)
         s.add(head)
-        groups.bind(s, -100777, community_name="白庙社区", grid_name="第二网格", title="第二网格群",
+        groups.bind(s, ids.chat(s, -100777), community_name="白庙社区", grid_name="第二网格", title="第二网格群",
                     now=cw.clock.now())
     out = cw.say(people.r_li, SUNSHINE, DOOR)
     (mention,) = in_chat(out, -100777)
@@ -406,10 +408,10 @@ def test_phone_numbers_never_reach_a_group(cw, people):
     for m in in_chat(out, SUNSHINE):
         assert "13812345678" not in m.text
     with cw.db.transaction() as s:
-        groups.bind(s, -100778, community_name="白庙社区", grid_name="第二网格", title="第二网格群",
+        groups.bind(s, ids.chat(s, -100778), community_name="白庙社区", grid_name="第二网格", title="第二网格群",
                     now=cw.clock.now())
-        head = s.exec(select(Member).where(Member.is_grid_manager, Member.chat_user_id == people.gm2)).one()
-        head.chat_user_id = None
+        head = ids.member_of(s, people.gm2)
+        ids.bind(s, head, None)
         s.add(head)
     out = cw.say(people.r_li, SUNSHINE, "5栋门口的路灯坏了，联系我 139 1234 5678")
     for m in out:
@@ -485,7 +487,8 @@ def test_at_night_a_report_that_can_wait_reaches_the_handlers_after_quiet_hours(
 def test_a_report_written_in_private_is_filed_in_the_writers_community(cw, people):
     out = cw.say(people.r_li, people.r_li, "阳光花园3栋2单元的单元门关不上了，风一吹哐哐响")
     issue = newest(cw)
-    assert issue.source_chat_id == people.r_li and issue.building_id is not None
+    with cw.db.session() as s:
+        assert ids.telegram_chat(s, issue.source_chat_id) == people.r_li and issue.building_id is not None
     (reply,) = in_chat(out, people.r_li)
     assert "已记录" in reply.text and f"Q{issue.id}" in reply.text
     assert in_chat(out, people.bh_s3)  # the building head of 阳光花园3栋 is alerted as from a group

@@ -11,6 +11,7 @@ from sqlmodel import select
 from bot.infra.config import Settings
 from bot.members import logins as access
 from models import Issue, Member
+from tests import ids
 
 from .conftest import SUNSHINE
 from .test_reports import in_chat, report_door
@@ -22,7 +23,7 @@ def desk(cw, people, key: str):
 
     install(app, db=cw.db, settings=Settings(_env_file=None), clock=cw.clock)
     with cw.db.transaction() as session:
-        member = session.exec(select(Member).where(Member.chat_user_id == people[key])).one()
+        member = ids.member_of(session, people[key])
         token = access.issue_login(session, member, now=cw.clock.now())
     return TestClient(app), {"Authorization": f"Bearer {token}"}
 

@@ -8,6 +8,7 @@ from bot.places import groups
 from models import ChatGroup, Member, PendingQuestion, PointsEntry, Task, TaskParticipant, Wish
 
 from .conftest import CUIYUAN, SUNSHINE
+from tests import ids
 
 WISH = "家里老人腿脚不便，想请志愿者帮忙每周买一次菜"
 
@@ -26,7 +27,7 @@ def in_chat(out, chat_id):
 
 def test_a_wish_goes_to_the_wall_and_to_the_grid_group(cw, people):
     with cw.db.transaction() as s:
-        groups.bind(s, -100888, community_name="白庙社区", grid_name="第一网格", title="第一网格群",
+        groups.bind(s, ids.chat(s, -100888), community_name="白庙社区", grid_name="第一网格", title="第一网格群",
                     now=cw.clock.now())
     out = cw.say(people.r_wang, SUNSHINE, WISH)
     wish = newest_wish(cw)
@@ -103,19 +104,19 @@ def test_bind_asks_for_ones_own_phone_and_binds_by_it(cw, people):
     from models import Resident
 
     with cw.db.transaction() as s:  # a member from the roster, no chat account yet
-        m = s.exec(select(Member).where(Member.chat_user_id == people.vol3)).one()
-        m.chat_user_id = None
+        m = ids.member_of(s, people.vol3)
+        ids.bind(s, m, None)
         number, phone = m.number, m.phone
         s.add(m)
         for r in s.exec(select(Resident).where(Resident.member_id == m.id)):
-            r.chat_user_id = None
+            r.account_id = None
             s.add(r)
     (typed,) = cw.say(9001, 9001, f"/bind {number}")
     (bare,) = cw.say(9001, 9001, "/bind")
     assert typed.text == bare.text and "分享我的手机号" in typed.text and "邀请链接" in typed.text
     assert typed.ask_contact == "📱 分享我的手机号"
     with cw.db.session() as s:
-        assert s.exec(select(Member).where(Member.number == number)).one().chat_user_id is None
+        assert ids.member_telegram_id(s, s.exec(select(Member).where(Member.number == number)).one()) is None
     (forwarded,) = cw.share_contact(9002, phone, owner=people.vol3)  # a card of someone else proves nothing
     assert "没有完成绑定" in forwarded.text
     out = cw.share_contact(9001, f"+86{phone}")
@@ -133,7 +134,7 @@ def test_bind_in_a_bound_group_is_for_office_admins(cw, people):
     (ok,) = cw.say(people.office, SUNSHINE, "/bind 白庙社区 阳光花园")
     assert "阳光花园" in ok.text
     with cw.db.session() as s:
-        assert s.get(ChatGroup, SUNSHINE).compound_id is not None
+        assert s.get(ChatGroup, ids.known_chat(s, SUNSHINE)).compound_id is not None
     (unknown,) = cw.say(people.office, SUNSHINE, "/bind 白庙社区 第九网格")
     assert "没有网格或小区「第九网格」" in unknown.text
 
@@ -170,7 +171,7 @@ def test_a_manager_who_left_sees_no_stats(cw, people):
     from models import MemberStatus
 
     with cw.db.transaction() as s:
-        gm = s.exec(select(Member).where(Member.chat_user_id == people.gm1)).one()
+        gm = ids.member_of(s, people.gm1)
         gm.status = MemberStatus.left  # still bound to the chat account, no longer a steward
         s.add(gm)
     (refused,) = cw.say(people.gm1, people.gm1, "/stats")
@@ -246,7 +247,7 @@ def test_a_grid_group_wall_shows_the_grid(cw, people):
 
 def test_writing_in_private_makes_an_unreachable_member_reachable_again(cw, people):
     with cw.db.transaction() as s:  # the sender marked him so when Telegram said he blocked the bot
-        head = s.exec(select(Member).where(Member.chat_user_id == people.bh_s3)).one()
+        head = ids.member_of(s, people.bh_s3)
         head.unreachable = True
         s.add(head)
     out = cw.say(people.r_li, SUNSHINE, "3栋2单元楼道灯坏了好几天了")

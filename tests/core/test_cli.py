@@ -50,6 +50,9 @@ def test_demo_data_stats_export_and_bind(hgj, tmp_path):
     assert "已绑定" in hgj("bind-group", "-100555", "--community", "白庙社区", "--grid", "第二网格").stdout
     bad = hgj("bind-group", "-100555", "--community", "没有这个社区", ok=False)
     assert bad.returncode != 0 and bad.stderr.strip().count("\n") == 0 and "没有找到社区" in bad.stderr
+    # a person's private chat (a positive Telegram id) is no group to bind
+    private = hgj("bind-group", "7000004", "--community", "白庙社区", ok=False)
+    assert private.returncode != 0 and "不是 Telegram 群聊" in private.stderr and "Traceback" not in private.stderr
 
 
 def test_roster_errors_exit_non_zero_with_row_numbers(hgj, tmp_path):

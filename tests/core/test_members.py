@@ -8,6 +8,7 @@ from bot.infra.errors import InvalidInput
 from bot.members import service as members
 from bot.members.numbers import MemberNumber
 from tests.factories import build_world
+from tests import ids
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_a_resident_who_binds_later_keeps_their_reports(w):
 
     issue = w.report(by="neighbour")
     volunteer = w.m["volunteer"]
-    outcome = binding.bind_by_contact(w.session, 5002, phone=volunteer.phone, owner_id=5002, now=w.now)
+    outcome = binding.bind_by_contact(w.session, ids.account(w.session, 5002), phone=volunteer.phone, owner_id=ids.account(w.session, 5002), now=w.now)
     assert outcome.status == "bound"
     assert w.r["neighbour"].member_id == volunteer.id
     assert issue.reporter_id == w.r["neighbour"].id

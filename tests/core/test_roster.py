@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from bot.members.roster import RosterRejected, import_roster
 from models import Building, Community, Grid, Member, Resident
+from tests import ids
 
 
 def write_csv(path: Path, rows, encoding="utf-8-sig") -> Path:
@@ -134,8 +135,8 @@ def test_english_headers_gbk_csv_and_telegram_prebinding(db, tmp_path, clock):
     run(db, write_csv(tmp_path / "en.csv", rows, encoding="gb18030"), clock)
     with db.session() as s:
         m = s.exec(select(Member)).one()
-        assert m.chat_user_id == 777001
-        assert s.exec(select(Resident).where(Resident.chat_user_id == 777001)).one().member_id == m.id
+        assert ids.member_telegram_id(s, m) == 777001
+        assert s.exec(select(Resident).where(Resident.account_id == ids.known_account(s, 777001))).one().member_id == m.id
 
 
 def test_a_missing_required_column_is_named(db, tmp_path, clock):

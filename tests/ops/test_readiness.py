@@ -16,6 +16,7 @@ from bot.outbox import Sender, enqueue
 from bot.outbox.testing import FakeTransport
 from bot.web.app import create_app
 from bot.messages import Outgoing
+from tests import ids
 
 
 def _client(db: Database, clock, probe: Probe | None = None, **settings) -> TestClient:
@@ -71,9 +72,9 @@ def test_a_reply_waiting_too_long_makes_the_sending_process_unready(any_db, cloc
     probe = _probe(db, clock, sender=True)
     client = _client(db, clock, probe, ready_reply_age_seconds=300)
     with db.transaction() as s:
-        enqueue(s, Outgoing(chat_id=-100123, text="已记录 Q1", kind="reply"), now=clock.now())
+        enqueue(s, Outgoing(chat_id=ids.chat(s, -100123), text="已记录 Q1", kind="reply"), now=clock.now())
         # held for the morning: not due, so not late however long the night is
-        enqueue(s, Outgoing(chat_id=-100123, text="提醒", kind="reminder",
+        enqueue(s, Outgoing(chat_id=ids.chat(s, -100123), text="提醒", kind="reminder",
                             not_before=clock.now() + timedelta(hours=9)), now=clock.now())
     clock.advance(seconds=240)
     probe.updates_arrived()
@@ -97,7 +98,7 @@ def test_metrics_show_the_outbox_backlog_and_its_age(any_db, clock):
     client = _client(db, clock, _probe(db, clock))
     with db.transaction() as s:
         for i in range(3):
-            enqueue(s, Outgoing(chat_id=1000 + i, text="🔔 提醒", kind="alert"), now=clock.now())
+            enqueue(s, Outgoing(chat_id=ids.chat(s, 1000 + i), text="🔔 提醒", kind="alert"), now=clock.now())
     clock.advance(seconds=90)
     resp = client.get("/metrics")
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/plain")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import random
+from dataclasses import replace
 
 import pytest
 from sqlmodel import select
@@ -14,6 +15,7 @@ from bot.outbox import RateLimiter, RateLimits, RetryPolicy, Sender, enqueue_all
 from bot.outbox.testing import FakeTransport, run_virtual
 from bot.messages import Outgoing
 from models import OutboxMessage
+from tests import ids as tg_ids
 
 
 def virtual(test):
@@ -29,7 +31,10 @@ def virtual(test):
 
 
 def add(db: Database, clock, *outs: Outgoing) -> list[int]:
+    """Queue messages addressed by Telegram chat ids (a group's negative), as the tests name chats:
+    the rows address the chats' keys, as the conversation's would."""
     with db.transaction() as session:
+        outs = [replace(o, chat_id=tg_ids.chat(session, o.chat_id)) for o in outs]
         rows = enqueue_all(session, outs, now=clock.now())
         session.flush()
         return [r.id for r in rows]

@@ -9,6 +9,7 @@ from models import OutboxStatus as S
 from tests.factories import build_world
 
 from .conftest import add, rows, make_sender, virtual
+from tests import ids
 
 OLD, NEW = -4000000009, -1000000000009
 
@@ -17,8 +18,8 @@ OLD, NEW = -4000000009, -1000000000009
 async def test_rows_to_a_migrated_group_go_to_the_supergroup(db, clock, transport):
     with db.transaction() as session:
         build_world(session, clock.now())
-        groups.bind(session, OLD, community_name="白庙社区", grid_name="第一网格", title="居民群", now=clock.now())
-    ids = add(db, clock,
+        groups.bind(session, ids.chat(session, OLD), community_name="白庙社区", grid_name="第一网格", title="居民群", now=clock.now())
+    row_ids = add(db, clock,
               Outgoing(chat_id=OLD, text="已记录 Q1", reply_to_message_id=7),
               Outgoing(chat_id=OLD, text="Q1 已受理", edit_message_id=8, kind="card"),
               Outgoing(chat_id=OLD, text="提醒"),
@@ -29,16 +30,18 @@ async def test_rows_to_a_migrated_group_go_to_the_supergroup(db, clock, transpor
     await sender.drain()
 
     stored = rows(db)
-    first, edit, alert, private = (stored[i] for i in ids)
+    first, edit, alert, private = (stored[i] for i in row_ids)
     assert [m.id for m in transport.sent_to(NEW)] == [first.id, alert.id]  # in order, once each
     assert transport.sent_to(NEW)[0].reply_to_message_id is None  # id 7 is the old chat's
-    assert (first.status, first.chat_id, alert.status, alert.chat_id) == (S.sent, NEW, S.sent, NEW)
-    assert (edit.status, edit.chat_id) == (S.dead, OLD)  # an old message cannot be edited in the new chat
+    with db.session() as session:
+        tg = lambda key: ids.telegram_chat(session, key)  # noqa: E731
+        assert (first.status, tg(first.chat_id), alert.status, tg(alert.chat_id)) == (S.sent, NEW, S.sent, NEW)
+        assert (edit.status, tg(edit.chat_id)) == (S.dead, OLD)  # an old message cannot be edited in the new chat
     assert private.status == S.sent
     assert sender.stats.failed == 0 and sender.stats.moved >= 1
     with db.session() as session:
-        assert groups.get(session, OLD) is None
-        assert groups.get(session, NEW).title == "居民群"
+        assert groups.get(session, ids.known_chat(session, OLD)) is None
+        assert groups.get(session, ids.known_chat(session, NEW)).title == "居民群"
     assert len(transport.attempts) <= 5  # OLD refused at most once per row
 
 

@@ -47,7 +47,7 @@ async def test_a_busy_group_and_private_chats_share_the_overall_limit(db):
     sender = make_sender(db, transport, clock, limits=RateLimits())
     await sender.drain(timeout=600)
     assert transport.refused == 0 and sorted(transport.sent_ids) == ids
-    group_times = [d.at for d in transport.deliveries if d.message.chat_id == -100200]
+    group_times = [d.at for d in transport.deliveries if d.chat == -100200]
     assert group_times[20] - group_times[0] >= 60  # 21st group message waits for the minute
 
 

@@ -34,7 +34,7 @@ async def test_where_a_platform_cannot_edit_the_new_state_goes_out_as_a_new_mess
                                      buttons=[[Button("领办", Action("q", "claim", 1))]], kind="card"))
     await make_sender(db, transport, clock).drain()  # FakeTransport.edit would fail the test
     sent, again = transport.deliveries
-    assert not again.edit and again.message.edit_message_id is None and again.message.chat_id == 5
+    assert not again.edit and again.message.edit_message_id is None and again.message.chat_id == sent.message.chat_id
     assert again.message.text == rich("问题 ", bold("Q1"), " 已受理")
     assert [b.text for b in again.message.buttons[0]] == ["领办"]
     row = rows(db)[edit]

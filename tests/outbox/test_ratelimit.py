@@ -32,7 +32,7 @@ async def _grant_all(limiter: RateLimiter, requests: list[tuple[float, int]]) ->
     async def one(at: float, chat: int) -> None:
         await asyncio.sleep(at)
         arrival = loop.time()
-        await limiter.acquire(chat)
+        await limiter.acquire(chat, private=chat > 0)
         out.append((chat, arrival, loop.time() - origin))
 
     await asyncio.gather(*(one(at, chat) for at, chat in requests))
@@ -45,7 +45,7 @@ def check_all_limits(limits: RateLimits, grants: list[tuple[int, float, float]])
         assert_windows_hold(times, count, window + limits.slack)
     for chat in {c for c, _, _ in grants}:
         mine = [g for c, _, g in grants if c == chat]
-        for count, window in limits.for_chat(chat):
+        for count, window in limits.for_chat(chat > 0):
             assert_windows_hold(mine, count, window + limits.slack)
 
 
@@ -77,7 +77,7 @@ async def _send_all(limiter: RateLimiter, requests) -> list[tuple[int, float, fl
 
     async def one(at: float, chat: int, latency: float) -> None:
         await asyncio.sleep(at)
-        async with limiter.slot(chat):
+        async with limiter.slot(chat, private=chat > 0):
             granted = loop.time()
             await asyncio.sleep(latency)
         out.append((chat, granted, loop.time()))
@@ -115,7 +115,7 @@ def test_with_network_latency_the_platform_still_never_sees_too_many(reqs, overa
     assert len(sends) == len(reqs)
     assert_no_arrivals_bunch([(g, c) for _, g, c in sends], overall, 1.0)
     for chat in {c for c, _, _ in sends}:
-        for count, window in limits.for_chat(chat):
+        for count, window in limits.for_chat(chat > 0):
             assert_no_arrivals_bunch([(g, c) for ch, g, c in sends if ch == chat], count, window)
 
 
@@ -157,13 +157,13 @@ async def test_pauses_hold_a_chat_or_everything():
     limiter = RateLimiter(RateLimits(slack=0.0))
     loop = asyncio.get_running_loop()
     start = loop.time()
-    limiter.pause(7, 5)
-    await limiter.acquire(8)  # another chat is not held
+    limiter.pause(7, 5, private=True)
+    await limiter.acquire(8, private=True)  # another chat is not held
     assert loop.time() == start
-    await limiter.acquire(7)
+    await limiter.acquire(7, private=True)
     assert loop.time() - start == 5
     limiter.pause_all(3)
-    await limiter.acquire(9)
+    await limiter.acquire(9, private=True)
     assert loop.time() - start == 8
 
 
@@ -172,8 +172,8 @@ async def test_a_pause_arriving_while_waiting_sends_the_waiter_back_in_line():
     limiter = RateLimiter(RateLimits(overall=((1, 1.0),), slack=0.0))
     loop = asyncio.get_running_loop()
     start = loop.time()
-    await limiter.acquire(1)  # takes the slot at 0
-    waiter = asyncio.create_task(limiter.acquire(2))  # reserved for 1.0
+    await limiter.acquire(1, private=True)  # takes the slot at 0
+    waiter = asyncio.create_task(limiter.acquire(2, private=True))  # reserved for 1.0
     await asyncio.sleep(0.5)
     limiter.pause_all(4)  # the platform says: nothing until 4.5
     await waiter
@@ -186,15 +186,15 @@ async def test_unlimited_never_waits_and_cancelling_a_waiter_is_safe():
     loop = asyncio.get_running_loop()
     start = loop.time()
     for _ in range(1000):
-        await unlimited.acquire(1)
+        await unlimited.acquire(1, private=True)
     assert loop.time() == start
     limited = RateLimiter(RateLimits(slack=0.0))
-    await limited.acquire(3)
-    waiter = asyncio.create_task(limited.acquire(3))
+    await limited.acquire(3, private=True)
+    waiter = asyncio.create_task(limited.acquire(3, private=True))
     await asyncio.sleep(0.1)
     waiter.cancel()
     await asyncio.gather(waiter, return_exceptions=True)
-    await limited.acquire(3)  # the lock was released; the cancelled waiter took nothing
+    await limited.acquire(3, private=True)  # the lock was released; the cancelled waiter took nothing
     assert loop.time() - start == 1.0
 
 
@@ -203,7 +203,7 @@ def test_forgotten_chats_are_pruned():
         limiter = RateLimiter(RateLimits(overall=(), slack=0.0))
         for round in range(4):
             for i in range(5000):
-                await limiter.acquire(round * 10_000 + i + 1)
+                await limiter.acquire(round * 10_000 + i + 1, private=True)
             await asyncio.sleep(2)
         return len(limiter._chats)
 

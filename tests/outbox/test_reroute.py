@@ -11,6 +11,7 @@ from models import Member, OutboxMessage, OutboxStatus
 from tests.factories import build_world
 
 from .conftest import add, make_sender, rows, virtual
+from tests import ids as tg
 
 S = OutboxStatus
 CHAT = {"bh3": 9003, "gm1": 9001, "office": 9005, "leader": 9006}
@@ -21,16 +22,16 @@ def setup_world(db, clock, *, chats=CHAT, bind_group=False):
     with db.transaction() as session:
         w = build_world(session, clock.now())
         for key, chat_id in chats.items():
-            w.m[key].chat_user_id = chat_id
+            tg.bind(w.session, w.m[key], chat_id)
         if bind_group:
-            groups.bind(session, GRID1_GROUP, community_name="白庙社区", grid_name="第一网格", now=clock.now())
+            groups.bind(session, tg.chat(session, GRID1_GROUP), community_name="白庙社区", grid_name="第一网格", now=clock.now())
         issue = w.report("3栋楼道灯坏了")
         session.flush()
         ids = {key: m.id for key, m in w.m.items()}
         alert = enqueue(
             session,
             Outgoing(
-                chat_id=chats["bh3"], text=f"新问题 Q{issue.id}：3栋楼道灯坏了", kind="alert",
+                chat_id=tg.chat(session, chats["bh3"]), text=f"新问题 Q{issue.id}：3栋楼道灯坏了", kind="alert",
                 member_id=ids["bh3"], ref=f"issue:{issue.id}",
                 buttons=[[Button("受理", Action("q", "accept", issue.id)), Button("领办", Action("q", "claim", issue.id))]],
             ),
@@ -38,6 +39,12 @@ def setup_world(db, clock, *, chats=CHAT, bind_group=False):
         )
         session.flush()
         return ids, issue.id, alert.id
+
+
+def chat_of(db, chat_key: int) -> int:
+    """A row's chat as Telegram names it."""
+    with db.session() as session:
+        return tg.telegram_chat(session, chat_key)
 
 
 def members(db) -> dict[int, Member]:
@@ -55,13 +62,13 @@ async def test_a_blocked_building_head_is_marked_and_the_grid_manager_gets_the_a
     assert stored[alert_id].status == S.failed and "blocked" in stored[alert_id].last_error
     assert members(db)[ids["bh3"]].unreachable
     [replacement] = [r for r in stored.values() if r.id != alert_id]
-    assert replacement.chat_id == CHAT["gm1"] and replacement.member_id == ids["gm1"]
+    assert chat_of(db, replacement.chat_id) == CHAT["gm1"] and replacement.member_id == ids["gm1"]
     assert (replacement.text, replacement.buttons, replacement.kind, replacement.ref) == (
         stored[alert_id].text, stored[alert_id].buttons, "alert", f"issue:{issue_id}",
     )
     assert replacement.status == S.sent
     [delivery] = transport.deliveries
-    assert delivery.message.chat_id == CHAT["gm1"]
+    assert delivery.chat == CHAT["gm1"]
     assert delivery.message.buttons[0][1].action == Action("q", "claim", issue_id)
     assert sender.stats.failed == 1 and sender.stats.rerouted == 1
 
@@ -74,10 +81,10 @@ async def test_when_everyone_in_the_route_is_unreachable_the_grid_group_gets_it(
     sender = make_sender(db, transport, clock)
     await sender.drain()
     stored = list(rows(db).values())
-    tried = [r.chat_id for r in stored]
+    tried = [chat_of(db, r.chat_id) for r in stored]
     assert tried[0] == CHAT["bh3"] and tried[-1] == GRID1_GROUP
     assert len(tried) == len(set(tried))  # nobody twice: the chain ends
-    assert [d.message.chat_id for d in transport.deliveries] == [GRID1_GROUP]
+    assert [d.chat for d in transport.deliveries] == [GRID1_GROUP]
     assert all(r.status == S.failed for r in stored[:-1]) and stored[-1].status == S.sent
     marked = {key for key, mid in ids.items() if members(db)[mid].unreachable}
     assert marked == {key for key in CHAT if CHAT[key] in tried}
@@ -110,7 +117,7 @@ async def test_a_failing_hook_does_not_lose_the_failed_mark(db, clock, transport
     transport.block(CHAT["bh3"], Unreachable("blocked"))
 
     def broken(session, row, now):
-        session.add(OutboxMessage(chat_id=1, text="half-written"))
+        session.add(OutboxMessage(chat_id=tg.chat(session, 1), text="half-written"))
         session.flush()
         raise RuntimeError("hook bug")
 

@@ -176,13 +176,13 @@ async def test_retry_after_is_capped(db):
 async def test_overall_flood_pauses_every_chat(db, clock, transport):
     sender = make_sender(db, transport, clock)
     now = sender.limiter.now()
-    sender._flood(1, RetryAfter(3))
+    sender._flood(1, RetryAfter(3), private=True)
     assert sender.limiter.paused_until() < now  # one chat: only that chat waits
     assert sender.limiter.paused_until(1) >= now + 3
-    sender._flood(2, RetryAfter(3))  # a second chat within a second: it is the bot's limit
+    sender._flood(2, RetryAfter(3), private=True)  # a second chat within a second: it is the bot's limit
     assert sender.limiter.paused_until() >= now + 3
     other = make_sender(db, transport, clock)
-    other._flood(9, RetryAfter(4, everywhere=True))
+    other._flood(9, RetryAfter(4, everywhere=True), private=True)
     assert other.limiter.paused_until(12345) >= now + 4
 
 

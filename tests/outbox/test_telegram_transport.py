@@ -42,7 +42,7 @@ from bot.rich.render import from_html
 from models import OutboxStatus
 
 from .conftest import add, rows
-from .test_reroute import CHAT, members, setup_world
+from .test_reroute import CHAT, chat_of, members, setup_world
 
 TOKEN = "123456:TEST-token_for_the_outbox"
 FLOODED, BLOCKED, GONE = 100, CHAT["bh3"], 300
@@ -118,7 +118,10 @@ async def api():
 
 
 def msg(chat_id: int, text: str = "<b>新问题</b> Q1", **kw) -> OutboundMessage:
-    return OutboundMessage(id=1, chat_id=chat_id, text=from_html(text), **kw)
+    """A row to the Telegram chat ``chat_id`` (its key here is just 1: the transport uses the
+    chat's external id)."""
+    return OutboundMessage(id=1, chat_id=1, text=from_html(text), platform="telegram", external_chat_id=str(chat_id),
+                           chat_kind="private" if chat_id > 0 else "group", **kw)
 
 
 async def test_the_transport_speaks_the_bot_api(api):
@@ -134,7 +137,7 @@ async def test_the_transport_speaks_the_bot_api(api):
     assert markup[0][0] == {"text": "受理", "callback_data": "q:accept:1:"}
     assert markup[0][1] == {"text": "地图", "url": "https://example.org/m"}
 
-    await transport.send(msg(42, text="照片说明", photo="AgACPHOTO"))
+    await transport.send(msg(42, text="照片说明", photo="telegram:AgACPHOTO"))  # stored tagged, sent by its id
     method, params = mini.requests[-1]
     assert method == "sendPhoto" and params["photo"] == "AgACPHOTO" and params["caption"] == "照片说明"
 
@@ -179,7 +182,7 @@ def test_aiogram_errors_map_to_what_the_sender_does():
     for err, expected in cases:
         assert type(translate(err)) is expected, err
     assert translate(cases[0][0]).seconds == 7
-    assert translate(cases[6][0]).new_chat_id == -1001234
+    assert translate(cases[6][0]).new_chat_id == "-1001234"
     assert keyboard([]) is None and keyboard([[Button("x")]]) is None
 
 
@@ -199,7 +202,7 @@ async def test_sender_through_aiogram_429_once_a_blocked_member_rerouted(api, db
         await task
     stored = rows(db)
     assert stored[alert_id].status == OutboxStatus.failed and members(db)[ids["bh3"]].unreachable
-    [rerouted] = [r for r in stored.values() if r.chat_id == CHAT["gm1"]]
+    [rerouted] = [r for r in stored.values() if chat_of(db, r.chat_id) == CHAT["gm1"]]
     assert rerouted.status == OutboxStatus.sent and rerouted.ref == f"issue:{issue_id}"
     assert stored[flooded].status == stored[fine].status == OutboxStatus.sent
     assert stored[flooded].attempts == 2 and stored[flooded].sent_message_id < stored[fine].sent_message_id

@@ -13,6 +13,7 @@ from bot.rotas import admin
 from bot.rotas.spec import RotaSpec
 from models import OutboxMessage
 from tests.factories import build_world
+from tests import ids
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -35,7 +36,7 @@ def world(db, clock):
         for i, name in enumerate(("张三", "李四", "王五", "赵六"), start=1):
             w.add_member(name, 5, grid=w.grid1, chat_user_id=7000 + i)
         for key, uid in (("gm1", 8001), ("office", 8002), ("bh3", 8003), ("leader", 8004), ("worker1", 8005)):
-            w.m[key].chat_user_id = uid
+            ids.bind(w.session, w.m[key], uid)
             s.add(w.m[key])
         s.flush()
     return w
@@ -70,4 +71,7 @@ def due_now(db, when, settings, **kw):
     from bot.due import fire as due
 
     with db.session() as s:
-        return due.due(s, when, settings=settings, **kw)
+        items = due.due(s, when, settings=settings, **kw)
+        for d in items:  # addressed as the tests name chats: by Telegram ids
+            d.out.chat_id = ids.telegram_chat(s, d.out.chat_id)
+        return items

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 from tests.rendered import html_of
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from handlers.types import Chat, Inbound, Press, User
 from models import CheckIn, OutboxMessage, Rota, Shift
 
 from .conftest import at, due_now, make_rota
+from tests import ids
 
 IDS = {"张三": 7001, "李四": 7002, "王五": 7003, "赵六": 7004, "gm1": 8001, "office": 8002, "bh3": 8003}
 _msg_ids = itertools.count(1)
@@ -30,13 +32,14 @@ class Chatter:
         self.conv = Conversation([rota_handlers.router])
 
     def say(self, who: str | int, text: str, *, group: int | None = None, location=None, photo=None):
+        """People and chats by Telegram ids, as an adapter gets them: keys in, Telegram ids back out."""
         uid = IDS.get(who, who)
-        chat = Chat(group, "group", "居民群") if group else Chat(uid, "private")
-        msg = Inbound(chat, User(uid, str(who)), next(_msg_ids), text, self.clock.now(), location=location,
-                      photo_file_id=photo)
         with self.db.transaction() as s:
+            chat = Chat(ids.chat(s, group), "group", "居民群") if group else Chat(ids.chat(s, uid), "private")
+            msg = Inbound(chat, User(ids.account(s, uid), str(who)), next(_msg_ids), text, self.clock.now(),
+                          location=location, photo=ids.file_ref(photo))
             reaction = process_message(self.conv, s, Context(s, self.clock.now(), self.settings), msg)
-        return reaction
+            return _as_telegram(s, reaction)
 
     def text(self, who, text, **kw) -> str:
         return html_of(self.say(who, text, **kw).outgoing[0])
@@ -45,14 +48,22 @@ class Chatter:
         """``who`` taps the button ``data`` under a message of the bot's that carries it (a
         button acts only under its own message)."""
         uid = IDS.get(who, who)
-        chat = Chat(group, "group") if group else Chat(uid, "private")
         message_id = next(_msg_ids)
         with self.db.transaction() as s:
+            chat = Chat(ids.chat(s, group), "group") if group else Chat(ids.chat(s, uid), "private")
             s.add(OutboxMessage(chat_id=chat.id, text="…", buttons=json.dumps([[{"text": "…", "data": data}]]),
                                 status="sent", sent_message_id=message_id))
-        press = Press(f"cb{next(_msg_ids)}", chat, User(uid, str(who)), message_id, data, self.clock.now())
         with self.db.transaction() as s:
-            return process_press(self.conv, s, Context(s, self.clock.now(), self.settings), press)
+            press = Press(f"cb{next(_msg_ids)}", chat, User(ids.account(s, uid), str(who)), message_id, data,
+                          self.clock.now())
+            return _as_telegram(s, process_press(self.conv, s, Context(s, self.clock.now(), self.settings), press))
+
+
+def _as_telegram(session, reaction):
+    """The reaction with its messages addressed by Telegram chat ids (what a test reads)."""
+    if reaction is not None:
+        reaction.outgoing = [replace(o, chat_id=ids.telegram_chat(session, o.chat_id)) for o in reaction.outgoing]
+    return reaction
 
 
 @pytest.fixture
@@ -83,7 +94,7 @@ def test_grid_manager_creates_a_rota_in_one_line(chat, db, world):
 def test_duty_myshifts_and_rotas(chat, db, world, clock, settings):
     with db.transaction() as s:
         make_rota(s, world, settings, clock.now())
-        groups.bind(s, -100100, community_name=world.community.name, grid_name="第一网格", now=clock.now())
+        groups.bind(s, ids.chat(s, -100100), community_name=world.community.name, grid_name="第一网格", now=clock.now())
     duty = chat.text("bh3", "/duty")
     assert "夜间巡逻（巡逻）" in duty and "下一班 今天 20:00–22:00：张三、李四" in duty
     in_group = chat.text(7001, "/duty", group=-100100)
@@ -110,7 +121,7 @@ def test_checkin_with_location_then_photo(chat, db, world, clock, settings):
     assert "已把照片记入签到" in chat.text("李四", "", photo="photo-1")
     with db.session() as s:
         rows = {c.member_id: c for c in s.exec(select(CheckIn)).all()}
-    assert rows[world.m["张三"].id].latitude == 30.98 and rows[world.m["李四"].id].photo == "photo-1"
+    assert rows[world.m["张三"].id].latitude == 30.98 and rows[world.m["李四"].id].photo == "telegram:photo-1"
     assert "已补充签到信息" in chat.text("张三", "/checkin")
 
 

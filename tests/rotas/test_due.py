@@ -19,6 +19,7 @@ from bot.rotas import away, checkins, swaps, turns
 from models import MemberStatus, PolicyKind
 
 from .conftest import at, due_now, fire, make_rota, outbox
+from tests import ids
 
 UTC = timezone.utc
 
@@ -55,7 +56,8 @@ def test_reminders_fire_once_each_across_days(db, world, clock, settings):
     # a late tick (the process was down from 19:00 to 20:10) still sends each of them once
     assert fire(db, at(28, 20, 10), settings).queued == 5
     assert fire(db, at(28, 20, 10, 15), settings).queued == 0
-    assert [r.chat_id for r in outbox(db, f"start:shift:{s1.id}")] == [7001, 7002]
+    with db.session() as s:
+        assert [ids.telegram_chat(s, r.chat_id) for r in outbox(db, f"start:shift:{s1.id}")] == [7001, 7002]
     assert len({r.dedupe_key for r in outbox(db)}) == len(outbox(db)) == 9
     # once a shift is over its start reminder is no longer useful
     assert not [d for d in due_now(db, at(29, 22, 30), settings) if d.key.startswith(f"start:shift:{s2.id}")]
@@ -236,7 +238,7 @@ def test_morning_digest_to_grid_managers_by_chat_or_group(db, world, clock, sett
         make_rota(s, world, settings, clock.now())
         _report(world, s, when=at(25, 9))
         _report(world, s, when=at(28, 8))
-        groups.bind(s, -100200, community_name=world.community.name, grid_name="第二网格", now=clock.now())
+        groups.bind(s, ids.chat(s, -100200), community_name=world.community.name, grid_name="第二网格", now=clock.now())
         world.session = s
         world.report("5栋门禁坏了", building=world.b5)
     digests = {d.out.member_id: d for d in due_now(db, at(29, 7, 30), settings) if d.what == "digest"}
@@ -251,7 +253,7 @@ def test_morning_digest_to_grid_managers_by_chat_or_group(db, world, clock, sett
 
 def test_weekly_note_to_each_group(db, world, clock, settings):
     with db.transaction() as s:
-        groups.bind(s, -100100, community_name=world.community.name, grid_name="第一网格", now=clock.now())
+        groups.bind(s, ids.chat(s, -100100), community_name=world.community.name, grid_name="第一网格", now=clock.now())
         issue = _report(world, s, when=at(28, 9))
         issues.claim(s, issue, world.actor("gm1"), now=at(28, 10))
         issues.resolve(s, issue, world.actor("gm1"), now=at(28, 11), note="换了灯泡")
@@ -260,7 +262,8 @@ def test_weekly_note_to_each_group(db, world, clock, settings):
     assert [d.out.chat_id for d in notes] == [-100100]
     text = html_of(notes[0].out)
     assert "解决问题 1 件" in text and "感谢：gm1" in text and "本周之星：gm1" in text
-    assert notes[0].key == "weekly:2026w49:chat:-100100"
+    with db.session() as s:  # one per group: the key names the group's chat
+        assert notes[0].key == f"weekly:2026w49:chat:{ids.known_chat(s, -100100)}"
 
 
 def test_quarterly_unit_scoreboard_to_office_and_district_leader(db, world, clock, settings):
@@ -278,7 +281,7 @@ def test_quarterly_unit_scoreboard_to_office_and_district_leader(db, world, cloc
 def test_members_who_left_are_not_reminded_and_unreachable_fall_back_to_the_group(db, world, clock, settings):
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now(), team=("张三", "李四", "王五"))
-        groups.bind(s, -100100, community_name=world.community.name, grid_name="第一网格", now=clock.now())
+        groups.bind(s, ids.chat(s, -100100), community_name=world.community.name, grid_name="第一网格", now=clock.now())
         world.m["李四"].unreachable = True
         s.add(world.m["李四"])
         world.m["王五"].status = MemberStatus.left

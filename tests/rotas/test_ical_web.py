@@ -11,6 +11,7 @@ from bot.infra.config import Settings
 from bot.rotas import ical
 
 from .conftest import make_rota
+from tests import ids
 
 
 def test_member_and_rota_calendars(db, world, clock, settings):
@@ -109,9 +110,10 @@ def test_member_feed_link_in_myshifts_only_in_private(db, world, clock, settings
     conversation = Conversation([rota_handlers.router])
     with db.transaction() as s:
         make_rota(s, world, settings, clock.now())
-        msg = Inbound(Chat(7001, "private"), User(7001, "张三"), 1, "/myshifts", clock.now())
+        me = User(ids.account(s, 7001), "张三")
+        msg = Inbound(Chat(ids.chat(s, 7001), "private"), me, 1, "/myshifts", clock.now())
         reaction = process_message(conversation, s, Context(s, clock.now(), public), msg)
-        in_group = Inbound(Chat(-100, "group"), User(7001, "张三"), 2, "/myshifts", clock.now())
+        in_group = Inbound(Chat(ids.chat(s, -100), "group"), me, 2, "/myshifts", clock.now())
         group_reaction = process_message(conversation, s, Context(s, clock.now(), public), in_group)
         token = ical.member_token(s, world.m["张三"], now=clock.now())
     assert f"https://hgj.example.cn/ical/member/{token}.ics" in html_of(reaction.outgoing[0])

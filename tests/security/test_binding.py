@@ -18,6 +18,7 @@ from bot.members import binding
 from handlers import texts
 from models import BindAttempt, Member, MemberEvent
 from tests.chat.live import live_bot
+from tests import ids
 
 STRANGER = 9_900_001
 
@@ -36,12 +37,12 @@ def member(db, **where) -> Member:
         query = select(Member)
         for key, value in where.items():
             query = query.where(getattr(Member, key) == value)
-        return s.exec(query).one()
+        return ids.with_telegram(s, s.exec(query).one())
 
 
 def bound_to(db, chat_user_id: int) -> Member | None:
     with db.session() as s:
-        return s.exec(select(Member).where(Member.chat_user_id == chat_user_id)).first()
+        return ids.member_of(s, chat_user_id)
 
 
 async def replies(sc, chat_id: int, n: int, *, after: int, timeout: float = 30.0) -> list[str]:
@@ -100,7 +101,7 @@ async def test_guessed_codes_and_other_peoples_contacts_are_refused_with_one_wor
     assert (await replies(sc, STRANGER, 1, after=start)) == [texts.BIND_LIMITED]
     assert bound_to(db, STRANGER) is None and member(db, name="陈静").chat_user_id == gm.chat_user_id
     with db.session() as s:
-        assert len(s.exec(select(BindAttempt).where(BindAttempt.chat_user_id == STRANGER)).all()) == 5
+        assert len(s.exec(select(BindAttempt).where(BindAttempt.account_id == ids.known_account(s, STRANGER))).all()) == 5
 
 
 async def test_the_member_binds_by_sharing_their_own_phone(live, demo):
@@ -121,7 +122,7 @@ async def test_the_member_binds_by_sharing_their_own_phone(live, demo):
         note = await sc.wait_for_message(reader.chat_user_id, lambda m: "孔德明" in m["text"])
         assert "本人分享登记手机号" in note["text"]
     with db.session() as s:
-        (event,) = s.exec(select(MemberEvent).where(MemberEvent.chat_user_id == kong.chat_user_id)).all()
+        (event,) = s.exec(select(MemberEvent).where(MemberEvent.account_id == ids.known_account(s, kong.chat_user_id))).all()
         assert (event.kind, event.how) == ("bind", "phone")
 
 

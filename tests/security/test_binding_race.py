@@ -16,6 +16,7 @@ from sqlmodel import select
 from bot.members import binding
 from models import Member, MemberEvent
 from tests.factories import build_world
+from tests import ids
 
 REAL, LEAKED = 9_101, 9_102
 
@@ -25,26 +26,26 @@ def test_two_binds_of_one_member_at_once_cannot_both_win(pg_db, clock):
     db, now = pg_db, clock.now()
     with db.transaction() as s:
         world = build_world(s, now)
-        world.m["office"].chat_user_id = 8_001
+        ids.bind(world.session, world.m["office"], 8_001)
         member_id = world.m["volunteer"].id
         issued = binding.create_invitation(s, world.m["volunteer"], by=None, now=now)
     with db.transaction() as slow:  # the phone's transaction has read the member (no account yet) …
         member = slow.get(Member, member_id)
-        assert member.chat_user_id is None
+        assert ids.member_telegram_id(slow, member) is None
         with db.transaction() as fast:  # … when the leaked invitation commits its bind
-            assert binding.bind_by_code(fast, LEAKED, issued.code, now=now).status == "bound"
-        outcome = binding.bind_by_contact(slow, REAL, phone=member.phone, owner_id=REAL, now=now)
+            assert binding.bind_by_code(fast, ids.account(fast, LEAKED), issued.code, now=now).status == "bound"
+        outcome = binding.bind_by_contact(slow, ids.account(slow, REAL), phone=member.phone, owner_id=ids.account(slow, REAL), now=now)
         assert outcome.status == "refused"
     with db.session() as s:
-        assert s.get(Member, member_id).chat_user_id == LEAKED  # the first, not silently replaced
+        assert ids.member_telegram_id(s, member_id) == LEAKED  # the first, not silently replaced
         events = s.exec(select(MemberEvent).where(MemberEvent.member_id == member_id)).all()
-        assert [(e.kind, e.chat_user_id) for e in events] == [("bind", LEAKED)]
+        assert [(e.kind, ids.telegram_user(s, e.account_id)) for e in events] == [("bind", LEAKED)]
 
 
 def test_a_bind_still_binds_and_tells(any_db, clock):
     with any_db.transaction() as s:
         world = build_world(s, clock.now())
         member = world.m["volunteer"]
-        outcome = binding.bind_by_contact(s, REAL, phone=member.phone, owner_id=REAL, now=clock.now())
-        assert outcome.status == "bound" and outcome.member.chat_user_id == REAL
-        assert binding.bind_by_contact(s, REAL, phone=member.phone, owner_id=REAL, now=clock.now()).status == "already"
+        outcome = binding.bind_by_contact(s, ids.account(s, REAL), phone=member.phone, owner_id=ids.account(s, REAL), now=clock.now())
+        assert outcome.status == "bound" and ids.member_telegram_id(s, outcome.member) == REAL
+        assert binding.bind_by_contact(s, ids.account(s, REAL), phone=member.phone, owner_id=ids.account(s, REAL), now=clock.now()).status == "already"

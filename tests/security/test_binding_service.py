@@ -14,6 +14,7 @@ from bot.infra.errors import InvalidInput, NotAllowed
 from bot.members import binding
 from models import BindAttempt, Invitation, MemberEvent, MemberStatus, OutboxMessage, OutboxStatus
 from tests.factories import build_world
+from tests import ids
 
 ME = 9001
 
@@ -23,7 +24,7 @@ def w(db, clock):
     with db.transaction() as session:
         world = build_world(session, clock.now())
         for key in ("office", "gm1", "gm2"):  # the watchers have chat accounts (others stay unbound)
-            world.m[key].chat_user_id = {"office": 8001, "gm1": 8002, "gm2": 8003}[key]
+            ids.bind(world.session, world.m[key], {"office": 8001, "gm1": 8002, "gm2": 8003}[key])
         session.flush()
         yield world
 
@@ -32,21 +33,21 @@ def notices(w) -> dict[int, list[str]]:
     rows = w.session.exec(select(OutboxMessage).where(OutboxMessage.kind == "notice")).all()
     out: dict[int, list[str]] = {}
     for row in rows:
-        out.setdefault(row.chat_id, []).append(html_of(row))
+        out.setdefault(ids.telegram_chat(w.session, row.chat_id), []).append(html_of(row))
     return out
 
 
 def test_ones_own_phone_binds_in_any_spelling_and_is_recorded_and_told(w):
     member = w.m["volunteer"]  # 第一网格
     spelled = f"+86 {member.phone[:3]}-{member.phone[3:7]} {member.phone[7:]}"
-    outcome = binding.bind_by_contact(w.session, ME, phone=spelled, owner_id=ME, display_name="志愿者", now=w.now)
-    assert outcome.status == "bound" and member.chat_user_id == ME
+    outcome = binding.bind_by_contact(w.session, ids.account(w.session, ME), phone=spelled, owner_id=ids.account(w.session, ME), display_name="志愿者", now=w.now)
+    assert outcome.status == "bound" and ids.member_telegram_id(w.session, member) == ME
     (event,) = w.session.exec(select(MemberEvent)).all()
-    assert (event.kind, event.how, event.chat_user_id, event.member_id) == ("bind", "phone", ME, member.id)
+    assert (event.kind, event.how, ids.telegram_user(w.session, event.account_id), event.member_id) == ("bind", "phone", ME, member.id)
     told = notices(w)
     assert set(told) == {8001, 8002}  # the office and the grid's manager, not the other grid's
     assert member.number in told[8001][0] and "本人分享登记手机号" in told[8001][0]
-    again = binding.bind_by_contact(w.session, ME, phone=member.phone, owner_id=ME, now=w.now)
+    again = binding.bind_by_contact(w.session, ids.account(w.session, ME), phone=member.phone, owner_id=ids.account(w.session, ME), now=w.now)
     assert again.status == "already" and again.member.id == member.id
 
 
@@ -65,26 +66,26 @@ def test_every_failed_contact_reads_the_same_and_counts(w, case):
     elif case == "left":
         member.status = MemberStatus.left
     elif case == "taken":
-        member.chat_user_id = 7777
-    outcome = binding.bind_by_contact(w.session, ME, phone=phone, owner_id=owner, now=w.now)
+        ids.bind(w.session, member, 7777)
+    outcome = binding.bind_by_contact(w.session, ids.account(w.session, ME), phone=phone, owner_id=ids.account(w.session, owner) if owner is not None else None, now=w.now)
     assert outcome.status == "refused" and outcome.member is None
-    assert binding.failures(w.session, ME, now=w.now) == 1
+    assert binding.failures(w.session, ids.account(w.session, ME), now=w.now) == 1
     if case == "taken":  # the phone's verified owner asks for a number bound elsewhere: the office looks
         assert "已绑定其他账号" in notices(w)[8001][0] and 8002 not in notices(w)
     else:
         assert notices(w) == {}
-        assert member.chat_user_id is None
+        assert ids.member_telegram_id(w.session, member) is None
 
 
 def test_five_failures_an_hour_then_not_even_the_right_phone_is_checked(w, clock):
     member = w.m["volunteer"]
     for i in range(binding.MAX_FAILURES):
-        assert binding.bind_by_code(w.session, ME, f"guess{i}", now=w.now).status == "refused"
-    assert binding.bind_by_contact(w.session, ME, phone=member.phone, owner_id=ME, now=w.now).status == "limited"
-    assert member.chat_user_id is None
+        assert binding.bind_by_code(w.session, ids.account(w.session, ME), f"guess{i}", now=w.now).status == "refused"
+    assert binding.bind_by_contact(w.session, ids.account(w.session, ME), phone=member.phone, owner_id=ids.account(w.session, ME), now=w.now).status == "limited"
+    assert ids.member_telegram_id(w.session, member) is None
     assert len(w.session.exec(select(BindAttempt)).all()) == 5  # a limited try writes nothing
     later = w.now + binding.FAILURE_WINDOW + timedelta(seconds=1)
-    assert binding.bind_by_contact(w.session, ME, phone=member.phone, owner_id=ME, now=later).status == "bound"
+    assert binding.bind_by_contact(w.session, ids.account(w.session, ME), phone=member.phone, owner_id=ids.account(w.session, ME), now=later).status == "bound"
 
 
 def test_an_invitation_binds_once_within_seven_days(w):
@@ -92,11 +93,11 @@ def test_an_invitation_binds_once_within_seven_days(w):
     issued = binding.create_invitation(w.session, member, by=w.m["office"], now=w.now)
     assert len(issued.code) <= 64 and issued.code not in str(issued.invitation.model_dump())
     assert issued.link("hgj_demo_bot") == f"https://t.me/hgj_demo_bot?start={issued.code}"
-    assert binding.bind_by_code(w.session, ME, issued.code, now=w.now).status == "bound"
-    assert member.chat_user_id == ME
+    assert binding.bind_by_code(w.session, ids.account(w.session, ME), issued.code, now=w.now).status == "bound"
+    assert ids.member_telegram_id(w.session, member) == ME
     event = w.session.exec(select(MemberEvent)).one()
     assert (event.how, event.by_id) == ("invitation", w.m["office"].id)
-    assert binding.bind_by_code(w.session, 9002, issued.code, now=w.now).status == "refused"  # used
+    assert binding.bind_by_code(w.session, ids.account(w.session, 9002), issued.code, now=w.now).status == "refused"  # used
 
 
 def test_an_expired_or_replaced_invitation_binds_nobody(w):
@@ -104,10 +105,10 @@ def test_an_expired_or_replaced_invitation_binds_nobody(w):
     old = binding.create_invitation(w.session, member, by=None, now=w.now)
     new = binding.create_invitation(w.session, member, by=None, now=w.now)
     assert new.revoked == 1
-    assert binding.bind_by_code(w.session, ME, old.code, now=w.now).status == "refused"
+    assert binding.bind_by_code(w.session, ids.account(w.session, ME), old.code, now=w.now).status == "refused"
     late = w.now + binding.INVITATION_LIFETIME + timedelta(minutes=1)
-    assert binding.bind_by_code(w.session, ME, new.code, now=late).status == "refused"
-    assert member.chat_user_id is None
+    assert binding.bind_by_code(w.session, ids.account(w.session, ME), new.code, now=late).status == "refused"
+    assert ids.member_telegram_id(w.session, member) is None
     assert [a.reason for a in w.session.exec(select(BindAttempt).order_by(BindAttempt.id))] == ["revoked", "expired"]
 
 
@@ -128,13 +129,13 @@ def test_unbinding_ends_logins_drops_waiting_messages_and_is_told(w):
     from bot.messages import Outgoing
 
     member = w.m["volunteer"]
-    binding.bind_by_contact(w.session, ME, phone=member.phone, owner_id=ME, now=w.now)
+    binding.bind_by_contact(w.session, ids.account(w.session, ME), phone=member.phone, owner_id=ids.account(w.session, ME), now=w.now)
     token = access.issue_login(w.session, member, now=w.now)
-    waiting = enqueue(w.session, Outgoing(chat_id=ME, text="alert", kind="alert", member_id=member.id), now=w.now)
+    waiting = enqueue(w.session, Outgoing(chat_id=ids.chat(w.session, ME), text="alert", kind="alert", member_id=member.id), now=w.now)
     with pytest.raises(NotAllowed):
         binding.unbind(w.session, member, by=w.m["gm1"], how="office", now=w.now)
     done = binding.unbind(w.session, member, by=w.m["office"], how="office", now=w.now)
-    assert member.chat_user_id is None and done.logins_revoked == 1 and done.messages_dropped == 1
+    assert ids.member_telegram_id(w.session, member) is None and done.logins_revoked == 1 and done.messages_dropped == 1
     assert access.member_for_token(w.session, token, now=w.now) is None
     assert waiting.status == OutboxStatus.dead
     kinds = [(e.kind, e.how, e.by_id) for e in w.session.exec(select(MemberEvent).order_by(MemberEvent.id))]
@@ -154,7 +155,7 @@ def test_leaving_ends_logins_and_invitations_at_once(w):
     binding.set_status(w.session, unbound, MemberStatus.left, now=w.now)
     assert access.member_for_token(w.session, token, now=w.now) is None
     assert w.session.exec(select(Invitation)).one().revoked_at is not None
-    assert binding.bind_by_code(w.session, ME, issued.code, now=w.now).status == "refused"
+    assert binding.bind_by_code(w.session, ids.account(w.session, ME), issued.code, now=w.now).status == "refused"
 
 
 def test_a_login_row_is_checked_on_every_use(w):
@@ -181,17 +182,17 @@ def test_the_rosters_telegram_id_prebinds_as_an_event_and_the_office_hears_once(
         import_roster(session, path, now=clock.now())
     with db.transaction() as session:
         events = session.exec(select(MemberEvent)).all()
-        assert sorted((e.how, e.chat_user_id) for e in events) == [("roster", 8001), ("roster", 8002), ("roster", 8003)]
+        assert sorted((e.how, ids.telegram_user(session, e.account_id)) for e in events) == [("roster", 8001), ("roster", 8002), ("roster", 8003)]
         told = notices(type("W", (), {"session": session}))
         assert set(told) == {8001, 8002} and all(len(v) == 1 for v in told.values())  # one notice each
         assert "郑小红" in told[8002][0] and "刘洋" not in told[8002][0]  # the grid manager: her grid only
-        token = access.issue_login(session, session.exec(select(Member).where(Member.chat_user_id == 8003)).one(),
+        token = access.issue_login(session, ids.member_of(session, 8003),
                                    now=clock.now())
     path.write_text("姓名,手机号,角色,社区,网格,电报ID\n郑小红,13907240010,5,白庙社区,第一网格,8004\n", encoding="utf-8")
     with db.transaction() as session:  # the roster names another account: the old one's login ends
         import_roster(session, path, now=clock.now())
         assert access.member_for_token(session, token, now=clock.now()) is None
-        kinds = [(e.kind, e.chat_user_id) for e in session.exec(select(MemberEvent).order_by(MemberEvent.id))][3:]
+        kinds = [(e.kind, ids.telegram_user(session, e.account_id)) for e in session.exec(select(MemberEvent).order_by(MemberEvent.id))][3:]
         assert kinds == [("unbind", 8003), ("bind", 8004)]
 
 
@@ -201,7 +202,7 @@ def test_an_invitation_is_used_once_on_postgresql(pg_db, clock):
         w = build_world(session, clock.now())
         issued = binding.create_invitation(session, w.m["bh3"], by=None, now=clock.now())
     with pg_db.transaction() as session:
-        assert binding.bind_by_code(session, ME, issued.code, now=clock.now()).status == "bound"
+        assert binding.bind_by_code(session, ids.account(session, ME), issued.code, now=clock.now()).status == "bound"
     with pg_db.transaction() as session:
-        assert binding.bind_by_code(session, 9002, issued.code, now=clock.now()).status == "refused"
-        assert binding.failures(session, 9002, now=clock.now()) == 1
+        assert binding.bind_by_code(session, ids.account(session, 9002), issued.code, now=clock.now()).status == "refused"
+        assert binding.failures(session, ids.account(session, 9002), now=clock.now()) == 1

@@ -13,17 +13,18 @@ from tests.chat.conftest import conversation, cw, demo, demo_template, parser, p
 from tests.chat.live import button
 
 from .guard_steps import NOT_HERE, SUNSHINE, edits_of, forge, issue, live, report  # noqa: F401
+from tests import ids
 
 
 def followers(live, issue_id: int) -> set[int]:
     with live.db.session() as s:
-        return {r.chat_user_id for r in s.exec(select(Resident).join(
+        return {ids.telegram_user(s, r.account_id) for r in s.exec(select(Resident).join(
             IssueFollower, IssueFollower.resident_id == Resident.id).where(IssueFollower.issue_id == issue_id))}
 
 
 def resident(live, user_id: int) -> Resident | None:
     with live.db.session() as s:
-        return s.exec(select(Resident).where(Resident.chat_user_id == user_id)).first()
+        return s.exec(select(Resident).where(Resident.account_id == ids.known_account(s, user_id))).first()
 
 
 def community_id(live, name: str) -> int:
@@ -106,8 +107,8 @@ def test_who_belongs_to_a_community(cw, people):
     with cw.db.session() as s:
         baimiao = s.exec(select(Community.id).where(Community.name == "白庙社区")).one()
         yueliang = s.exec(select(Community.id).where(Community.name == "月亮湖社区")).one()
-        member = s.exec(select(Member).where(Member.chat_user_id == people.gm2)).one()
-        qian = s.exec(select(Resident).where(Resident.chat_user_id == people.r_qian)).one()
+        member = ids.member_of(s, people.gm2)
+        qian = s.exec(select(Resident).where(Resident.account_id == ids.known_account(s, people.r_qian))).one()
         assert belongs(s, baimiao, member=member, resident=None, group_community_id=None)
         assert not belongs(s, yueliang, member=member, resident=None, group_community_id=yueliang)
         assert belongs(s, yueliang, member=None, resident=qian, group_community_id=None)

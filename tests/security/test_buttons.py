@@ -11,6 +11,7 @@ from tests.chat.conftest import demo, demo_template, parser, people, unsure  # n
 from tests.chat.live import button
 
 from .guard_steps import NOT_HERE, SUNSHINE, edits_of, forge, issue, live, newest, report, resolve  # noqa: F401
+from tests import ids
 
 
 async def test_a_question_button_under_the_recorded_reply_or_a_welcome_changes_nothing(live, people):
@@ -113,8 +114,8 @@ async def test_a_refused_handler_press_edits_nothing(live, people):
 
     sc = live.sc
     with live.db.transaction() as s:
-        head = s.exec(select(Member).where(Member.chat_user_id == people.bh_s4)).one()
-        head.chat_user_id = None
+        head = ids.member_of(s, people.bh_s4)
+        ids.bind(s, head, None)
         s.add(head)
     await sc.add_member(SUNSHINE, people.y_bh1)  # a building head of 月亮湖社区 in this group
     _recorded, found = await report(live, people)
@@ -133,17 +134,18 @@ def test_a_message_carries_the_buttons_it_was_sent_or_edited_with_or_is_in_fligh
 
     claim, done = Action("w", "claim", 5).pack(), Action("w", "done", 5).pack()
     with db.transaction() as s:
-        row = enqueue(s, Outgoing(chat_id=-100, text="W5", buttons=[[Button("认领", Action("w", "claim", 5))]]),
+        group, other = ids.chat(s, -100), ids.chat(s, -99)
+        row = enqueue(s, Outgoing(chat_id=group, text="W5", buttons=[[Button("认领", Action("w", "claim", 5))]]),
                       now=clock.now())
         s.flush()
-        assert not carried(s, -100, 7, claim)  # queued, not yet sent: nobody can see it
+        assert not carried(s, group, 7, claim)  # queued, not yet sent: nobody can see it
         row.attempts = 1  # the sender took it; Telegram may have it, the outcome is not written yet
-        assert carried(s, -100, 7, claim) and not carried(s, -100, 7, done)
+        assert carried(s, group, 7, claim) and not carried(s, group, 7, done)
         row.status, row.sent_message_id = "sent", 7
-        assert carried(s, -100, 7, claim)
-        assert not carried(s, -100, 8, claim) and not carried(s, -99, 7, claim)  # another message, chat
-        enqueue(s, Outgoing(chat_id=-100, text="W5 已认领", edit_message_id=7,
+        assert carried(s, group, 7, claim)
+        assert not carried(s, group, 8, claim) and not carried(s, other, 7, claim)  # another message, chat
+        enqueue(s, Outgoing(chat_id=group, text="W5 已认领", edit_message_id=7,
                             buttons=[[Button("已实现", Action("w", "done", 5))]]), now=clock.now())
         s.flush()
-        assert carried(s, -100, 7, done) and carried(s, -100, 7, claim)  # an edit on its way; the old one
+        assert carried(s, group, 7, done) and carried(s, group, 7, claim)  # an edit on its way; the old one
         assert s.exec(select(OutboxMessage)).all()

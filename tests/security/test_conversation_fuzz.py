@@ -28,6 +28,7 @@ from handlers.types import Chat, Inbound, Press, User
 from handlers.understanding import forget_gazetteers
 from models import OutboxMessage, OutboxStatus
 from tests.chat.conftest import conversation, demo, demo_template, parser, people  # noqa: F401 — fixtures
+from tests import ids as tg
 
 SUNSHINE, CUIYUAN, JINGUI = demo_data.GROUP_SUNSHINE, demo_data.GROUP_CUIYUAN, demo_data.GROUP_JINGUI
 UNBOUND = -1009999999999
@@ -109,8 +110,15 @@ def _last_id(w) -> int:
         return max(session.exec(select(OutboxMessage.id)).all(), default=0)
 
 
-def _chat(chat_id: int) -> Chat:
-    return Chat(chat_id, "private" if chat_id > 0 else "group", "" if chat_id > 0 else "群")
+def _chat(session, chat_id: int) -> Chat:
+    """A chat named by its Telegram id, as the adapter hands it on: by its key."""
+    title = "" if chat_id > 0 else "群"
+    return Chat(tg.chat(session, chat_id, title=title), "private" if chat_id > 0 else "group", title)
+
+
+def _tg(w, chat_key: int) -> int:
+    with w["db"].session() as session:
+        return tg.telegram_chat(session, chat_key)
 
 
 FUZZ = settings(max_examples=400, deadline=None, database=None, derandomize=True,
@@ -126,15 +134,16 @@ def test_any_message_anywhere_is_handled_and_a_private_one_answered(world, data,
     chat_id = data.draw(st.sampled_from([user_id, user_id, SUNSHINE, CUIYUAN, JINGUI, UNBOUND]), label="chat")
     reply_to = data.draw(st.sampled_from([None, None, 1, 10**12]), label="reply_to")
     before = _last_id(w)
-    msg = Inbound(chat=_chat(chat_id), user=User(user_id, data.draw(st.sampled_from(["张阿姨", "", "\u202e名", "x" * 300]))),
-                  message_id=next(w["messages"]), text=text, at=w["clock"].now(), update_id=next(w["updates"]),
-                  reply_to_message_id=reply_to, reply_to_bot=reply_to is not None)
+    name = data.draw(st.sampled_from(["张阿姨", "", "\u202e名", "x" * 300]))
     with w["db"].transaction() as session:
+        msg = Inbound(chat=_chat(session, chat_id), user=User(tg.account(session, user_id), name),
+                      message_id=next(w["messages"]), text=text, at=w["clock"].now(), update_id=next(w["updates"]),
+                      reply_to_message_id=reply_to, reply_to_bot=reply_to is not None)
         reaction = process_message(w["conversation"], session, _ctx(w, session), msg)
     assert reaction is not None
     rows = _sent_since(w, before)
     if chat_id > 0:
-        assert any(r.chat_id == chat_id for r in rows), f"no answer in private to {text!r}"
+        assert any(_tg(w, r.chat_id) == chat_id for r in rows), f"no answer in private to {text!r}"
     w["clock"].advance(timedelta(seconds=data.draw(st.sampled_from([1, 30, 700]))))
 
 
@@ -145,10 +154,10 @@ def test_any_button_data_is_answered(world, data, raw):
     user_id = data.draw(st.sampled_from(w["users"]), label="user")
     chat_id = data.draw(st.sampled_from([user_id, SUNSHINE, CUIYUAN, UNBOUND]), label="chat")
     before = _last_id(w)
-    press = Press(callback_id="1", chat=_chat(chat_id), user=User(user_id, "某人"),
-                  message_id=data.draw(st.sampled_from([1, 2, 3, 10**12])), data=raw, at=w["clock"].now(),
-                  update_id=next(w["updates"]))
+    message_id = data.draw(st.sampled_from([1, 2, 3, 10**12]))
     with w["db"].transaction() as session:
+        press = Press(callback_id="1", chat=_chat(session, chat_id), user=User(tg.account(session, user_id), "某人"),
+                      message_id=message_id, data=raw, at=w["clock"].now(), update_id=next(w["updates"]))
         reaction = process_press(w["conversation"], session, _ctx(w, session), press)
     assert reaction is not None  # the bridge answers the tap with reaction.answer (or an empty one)
     _sent_since(w, before)
@@ -159,9 +168,9 @@ def test_any_button_data_is_answered(world, data, raw):
 
 def _say(w, user_id: int, chat_id: int, text: str) -> list[OutboxMessage]:
     before = _last_id(w)
-    msg = Inbound(chat=_chat(chat_id), user=User(user_id, "刘洋"), message_id=next(w["messages"]), text=text,
-                  at=w["clock"].now(), update_id=next(w["updates"]))
     with w["db"].transaction() as session:
+        msg = Inbound(chat=_chat(session, chat_id), user=User(tg.account(session, user_id), "刘洋"),
+                      message_id=next(w["messages"]), text=text, at=w["clock"].now(), update_id=next(w["updates"]))
         process_message(w["conversation"], session, _ctx(w, session), msg)
     return _sent_since(w, before)
 
@@ -169,16 +178,17 @@ def _say(w, user_id: int, chat_id: int, text: str) -> list[OutboxMessage]:
 @pytest.mark.parametrize("arg", ["²", "①", "9" * 30, "白庙社区 ²³⁴", "白庙社区 第" + "9" * 30 + "网格"])
 def test_bind_with_an_odd_community_in_a_group_is_answered(world, arg):
     rows = _say(world, world["office"], UNBOUND, f"/bind {arg}")
-    assert len(rows) == 1 and rows[0].chat_id == UNBOUND
+    assert len(rows) == 1 and _tg(world, rows[0].chat_id) == UNBOUND
     assert "没有找到社区" in html_of(rows[0]) or "没有网格或小区" in html_of(rows[0])
 
 
 @pytest.mark.parametrize("data", ["q:accept:99999999999999999999999:", "q:accept:²:", "q:accept:①:", "ask:bld:1:²",
                                   "q:to:1:" + "9" * 30, f"w:claim:{2**63}:", f"s:in:-{2**63 + 1}:"])
 def test_a_button_with_an_impossible_id_is_answered(world, data):
-    press = Press(callback_id="1", chat=_chat(world["office"]), user=User(world["office"], "刘洋"), message_id=1,
-                  data=data, at=world["clock"].now(), update_id=next(world["updates"]))
     with world["db"].transaction() as session:
+        press = Press(callback_id="1", chat=_chat(session, world["office"]),
+                      user=User(tg.account(session, world["office"]), "刘洋"), message_id=1,
+                      data=data, at=world["clock"].now(), update_id=next(world["updates"]))
         reaction = process_press(world["conversation"], session, _ctx(world, session), press)
     assert reaction.answer is not None and reaction.answer.text
 

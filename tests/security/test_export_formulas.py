@@ -13,6 +13,7 @@ from bot.office.export import export_workbook
 from models import Issue, Member, Wish
 from tests.chat.conftest import SUNSHINE, conversation, cw, demo, demo_template, parser, people  # noqa: F401
 from tests.conftest import TZ
+from tests import ids
 
 LINK = '=HYPERLINK("http://evil.example/x","点此查看")'
 
@@ -22,7 +23,7 @@ def test_texts_and_names_that_look_like_formulas_are_exported_as_text(cw, people
     cw.say(people.r_li, SUNSHINE, f"{LINK} 4栋单元门坏了关不上")
     cw.say(people.r_zhang, SUNSHINE, "=cmd|' /C calc'!A0 想请人每周帮忙买一次菜")
     with cw.db.transaction() as s:
-        head = s.exec(select(Member).where(Member.chat_user_id == people.bh_s4)).one()
+        head = ids.member_of(s, people.bh_s4)
         head.name, head.position = "=SUM(A1:A9)", "=A1"
         s.add(head)
     with cw.db.session() as s:

@@ -20,6 +20,7 @@ from models import HeldBundle, HeldMessage, Issue, OutboxMessage, PendingQuestio
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people, unsure  # noqa: F401
 from tests.chat.harness import ChatWorld
 from tests.conftest import TZ
+from tests import ids
 
 SUNSHINE = demo_data.GROUP_SUNSHINE  # 白庙社区, compound 阳光花园, no grid
 CUIYUAN = demo_data.GROUP_CUIYUAN  # 白庙社区 第三网格
@@ -32,7 +33,7 @@ def report_text(i: int) -> str:
 
 def issues_by(db, chat_user_id: int) -> list[Issue]:
     with db.session() as s:
-        resident = s.exec(select(Resident).where(Resident.chat_user_id == chat_user_id)).first()
+        resident = s.exec(select(Resident).where(Resident.account_id == ids.known_account(s, chat_user_id))).first()
         if resident is None:
             return []
         return list(s.exec(select(Issue).where(Issue.reporter_id == resident.id)).all())
@@ -134,8 +135,8 @@ async def test_200_copies_of_one_message_give_one_question(live, people):  # noq
     assert len(questions) == 1 and len(answers) <= 2  # one question, at most one short answer
     assert len(issues_by(db, people.r_zhang)) == had  # nothing filed behind her back (was 199)
     with db.session() as s:
-        waiting = s.exec(select(PendingQuestion).where(PendingQuestion.chat_id == SUNSHINE,
-                                                       PendingQuestion.user_id == people.r_zhang)).all()
+        waiting = s.exec(select(PendingQuestion).where(PendingQuestion.chat_id == ids.known_chat(s, SUNSHINE),
+                                                       PendingQuestion.user_id == ids.known_account(s, people.r_zhang))).all()
         assert len(waiting) == 1 and s.exec(select(HeldBundle)).all() == []
     # her answer to the one question files the one report
     await sc.send_text(people.r_zhang, SUNSHINE, "6栋")
@@ -235,7 +236,8 @@ def test_an_urgent_message_among_the_held_reaches_the_grid_manager_and_office_at
     with db.session() as s:
         urgent = s.exec(select(OutboxMessage).where(OutboxMessage.ref.like("held:%"),
                                                     OutboxMessage.text.like("%紧急%"))).all()
-    assert {r.chat_id for r in urgent} >= {people.gm2, people.office}  # … an urgent one does not
+    with db.session() as s:
+        assert {ids.telegram_chat(s, r.chat_id) for r in urgent} >= {people.gm2, people.office}  # … an urgent one does not
     assert all(r.next_attempt_at <= night.now() for r in urgent)
     assert len(issues_by(db, people.r_li)) - had <= 3
 
@@ -287,9 +289,9 @@ def test_filing_a_held_message_twice_files_it_once(cw, people):  # noqa: F811
 
     from handlers.conversation import process_press
 
-    again = Press(callback_id="x", chat=cw.chat(people.gm3), user=cw.user(people.gm3), message_id=card.message_id,
-                  data=button.action.pack(), at=cw.clock.now(), update_id=99_999)
     with cw.db.transaction() as session:
+        again = Press(callback_id="x", chat=cw.chat(session, people.gm3), user=cw.user(session, people.gm3),
+                      message_id=card.message_id, data=button.action.pack(), at=cw.clock.now(), update_id=99_999)
         reaction = process_press(cw.conversation, session, cw.ctx(session), again)
     assert reaction.answer.text == "这条已经处理过了"
     assert len(issues_by(cw.db, people.r_zhao)) == before + 1
@@ -320,16 +322,16 @@ def test_a_new_question_takes_the_buttons_off_the_one_it_replaces(cw, people, un
     assert any("在哪栋楼" in m.text for m in out)
     assert first.buttons == [] and first.edits == 1 and first.text.startswith("需要我记下来吗")
     with cw.db.session() as s:
-        assert len(s.exec(select(PendingQuestion).where(PendingQuestion.chat_id == SUNSHINE,
-                                                        PendingQuestion.user_id == people.r_wang)).all()) == 1
+        assert len(s.exec(select(PendingQuestion).where(PendingQuestion.chat_id == ids.known_chat(s, SUNSHINE),
+                                                        PendingQuestion.user_id == ids.known_account(s, people.r_wang))).all()) == 1
 
 
 def test_a_grid_manager_the_bot_cannot_write_to_is_passed_over(cw, people):  # noqa: F811
     from models import Member
 
     with cw.db.transaction() as s:
-        gm3 = s.exec(select(Member).where(Member.chat_user_id == people.gm3)).one()
-        gm3.chat_user_id = None
+        gm3 = ids.member_of(s, people.gm3)
+        ids.bind(s, gm3, None)
         s.add(gm3)
     flood(cw, people.r_zhao, CUIYUAN, 4)
     assert _card(cw, people).chat_id == people.office  # the next level up, as routing falls back
@@ -366,9 +368,10 @@ def test_the_card_s_buttons_edit_only_the_card(cw, people):  # noqa: F811
     from handlers.types import Press
 
     for chat, message in ((CUIYUAN, reply), (people.gm3, reply)):
-        press = Press(callback_id="f", chat=cw.chat(chat), user=cw.user(people.gm3), message_id=message.message_id,
-                      data=card.button("查看").action.pack(), at=cw.clock.now(), update_id=77_000 + chat % 1000)
         with cw.db.transaction() as session:
+            press = Press(callback_id="f", chat=cw.chat(session, chat), user=cw.user(session, people.gm3),
+                          message_id=message.message_id, data=card.button("查看").action.pack(), at=cw.clock.now(),
+                          update_id=77_000 + chat % 1000)
             reaction = process_press(cw.conversation, session, cw.ctx(session), press)
         # refused (by the general rule that a button acts only under its own message, and by the
         # bundle's own check that its buttons edit only its card)

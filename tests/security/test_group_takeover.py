@@ -16,6 +16,7 @@ from bot.places import groups
 from bot.infra.errors import InvalidInput, NotAllowed
 from models import ChatGroup, Community, Member, OutboxMessage
 from tests.chat.live import live_bot
+from tests import ids
 
 SUNSHINE = demo_data.GROUP_SUNSHINE  # 阳光花园居民群, bound to 白庙社区
 
@@ -23,12 +24,12 @@ SUNSHINE = demo_data.GROUP_SUNSHINE  # 阳光花园居民群, bound to 白庙社
 def office_of(db, community: str) -> Member:
     with db.session() as s:
         c = s.exec(select(Community).where(Community.name == community)).one()
-        return s.exec(select(Member).where(Member.community_id == c.id, Member.is_office_admin)).first()
+        return ids.with_telegram(s, s.exec(select(Member).where(Member.community_id == c.id, Member.is_office_admin)).first())
 
 
 def bound_community(db, chat_id: int) -> str:
     with db.session() as s:
-        return s.get(Community, s.get(ChatGroup, chat_id).community_id).name
+        return s.get(Community, s.get(ChatGroup, ids.known_chat(s, chat_id)).community_id).name
 
 
 async def test_another_communitys_office_admin_cannot_rebind_and_the_owning_office_is_told(demo, parser):
@@ -47,7 +48,7 @@ async def test_another_communitys_office_admin_cannot_rebind_and_the_owning_offi
             await sc.send_text(intruder.chat_user_id, SUNSHINE, "/bind 月亮湖社区 第一网格")
             await sc.wait_for_message(SUNSHINE, lambda m: "只有该社区" in m["text"])
         with db.session() as s:
-            assert len(s.exec(select(OutboxMessage).where(OutboxMessage.chat_id == owner.chat_user_id,
+            assert len(s.exec(select(OutboxMessage).where(OutboxMessage.chat_id == ids.known_chat(s, owner.chat_user_id),
                                                           OutboxMessage.ref == "group-binding")).all()) == 1
         # reports from the group still go to 白庙社区's people
         await sc.send_text(intruder.chat_user_id, SUNSHINE, "4栋单元门坏了关不上，外人随便进出")
@@ -63,14 +64,14 @@ def test_rebinding_in_the_core_is_for_the_owning_office_and_is_told(demo, clock)
     intruder, owner = office_of(db, "月亮湖社区"), office_of(db, "白庙社区")
     with db.transaction() as s:
         with pytest.raises(NotAllowed):
-            groups.bind(s, SUNSHINE, community_name="月亮湖社区", by=s.get(Member, intruder.id), now=clock.now())
+            groups.bind(s, ids.chat(s, SUNSHINE), community_name="月亮湖社区", by=s.get(Member, intruder.id), now=clock.now())
         with pytest.raises(InvalidInput, match="--force"):
-            groups.bind(s, SUNSHINE, community_name="月亮湖社区", now=clock.now())
-        groups.bind(s, SUNSHINE, community_name="白庙社区", compound_name="阳光花园", now=clock.now())  # unchanged
+            groups.bind(s, ids.chat(s, SUNSHINE), community_name="月亮湖社区", now=clock.now())
+        groups.bind(s, ids.chat(s, SUNSHINE), community_name="白庙社区", compound_name="阳光花园", now=clock.now())  # unchanged
         assert s.exec(select(OutboxMessage).where(OutboxMessage.ref == "group-binding")).all() == []
-        groups.bind(s, SUNSHINE, community_name="月亮湖社区", force=True, now=clock.now())
+        groups.bind(s, ids.chat(s, SUNSHINE), community_name="月亮湖社区", force=True, now=clock.now())
         (notice,) = s.exec(select(OutboxMessage).where(OutboxMessage.ref == "group-binding")).all()
-        assert notice.chat_id == owner.chat_user_id and "--force" in html_of(notice) and "月亮湖社区" in html_of(notice)
+        assert ids.telegram_chat(s, notice.chat_id) == owner.chat_user_id and "--force" in html_of(notice) and "月亮湖社区" in html_of(notice)
 
 
 def test_the_command_line_refuses_to_rebind_without_force(tmp_path):

@@ -17,6 +17,7 @@ from bot.members import binding
 from bot.members.service import Titles
 from models import MemberStatus
 from tests.factories import build_world
+from tests import ids
 
 ATTACKER_SECOND_ACCOUNT = 9_201
 
@@ -25,7 +26,8 @@ ATTACKER_SECOND_ACCOUNT = 9_201
 def w(db, clock):
     with db.transaction() as session:
         world = build_world(session, clock.now())
-        world.m["office"].chat_user_id, world.m["gm1"].chat_user_id = 8_001, 8_002
+        ids.bind(session, world.m["office"], 8_001)
+        ids.bind(session, world.m["gm1"], 8_002)
         session.flush()
         yield world
 
@@ -37,7 +39,7 @@ def test_a_grid_manager_cannot_invite_an_office_admin_of_their_grid(w):
         binding.create_invitation(w.session, admin, by=w.m["gm1"], now=w.now)
     assert binding.may_invite(w.m["gm1"], w.m["volunteer"])  # their grid's other members, as before
     issued = binding.create_invitation(w.session, admin, by=w.m["office"], now=w.now)  # the office may
-    assert binding.bind_by_code(w.session, 9_300, issued.code, now=w.now).status == "bound"
+    assert binding.bind_by_code(w.session, ids.account(w.session, 9_300), issued.code, now=w.now).status == "bound"
 
 
 @pytest.mark.parametrize("how", ["unbind", "leave"])
@@ -48,10 +50,10 @@ def test_the_invitations_an_account_made_die_with_its_binding(w, how):
         binding.unbind(w.session, w.m["gm1"], by=w.m["office"], how="office", now=w.now)
     else:
         binding.set_status(w.session, w.m["gm1"], MemberStatus.left, now=w.now)
-    refused = binding.bind_by_code(w.session, ATTACKER_SECOND_ACCOUNT, made.code, now=w.now)
-    assert refused.status == "refused" and w.m["volunteer"].chat_user_id is None
+    refused = binding.bind_by_code(w.session, ids.account(w.session, ATTACKER_SECOND_ACCOUNT), made.code, now=w.now)
+    assert refused.status == "refused" and ids.member_telegram_id(w.session, w.m["volunteer"]) is None
     # another's invitation still works
-    assert binding.bind_by_code(w.session, 9_301, other.code, now=w.now).status == "bound"
+    assert binding.bind_by_code(w.session, ids.account(w.session, 9_301), other.code, now=w.now).status == "bound"
 
 
 def test_the_roster_naming_another_account_ends_what_the_old_one_held(w, tmp_path):
@@ -72,7 +74,7 @@ def test_the_roster_naming_another_account_ends_what_the_old_one_held(w, tmp_pat
     path.write_text(f"姓名,手机号,角色,社区,网格,电报ID\n{gm1.name},{gm1.phone},网格员,白庙社区,第一网格,8999\n",
                     encoding="utf-8")
     import_roster(w.session, path, now=w.now)
-    assert gm1.chat_user_id == 8_999
+    assert ids.member_telegram_id(w.session, gm1) == 8_999
     assert access.member_for_token(w.session, token, now=w.now) is None
     assert w.session.exec(select(CalendarFeed).where(CalendarFeed.member_id == gm1.id)).first() is None
-    assert binding.bind_by_code(w.session, ATTACKER_SECOND_ACCOUNT, made.code, now=w.now).status == "refused"
+    assert binding.bind_by_code(w.session, ids.account(w.session, ATTACKER_SECOND_ACCOUNT), made.code, now=w.now).status == "refused"

@@ -12,13 +12,14 @@ from sqlmodel import select
 
 from models import ChatGroup, Member, MemberStatus
 from tests.chat.conftest import JINGUI, SUNSHINE, conversation, cw, demo, demo_template, parser, people  # noqa: F401
+from tests import ids
 
 NEW_GROUP = -100_555_000_111
 
 
 def leave(cw, user_id: int) -> None:
     with cw.db.transaction() as s:
-        member = s.exec(select(Member).where(Member.chat_user_id == user_id)).one()
+        member = ids.member_of(s, user_id)
         member.status = MemberStatus.left
         s.add(member)
 
@@ -27,7 +28,7 @@ def test_an_office_admin_who_left_binds_no_group_and_reads_no_stats(cw, people):
     leave(cw, people.office)
     assert cw.say(people.office, NEW_GROUP, "/bind 白庙社区") == []  # as silent as for anyone else there
     with cw.db.session() as s:
-        assert s.get(ChatGroup, NEW_GROUP) is None
+        assert s.get(ChatGroup, ids.known_chat(s, NEW_GROUP)) is None
     (refused,) = cw.say(people.office, SUNSHINE, "/bind 白庙社区 阳光花园")
     assert "只有社区红管家工作室的管理员" in refused.text
     (answer,) = cw.say(people.office, people.office, "/stats")

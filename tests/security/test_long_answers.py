@@ -16,6 +16,7 @@ from bot.platforms.telegram.transport import CAPTION_LIMIT, TEXT_LIMIT, fit
 from models import Member, OutboxMessage, OutboxStatus
 from tests.chat.conftest import demo, demo_template, parser  # noqa: F401 (fixtures)
 from tests.chat.live import live_bot
+from tests import ids
 
 
 def shown_units(html: str) -> int:
@@ -27,7 +28,7 @@ async def test_a_four_thousand_character_command_still_gets_an_answer(demo, pars
     db, summary = demo
     resident = next(p for p in summary.people if p.key == "r_zhang").chat_user_id
     with db.session() as s:
-        office = s.exec(select(Member).where(Member.name == "刘洋")).one().chat_user_id
+        office = ids.member_telegram_id(s, s.exec(select(Member).where(Member.name == "刘洋")).one())
     async with live_bot(db, parser) as live:
         sc = live.sc
         for who, text, expected in (

@@ -22,6 +22,7 @@ from bot.infra.masking import clean, mask, shown
 from models import Issue, Member, Resident, Wish
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people  # noqa: F401 (fixtures)
 from tests.chat.live import live_bot
+from tests import ids
 
 SUNSHINE = demo_data.GROUP_SUNSHINE
 
@@ -134,8 +135,8 @@ async def test_a_wish_with_a_phone_and_an_id_number_is_masked_on_the_wall_and_in
 async def test_every_form_is_masked_in_the_group_reply_the_duplicate_offer_and_the_follow_up_card(live, people):
     sc = live.sc
     with live.db.transaction() as s:  # the building head has no chat account: named in the group
-        head = s.exec(select(Member).where(Member.chat_user_id == people.bh_s4)).one()
-        head.chat_user_id = None
+        head = ids.member_of(s, people.bh_s4)
+        ids.bind(s, head, None)
         s.add(head)
     first = "4栋单元门坏了关不上，电话+8613907241234，身份证420802199001011234"
     await sc.send_text(people.r_li, SUNSHINE, first)
@@ -172,7 +173,7 @@ async def test_an_invisible_character_no_longer_hides_the_building_nor_turns_a_n
     await sc.send_text(flipped["id"], SUNSHINE, "家里老人行动不便，想请志愿者帮忙每周买一次菜")
     await sc.wait_for_message(SUNSHINE, lambda m: "已记下心愿" in m["text"])
     with live.db.session() as s:
-        assert s.exec(select(Resident).where(Resident.chat_user_id == flipped["id"])).one().display_name == "姨阿周"
+        assert s.exec(select(Resident).where(Resident.account_id == ids.known_account(s, flipped["id"]))).one().display_name == "姨阿周"
     page = site(live.db).get("/wall/白庙社区").text
     assert "姨**" in page and "\u202e" not in page
 
@@ -182,7 +183,7 @@ async def test_an_invisible_character_no_longer_hides_the_building_nor_turns_a_n
 
 def test_names_stored_before_the_cleaning_lose_their_invisible_characters_on_display(cw, people):
     with cw.db.transaction() as s:
-        head = s.exec(select(Member).where(Member.chat_user_id == people.bh_s4)).one()
+        head = ids.member_of(s, people.bh_s4)
         head.name = "\u202e梅红朱"
         s.add(head)
     out = cw.say(people.r_li, SUNSHINE, "4栋单元门坏了关不上，外人随便进出")
@@ -215,7 +216,7 @@ def test_the_dashboard_the_issues_api_and_the_digests_mask_texts(cw, people):
 
     cw.say(people.r_li, SUNSHINE, "4栋单元门坏了，打我13907241234，身份证420802199001011234")
     with cw.db.transaction() as s:
-        gm = s.exec(select(Member).where(Member.chat_user_id == people.gm2)).one()
+        gm = ids.member_of(s, people.gm2)
         token = access.issue_login(s, gm, now=cw.clock.now())
     client = site(cw.db, cw.clock)
     headers = {"Authorization": f"Bearer {token}"}

@@ -27,6 +27,7 @@ from models import Member, Wish
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people  # noqa: F401 (fixtures)
 from tests.rotas.conftest import at, due_now, make_rota, settings, world  # noqa: F401 (fixtures)
 from tests.rotas.test_chat import chat  # noqa: F401 (fixture)
+from tests import ids
 
 SUNSHINE = demo_data.GROUP_SUNSHINE
 
@@ -98,7 +99,7 @@ def test_a_number_split_over_lines_is_masked_on_the_wall_the_api_the_dashboard_a
     cw.say(people.r_li, SUNSHINE, "4栋单元门坏了关不上，找我\n1 3 9 0 7 2 4 5 6 7 8")
     with cw.db.transaction() as s:
         assert s.exec(select(Wish).order_by(Wish.id.desc())).first().text == said  # stored as written
-        gm = s.exec(select(Member).where(Member.chat_user_id == people.gm2)).one()
+        gm = ids.member_of(s, people.gm2)
         token = access.issue_login(s, gm, now=cw.clock.now())
     client = site(cw.db, cw.clock)
     wall = client.get("/wall/白庙社区").text

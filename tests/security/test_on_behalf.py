@@ -19,6 +19,7 @@ from bot.demo import data as demo_data
 from models import HeldMessage, Issue, OutboxMessage, PendingQuestion, Resident, Wish
 from tests.chat.conftest import demo, demo_template, parser, people  # noqa: F401 (fixtures)
 from tests.security.guard_steps import live  # noqa: F401 (fixture)
+from tests import ids
 
 SUNSHINE = demo_data.GROUP_SUNSHINE
 CHANNEL = {"id": -1009000000001, "title": "白庙社区通知"}
@@ -49,4 +50,5 @@ async def test_a_channels_posts_and_anonymous_admins_file_nothing_and_get_no_ans
     issues, wishes, questions, held, residents, outbox = counts(db)
     assert (wishes, questions, held, residents) == before[1:5] and issues == before[0] + 1
     with db.session() as s:
-        assert s.exec(select(Resident).where(Resident.chat_user_id.in_((777000, 136817688, 1087968824)))).all() == []
+        assert s.exec(select(Resident).where(Resident.account_id.in_(
+            [a for a in (ids.known_account(s, u) for u in (777000, 136817688, 1087968824)) if a is not None]))).all() == []

@@ -23,18 +23,19 @@ from tests.rendered import html_of
 from models import Member, OutboxMessage, OutboxStatus
 from tests.chat.conftest import demo, demo_template, parser  # noqa: F401 (fixtures)
 from tests.chat.live import live_bot
+from tests import ids
 
 
 def member(db, name: str) -> Member:
     with db.session() as s:
-        return s.exec(select(Member).where(Member.name == name)).one()
+        return ids.with_telegram(s, s.exec(select(Member).where(Member.name == name)).one())
 
 
 async def settled(db, chat_id: int, needle: str) -> OutboxMessage:
     """The outbox row of the bot's message in that chat, once the sender has recorded it sent."""
     for _ in range(200):
         with db.session() as s:
-            rows = s.exec(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+            rows = s.exec(select(OutboxMessage).where(OutboxMessage.chat_id == ids.known_chat(s, chat_id),
                                                       OutboxMessage.text.contains(needle))).all()
         if rows and all(r.status != OutboxStatus.pending for r in rows):
             return rows[-1]

@@ -24,6 +24,7 @@ from tests.chat.live import button
 from tests.factories import build_world
 
 from .guard_steps import SUNSHINE, live, report, resolve  # noqa: F401
+from tests import ids as tg
 
 DAY = timedelta(days=1)
 
@@ -40,7 +41,7 @@ def ledger(db, key_prefix: str) -> list[tuple[str, int, int]]:
 
 def member_id(db, chat_user_id: int) -> int:
     with db.session() as s:
-        return s.exec(select(Member.id).where(Member.chat_user_id == chat_user_id)).one()
+        return tg.member_of(s, chat_user_id).id
 
 
 # --- through the stand-in ----------------------------------------------------------------------

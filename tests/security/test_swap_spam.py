@@ -9,16 +9,18 @@ from __future__ import annotations
 from sqlmodel import select
 
 from models import OutboxMessage
+from tests import ids
 from tests.rotas.conftest import make_rota, settings, world  # noqa: F401 (fixtures)
 from tests.rotas.test_chat import chat  # noqa: F401 (fixture)
 
 
 def swap_notices(db) -> dict[int, int]:
+    out: dict[int, int] = {}
     with db.session() as s:
         rows = s.exec(select(OutboxMessage).where(OutboxMessage.text.contains("换班请求"))).all()
-    out: dict[int, int] = {}
-    for row in rows:
-        out[row.chat_id] = out.get(row.chat_id, 0) + 1
+        for row in rows:  # by Telegram chat id, as the tests name people
+            chat = ids.telegram_chat(s, row.chat_id)
+            out[chat] = out.get(chat, 0) + 1
     return out
 
 

@@ -8,11 +8,12 @@ from sqlmodel import select
 
 from models import Member, PointsEntry
 from tests.chat.conftest import SUNSHINE, conversation, cw, demo, demo_template, parser, people  # noqa: F401
+from tests import ids
 
 
 def task_points(cw, user_id: int) -> int:
     with cw.db.session() as s:
-        member = s.exec(select(Member).where(Member.chat_user_id == user_id)).one()
+        member = ids.member_of(s, user_id)
         return sum(e.delta for e in s.exec(select(PointsEntry).where(
             PointsEntry.member_id == member.id, PointsEntry.rule_code == "task_joined")))
 

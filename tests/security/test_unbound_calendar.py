@@ -17,6 +17,7 @@ from bot.infra.config import Settings
 from bot.members import binding
 from models import Member, MemberStatus
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people  # noqa: F401 (fixtures)
+from tests import ids
 
 PUBLIC = "https://hgj.example.cn"
 
@@ -40,7 +41,7 @@ def test_an_unbound_members_calendar_link_stops_working(cw, people):
     old = feed_path(cw, people.vol1)
     assert client.get(old).status_code == 200 and "BEGIN:VCALENDAR" in client.get(old).text
     with cw.db.session() as s:
-        vol1 = s.exec(select(Member).where(Member.chat_user_id == people.vol1)).one()
+        vol1 = ids.member_of(s, people.vol1)
     out = cw.say(people.office, people.office, f"/unbind {vol1.number}")
     assert any("已解绑" in m.text for m in out)
     assert client.get(old).status_code == 404
@@ -58,7 +59,7 @@ def test_a_member_who_left_has_no_calendar(cw, people):
     path = feed_path(cw, people.vol2)
     assert client.get(path).status_code == 200
     with cw.db.transaction() as s:  # marked by hand in the database, as offices do today
-        vol2 = s.exec(select(Member).where(Member.chat_user_id == people.vol2)).one()
+        vol2 = ids.member_of(s, people.vol2)
         vol2.status = MemberStatus.left
         s.add(vol2)
     assert client.get(path).status_code == 404

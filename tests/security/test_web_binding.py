@@ -16,14 +16,15 @@ from bot.infra.config import Settings
 from bot.members import binding
 from models import Invitation, Member, MemberEvent
 from tests.factories import build_world
+from tests import ids as tg
 
 
 @pytest.fixture
 def site(db, clock):
     with db.transaction() as session:
         w = build_world(session, clock.now())
-        w.m["gm1"].chat_user_id = 8002
-        w.m["office"].chat_user_id = 8001
+        tg.bind(w.session, w.m["gm1"], 8002)
+        tg.bind(w.session, w.m["office"], 8001)
         session.flush()
         ids = {k: m.id for k, m in w.m.items()}
         numbers = {k: m.number for k, m in w.m.items()}
@@ -75,7 +76,7 @@ def test_an_invitation_from_the_dashboard_is_shown_once_and_binds(site, db, cloc
     with db.transaction() as session:
         stored = session.exec(select(Invitation)).one()
         assert link.group(1) not in stored.model_dump_json()  # only the hash is kept
-        assert binding.bind_by_code(session, 9001, link.group(1), now=clock.now()).status == "bound"
+        assert binding.bind_by_code(session, tg.account(session, 9001), link.group(1), now=clock.now()).status == "bound"
 
 
 def test_the_api_invites_with_a_bearer_token_and_checks_rights(site):
@@ -105,4 +106,4 @@ def test_unbinding_asks_first_and_ends_the_members_logins_at_once(site, db):
     assert gm_client.get("/dashboard").status_code == 401  # her cookie is dead right away
     with db.session() as session:
         event = session.exec(select(MemberEvent).where(MemberEvent.kind == "unbind")).one()
-        assert (event.how, event.chat_user_id) == ("office", 8002)
+        assert (event.how, tg.telegram_user(session, event.account_id)) == ("office", 8002)

@@ -24,6 +24,7 @@ from bot.infra.config import Settings
 from bot.web.app import create_app
 from models import Member, Rota, Shift
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people  # noqa: F401 (fixtures)
+from tests import ids
 
 
 def client_for(cw, **settings) -> TestClient:
@@ -33,7 +34,7 @@ def client_for(cw, **settings) -> TestClient:
 
 def bearer(cw, user_id: int) -> dict:
     with cw.db.transaction() as s:
-        member = s.exec(select(Member).where(Member.chat_user_id == user_id)).one()
+        member = ids.member_of(s, user_id)
         token = access.issue_login(s, member, now=cw.clock.now(), lifetime=timedelta(days=30))
     return {"Authorization": f"Bearer {token}"}
 
@@ -86,7 +87,7 @@ def test_a_quorum_no_team_can_meet_is_refused(cw, people):
 
 def test_the_login_cookie_is_secure_on_https_and_no_page_can_be_framed(cw, people):
     with cw.db.transaction() as s:
-        office = s.exec(select(Member).where(Member.chat_user_id == people.office)).one()
+        office = ids.member_of(s, people.office)
         tokens = [access.issue_login(s, office, now=cw.clock.now()) for _ in range(2)]
     https = client_for(cw, public_url="https://hgj.example.cn")
     response = https.get(f"/login?token={tokens[0]}", follow_redirects=False)

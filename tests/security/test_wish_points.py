@@ -16,6 +16,7 @@ from bot.wishes import service as wishes
 from models import Member, PointsEntry, Wish
 from tests.chat.conftest import SUNSHINE, conversation, cw, demo, demo_template, parser, people  # noqa: F401
 from tests.factories import build_world
+from tests import ids
 
 WISH = "家里老人腿脚不便，想请志愿者帮忙每周买一次菜"
 DAY = timedelta(days=1)
@@ -61,7 +62,7 @@ def test_a_wish_left_unthanked_is_paid_after_the_quiet_days(cw, people):
         assert wishes.settle_due(s, cw.clock.now() + 4 * DAY) == 0
     assert wish_points(cw.db, wish.id) == [("wish_fulfilled", 8)]
     with cw.db.session() as s:
-        vol1 = s.exec(select(Member).where(Member.chat_user_id == people.vol1)).one()
+        vol1 = ids.member_of(s, people.vol1)
         (entry,) = s.exec(select(PointsEntry).where(PointsEntry.object_key == f"wish:{wish.id}")).all()
         assert entry.member_id == vol1.id
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot
-from aiogram.types import CallbackQuery, Message, Update
+from aiogram.types import CallbackQuery, Chat as TgChat, Message, Update
 from sqlmodel import select
 
 from bot.infra import metrics
@@ -87,6 +87,7 @@ class UpdateBridge:
         self.bot_username = bot_username
         self.offload = offload
         self.stats = BridgeStats()
+        self.keys = convert.KeyCache()  # Telegram ids already mapped: known people and chats cost no SQL
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hgj-db") if offload else None
         self.fail_hook: Callable[[Inbound | Press], None] | None = None  # tests: make a handler fail
         self._probe = WaitingProbe(db) if db.is_sqlite else None
@@ -108,26 +109,34 @@ class UpdateBridge:
 
     # --- the work, on the database thread ----------------------------------------------------
 
-    def _message(self, msg: Inbound):
+    def _message(self, message: Message, update_id: int | None, bot_id: int):
         started = time.perf_counter()
         with self.db.transaction() as session:
+            ids = convert.Ids(session, self.clock.now(), self.keys)
+            msg = convert.inbound(ids, message, update_id, bot_id)
             if self.fail_hook is not None:
                 self.fail_hook(msg)
             reaction = process_message(self.conversation, session, self.context(session), msg)
+        ids.keep()
         self.stats.note((time.perf_counter() - started) * 1000)
         return reaction
 
-    def _press(self, press: Press):
+    def _press(self, query: CallbackQuery, update_id: int | None):
         started = time.perf_counter()
         with self.db.transaction() as session:
+            ids = convert.Ids(session, self.clock.now(), self.keys)
+            press = convert.press(ids, query, update_id)
             if self.fail_hook is not None:
                 self.fail_hook(press)
             reaction = process_press(self.conversation, session, self.context(session), press)
+        ids.keep()
         self.stats.note((time.perf_counter() - started) * 1000)
         return reaction
 
-    def _migrate(self, old_chat_id: int, new_chat_id: int) -> str:
+    def _migrate(self, old_tg_id: int, new_tg_id: int) -> str:
         with self.db.transaction() as session:
+            ids = convert.Ids(session, self.clock.now())
+            old_chat_id, new_chat_id = ids.chat(old_tg_id, "group"), ids.chat(new_tg_id, "group")
             moved = groups.move_chat(session, old_chat_id, new_chat_id, now=self.clock.now())
             ctx = self.context(session)
             ctx.forget_group(old_chat_id)
@@ -135,10 +144,15 @@ class UpdateBridge:
             return (f"bound={moved.group is not None} outbox={moved.outbox} edits_dropped={moved.edits_dropped} "
                     f"questions={moved.questions} issues={moved.issues} wishes={moved.wishes}")
 
-    def _dead_letter(self, update: Update, chat_id: int | None, private: bool, error: BaseException) -> None:
+    def _dead_letter(self, update: Update, tg_chat: TgChat | None, error: BaseException) -> None:
         raw = update.model_dump_json(exclude_none=True)
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__, limit=-8))
         with self.db.transaction() as session:
+            chat_id = private = None
+            if tg_chat is not None:
+                private = convert.kind_of(tg_chat) == "private"
+                chat_id = convert.Ids(session, self.clock.now()).chat(tg_chat.id, convert.kind_of(tg_chat),
+                                                                      tg_chat.title or "")
             previous = session.exec(select(FailedUpdate).where(FailedUpdate.update_id == update.update_id)).first()
             if previous is not None:
                 previous.attempts += 1
@@ -162,21 +176,21 @@ class UpdateBridge:
     async def on_message(self, message: Message, update: Update, bot: Bot) -> None:
         if message.from_user is None or message.from_user.is_bot:
             return  # channels and other bots
-        msg = convert.inbound(message, update.update_id, bot.id)
-        if not msg.text and not msg.photo_file_id and not msg.location and msg.contact is None:
+        if not (message.text or message.caption) and not message.photo and not message.location \
+                and message.contact is None:
             return  # stickers, joins, …: nothing to understand
         self.stats.messages += 1
-        kind = "command" if msg.text.startswith("/") else "message"
+        kind = "command" if (message.text or message.caption or "").startswith("/") else "message"
         started = time.perf_counter()
         try:
-            reaction = await self._db(self._message, msg)
+            reaction = await self._db(self._message, message, update.update_id, bot.id)
         except Exception as err:  # noqa: BLE001 — nothing may crash the bot
             metrics.update(kind, "failed", time.perf_counter() - started)
-            await self._failed(update, msg.chat.id, msg.chat.is_private, err)
+            await self._failed(update, message.chat, err)
             return
         if reaction is None:
             self.stats.repeated += 1
-        _handled(kind, update.update_id, msg.chat.id, reaction, time.perf_counter() - started)
+        _handled(kind, update.update_id, message.chat.id, reaction, time.perf_counter() - started)
         self._committed()
 
     async def on_migrate(self, message: Message, update: Update) -> None:
@@ -189,7 +203,7 @@ class UpdateBridge:
             moved = await self._db(self._migrate, *ids)
         except Exception as err:  # noqa: BLE001
             metrics.update("migration", "failed")
-            await self._failed(update, message.chat.id, False, err)
+            await self._failed(update, message.chat, err)
             return
         metrics.update("migration", "ok")
         log.info("update %s chat %s became supergroup %s; moved: %s", update.update_id, *ids, moved,
@@ -197,20 +211,19 @@ class UpdateBridge:
         self._committed()
 
     async def on_press(self, query: CallbackQuery, update: Update) -> None:
-        press = convert.press(query, update.update_id)
-        if press is None:
+        if query.message is None or query.data is None:
             await _answer(query, Answer())
-            return
+            return  # an inline-mode message or a game: nothing of ours
         self.stats.presses += 1
         started = time.perf_counter()
         try:
-            reaction = await self._db(self._press, press)
+            reaction = await self._db(self._press, query, update.update_id)
         except Exception as err:  # noqa: BLE001
             metrics.update("press", "failed", time.perf_counter() - started)
-            await self._failed(update, press.chat.id, press.chat.is_private, err)
+            await self._failed(update, query.message.chat, err)
             await _answer(query, Answer("出了点问题，已记录，请稍后再试", alert=True))
             return
-        _handled("press", update.update_id, press.chat.id, reaction, time.perf_counter() - started)
+        _handled("press", update.update_id, query.message.chat.id, reaction, time.perf_counter() - started)
         if reaction is None:  # already handled (a re-delivered press)
             self.stats.repeated += 1
             await _answer(query, Answer())
@@ -230,11 +243,11 @@ class UpdateBridge:
             self._dirty = False
             self.notify()
 
-    async def _failed(self, update: Update, chat_id: int | None, private: bool, err: BaseException) -> None:
+    async def _failed(self, update: Update, tg_chat: TgChat | None, err: BaseException) -> None:
         self.stats.failed += 1
         log.exception("update %s failed; saved as a dead letter", update.update_id, exc_info=err)
         try:
-            await self._db(self._dead_letter, update, chat_id, private, err)
+            await self._db(self._dead_letter, update, tg_chat, err)
         except Exception:  # noqa: BLE001 — the database itself is gone: the log is all we have
             log.exception("could not save update %s as a dead letter: %s", update.update_id,
                           update.model_dump_json(exclude_none=True))

@@ -20,6 +20,7 @@ answers, a rejected token (401), a conflict (409)
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import aiohttp
 from aiogram import Bot
@@ -56,11 +57,15 @@ from bot.outbox.transport import (
     TemporaryError,
     Unreachable,
 )
+from bot.identities import file_id
 from bot.messages import Button
 from bot.rich.render import fit as rich_fit
 from bot.rich.render import from_html
 
+from .convert import PLATFORM
 from .render import LIMITS, PARSE_MODE, html
+
+log = logging.getLogger(__name__)
 
 TEXT_LIMIT, CAPTION_LIMIT = LIMITS.text_length, LIMITS.caption_length
 _UNREACHABLE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid",
@@ -112,7 +117,7 @@ def translate(err: BaseException) -> Exception:
     if isinstance(err, TelegramRetryAfter):
         return RetryAfter(err.retry_after, err.message)
     if isinstance(err, TelegramMigrateToChat):
-        return ChatMigrated(err.migrate_to_chat_id, err.message)
+        return ChatMigrated(str(err.migrate_to_chat_id), err.message)
     if isinstance(err, TelegramForbiddenError):
         return Unreachable(err.message)
     if isinstance(err, TelegramBadRequest):
@@ -132,6 +137,23 @@ def translate(err: BaseException) -> Exception:
     return TemporaryError(f"{type(err).__name__}: {err}")
 
 
+def _target(message: OutboundMessage) -> int:
+    """The Telegram chat of an outbox row (its ``chat`` row's external id)."""
+    if message.platform != PLATFORM:
+        raise PermanentError(f"not a Telegram chat: {message.platform}:{message.external_chat_id}")
+    try:
+        return int(message.external_chat_id)
+    except ValueError:
+        raise PermanentError(f"not a Telegram chat id: {message.external_chat_id!r}") from None
+
+
+def _photo(message: OutboundMessage) -> str | None:
+    """The Telegram file id of the row's photo; another platform's file goes out as text alone."""
+    if message.photo and file_id(message.photo, PLATFORM) is None:
+        log.warning("outbox row %s: photo %r is not Telegram's; sent without it", message.id, message.photo[:40])
+    return file_id(message.photo, PLATFORM)
+
+
 class TelegramTransport:
     """Sends outbox rows with ``bot``; built by the runtime, never at import time. The rows come
     cut to ``limits`` (the sender asks); their rich text is written out as Telegram's HTML here."""
@@ -143,6 +165,7 @@ class TelegramTransport:
         self.request_timeout = request_timeout
 
     async def send(self, message: OutboundMessage) -> int:
+        chat_id, photo = _target(message), _photo(message)
         reply = (
             ReplyParameters(message_id=message.reply_to_message_id, allow_sending_without_reply=True)
             if message.reply_to_message_id
@@ -150,15 +173,15 @@ class TelegramTransport:
         )
         markup = reply_markup(message)
         try:
-            if message.photo:
+            if photo:
                 sent = await self.bot.send_photo(
-                    chat_id=message.chat_id, photo=message.photo, caption=html(message.text) or None,
+                    chat_id=chat_id, photo=photo, caption=html(message.text) or None,
                     parse_mode=PARSE_MODE, reply_parameters=reply, reply_markup=markup,
                     request_timeout=self.request_timeout,
                 )
             else:
                 sent = await self.bot.send_message(
-                    chat_id=message.chat_id, text=html(message.text), parse_mode=PARSE_MODE,
+                    chat_id=chat_id, text=html(message.text), parse_mode=PARSE_MODE,
                     reply_parameters=reply, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:
@@ -171,15 +194,16 @@ class TelegramTransport:
         if message.edit_message_id is None:
             raise PermanentError("nothing to edit: no edit_message_id")
         markup = keyboard(message.buttons)
+        chat_id = _target(message)
         try:
             if message.photo:
                 result = await self.bot.edit_message_caption(
-                    chat_id=message.chat_id, message_id=message.edit_message_id, caption=html(message.text),
+                    chat_id=chat_id, message_id=message.edit_message_id, caption=html(message.text),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
             else:
                 result = await self.bot.edit_message_text(
-                    chat_id=message.chat_id, message_id=message.edit_message_id, text=html(message.text),
+                    chat_id=chat_id, message_id=message.edit_message_id, text=html(message.text),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:

@@ -1,0 +1,174 @@
+"""Chat accounts and chats: a platform's ids in, internal keys out (and back, for delivery).
+
+A platform adapter calls ``resolve_account`` / ``resolve_chat`` with the platform's own ids (as
+text) and hands the conversation internal keys only; the sender calls ``destination`` to learn
+where a chat key is on its platform. Everything between knows an account key, a chat key and
+whether a chat is private or a group — never a platform's id, never the sign of a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from models import ChatAccount, ChatKind, Member, PlatformChat
+
+PLATFORMS = ("telegram", "wecom")
+FILE_SEPARATOR = ":"
+
+
+def _check(platform: str, external_id: str) -> str:
+    if platform not in PLATFORMS:
+        raise ValueError(f"unknown platform {platform!r}")
+    external_id = str(external_id).strip()
+    if not external_id or len(external_id) > 64:
+        raise ValueError(f"an external id is 1 to 64 characters: {external_id!r}")
+    return external_id
+
+
+def _get_or_add(session: Session, model, platform: str, external_id: str, **values):
+    """The row for (platform, external id), added if there is none. Two processes adding the same
+    one at once: the loser's insert fails on the unique key inside a savepoint and it reads the
+    winner's row."""
+    query = select(model).where(model.platform == platform, model.external_id == external_id)
+    row = session.exec(query).first()
+    if row is not None:
+        return row, False
+    try:
+        with session.begin_nested():
+            row = model(platform=platform, external_id=external_id, **values)
+            session.add(row)
+            session.flush()
+        return row, True
+    except IntegrityError:
+        return session.exec(query).one(), False
+
+
+def resolve_chat(session: Session, platform: str, external_id: str | int, *, kind: str, title: str = "",
+                 now: datetime | None = None) -> PlatformChat:
+    """The chat the platform calls ``external_id``; a group's title follows its renames."""
+    external_id = _check(platform, str(external_id))
+    if kind not in (ChatKind.private, ChatKind.group):
+        raise ValueError(f"a chat is private or a group, not {kind!r}")
+    chat, added = _get_or_add(session, PlatformChat, platform, external_id, kind=kind, title=title[:128],
+                              created_at=now)
+    if not added and kind == ChatKind.group and title and chat.title != title[:128]:
+        chat.title = title[:128]
+        session.add(chat)
+    return chat
+
+
+def resolve_account(session: Session, platform: str, external_id: str | int, *, name: str = "",
+                    private_chat: str | int | None = None, now: datetime | None = None) -> ChatAccount:
+    """The account the platform calls ``external_id``. ``private_chat``: the platform's id of the
+    account's private chat with the bot, when the adapter knows it (Telegram: the same number)."""
+    external_id = _check(platform, str(external_id))
+    account, added = _get_or_add(session, ChatAccount, platform, external_id, display_name=name[:128],
+                                 created_at=now)
+    changed = False
+    if private_chat is not None and account.private_chat_id is None:
+        account.private_chat_id = resolve_chat(session, platform, private_chat, kind=ChatKind.private, now=now).id
+        changed = True
+    if name and not added and account.display_name != name[:128]:
+        account.display_name = name[:128]
+        changed = True
+    if changed:
+        session.add(account)
+    return account
+
+
+def account(session: Session, account_id: int | None) -> ChatAccount | None:
+    return session.get(ChatAccount, account_id) if account_id is not None else None
+
+
+def chat(session: Session, chat_id: int | None) -> PlatformChat | None:
+    return session.get(PlatformChat, chat_id) if chat_id is not None else None
+
+
+def member_of(session: Session, account_id: int | None) -> Member | None:
+    """The member an account is bound to, if any."""
+    if account_id is None:
+        return None
+    return session.exec(select(Member).join(ChatAccount, ChatAccount.member_id == Member.id)
+                        .where(ChatAccount.id == account_id)).first()
+
+
+def accounts_of(session: Session, member: Member | int) -> list[ChatAccount]:
+    """A member's accounts, the most recently bound first."""
+    member_id = member if isinstance(member, int) else member.id
+    rows = session.exec(select(ChatAccount).where(ChatAccount.member_id == member_id)).all()
+    return sorted(rows, key=lambda a: (a.bound_at is not None, a.bound_at or 0, a.id), reverse=True)
+
+
+def account_of(session: Session, member: Member | int | None, platform: str | None = None) -> ChatAccount | None:
+    """The member's account (on ``platform``; else the one bound last)."""
+    if member is None:
+        return None
+    for acc in accounts_of(session, member):
+        if platform is None or acc.platform == platform:
+            return acc
+    return None
+
+
+def private_chat(session: Session, member: Member | int | None) -> int | None:
+    """Where the bot reaches a member on their own: the private chat of the account they bound
+    last (None without a bound account). Whether they blocked the bot is ``Member.unreachable``."""
+    if member is None:
+        return None
+    for acc in accounts_of(session, member):
+        if acc.private_chat_id is not None:
+            return acc.private_chat_id
+    return None
+
+
+def private_chat_of_account(session: Session, account_id: int | None) -> int | None:
+    acc = account(session, account_id)
+    return acc.private_chat_id if acc is not None else None
+
+
+def is_private(session: Session, chat_id: int) -> bool:
+    row = chat(session, chat_id)
+    return row is not None and row.kind == ChatKind.private
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a chat key is on its platform: what a platform adapter delivers to."""
+
+    platform: str
+    external_id: str
+    kind: str
+
+    @property
+    def is_private(self) -> bool:
+        return self.kind == ChatKind.private
+
+
+def destination(session: Session, chat_id: int) -> Destination | None:
+    row = chat(session, chat_id)
+    return Destination(row.platform, row.external_id, row.kind) if row is not None else None
+
+
+def file_ref(platform: str, file_id: str | None) -> str | None:
+    """A platform's file id as stored: ``telegram:<file id>`` (whose platform can send it again)."""
+    return f"{platform}{FILE_SEPARATOR}{file_id}" if file_id else None
+
+
+def file_id(ref: str | None, platform: str) -> str | None:
+    """The platform's own id of a stored file reference, or None when it is another platform's
+    (that platform's file cannot be sent here by id)."""
+    if not ref:
+        return None
+    prefix, sep, rest = ref.partition(FILE_SEPARATOR)
+    return rest if sep and prefix == platform and rest else None
+
+
+def bound_member_ids(session: Session, member_ids: list[int] | None = None) -> set[int]:
+    """Which members (of ``member_ids``, else all) have a chat account bound."""
+    query = select(ChatAccount.member_id).where(ChatAccount.member_id.is_not(None))
+    if member_ids is not None:
+        query = query.where(ChatAccount.member_id.in_(member_ids))
+    return set(session.exec(query).all())
