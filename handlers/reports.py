@@ -31,13 +31,14 @@ from models import (
     Resident,
 )
 
-from . import flood, texts, understanding
+from . import facts, flood, texts, understanding
 from .context import Context, GroupBinding
 from .handling import CANCEL_WORDS, _done, close, ref_of, refresh_cards, resident_buttons, send_alerts
 from .conversation import ask, payload_of, question_ref, question_writer
 from handlers.replies import reply
 from .router import Router
 from bot.messages import Action, Button, Outgoing
+from bot.infra.masking import shown
 from .types import Answer, Chat, Inbound, Press, Reaction, User
 
 router = Router("reports")
@@ -231,7 +232,7 @@ def _file(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft,
     issue, stops = filed.issue, filed.stops
     send_alerts(ctx, issue, filed.alerts, stops=stops)
     return issue, Outgoing(
-        chat_id=msg.chat.id, text=texts.issue_recorded(ctx.session, issue, stops, later=filed.held_until,
+        chat_id=msg.chat.id, text=texts.issue_recorded(facts.of_issue(ctx.session, issue), stops, later=filed.held_until,
                                                       tz=ctx.tz),
         buttons=resident_buttons(issue), reply_to_message_id=draft.message_id,
         kind="reply", ref=ref_of(issue),
@@ -276,12 +277,12 @@ def offer_duplicate(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draf
     following = ctx.session.exec(select(IssueFollower.id).where(
         IssueFollower.issue_id == existing.id, IssueFollower.resident_id == resident.id)).first()
     if following:
-        return reply(msg, texts.already_reported(ctx.session, existing),
+        return reply(msg, texts.already_reported(facts.of_issue(ctx.session, existing)),
                      buttons=[[Button("进度", Action("q", "progress", existing.id))]])
     draft.building_id = building.id if building is not None else None
     draft.dup_of = existing.id
     question = ask(ctx, msg, "dup", draft.to_payload())
-    return reply(msg, texts.duplicate_offer(ctx.session, existing), buttons=[[
+    return reply(msg, texts.duplicate_offer(facts.of_issue(ctx.session, existing)), buttons=[[
         Button("附议 +1", Action("q", "support", existing.id, "d")),
         Button("不是同一件事", Action("ask", "separate", question.id)),
     ]], ref=question_ref(question))
@@ -435,7 +436,7 @@ def question_button(ctx: Context, press: Press, action: Action) -> Reaction:
         if building is None or building.id not in draft.choices:
             return Reaction(answer=Answer(texts.expired_question()))
         close(ctx, question)
-        label = texts.esc(places.building_label(ctx.session, building))
+        label = shown(places.building_label(ctx.session, building))
         reaction = proceed_issue(ctx, msg, group, draft, None,
                                  where=understanding.Where(building=building, unit=draft.unit, room=draft.room))
         reaction.outgoing.insert(0, _done(press, f"好的，{label}。"))

@@ -140,9 +140,8 @@ def test_only_the_web_adapter_imports_the_web_framework():
     assert _offenders(lambda n: not any(_within(n, a) for a in allowed), forbidden) == {}
 
 
-# Not yet: handlers/texts.py still looks up places and handlers with a session it is handed
-# (issue 11, phase A, left for a follow-up). Listed, so no other texts module may start to.
-KNOWN_TEXTS_WITH_DATABASE = {"handlers.texts"}
+# None any more: handlers/texts/ is handed what it shows (handlers/facts.py looks it up)
+KNOWN_TEXTS_WITH_DATABASE: set[str] = set()
 
 
 def test_texts_modules_do_not_touch_the_database():
