@@ -194,14 +194,8 @@ def _cycles() -> list[list[str]]:
     return found
 
 
-# bot/nlu belongs to the message-understanding work of another branch: the tokenizer is built
-# with the concept words (lexicon → concepts) and ``concepts_in`` tokenizes by default
-# (concepts → lexicon), both inside functions. Listed, so any new cycle still fails.
-KNOWN_CYCLES = [["bot.nlu.concepts", "bot.nlu.lexicon"]]
-
-
 def test_no_import_cycles():
-    cycles = [c for c in _cycles() if c not in KNOWN_CYCLES]
+    cycles = _cycles()
     assert cycles == [], "\n".join(" ↔ ".join(c) for c in cycles)
 
 
