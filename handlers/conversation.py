@@ -17,6 +17,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import timedelta
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
@@ -283,8 +284,6 @@ def ask(
 ) -> PendingQuestion:
     """Remember that the bot asked ``msg.user`` something in this chat (replaces an older question).
     It expires after ``minutes`` (default: the ``ask_timeout_minutes`` setting)."""
-    from datetime import timedelta
-
     if minutes is None:
         minutes = ctx.settings.ask_timeout_minutes
     old = None

@@ -10,16 +10,20 @@ message); the same open issue reported again → 附议 offered instead of a new
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.issues import flows
-from bot.issues import service as issues
-from bot.places import service as places
 from bot.infra.errors import DomainError
 from bot.infra.ids import parse_id
+from bot.infra.masking import shown
+from bot.issues import flows
+from bot.issues import service as issues
 from bot.members import service as members
+from bot.messages import Action, Button, Outgoing
 from bot.nlu.decision import ACT, IGNORE, decide
+from bot.places import service as places
+from handlers.replies import reply
 from models import (
     ISSUE_OPEN,
     Building,
@@ -29,17 +33,15 @@ from models import (
     IssueStatus,
     PendingQuestion,
     Resident,
+    WishCategory,
 )
 
 from . import facts, flood, texts, understanding
 from .context import Context, GroupBinding
-from .handling import CANCEL_WORDS, _done, close, ref_of, refresh_cards, resident_buttons, send_alerts
 from .conversation import ask, payload_of, question_ref, question_writer
-from handlers.replies import reply
+from .handling import CANCEL_WORDS, _done, close, ref_of, refresh_cards, resident_buttons, send_alerts
 from .router import Router
-from bot.messages import Action, Button, Outgoing
-from bot.infra.masking import shown
-from .types import Answer, Chat, Inbound, Press, Reaction, User
+from .types import Answer, Inbound, Press, Reaction, User
 
 router = Router("reports")
 
@@ -78,8 +80,6 @@ class Draft:
 
 
 def draft_of(msg: Inbound, text: str, parsed, intent: str) -> Draft:
-    from models import WishCategory
-
     known = WishCategory.__members__ if intent == "wish" else IssueCategory.__members__
     category = parsed.category if parsed.category in known else "other"
     return Draft(text=text, message_id=msg.message_id, intent=intent, category=category,
@@ -245,8 +245,6 @@ def _file(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft,
 def find_duplicate(ctx: Context, community_id: int, draft: Draft, building: Building | None,
                    grid_id: int | None) -> Issue | None:
     """The newest open issue of the same building (or grid) that says the same thing."""
-    from datetime import timedelta
-
     since = ctx.now - timedelta(days=ctx.settings.duplicate_window_days)
     query = select(Issue).where(Issue.community_id == community_id, Issue.status.in_(ISSUE_OPEN),
                                 Issue.created_at >= since)
@@ -446,6 +444,4 @@ def question_button(ctx: Context, press: Press, action: Action) -> Reaction:
 
 
 def _wish_categories():
-    from models import WishCategory
-
     return WishCategory.__members__

@@ -25,23 +25,26 @@ import json
 import re
 from datetime import timedelta
 
-from bot.places import service as places
 from bot.infra.errors import InvalidInput, NotAllowed
 from bot.infra.masking import shown
-from bot.rotas import admin, away as rota_away, checkins, swaps as rota_swaps, turns as rota_turns
-from bot.rotas import texts as T
 from bot.members import permissions
 from bot.members.address import to_members
-from bot.rotas.turns import parse_code, rota_code, shift_code
-from bot.rotas.spec import USAGE, RotaSpec, find_member, parse_date_range, split_names
+from bot.messages import Action, Button, Outgoing
+from bot.places import service as places
 from bot.rich import Rich, bold, join, rich
+from bot.rotas import admin, checkins, ical
+from bot.rotas import away as rota_away
+from bot.rotas import swaps as rota_swaps
+from bot.rotas import texts as T
+from bot.rotas import turns as rota_turns
+from bot.rotas.spec import USAGE, RotaSpec, find_member, parse_date_range, parse_words, split_names
+from bot.rotas.turns import parse_code, rota_code, shift_code
+from handlers.replies import reply
 from models import Member, PendingQuestion, Rota
 
 from .context import Context
 from .conversation import ask
-from handlers.replies import reply
 from .router import Router
-from bot.messages import Action, Button, Outgoing
 from .types import Answer, Inbound, Press, Reaction
 
 router = Router("rotas")
@@ -106,8 +109,6 @@ def duty(ctx: Context, msg: Inbound) -> Reaction:
 
 
 def feed_link(ctx: Context, member: Member) -> str:
-    from bot.rotas import ical
-
     token = ical.member_token(ctx.session, member, now=ctx.now)
     return f"{ctx.settings.web_url}/ical/member/{token}.ics"
 
@@ -324,7 +325,6 @@ def new_rota(ctx: Context, msg: Inbound) -> Reaction:
     words = _args(msg).split()
     if not words:
         return reply(msg, USAGE)
-    from bot.rotas.spec import parse_words
 
     cid = member.community_id
     fields, problems = parse_words(

@@ -12,10 +12,18 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, exists, func, literal
 from sqlmodel import select
 
+from bot.due.plan import Candidate, Message, Plan
+from bot.infra.masking import shown
+from bot.issues.service import code
+from bot.points import service as points
+from bot.rich import Rich, bold, join, rich
+from bot.rotas import texts
+from bot.rotas.turns import shift_code
 from models import (
     ISSUE_OPEN,
     ChatGroup,
@@ -37,14 +45,6 @@ from models import (
     WishStatus,
     WorkUnit,
 )
-
-from bot.points import service as points
-from bot.due.plan import Candidate, Message, Plan
-from bot.infra.masking import shown
-from bot.rich import Rich, bold, join, rich
-from bot.issues.service import code
-from bot.rotas import texts
-from bot.rotas.turns import shift_code
 
 UTC = timezone.utc
 DIGEST_USEFUL = timedelta(hours=6)
@@ -142,8 +142,6 @@ def _digest(member_id: int, day: date):
 
 
 def rota_tz(rota: Rota):
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(rota.timezone)
 
 
