@@ -10,8 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.infra.ids import parse_id
+from bot.rich import Rich
 
-CALLBACK_LIMIT = 64  # bytes of button data Telegram (and most platforms) carry
+# The most bytes the conversation packs a button's action into: what every chat platform it
+# runs on carries (each adapter declares its own limit, ``PlatformLimits.button_data_bytes``; a
+# test checks each one against this, and the sender checks every button before it sends)
+ACTION_BUDGET = 64
 
 
 @dataclass(frozen=True)
@@ -30,8 +34,8 @@ class Action:
             if ":" in part:
                 raise ValueError(f"':' is the separator and cannot appear in {part!r}")
         data = f"{self.kind}:{self.verb}:{self.id}:{self.arg}"
-        if len(data.encode()) > CALLBACK_LIMIT:
-            raise ValueError(f"callback data over {CALLBACK_LIMIT} bytes: {data!r}")
+        if len(data.encode()) > ACTION_BUDGET:
+            raise ValueError(f"button data over {ACTION_BUDGET} bytes: {data!r}")
         return data
 
     @classmethod
@@ -56,10 +60,11 @@ class Button:
 
 @dataclass
 class Outgoing:
-    """One message to deliver. ``text`` is HTML: every piece of user text in it is escaped."""
+    """One message to deliver. ``text`` is the neutral rich text (``bot.rich``): people's text
+    in it is plain, each platform's renderer escapes it."""
 
     chat_id: int  # the chat's internal key (``chat.id``)
-    text: str
+    text: Rich
     buttons: list[list[Button]] = field(default_factory=list)
     reply_to_message_id: int | None = None
     photo: str | None = None  # a file reference (``telegram:<file id>``) to send as a photo, ``text`` its caption
@@ -77,3 +82,8 @@ class Outgoing:
     # it says so in text. Not with ``buttons`` (a platform shows one kind of keyboard at a time).
     ask_contact: str | None = None
     clear_request: bool = False
+
+    def __setattr__(self, name, value) -> None:
+        if name == "text" and not isinstance(value, Rich):
+            value = Rich(value)  # a plain string: nothing in it is markup
+        object.__setattr__(self, name, value)

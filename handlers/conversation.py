@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from html import escape
+from datetime import timedelta
 
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
@@ -106,7 +106,7 @@ class Conversation:
                     return limited
             if spec is None:
                 if msg.chat.is_private or addressed:
-                    return reply(msg, f"没有 /{escape(name)} 这个命令。{HELP_HINT}")
+                    return reply(msg, f"没有 /{name} 这个命令。{HELP_HINT}")
                 return Reaction()  # another bot's command in a group
             if spec.scope == "private" and not msg.chat.is_private:
                 return reply(msg, f"/{name} 请私聊我使用。")
@@ -263,7 +263,7 @@ def process_message(conversation: Conversation, session: Session, ctx: Context, 
         return Reaction()
     return _run(
         session, ctx, msg.update_id, lambda: conversation.on_message(ctx, msg),
-        lambda err: reply(msg, escape(str(err))),
+        lambda err: reply(msg, str(err)),
     )
 
 
@@ -284,8 +284,6 @@ def ask(
 ) -> PendingQuestion:
     """Remember that the bot asked ``msg.user`` something in this chat (replaces an older question).
     It expires after ``minutes`` (default: the ``ask_timeout_minutes`` setting)."""
-    from datetime import timedelta
-
     if minutes is None:
         minutes = ctx.settings.ask_timeout_minutes
     old = None

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from bot import identities
 from bot.issues import service as issues
+from bot.rich import rich
 from bot.members import permissions
 from bot.infra.errors import DomainError
 from bot.infra.ids import parse_id
@@ -30,7 +31,7 @@ from models import (
     Resident,
 )
 
-from . import texts
+from . import facts, texts
 from .context import Context
 from .conversation import ask, payload_of
 from handlers.replies import reply
@@ -115,7 +116,7 @@ def send_alerts(ctx: Context, issue: Issue, alerts: flows.Alerts, *, stops: list
     """The words for what the core decided (``bot.issues.flows.Alerts``)."""
     if alerts.private:
         reporter = reporter_of(ctx, issue)
-        card = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
+        card = texts.issue_card(facts.of_issue(ctx.session, issue), reporter_name=reporter.display_name if reporter else "",
                                 stops=stops, note=note)
         buttons = handler_buttons(issue)
         for chat_id, member in alerts.private:
@@ -130,7 +131,7 @@ def mention_in_group(ctx: Context, issue: Issue, people: list[Member], *, note: 
     if chats is None:
         chats = flows.group_chats_of(ctx.session, issue)
     reporter = reporter_of(ctx, issue)
-    card = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
+    card = texts.issue_card(facts.of_issue(ctx.session, issue), reporter_name=reporter.display_name if reporter else "",
                             note=note)
     names = [texts.who(m) for m in people]
     for chat_id in chats:
@@ -149,9 +150,9 @@ def refresh_cards(ctx: Context, issue: Issue, cards: list[flows.Card], *, skip: 
     name = reporter.display_name if reporter else ""
     for card in cards:
         if card.kind == "reply":
-            text, buttons = texts.issue_recorded(ctx.session, issue, route_of(ctx, issue)), resident_buttons(issue)
+            text, buttons = texts.issue_recorded(facts.of_issue(ctx.session, issue), route_of(ctx, issue)), resident_buttons(issue)
         else:
-            text = texts.issue_card(ctx.session, issue, reporter_name=name)
+            text = texts.issue_card(facts.of_issue(ctx.session, issue), reporter_name=name)
             buttons = handler_buttons(issue)
         ctx.send(Outgoing(chat_id=card.chat_id, text=text, buttons=buttons, edit_message_id=card.message_id,
                           kind="card", ref=ref_of(issue)))
@@ -171,10 +172,10 @@ def deliver(ctx: Context, changed: flows.Changed, *, skip: tuple[int, int] | Non
     issue = changed.issue
     if changed.alerts is not None:
         send_alerts(ctx, issue, changed.alerts, stops=changed.alerts_stops, note=_alert_note(ctx, changed))
-    change = texts.issue_change(ctx.session, issue, changed.event, changed.actor, changed.note)
+    change = texts.issue_change(facts.of_issue(ctx.session, issue), changed.event, changed.actor, changed.note)
     if changed.handler is not None:
         chat_id, handler = changed.handler
-        ctx.send(Outgoing(chat_id=chat_id, text=f"👍 {change}", kind="notice", member_id=handler.id,
+        ctx.send(Outgoing(chat_id=chat_id, text="👍 " + change, kind="notice", member_id=handler.id,
                           ref=ref_of(issue)))
     refresh_cards(ctx, issue, changed.cards, skip=skip)
     group_text, buttons = change, []
@@ -182,7 +183,7 @@ def deliver(ctx: Context, changed: flows.Changed, *, skip: tuple[int, int] | Non
         reporter = reporter_of(ctx, issue)
         ask_line = texts.ask_fixed(texts.mention(identities.account(ctx.session, reporter.account_id) if reporter else None,
                                                  reporter.display_name if reporter else "反映人"))
-        group_text, buttons = f"{change}\n{ask_line}", confirm_buttons(issue)
+        group_text, buttons = rich(change, "\n", ask_line), confirm_buttons(issue)
     if changed.group is not None:
         chat_id, reply_to = changed.group
         ctx.send(Outgoing(chat_id=chat_id, text=group_text, buttons=buttons, reply_to_message_id=reply_to,
@@ -216,7 +217,7 @@ def issue_button(ctx: Context, press: Press, action: Action) -> Reaction:
         community = ctx.session.get(Community, issue.community_id)
         return Reaction(answer=Answer(texts.not_your_community(community.name), alert=True))
     if verb == "progress":
-        return Reaction(answer=Answer(texts.issue_progress(ctx.session, issue), alert=True))
+        return Reaction(answer=Answer(texts.issue_progress(facts.of_issue(ctx.session, issues.root(ctx.session, issue))), alert=True))
     if verb == "support":
         return support(ctx, press, issue, action)
     if verb in ("fixed", "notfixed"):
@@ -239,7 +240,7 @@ def issue_button(ctx: Context, press: Press, action: Action) -> Reaction:
 
 def _card_edit(ctx: Context, press: Press, issue: Issue, note: str = "") -> Outgoing:
     reporter = reporter_of(ctx, issue)
-    text = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "",
+    text = texts.issue_card(facts.of_issue(ctx.session, issue), reporter_name=reporter.display_name if reporter else "",
                             note=note)
     return Outgoing(chat_id=press.chat.id, text=text, buttons=handler_buttons(issue),
                     edit_message_id=press.message_id, kind="card", ref=ref_of(issue))
@@ -319,7 +320,7 @@ def _edit_card(ctx: Context, issue: Issue, chat_id: int | None, message_id: int 
     if not chat_id or not message_id:
         return []
     reporter = reporter_of(ctx, issue)
-    text = texts.issue_card(ctx.session, issue, reporter_name=reporter.display_name if reporter else "")
+    text = texts.issue_card(facts.of_issue(ctx.session, issue), reporter_name=reporter.display_name if reporter else "")
     return [Outgoing(chat_id=chat_id, text=text, buttons=handler_buttons(issue), edit_message_id=message_id,
                      kind="card", ref=ref_of(issue))]
 
@@ -420,7 +421,7 @@ def reporter_answer(ctx: Context, press: Press, issue: Issue, verb: str) -> Reac
     actor = Actor(member=ctx.member(press.user), resident=resident)
     if issue.status != S.resolved:
         return Reaction(answer=Answer(f"{issues.code(issue)} 当前「{texts.status(issue)}」", alert=True),
-                        outgoing=[_done(press, texts.issue_change(ctx.session, issue, "status"))])
+                        outgoing=[_done(press, texts.issue_change(facts.of_issue(ctx.session, issue), "status"))])
     # pressed under the notice in the report's group: that message now says it; no second notice
     if verb == "fixed":
         changed = flows.confirm(ctx.session, issue, actor, now=ctx.now, answered_in=press.chat.id)
@@ -430,4 +431,4 @@ def reporter_answer(ctx: Context, press: Press, issue: Issue, verb: str) -> Reac
                                answered_in=press.chat.id)
         answer = "已退回继续处理"
     deliver(ctx, changed)
-    return Reaction([_done(press, texts.issue_change(ctx.session, issue, changed.event))], Answer(answer))
+    return Reaction([_done(press, texts.issue_change(facts.of_issue(ctx.session, issue), changed.event))], Answer(answer))

@@ -4,7 +4,6 @@ member, only with proof; a group to a community, grid or compound), shared conta
 
 from __future__ import annotations
 
-from html import escape
 
 from bot.members import logins as access
 
@@ -14,6 +13,7 @@ from bot.places import service as places
 from bot.infra.errors import InvalidInput, NotAllowed
 from bot.members import binding
 from bot.members import service as members
+from bot.rich import link as link_to
 from models import MemberStatus
 
 from . import texts
@@ -165,4 +165,4 @@ def web_login(ctx: Context, msg: Inbound) -> Reaction:
         return reply(msg, "社区看板对社区工作人员、包联干部和区领导开放。")
     token = access.issue_login(ctx.session, member, now=ctx.now)
     link = f"{ctx.settings.web_url}/login?token={token}"
-    return reply(msg, f'<a href="{escape(link)}">打开社区看板</a>（7天内有效，请勿转发）')
+    return reply(msg, link_to("打开社区看板", link) + "（7天内有效，请勿转发）")

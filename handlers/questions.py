@@ -9,6 +9,7 @@ import json
 from sqlmodel import select
 
 from bot.outbox import buttons_from_json
+from bot.outbox.store import rich_of
 from models import OutboxMessage, OutboxStatus, PendingQuestion
 
 from .context import Context
@@ -46,4 +47,4 @@ def close_message(ctx: Context, question: PendingQuestion) -> None:
             row.buttons = ""
             ctx.session.add(row)
         elif row.sent_message_id is not None and row.status == OutboxStatus.sent:
-            ctx.send(Outgoing(chat_id=row.chat_id, text=row.text, edit_message_id=row.sent_message_id, kind="card"))
+            ctx.send(Outgoing(chat_id=row.chat_id, text=rich_of(row.text), edit_message_id=row.sent_message_id, kind="card"))

@@ -10,16 +10,20 @@ message); the same open issue reported again → 附议 offered instead of a new
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.issues import flows
-from bot.issues import service as issues
-from bot.places import service as places
 from bot.infra.errors import DomainError
 from bot.infra.ids import parse_id
+from bot.infra.masking import shown
+from bot.issues import flows
+from bot.issues import service as issues
 from bot.members import service as members
+from bot.messages import Action, Button, Outgoing
 from bot.nlu.decision import ACT, IGNORE, decide
+from bot.places import service as places
+from handlers.replies import reply
 from models import (
     ISSUE_OPEN,
     Building,
@@ -29,16 +33,15 @@ from models import (
     IssueStatus,
     PendingQuestion,
     Resident,
+    WishCategory,
 )
 
-from . import flood, texts, understanding
+from . import facts, flood, texts, understanding
 from .context import Context, GroupBinding
-from .handling import CANCEL_WORDS, _done, close, ref_of, refresh_cards, resident_buttons, send_alerts
 from .conversation import ask, payload_of, question_ref, question_writer
-from handlers.replies import reply
+from .handling import CANCEL_WORDS, _done, close, ref_of, refresh_cards, resident_buttons, send_alerts
 from .router import Router
-from bot.messages import Action, Button, Outgoing
-from .types import Answer, Chat, Inbound, Press, Reaction, User
+from .types import Answer, Inbound, Press, Reaction, User
 
 router = Router("reports")
 
@@ -77,8 +80,6 @@ class Draft:
 
 
 def draft_of(msg: Inbound, text: str, parsed, intent: str) -> Draft:
-    from models import WishCategory
-
     known = WishCategory.__members__ if intent == "wish" else IssueCategory.__members__
     category = parsed.category if parsed.category in known else "other"
     return Draft(text=text, message_id=msg.message_id, intent=intent, category=category,
@@ -231,7 +232,7 @@ def _file(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft,
     issue, stops = filed.issue, filed.stops
     send_alerts(ctx, issue, filed.alerts, stops=stops)
     return issue, Outgoing(
-        chat_id=msg.chat.id, text=texts.issue_recorded(ctx.session, issue, stops, later=filed.held_until,
+        chat_id=msg.chat.id, text=texts.issue_recorded(facts.of_issue(ctx.session, issue), stops, later=filed.held_until,
                                                       tz=ctx.tz),
         buttons=resident_buttons(issue), reply_to_message_id=draft.message_id,
         kind="reply", ref=ref_of(issue),
@@ -244,8 +245,6 @@ def _file(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draft,
 def find_duplicate(ctx: Context, community_id: int, draft: Draft, building: Building | None,
                    grid_id: int | None) -> Issue | None:
     """The newest open issue of the same building (or grid) that says the same thing."""
-    from datetime import timedelta
-
     since = ctx.now - timedelta(days=ctx.settings.duplicate_window_days)
     query = select(Issue).where(Issue.community_id == community_id, Issue.status.in_(ISSUE_OPEN),
                                 Issue.created_at >= since)
@@ -276,12 +275,12 @@ def offer_duplicate(ctx: Context, msg: Inbound, group: GroupBinding, draft: Draf
     following = ctx.session.exec(select(IssueFollower.id).where(
         IssueFollower.issue_id == existing.id, IssueFollower.resident_id == resident.id)).first()
     if following:
-        return reply(msg, texts.already_reported(ctx.session, existing),
+        return reply(msg, texts.already_reported(facts.of_issue(ctx.session, existing)),
                      buttons=[[Button("进度", Action("q", "progress", existing.id))]])
     draft.building_id = building.id if building is not None else None
     draft.dup_of = existing.id
     question = ask(ctx, msg, "dup", draft.to_payload())
-    return reply(msg, texts.duplicate_offer(ctx.session, existing), buttons=[[
+    return reply(msg, texts.duplicate_offer(facts.of_issue(ctx.session, existing)), buttons=[[
         Button("附议 +1", Action("q", "support", existing.id, "d")),
         Button("不是同一件事", Action("ask", "separate", question.id)),
     ]], ref=question_ref(question))
@@ -435,7 +434,7 @@ def question_button(ctx: Context, press: Press, action: Action) -> Reaction:
         if building is None or building.id not in draft.choices:
             return Reaction(answer=Answer(texts.expired_question()))
         close(ctx, question)
-        label = texts.esc(places.building_label(ctx.session, building))
+        label = shown(places.building_label(ctx.session, building))
         reaction = proceed_issue(ctx, msg, group, draft, None,
                                  where=understanding.Where(building=building, unit=draft.unit, room=draft.room))
         reaction.outgoing.insert(0, _done(press, f"好的，{label}。"))
@@ -445,6 +444,4 @@ def question_button(ctx: Context, press: Press, action: Action) -> Reaction:
 
 
 def _wish_categories():
-    from models import WishCategory
-
     return WishCategory.__members__

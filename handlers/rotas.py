@@ -24,24 +24,27 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from html import escape
 
-from bot.places import service as places
 from bot.infra.errors import InvalidInput, NotAllowed
 from bot.infra.masking import shown
-from bot.rotas import admin, away as rota_away, checkins, swaps as rota_swaps, turns as rota_turns
-from bot.rotas import texts as T
 from bot.members import permissions
 from bot.members.address import to_members
+from bot.messages import Action, Button, Outgoing
+from bot.places import service as places
+from bot.rich import Rich, bold, join, rich
+from bot.rotas import admin, checkins, ical
+from bot.rotas import away as rota_away
+from bot.rotas import swaps as rota_swaps
+from bot.rotas import texts as T
+from bot.rotas import turns as rota_turns
+from bot.rotas.spec import USAGE, RotaSpec, find_member, parse_date_range, parse_words, split_names
 from bot.rotas.turns import parse_code, rota_code, shift_code
-from bot.rotas.spec import USAGE, RotaSpec, find_member, parse_date_range, split_names
+from handlers.replies import reply
 from models import Member, PendingQuestion, Rota
 
 from .context import Context
 from .conversation import ask
-from handlers.replies import reply
 from .router import Router
-from bot.messages import Action, Button, Outgoing
 from .types import Answer, Inbound, Press, Reaction
 
 router = Router("rotas")
@@ -74,7 +77,7 @@ def _people(ctx: Context, shift) -> str:
     on = rota_turns.on_duty(ctx.session, shift)
     if not on:
         return "（缺人）"
-    return "、".join(escape(m.name) + ("✅" if m.id in here else "") for m in on)
+    return "、".join(m.name + ("✅" if m.id in here else "") for m in on)
 
 
 # --- /duty, /myshifts, /rotas -------------------------------------------------------------
@@ -91,23 +94,21 @@ def duty(ctx: Context, msg: Inbound) -> Reaction:
     found = rota_turns.rotas_for(ctx.session, community_id, grid_id=grid_id, building_id=building_id, limit=10)
     if not found:
         return reply(msg, "这里还没有排班。网格员可以用 /newrota 新建。")
-    lines = ["👮 <b>值班情况</b>"]
+    lines: list[str | Rich] = [rich("👮 ", bold("值班情况"))]
     for rota in found:
         current, upcoming = rota_turns.current_and_next(ctx.session, rota, ctx.now)
         tz, today = _tz(rota), _today(ctx, rota)
-        lines.append(f"<b>{T.rota_title(rota)}</b>")
+        lines.append(bold(T.rota_title(rota)))
         if current is not None:
             lines.append(f"· 现在 {T.span(current, tz)}：{_people(ctx, current)}")
         if upcoming is not None:
             lines.append(f"· 下一班 {T.when(upcoming, tz, today)}：{_people(ctx, upcoming)}")
         if current is None and upcoming is None:
             lines.append("· 近期没有班次")
-    return reply(msg, "\n".join(lines))
+    return reply(msg, join("\n", lines))
 
 
 def feed_link(ctx: Context, member: Member) -> str:
-    from bot.rotas import ical
-
     token = ical.member_token(ctx.session, member, now=ctx.now)
     return f"{ctx.settings.web_url}/ical/member/{token}.ics"
 
@@ -116,21 +117,21 @@ def feed_link(ctx: Context, member: Member) -> str:
 def my_shifts(ctx: Context, msg: Inbound) -> Reaction:
     member = _member(ctx, msg.user)
     rows = rota_turns.shifts_of(ctx.session, member, since=ctx.now, until=ctx.now + timedelta(days=14))
-    lines = [f"🗓 <b>{escape(member.name)} 的班次</b>（未来14天）"]
+    lines: list[str | Rich] = [rich("🗓 ", bold(f"{member.name} 的班次"), "（未来14天）")]
     rotas: dict[int, Rota] = {}
     for shift, role in rows:
         rota = rotas.setdefault(shift.rota_id, ctx.session.get(Rota, shift.rota_id))
         mark = "（后备）" if role == "backup" else ""
-        lines.append(f"· {T.when(shift, _tz(rota), _today(ctx, rota))} {escape(rota.name)}{mark} {shift_code(shift)}")
+        lines.append(f"· {T.when(shift, _tz(rota), _today(ctx, rota))} {rota.name}{mark} {shift_code(shift)}")
     if not rows:
         lines.append("暂无班次。")
     away = rota_away.away_periods(ctx.session, member, today=_today(ctx))
     if away:
         lines.append("请假：" + "；".join(f"{p.starts_on:%m-%d}–{p.ends_on:%m-%d}" for p in away))
     if msg.chat.is_private:  # the link is a credential: never in a group
-        lines.append(f"日历订阅：{escape(feed_link(ctx, member))}")
+        lines.append(f"日历订阅：{feed_link(ctx, member)}")
     lines.append("来不了可用 /swap 换班，请假用 /away。")
-    return reply(msg, "\n".join(lines))
+    return reply(msg, join("\n", lines))
 
 
 @router.command("rotas", help="本网格/本社区的排班")
@@ -145,11 +146,11 @@ def list_rotas(ctx: Context, msg: Inbound) -> Reaction:
         )
     if not found:
         return reply(msg, "还没有排班。网格员可以用 /newrota 新建，发送 /newrota 查看用法。")
-    lines = ["📋 <b>排班</b>"]
+    lines: list[str | Rich] = [rich("📋 ", bold("排班"))]
     for rota in found:
         team = rota_turns.team(ctx.session, rota)
         lines.append(f"{rota_code(rota)} {T.rota_title(rota)}：{rota_turns.describe(rota)}；队员 {len(team)} 人")
-    return reply(msg, "\n".join(lines))
+    return reply(msg, join("\n", lines))
 
 
 # --- check-in -----------------------------------------------------------------------------
@@ -239,8 +240,8 @@ def _ask_swap(ctx: Context, shift, member: Member) -> tuple[str, list[Outgoing]]
     day = shift.starts_at.astimezone(_tz(rota)).date()
     avail = rota_turns.Availability(ctx.session, rota_turns.team_ids(ctx.session, rota.id), day, day)
     team = [m for m in rota_turns.team(ctx.session, rota) if m.id not in on and avail.ok(m.id, day)]
-    text = (
-        f"🔁 <b>换班请求</b>\n{escape(member.name)} 请人替 {T.rota_title(rota)} "
+    text = rich(
+        "🔁 ", bold("换班请求"), f"\n{member.name} 请人替 {T.rota_title(rota)} "
         f"{T.when(shift, _tz(rota), _today(ctx, rota))}（{shift_code(shift)}）。\n能替的请点「我来替班」。"
     )
     buttons = [[Button("我来替班", Action(KIND, "take", req.id))]]
@@ -285,8 +286,8 @@ def _handoff(ctx: Context, member: Member, text: str, shift_id: int | None) -> t
     if nxt is None:
         return f"📝 已记下 {shift_code(shift)} 的交接。", []
     people = rota_turns.on_duty(ctx.session, nxt)
-    note = (
-        f"📝 <b>交接</b>（{T.rota_title(rota)} {shift_code(shift)}，{escape(member.name)}）\n{escape(shown(text.strip()))}\n"
+    note = rich(
+        "📝 ", bold("交接"), f"（{T.rota_title(rota)} {shift_code(shift)}，{member.name}）\n{shown(text.strip())}\n"
         f"你的班次：{T.when(nxt, _tz(rota), _today(ctx, rota))}（{shift_code(nxt)}）"
     )
     outs = to_members(ctx.session, [p for p in people if p.id != member.id], note, kind="notice", ref=f"shift:{nxt.id}")
@@ -323,8 +324,7 @@ def new_rota(ctx: Context, msg: Inbound) -> Reaction:
     member = _member(ctx, msg.user)
     words = _args(msg).split()
     if not words:
-        return reply(msg, escape(USAGE))
-    from bot.rotas.spec import parse_words
+        return reply(msg, USAGE)
 
     cid = member.community_id
     fields, problems = parse_words(
@@ -333,7 +333,7 @@ def new_rota(ctx: Context, msg: Inbound) -> Reaction:
         find_building=lambda w: next(iter(places.find_buildings(ctx.session, cid, w)), None),
     )
     if problems:
-        return reply(msg, "排班没有建成：" + escape("；".join(problems)) + "\n" + escape(USAGE))
+        return reply(msg, "排班没有建成：" + "；".join(problems) + "\n" + USAGE)
     grid_id = fields.get("grid_id", member.grid_id)
     spec = RotaSpec(
         community_id=cid, name=fields["name"], kind=fields["kind"], weekdays=fields["weekdays"],
@@ -345,9 +345,9 @@ def new_rota(ctx: Context, msg: Inbound) -> Reaction:
     return reply(msg, _rota_details(ctx, rota, head="✅ 排班已建立"))
 
 
-def _rota_details(ctx: Context, rota: Rota, *, head: str = "") -> str:
+def _rota_details(ctx: Context, rota: Rota, *, head: str = "") -> Rich:
     team = rota_turns.team(ctx.session, rota)
-    lines = [f"{head}" if head else "", f"<b>{rota_code(rota)} {T.rota_title(rota)}</b>", rota_turns.describe(rota),
+    lines = [head, bold(f"{rota_code(rota)} {T.rota_title(rota)}"), rota_turns.describe(rota),
              f"队员（{len(team)}人）：{T.names(team)}"]
     upcoming = rota_turns.shifts_of_rota(ctx.session, rota, since=ctx.now, until=ctx.now + timedelta(days=7))[:5]
     if upcoming:
@@ -356,7 +356,7 @@ def _rota_details(ctx: Context, rota: Rota, *, head: str = "") -> str:
         lines += [f"· {shift_code(s)} {T.when(s, tz, today)}：{_people(ctx, s)}" for s in upcoming]
     if not rota.active:
         lines.append("（已停用）")
-    return "\n".join(line for line in lines if line)
+    return join("\n", (line for line in lines if line))
 
 
 _ROTA_VERBS = {"加": "add", "添加": "add", "增加": "add", "add": "add", "减": "remove", "删": "remove",
@@ -420,7 +420,7 @@ def cover(ctx: Context, msg: Inbound) -> Reaction:
     admin.add_override(ctx.session, shift, add=add, remove=remove, by=member, now=ctx.now)
     text = f"✅ {shift_code(shift)} 已调整：{_people(ctx, shift)}"
     reaction = reply(msg, text)
-    note = f"📌 {escape(member.name)} 安排你值 {T.rota_title(rota)} {T.when(shift, _tz(rota), _today(ctx, rota))}（{shift_code(shift)}）。"
+    note = f"📌 {member.name} 安排你值 {T.rota_title(rota)} {T.when(shift, _tz(rota), _today(ctx, rota))}（{shift_code(shift)}）。"
     reaction.outgoing.extend(to_members(ctx.session, [add], note, ref=f"shift:{shift.id}", skip_chat=msg.chat.id))
     return reaction
 
@@ -438,13 +438,13 @@ def shift_button(ctx: Context, press: Press, action: Action) -> Reaction:
             fake = Inbound(press.chat, press.user, press.message_id, "", press.at)
             text += _want_extra(ctx, fake, result)
         else:
-            text = f"{escape(member.name)} " + text
+            text = f"{member.name} " + text
         return Reaction([Outgoing(chat_id=press.chat.id, text=text)], Answer("签到成功" if not result.already else "已签到过"))
     if action.verb == "join":
         shift = rota_swaps.join_shift(ctx.session, rota_turns.get_shift(ctx.session, action.id), member, now=ctx.now)
         rota = ctx.session.get(Rota, shift.rota_id)
         text = (
-            f"🙌 {escape(member.name)} 报名了 {T.rota_title(rota)} {T.when(shift, _tz(rota), _today(ctx, rota))}"
+            f"🙌 {member.name} 报名了 {T.rota_title(rota)} {T.when(shift, _tz(rota), _today(ctx, rota))}"
             f"（{shift_code(shift)}），现在：{_people(ctx, shift)}"
         )
         return Reaction([Outgoing(chat_id=press.chat.id, text=text)], Answer("已报名，谢谢！"))
@@ -457,7 +457,7 @@ def shift_button(ctx: Context, press: Press, action: Action) -> Reaction:
         when = f"{T.rota_title(rota)} {T.when(shift, _tz(rota), _today(ctx, rota))}（{shift_code(shift)}）"
         requester = ctx.session.get(Member, req.requester_id)
         outs = [Outgoing(chat_id=press.chat.id, text=f"🔁 谢谢！{when} 由你来值。")]
-        outs += to_members(ctx.session, [requester], f"🔁 {escape(member.name)} 接了你的班：{when}。", ref=f"shift:{shift.id}",
+        outs += to_members(ctx.session, [requester], f"🔁 {member.name} 接了你的班：{when}。", ref=f"shift:{shift.id}",
                            skip_chat=press.chat.id)
         return Reaction(outs, Answer("换班成功"))
     if action.verb == "note":

@@ -13,6 +13,7 @@ from handlers.replies import reply
 from .info import community_of
 from .router import Router
 from bot.messages import Action, Button, Outgoing
+from bot.rich import Rich, bold, join, rich
 from .types import Answer, Inbound, Press, Reaction
 
 router = Router("tasks")
@@ -22,10 +23,10 @@ def join_button(task) -> Button:
     return Button(f"参加 {tasks.code(task)}", Action("t", "join", task.id))
 
 
-def task_line(ctx: Context, task) -> str:
+def task_line(ctx: Context, task) -> Rich:
     joined = tasks.joined_count(ctx.session, task)
     cap = f"/{task.capacity}" if task.capacity else ""
-    return f"<b>{tasks.code(task)}</b> {texts.quote(task.title, limit=40)}（已报名 {joined}{cap}）"
+    return rich(bold(tasks.code(task)), f" {texts.quote(task.title, limit=40)}（已报名 {joined}{cap}）")
 
 
 @router.command("task", help="/task 标题 发布任务；/task 查看可参加的任务")
@@ -36,7 +37,7 @@ def task(ctx: Context, msg: Inbound) -> Reaction:
         if member is None:
             raise NotAllowed(NOT_A_MEMBER)
         item = tasks.publish(ctx.session, member, title=title, now=ctx.now)
-        return reply(msg, f"已发布任务 {task_line(ctx, item)}，大家点按钮报名。", buttons=[[join_button(item)]])
+        return reply(msg, rich("已发布任务 ", task_line(ctx, item), "，大家点按钮报名。"), buttons=[[join_button(item)]])
     community_id = community_of(ctx, msg)
     if community_id is None:
         return reply(msg, texts.no_community())
@@ -44,7 +45,7 @@ def task(ctx: Context, msg: Inbound) -> Reaction:
     if not items:
         return reply(msg, "暂时没有可参加的任务。红管家可以用 /task 标题 发布一个。")
     buttons = [join_button(t) for t in items]
-    return reply(msg, "📋 <b>可参加的任务</b>\n" + "\n".join(task_line(ctx, t) for t in items),
+    return reply(msg, rich("📋 ", bold("可参加的任务"), "\n", join("\n", (task_line(ctx, t) for t in items))),
                  buttons=[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
@@ -65,5 +66,5 @@ def task_button(ctx: Context, press: Press, action: Action) -> Reaction:
         private = identities.private_chat(ctx.session, publisher) if publisher is not None else None
         if private is not None and not publisher.unreachable:
             outgoing.append(Outgoing(chat_id=private, kind="notice", member_id=publisher.id,
-                                     text=f"{texts.who(member)} 报名参加了任务 {task_line(ctx, item)}"))
+                                     text=rich(f"{texts.who(member)} 报名参加了任务 ", task_line(ctx, item))))
     return Reaction(outgoing, Answer(f"已报名 {tasks.code(item)}，谢谢参与！"))

@@ -13,7 +13,7 @@ from bot.infra.errors import NotAllowed
 from bot.issues.lifecycle import Actor
 from models import Building, Resident, Wish, WishStatus
 
-from . import texts, understanding
+from . import facts, texts, understanding
 from .context import Context, GroupBinding
 from .router import Router
 from bot.messages import Action, Button, Outgoing
@@ -62,9 +62,9 @@ def file_wish(ctx: Context, msg: Inbound, group: GroupBinding, draft, place) -> 
     )
     wish = posted.wish
     for chat_id in posted.groups:
-        ctx.send(Outgoing(chat_id=chat_id, text=texts.wish_card(ctx.session, wish, resident.display_name),
+        ctx.send(Outgoing(chat_id=chat_id, text=texts.wish_card(facts.of_wish(ctx.session, wish), resident.display_name),
                           buttons=claim_buttons(wish), kind="notice", ref=ref_of(wish)))
-    return Reaction([Outgoing(chat_id=msg.chat.id, text=texts.wish_recorded(ctx.session, wish),
+    return Reaction([Outgoing(chat_id=msg.chat.id, text=texts.wish_recorded(facts.of_wish(ctx.session, wish)),
                               buttons=claim_buttons(wish), reply_to_message_id=draft.message_id,
                               kind="reply", ref=ref_of(wish))])
 
@@ -80,7 +80,7 @@ def refresh_cards(ctx: Context, wish: Wish, cards: list[flows.Card], skip: tuple
     for card in cards:
         if (card.chat_id, card.message_id) == skip:
             continue
-        ctx.send(Outgoing(chat_id=card.chat_id, text=texts.wish_card(ctx.session, wish, name),
+        ctx.send(Outgoing(chat_id=card.chat_id, text=texts.wish_card(facts.of_wish(ctx.session, wish), name),
                           buttons=claim_buttons(wish), edit_message_id=card.message_id, kind="card",
                           ref=ref_of(wish)))
 
@@ -92,7 +92,7 @@ def _poster_mention(ctx: Context, wish: Wish) -> str:
 
 def _poster_words(ctx: Context, changed: flows.WishChanged) -> tuple[str, list[list[Button]]]:
     wish = changed.wish
-    change = texts.wish_change(ctx.session, wish, changed.event)
+    change = texts.wish_change(facts.of_wish(ctx.session, wish), changed.event)
     if changed.event == "fulfil":
         return change + "\n" + texts.wish_poster_thanks_prompt(_poster_mention(ctx, wish)), thank_buttons(wish)
     return change, claim_buttons(wish)
@@ -101,12 +101,12 @@ def _poster_words(ctx: Context, changed: flows.WishChanged) -> tuple[str, list[l
 def _claimer_words(ctx: Context, changed: flows.WishChanged) -> tuple[str, list[list[Button]], str]:
     wish = changed.wish
     if changed.event == "claim":
-        return (texts.wish_claimed_by_you(ctx.session, wish, _poster_mention(ctx, wish)), claimer_buttons(wish),
+        return (texts.wish_claimed_by_you(wish, _poster_mention(ctx, wish)), claimer_buttons(wish),
                 flows.claim_ref_of(wish))
     if changed.event == "reopen":
-        return texts.wish_change(ctx.session, wish, "reopen"), claimer_buttons(wish), flows.claim_ref_of(wish)
+        return texts.wish_change(facts.of_wish(ctx.session, wish), "reopen"), claimer_buttons(wish), flows.claim_ref_of(wish)
     thanker = changed.actor.resident.display_name if changed.actor.resident else ""
-    return texts.wish_change(ctx.session, wish, changed.event, thanker), [], ref_of(wish)
+    return texts.wish_change(facts.of_wish(ctx.session, wish), changed.event, thanker), [], ref_of(wish)
 
 
 def deliver(ctx: Context, changed: flows.WishChanged, *, skip: tuple[int, int] | None = None) -> None:
@@ -151,11 +151,11 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
         if problem:  # before anything is edited: the card is not refreshed for someone else's community
             return Reaction(answer=Answer(problem, alert=True))
         if wish.status != W.posted:
-            card = texts.wish_card(ctx.session, wish, _poster_name(ctx, wish))
+            card = texts.wish_card(facts.of_wish(ctx.session, wish), _poster_name(ctx, wish))
             return Reaction([_edit(press, card, claim_buttons(wish), ref_of(wish))],
                             Answer(f"{wishes.code(wish)} 已{texts.WISH_STATUS_ZH.get(wish.status, '')}", alert=True))
         deliver(ctx, flows.claim(ctx.session, wish, member, now=ctx.now), skip=pressed)
-        return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)), ref=ref_of(wish))],
+        return Reaction([_edit(press, texts.wish_card(facts.of_wish(ctx.session, wish), _poster_name(ctx, wish)), ref=ref_of(wish))],
                         Answer("认领成功，谢谢你！"))
     if verb in ("done", "release"):
         if member is None:
@@ -166,7 +166,7 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
         else:
             deliver(ctx, flows.release(ctx.session, wish, member, now=ctx.now), skip=pressed)
             answer = "已放弃认领"
-        return Reaction([_edit(press, texts.wish_card(ctx.session, wish, _poster_name(ctx, wish)))], Answer(answer))
+        return Reaction([_edit(press, texts.wish_card(facts.of_wish(ctx.session, wish), _poster_name(ctx, wish)))], Answer(answer))
     if verb in ("undone", "thank"):
         resident = ctx.known_resident(press.user)  # a stranger's press makes no resident of them
         if resident is None or resident.id != wish.poster_id:
@@ -174,10 +174,10 @@ def wish_button(ctx: Context, press: Press, action: Action) -> Reaction:
         actor = Actor(member=member, resident=resident)
         if verb == "undone":
             deliver(ctx, flows.reopen(ctx.session, wish, actor, now=ctx.now))
-            text, answer = texts.wish_change(ctx.session, wish, "reopen"), "已退回给认领人，实现后会再通知你"
+            text, answer = texts.wish_change(facts.of_wish(ctx.session, wish), "reopen"), "已退回给认领人，实现后会再通知你"
         else:
             deliver(ctx, flows.thank(ctx.session, wish, actor, now=ctx.now))
-            text, answer = texts.wish_change(ctx.session, wish, "thank", resident.display_name), "已转达你的感谢"
+            text, answer = texts.wish_change(facts.of_wish(ctx.session, wish), "thank", resident.display_name), "已转达你的感谢"
         return Reaction([_edit(press, text)], Answer(answer))
     return Reaction(answer=Answer(texts.expired_question()))
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
@@ -27,6 +28,32 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+class JSONText(TypeDecorator):
+    """A JSON document kept as text (readable in any SQL shell, searchable with LIKE on SQLite and
+    PostgreSQL alike): Python values in, Python values out. Text that is not JSON (a row written
+    by hand) comes back as that string. Compared with a string, it compares as text: a LIKE
+    needle is not turned into JSON."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def process_result_value(self, value: str | None, dialect) -> Any:
+        if value is None:
+            return None
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+
+    def coerce_compared_value(self, op, value):
+        return Text()
 
 
 def utc_field(*, default: Any = None, nullable: bool = True, index: bool = False, **kw: Any) -> Any:

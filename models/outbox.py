@@ -4,11 +4,12 @@ the change that caused it, then sent by the sender; and the platform updates alr
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Index, SmallInteger, Text
 from sqlmodel import Field, SQLModel
 
-from .base import account_key_field, chat_key_field, utc_field
+from .base import JSONText, account_key_field, chat_key_field, utc_field
 
 
 class OutboxStatus:
@@ -42,7 +43,9 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime | None = utc_field()
     chat_id: int = chat_key_field(nullable=False, index=True)
-    text: str = Field(sa_type=Text)
+    # the message in the neutral rich-text form (``bot.rich.Rich.to_json``), rendered per platform
+    # only when it is sent
+    text: Any = Field(sa_type=JSONText)
     buttons: str = Field(default="", sa_type=Text)  # JSON rows of {"text","data"|"url"}
     # a request shown in place of the person's keyboard: JSON {"contact": label} or {"clear": true}
     request: str = Field(default="", max_length=256)

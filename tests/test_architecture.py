@@ -140,9 +140,8 @@ def test_only_the_web_adapter_imports_the_web_framework():
     assert _offenders(lambda n: not any(_within(n, a) for a in allowed), forbidden) == {}
 
 
-# Not yet: handlers/texts.py still looks up places and handlers with a session it is handed
-# (issue 11, phase A, left for a follow-up). Listed, so no other texts module may start to.
-KNOWN_TEXTS_WITH_DATABASE = {"handlers.texts"}
+# None any more: handlers/texts/ is handed what it shows (handlers/facts.py looks it up)
+KNOWN_TEXTS_WITH_DATABASE: set[str] = set()
 
 
 def test_texts_modules_do_not_touch_the_database():
@@ -195,14 +194,8 @@ def _cycles() -> list[list[str]]:
     return found
 
 
-# bot/nlu belongs to the message-understanding work of another branch: the tokenizer is built
-# with the concept words (lexicon → concepts) and ``concepts_in`` tokenizes by default
-# (concepts → lexicon), both inside functions. Listed, so any new cycle still fails.
-KNOWN_CYCLES = [["bot.nlu.concepts", "bot.nlu.lexicon"]]
-
-
 def test_no_import_cycles():
-    cycles = [c for c in _cycles() if c not in KNOWN_CYCLES]
+    cycles = _cycles()
     assert cycles == [], "\n".join(" ↔ ".join(c) for c in cycles)
 
 

@@ -82,7 +82,7 @@ def due_cmd(
     typer.echo(f"{local:%Y-%m-%d %H:%M:%S} 应发出 {len(items)} 条：")
     for d in items:
         hold = f"（免打扰，{d.not_before.astimezone(settings.tz):%m-%d %H:%M} 后发）" if d.not_before else ""
-        first_line = d.out.text.split("\n", 1)[0].replace("<b>", "").replace("</b>", "")
+        first_line = d.out.text.plain.split("\n", 1)[0]
         typer.echo(f"  {d.at.astimezone(settings.tz):%m-%d %H:%M} {d.what:<10} → {names.get(d.out.chat_id) or d.out.chat_id}  {first_line}{hold}  [{d.key}]")
 
 

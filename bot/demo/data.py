@@ -13,18 +13,17 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from models import Community, Member, Resident, Role, Voucher
-
 from bot import identities
-from bot.places import groups
-from bot.issues import service as issues
-from bot.places import service as places
-from bot.tasks import service as tasks
-from bot.wishes import service as wishes
 from bot.infra.errors import InvalidInput
+from bot.issues import service as issues
 from bot.issues.lifecycle import Actor
 from bot.members import service as members
 from bot.members.service import Titles
+from bot.places import groups
+from bot.places import service as places
+from bot.tasks import service as tasks
+from bot.wishes import service as wishes
+from models import ROLE_NAMES_ZH, Community, Member, Resident, Role, Voucher
 
 TELEGRAM = "telegram"  # the demo runs on the Telegram stand-in
 
@@ -272,8 +271,6 @@ def telegram_account(session: Session, telegram_id: int, name: str, now: datetim
 
 
 def _role_label(member: Member) -> str:
-    from models import ROLE_NAMES_ZH
-
     label = ROLE_NAMES_ZH[Role(member.role)]
     if member.is_grid_manager:
         label = "网格员"

@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from html import escape
 
 from sqlmodel import Session, select
 
+from bot.rich import Rich, rich
 from bot.messages import Button, Outgoing
 from models import ChatGroup, Member, Occurrence
 
@@ -40,7 +40,7 @@ class Message:
     """One message of an occurrence: to a member (private chat, or their group when they have
     no reachable chat account) or straight to a group chat."""
 
-    text: str
+    text: str | Rich
     buttons: list[list[Button]] = field(default_factory=list)
     member: Member | None = None
     chat_id: int | None = None  # a group message
@@ -82,7 +82,7 @@ class Due:
         return {
             "key": self.key, "what": self.what, "at": iso(self.at), "not_before": iso(self.not_before),
             "urgent": self.urgent, "chat_id": self.out.chat_id, "member_id": self.out.member_id,
-            "kind": self.out.kind, "ref": self.out.ref, "text": self.out.text,
+            "kind": self.out.kind, "ref": self.out.ref, "text": self.out.text.plain,
             "buttons": [[b.text for b in row] for row in self.out.buttons],
         }
 
@@ -195,7 +195,7 @@ def expand(plan: Plan, c: Candidate) -> list[Due]:
         else:
             in_group[chat_id] = ([msg.member], msg)
     for chat_id, (members, msg) in in_group.items():
-        who = "、".join(escape(m.name) for m in members)
-        add(chat_id, f"【致 {who}】\n{msg.text}", msg, members[0].id if len(members) == 1 else None,
+        who = "、".join(m.name for m in members)
+        add(chat_id, rich(f"【致 {who}】\n", msg.text), msg, members[0].id if len(members) == 1 else None,
             f":g:{chat_id}")
     return out

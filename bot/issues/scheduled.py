@@ -11,12 +11,12 @@ after it. An issue accepted, claimed or closed drops out: its remaining steps ne
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from html import escape
 
 from sqlalchemy import String, case, cast, exists, func, literal, type_coerce
 from sqlmodel import select
 
 from bot.messages import Action, Button
+from bot.rich import bold, rich
 from models import ISSUE_CATEGORY_ZH, Issue, IssueEvent, IssueStatus, Occurrence, PolicyKind
 from models.base import UTCDateTime
 
@@ -97,7 +97,7 @@ def age(delta: timedelta) -> str:
 
 
 def _place(plan: Plan, issue: Issue) -> str:
-    return escape(places.place_label(plan.session, building_id=issue.building_id, grid_id=issue.grid_id))
+    return places.place_label(plan.session, building_id=issue.building_id, grid_id=issue.grid_id)
 
 
 def _escalate(issue_id: int, step: escalation.Step, what: str, started: datetime | None = None):
@@ -125,26 +125,26 @@ def _escalate(issue_id: int, step: escalation.Step, what: str, started: datetime
         text = shown(issue.text)
         body = (
             f"{ISSUE_CATEGORY_ZH.get(issue.category, issue.category)}{('·' + where) if where else ''}："
-            f"{escape(text[:80])}{'…' if len(text) > 80 else ''}"
+            f"{text[:80]}{'…' if len(text) > 80 else ''}"
         )
         messages = []
         for m in recipients:
             if what == "overdue":
                 if claimer is not None and m.id == claimer.id:
-                    head = f"⏰ <b>你领办的问题 {code(issue)} {again}已 {how_long} 未办结</b>"
+                    head = rich("⏰ ", bold(f"你领办的问题 {code(issue)} {again}已 {how_long} 未办结"))
                     tail = "办好后请点「已解决」，遇到困难可以转派或找网格员协调。"
                     buttons = [[Button("已解决", Action("q", "resolve", issue.id))]]
                 else:
-                    who = escape(claimer.name) if claimer else "领办人"
-                    head = f"⏰ <b>问题 {code(issue)} 由 {who} 领办，{again}已 {how_long} 尚未办结</b>"
+                    who = claimer.name if claimer else "领办人"
+                    head = rich("⏰ ", bold(f"问题 {code(issue)} 由 {who} 领办，{again}已 {how_long} 尚未办结"))
                     tail = "请督办。"
                     buttons = []
             else:
-                mark = "🚨 <b>紧急问题" if issue.urgent else "⏫ <b>问题"
-                head = f"{mark} {code(issue)} 已 {how_long} 无人受理</b>"
+                mark, what_ = ("🚨 ", "紧急问题") if issue.urgent else ("⏫ ", "问题")
+                head = rich(mark, bold(f"{what_} {code(issue)} 已 {how_long} 无人受理"))
                 tail = "请尽快受理或领办。"
                 buttons = [[Button("受理", Action("q", "accept", issue.id)), Button("领办", Action("q", "claim", issue.id))]]
-            messages.append(Message(f"{head}\n{body}\n{tail}", buttons, member=m, suffix=f":m:{m.id}"))
+            messages.append(Message(rich(head, f"\n{body}\n{tail}"), buttons, member=m, suffix=f":m:{m.id}"))
         return messages
 
     return expand

@@ -6,11 +6,11 @@ names in front; else nobody."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from html import escape
 
 from sqlmodel import Session, select
 
 from bot.messages import Button, Outgoing
+from bot.rich import Rich, rich
 from models import ChatGroup, Member
 
 from .. import identities
@@ -48,7 +48,7 @@ def address(session: Session, member: Member,
 def to_members(
     session: Session,
     members: Iterable[Member],
-    text: str,
+    text: str | Rich,
     *,
     buttons: list[list[Button]] | None = None,
     kind: str = "notice",
@@ -68,6 +68,6 @@ def to_members(
         else:
             out.append(Outgoing(chat_id=chat_id, text=text, buttons=buttons or [], kind=kind, member_id=m.id, ref=ref))
     for chat_id, ms in grouped.items():
-        who = "、".join(escape(m.name) for m in ms)
-        out.append(Outgoing(chat_id=chat_id, text=f"【致 {who}】\n{text}", buttons=buttons or [], kind=kind, ref=ref))
+        who = "、".join(m.name for m in ms)
+        out.append(Outgoing(chat_id=chat_id, text=rich(f"【致 {who}】\n", text), buttons=buttons or [], kind=kind, ref=ref))
     return out

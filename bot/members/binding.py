@@ -11,6 +11,7 @@ number from a taken one or a used code), is a ``BindAttempt`` row, and after ``M
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -20,15 +21,23 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from bot import identities
+from bot.infra.errors import InvalidInput, NotAllowed
+from bot.members import logins as access
 from bot.messages import Outgoing
 from models import (
-    BindAttempt, CalendarFeed, ChatAccount, Invitation, Member, MemberStatus, OutboxMessage, OutboxStatus,
-    PendingQuestion, Resident,
+    BindAttempt,
+    CalendarFeed,
+    ChatAccount,
+    Invitation,
+    Member,
+    MemberStatus,
+    OutboxMessage,
+    OutboxStatus,
+    PendingQuestion,
+    Resident,
 )
 
-from bot import identities
-from bot.members import logins as access
-from bot.infra.errors import InvalidInput, NotAllowed
 from ..outbox import enqueue_all
 from . import texts
 from .service import detach_account, find_by_account, link_resident, normalize_phone, record_event
@@ -239,8 +248,6 @@ def create_invitation(session: Session, member: Member, *, by: Member | None, no
 
 def qr_png(link: str, *, scale: int = 8) -> bytes:
     """The link as a QR code (PNG), for members who are handed a paper."""
-    import io
-
     import segno
 
     out = io.BytesIO()

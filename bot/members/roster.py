@@ -20,15 +20,15 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models import ROLE_NAMES_ZH, ChatAccount, Grid, Member, Role
-
 from bot import identities
-from bot.places import service as places
 from bot.infra.errors import DomainError, InvalidInput
+from bot.infra.spreadsheets import Columns, RowError, RowsRejected, cell_text, match_columns, read_table
+from bot.members import binding
 from bot.members import service as members
 from bot.members.numbers import InvalidMemberNumber
 from bot.members.service import Titles
-from bot.infra.spreadsheets import Columns, RowError, RowsRejected, cell_text, match_columns, read_table
+from bot.places import service as places
+from models import ROLE_NAMES_ZH, ChatAccount, Grid, Member, Role
 
 TELEGRAM = "telegram"  # the roster's 电报ID column names Telegram accounts
 
@@ -492,8 +492,6 @@ def _telegram_account(session, telegram_id: int | None, now) -> ChatAccount | No
 def _rebound_by_roster(session, member: Member, old: ChatAccount | None, new: ChatAccount, *, now) -> None:
     """The roster names another chat account: what the old one held ends as at /unbind (web
     logins, the calendar link, invitations it made, messages waiting for it), both are recorded."""
-    from bot.members import binding
-
     if old is not None:
         members.detach_account(session, old)
         members.record_event(session, member, "unbind", "roster", account_id=old.id, now=now)

@@ -1,8 +1,7 @@
-"""What the office and grid managers are told about binds and unbinds (HTML, names escaped)."""
+"""What the office and grid managers are told about binds and unbinds (plain text: the renderer escapes)."""
 
 from __future__ import annotations
 
-from html import escape
 
 from models import Member, MemberEvent
 
@@ -16,19 +15,19 @@ HOW_ZH = {
 
 
 def _who(member: Member) -> str:
-    return f"{escape(member.name)}（{escape(member.number)}）"
+    return f"{member.name}（{member.number}）"
 
 
 def bound_notice(member: Member, event: MemberEvent, by: Member | None) -> str:
     how = HOW_ZH.get(event.how, event.how)
     if by is not None:
-        how += f"，{escape(by.name)} 发出" if event.how == "invitation" else f"，{escape(by.name)}"
+        how += f"，{by.name} 发出" if event.how == "invitation" else f"，{by.name}"
     return (f"🔗 红管家 {_who(member)} 已绑定聊天账号（{how}）。"
-            f"如不是本人，请社区工作室私聊机器人发送 /unbind {escape(member.number)} 解绑。")
+            f"如不是本人，请社区工作室私聊机器人发送 /unbind {member.number} 解绑。")
 
 
 def unbound_notice(member: Member, event: MemberEvent, by: Member | None) -> str:
-    how = escape(by.name) if by is not None else HOW_ZH.get(event.how, event.how)
+    how = by.name if by is not None else HOW_ZH.get(event.how, event.how)
     return f"红管家 {_who(member)} 的聊天账号已解绑（{how}），其看板登录同时作废。"
 
 
@@ -38,7 +37,7 @@ def unbound_to_account(member: Member) -> str:
 
 def claimed_elsewhere(member: Member) -> str:
     return (f"⚠️ 有人用本人手机号为 {_who(member)} 申请绑定另一个聊天账号，但该编号已绑定其他账号，"
-            f"已拒绝。如现绑定的账号不是本人，请发送 /unbind {escape(member.number)}，再让本人重新绑定。")
+            f"已拒绝。如现绑定的账号不是本人，请发送 /unbind {member.number}，再让本人重新绑定。")
 
 
 def roster_bound(names: list[Member]) -> str:

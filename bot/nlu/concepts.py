@@ -134,19 +134,16 @@ def long_concept_words() -> list[str]:
     return sorted(w for w in concept_index() if len(w) >= 3)
 
 
-def concepts_in(s: str, tokens=None, bigrams=None) -> set[str]:
+def concepts_in(s: str, tokens: list[str], bigrams=None) -> set[str]:
     """The concepts named in normalised text ``s``.
 
-    Looks words up among the characters, the character bigrams and the jieba tokens of the
+    Looks words up among the characters, the character bigrams and the jieba tokens (``tokens``,
+    from ``lexicon.get_tokenizer``, which itself learns the long concept words from here) of the
     message instead of scanning for every word: a few dictionary look-ups per character.
     """
     index = concept_index()
     if bigrams is None:
         bigrams = [s[i : i + 2] for i in range(len(s) - 1)]
-    if tokens is None:
-        from .lexicon import get_tokenizer
-
-        tokens = get_tokenizer().lcut(s, HMM=False)
     found: set[str] = set()
     for unit in (*set(s), *bigrams, *tokens):
         owners = index.get(unit)

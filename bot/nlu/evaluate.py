@@ -8,11 +8,15 @@ Development tooling (``bench/nlu.py``, ``hgj nlu eval``); the bot never reads th
 from __future__ import annotations
 
 import csv
+import tempfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .decision import ACTIONS, IGNORE, decide
+from .parser import Parser
+from .similar import same_issue
+from .train import CORPUS_GAZETTEER, stable_bucket, train
 
 REPO = Path(__file__).resolve().parents[2]
 NLU_DATA = REPO / "tests" / "data" / "nlu"
@@ -114,8 +118,6 @@ def evaluate_results(results, messages: list[Message]) -> dict:
 
 def evaluate_pairs(pairs: list[dict], parser, gazetteer=None) -> dict:
     """Share of pairs ``same_issue`` judges as labelled, overall and per kind."""
-    from .similar import same_issue
-
     texts = [t for p in pairs for t in (p["a"], p["b"])]
     parsed = parser.parse_many(texts, gazetteer)
     right: dict[str, list[bool]] = defaultdict(list)
@@ -142,12 +144,6 @@ def cross_validation(corpus, chatter: list[str], folds: int = 5, workdir: Path |
     lines are cut into folds by a hash of their text, each fold parsed by a model trained on the
     others. Figures as ``evaluate_messages`` on every training row, and the act/ask/ignore rates
     of the real chatter lines. The thresholds (urgency, asking) stay as shipped."""
-    import tempfile
-    from dataclasses import replace
-
-    from .parser import Parser
-    from .train import CORPUS_GAZETTEER, stable_bucket, train
-
     rows = sorted((r for r in corpus if r.split == "train"), key=lambda r: r.text)
     fold_of = lambda text: stable_bucket("cv" + text, folds)  # noqa: E731
     workdir = Path(workdir or tempfile.mkdtemp(prefix="hgj-nlu-cv-"))

@@ -11,6 +11,8 @@ import logging
 import threading
 from functools import lru_cache
 
+from .concepts import long_concept_words
+
 # Frequency high enough to win against jieba's own splits, low enough not to swallow
 # neighbouring words; jieba's suggest_freq would do this per word but costs a segmentation each.
 _FREQ = 20000
@@ -54,8 +56,6 @@ def get_tokenizer():
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    from .concepts import long_concept_words
-
     for word in (*COMMUNITY_WORDS, *long_concept_words()):
         tokenizer.add_word(word, _FREQ)
     return tokenizer

@@ -8,12 +8,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .place import EMPTY_PLACE, Gazetteer, Place, extract_place, matcher_for
+from .category import BILL, bill_category, property_is_a_name
+from .classifier import MODEL_PATH, load_model
+from .concepts import STYLE_CONCEPTS
+from .features import analyse
+from .lexicon import get_tokenizer
+from .notice import is_notice
+from .place import EMPTY_PLACE, Gazetteer, Place, _pattern_compound, extract_place, matcher_for
 from .problems import signature
 from .text import normalize
-from .category import BILL, bill_category, property_is_a_name
-from .concepts import STYLE_CONCEPTS
-from .notice import is_notice
 from .urgency import is_urgent
 
 INTENTS = ("issue", "wish", "chatter")
@@ -78,9 +81,6 @@ class Parser:
     """Loads the tokenizer and the model once; ``parse``/``parse_many`` are then pure CPU."""
 
     def __init__(self, model_path: Path | None = None) -> None:
-        from .classifier import MODEL_PATH, load_model
-        from .lexicon import get_tokenizer
-
         self._tokenizer = get_tokenizer()
         self._model = load_model(model_path or MODEL_PATH)
         self._gazetteers_seen: set[Gazetteer] = set()
@@ -101,8 +101,6 @@ class Parser:
         return self.parse_many([text], gazetteer)[0]
 
     def parse_many(self, texts: Sequence[str], gazetteer: Gazetteer | None = None) -> list[ParseResult]:
-        from .features import analyse
-
         if not texts:
             return []
         matcher = self._matcher(gazetteer)
@@ -182,7 +180,6 @@ class Parser:
             for pattern in (matcher.compounds, matcher.buildings):
                 if pattern is not None:
                     spans.extend(m.group() for m in pattern.finditer(s))
-        from .place import _pattern_compound
 
         spans.append(_pattern_compound(s))
         return spans

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .lexicon import get_tokenizer
 from .text import normalize
 
 TITLE_WEIGHT = 0.7
@@ -53,8 +54,6 @@ def title_of(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    from .lexicon import get_tokenizer
-
     return [("0" if w.isdigit() else w) for w in get_tokenizer().lcut(text) if w.strip()]
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from .classifier import MODEL_PATH, FeatureSpace, LinearHead, save_model
 from .features import _LENGTH_STEPS, analyse
+from .lexicon import add_words, get_tokenizer
 from .place import Gazetteer
 from .text import normalize
 
@@ -125,8 +126,6 @@ def urgency_labels(rows: list[CorpusRow], n_chatter: int) -> list[str]:
 
 def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH) -> dict:
     """Fit both heads on the corpus' training split plus ``chatter`` and write the model."""
-    from .lexicon import add_words, get_tokenizer
-
     tokenizer = get_tokenizer()
     add_words(CORPUS_GAZETTEER.words)
     rows = sorted((r for r in corpus if r.split == "train"), key=lambda r: r.text)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from .text import normalize
+
 _PERSON = r"(?:人|老人|大爷|大妈|阿姨|爷爷|奶奶|老太太|老大爷|孩子|小孩|宝宝|他|她|我妈|我爸|工人)"
 
 _PLEA = r"快来人|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁在家.{0,4}快|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
@@ -230,8 +232,6 @@ _NAMED_NUMBER = re.compile(r"(?<!\d)(110|119|120)(?!\d)")
 def emergency_numbers(text: str) -> list[str]:
     """The emergency numbers to say in the reply to an urgent report, in the order 119, 120,
     110; none when nothing points to one. Address numbers (「3栋119室」) are not read."""
-    from .text import normalize
-
     s = mask_addresses(normalize(text or ""))
     named = set(_NAMED_NUMBER.findall(s))
     return [number for number, pattern in _NUMBER_RULES if number in named or pattern.search(s)]

@@ -12,11 +12,18 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
-from html import escape
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, exists, func, literal
 from sqlmodel import select
 
+from bot.due.plan import Candidate, Message, Plan
+from bot.infra.masking import shown
+from bot.issues.service import code
+from bot.points import service as points
+from bot.rich import Rich, bold, join, rich
+from bot.rotas import texts
+from bot.rotas.turns import shift_code
 from models import (
     ISSUE_OPEN,
     ChatGroup,
@@ -38,13 +45,6 @@ from models import (
     WishStatus,
     WorkUnit,
 )
-
-from bot.points import service as points
-from bot.due.plan import Candidate, Message, Plan
-from bot.infra.masking import shown
-from bot.issues.service import code
-from bot.rotas import texts
-from bot.rotas.turns import shift_code
 
 UTC = timezone.utc
 DIGEST_USEFUL = timedelta(hours=6)
@@ -95,7 +95,8 @@ def _digest(member_id: int, day: date):
             return []
         s, tz = plan.session, plan.tz
         grid = s.get(Grid, me.grid_id)
-        lines = [f"☀️ <b>{escape(me.name)}，早上好！{escape(grid.name if grid else '')}今日概览</b>（{texts.day_label(day)}）"]
+        lines: list[str | Rich] = [
+            rich("☀️ ", bold(f"{me.name}，早上好！{grid.name if grid else ''}今日概览"), f"（{texts.day_label(day)}）")]
         issues = s.exec(
             select(Issue.id, Issue.text, Issue.created_at, Issue.status)
             .where(Issue.grid_id == me.grid_id, Issue.status.in_(ISSUE_OPEN), Issue.merged_into_id.is_(None))
@@ -105,7 +106,7 @@ def _digest(member_id: int, day: date):
         for iid, text, created_at, _status in issues:
             days_old = (plan.now - created_at).total_seconds() / 86400
             bucket = "超过3天" if days_old > 3 else "1–3天" if days_old >= 1 else "一天内"
-            buckets[bucket].append(f"{code(iid)} {escape(shown(text)[:16])}")
+            buckets[bucket].append(f"{code(iid)} {shown(text)[:16]}")
         lines.append(f"待办问题 {len(issues)} 件" + ("：" if issues else "。"))
         for label, items in buckets.items():
             if items:
@@ -129,20 +130,18 @@ def _digest(member_id: int, day: date):
                     .join(ShiftAssignment, ShiftAssignment.member_id == Member.id)
                     .where(ShiftAssignment.shift_id == shift.id, ShiftAssignment.role == "on")
                 ).all()
-                lines.append(f"· {texts.span(shift, rota_tz(rota))} {escape(rota.name)}：{'、'.join(escape(n) for n in who) or '（缺人）'}")
+                lines.append(f"· {texts.span(shift, rota_tz(rota))} {rota.name}：{'、'.join(who) or '（缺人）'}")
         missed = _missed_yesterday(plan, me.grid_id, start)
         if missed:
             lines.append("昨日缺岗：" + "；".join(missed))
         if not issues and not shifts and not missed:
             return []
-        return [Message("\n".join(lines), member=me, suffix="")]
+        return [Message(join("\n", lines), member=me, suffix="")]
 
     return expand
 
 
 def rota_tz(rota: Rota):
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(rota.timezone)
 
 
@@ -160,7 +159,7 @@ def _missed_yesterday(plan: Plan, grid_id: int, day_start: datetime) -> list[str
     for sid, name, quorum in rows:
         present = s.exec(select(func.count()).select_from(CheckIn).where(CheckIn.shift_id == sid)).one()
         if present < quorum:
-            out.append(f"{shift_code(sid)} {escape(name)}（签到 {present}/{quorum}）")
+            out.append(f"{shift_code(sid)} {name}（签到 {present}/{quorum}）")
     return out
 
 
@@ -228,17 +227,18 @@ def _weekly_note(chat_id: int, at: datetime):
         helpers = Counter(h for _, _, h in solved if h) + Counter(c for _, c in wishes if c)
         names = plan.members(helpers)
         local_start, local_end = start.astimezone(plan.tz), (end - timedelta(seconds=1)).astimezone(plan.tz)
-        lines = [f"📰 <b>本周小结</b>（{local_start.month}月{local_start.day}日–{local_end.month}月{local_end.day}日）"]
+        lines: list[str | Rich] = [
+            rich("📰 ", bold("本周小结"), f"（{local_start.month}月{local_start.day}日–{local_end.month}月{local_end.day}日）")]
         lines.append(f"解决问题 {len(solved)} 件，实现微心愿 {len(wishes)} 个，巡逻值班签到 {turns} 人次。")
         for iid, text, _h in solved[:5]:
-            lines.append(f"· {code(iid)} {escape(shown(text)[:20])}")
+            lines.append(f"· {code(iid)} {shown(text)[:20]}")
         if helpers:
-            thanks = "、".join(escape(names[m].name) for m, _ in helpers.most_common(8) if m in names)
+            thanks = "、".join(names[m].name for m, _ in helpers.most_common(8) if m in names)
             lines.append(f"感谢：{thanks}")
         if star:
-            lines.append(f"⭐ 本周之星：{escape(star[0].name)}（{star[0].points} 分）")
+            lines.append(f"⭐ 本周之星：{star[0].name}（{star[0].points} 分）")
         lines.append("我为大家巡一日，大家为我巡一月。谢谢每一位红管家！")
-        return [Message("\n".join(lines), chat_id=chat_id)]
+        return [Message(join("\n", lines), chat_id=chat_id)]
 
     return expand
 
@@ -305,13 +305,13 @@ def _scoreboard(community_id: int, quarter_day: date):
         ).all()
         if not recipients:
             return []
-        lines = [f"📊 <b>{period.label} 包联单位下沉服务得分</b>（{escape(community.name)}）"]
+        lines: list[str | Rich] = [rich("📊 ", bold(f"{period.label} 包联单位下沉服务得分"), f"（{community.name}）")]
         if rows:
             for i, (name, count, pts) in enumerate(rows, start=1):
-                lines.append(f"{i}. {escape(name)}：双报到 {count} 次 · 积分 {pts}")
+                lines.append(f"{i}. {name}：双报到 {count} 次 · 积分 {pts}")
         else:
             lines.append("本季度暂无包联单位的双报到记录和积分。")
-        text = "\n".join(lines)
+        text = join("\n", lines)
         return [Message(text, member=m, suffix=f":m:{m.id}") for m in recipients]
 
     return expand

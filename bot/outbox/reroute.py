@@ -18,7 +18,7 @@ from bot.members.address import private_chat
 from bot.messages import Outgoing
 from models import ISSUE_OPEN, Issue, OutboxMessage
 
-from .store import buttons_from_json, enqueue
+from .store import buttons_from_json, enqueue, rich_of
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def reroute_alert(session: Session, row: OutboxMessage, now: datetime) -> list[O
         return enqueue(
             session,
             Outgoing(
-                chat_id=chat_id, text=row.text, buttons=buttons_from_json(row.buttons), photo=row.photo,
+                chat_id=chat_id, text=rich_of(row.text), buttons=buttons_from_json(row.buttons), photo=row.photo,
                 kind=row.kind, member_id=member_id, ref=row.ref,
                 dedupe_key=f"reroute:{row.id}:{chat_id}",
             ),

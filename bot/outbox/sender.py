@@ -65,7 +65,7 @@ import random
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, or_, select, text, update
@@ -79,13 +79,17 @@ from bot.infra.db import Database
 from bot.messages import Button
 from models import Member, OutboxMessage, OutboxPriority, OutboxStatus, PlatformChat
 
+from bot.rich.render import fit
+
 from .ratelimit import RateLimiter
 from .reroute import reroute_alert
-from .store import buttons_from_json, request_from_json, scrubbed
+from .store import buttons_from_json, request_from_json, rich_of, scrubbed
 from .transport import (
     ChatMigrated,
+    UNLIMITED,
     OutboundMessage,
     PermanentError,
+    PlatformLimits,
     RetryAfter,
     TemporaryError,
     Transport,
@@ -222,6 +226,8 @@ class Sender:
     ) -> None:
         self.db = db
         self.transport = transport
+        # what the platform takes; a transport that declares nothing is taken to take anything
+        self.limits: PlatformLimits = getattr(transport, "limits", None) or UNLIMITED
         self.clock = clock or SystemClock()
         self.limiter = limiter if limiter is not None else RateLimiter()
         self.on_unreachable = on_unreachable
@@ -476,7 +482,7 @@ class Sender:
         claims = [
             _Claim(
                 OutboundMessage(
-                    id=r.id, chat_id=r.chat_id, text=r.text, buttons=_buttons(r.buttons),
+                    id=r.id, chat_id=r.chat_id, text=rich_of(r.text), buttons=_buttons(r.buttons),
                     reply_to_message_id=r.reply_to_message_id, photo=r.photo,
                     edit_message_id=r.edit_message_id, kind=r.kind, member_id=r.member_id, ref=r.ref,
                     platform=r.platform, external_chat_id=r.external_id, chat_kind=r.chat_kind,
@@ -586,13 +592,30 @@ class Sender:
             await asyncio.wait([task])
             raise
 
+    def _for_platform(self, msg: OutboundMessage) -> OutboundMessage:
+        """The row as the platform takes it (its adapter declares how: ``transport.limits``): the
+        text cut to its length, measured its way, ended with 「…」 — a message refused as too long
+        would never arrive; an edit of a message sent before as a new message where the platform
+        cannot edit (the card's new state still reaches the person, under the old one)."""
+        limits = self.limits
+        for row in msg.buttons:
+            for b in row:
+                if b.action is not None and len(b.action.pack().encode()) > limits.button_data_bytes:
+                    raise PermanentError(f"button data over {limits.button_data_bytes} bytes on "
+                                         f"{limits.platform}: {b.action.pack()!r}")
+        text = fit(msg.text, limits.length_for(msg), limits.size)
+        if msg.edit_message_id is not None and not limits.can_edit:
+            return replace(msg, text=text, edit_message_id=None, reply_to_message_id=None)
+        return replace(msg, text=text) if text is not msg.text else msg
+
     async def _attempt(self, claim: _Claim) -> _Outcome:
         msg = claim.message
         try:
-            if msg.edit_message_id is not None:
-                message_id = await self.transport.edit(msg)
+            out = self._for_platform(msg)
+            if out.edit_message_id is not None:
+                message_id = await self.transport.edit(out)
             else:
-                message_id = await self.transport.send(msg)
+                message_id = await self.transport.send(out)
         except RetryAfter as err:
             metrics.sent("429", msg.kind)
             self.stats.rate_limited += 1
@@ -740,7 +763,7 @@ class Sender:
                 rerouted += self._write_unreachable(session, outcome, now)
             # done with (sent, given up, unreachable and re-routed): a login or invitation link
             # in it has done its work and is not kept
-            secrets = [{"b_id": o.claim.message.id, "b_text": text} for o in outcomes
+            secrets = [{"b_id": o.claim.message.id, "b_text": text.to_json()} for o in outcomes
                        if o.kind in ("sent", "dead", "failed") and (text := scrubbed(o.claim.message.text))]
             if secrets:
                 conn.execute(t.update().where(t.c.id == bindparam("b_id")).values(text=bindparam("b_text")), secrets)

@@ -11,9 +11,15 @@ from sqlalchemy import union_all
 from sqlmodel import Session, select
 
 from bot.messages import Action, Button, Outgoing
+from bot.rich import Rich
 from models import INTERACTIVE_KINDS, OutboxMessage, OutboxPriority, OutboxStatus
 
 from bot.infra.masking import clean
+
+
+def rich_of(stored) -> Rich:
+    """A row's ``text`` (the form's JSON) as the form."""
+    return Rich.from_json(stored)
 
 
 def buttons_to_json(rows: list[list[Button]]) -> str:
@@ -59,13 +65,18 @@ _SECRET = re.compile(r"([?&](?:token|start)=)[A-Za-z0-9_-]{8,}")
 SCRUBBED = "…"
 
 
-def scrubbed(text: str) -> str | None:
-    """``text`` without the secrets of its links, or None when it has none. Once a message is sent
-    (or given up), the outbox keeps no working login or invitation: a copy of the database, a
-    backup or anyone reading the table could otherwise log in as an office admin, or bind."""
+def _scrub(text: str) -> str:
     if "token=" not in text and "start=" not in text:
-        return None
-    out = _SECRET.sub(lambda m: m[1] + SCRUBBED, text)
+        return text
+    return _SECRET.sub(lambda m: m[1] + SCRUBBED, text)
+
+
+def scrubbed(text: Rich) -> Rich | None:
+    """``text`` without the secrets of its links (addresses and shown text alike), or None when
+    it has none. Once a message is sent (or given up), the outbox keeps no working login or
+    invitation: a copy of the database, a backup or anyone reading the table could otherwise log
+    in as an office admin, or bind."""
+    out = text.map_text(_scrub).map_urls(_scrub)
     return out if out != text else None
 
 
@@ -95,7 +106,7 @@ def _values(out: Outgoing, now: datetime) -> dict:
         chat_id=out.chat_id,
         # the last place before the chat: names and texts stored before they were cleaned at the
         # door (or written by a feature that forgot) still lose their invisible characters
-        text=clean(out.text),
+        text=out.text.map_text(clean).to_json(),
         buttons=buttons_to_json(out.buttons),
         request=request_to_json(out.ask_contact, out.clear_request),
         reply_to_message_id=out.reply_to_message_id,

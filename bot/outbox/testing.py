@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 from .ratelimit import RateLimits
-from .transport import OutboundMessage, RetryAfter
+from .transport import UNLIMITED, OutboundMessage, PlatformLimits, RetryAfter
 
 T = TypeVar("T")
 
@@ -109,10 +109,14 @@ class FakeTransport:
     ``block(chat_id, error)`` — every send to that chat raises it (until ``unblock``);
     ``enforce`` — answer ``RetryAfter`` like the platform when these limits are broken
     (measured on the loop clock), counting them in ``refused``;
-    ``latency`` — seconds each call takes (on the loop clock).
+    ``latency`` — seconds each call takes (on the loop clock);
+    ``limits`` — what the platform it plays declares (a platform that cannot edit: ``can_edit``
+    false, and ``edit`` is never called).
     """
 
-    def __init__(self, *, latency: float = 0.0, enforce: RateLimits | None = None) -> None:
+    def __init__(self, *, latency: float = 0.0, enforce: RateLimits | None = None,
+                 limits: PlatformLimits = UNLIMITED) -> None:
+        self.limits = limits
         self.latency = latency
         self.deliveries: list[Delivery] = []
         self.attempts: list[tuple[float, OutboundMessage]] = []  # every call, failed or not
@@ -145,6 +149,8 @@ class FakeTransport:
         return await self._deliver(message, edit=False)
 
     async def edit(self, message: OutboundMessage) -> int:
+        if not self.limits.can_edit:
+            raise AssertionError(f"{self.limits.platform} cannot edit, yet row {message.id} was sent as an edit")
         return await self._deliver(message, edit=True)
 
     async def _deliver(self, message: OutboundMessage, *, edit: bool) -> int:

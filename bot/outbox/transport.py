@@ -1,26 +1,32 @@
-"""What the sender needs from a chat platform: a ``Transport``, and the errors it may raise.
+"""What the sender needs from a chat platform: a ``Transport``, its ``PlatformLimits``, and the
+errors it may raise.
 
-The sender knows nothing of Telegram: an adapter (``bot.telegram.transport``) turns an
-``OutboundMessage`` into API calls and its platform's errors into the four below, which decide
-what happens to the row:
+The sender knows nothing of Telegram: an adapter (``bot.platforms.telegram.transport``) declares what its
+platform takes (``limits``: message length and how it is counted, length under a photo, bytes of
+button data, whether a message can be edited later), renders an ``OutboundMessage`` (its text is
+the neutral ``bot.rich.Rich``, already cut to the platform's length by the sender) into API calls,
+and turns its platform's errors into the four below, which decide what happens to the row:
 
 ==================  =======================================================================
 ``RetryAfter``      flood control: wait ``seconds`` (that chat; everything if ``everywhere``)
 ``Unreachable``     the recipient cannot get messages (blocked the bot, kicked it, no chat)
 ``TemporaryError``  network trouble, a 5xx: back off and try again (capped)
-``PermanentError``  the platform refused this message for good (bad HTML, nothing to edit)
+``PermanentError``  the platform refused this message for good (bad markup, nothing to edit)
 ``ChatMigrated``    (a ``PermanentError``) the group is now a supergroup: the row follows it
 ==================  =======================================================================
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.messages import Button
+from bot.rich import Rich
+from bot.rich.render import utf16_units
 
-from .store import buttons_from_json, request_from_json
+from .store import buttons_from_json, request_from_json, rich_of
 
 if TYPE_CHECKING:
     from bot.identities import Destination
@@ -65,12 +71,34 @@ class ChatMigrated(PermanentError):
 
 
 @dataclass(frozen=True)
+class PlatformLimits:
+    """What a chat platform takes, declared by its adapter (``Transport.limits``); the core asks
+    rather than knowing. ``size`` measures a text as the platform counts its length (Telegram:
+    UTF-16 units of what is shown; a markdown platform: bytes of the markup)."""
+
+    platform: str
+    button_data_bytes: int
+    text_length: int
+    caption_length: int  # a text under a photo
+    can_edit: bool  # can the bot change a message it sent (its text and buttons) later?
+    size: Callable[[Rich], int] = utf16_units
+
+    def length_for(self, message: OutboundMessage) -> int:
+        return self.caption_length if message.photo else self.text_length
+
+
+# what a transport that declares nothing (a test's recorder) is taken to take
+UNLIMITED = PlatformLimits("any", button_data_bytes=1 << 20, text_length=1 << 30, caption_length=1 << 30,
+                           can_edit=True)
+
+
+@dataclass(frozen=True)
 class OutboundMessage:
     """One outbox row as a transport sees it (platform-neutral, detached from the session)."""
 
     id: int
     chat_id: int  # the chat's internal key: what the sender queues and limits by
-    text: str
+    text: Rich
     buttons: list[list[Button]] = field(default_factory=list)
     reply_to_message_id: int | None = None
     photo: str | None = None  # a file id: sent as a photo with ``text`` as its caption
@@ -93,7 +121,7 @@ class OutboundMessage:
             clear_request=clear,
             id=row.id,
             chat_id=row.chat_id,
-            text=row.text,
+            text=rich_of(row.text),
             buttons=buttons_from_json(row.buttons),
             reply_to_message_id=row.reply_to_message_id,
             photo=row.photo,
@@ -113,11 +141,14 @@ class OutboundMessage:
 
 @runtime_checkable
 class Transport(Protocol):
+    limits: PlatformLimits
+
     async def send(self, message: OutboundMessage) -> int:
-        """Deliver a new message (HTML text; a photo with the text as caption when ``photo``;
+        """Deliver a new message (its rich text rendered for the platform; a photo with the text as caption when ``photo``;
         inline buttons, or the share-my-number control / its removal; a reply to ``reply_to_message_id`` that still goes out if that message
         is gone). Returns the platform's message id. Raises the errors above."""
 
     async def edit(self, message: OutboundMessage) -> int:
         """Replace text (or caption) and buttons of ``message.edit_message_id``. "Not modified"
-        is success. Returns the edited message's id."""
+        is success. Returns the edited message's id. Never called when ``limits.can_edit`` is
+        false: the sender sends the new state as a new message instead."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from html import escape
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -83,10 +82,10 @@ def bind(
     session.flush()
     changes.announce(session, chat_id)  # the other instances' caches forget the old binding
     if changed:
-        actor = f"{escape(by.name)}（社区工作室）" if by is not None else "命令行（--force）"
+        actor = f"{by.name}（社区工作室）" if by is not None else "命令行（--force）"
         _tell_office(session, old_community_id, (
-            f"群「{escape(group.title or str(chat_id))}」的绑定已由 {actor} 从 {escape(before)} "
-            f"改为 {escape(where(session, group))}。"), skip=by, now=now)
+            f"群「{group.title or str(chat_id)}」的绑定已由 {actor} 从 {before} "
+            f"改为 {where(session, group)}。"), skip=by, now=now)
     return group
 
 
@@ -102,9 +101,9 @@ def refuse_takeover(session: Session, group: ChatGroup, by: Member, target: str,
     stays = where(session, group)
     community = session.get(Community, by.community_id)
     _tell_office(session, group.community_id, (
-        f"⚠️ 有人试图改绑群「{escape(group.title or str(group.chat_id))}」：{escape(by.name)}"
-        f"（{escape(community.name if community else '')}）发送了 /bind {escape(target)}，已拒绝；"
-        f"本群仍绑定在 {escape(stays)}。"), skip=None, now=now,
+        f"⚠️ 有人试图改绑群「{group.title or str(group.chat_id)}」：{by.name}"
+        f"（{community.name if community else ''}）发送了 /bind {target}，已拒绝；"
+        f"本群仍绑定在 {stays}。"), skip=None, now=now,
         # one notice per intruder and group an hour: repeating /bind cannot flood the office
         once=f"takeover:{group.chat_id}:{by.id}:{now.astimezone(timezone.utc):%Y%m%d%H}")
     return stays

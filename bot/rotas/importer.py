@@ -12,19 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
 
-from models import Rota
-
-from bot.places import service as places
 from bot.infra.config import Settings
 from bot.infra.errors import DomainError, InvalidInput
 from bot.infra.spreadsheets import RowError, RowsRejected, cell_text, match_headers, read_table
+from bot.places import service as places
 from bot.rotas import admin, turns
+from models import Rota
+
 from .spec import (
     RotaSpec,
     find_members,
@@ -234,6 +234,4 @@ def import_rotas(
 
 
 def _horizon(settings: Settings):
-    from datetime import timedelta
-
     return timedelta(days=settings.rota_horizon_days + 1)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
-from html import escape
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, exists, func, literal, or_
 from sqlmodel import select
 
+from bot.rich import bold, rich
 from bot.messages import Action, Button
 from models import (
     AssignmentRole,
@@ -231,16 +231,16 @@ def _eve(sid: int, mid: int, is_backup: bool):
             return []
         when = texts.when(shift, tz, _today(plan, tz))
         if is_backup:
-            text = (
-                f"📅 <b>后备提醒</b>\n{texts.rota_title(rota)} {when}（{shift_code(shift)}）\n"
+            text = rich(
+                "📅 ", bold("后备提醒"), f"\n{texts.rota_title(rota)} {when}（{shift_code(shift)}）\n"
                 f"值班：{texts.names(on)}。你是后备，如有人缺岗我会再通知你。"
             )
             return [Message(text, member=me)]
         others = [m for m in on if m is not None and m.id != mid]
         text = (
-            f"📅 <b>排班提醒</b>\n{texts.rota_title(rota)}（{shift_code(shift)}）\n时间：{when}\n"
+            rich("📅 ", bold("排班提醒"), f"\n{texts.rota_title(rota)}（{shift_code(shift)}）\n时间：{when}\n")
             + (f"同班：{texts.names(others)}\n" if others else "")
-            + (f"后备：{escape(backup.name)}\n" if backup else "")
+            + (f"后备：{backup.name}\n" if backup else "")
             + "请准时到岗，开始后点「签到」或发送 /checkin。来不了请点「换班」。"
         )
         buttons = [[Button("换班", Action("s", "swap", sid))]]
@@ -260,9 +260,9 @@ def _start(sid: int, mid: int):
         note = before.handoff_note if before is not None and before.handoff_note else ""
         writer = plan.member(before.handoff_by_id) if note else None
         text = (
-            f"🔔 <b>{texts.rota_title(rota)} 现在开始</b>（{shift_code(shift)}）\n时间：{texts.span(shift, tz)}\n"
+            rich("🔔 ", bold(f"{texts.rota_title(rota)} 现在开始"), f"（{shift_code(shift)}）\n时间：{texts.span(shift, tz)}\n")
             + (f"同班：{texts.names(others)}\n" if others else "")
-            + (f"上一班交接（{escape(writer.name) if writer else ''}）：{escape(shown(note))}\n" if note else "")
+            + (f"上一班交接（{writer.name if writer else ''}）：{shown(note)}\n" if note else "")
             + "到岗后请点「签到」，可再发位置或照片。"
         )
         buttons = [[Button("签到", Action("s", "in", sid)), Button("写交接", Action("s", "note", sid))]]
@@ -293,8 +293,8 @@ def _quorum(sid: int):
         need = rota.quorum - len(on)
         if need <= 0:
             return []
-        text = (
-            f"🙋 <b>{texts.rota_title(rota)} 还差 {need} 人</b>\n"
+        text = rich(
+            "🙋 ", bold(f"{texts.rota_title(rota)} 还差 {need} 人"), "\n"
             f"{texts.when(shift, tz, _today(plan, tz))}（{shift_code(shift)}）需要 {rota.quorum} 人，"
             f"现在 {len(on)} 人（{texts.names(on)}）。\n能来的请点「我来」。"
         )
@@ -303,8 +303,8 @@ def _quorum(sid: int):
         if free:
             return [Message(text, buttons, member=m, suffix=f":m:{m.id}") for m in free]
         # nobody in the team is free that day: the grid manager (or whoever is above) arranges it
-        text = (
-            f"🙋 <b>{texts.rota_title(rota)} 缺人，队里没人有空</b>\n"
+        text = rich(
+            "🙋 ", bold(f"{texts.rota_title(rota)} 缺人，队里没人有空"), "\n"
             f"{texts.when(shift, tz, _today(plan, tz))}（{shift_code(shift)}）需要 {rota.quorum} 人，"
             f"现在 {len(on)} 人（{texts.names(on)}）。\n请协调，可用 /cover {shift_code(shift)} 姓名 安排人员。"
         )
@@ -318,7 +318,7 @@ def _quorum(sid: int):
 
 
 def _place_name(plan: Plan, rota: Rota) -> str:
-    return escape(places.place_label(plan.session, building_id=rota.building_id, grid_id=rota.grid_id))
+    return places.place_label(plan.session, building_id=rota.building_id, grid_id=rota.grid_id)
 
 
 def _missed(sid: int, step: escalation.Step):
@@ -344,11 +344,11 @@ def _missed(sid: int, step: escalation.Step):
         for target in step.targets:
             if target == escalation.BACKUP:
                 if backup is not None and backup.id not in here:
-                    text = f"⚠️ <b>缺岗，请后备顶班</b>\n{situation}。\n你是后备，请尽快前往，到岗后点下面的按钮。"
+                    text = rich("⚠️ ", bold("缺岗，请后备顶班"), f"\n{situation}。\n你是后备，请尽快前往，到岗后点下面的按钮。")
                     recipients.setdefault(backup.id, (backup, text, come))
             elif target == escalation.TEAM:
                 for m in _team_available(plan, rota, shift, skip):
-                    text = f"⚠️ <b>缺岗，求支援</b>\n{situation}。\n有空的队员请前往，到岗后点下面的按钮。"
+                    text = rich("⚠️ ", bold("缺岗，求支援"), f"\n{situation}。\n有空的队员请前往，到岗后点下面的按钮。")
                     recipients.setdefault(m.id, (m, text, come))
             elif target == escalation.CLAIMER:
                 continue
@@ -363,8 +363,8 @@ def _missed(sid: int, step: escalation.Step):
                     if m.id in skip:
                         continue
                     text = (
-                        f"⚠️ <b>缺岗提醒</b>\n{situation}。\n值班：{texts.names(on)}"
-                        + (f"；后备：{escape(backup.name)}" if backup else "")
+                        rich("⚠️ ", bold("缺岗提醒"), f"\n{situation}。\n值班：{texts.names(on)}")
+                        + (f"；后备：{backup.name}" if backup else "")
                         + "。\n请协调处理。"
                     )
                     recipients.setdefault(m.id, (m, text, []))

@@ -7,14 +7,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from bot.infra.errors import InvalidInput
+from bot.places.service import chinese_number
 from models import DAILY, ROTA_KIND_ZH, Member, MemberStatus, RotaKind
 
-from bot.infra.errors import InvalidInput
 from ..members import numbers
-from bot.places.service import chinese_number
 
 KIND_WORDS: dict[str, str] = {
     **{zh: k.value for k, zh in ROTA_KIND_ZH.items()},
@@ -284,8 +285,6 @@ class RotaSpec:
 def known_zone(name: str) -> bool:
     """An IANA zone name ``ZoneInfo`` can load (it raises ValueError for paths, not only
     ZoneInfoNotFoundError for unknown names)."""
-    from zoneinfo import ZoneInfo
-
     try:
         ZoneInfo(name)
     except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError

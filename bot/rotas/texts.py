@@ -1,10 +1,9 @@
-"""How shifts and rotas read in a message (HTML; names are escaped)."""
+"""How shifts and rotas read in a message (plain text: the renderer escapes)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from html import escape
 from zoneinfo import ZoneInfo
 
 from models import ROTA_KIND_ZH, Member, Rota, Shift
@@ -17,8 +16,8 @@ def kind_zh(rota: Rota) -> str:
 
 
 def rota_title(rota: Rota) -> str:
-    """「阳光花园夜巡（巡逻）」, escaped."""
-    return f"{escape(rota.name)}（{kind_zh(rota)}）"
+    """「阳光花园夜巡（巡逻）」."""
+    return f"{rota.name}（{kind_zh(rota)}）"
 
 
 def day_label(day: date, today: date | None = None) -> str:
@@ -49,7 +48,7 @@ def when(shift: Shift, tz: ZoneInfo, today: date | None = None) -> str:
 
 
 def names(members: Iterable[Member | None], *, empty: str = "（暂无）") -> str:
-    found = [escape(m.name) for m in members if m is not None]
+    found = [m.name for m in members if m is not None]
     return "、".join(found) if found else empty
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
+from bot.demo.data import NEWCOMER_ACCOUNT_BASE
 from bot.infra.db import Database
+from handlers.texts import role_label
+from models import ChatAccount, ChatGroup, Community, Member, PlatformChat, Resident
 
 
 def populate_standin(world, db: Database) -> dict:
@@ -12,12 +17,6 @@ def populate_standin(world, db: Database) -> dict:
     chat account gets an account of their own that is not bound (id ``NEWCOMER_ACCOUNT_BASE`` +
     member id), to try binding by phone or invitation. Returns ``{"users": n, "groups": {chat_id: title},
     "newcomers": {user_id: member number}}``."""
-    from sqlmodel import select
-
-    from bot.demo.data import NEWCOMER_ACCOUNT_BASE
-    from handlers.texts import role_label
-    from models import ChatAccount, ChatGroup, Community, Member, PlatformChat, Resident
-
     with db.session() as session:
         # the stand-in is Telegram: people and groups by their Telegram ids
         tg = {a.id: int(a.external_id) for a in session.exec(

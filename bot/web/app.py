@@ -20,6 +20,7 @@ from bot.infra.clock import Clock, SystemClock
 from bot.infra.config import Settings
 from bot.infra.db import Database
 
+from . import site
 
 # /readyz answers within this even when the database hangs (a proxy's health check times out too)
 READY_TIMEOUT_SECONDS = 5.0
@@ -29,8 +30,6 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None,
                routers: Iterable[APIRouter] = (), secret_dir: Path | None = None, probe=None) -> FastAPI:
     """``probe`` (``bot.health.Probe``) is what the running process knows of itself; without one
     (the site alone) ``/readyz`` checks the database and the outbox only."""
-    from . import site
-
     clock = clock or SystemClock()
     app = FastAPI(title="红管家 Hongguanjia", docs_url=None, redoc_url=None)
     site.install(app, db=db, settings=settings, clock=clock, secret_dir=secret_dir)

@@ -6,14 +6,16 @@ from functools import lru_cache
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlmodel import select
 
+from bot.infra.masking import clean
 from bot.members import logins as access
-
 from bot.members import permissions
+from bot.office import stats
+from bot.office.stats import funnel
 from bot.places import service as places
 from bot.points import service as points
-from bot.office import stats
 from models import Community, Grid
 
 from .api import CommunityRef
@@ -25,9 +27,6 @@ router = APIRouter()
 
 @lru_cache
 def _env():
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    from bot.infra.masking import clean
 
     # autoescape: every resident's text on these pages is shown as text, never as markup; and
     # no invisible or direction character of a stored name or text reaches the page
@@ -41,8 +40,6 @@ def render(name: str, status_code: int = 200, **context) -> HTMLResponse:
 
 @router.get("/wall", response_class=HTMLResponse)
 def walls(session: SessionDep):
-    from bot.office.stats import funnel
-
     communities = [
         {"code": c.code, "name": c.name, "open": funnel(session, community_id=c.id).wishes_open}
         for c in session.exec(select(Community).order_by(Community.code))

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request, Response
@@ -20,7 +19,13 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from bot.infra.config import Settings
+from bot.infra.errors import DomainError, NotAllowed
 from bot.infra.ids import INT64_MAX
+from bot.members.permissions import in_community
+from bot.places import service as places
+from bot.rotas import admin, ical, texts, turns
+from bot.rotas.spec import RotaSpec, find_members, parse_kind, parse_times, parse_weekdays
+from models import Community, Member, MemberStatus, Rota
 
 from .deps import MemberDep, SessionDep, StaffDep, Text, now
 
@@ -81,9 +86,6 @@ def _calendar(body: bytes) -> Response:
 
 @router.get("/ical/member/{token}.ics")
 def member_feed(token: str, request: Request, session: SessionDep) -> Response:
-    from bot.rotas import ical
-    from models import Member, MemberStatus
-
     feed = ical.by_token(session, token)
     member = session.get(Member, feed.member_id) if feed and feed.member_id else None
     if member is None or member.status == MemberStatus.left:
@@ -94,9 +96,6 @@ def member_feed(token: str, request: Request, session: SessionDep) -> Response:
 
 @router.get("/ical/rota/{token}.ics")
 def rota_feed(token: str, request: Request, session: SessionDep) -> Response:
-    from bot.rotas import ical
-    from models import Rota
-
     feed = ical.by_token(session, token)
     rota = session.get(Rota, feed.rota_id) if feed and feed.rota_id else None
     if rota is None:
@@ -105,9 +104,6 @@ def rota_feed(token: str, request: Request, session: SessionDep) -> Response:
 
 
 def _out(session: Session, rota, at: datetime) -> RotaOut:
-    from bot.rotas import admin, turns, ical, texts
-    from models import Community
-
     shifts = []
     for s in turns.shifts_of_rota(session, rota, since=at, until=at + timedelta(days=7)):
         backup = turns.backup_of(session, s)
@@ -126,8 +122,6 @@ def _out(session: Session, rota, at: datetime) -> RotaOut:
 
 @router.get("/api/rotas")
 def list_rotas(request: Request, session: SessionDep, viewer: StaffDep) -> list[RotaOut]:
-    from models import Rota
-
     rotas = session.exec(select(Rota).where(Rota.community_id == viewer.community_id).order_by(Rota.id)).all()
     out = [_out(session, r, now(request)) for r in rotas]
     session.commit()  # feed tokens made on first view are kept
@@ -137,8 +131,6 @@ def list_rotas(request: Request, session: SessionDep, viewer: StaffDep) -> list[
 @router.get("/api/rotas/{rota_id}")
 def get_rota(rota_id: Annotated[int, Path(ge=1, le=INT64_MAX, examples=[1])], request: Request, session: SessionDep,
              viewer: StaffDep) -> RotaOut:
-    from models import Rota
-
     rota = session.get(Rota, rota_id)
     if rota is None or rota.community_id != viewer.community_id:
         raise HTTPException(404, f"没有排班 R{rota_id}")
@@ -149,8 +141,6 @@ def get_rota(rota_id: Annotated[int, Path(ge=1, le=INT64_MAX, examples=[1])], re
 
 @router.post("/api/rotas", status_code=201)
 def create(body: RotaIn, request: Request, session: SessionDep, viewer: MemberDep) -> RotaOut:
-    from bot.infra.errors import DomainError, NotAllowed
-    from bot.rotas import admin, turns
 
     if viewer is None:
         raise HTTPException(401, "请先通过机器人的 /web 命令获取登录链接")
@@ -170,12 +160,7 @@ def create(body: RotaIn, request: Request, session: SessionDep, viewer: MemberDe
 
 
 def _spec(session: Session, body: RotaIn, settings: Settings, viewer):
-    from bot.places import service as places
     from bot.infra.errors import InvalidInput, NotAllowed
-    from bot.members.permissions import in_community
-    from bot.rotas.spec import RotaSpec, find_members, parse_kind, parse_times, parse_weekdays
-    from models import Community
-
     community = places.get_community(session, body.community) if body.community else session.get(
         Community, viewer.community_id
     )

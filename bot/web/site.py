@@ -11,12 +11,12 @@ from fastapi.responses import JSONResponse
 
 from bot.infra.errors import DomainError, NotAllowed, NotFound
 
+from . import api, desk, members, pages, rotas
+
 
 def install(app: FastAPI, *, db, settings, clock, secret_dir: Path | None = None) -> FastAPI:
     """Give ``app`` what the pages need (``app.state``) and include their routers. (``secret_dir``
     is accepted for older callers: logins are rows now, nothing is signed.)"""
-    from . import api, desk, members, pages, rotas
-
     app.state.db = db
     app.state.settings = settings
     app.state.clock = clock

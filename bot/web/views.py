@@ -9,21 +9,28 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from bot import identities
+from bot.infra.masking import clean, shown
 from bot.issues import service as issues
+from bot.members import binding, permissions
+from bot.members.service import mask_phone
 from bot.places import service as places
 from bot.wishes import service as wishes
-from bot.infra.masking import clean, shown
 from handlers import handling
 from models import (
     ISSUE_CATEGORY_ZH,
     ISSUE_OPEN,
     ISSUE_STATUS_ZH,
+    ROLE_NAMES_ZH,
     WISH_CATEGORY_ZH,
     WISH_STATUS_ZH,
     Building,
+    Grid,
     Issue,
     Member,
+    MemberStatus,
     Resident,
+    Role,
 )
 
 
@@ -110,12 +117,6 @@ def open_issue_rows(session: Session, community_id: int, now: datetime, limit: i
 def member_rows(session: Session, viewer: Member) -> list[dict]:
     """The viewer's community's members for the dashboard: phones in full only for the office
     (``permissions.may_see_phones``), whether a chat account is bound, and what the viewer may do."""
-    from bot import identities
-    from bot.members import permissions
-    from bot.members import binding
-    from bot.members.service import mask_phone
-    from models import ROLE_NAMES_ZH, Grid, MemberStatus, Role
-
     show_phones = permissions.may_see_phones(viewer)
     grids = {g.id: g.name for g in session.exec(select(Grid).where(Grid.community_id == viewer.community_id))}
     rows = []

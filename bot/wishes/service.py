@@ -7,23 +7,23 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, exists, literal
 from sqlmodel import Session, select
 
+from bot.infra.errors import InvalidInput, NotAllowed, NotFound
+from bot.infra.ids import parse_id
+from bot.issues.lifecycle import Actor, record, require_state
+from bot.members import permissions
+from bot.points import service as points
 from models import (
     WISH_OPEN,
     WISH_STATUS_ZH,
     Building,
     Member,
+    PointsEntry,
     Resident,
     Wish,
     WishCategory,
     WishEvent,
     WishStatus,
 )
-
-from bot.members import permissions
-from bot.points import service as points
-from bot.infra.errors import InvalidInput, NotAllowed, NotFound
-from bot.infra.ids import parse_id
-from bot.issues.lifecycle import Actor, record, require_state
 
 S = WishStatus
 DEFAULT_LIFETIME = timedelta(days=30)
@@ -157,8 +157,6 @@ def reopen(session: Session, wish: Wish, actor: Actor, *, now: datetime, note: s
 
 
 def booked(session: Session, wish: Wish) -> bool:
-    from models import PointsEntry
-
     return session.exec(select(PointsEntry.id).where(
         PointsEntry.rule_code == FULFILLED, PointsEntry.object_key == f"wish:{wish.id}")).first() is not None
 
@@ -174,8 +172,6 @@ def settle_due(session: Session, now: datetime, *, days: int = 3) -> int:
     thanked for nor sent back (a claimer alone marking 已实现 is paid only when the poster says
     thanks, or lets it stand).
     Returns how many were booked now; a second run books nothing again."""
-    from models import PointsEntry
-
     cutoff = now - timedelta(days=days)
     booked = exists().where(PointsEntry.rule_code == FULFILLED,
                             PointsEntry.object_key == literal("wish:", String) + cast(Wish.id, String))

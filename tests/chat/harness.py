@@ -15,7 +15,8 @@ from sqlmodel import select
 
 from bot.infra.config import Settings
 from bot.outbox import buttons_from_json
-from bot.outbox.store import request_from_json
+from bot.outbox.store import request_from_json, rich_of
+from bot.platforms.telegram.render import html
 from handlers.context import Context
 from handlers.conversation import process_message, process_press, run_sweep
 from handlers.types import Chat, Inbound, Press, SharedContact, User
@@ -25,6 +26,8 @@ from tests import ids
 
 @dataclass
 class Msg:
+    """A message in a chat; a bot's as Telegram would show it (its rich text rendered as Telegram HTML)."""
+
     chat_id: int
     message_id: int
     text: str
@@ -148,13 +151,13 @@ class ChatWorld:
                 if row.edit_message_id:
                     target = self.find(chat_id, row.edit_message_id)
                     assert target is not None and target.from_bot, f"edit of unknown message {row.edit_message_id}"
-                    target.text, target.buttons, target.edits = row.text, buttons, target.edits + 1
+                    target.text, target.buttons, target.edits = html(rich_of(row.text)), buttons, target.edits + 1
                     row.sent_message_id = row.edit_message_id
                     if target not in new:
                         new.append(target)
                 else:
                     ask_contact, clear = request_from_json(row.request)
-                    msg = Msg(chat_id, self._next_mid(chat_id), row.text, True, buttons,
+                    msg = Msg(chat_id, self._next_mid(chat_id), html(rich_of(row.text)), True, buttons,
                               row.reply_to_message_id, ids.file_id(row.photo), ask_contact=ask_contact,
                               clear_request=clear)
                     self.chats.setdefault(chat_id, []).append(msg)

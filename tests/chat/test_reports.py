@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from bot.places import groups
+from tests.rendered import html_of
 from models import Issue, IssueFollower, Member, OutboxMessage, PendingQuestion, PointsEntry
 
 from .conftest import CUIYUAN, SUNSHINE
@@ -54,7 +55,7 @@ def test_a_confident_report_is_filed_replied_in_thread_and_routed(cw, people):
     # private alerts to the building head and the grid manager, with the handler's buttons
     for key in ("bh_s4", "gm2"):
         (alert,) = in_chat(out, people[key])
-        assert f"问题 Q{issue.id}" in alert.text and DOOR in alert.text and "李先生" in alert.text
+        assert f"问题 Q{issue.id}" in html_of(alert) and DOOR in html_of(alert) and "李先生" in html_of(alert)
         assert alert.labels == ["受理", "领办", "转派", "驳回"]
     with cw.db.session() as s:
         rows = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "alert")).all()
@@ -301,7 +302,7 @@ def test_resolve_with_a_photo_and_skip(cw, people):
     with cw.db.session() as s:  # the photo's caption is edited, not its (absent) text
         edit = s.exec(select(OutboxMessage).where(OutboxMessage.edit_message_id == notice.message_id,
                                                   OutboxMessage.chat_id == ids.known_chat(s, SUNSHINE))).one()
-    assert edit.photo == "telegram:PHOTO-FILE-ID" and "已确认修好" in edit.text
+    assert edit.photo == "telegram:PHOTO-FILE-ID" and "已确认修好" in html_of(edit)
 
 
 def test_not_fixed_reopens_to_the_same_handler_who_is_told(cw, people):

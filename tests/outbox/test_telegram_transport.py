@@ -38,6 +38,7 @@ from bot.outbox import (
 )
 from bot.platforms.telegram.transport import TelegramTransport, keyboard, translate
 from bot.messages import Action, Button, Outgoing
+from bot.rich.render import from_html
 from models import OutboxStatus
 
 from .conftest import add, rows
@@ -119,7 +120,7 @@ async def api():
 def msg(chat_id: int, text: str = "<b>新问题</b> Q1", **kw) -> OutboundMessage:
     """A row to the Telegram chat ``chat_id`` (its key here is just 1: the transport uses the
     chat's external id)."""
-    return OutboundMessage(id=1, chat_id=1, text=text, platform="telegram", external_chat_id=str(chat_id),
+    return OutboundMessage(id=1, chat_id=1, text=from_html(text), platform="telegram", external_chat_id=str(chat_id),
                            chat_kind="private" if chat_id > 0 else "group", **kw)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import replace
+from tests.rendered import html_of
 from datetime import timedelta
 
 import pytest
@@ -41,7 +42,7 @@ class Chatter:
             return _as_telegram(s, reaction)
 
     def text(self, who, text, **kw) -> str:
-        return self.say(who, text, **kw).outgoing[0].text
+        return html_of(self.say(who, text, **kw).outgoing[0])
 
     def press(self, who: str | int, data: str, *, group: int | None = None):
         """``who`` taps the button ``data`` under a message of the bot's that carries it (a
@@ -131,7 +132,7 @@ def test_checkin_button_from_the_start_reminder(chat, db, world, clock, settings
     start = next(d for d in due_now(db, clock.now(), settings) if d.what == "start" and d.out.chat_id == 7001)
     data = start.out.buttons[0][0].action.pack()
     reaction = chat.press("张三", data)
-    assert reaction.answer.text == "签到成功" and "签到成功" in reaction.outgoing[0].text
+    assert reaction.answer.text == "签到成功" and "签到成功" in html_of(reaction.outgoing[0])
     assert chat.press("张三", data).answer.text == "已签到过"
     refused = chat.press(9999, data)
     assert refused.answer.alert and "红管家" in refused.answer.text
@@ -173,7 +174,7 @@ def test_join_button_for_a_short_shift(chat, db, world, clock, settings):
         make_rota(s, world, settings, clock.now(), team=("张三", "李四", "王五"), size=1, quorum=2)
     call = next(d for d in due_now(db, at(28, 9, 1), settings) if d.what == "quorum" and d.out.chat_id == 7003)
     reaction = chat.press("王五", call.out.buttons[0][0].action.pack())
-    assert reaction.answer.text == "已报名，谢谢！" and "张三、王五" in reaction.outgoing[0].text
+    assert reaction.answer.text == "已报名，谢谢！" and "张三、王五" in html_of(reaction.outgoing[0])
     again = chat.press("李四", call.out.buttons[0][0].action.pack())
     assert "人已够了" in again.answer.text
 
@@ -183,11 +184,11 @@ def test_handoff_note_reaches_the_next_shift(chat, db, world, clock, settings):
         make_rota(s, world, settings, clock.now())
     clock.set(at(28, 21, 50))
     reaction = chat.say("张三", "/handoff 3栋东侧路灯不亮，已报修")
-    assert "已转给下一班（王五、赵六）" in reaction.outgoing[0].text
-    notes = {o.chat_id: o.text for o in reaction.outgoing[1:]}
+    assert "已转给下一班（王五、赵六）" in html_of(reaction.outgoing[0])
+    notes = {o.chat_id: html_of(o) for o in reaction.outgoing[1:]}
     assert set(notes) == {7003, 7004} and "路灯不亮" in notes[7003]
     start = next(d for d in due_now(db, at(29, 20), settings) if d.what == "start" and d.out.chat_id == 7003)
-    assert "上一班交接（张三）：3栋东侧路灯不亮" in start.out.text
+    assert "上一班交接（张三）：3栋东侧路灯不亮" in html_of(start.out)
     # the button asks for the note, the next message is the note
     chat.press("李四", "s:note:1")
     assert "已转给下一班" in chat.text("李四", "补充：2栋门口有积水")
@@ -198,7 +199,7 @@ def test_manage_rota_and_cover_a_shift(chat, db, world, clock, settings):
     assert "已加入 1 名队员" in chat.text("gm1", "/rota R1 加 赵六")
     assert "只有本网格的网格员" in chat.text("张三", "/rota R1 减 李四")
     out = chat.say("gm1", "/cover S1 赵六 替 张三")
-    assert "S1 已调整" in out.outgoing[0].text and out.outgoing[1].chat_id == 7004
+    assert "S1 已调整" in html_of(out.outgoing[0]) and out.outgoing[1].chat_id == 7004
     with db.session() as s:
         assert [m.name for m in turns.on_duty(s, s.get(Shift, 1))] == ["李四", "赵六"]
     assert "人数已更新" in chat.text("gm1", "/rota R1 人数 3 最少 2")

@@ -4,6 +4,7 @@ route, quorum calls, issue escalations step by step, quiet hours, digests — an
 from __future__ import annotations
 
 import threading
+from tests.rendered import html_of
 from datetime import date, time, timedelta, timezone
 
 import pytest
@@ -40,7 +41,7 @@ def test_reminders_fire_once_each_across_days(db, world, clock, settings):
     first = due_now(db, clock.now(), settings)
     assert keys(first) == sorted([f"eve:shift:{s1.id}:m:{m}" for m in (z, l, w)] + [f"digest:20261128:m:{mid(world, 'gm1')}"])
     eve = next(d for d in first if d.what == "eve")
-    assert "今天 20:00–22:00" in eve.out.text and eve.out.kind == "reminder"
+    assert "今天 20:00–22:00" in html_of(eve.out) and eve.out.kind == "reminder"
     assert fire(db, clock.now(), settings).queued == 4
     assert fire(db, clock.now(), settings).queued == 0  # a second tick
     assert due_now(db, clock.now(), settings) == []
@@ -80,7 +81,7 @@ def test_missed_check_in_goes_to_the_backup_then_up_the_route(db, world, clock, 
     fire(db, at(28, 21, 0), settings)
     assert calls(21, 30) == [("4", mid(world, "office"))]  # the community office
     backup_msg = outbox(db, f"miss:shift:{s1.id}:1")[0]
-    assert "后备" in backup_msg.text and "s:in:" in backup_msg.buttons
+    assert "后备" in html_of(backup_msg) and "s:in:" in backup_msg.buttons
     # two check in at 21:10: the office is not called
     with db.transaction() as s:
         checkins.check_in(s, world.m["张三"], now=at(28, 21, 10), settings=settings)
@@ -118,7 +119,7 @@ def test_short_shift_with_nobody_free_goes_to_the_grid_manager(db, world, clock,
         assert [m.name for m in turns.on_duty(s, s3)] == ["张三"]
     calls = [d for d in due_now(db, at(29, 20, 0, 1), settings) if d.key.startswith(f"quorum:shift:{s3.id}")]
     assert [d.out.member_id for d in calls] == [mid(world, "gm1")]
-    assert "/cover" in calls[0].out.text
+    assert "/cover" in html_of(calls[0].out)
 
 
 def test_quiet_hours_hold_non_urgent_messages_but_not_the_shift_under_way(db, world, clock, settings):
@@ -146,7 +147,7 @@ def test_evening_reminder_in_quiet_hours_waits_unless_that_is_too_late(db, world
     with db.transaction() as s:
         make_rota(s, world, late, clock.now(), name="早巡", start=time(8, 0), minutes=60, size=1)
         make_rota(s, world, late, clock.now(), name="晨巡", start=time(6, 0), minutes=60, size=1)
-    items = {d.out.text.split("\n")[1].split("（")[0]: d for d in due_now(db, at(28, 22, 31), late) if d.what == "eve"}
+    items = {html_of(d.out).split("\n")[1].split("（")[0]: d for d in due_now(db, at(28, 22, 31), late) if d.what == "eve"}
     assert items["早巡"].not_before == at(29, 7).astimezone(UTC)  # 07:00 is still before 08:00
     assert items["晨巡"].not_before is None  # waiting to 07:00 would miss a 06:00 start
 
@@ -171,7 +172,7 @@ def test_issue_not_accepted_escalates_step_by_step(db, world, clock, settings):
     fire(db, at(28, 15), settings)
     assert steps(at(29, 9)) == [("3", mid(world, "leader"))]
     msg = next(d for d in due_now(db, at(29, 9), settings) if d.what == "unaccepted")
-    assert "Q" in msg.out.text and "无人受理" in msg.out.text and msg.out.kind == "alert"
+    assert "Q" in html_of(msg.out) and "无人受理" in html_of(msg.out) and msg.out.kind == "alert"
     assert [b.action.pack() for b in msg.out.buttons[0]] == [f"q:accept:{iid}:", f"q:claim:{iid}:"]
     with db.transaction() as s:
         world.session = s
@@ -202,7 +203,7 @@ def test_unaccepted_step_in_quiet_hours_waits_but_urgent_goes_to_everyone_at_onc
     told = {d.out.member_id for d in urgent}
     assert {mid(world, "bh3"), mid(world, "gm1"), mid(world, "office")} <= told
     assert all(d.not_before is None and d.urgent for d in urgent)
-    assert "紧急" in urgent[0].out.text
+    assert "紧急" in html_of(urgent[0].out)
 
 
 def test_claimed_and_overdue_reminds_the_claimer(db, world, clock, settings):
@@ -212,7 +213,7 @@ def test_claimed_and_overdue_reminds_the_claimer(db, world, clock, settings):
     assert not [d for d in due_now(db, at(1, 9, month=12), settings) if d.what == "overdue"]
     items = [d for d in due_now(db, at(1, 10, month=12), settings) if d.what == "overdue"]  # 3 days on
     assert [d.out.member_id for d in items] == [mid(world, "worker1")]
-    assert "你领办的问题" in items[0].out.text
+    assert "你领办的问题" in html_of(items[0].out)
     fire(db, at(1, 10, month=12), settings)
     later = [d for d in due_now(db, at(3, 10, month=12), settings) if d.what == "overdue"]  # 2 more days
     assert sorted(d.out.member_id for d in later) == sorted([mid(world, "worker1"), mid(world, "gm1")])
@@ -227,7 +228,7 @@ def test_a_reopened_issue_is_overdue_again_from_the_reopening(db, world, clock, 
     assert not [d for d in due_now(db, at(2, 8, month=12), settings) if d.what == "overdue"]
     items = [d for d in due_now(db, at(2, 9, month=12), settings) if d.what == "overdue"]  # 3 days on
     assert [d.out.member_id for d in items] == [mid(world, "worker1")]
-    assert "重新打开后已 3天" in items[0].out.text and "已解决" in items[0].out.buttons[0][0].text
+    assert "重新打开后已 3天" in html_of(items[0].out) and "已解决" in items[0].out.buttons[0][0].text
     fire(db, at(2, 9, month=12), settings)
     assert not [d for d in due_now(db, at(2, 10, month=12), settings) if d.what == "overdue"]  # sent once
 
@@ -242,10 +243,10 @@ def test_morning_digest_to_grid_managers_by_chat_or_group(db, world, clock, sett
         world.report("5栋门禁坏了", building=world.b5)
     digests = {d.out.member_id: d for d in due_now(db, at(29, 7, 30), settings) if d.what == "digest"}
     gm1 = digests[mid(world, "gm1")]
-    assert gm1.out.chat_id == 8001 and "超过3天" in gm1.out.text and "夜间巡逻" in gm1.out.text
-    assert "昨日缺岗" in gm1.out.text  # nobody checked in on the 28th
+    assert gm1.out.chat_id == 8001 and "超过3天" in html_of(gm1.out) and "夜间巡逻" in html_of(gm1.out)
+    assert "昨日缺岗" in html_of(gm1.out)  # nobody checked in on the 28th
     gm2 = digests[mid(world, "gm2")]  # no chat account: told in the grid's group, by name
-    assert gm2.out.chat_id == -100200 and gm2.out.text.startswith("【致 gm2】")
+    assert gm2.out.chat_id == -100200 and html_of(gm2.out).startswith("【致 gm2】")
     assert not [d for d in due_now(db, at(29, 7, 29), settings) if d.what == "digest"]
     assert not [d for d in due_now(db, at(29, 13, 31), settings) if d.what == "digest"]  # too late to be useful
 
@@ -259,7 +260,7 @@ def test_weekly_note_to_each_group(db, world, clock, settings):
         issues.confirm(s, issue, world.actor("resident"), now=at(28, 12))  # points once the reporter confirms
     notes = [d for d in due_now(db, at(30, 9), settings) if d.what == "weekly"]  # Monday 09:00
     assert [d.out.chat_id for d in notes] == [-100100]
-    text = notes[0].out.text
+    text = html_of(notes[0].out)
     assert "解决问题 1 件" in text and "感谢：gm1" in text and "本周之星：gm1" in text
     with db.session() as s:  # one per group: the key names the group's chat
         assert notes[0].key == f"weekly:2026w49:chat:{ids.known_chat(s, -100100)}"
@@ -272,7 +273,7 @@ def test_quarterly_unit_scoreboard_to_office_and_district_leader(db, world, cloc
         checkins.check_in(s, cadre, now=at(11, 10, month=12), settings=settings)
     first_of_q1 = at(1, 9, month=12).replace(year=2027, month=1)
     items = [d for d in due_now(db, first_of_q1, settings) if d.what == "quarterly" and d.key.endswith(f":m:{mid(world, 'office')}")]
-    assert items and "2026年第4季度" in items[0].out.text and "区住建局：双报到 2 次 · 积分 10" in items[0].out.text
+    assert items and "2026年第4季度" in html_of(items[0].out) and "区住建局：双报到 2 次 · 积分 10" in html_of(items[0].out)
     told = {d.out.member_id for d in due_now(db, first_of_q1, settings) if d.what == "quarterly"}
     assert {mid(world, "office"), mid(world, "leader")} <= told
 
@@ -290,7 +291,7 @@ def test_members_who_left_are_not_reminded_and_unreachable_fall_back_to_the_grou
     items = [d for d in due_now(db, clock.now(), settings) if d.what == "eve"]
     assert {d.out.chat_id for d in items} == {7001, -100100}
     assert not [d for d in items if d.out.member_id == mid(world, "王五")]
-    assert any(d.out.text.startswith("【致 李四】") for d in items)
+    assert any(html_of(d.out).startswith("【致 李四】") for d in items)
 
 
 def test_two_ticks_at_once_queue_each_message_once(any_db, clock):

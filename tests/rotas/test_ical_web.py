@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.rendered import html_of
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
@@ -115,7 +116,7 @@ def test_member_feed_link_in_myshifts_only_in_private(db, world, clock, settings
         in_group = Inbound(Chat(ids.chat(s, -100), "group"), me, 2, "/myshifts", clock.now())
         group_reaction = process_message(conversation, s, Context(s, clock.now(), public), in_group)
         token = ical.member_token(s, world.m["张三"], now=clock.now())
-    assert f"https://hgj.example.cn/ical/member/{token}.ics" in reaction.outgoing[0].text
+    assert f"https://hgj.example.cn/ical/member/{token}.ics" in html_of(reaction.outgoing[0])
     assert all(token not in o.text for o in group_reaction.outgoing)
     feed = make_client(db, clock, tmp_path, public).get(f"/ical/member/{token}.ics")
     assert feed.status_code == 200 and "夜间巡逻".encode() in feed.content

@@ -3,6 +3,7 @@ invitation, one answer for every failure, a limit per account, events, notices, 
 
 from __future__ import annotations
 
+from tests.rendered import html_of
 from datetime import timedelta
 
 import pytest
@@ -32,7 +33,7 @@ def notices(w) -> dict[int, list[str]]:
     rows = w.session.exec(select(OutboxMessage).where(OutboxMessage.kind == "notice")).all()
     out: dict[int, list[str]] = {}
     for row in rows:
-        out.setdefault(ids.telegram_chat(w.session, row.chat_id), []).append(row.text)
+        out.setdefault(ids.telegram_chat(w.session, row.chat_id), []).append(html_of(row))
     return out
 
 

@@ -12,6 +12,7 @@ requests of the issue that became dead letters, through the Telegram stand-in.
 from __future__ import annotations
 
 import itertools
+from tests.rendered import html_of
 from datetime import timedelta
 
 import pytest
@@ -96,9 +97,9 @@ def _sent_since(w, first_id: int) -> list[OutboxMessage]:
     with w["db"].transaction() as session:
         rows = session.exec(select(OutboxMessage).where(OutboxMessage.id > first_id)).all()
         for row in rows:
-            plain, _entities = parse_html(row.text)  # raises on HTML Telegram would refuse
+            plain, _entities = parse_html(html_of(row))  # raises on HTML Telegram would refuse
             limit = 1024 if row.photo else 4096
-            assert plain.strip() and utf16_len(plain) <= limit, (len(plain), row.text[:200])
+            assert plain.strip() and utf16_len(plain) <= limit, (len(plain), html_of(row)[:200])
         session.connection().execute(update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.pending)
                                      .values(status=OutboxStatus.sent, sent_message_id=OutboxMessage.id))
         return list(rows)
@@ -178,7 +179,7 @@ def _say(w, user_id: int, chat_id: int, text: str) -> list[OutboxMessage]:
 def test_bind_with_an_odd_community_in_a_group_is_answered(world, arg):
     rows = _say(world, world["office"], UNBOUND, f"/bind {arg}")
     assert len(rows) == 1 and _tg(world, rows[0].chat_id) == UNBOUND
-    assert "没有找到社区" in rows[0].text or "没有网格或小区" in rows[0].text
+    assert "没有找到社区" in html_of(rows[0]) or "没有网格或小区" in html_of(rows[0])
 
 
 @pytest.mark.parametrize("data", ["q:accept:99999999999999999999999:", "q:accept:²:", "q:accept:①:", "ask:bld:1:²",

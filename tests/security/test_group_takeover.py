@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from tests.rendered import html_of
 from sqlmodel import select
 
 from bot.demo import data as demo_data
@@ -70,7 +71,7 @@ def test_rebinding_in_the_core_is_for_the_owning_office_and_is_told(demo, clock)
         assert s.exec(select(OutboxMessage).where(OutboxMessage.ref == "group-binding")).all() == []
         groups.bind(s, ids.chat(s, SUNSHINE), community_name="月亮湖社区", force=True, now=clock.now())
         (notice,) = s.exec(select(OutboxMessage).where(OutboxMessage.ref == "group-binding")).all()
-        assert ids.telegram_chat(s, notice.chat_id) == owner.chat_user_id and "--force" in notice.text and "月亮湖社区" in notice.text
+        assert ids.telegram_chat(s, notice.chat_id) == owner.chat_user_id and "--force" in html_of(notice) and "月亮湖社区" in html_of(notice)
 
 
 def test_the_command_line_refuses_to_rebind_without_force(tmp_path):

@@ -7,6 +7,7 @@ replayed through the stand-in (the real aiogram bot), the wall, the API, digests
 from __future__ import annotations
 
 import re
+from tests.rendered import html_of
 from datetime import timedelta
 
 import pytest
@@ -223,7 +224,7 @@ def test_the_dashboard_the_issues_api_and_the_digests_mask_texts(cw, people):
     assert page.status_code == 200 and "139****1234" in page.text and not leaks(page.text)
     assert not leaks(str(client.get("/api/issues", headers=headers).json()))
     with cw.db.session() as s:  # tomorrow's morning digest and the escalations of the day
-        later = [d.out.text for d in due(s, cw.clock.now() + timedelta(hours=22, minutes=31), settings=cw.settings)]
+        later = [html_of(d.out) for d in due(s, cw.clock.now() + timedelta(hours=22, minutes=31), settings=cw.settings)]
     assert any("139****" in text for text in later) and not any(leaks(text) for text in later)
 
 

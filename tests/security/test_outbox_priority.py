@@ -10,6 +10,7 @@ broken), then once through the stand-in with its limits on.
 from __future__ import annotations
 
 import asyncio
+from tests.rendered import html_of
 from datetime import datetime, timezone
 
 from bot.outbox import RateLimits, RetryAfter
@@ -42,7 +43,7 @@ async def _run_until(sender, predicate, limit: float = 3600.0) -> float:
 
 
 def _delivered_at(transport: FakeTransport, text: str) -> float | None:
-    return next((d.at for d in transport.deliveries if d.message.text == text), None)
+    return next((d.at for d in transport.deliveries if html_of(d.message) == text), None)
 
 
 @virtual
@@ -66,7 +67,7 @@ async def test_a_reply_in_a_group_goes_ahead_of_its_bulk_and_bulk_keeps_its_orde
     start = asyncio.get_running_loop().time()
     await _run_until(sender, lambda: len(transport.sent_to(GROUP)) == 41)
     assert _delivered_at(transport, "已记录 Q9") - start <= 6  # among the first messages, not the 41st
-    notices = [m.text for m in transport.sent_to(GROUP) if m.kind == "notice"]
+    notices = [html_of(m) for m in transport.sent_to(GROUP) if m.kind == "notice"]
     assert notices == [f"notice {i}" for i in range(40)]
     assert transport.refused == 0
 
@@ -129,12 +130,12 @@ async def test_replies_keep_their_order_and_edits_of_one_message_too(db, clock):
     add(db, clock, *outs)
     sender = make_sender(db, transport, clock, limits=LIMITS)
     await _run_until(sender, lambda: len(transport.deliveries) == len(outs))
-    order = [d.message.text for d in transport.deliveries]
+    order = [html_of(d.message) for d in transport.deliveries]
     lane = [t for t in order if not t.startswith("alert")]
-    assert lane == [o.text for o in outs if o.kind != "alert"]  # interactive: in the order queued
+    assert lane == [html_of(o) for o in outs if o.kind != "alert"]  # interactive: in the order queued
     assert order[: len(lane)] == lane  # and ahead of every alert
     assert [t for t in order if t.startswith("alert")] == [f"alert {i}" for i in range(12)]
-    assert [d.message.text for d in transport.deliveries if d.edit][-1] == "card v8"  # the last state wins
+    assert [html_of(d.message) for d in transport.deliveries if d.edit][-1] == "card v8"  # the last state wins
 
 
 @virtual
@@ -148,7 +149,7 @@ async def test_a_retried_reply_holds_back_later_replies_but_not_earlier_alerts(d
     transport.fail(7003, RetryAfter(5))  # the first send (reply 1) is refused for 5 s
     sender = make_sender(db, transport, clock)
     await _run_until(sender, lambda: len(transport.deliveries) == 4)
-    assert [d.message.text for d in transport.deliveries] == ["reply 1", "reply 2", "alert 0", "alert 3"]
+    assert [html_of(d.message) for d in transport.deliveries] == ["reply 1", "reply 2", "alert 0", "alert 3"]
     assert all(r.status == "sent" for r in rows(db).values()) and len(ids) == 4
 
 

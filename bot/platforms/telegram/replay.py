@@ -9,19 +9,17 @@ from aiogram.types import Update
 from bot.infra.clock import SystemClock
 from bot.infra.config import Settings
 from bot.infra.db import Database
-from models import FailedUpdate
-
 from bot.platforms.telegram.app import build_bot, build_dispatcher
 from bot.platforms.telegram.bridge import UpdateBridge, raw_update
+from handlers import build_conversation
+from handlers.understanding import get_parser
+from models import FailedUpdate
 
 
 async def replay(db: Database, settings: Settings, rows: list[FailedUpdate], *, parser=None,
                  clock=None) -> tuple[int, int]:
     """Handle each saved update again (its outbox rows are sent by the running bot's sender).
     Returns (handled, failed again)."""
-    from handlers import build_conversation
-    from handlers.understanding import get_parser
-
     clock = clock or SystemClock()
     bot = build_bot(settings)
     bridge = UpdateBridge(db, build_conversation(), settings, parser=parser or get_parser(), clock=clock,

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 
 import aiohttp
 from aiogram import Bot
@@ -60,13 +59,15 @@ from bot.outbox.transport import (
 )
 from bot.identities import file_id
 from bot.messages import Button
+from bot.rich.render import fit as rich_fit
+from bot.rich.render import from_html
 
 from .convert import PLATFORM
+from .render import LIMITS, PARSE_MODE, html
 
 log = logging.getLogger(__name__)
 
-PARSE_MODE = "HTML"
-TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024  # what Telegram takes, in UTF-16 units of the text as shown
+TEXT_LIMIT, CAPTION_LIMIT = LIMITS.text_length, LIMITS.caption_length
 _UNREACHABLE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid",
                 "have no rights to send", "not enough rights to send")
 _NOT_MODIFIED = "message is not modified"
@@ -101,46 +102,14 @@ def reply_markup(message: OutboundMessage) -> InlineKeyboardMarkup | ReplyKeyboa
     return keyboard(message.buttons)
 
 
-_PIECE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z-]*)[^>]*>|&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[^<&]+|[<&]")
-
-
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def fit(text: str, limit: int = TEXT_LIMIT) -> str:
-    """``text`` (our HTML) cut to what Telegram takes: a message it refuses as too long would never
-    arrive — the person who asked would get no answer at all (an echo of a 4,000-character
-    command, a list that grew). Cut on what is shown (a tag counts nothing, an entity one),
-    ended with 「…」, and every tag left open is closed."""
-    if _units(text) <= limit:  # the markup only adds: what is shown is never longer
+    """An HTML text cut to ``limit`` as Telegram counts it, ended with 「…」: read into the form,
+    cut there (``bot.rich.render.fit``, never inside a tag or an escape) and written out again.
+    The sender cuts every row this way before it reaches the transport."""
+    rich = from_html(text)
+    if LIMITS.size(rich) <= limit:
         return text
-    out: list[str] = []
-    opened: list[str] = []
-    room = limit - 1  # for the 「…」
-    for m in _PIECE.finditer(text):
-        piece = m[0]
-        if m[2] is not None:  # a tag
-            if m[1]:
-                if opened and opened[-1] == m[2].lower():
-                    opened.pop()
-            else:
-                opened.append(m[2].lower())
-            out.append(piece)
-            continue
-        size = 1 if piece.startswith("&") and len(piece) > 1 else _units(piece)
-        if size <= room:
-            out.append(piece)
-            room -= size
-            continue
-        if not piece.startswith("&"):
-            for ch in piece:
-                if _units(ch) > room:
-                    break
-                out.append(ch)
-                room -= _units(ch)
-        break
-    return "".join(out) + "…" + "".join(f"</{tag}>" for tag in reversed(opened))
+    return html(rich_fit(rich, limit, LIMITS.size))
 
 
 def translate(err: BaseException) -> Exception:
@@ -186,7 +155,10 @@ def _photo(message: OutboundMessage) -> str | None:
 
 
 class TelegramTransport:
-    """Sends outbox rows with ``bot``; built by the runtime, never at import time."""
+    """Sends outbox rows with ``bot``; built by the runtime, never at import time. The rows come
+    cut to ``limits`` (the sender asks); their rich text is written out as Telegram's HTML here."""
+
+    limits = LIMITS
 
     def __init__(self, bot: Bot, *, request_timeout: int | None = None) -> None:
         self.bot = bot
@@ -203,13 +175,13 @@ class TelegramTransport:
         try:
             if photo:
                 sent = await self.bot.send_photo(
-                    chat_id=chat_id, photo=photo, caption=fit(message.text, CAPTION_LIMIT) or None,
+                    chat_id=chat_id, photo=photo, caption=html(message.text) or None,
                     parse_mode=PARSE_MODE, reply_parameters=reply, reply_markup=markup,
                     request_timeout=self.request_timeout,
                 )
             else:
                 sent = await self.bot.send_message(
-                    chat_id=chat_id, text=fit(message.text), parse_mode=PARSE_MODE,
+                    chat_id=chat_id, text=html(message.text), parse_mode=PARSE_MODE,
                     reply_parameters=reply, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:
@@ -226,12 +198,12 @@ class TelegramTransport:
         try:
             if message.photo:
                 result = await self.bot.edit_message_caption(
-                    chat_id=chat_id, message_id=message.edit_message_id, caption=fit(message.text, CAPTION_LIMIT),
+                    chat_id=chat_id, message_id=message.edit_message_id, caption=html(message.text),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
             else:
                 result = await self.bot.edit_message_text(
-                    chat_id=chat_id, message_id=message.edit_message_id, text=fit(message.text),
+                    chat_id=chat_id, message_id=message.edit_message_id, text=html(message.text),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:

@@ -1,7 +1,7 @@
 """neutral identities: chat accounts and chats as (platform, external id) with internal keys
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-04 21:10:00
 
 Every chat and user id stored so far is Telegram's (a number; a group's is negative, a person's
@@ -28,7 +28,7 @@ import models.base
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

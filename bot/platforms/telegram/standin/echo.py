@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 
+from bot.platforms.telegram.standin import aiogram_session
+
 
 def build_echo_dispatcher():
     """A ``Dispatcher`` that answers every text message with the same (escaped) text."""
@@ -24,6 +26,5 @@ def echo_bot(base_url: str, token: str):
     """An aiogram ``Bot`` for ``token`` talking to the stand-in at ``base_url``."""
     from aiogram import Bot
 
-    from bot.platforms.telegram.standin import aiogram_session
 
     return Bot(token, session=aiogram_session(base_url))

@@ -1,0 +1,65 @@
+"""outbox text in the neutral rich-text form
+
+The outbox kept each message as Telegram HTML; it now keeps the neutral form (``bot.rich``) as
+JSON in the same column, rendered per platform when sent. Every row's HTML is read into the form
+(bold, links, ``tg://user`` mentions as mentions of that account) — pending rows are sent as
+before, sent rows read as they were. Downgrade writes the form back as Telegram HTML.
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-04 21:20:00
+"""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from alembic import op
+
+from bot.rich import Rich
+from bot.rich.render import from_html, to_html
+
+revision = '0011'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+_BATCH = 1000
+_rows = sa.table("outboxmessage", sa.column("id", sa.Integer), sa.column("text", sa.Text))
+
+
+def _rewrite(convert) -> None:
+    """Every row's text through ``convert``, in batches (an outbox may hold a great many rows)."""
+    bind = op.get_bind()
+    last = 0
+    while True:
+        rows = bind.execute(
+            sa.select(_rows.c.id, _rows.c.text).where(_rows.c.id > last).order_by(_rows.c.id).limit(_BATCH)
+        ).all()
+        if not rows:
+            return
+        bind.execute(
+            _rows.update().where(_rows.c.id == sa.bindparam("b_id")).values(text=sa.bindparam("b_text")),
+            [{"b_id": r.id, "b_text": convert(r.text or "")} for r in rows],
+        )
+        last = rows[-1].id
+
+
+def _to_form(html: str) -> str:
+    return json.dumps(from_html(html).to_json(), ensure_ascii=False, separators=(",", ":"))
+
+
+def _to_html(stored: str) -> str:
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return stored
+    return to_html(Rich.from_json(data), lambda m: f"tg://user?id={int(m.account)}" if m.account else None)
+
+
+def upgrade() -> None:
+    _rewrite(_to_form)
+
+
+def downgrade() -> None:
+    _rewrite(_to_html)
