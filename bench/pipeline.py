@@ -147,13 +147,15 @@ class Clocked:
         return out
 
 
-def prepare_database(path: Path, group_ids: list[int]) -> str:
+def prepare_database(path: Path | str, group_ids: list[int]) -> str:
+    """The demo district and ``group_ids`` bound to 阳光花园, in a SQLite file (a path) or the
+    database of a URL (``bench/scale.py``)."""
     from bot import identities
     from bot.demo import data as demo_data
     from bot.places import groups
     from bot.bootstrap import prepare
 
-    url = f"sqlite:///{path}"
+    url = path if isinstance(path, str) and "://" in path else f"sqlite:///{path}"
     db = prepare(url)
     now = datetime.now(timezone.utc)
     with db.transaction() as session:

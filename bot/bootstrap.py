@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from bot.points import service as points
 from bot.issues import routing
-from bot.infra.db import Database
+from bot.infra.db import Database, migration_lock, upgrade
 
 
 def ensure_defaults(session: Session) -> None:
@@ -16,7 +16,9 @@ def ensure_defaults(session: Session) -> None:
 
 def prepare(url: str) -> Database:
     db = Database(url)
-    db.upgrade()
-    with db.transaction() as session:
-        ensure_defaults(session)
+    # the default rows too: two processes starting on a fresh database would both insert them
+    with migration_lock(db.engine):
+        upgrade(db.engine, lock=False)
+        with db.transaction() as session:
+            ensure_defaults(session)
     return db

@@ -56,15 +56,9 @@ class Probe:
 def ownership(probe: Probe | None) -> dict[str, str]:
     """Who owns the scheduler and the sender, as this process knows it.
 
-    The scheduler: its lock (``bot.scheduler.lock``) is held here, or this process runs as a
-    standby because another process held it at the last try, or the scheduler is not run here.
-    The sender: today every process that runs one sends (rows are claimed, so nothing is sent
-    twice); an object with ``is_owner`` (an elected sender) is read like the scheduler.
-
-    NOTE for the elected roles (issue 12 §2, ``bot.ownership``): once every role has a lock,
-    this function is ``owners(holders=True)`` mapped onto these three words — ``here`` → this
-    process, a ``holder`` elsewhere → another process (its name is worth adding to the body),
-    absent → not run here — and ``metrics.owner(role, …)`` belongs where ownership is set.
+    The scheduler and the sender are each owned by one process (``bot.infra.ownership``): held
+    here, or this process stands by because another holds the role's lock, or the role is not
+    run here. ``bot.infra.ownership.owners(holders=True)`` also names the holder.
     """
     if probe is None:
         return {"scheduler": NOT_HERE, "sender": NOT_HERE}

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import identities
+from bot.infra import changes
 from bot.members import belonging
 from bot.places import groups
 from bot.infra.config import Settings
@@ -38,24 +39,30 @@ class GroupBinding:
 
 class _BindingCache:
     """Group bindings read at most once per ``cache_ttl_seconds`` per process: every group
-    message needs one, and they change rarely (/bind here forgets the old one at once)."""
+    message needs one, and they change rarely. A change anywhere — /bind on this instance or
+    another, a group that became a supergroup — moves ``bot.infra.changes.version`` and the entries
+    read before it are read again; where no version can be had (PostgreSQL while the listener
+    is not connected) every read goes to the database."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rows: dict[tuple[str, int], tuple[float, GroupBinding | None]] = {}
+        self._rows: dict[tuple[str, int], tuple[float, object, GroupBinding | None]] = {}
 
     def get(self, ctx: Context, chat_id: int) -> GroupBinding | None:
-        key = (str(ctx.session.get_bind().url), chat_id)
+        bind = ctx.session.get_bind()
+        key = (str(bind.url), chat_id)
         now = time.monotonic()
+        seen = changes.version(bind)
         hit = self._rows.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+        if hit is not None and hit[0] > now and seen is not None and hit[1] == seen:
+            return hit[2]
         row = groups.get(ctx.session, chat_id)
         value = GroupBinding.of(row) if row is not None else None
-        with self._lock:
-            if len(self._rows) > 100_000:
-                self._rows.clear()
-            self._rows[key] = (now + ctx.settings.cache_ttl_seconds, value)
+        if seen is not None:
+            with self._lock:
+                if len(self._rows) > 100_000:
+                    self._rows.clear()
+                self._rows[key] = (now + ctx.settings.cache_ttl_seconds, seen, value)
         return value
 
     def forget(self, ctx: Context, chat_id: int) -> None:

@@ -60,6 +60,9 @@ class OutboxMessage(SQLModel, table=True):
     status: str = Field(default=OutboxStatus.pending, max_length=16)
     attempts: int = 0
     next_attempt_at: datetime | None = utc_field()
+    # the sender holding the row's claim (its process and a term id), cleared with the outcome:
+    # a sender that takes over the role makes the rows of any other owner due at once
+    leased_by: str | None = Field(default=None, max_length=96)
     last_error: str = Field(default="", max_length=512)
     sent_at: datetime | None = utc_field()
     sent_message_id: int | None = None

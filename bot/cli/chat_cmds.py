@@ -24,7 +24,12 @@ def _logging(verbose: bool, *, demo: bool = False) -> None:
 
 
 @app.command()
-def run(verbose: bool = typer.Option(False, "--verbose", "-v", help="调试日志（DEBUG，含所用库的日志）")) -> None:
+def run(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="调试日志（DEBUG，含所用库的日志）"),
+    polling: bool = typer.Option(False, "--polling", help="轮询（即使设置了 HGJ_WEBHOOK_URL）"),
+    replace_webhook: bool = typer.Option(
+        False, "--replace-webhook", help="轮询时删除 Telegram 上已设置的 webhook（否则拒绝启动）"),
+) -> None:
     """运行机器人（需要 HGJ_TELEGRAM_TOKEN；设置 HGJ_WEBHOOK_URL 时用 webhook，否则轮询）。"""
     import asyncio
 
@@ -33,16 +38,22 @@ def run(verbose: bool = typer.Option(False, "--verbose", "-v", help="调试日�
     settings = get_settings()
     if not settings.telegram_token:
         fail("没有设置 HGJ_TELEGRAM_TOKEN（向 @BotFather 申请机器人 token）；不用 token 试用请运行 hgj demo")
+    use_polling = polling or not settings.webhook_url
+    if replace_webhook and not use_polling:
+        fail("--replace-webhook 只用于轮询：设置了 HGJ_WEBHOOK_URL 时请加 --polling，或去掉 --replace-webhook")
     _logging(verbose)
     from bot.bootstrap import prepare
-    from bot.runtime import Features, Runtime
+    from bot.runtime import Features, Runtime, WebhookActive
 
     db = prepare(settings.database_url)
-    runtime = Runtime(settings, db, features=Features(polling=not settings.webhook_url))
+    runtime = Runtime(settings, db, features=Features(polling=use_polling, replace_webhook=replace_webhook))
 
     async def main() -> None:
         try:
             await runtime.start()
+        except WebhookActive as err:
+            await runtime.stop()
+            fail(str(err))
         except Exception as err:  # noqa: BLE001 — one clear line, not a traceback
             await runtime.stop()
             fail(f"机器人无法启动：{type(err).__name__}: {err}")

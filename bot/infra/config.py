@@ -105,7 +105,11 @@ class Settings(BaseSettings):
     points_settle_seconds: float = Field(default=300.0, gt=0, description="how often the scheduler books them")
     scheduler_enabled: bool = True
     scheduler_tick_seconds: float = Field(default=15.0, gt=0)
-    scheduler_lock_retry_seconds: float = Field(default=30.0, gt=0)
+    lock_retry_seconds: float = Field(
+        default=1.0, gt=0,
+        description="how often a standby tries to take over the scheduler, the sender or polling (and an "
+                    "owner checks it still holds its lock): a dead owner is replaced about this long after",
+    )
     public_url: str | None = Field(
         default=None, description="where members reach the web pages (login and calendar links)"
     )

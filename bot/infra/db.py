@@ -94,11 +94,48 @@ def alembic_config(engine: Engine):
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or upgrade the schema to ``revision`` through the alembic migrations."""
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Held while the schema is created or upgraded: two ``hgj init`` or ``hgj run`` starting on a
+    fresh database at once take turns (the second finds the schema made and does nothing) instead
+    of both creating the same tables. PostgreSQL: a session advisory lock on a connection of its
+    own; SQLite: a file lock beside the database file; in memory: nothing."""
+    url = engine.url
+    if url.get_backend_name() == "postgresql":
+        from sqlalchemy import text
+
+        from bot.infra.ownership import KEYS
+
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": KEYS["migrate"]})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": KEYS["migrate"]})
+                conn.commit()
+        return
+    path = Path(url.database).resolve() if url.get_backend_name() == "sqlite" and url.database else None
+    # a folder that does not exist is the caller's error to report: the lock must not create it
+    if path is not None and ":memory:" not in url.database and path.parent.is_dir():
+        from filelock import FileLock
+
+        with FileLock(str(path.with_name(path.name + ".migrate.lock")), is_singleton=False):
+            yield
+        return
+    yield
+
+
+def upgrade(engine: Engine, revision: str = "head", *, lock: bool = True) -> None:
+    """Create or upgrade the schema to ``revision`` through the alembic migrations (under
+    ``migration_lock`` unless the caller holds it)."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    if not lock:
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with migration_lock(engine):
+        command.upgrade(alembic_config(engine), revision)
 
 
 def one_line(err: BaseException) -> str:

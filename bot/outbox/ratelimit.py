@@ -53,10 +53,14 @@ class RateLimits:
     # may use 15 of a group's 20 a minute, so a burst of notices never leaves a resident's
     # reply waiting a minute for the window. A private chat's one a second has nothing to spare.
     group_reserve: int = 5
+    # The overall window's sends are spread over it (one each 1/30 s) rather than granted in a
+    # burst of 30: as many go out per second, but only a few are ever on the wire at once, and a
+    # crash can double only a message on the wire (its ``sent`` mark not yet written).
+    pace: bool = True
 
     @classmethod
     def off(cls) -> RateLimits:
-        return cls(overall=(), private=(), group=(), slack=0.0, group_reserve=0)
+        return cls(overall=(), private=(), group=(), slack=0.0, group_reserve=0, pace=False)
 
     @property
     def enabled(self) -> bool:
@@ -108,10 +112,14 @@ class _PriorityLock:
 class _Windows:
     """Sends in flight and the completion times of the latest ones, against sliding windows."""
 
-    __slots__ = ("specs", "done", "depth", "in_flight", "not_before", "changed", "lock", "queue", "reserve")
+    __slots__ = ("specs", "done", "depth", "in_flight", "not_before", "changed", "lock", "queue", "reserve",
+                 "gap", "last_start")
 
-    def __init__(self, specs: tuple[Window, ...], slack: float, reserve: int = 0) -> None:
+    def __init__(self, specs: tuple[Window, ...], slack: float, reserve: int = 0, pace: bool = False) -> None:
         self.specs = tuple((count, seconds + slack) for count, seconds in specs)
+        # paced: one start per ``seconds / count`` of the tightest window at most
+        self.gap = min((seconds / count for count, seconds in self.specs), default=0.0) if pace else 0.0
+        self.last_start = _NEVER
         self.reserve = reserve  # slots of each window bulk sends may not take
         self.depth = max((count for count, _ in self.specs), default=0)
         self.done: list[float] = []  # sorted; only the latest ``depth`` matter
@@ -124,7 +132,7 @@ class _Windows:
     def earliest(self, now: float, priority: int = 0) -> float | None:
         """When one more send may start; None while every slot is in flight. A bulk send
         (``priority > 0``) leaves ``reserve`` slots of each window to interactive ones."""
-        at = max(now, self.not_before)
+        at = max(now, self.not_before, self.last_start + self.gap)
         for count, seconds in self.specs:
             if priority > 0 and count > self.reserve:
                 count -= self.reserve
@@ -135,9 +143,10 @@ class _Windows:
                 at = max(at, self.done[-free] + seconds)
         return at
 
-    def start(self) -> None:
+    def start(self, now: float) -> None:
         if self.specs:
             self.in_flight += 1
+            self.last_start = now
 
     def finish(self, at: float) -> None:
         if not self.specs:
@@ -177,7 +186,7 @@ class RateLimiter:
         self.limits = limits if limits is not None else RateLimits()
         self._time = time
         self._sleep = sleep or asyncio.sleep
-        self._overall = _Windows(self.limits.overall, self.limits.slack)
+        self._overall = _Windows(self.limits.overall, self.limits.slack, pace=self.limits.pace)
         self._chats: dict[int, _Windows] = {}
         self._grants = 0
         self.waited = 0.0  # seconds callers slept on timers (a figure for benchmarks)
@@ -244,8 +253,8 @@ class RateLimiter:
                     at = chat.earliest(now, priority)
                     if at is None or at > now:
                         continue  # the chat's windows moved meanwhile (a completion, a pause)
-                    chat.start()
-                    overall.start()
+                    chat.start(now)
+                    overall.start(now)
                     self._grants += 1
                     if self._grants % 4096 == 0:
                         self._prune(now)

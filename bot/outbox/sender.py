@@ -37,13 +37,22 @@ How a row travels
    (``temporary_attempts`` for network trouble), then it is ``dead``; when a row must wait, the
    rows after it in its chat are given back and wait behind it.
 
-Delivery is at-least-once across crashes: if the process dies after the platform accepted a
-message and before its ``sent`` mark is written (a few milliseconds, one batch), that row is
-sent again once its lease runs out. Without a crash a row is never sent twice.
+   Each outcome is written as soon as it is known — a message's ``sent`` mark right after the
+   platform's answer, not with a batch (outcomes that arrive while a write is under way go in
+   the next write: at Telegram's 30/s that is one message per write).
 
-The rate limiter lives in the process: run one sender per bot token (a second sender is safe
-— no row is sent twice — but the two together may exceed the overall limit and meet 429s,
-which are then honoured).
+One sender per bot: the runtime runs it only while it owns the ``sender`` role
+(``bot.infra.ownership``), so any number of processes together stay inside the platform's limits (the
+rate limiter lives in the process). A claim is *fenced*: the claiming transaction checks that
+this process still holds the role's lock, and claims nothing otherwise (``fence``,
+``on_fenced``). Each claimed row carries its owner's name (``leased_by``); a sender that takes
+over reclaims at once the leases of other owners (``run(reclaim=True)``): the lock proves they
+are dead, so their rows need not wait for the lease to run out.
+
+Delivery is at-least-once across crashes: if the process dies after the platform accepted a
+message and before its ``sent`` mark is written (the time of one small write), that row is
+sent again by the next owner. Only a message in flight at the moment of a crash can go twice;
+without a crash a row is never sent twice.
 """
 
 from __future__ import annotations
@@ -51,7 +60,9 @@ from __future__ import annotations
 import asyncio
 import heapq
 import logging
+import os
 import random
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -125,6 +136,8 @@ class SenderStats:
     rerouted: int = 0  # replacement rows queued by on_unreachable
     released: int = 0  # claims given back unsent (stop, or an earlier row of the chat retries)
     moved: int = 0  # rows whose group became a supergroup: sent again to the new chat id
+    reclaimed: int = 0  # rows leased by a dead owner, made due again when this sender took over
+    fenced: int = 0  # claims refused because this process no longer owned the sender role
 
 
 @dataclass(slots=True)
@@ -206,7 +219,10 @@ class Sender:
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
         offload_db: bool = True,
-        flush_interval: float = 0.02,
+        flush_interval: float = 0.0,
+        owner: str | None = None,
+        fence=None,
+        on_fenced: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
@@ -224,7 +240,13 @@ class Sender:
         self.retry = retry or RetryPolicy()
         self.rng = rng or random.Random()
         self.offload_db = offload_db  # run DB calls in a thread so a busy database never blocks the loop
-        self.flush_interval = flush_interval
+        self.flush_interval = flush_interval  # > 0: wait that long for outcomes to gather (a wider crash window)
+        # the name written on this sender's leases; ``fence(conn) -> bool`` inside the claiming
+        # transaction says whether this process still owns the role; ``on_fenced()`` runs when not
+        self.owner = owner or f"sender pid={os.getpid()} {uuid.uuid4().hex[:8]}"
+        self.fence = fence
+        self.on_fenced = on_fenced
+        self.is_owner = True  # the runtime runs it only while it owns the role, and says so here
         self.stats = SenderStats()
 
         self._queues: dict[int, _ChatQueue] = {}
@@ -260,13 +282,24 @@ class Sender:
         self._stopping = True
         self._wake.set()
 
-    async def run(self) -> None:
+    async def run(self, *, reclaim: bool = False) -> None:
+        """Send until ``stop()``. ``reclaim``: this sender just became the only one (it took the
+        role's lock), so rows leased by any other sender belong to a dead owner: due at once."""
         self._loop = asyncio.get_running_loop()
         self._stopping = False
         self._running = True
         metrics.owner("sender", True)  # every running sender sends today; an elected one says so when elected
         flusher = asyncio.create_task(self._flusher(), name="outbox-flusher")
         try:
+            if reclaim:
+                try:
+                    taken = await self._db_call(self._reclaim, self.clock.now())
+                except Exception:
+                    log.exception("outbox: reclaiming the leases of an earlier sender failed")
+                else:
+                    self.stats.reclaimed += taken
+                    if taken:
+                        log.info("outbox: %d rows leased by an earlier sender are due again", taken)
             while not self._stopping:
                 self._wake.clear()
                 try:
@@ -348,6 +381,13 @@ class Sender:
             self._claim_rows, self.clock.now(), self.batch if interactive_only else min(self.batch, room),
             interactive_only,
         )
+        if claims is None:  # the role is not ours any more: act no further
+            self.stats.fenced += 1
+            log.warning("outbox: this process no longer owns the sender role; sending stops")
+            self.stop()
+            if self.on_fenced is not None:
+                self.on_fenced()
+            return 0, None, False
         for claim in claims:
             msg = claim.message
             if msg.id in self._inflight:  # ours already (its lease ran out while the DB was away)
@@ -366,14 +406,27 @@ class Sender:
             self._heartbeat = asyncio.create_task(self._renew_leases(), name="outbox-leases")
         return len(claims), next_due, more and not interactive_only
 
+    def _reclaim(self, now: datetime) -> int:
+        with self.db.transaction() as session:
+            conn = session.connection()
+            if self.fence is not None and not self.fence(conn):
+                return 0
+            return conn.execute(
+                _T.update()
+                .where(_T.c.status == PENDING, _T.c.leased_by.is_not(None), _T.c.leased_by != self.owner)
+                .values(next_attempt_at=now, leased_by=None)
+            ).rowcount
+
     def _claim_rows(
         self, now: datetime, limit: int, interactive_only: bool = False
-    ) -> tuple[list[_Claim], datetime | None, bool]:
+    ) -> tuple[list[_Claim] | None, datetime | None, bool]:
         t = _T
         with self.db.transaction() as session:
             conn = session.connection()
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY})
+            if self.fence is not None and not self.fence(conn):
+                return None, None, False
             # rows written without a due time are due now
             conn.execute(
                 t.update().where(t.c.status == PENDING, t.c.next_attempt_at.is_(None)).values(next_attempt_at=now)
@@ -421,7 +474,7 @@ class Sender:
                 conn.execute(
                     t.update()
                     .where(t.c.id.in_([r.id for r in rows]))
-                    .values(attempts=t.c.attempts + 1, next_attempt_at=now + self._lease)
+                    .values(attempts=t.c.attempts + 1, next_attempt_at=now + self._lease, leased_by=self.owner)
                 )
             next_due = conn.execute(
                 select(func.min(t.c.next_attempt_at)).where(t.c.status == PENDING, t.c.next_attempt_at > now)
@@ -463,7 +516,8 @@ class Sender:
     def _renew_rows(self, ids: list[int], until: datetime) -> None:
         with self.db.transaction() as session:
             session.connection().execute(
-                _T.update().where(_T.c.id.in_(ids), _T.c.status == PENDING).values(next_attempt_at=until)
+                _T.update().where(_T.c.id.in_(ids), _T.c.status == PENDING, _T.c.leased_by == self.owner)
+                .values(next_attempt_at=until)
             )
 
     # --- sending -----------------------------------------------------------------------------
@@ -679,26 +733,29 @@ class Sender:
             if sent := by_kind.get("sent"):
                 conn.execute(
                     t.update().where(*pending_row).values(
-                        status=OutboxStatus.sent, sent_at=now, sent_message_id=bindparam("b_mid"), last_error=""
+                        status=OutboxStatus.sent, sent_at=now, sent_message_id=bindparam("b_mid"), last_error="",
+                        leased_by=None,
                     ),
                     [{"b_id": o.claim.message.id, "b_mid": o.message_id} for o in sent],
                 )
             if retry := by_kind.get("retry"):
                 conn.execute(
                     t.update().where(*pending_row).values(
-                        next_attempt_at=bindparam("b_at"), last_error=bindparam("b_err")
+                        next_attempt_at=bindparam("b_at"), last_error=bindparam("b_err"), leased_by=None
                     ),
                     [{"b_id": o.claim.message.id, "b_at": o.retry_at, "b_err": o.error[:_ERROR_MAX]} for o in retry],
                 )
             if dead := by_kind.get("dead"):
                 conn.execute(
-                    t.update().where(*pending_row).values(status=OutboxStatus.dead, last_error=bindparam("b_err")),
+                    t.update().where(*pending_row).values(status=OutboxStatus.dead, last_error=bindparam("b_err"),
+                                                          leased_by=None),
                     [{"b_id": o.claim.message.id, "b_err": o.error[:_ERROR_MAX]} for o in dead],
                 )
             if release := by_kind.get("release"):
                 conn.execute(
                     t.update().where(*pending_row).values(
-                        attempts=case((t.c.attempts > 0, t.c.attempts - 1), else_=0), next_attempt_at=now
+                        attempts=case((t.c.attempts > 0, t.c.attempts - 1), else_=0), next_attempt_at=now,
+                        leased_by=None,
                     ),
                     [{"b_id": o.claim.message.id} for o in release],
                 )
@@ -718,7 +775,8 @@ class Sender:
                     new_chat = identities.resolve_chat(session, platform, new, kind="group", now=now)
                     groups.move_chat(session, old, new_chat.id, now=now)
                 conn.execute(
-                    t.update().where(*pending_row).values(next_attempt_at=now, last_error=bindparam("b_err")),
+                    t.update().where(*pending_row).values(next_attempt_at=now, last_error=bindparam("b_err"),
+                                                          leased_by=None),
                     [{"b_id": o.claim.message.id, "b_err": o.error[:_ERROR_MAX]} for o in moved],
                 )
         return rerouted
@@ -728,7 +786,7 @@ class Sender:
         done = session.connection().execute(
             _T.update()
             .where(_T.c.id == msg.id, _T.c.status == PENDING)
-            .values(status=OutboxStatus.failed, last_error=outcome.error[:_ERROR_MAX])
+            .values(status=OutboxStatus.failed, last_error=outcome.error[:_ERROR_MAX], leased_by=None)
         )
         if done.rowcount == 0:
             return 0

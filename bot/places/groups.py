@@ -29,6 +29,7 @@ from models import (
 )
 
 from bot import identities
+from bot.infra import changes
 from bot.places import service as places
 from bot.infra.errors import InvalidInput, NotAllowed
 
@@ -79,6 +80,7 @@ def bind(
     group.bound_at = now
     session.add(group)
     session.flush()
+    changes.announce(session, chat_id)  # the other instances' caches forget the old binding
     if changed:
         actor = f"{by.name}（社区工作室）" if by is not None else "命令行（--force）"
         _tell_office(session, old_community_id, (
@@ -176,6 +178,8 @@ def move_chat(session: Session, old_chat_id: int, new_chat_id: int, *, now: date
             session.add(new)
         session.delete(old)
         session.flush()
+        changes.announce(session, old_chat_id)
+        changes.announce(session, new_chat_id)
     moved.group = new
     moved.edits_dropped = _update(session, OutboxMessage, (
         OutboxMessage.chat_id == old_chat_id, OutboxMessage.status == OutboxStatus.pending,

@@ -2,6 +2,11 @@
 conversation, the Telegram bot (polling, or the webhook), the outbox sender, the scheduler,
 the expiry of unanswered questions, and the web app. Started and stopped cleanly together.
 
+Polling, the sender and the scheduler each have one owner among all the processes on the
+database (``bot.infra.ownership``): a process that does not own one stands by and takes over within
+``HGJ_LOCK_RETRY_SECONDS`` of the owner's death. Webhook mode needs no owner for the updates:
+every instance behind the load balancer handles what it is given.
+
 ``Runtime(settings, db).run()`` is ``hgj run``; ``hgj demo`` and the tests start one against
 the Telegram stand-in.
 """
@@ -18,7 +23,11 @@ from typing import Any
 
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.config import Settings
+from bot.infra import metrics
 from bot.infra.db import Database
+from bot.platforms.telegram.polling import WebhookActive, check_webhook
+
+__all__ = ["Features", "Runtime", "WebhookActive", "check_webhook", "make_sender", "populate_standin"]
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +40,17 @@ class Features:
     web: bool = True
     sweep_every: float = 60.0  # seconds between expiries of unanswered questions
     offload_db: bool = True  # run each update's transaction on a worker thread
+    replace_webhook: bool = False  # polling: delete a webhook found set (else refuse to start)
 
 
-def make_sender(db: Database, bot, clock: Clock, settings: Settings):
+def make_sender(db: Database, bot, clock: Clock, settings: Settings, **kwargs):
     """The outbox sender with the Telegram transport, within Telegram's limits (unless
     ``HGJ_SEND_LIMITS=false``, for a local stand-in without limits)."""
     from bot.outbox import RateLimiter, RateLimits, Sender
     from bot.platforms.telegram.transport import TelegramTransport
 
     limiter = RateLimiter() if settings.send_limits else RateLimiter(RateLimits.off())
-    return Sender(db, TelegramTransport(bot), clock=clock, limiter=limiter)
+    return Sender(db, TelegramTransport(bot), clock=clock, limiter=limiter, **kwargs)
 
 
 def start_scheduler(db: Database, settings: Settings, clock: Clock, notify) -> Any:
@@ -116,6 +126,12 @@ class Runtime:
         self.mode = "off"
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
+        self.elected: dict[str, Any] = {}  # role → bot.infra.ownership.Elected (poller, sender)
+        self._role_stops: dict[str, asyncio.Event] = {}
+        self._sender_task: asyncio.Task | None = None
+        self._poll_task: asyncio.Task | None = None
+        self._poll_stop: asyncio.Event | None = None
+        self._group_watch = None
 
     # --- life ------------------------------------------------------------------------------
 
@@ -126,6 +142,18 @@ class Runtime:
         from bot.platforms.telegram.app import build_bot, build_dispatcher
         from bot.platforms.telegram.bridge import UpdateBridge
 
+        from bot.health import Probe
+
+        self.probe = Probe(self.db, self.settings, self.clock)
+        self.bot = build_bot(self.settings, token=self.token, api_base=self.api_base)
+        me = await self.bot.me()
+        if self.features.polling:  # before anything else: refusing must leave nothing started
+            await check_webhook(self.bot, replace=self.features.replace_webhook)
+        if self.db.engine.dialect.name == "postgresql":
+            from bot.infra.changes import GroupWatch
+
+            # a /bind on another instance reaches this one's binding cache at once
+            self._group_watch = GroupWatch(self.db.engine).start()
         if self.parser is None:
             self.parser = await asyncio.to_thread(get_parser)
         conversation = build_conversation()
@@ -133,12 +161,13 @@ class Runtime:
         # them out of the garbage collector's full passes (no pauses of a tenth of a second)
         gc.collect()
         gc.freeze()
-        from bot.health import Probe
+        if self.features.sender:
+            from bot.infra.ownership import lock_for, process_name
 
-        self.probe = Probe(self.db, self.settings, self.clock)
-        self.bot = build_bot(self.settings, token=self.token, api_base=self.api_base)
-        me = await self.bot.me()
-        self.sender = make_sender(self.db, self.bot, self.clock, self.settings) if self.features.sender else None
+            sender_lock = lock_for(self.db.engine, "sender")
+            self.sender = make_sender(self.db, self.bot, self.clock, self.settings, owner=process_name("sender"),
+                                      fence=sender_lock.fence, on_fenced=lambda: self._resign("sender"))
+            self.sender.is_owner = False  # until this process takes the role (/readyz reads it)
         self.probe.sender = self.sender
         notify = self.sender.notify if self.sender is not None else (lambda: None)
         self.bridge = UpdateBridge(self.db, conversation, self.settings, parser=self.parser, clock=self.clock,
@@ -166,13 +195,12 @@ class Runtime:
             while not self.web.started:
                 await asyncio.sleep(0.02)
         if self.sender is not None:
-            self._spawn(self.sender.run(), "sender")
+            self._elect(sender_lock, self._sender_on, self._sender_off, "sender")
         if self.mode == "polling":
-            from bot.platforms.telegram.polling import poll
+            from bot.infra.ownership import lock_for
 
             self.bridge.batched = True
-            self._spawn(poll(self.bot, self.dp, self._stop, after_batch=self.bridge.flush,
-                             on_fetch=self.probe.updates_arrived), "polling")
+            self._elect(lock_for(self.db.engine, "poller"), self._poll_on, self._poll_off, "polling")
         elif self.mode == "webhook":
             from bot.platforms.telegram.webhook import set_webhook, webhook_secret
 
@@ -183,6 +211,73 @@ class Runtime:
             self.scheduler = start_scheduler(self.db, self.settings, self.clock, notify)
             self.probe.scheduler = self.scheduler
         log.info("bot @%s running (%s)", me.username, self.mode)
+
+    # --- the roles with one owner among the processes: stand by, take over, step down ----------
+
+    def _elect(self, lock, on_gain, on_loss, name: str) -> None:
+        from bot.infra.ownership import Elected
+
+        stop = self._role_stops[lock.role] = asyncio.Event()
+        elected = self.elected[lock.role] = Elected(lock, retry=self.settings.lock_retry_seconds,
+                                                    on_gain=on_gain, on_loss=on_loss)
+        self._spawn(elected.run(stop), name)
+
+    def _resign(self, role: str) -> None:
+        elected = self.elected.get(role)
+        if elected is not None:
+            elected.check_now()
+
+    async def _sender_on(self) -> None:
+        self.sender.is_owner = True
+        metrics.owner("sender", True)
+        # taking over: the lock proves any other sender is dead, so its leases go back at once
+        self._sender_task = asyncio.create_task(self.sender.run(reclaim=True), name="hgj-sender-run")
+        self._sender_task.add_done_callback(self._task_done)
+
+    async def _sender_off(self) -> None:
+        self.sender.is_owner = False
+        metrics.owner("sender", False)
+        self.sender.stop()
+        if self._sender_task is not None:
+            await asyncio.gather(self._sender_task, return_exceptions=True)
+            self._sender_task = None
+
+    async def _poll_on(self) -> None:
+        from bot.platforms.telegram.polling import poll
+
+        try:  # a standby taking over checks again: a webhook may have been set meanwhile
+            await check_webhook(self.bot, replace=self.features.replace_webhook)
+        except WebhookActive as err:
+            log.error("%s", err)
+            self._role_stops["poller"].set()  # this process stops trying to poll
+            return
+        self._poll_stop = asyncio.Event()
+        self._poll_task = asyncio.create_task(
+            poll(self.bot, self.dp, self._poll_stop, after_batch=self.bridge.flush,
+                 on_fetch=self.probe.updates_arrived), name="hgj-poll")
+        self._poll_task.add_done_callback(self._poll_ended)
+
+    def _poll_ended(self, task: asyncio.Task) -> None:
+        self._task_done(task)
+        if not task.cancelled() and isinstance(task.exception(), WebhookActive):
+            log.error("%s", task.exception())
+            stop = self._role_stops.get("poller")
+            if stop is not None:
+                stop.set()
+
+    async def _poll_off(self) -> None:
+        if self._poll_stop is not None:
+            self._poll_stop.set()
+        if self._poll_task is not None:
+            await asyncio.gather(self._poll_task, return_exceptions=True)
+            self._poll_task = None
+
+    def owns(self, role: str) -> bool:
+        """Does this process own ``role`` (``sender``, ``poller``; the scheduler: ``scheduler.is_owner``)?"""
+        if role == "scheduler":
+            return self.scheduler is not None and self.scheduler.is_owner
+        elected = self.elected.get(role)
+        return elected is not None and elected.owner
 
     def _spawn(self, coro, name: str) -> None:
         task = asyncio.create_task(coro, name=f"hgj-{name}")
@@ -210,6 +305,8 @@ class Runtime:
         """Stop fetching, finish the batch in hand, stop the sender (sends under way complete),
         the scheduler and the web server; close the bot's session."""
         self._stop.set()
+        if "poller" in self._role_stops:
+            self._role_stops["poller"].set()
         polling = [t for t in self._tasks if t.get_name() == "hgj-polling"]
         if polling:
             await asyncio.wait(polling, timeout=15)
@@ -218,8 +315,8 @@ class Runtime:
                 self.scheduler.stop()
             except Exception:  # noqa: BLE001 — stopping goes on
                 log.exception("stopping the scheduler failed")
-        if self.sender is not None:
-            self.sender.stop()
+        for stop in self._role_stops.values():  # the sender steps down: sends under way complete
+            stop.set()
         if self.web is not None:
             self.web.stop()
         pending = [t for t in self._tasks if not t.done()]
@@ -230,6 +327,9 @@ class Runtime:
             await asyncio.gather(*still, return_exceptions=True)
         if self.bridge is not None:
             await asyncio.to_thread(self.bridge.close)
+        if self._group_watch is not None:
+            await asyncio.to_thread(self._group_watch.stop)
+            self._group_watch = None
         if self.bot is not None:
             await self.bot.session.close()
 

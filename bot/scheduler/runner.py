@@ -13,8 +13,8 @@ module-level function by reference and gets the runtime's id, never a live objec
 ``hgj.points.settle``  every ``HGJ_POINTS_SETTLE_SECONDS``: book the   grace = its interval
                        points of resolutions left ``HGJ_POINTS_CONFIRM_
                        DAYS`` without 仍未修复 (``bot.issue_points``)
-``hgj.scheduler.lock`` every ``HGJ_SCHEDULER_LOCK_RETRY_SECONDS``:      —
-                       a process without the lock tries to take over;
+``hgj.scheduler.lock`` every ``HGJ_LOCK_RETRY_SECONDS`` (1 s): a        —
+                       process without the lock tries to take over;
                        the owner checks it still holds it
 =====================  ==============================================  =========================
 
@@ -37,6 +37,8 @@ from bot.infra import metrics
 from bot.infra.clock import Clock
 from bot.infra.config import Settings
 from bot.infra.db import Database
+
+from bot.infra import ownership
 
 from .lock import SchedulerLock, lock_for
 
@@ -101,7 +103,7 @@ def start_scheduler(
     on_fire: Callable[[list[str], datetime], None] | None = None,
 ) -> SchedulerHandle:
     """Start the scheduler on the running event loop. If another process holds the scheduler
-    lock, this one runs without it and retries every ``HGJ_SCHEDULER_LOCK_RETRY_SECONDS``.
+    lock, this one runs without it and retries every ``HGJ_LOCK_RETRY_SECONDS``.
     ``notify()`` is called (on the loop; a coroutine function is scheduled) after messages
     were queued."""
     from apscheduler.executors.pool import ThreadPoolExecutor
@@ -111,6 +113,11 @@ def start_scheduler(
         loop = asyncio.get_running_loop()
     except RuntimeError:
         loop = None
+    # APScheduler logs every run of every job at INFO: the lock check each second would bury
+    # the lines that matter (ownership changes, ticks that failed)
+    for name in ("apscheduler.executors.default", "apscheduler.scheduler"):
+        if logging.getLogger(name).level == logging.NOTSET:
+            logging.getLogger(name).setLevel(logging.WARNING)
     rt = Runtime(
         id=uuid.uuid4().hex[:12], db=db, settings=settings, clock=clock, lock=lock_for(db.engine),
         notify=notify, loop=loop, on_fire=on_fire,
@@ -123,13 +130,14 @@ def start_scheduler(
         **kwargs,
     )
     _RUNTIMES[rt.id] = rt
+    ownership._register(rt.lock)
     if settings.scheduler_enabled and rt.lock.acquire():
         _install(rt)
     else:
         log.info("scheduler lock held elsewhere (%s): running without the scheduler", rt.lock.describe())
     if settings.scheduler_enabled:
         rt.scheduler.add_job(
-            "bot.scheduler.runner:lock_job", "interval", seconds=settings.scheduler_lock_retry_seconds,
+            "bot.scheduler.runner:lock_job", "interval", seconds=settings.lock_retry_seconds,
             args=[rt.id], id=LOCK, replace_existing=True, misfire_grace_time=None,
         )
     rt.scheduler.start()
@@ -145,15 +153,29 @@ def stop_scheduler(handle: SchedulerHandle) -> None:
     finally:
         with rt.fire_lock:  # let a tick in flight finish before the lock goes
             if rt.owner:
-                metrics.owner("scheduler", False)
                 log.info("scheduler stopped: lock released (%s)", rt.lock.describe())
-            rt.owner = False
+            _set_owner(rt, False)
             rt.lock.release()
+            ownership._unregister(rt.lock)
+
+
+def _set_owner(rt: Runtime, owner: bool) -> None:
+    rt.owner = owner
+    ownership._set_owner(rt.lock, owner)
+    metrics.owner("scheduler", owner)
+
+
+def _fenced(rt: Runtime, session) -> bool:
+    """Inside the transaction about to act: is the lock still ours? If not, step down now."""
+    if rt.lock.fence(session.connection()):
+        return True
+    log.warning("scheduler lock no longer held (%s): stepping down", rt.lock.describe())
+    _uninstall(rt)
+    return False
 
 
 def _install(rt: Runtime) -> None:
-    rt.owner = True
-    metrics.owner("scheduler", True)
+    _set_owner(rt, True)
     now = datetime.now(timezone.utc)
     s = rt.settings
     rt.scheduler.add_job(
@@ -172,8 +194,7 @@ def _install(rt: Runtime) -> None:
 
 
 def _uninstall(rt: Runtime) -> None:
-    rt.owner = False
-    metrics.owner("scheduler", False)
+    _set_owner(rt, False)
     for job_id in (TICK, WAKE, HORIZON, SETTLE):
         try:
             rt.scheduler.remove_job(job_id)
@@ -205,6 +226,8 @@ def horizon_job(runtime_id: str) -> None:
 
     try:
         with rt.db.transaction() as session:
+            if not _fenced(rt, session):
+                return
             created, repaired = materialise_all(session, now=rt.clock.now(), settings=rt.settings)
             prune(session, rt.clock.now())
         log.info("rotas: %d shifts materialised, %d assignments repaired", created, repaired)
@@ -227,6 +250,8 @@ def settle_job(runtime_id: str) -> None:
             return
         try:
             with rt.db.transaction() as session:
+                if not _fenced(rt, session):
+                    return
                 rt.settled += settle_due(session, rt.clock.now(), days=rt.settings.points_confirm_days)
                 rt.settled += wishes.settle_due(session, rt.clock.now(), days=rt.settings.points_confirm_days)
         except Exception as err:  # logged; the next run tries again, nothing was booked
@@ -257,6 +282,8 @@ def run_once(rt: Runtime) -> int:
         try:
             now = rt.clock.now()
             with rt.db.transaction() as session:
+                if not _fenced(rt, session):
+                    return 0
                 report = fire(session, now, settings=rt.settings)
         except Exception as err:  # logged; the next tick tries again, nothing was recorded
             rt.last_error = repr(err)

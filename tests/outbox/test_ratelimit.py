@@ -136,20 +136,32 @@ def test_waits_are_exact_not_polled():
 
 
 def test_a_group_gets_twenty_a_minute():
-    limits = RateLimits(slack=0.0)
+    limits = RateLimits(slack=0.0, pace=False)  # the windows alone (pacing: below)
     grants = run_virtual(_grant_all(RateLimiter(limits), [(0.0, -5)] * 45))
     times = sorted(g for _, _, g in grants)
     assert times[:20] == [0.0] * 20 and times[20:40] == [60.0] * 20 and times[40:] == [120.0] * 5
 
 
 def test_five_hundred_private_chats_at_thirty_a_second():
-    limits = RateLimits(slack=0.05)
+    limits = RateLimits(slack=0.05, pace=False)  # the windows alone (pacing: below)
     grants = run_virtual(_grant_all(RateLimiter(limits), [(0.0, 1000 + i) for i in range(500)]))
     times = sorted(g for _, _, g in grants)
     check_all_limits(limits, grants)
     # 30 per 1.05 s: the 500th goes at 16 × 1.05 s, nobody waits longer
     assert abs(times[-1] - 16 * 1.05) < 1e-6
     assert times.count(0.0) == 30
+
+
+def test_paced_the_thirty_a_second_are_spread_over_the_second():
+    """Paced (the default), 500 sends to 500 chats go one each 1.05/30 s — never a burst of 30
+    on the wire at once, which a crash could double — and keep every limit."""
+    limits = RateLimits(slack=0.05)
+    grants = run_virtual(_grant_all(RateLimiter(limits), [(0.0, 1000 + i) for i in range(500)]))
+    times = sorted(g for _, _, g in grants)
+    check_all_limits(limits, grants)
+    gap = 1.05 / 30
+    assert all(b - a >= gap - 1e-9 for a, b in zip(times, times[1:]))
+    assert abs(times[-1] - 499 * gap) < 1e-6  # 30 a window in the long run (the last 0.7 s later than in bursts)
 
 
 @virtual
@@ -214,6 +226,6 @@ def test_a_slot_counts_from_when_the_send_completed():
     limits = RateLimits(slack=0.0)
     sends = run_virtual(_send_all(RateLimiter(limits), [(0.0, 7, 0.3)] * 3))
     assert sorted(round(g - 1000, 9) for _, g, _ in sends) == [0.0, 1.3, 2.6]
-    two = RateLimits(overall=((2, 1.0),), slack=0.0)
+    two = RateLimits(overall=((2, 1.0),), slack=0.0, pace=False)  # the window alone
     sends = run_virtual(_send_all(RateLimiter(two), [(0.0, c, 0.0) for c in (1, 2, 3, 4, 5)]))
     assert sorted(g - 1000 for _, g, _ in sends) == [0.0, 0.0, 1.0, 1.0, 2.0]

@@ -69,7 +69,7 @@ async def test_real_scheduler_fires_each_reminder_once_on_time(db):
     from bot.scheduler import start_scheduler
 
     keys = seed(db, shifts=4, first_in=1.0, every=0.4)
-    settings = Settings(_env_file=None, scheduler_tick_seconds=0.5, scheduler_lock_retry_seconds=0.3)
+    settings = Settings(_env_file=None, scheduler_tick_seconds=0.5, lock_retry_seconds=0.3)
     woken = []
     handle = start_scheduler(db, settings, SystemClock(), notify=lambda: woken.append(1))
     try:
@@ -100,7 +100,7 @@ async def test_real_scheduler_fires_each_reminder_once_on_time(db):
 def _start(url: str, tick: float = 0.4) -> subprocess.Popen:
     env = {
         **os.environ, "HGJ_DATABASE_URL": url, "HGJ_SCHEDULER_TICK_SECONDS": str(tick),
-        "HGJ_SCHEDULER_LOCK_RETRY_SECONDS": "0.3", "PYTHONUNBUFFERED": "1",
+        "HGJ_LOCK_RETRY_SECONDS": "0.3", "PYTHONUNBUFFERED": "1",
     }
     proc = subprocess.Popen([sys.executable, "-m", "bot.scheduler"], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)

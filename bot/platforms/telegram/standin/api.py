@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.platforms.telegram.standin.html_parse import EntityParseError, parse_html, strip_formatted
@@ -157,6 +158,14 @@ class Params:
 Method = Callable[[BotAccount, Params], Awaitable[Any]]
 
 
+@dataclass(frozen=True)
+class Described:
+    """A result Telegram answers with a ``description`` beside it (``Webhook was set`` …)."""
+
+    result: Any
+    description: str
+
+
 class BotApi:
     """Implements the methods on a :class:`World`. ``webhook_changed`` is called after
     setWebhook/deleteWebhook so the server can (re)start deliveries."""
@@ -172,6 +181,7 @@ class BotApi:
         }
 
     async def call(self, bot: BotAccount, method: str, params: Params) -> Any:
+        """The method's result; a :class:`Described` result also carries Telegram's description."""
         impl = self.methods.get(method.lower())
         if impl is None:
             raise ApiError(404, "Not Found")
@@ -445,7 +455,7 @@ class BotApi:
             except asyncio.TimeoutError:
                 pass
 
-    async def on_setWebhook(self, bot: BotAccount, p: Params) -> bool:
+    async def on_setWebhook(self, bot: BotAccount, p: Params) -> Described:
         url = (p.str("url") or "").strip()
         if not url:
             return await self.on_deleteWebhook(bot, p)
@@ -460,20 +470,25 @@ class BotApi:
         allowed = p.json("allowed_updates")
         if isinstance(allowed, list):
             bot.allowed = frozenset(allowed) if allowed else DEFAULT_ALLOWED
-        bot.webhook = {"url": url, "secret_token": secret, "max_connections": max_conn}
+        hook = {"url": url, "secret_token": secret, "max_connections": max_conn}
+        if bot.webhook == hook:  # as Telegram: the same webhook again changes nothing
+            return Described(True, "Webhook is already set")
+        bot.webhook = hook
         bot.webhook_error = None
         bot.notify()
         self.webhook_changed(bot)
-        return True
+        return Described(True, "Webhook was set")
 
-    async def on_deleteWebhook(self, bot: BotAccount, p: Params) -> bool:
+    async def on_deleteWebhook(self, bot: BotAccount, p: Params) -> Described:
         if p.bool("drop_pending_updates"):
             bot.confirm(bot.next_update_id)
-        if bot.webhook is not None:
-            bot.webhook = None
-            bot.webhook_error = None
-            self.webhook_changed(bot)
-        return True
+        if bot.webhook is None:
+            return Described(True, "Webhook is already deleted")
+        bot.webhook = None
+        bot.webhook_error = None
+        self.webhook_changed(bot)
+        self.world.emit("webhook_deleted", bot_id=bot.id)
+        return Described(True, "Webhook was deleted")
 
     async def on_getWebhookInfo(self, bot: BotAccount, p: Params) -> dict:
         info: dict[str, Any] = {"url": "", "has_custom_certificate": False,

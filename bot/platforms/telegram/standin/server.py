@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.platforms.telegram.standin.api import BotApi, FileUpload, Params
+from bot.platforms.telegram.standin.api import BotApi, Described, FileUpload, Params
 from bot.platforms.telegram.standin.control import add_control_routes
 from bot.platforms.telegram.standin.limits import Limits
 from bot.platforms.telegram.standin.state import ApiError, BotAccount, World, bad_request
@@ -199,6 +199,8 @@ class StandinServer:
         except ApiError as err:
             world.errors[err.code] += 1
             return json_response(err.to_dict(), err.code)
+        if isinstance(result, Described):
+            return json_response({"ok": True, "result": result.result, "description": result.description})
         return json_response({"ok": True, "result": result})
 
     async def _handle_file(self, request: web.Request) -> web.Response:

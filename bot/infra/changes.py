@@ -1,0 +1,150 @@
+"""Telling every process on the database that a group's binding changed, so a ``/bind`` on one
+instance is seen at once by the others (each keeps the bindings it read in a cache).
+
+- PostgreSQL: ``announce`` sends ``NOTIFY hgj_groups, '<chat id>'`` in the transaction of the
+  change (delivered when it commits, never when it rolls back); a ``GroupWatch`` thread per
+  process LISTENs on a connection of its own and bumps ``version``. While it is not connected
+  (starting, or the connection lost) ``version`` is ``None``: caches must read through.
+- SQLite (processes on one machine): after the commit, the file ``<database>.groups.stamp``
+  beside the database is touched; ``version`` is its modification time (one ``stat``).
+- An in-memory database lives in one process: the process forgets its own cache entries.
+
+A cache keeps, with each entry, the ``version`` it was read under, and reads again when it moved.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import select
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, URL
+from sqlmodel import Session
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "hgj_groups"
+
+_watches: dict[str, GroupWatch] = {}
+_watches_lock = threading.Lock()
+
+
+def _stamp(url: URL) -> Path | None:
+    if url.get_backend_name() != "sqlite" or not url.database or ":memory:" in url.database:
+        return None
+    path = Path(url.database).resolve()
+    return path.with_name(path.name + ".groups.stamp")
+
+
+def announce(session: Session, chat_id: int) -> None:
+    """In the transaction that changes a group's binding: the other processes will know."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": str(chat_id)})
+        return
+    stamp = _stamp(bind.url)
+    if stamp is not None:
+        event.listen(session, "after_commit", lambda _s: _touch(stamp), once=True)
+
+
+def _touch(stamp: Path) -> None:
+    try:
+        stamp.touch()
+        os.utime(stamp, ns=(time.time_ns(), time.time_ns()))
+    except OSError as err:  # the others fall back on the cache's time limit
+        log.warning("could not mark the group bindings changed (%s): %s", stamp, err)
+
+
+def version(bind: Engine) -> object:
+    """What the caches compare: changes when a binding changed anywhere; ``None`` = do not cache."""
+    url = bind.url
+    if bind.dialect.name == "postgresql":
+        watch = _watches.get(str(url))
+        return watch.version if watch is not None else None
+    stamp = _stamp(url)
+    if stamp is None:
+        return 0
+    try:
+        return stamp.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+class GroupWatch:
+    """LISTENs for binding changes on PostgreSQL in a daemon thread; ``stop()`` ends it."""
+
+    def __init__(self, engine: Engine, *, reconnect: float = 1.0) -> None:
+        self.engine = engine
+        self.reconnect = reconnect
+        self.version: int | None = None
+        self.notified = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hgj-group-watch", daemon=True)
+
+    def start(self) -> GroupWatch:
+        with _watches_lock:
+            _watches[str(self.engine.url)] = self
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        with _watches_lock:
+            if _watches.get(str(self.engine.url)) is self:
+                del _watches[str(self.engine.url)]
+
+    def wait_connected(self, timeout: float = 5.0) -> bool:
+        end = time.monotonic() + timeout
+        while self.version is None and time.monotonic() < end:
+            time.sleep(0.01)
+        return self.version is not None
+
+    def _run(self) -> None:
+        counter = 0
+        while not self._stop.is_set():
+            raw = None
+            try:
+                raw = self.engine.raw_connection()
+                dbapi = raw.driver_connection
+                dbapi.autocommit = True
+                cur = dbapi.cursor()
+                cur.execute(f"LISTEN {CHANNEL}")
+                cur.close()
+                counter += 1
+                self.version = counter  # everything cached before we listened is suspect
+                log.info("listening for group binding changes")
+                while not self._stop.is_set():
+                    for _payload in self._wait(dbapi, 0.5):
+                        counter += 1
+                        self.notified += 1
+                        self.version = counter
+            except Exception as err:  # noqa: BLE001 — the database away: read through, retry
+                if not self._stop.is_set():
+                    log.warning("group binding changes: listening failed (%s: %s); caches read through",
+                                type(err).__name__, err)
+            finally:
+                self.version = None
+                if raw is not None:
+                    try:
+                        raw.invalidate()  # LISTEN state must not go back to the pool
+                    except Exception:  # noqa: BLE001
+                        pass
+            self._stop.wait(self.reconnect)
+
+    @staticmethod
+    def _wait(dbapi, timeout: float) -> list[str]:
+        if hasattr(dbapi, "poll"):  # psycopg2
+            if select.select([dbapi], [], [], timeout) == ([], [], []):
+                dbapi.poll()  # a dead connection raises here
+                return []
+            dbapi.poll()
+            out = [n.payload for n in dbapi.notifies]
+            dbapi.notifies.clear()
+            return out
+        # psycopg 3
+        return [n.payload for n in dbapi.notifies(timeout=timeout, stop_after=100)]
