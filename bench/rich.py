@@ -21,7 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.rich import BR, Rich, bold, link, mention, rich  # noqa: E402
-from bot.rich.render import fit, from_html, to_markdown  # noqa: E402
+from bot.platforms.telegram.render import from_html  # noqa: E402
+from bot.rich.render import fit, to_markdown  # noqa: E402
 from bot.platforms.telegram.render import LIMITS, html  # noqa: E402
 
 

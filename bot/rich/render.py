@@ -1,15 +1,13 @@
 """Rich text written out for a platform, cut to what it takes, and read back from HTML.
 
 - ``to_html``: the HTML subset Telegram's ``parse_mode=HTML`` takes (``<b>``, ``<a href>``); the
-  platform says how a mention links (``bot.platforms.telegram.render`` gives ``tg://user?id=…``).
+  platform says how a mention links (``bot.platforms.telegram.render.mention_href``).
 - ``to_markdown``: markdown (bold ``**…**``, ``[text](url)``) for platforms that take it, such as
   WeCom's markdown messages; the platform says how a mention is written (WeCom: ``<@userid>``).
 - ``to_plain``: no formatting at all; a link keeps its address so it still works.
 - ``fit``: a text cut to a platform's length, measured as that platform measures, ended with 「…」.
   The cut is made on the form, before any markup exists, so it never falls inside an escape or
   a tag, and a mention or link cut short stays whole.
-- ``from_html``: the form of an HTML text the bot wrote before the outbox stored the form
-  (migration 0011).
 
 Every piece of text is escaped here and only here.
 """
@@ -22,7 +20,6 @@ from html import escape
 from itertools import groupby
 
 from . import Link, Mention, Rich, Text
-from .html_parse import EntityParseError, parse_html
 
 ELLIPSIS = "…"
 
@@ -121,82 +118,3 @@ def fit(text: Rich, limit: int, size: Callable[[Rich], int] = utf16_units) -> Ri
         else:
             hi = mid - 1
     return text.head(lo) + ELLIPSIS
-
-
-# --- HTML back into the form -------------------------------------------------------------------
-
-_MENTION_URL = re.compile(r"tg://user\?id=(\d+)\Z")
-
-
-def from_html(html: str) -> Rich:
-    """The form of an HTML text as the bot wrote it before migration 0011 (Telegram's HTML
-    subset): ``<b>``/``<strong>`` bold, ``<a href>`` a link, and a ``tg://user?id=`` link a
-    mention of that account. Other styles (the bot never wrote them) keep their text, unstyled.
-    Text Telegram would have refused (an unescaped ``<``) is kept as the plain text it is."""
-    try:
-        plain, entities = parse_html(html)
-    except EntityParseError:
-        return Rich(html)
-    if not entities:
-        return Rich(plain)
-    # UTF-16 offsets (the entities') → indexes into ``plain``
-    index: dict[int, int] = {}
-    units = 0
-    for i, ch in enumerate(plain):
-        index[units] = i
-        units += 2 if ord(ch) > 0xFFFF else 1
-    index[units] = len(plain)
-
-    def at(offset: int) -> int:
-        while offset not in index and offset > 0:
-            offset -= 1
-        return index.get(offset, 0)
-
-    spans_of = []  # (start, end, entity)
-    cuts = {0, len(plain)}
-    for e in entities:
-        if e["type"] not in ("bold", "text_link", "text_mention"):
-            continue
-        start, end = at(e["offset"]), at(e["offset"] + e["length"])
-        spans_of.append((start, end, e))
-        cuts |= {start, end}
-    points = sorted(cuts)
-    out: list = []
-    for start, end in zip(points, points[1:]):
-        piece = plain[start:end]
-        covering = [e for s, t, e in spans_of if s <= start and end <= t]
-        is_bold = any(e["type"] == "bold" for e in covering)
-        target = next((e for e in covering if e["type"] != "bold"), None)
-        if target is None:
-            out.append(Text(piece, is_bold))
-            continue
-        account = target["user"]["id"] if target["type"] == "text_mention" else None
-        url = target.get("url", "")
-        if account is None and (m := _MENTION_URL.match(url)):
-            account = int(m[1])
-        # one link cut into pieces by a bold run inside it joins up again where the weight agrees
-        prev = out[-1] if out else None
-        key = ("m", account) if account is not None else ("l", url)
-        if prev is not None and getattr(prev, "_key", None) == key and prev.bold == is_bold and prev._entity is target:
-            out[-1] = _joined(prev, piece)
-            continue
-        span = Mention(piece, account, None, is_bold) if account is not None else Link(piece, url, is_bold)
-        out.append(_Tagged(span, key, target))
-    return Rich(*(s.span if isinstance(s, _Tagged) else s for s in out))
-
-
-class _Tagged:
-    """A span being read, with the entity it came from (to join pieces of the same one)."""
-
-    def __init__(self, span, key, entity) -> None:
-        self.span, self._key, self._entity = span, key, entity
-
-    @property
-    def bold(self) -> bool:
-        return self.span.bold
-
-
-def _joined(tagged: _Tagged, piece: str) -> _Tagged:
-    s = tagged.span
-    span = Mention(s.name + piece, s.account, s.member, s.bold) if isinstance(s, Mention) else Link(s.text + piece, s.url, s.bold)
-    return _Tagged(span, tagged._key, tagged._entity)

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from bot.rich import BR, Link, Mention, Rich, Text, bold, join, link, mention, rich
-from bot.rich.html_parse import parse_html
-from bot.rich.render import fit, from_html, md_escape, to_html, to_markdown, to_plain, utf16_units
+from bot.platforms.telegram.html_parse import parse_html
+from bot.platforms.telegram.render import from_html
+from bot.rich.render import fit, md_escape, to_html, to_markdown, to_plain, utf16_units
 from bot.platforms.telegram.render import LIMITS, html
 
 HOSTILE = '<b>电梯</b>坏了 & 一直响 </i> <a href="javascript:x">点</a> &lt; "引号" \'单\''

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.infra.db import Database, make_engine, upgrade
 from bot.rich import bold, link, mention, rich
-from bot.rich.html_parse import parse_html
+from bot.platforms.telegram.html_parse import parse_html
 from bot.outbox.store import rich_of
 from bot.platforms.telegram.render import html
 from models import OutboxMessage

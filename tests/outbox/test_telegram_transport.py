@@ -38,7 +38,7 @@ from bot.outbox import (
 )
 from bot.platforms.telegram.transport import TelegramTransport, keyboard, translate
 from bot.messages import Action, Button, Outgoing
-from bot.rich.render import from_html
+from bot.platforms.telegram.render import from_html
 from models import OutboxStatus
 
 from .conftest import add, rows

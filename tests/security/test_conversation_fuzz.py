@@ -21,7 +21,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from bot.demo import data as demo_data
-from bot.platforms.telegram.standin.html_parse import parse_html, utf16_len
+from bot.platforms.telegram.html_parse import parse_html, utf16_len
 from handlers.context import Context, forget_bindings
 from handlers.conversation import process_message, process_press
 from handlers.types import Chat, Inbound, Press, User

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.platforms.telegram.standin.html_parse import parse_html
+from bot.platforms.telegram.html_parse import parse_html
 from bot.platforms.telegram.transport import CAPTION_LIMIT, TEXT_LIMIT, fit
 from models import Member, OutboxMessage, OutboxStatus
 from tests.chat.conftest import demo, demo_template, parser  # noqa: F401 (fixtures)

@@ -16,7 +16,7 @@ import aiohttp
 from sqlmodel import select
 
 from bot.outbox.store import scrubbed as scrubbed_form
-from bot.rich.render import from_html
+from bot.platforms.telegram.render import from_html
 from bot.platforms.telegram.render import html
 from bot.runtime import Features
 from tests.rendered import html_of

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.platforms.telegram.standin.html_parse import EntityParseError, parse_html, strip_formatted
+from bot.platforms.telegram.html_parse import EntityParseError, parse_html, strip_formatted
 
 
 def test_tags_and_entities():

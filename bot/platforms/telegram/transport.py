@@ -60,7 +60,7 @@ from bot.outbox.transport import (
 from bot.identities import file_id
 from bot.messages import Button
 from bot.rich.render import fit as rich_fit
-from bot.rich.render import from_html
+from bot.platforms.telegram.render import from_html
 
 from .convert import PLATFORM
 from .render import LIMITS, PARSE_MODE, html

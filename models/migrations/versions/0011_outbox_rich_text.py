@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 from bot.rich import Rich
-from bot.rich.render import from_html, to_html
+# the rows were Telegram HTML: read and written back by the Telegram adapter's own rules
+from bot.platforms.telegram.render import from_html, html
 
 revision = '0011'
 down_revision = '0010'
@@ -54,7 +55,7 @@ def _to_html(stored: str) -> str:
         data = json.loads(stored)
     except ValueError:
         return stored
-    return to_html(Rich.from_json(data), lambda m: f"tg://user?id={int(m.account)}" if m.account else None)
+    return html(Rich.from_json(data))
 
 
 def upgrade() -> None:

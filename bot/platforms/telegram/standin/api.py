@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.platforms.telegram.standin.html_parse import EntityParseError, parse_html, strip_formatted
+from bot.platforms.telegram.html_parse import EntityParseError, parse_html, strip_formatted
 from bot.platforms.telegram.standin.state import (
     DEFAULT_ALLOWED,
     PLACEHOLDER_PNG,

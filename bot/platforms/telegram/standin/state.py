@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.platforms.telegram.standin.html_parse import utf16_len
+from bot.platforms.telegram.html_parse import utf16_len
 from bot.platforms.telegram.standin.limits import Limits, RateLimiter
 
 __all__ = [
