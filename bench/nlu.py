@@ -1,6 +1,6 @@
 """Message-understanding benchmark: throughput against bare ``jieba.lcut``, start-up time and,
 with ``--quality``, the quality figures; with ``--cv``, the same figures under 5-fold
-cross-validation of the whole model; with ``--frozen``, on the frozen external set of round 2 (``tests/data/nlu/frozen2``) (evaluated
+cross-validation of the whole model; with ``--frozen``, on the frozen external set of round 3 (``tests/data/nlu/frozen3``) (evaluated
 once, at the end: nothing is tuned on it); with ``--routing``, learned routing on the shared
 citizen messages.
 
