@@ -1,0 +1,170 @@
+"""The learned half of ``same_issue``: a comparison of two reports' problems, as features of the
+pair, weighed by a logistic regression trained on labelled pairs (``pair_train.py``).
+
+The hand vocabulary (``problems.signature``) still names the things and troubles; what it cannot
+know — a colloquial name it lacks (升降梯, 宵夜摊), a description instead of a name — is read off
+the wording: character overlap, a character embedding learned from the project's corpus (SVD of
+co-occurrence), and above all *where the two texts differ*. Two reports that share most of their
+words and differ in a thing or a trouble (「楼道灯一直亮着」 / 「楼道灯不亮」, 「粪井返臭味」 /
+「垃圾桶返臭味」) are two issues; two that share little wording but name the same thing, place
+and kind of trouble are one.
+
+Inference is numpy alone: the weights (``data/pair_model.npz``: coefficients, the scaling of
+the features, the character vectors and their idf) are written by ``pair_train.train``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .problems import SLIPS, Signature, signature
+
+PAIR_MODEL_PATH = Path(__file__).resolve().parent / "data" / "pair_model.npz"
+
+FEATURES = (
+    "rule_same", "rule_score",
+    "objects_both", "objects_shared", "objects_jaccard", "items_jaccard", "objects_disjoint",
+    "troubles_jaccard", "kinds_jaccard", "kinds_differ", "troubles_one_side",
+    "category_same", "both_issue", "urgent_differ",
+    "chars_jaccard", "bigrams_jaccard", "sequence_ratio",
+    "residual_short", "residual_long", "residual_objects_differ", "residual_kinds_differ",
+    "residual_one_empty",
+    "embedding_cos", "residual_embedding_cos",
+    "place_agree",
+)
+
+# Addresses are compared as places (``similar``); in the wording they would count twice, and
+# 「十九幢十八楼01」 against 「19幢1801」 would read as a difference.
+_ADDRESS = re.compile(
+    r"[0-9a-z零〇一二三四五六七八九十百两幺]+(?:号楼|号栋|栋楼?|幢楼?|座|单元|楼|层|室|号|户|#)|\d+|[a-z]\d*"
+)
+_SLIP = re.compile("|".join(map(re.escape, SLIPS)))
+# Punctuation, spaces, emoji and fillers that carry no problem: left out of every comparison.
+_NOISE = re.compile(r"[^\u4e00-\u9fff]|[的了啊呀吧呢吗嘛哦么个那这就都也还很又]")
+
+
+@lru_cache(maxsize=4096)
+def core(text: str) -> str:
+    """The wording of a normalised message as compared: slips read, addresses and fillers out."""
+    s = _SLIP.sub(lambda m: SLIPS[m.group()], text)
+    return _NOISE.sub("", _ADDRESS.sub(" ", s))
+
+
+def _bigrams(s: str) -> frozenset[str]:
+    return frozenset(s[i : i + 2] for i in range(len(s) - 1))
+
+
+def _jaccard(x: frozenset | set, y: frozenset | set) -> float:
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+@dataclass(frozen=True)
+class PairModel:
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    chars: dict[str, int]
+    vectors: np.ndarray  # (chars, dims), rows of unit length
+    idf: np.ndarray  # (chars,)
+
+    def vector(self, s: str) -> np.ndarray | None:
+        ids = [i for ch in s if (i := self.chars.get(ch)) is not None]
+        if not ids:
+            return None
+        v = self.idf[ids] @ self.vectors[ids]
+        n = float(np.sqrt(v @ v))
+        return v / n if n else None
+
+    def probability(self, x: np.ndarray) -> float:
+        z = float(((x - self.mean) / self.scale) @ self.coef) + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def save_pair_model(path: Path, model: PairModel) -> None:
+    chars = sorted(model.chars, key=model.chars.__getitem__)
+    np.savez_compressed(
+        path, names=np.array(model.names), mean=model.mean, scale=model.scale, coef=model.coef,
+        intercept=np.array([model.intercept]), threshold=np.array([model.threshold]),
+        chars=np.array(chars), vectors=model.vectors.astype(np.float32), idf=model.idf.astype(np.float32),
+    )
+
+
+def load_pair_model(path: Path = PAIR_MODEL_PATH) -> PairModel:
+    with np.load(path, allow_pickle=False) as z:
+        names = tuple(str(n) for n in z["names"])
+        if names != FEATURES:
+            raise ValueError(f"{path}: features {names} are not this code's {FEATURES}: retrain (hgj nlu train-pairs)")
+        return PairModel(
+            names, z["mean"].astype(np.float64), z["scale"].astype(np.float64), z["coef"].astype(np.float64),
+            float(z["intercept"][0]), float(z["threshold"][0]),
+            {str(c): i for i, c in enumerate(z["chars"])}, z["vectors"].astype(np.float64),
+            z["idf"].astype(np.float64),
+        )
+
+
+_model: PairModel | None = None
+
+
+def pair_model() -> PairModel:
+    global _model
+    if _model is None:
+        _model = load_pair_model()
+    return _model
+
+
+def _cos(model: PairModel, x: str, y: str) -> float | None:
+    vx, vy = model.vector(x), model.vector(y)
+    if vx is None or vy is None:
+        return None
+    return float(vx @ vy)
+
+
+def _residuals(x: str, y: str) -> tuple[str, str, float]:
+    """What each text says that the other does not (the characters outside their common blocks,
+    as segments), and the texts' similarity ratio."""
+    m = SequenceMatcher(None, x, y, autojunk=False)
+    rx, ry, ix, iy = [], [], 0, 0
+    for bx, by, size in m.get_matching_blocks():
+        rx.append(x[ix:bx])
+        ry.append(y[iy:by])
+        ix, iy = bx + size, by + size
+    return " ".join(filter(None, rx)), " ".join(filter(None, ry)), m.ratio()
+
+
+def features(a_text: str, b_text: str, sa: Signature, sb: Signature, category_same: bool,
+             both_issue: bool, urgent_differ: bool, place_agree: int, rule: tuple[bool, float],
+             model: PairModel) -> np.ndarray:
+    """The pair's features, in ``FEATURES`` order; symmetric in a and b."""
+    ca, cb = core(a_text), core(b_text)
+    oa, ob = sa.objects, sb.objects
+    ka, kb = sa.trouble_kinds, sb.trouble_kinds
+    ra, rb, ratio = _residuals(ca, cb)
+    la, lb = len(ra.replace(" ", "")), len(rb.replace(" ", ""))
+    res_a, res_b = signature(ra), signature(rb)
+    new_a, new_b = res_a.objects - ob, res_b.objects - oa
+    res_kinds_a, res_kinds_b = res_a.trouble_kinds - kb, res_b.trouble_kinds - ka
+    whole = _cos(model, ca, cb)
+    residual = _cos(model, ra, rb)
+    return np.array([
+        float(rule[0]), rule[1],
+        float(bool(oa and ob)), float(bool(oa & ob)), _jaccard(oa, ob), _jaccard(sa.items, sb.items),
+        float(bool(oa and ob and not oa & ob)),
+        _jaccard(sa.problems, sb.problems), _jaccard(ka, kb), float(bool(ka and kb and not ka & kb)),
+        float(bool(ka) != bool(kb)),
+        float(category_same), float(both_issue), float(urgent_differ),
+        _jaccard(frozenset(ca), frozenset(cb)), _jaccard(_bigrams(ca), _bigrams(cb)), ratio,
+        min(la, lb) / max(len(ca), len(cb), 1), max(la, lb) / max(len(ca), len(cb), 1),
+        float(bool(new_a and new_b)), float(bool(res_kinds_a and res_kinds_b and not res_kinds_a & res_kinds_b)),
+        float((la == 0) != (lb == 0)),
+        whole if whole is not None else 0.0, residual if residual is not None else 1.0,
+        float(place_agree),
+    ])
