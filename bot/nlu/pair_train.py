@@ -220,6 +220,15 @@ def train(out: Path = PAIR_MODEL_PATH, data: _Data | None = None) -> PairModel:
     return model
 
 
+def train_and_describe(out: Path | None = None) -> dict:
+    """``train`` and what it learned from, for ``hgj nlu train-pairs``."""
+    data = _Data()
+    model = train(out or PAIR_MODEL_PATH, data)
+    return {"out": str(out or PAIR_MODEL_PATH), "sets": {n: len(p) for n, (p, _m) in data.sets.items()},
+            "synthetic_pairs": len(data.synthetic[1]), "characters": len(model.chars),
+            "coefficients": dict(zip(FEATURES, (round(float(c), 3) for c in model.coef)))}
+
+
 def evaluate(data: _Data | None = None) -> dict:
     """In-sample accuracy per set (trained on all sets) beside leave-one-set-out (trained on the
     others and the synthetic pairs, tested on the one left out)."""

@@ -24,7 +24,7 @@ from .place import Gazetteer
 from .problems import AGENTS, CONTAINERS, Signature, signature
 
 THRESHOLD = 0.6  # of the hand rule's wording score, where no thing decides
-CHATTER_SURE = 0.8
+CHATTER_SURE = 0.9  # reports the intent model doubts (「孩子坐在6楼窗外空调架上」 0.80) still compare
 # Addresses are compared as places; in the wording they would count twice.
 _ADDRESS = re.compile(r"[0-9０-９一二三四五六七八九十两]+(?:号楼|栋|幢|座|单元|楼|层|室|号)|[#＃]")
 
@@ -56,16 +56,20 @@ def _bare_rooms(text: str) -> set[str]:
 
 def _places_differ(a: ParseResult, b: ParseResult) -> bool:
     pa, pb = a.place, b.place
-    ra, rb = pa.room or _bare_rooms(a.text), pb.room or _bare_rooms(b.text)
-    if ra and rb and not ({ra} if isinstance(ra, str) else ra) & ({rb} if isinstance(rb, str) else rb):
-        return True
-    for field in ("compound", "building", "unit", "room"):
+    for field in ("compound", "building", "unit"):
         x, y = getattr(pa, field), getattr(pb, field)
         if x and y and x != y:
             return True
-    floor_a = pa.floor or _floor_of(pa.room)
-    floor_b = pb.floor or _floor_of(pb.room)
-    return bool(floor_a and floor_b and floor_a != floor_b)
+    # A leak names two flats (「1801往1701渗水」, 「601漏到我家501」): two reports of it name the
+    # same pair in other words, or only one of it; flats or floors none of which agree are
+    # another place.
+    rooms_a = {pa.room} - {""} | _bare_rooms(a.text)
+    rooms_b = {pb.room} - {""} | _bare_rooms(b.text)
+    if rooms_a and rooms_b and not rooms_a & rooms_b:
+        return True
+    floors_a = {pa.floor} - {""} | {f for r in rooms_a if (f := _floor_of(r))}
+    floors_b = {pb.floor} - {""} | {f for r in rooms_b if (f := _floor_of(r))}
+    return bool(floors_a and floors_b and not floors_a & floors_b)
 
 
 def _subplaces_differ(sa: Signature, sb: Signature) -> bool:
