@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .evaluate import DEV_SETS, NLU_DATA, load_pairs
+from .lexicon import get_tokenizer
 from .pairs import FEATURES, PAIR_MODEL_PATH, PairModel, save_pair_model
 from .parser import Parser, get_parser
 from .problems import AGENTS, CONTAINERS, OBJECTS, PARENTS, PROBLEMS, TROUBLE_KIND, signature
@@ -33,8 +34,9 @@ from .text import normalize
 
 # Round 3's second development set, copied in when its author finished (development data).
 DEV3 = NLU_DATA / "dev3"
-DIMS = 48
+DIMS = 64
 WINDOW = 2
+WORD_WINDOW = 4
 MIN_COUNT = 3
 C = 1.0
 # The synthetic pairs together weigh this share of the labelled pairs' weight: they teach what a
@@ -51,8 +53,9 @@ def pair_sets() -> dict[str, list[dict]]:
     return {name: load_pairs(folder) for name, folder in folders.items() if (folder / "pairs.csv").exists()}
 
 
-def char_embeddings(texts: list[str], dims: int = DIMS) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+def char_embeddings(texts: list[str], dims: int | None = None) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
     """(char -> row, unit vectors, idf) from co-occurrence within ``WINDOW`` characters."""
+    dims = dims or DIMS
     runs = [run for t in texts for run in _CJK.findall(normalize(t))]
     counts = Counter(ch for run in runs for ch in run)
     chars = sorted((c for c, n in counts.items() if n >= MIN_COUNT), key=lambda c: (-counts[c], c))
@@ -90,6 +93,47 @@ def char_embeddings(texts: list[str], dims: int = DIMS) -> tuple[dict[str, int],
     return index, emb, idf
 
 
+def word_embeddings(texts: list[str], dims: int | None = None) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """(word -> row, unit vectors, idf): the parser's words, co-occurring within ``WORD_WINDOW``
+    words, positive PMI reduced by a truncated SVD started from a fixed vector."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.linalg import svds
+
+    docs = [sorted_words(t) for t in texts]
+    counts = Counter(w for d in docs for w in d)
+    vocab = sorted((w for w, n in counts.items() if n >= MIN_COUNT), key=lambda w: (-counts[w], w))
+    index = {w: i for i, w in enumerate(vocab)}
+    rows, cols = [], []
+    for d in docs:
+        ids = [index.get(w, -1) for w in d]
+        for i, a in enumerate(ids):
+            if a >= 0:
+                for b in ids[i + 1 : i + 1 + WORD_WINDOW]:
+                    if b >= 0:
+                        rows += [a, b]
+                        cols += [b, a]
+    n = len(vocab)
+    co = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr().tocoo()
+    row = np.asarray(co.sum(axis=1)).ravel()
+    ctx = row**0.75
+    pmi = np.log(co.data * ctx.sum() / (row[co.row] * ctx[co.col]))
+    keep = pmi > 0
+    ppmi = coo_matrix((pmi[keep], (co.row[keep], co.col[keep])), shape=(n, n)).tocsr()
+    u, s, _vt = svds(ppmi, k=dims or DIMS, v0=np.full(n, 1 / np.sqrt(n)))
+    order = np.argsort(-s)
+    emb = u[:, order] * np.sqrt(s[order])
+    emb *= np.sign(emb[np.abs(emb).argmax(axis=0), np.arange(emb.shape[1])])
+    emb /= np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+    df = Counter(w for d in docs for w in set(d))
+    idf = np.array([np.log(len(docs) / (1 + df[w])) + 1.0 for w in vocab])
+    return index, emb, idf
+
+
+def sorted_words(text: str) -> list[str]:
+    """A message's words in order (``pairs.words_of`` keeps them as a set)."""
+    return [w for w in get_tokenizer().lcut(normalize(text), HMM=False) if _CJK.fullmatch(w)]
+
+
 # Single characters and words that name several things (路, 车, 火, 件): no synonym to swap.
 _AMBIGUOUS_MIN = 2
 
@@ -117,8 +161,8 @@ def synthetic_pairs(rows: list[CorpusRow], limit: int = 1200) -> list[tuple[str,
     swappable = sorted(c for c, ws in names.items() if len(ws) >= 2)
     plain = sorted(c for c in names if names[c] and c not in CONTAINERS | AGENTS)
     related = {c: {c, PARENTS.get(c)} | {k for k, v in PARENTS.items() if v == c} for c in names}
-    reports = sorted({r.text for r in rows if r.split == "train" and r.intent == "issue"})
-    reports = [t for t in reports if stable_bucket("pairs" + t, 4) == 0][:limit]
+    every_report = sorted({r.text for r in rows if r.split == "train" and r.intent == "issue"})
+    reports = [t for t in every_report if stable_bucket("pairs" + t, 4) == 0][:limit]
     out: list[tuple[str, str, bool]] = []
     for text in reports:
         m = object_re.search(text)
@@ -138,6 +182,7 @@ def synthetic_pairs(rows: list[CorpusRow], limit: int = 1200) -> list[tuple[str,
             others = sorted(p for p in troubles if troubles[p] and TROUBLE_KIND[p] != kind)
             other = _pick(troubles[_pick(others, "trouble" + text)], "tword" + text)
             out.append((text, text.replace(t.group(), other, 1), False))
+    out.extend(_spliced(every_report, object_re, concept_of))
     # Two reports naming the same things and kinds of trouble, worded apart.
     groups: dict[tuple, list[str]] = {}
     for text in reports:
@@ -147,6 +192,39 @@ def synthetic_pairs(rows: list[CorpusRow], limit: int = 1200) -> list[tuple[str,
     for key in sorted(groups, key=lambda k: (sorted(k[0]), sorted(k[1]))):
         texts = groups[key]
         out.extend((x, y, True) for x, y in zip(texts[::2], texts[1::2]))
+    return out
+
+
+_CLAUSE_END = re.compile(r"[，,。.!！?？~；;\s]")
+
+
+def _spliced(reports: list[str], object_re: re.Pattern, concept_of: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """One report with what another says of the same thing put after the thing's name: the same
+    issue when the two say the same kinds of trouble, another when their kinds share none — the
+    edit of one clause that different problems at one place so often are, in the corpus' own
+    words for troubles rather than the vocabulary's."""
+    by_concept: dict[str, list[tuple[str, str, str]]] = {}
+    for text in reports:
+        m = object_re.search(text)
+        if not m:
+            continue
+        end = _CLAUSE_END.search(text, m.end())
+        tail = text[m.end() : end.start() if end else len(text)]
+        if len(tail) >= 2:
+            by_concept.setdefault(concept_of[m.group()], []).append((text, text[: m.end()], tail))
+    out = []
+    for concept in sorted(by_concept):
+        items = by_concept[concept]
+        for (text, head, tail), (_other, _h, tail2) in zip(items, items[1:]):
+            sa, sb = signature(tail), signature(tail2)
+            ka, kb = sa.trouble_kinds, sb.trouble_kinds
+            if not ka or not kb or tail == tail2:
+                continue
+            spliced = head + tail2 + text[len(head) + len(tail):]
+            if sa.problems == sb.problems:
+                out.append((text, spliced, True))
+            elif not ka & kb:
+                out.append((text, spliced, False))
     return out
 
 
@@ -175,13 +253,20 @@ def _fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, base: PairModel) -> PairMo
     clf = LogisticRegression(C=C, max_iter=5000)
     clf.fit((X - mean) / scale, y, sample_weight=w)
     return PairModel(FEATURES, mean, scale, clf.coef_[0], float(clf.intercept_[0]), THRESHOLD,
-                     base.chars, base.vectors, base.idf)
+                     base.chars, base.vectors, base.idf, base.words, base.word_vectors, base.word_idf)
 
 
 def _base_model(rows: list[CorpusRow]) -> PairModel:
-    chars, vectors, idf = char_embeddings([r.text for r in rows if r.split == "train"])
+    # Every row's wording, the held-out ones too: no label is read, and the embedding only
+    # says which characters keep company in the community's messages.
+    texts = [r.text for r in rows]
+    chars, vectors, idf = char_embeddings(texts)
+    words, word_vectors, word_idf = word_embeddings(texts)
     zeros = np.zeros(len(FEATURES))
-    return PairModel(FEATURES, zeros, np.ones(len(FEATURES)), zeros, 0.0, THRESHOLD, chars, vectors, idf)
+    # As shipped (half precision), so the features trained on are those the bot computes.
+    half = lambda a: a.astype(np.float16).astype(np.float64)  # noqa: E731
+    return PairModel(FEATURES, zeros, np.ones(len(FEATURES)), zeros, 0.0, THRESHOLD, chars, half(vectors),
+                     half(idf), words, half(word_vectors), half(word_idf))
 
 
 class _Data:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .lexicon import get_tokenizer
 from .problems import SLIPS, Signature, signature
 
 PAIR_MODEL_PATH = Path(__file__).resolve().parent / "data" / "pair_model.npz"
@@ -34,9 +35,10 @@ FEATURES = (
     "category_same", "both_issue", "urgent_differ",
     "chars_jaccard", "bigrams_jaccard", "sequence_ratio",
     "residual_short", "residual_long", "residual_objects_differ", "residual_kinds_differ",
-    "residual_one_empty",
-    "embedding_cos", "residual_embedding_cos",
-    "place_agree",
+    "residual_troubles_differ", "residual_one_empty", "residual_directions",
+    "embedding_cos", "residual_embedding_cos", "residual_aligned_cos",
+    "place_agree", "place_agree_rewritten",
+    "word_embedding_cos", "word_residual_cos",
 )
 
 # Addresses are compared as places (``similar``); in the wording they would count twice, and
@@ -56,12 +58,35 @@ def core(text: str) -> str:
     return _NOISE.sub("", _ADDRESS.sub(" ", s))
 
 
+# Where two texts differ only in these, they name two places (「东北角」 / 「西南角」, 「左边」 / 「右边」).
+_DIRECTIONS = re.compile(r"[东西南北左右前后上下里外中角侧边头面\s]+")
+
+
 def _bigrams(s: str) -> frozenset[str]:
     return frozenset(s[i : i + 2] for i in range(len(s) - 1))
 
 
 def _jaccard(x: frozenset | set, y: frozenset | set) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def _mean(ids: list[int], vectors: np.ndarray, idf: np.ndarray) -> np.ndarray | None:
+    """The idf-weighted mean of some rows, at unit length."""
+    if not ids:
+        return None
+    v = idf[ids] @ vectors[ids]
+    n = float(np.sqrt(v @ v))
+    return v / n if n else None
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@lru_cache(maxsize=4096)
+def words_of(text: str) -> frozenset[str]:
+    """The Chinese words of a normalised message (the parser's tokenizer, addresses out)."""
+    s = _ADDRESS.sub(" ", _SLIP.sub(lambda m: SLIPS[m.group()], text))
+    return frozenset(w for w in get_tokenizer().lcut(s, HMM=False) if _CJK.fullmatch(w))
 
 
 @dataclass(frozen=True)
@@ -75,14 +100,15 @@ class PairModel:
     chars: dict[str, int]
     vectors: np.ndarray  # (chars, dims), rows of unit length
     idf: np.ndarray  # (chars,)
+    words: dict[str, int]
+    word_vectors: np.ndarray  # (words, dims), rows of unit length
+    word_idf: np.ndarray
 
     def vector(self, s: str) -> np.ndarray | None:
-        ids = [i for ch in s if (i := self.chars.get(ch)) is not None]
-        if not ids:
-            return None
-        v = self.idf[ids] @ self.vectors[ids]
-        n = float(np.sqrt(v @ v))
-        return v / n if n else None
+        return _mean([i for ch in s if (i := self.chars.get(ch)) is not None], self.vectors, self.idf)
+
+    def word_vector(self, words) -> np.ndarray | None:
+        return _mean(sorted(i for w in words if (i := self.words.get(w)) is not None), self.word_vectors, self.word_idf)
 
     def probability(self, x: np.ndarray) -> float:
         z = float(((x - self.mean) / self.scale) @ self.coef) + self.intercept
@@ -94,7 +120,9 @@ def save_pair_model(path: Path, model: PairModel) -> None:
     np.savez_compressed(
         path, names=np.array(model.names), mean=model.mean, scale=model.scale, coef=model.coef,
         intercept=np.array([model.intercept]), threshold=np.array([model.threshold]),
-        chars=np.array(chars), vectors=model.vectors.astype(np.float32), idf=model.idf.astype(np.float32),
+        chars=np.array(chars), vectors=model.vectors.astype(np.float16), idf=model.idf.astype(np.float16),
+        words=np.array(sorted(model.words, key=model.words.__getitem__)),
+        word_vectors=model.word_vectors.astype(np.float16), word_idf=model.word_idf.astype(np.float16),
     )
 
 
@@ -108,6 +136,8 @@ def load_pair_model(path: Path = PAIR_MODEL_PATH) -> PairModel:
             float(z["intercept"][0]), float(z["threshold"][0]),
             {str(c): i for i, c in enumerate(z["chars"])}, z["vectors"].astype(np.float64),
             z["idf"].astype(np.float64),
+            {str(w): i for i, w in enumerate(z["words"])}, z["word_vectors"].astype(np.float64),
+            z["word_idf"].astype(np.float64),
         )
 
 
@@ -121,11 +151,23 @@ def pair_model() -> PairModel:
     return _model
 
 
+def _vcos(vx: np.ndarray | None, vy: np.ndarray | None) -> float | None:
+    return None if vx is None or vy is None else float(vx @ vy)
+
+
 def _cos(model: PairModel, x: str, y: str) -> float | None:
-    vx, vy = model.vector(x), model.vector(y)
-    if vx is None or vy is None:
-        return None
-    return float(vx @ vy)
+    return _vcos(model.vector(x), model.vector(y))
+
+
+def _aligned(model: PairModel, ra: str, rb: str) -> float:
+    """How well each differing segment of one side is matched by one of the other's (the least of
+    the two sides' mean best cosine): a rewrite matches its parts, a swapped thing does not."""
+    va = [v for seg in ra.split() if (v := model.vector(seg)) is not None]
+    vb = [v for seg in rb.split() if (v := model.vector(seg)) is not None]
+    if not va or not vb:
+        return 1.0
+    sims = np.array(va) @ np.array(vb).T
+    return float(min(sims.max(axis=1).mean(), sims.max(axis=0).mean()))
 
 
 def _residuals(x: str, y: str) -> tuple[str, str, float]:
@@ -152,7 +194,12 @@ def features(a_text: str, b_text: str, sa: Signature, sb: Signature, category_sa
     res_a, res_b = signature(ra), signature(rb)
     new_a, new_b = res_a.objects - ob, res_b.objects - oa
     res_kinds_a, res_kinds_b = res_a.trouble_kinds - kb, res_b.trouble_kinds - ka
+    res_troubles_a, res_troubles_b = res_a.problems - sb.problems, res_b.problems - sa.problems
+    directions = bool(ra.strip() and rb.strip() and _DIRECTIONS.fullmatch(ra) and _DIRECTIONS.fullmatch(rb))
     whole = _cos(model, ca, cb)
+    wa, wb = words_of(a_text), words_of(b_text)
+    word_whole = _vcos(model.word_vector(wa), model.word_vector(wb))
+    word_residual = _vcos(model.word_vector(wa - wb), model.word_vector(wb - wa))
     residual = _cos(model, ra, rb)
     return np.array([
         float(rule[0]), rule[1],
@@ -164,7 +211,11 @@ def features(a_text: str, b_text: str, sa: Signature, sb: Signature, category_sa
         _jaccard(frozenset(ca), frozenset(cb)), _jaccard(_bigrams(ca), _bigrams(cb)), ratio,
         min(la, lb) / max(len(ca), len(cb), 1), max(la, lb) / max(len(ca), len(cb), 1),
         float(bool(new_a and new_b)), float(bool(res_kinds_a and res_kinds_b and not res_kinds_a & res_kinds_b)),
-        float((la == 0) != (lb == 0)),
+        float(bool(res_troubles_a and res_troubles_b)), float((la == 0) != (lb == 0)), float(directions),
         whole if whole is not None else 0.0, residual if residual is not None else 1.0,
+        _aligned(model, ra, rb),
         float(place_agree),
+        # one place said in full by two people in their own words, not one message edited
+        float(place_agree) * (1.0 - ratio),
+        word_whole if word_whole is not None else 0.0, word_residual if word_residual is not None else 1.0,
     ])
