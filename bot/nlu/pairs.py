@@ -16,7 +16,7 @@ the features, the character vectors and their idf) are written by ``pair_train.t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
@@ -70,12 +70,12 @@ def _jaccard(x: frozenset | set, y: frozenset | set) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
-def _mean(ids: list[int], vectors: np.ndarray, idf: np.ndarray) -> np.ndarray | None:
-    """The idf-weighted mean of some rows, at unit length."""
+def _mean(ids: list[int], weighted: np.ndarray) -> np.ndarray | None:
+    """The sum of some rows of idf-weighted vectors, at unit length."""
     if not ids:
         return None
-    v = idf[ids] @ vectors[ids]
-    n = float(np.sqrt(v @ v))
+    v = weighted[ids].sum(axis=0)
+    n = float(np.dot(v, v)) ** 0.5
     return v / n if n else None
 
 
@@ -103,12 +103,33 @@ class PairModel:
     words: dict[str, int]
     word_vectors: np.ndarray  # (words, dims), rows of unit length
     word_idf: np.ndarray
+    # Each vector weighted by its idf, and the vectors of texts already seen (a new report meets
+    # up to ten open ones, each compared again with the next report).
+    _weighted: np.ndarray = field(init=False, repr=False, compare=False)
+    _word_weighted: np.ndarray = field(init=False, repr=False, compare=False)
+    _seen: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_weighted", self.idf[:, None] * self.vectors)
+        object.__setattr__(self, "_word_weighted", self.word_idf[:, None] * self.word_vectors)
 
     def vector(self, s: str) -> np.ndarray | None:
-        return _mean([i for ch in s if (i := self.chars.get(ch)) is not None], self.vectors, self.idf)
+        key = ("c", s)
+        if key not in self._seen:
+            self._remember(key, _mean([i for ch in s if (i := self.chars.get(ch)) is not None], self._weighted))
+        return self._seen[key]
 
-    def word_vector(self, words) -> np.ndarray | None:
-        return _mean(sorted(i for w in words if (i := self.words.get(w)) is not None), self.word_vectors, self.word_idf)
+    def word_vector(self, words: frozenset[str]) -> np.ndarray | None:
+        key = ("w", words)
+        if key not in self._seen:
+            ids = sorted(i for w in words if (i := self.words.get(w)) is not None)
+            self._remember(key, _mean(ids, self._word_weighted))
+        return self._seen[key]
+
+    def _remember(self, key, value) -> None:
+        if len(self._seen) >= 20_000:
+            self._seen.clear()  # a bound, not a policy: the next comparisons fill it again
+        self._seen[key] = value
 
     def probability(self, x: np.ndarray) -> float:
         z = float(((x - self.mean) / self.scale) @ self.coef) + self.intercept
@@ -166,7 +187,7 @@ def _aligned(model: PairModel, ra: str, rb: str) -> float:
     vb = [v for seg in rb.split() if (v := model.vector(seg)) is not None]
     if not va or not vb:
         return 1.0
-    sims = np.array(va) @ np.array(vb).T
+    sims = np.array(va) @ np.array(vb).T  # a few segments a side
     return float(min(sims.max(axis=1).mean(), sims.max(axis=0).mean()))
 
 
