@@ -35,7 +35,7 @@ FEATURES = (
     "category_same", "both_issue", "urgent_differ",
     "chars_jaccard", "bigrams_jaccard", "sequence_ratio",
     "residual_short", "residual_long", "residual_objects_differ", "residual_kinds_differ",
-    "residual_troubles_differ", "residual_one_empty", "residual_directions",
+    "residual_troubles_differ", "residual_one_empty",
     "embedding_cos", "residual_embedding_cos", "residual_aligned_cos",
     "place_agree", "place_agree_rewritten",
     "word_embedding_cos", "word_residual_cos",
@@ -56,10 +56,6 @@ def core(text: str) -> str:
     """The wording of a normalised message as compared: slips read, addresses and fillers out."""
     s = _SLIP.sub(lambda m: SLIPS[m.group()], text)
     return _NOISE.sub("", _ADDRESS.sub(" ", s))
-
-
-# Where two texts differ only in these, they name two places (「东北角」 / 「西南角」, 「左边」 / 「右边」).
-_DIRECTIONS = re.compile(r"[东西南北左右前后上下里外中角侧边头面\s]+")
 
 
 def _bigrams(s: str) -> frozenset[str]:
@@ -133,7 +129,7 @@ class PairModel:
 
     def probability(self, x: np.ndarray) -> float:
         z = float(((x - self.mean) / self.scale) @ self.coef) + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        return float(1.0 / (1.0 + np.exp(-z)))
 
 
 def save_pair_model(path: Path, model: PairModel) -> None:
@@ -191,6 +187,16 @@ def _aligned(model: PairModel, ra: str, rb: str) -> float:
     return float(min(sims.max(axis=1).mean(), sims.max(axis=0).mean()))
 
 
+_COMPASS = re.compile(r"[东西南北左右\s]+")
+
+
+def only_directions_differ(a_text: str, b_text: str) -> bool:
+    """The two texts differ in compass words alone (「地库东北角入口积水」 / 「地库西南角入口积水」,
+    「左边那部电梯」 / 「右边那部电梯」): one message said of two places."""
+    ra, rb, _ratio = _residuals(core(a_text), core(b_text))
+    return bool(ra.strip() and rb.strip() and _COMPASS.fullmatch(ra) and _COMPASS.fullmatch(rb))
+
+
 def _residuals(x: str, y: str) -> tuple[str, str, float]:
     """What each text says that the other does not (the characters outside their common blocks,
     as segments), and the texts' similarity ratio."""
@@ -216,7 +222,6 @@ def features(a_text: str, b_text: str, sa: Signature, sb: Signature, category_sa
     new_a, new_b = res_a.objects - ob, res_b.objects - oa
     res_kinds_a, res_kinds_b = res_a.trouble_kinds - kb, res_b.trouble_kinds - ka
     res_troubles_a, res_troubles_b = res_a.problems - sb.problems, res_b.problems - sa.problems
-    directions = bool(ra.strip() and rb.strip() and _DIRECTIONS.fullmatch(ra) and _DIRECTIONS.fullmatch(rb))
     whole = _cos(model, ca, cb)
     wa, wb = words_of(a_text), words_of(b_text)
     word_whole = _vcos(model.word_vector(wa), model.word_vector(wb))
@@ -232,7 +237,7 @@ def features(a_text: str, b_text: str, sa: Signature, sb: Signature, category_sa
         _jaccard(frozenset(ca), frozenset(cb)), _jaccard(_bigrams(ca), _bigrams(cb)), ratio,
         min(la, lb) / max(len(ca), len(cb), 1), max(la, lb) / max(len(ca), len(cb), 1),
         float(bool(new_a and new_b)), float(bool(res_kinds_a and res_kinds_b and not res_kinds_a & res_kinds_b)),
-        float(bool(res_troubles_a and res_troubles_b)), float((la == 0) != (lb == 0)), float(directions),
+        float(bool(res_troubles_a and res_troubles_b)), float((la == 0) != (lb == 0)),
         whole if whole is not None else 0.0, residual if residual is not None else 1.0,
         _aligned(model, ra, rb),
         float(place_agree),

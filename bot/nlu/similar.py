@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .pairs import PairModel, features, pair_model
+from .pairs import PairModel, features, only_directions_differ, pair_model
 from .parser import ParseResult, get_parser
 from .place import Gazetteer
 from .problems import AGENTS, CONTAINERS, Signature, signature
@@ -95,7 +95,7 @@ def hard_different(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signatur
     sub-place, a message that is no report), else None."""
     if _chatter(ra, sa) or _chatter(rb, sb) or _places_differ(ra, rb):
         return 0.0
-    if _subplaces_differ(sa, sb):
+    if _subplaces_differ(sa, sb) or only_directions_differ(ra.text, rb.text):
         return 0.1
     return None
 
@@ -132,7 +132,7 @@ def same_issue(
         return SameIssue(False, hard)
     model = pair_model()
     p = model.probability(pair_features(ra, rb, model))
-    return SameIssue(p >= model.threshold, round(p, 4))
+    return SameIssue(bool(p >= model.threshold), round(p, 4))
 
 
 def rule_judgement(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature) -> tuple[bool, float]:
