@@ -18,6 +18,10 @@ from bot.nlu import get_parser
 from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import DEV_R1, DEV_R2, EXTERNAL_DEV, EXTERNAL_DEV2, action_rates, evaluate_external
+from bot.nlu.pair_train import DEV3, PairData
+from bot.nlu.pair_train import evaluate as evaluate_pairs
+from bot.nlu.pair_train import train as train_pairs
+from bot.nlu.pairs import PAIR_MODEL_PATH
 from bot.nlu.train import DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus, train
 
 SHARED = shared_data_dir()
@@ -84,11 +88,11 @@ def _goals_hold(folder, rows: int, pairs: int, floors: dict) -> None:
 
 def test_external_dev_set_goals():
     # measured: urgent recall 0.9548, false urgent 0.0128, group chat act 0.0119 / ask 0.0179,
-    # venting ignored 0.9231, short titles ignored 0.0, notices ignored 1.0, pairs 1.0,
-    # intent 0.9662, category 0.9137
+    # venting ignored 0.9231, short titles ignored 0.0, notices ignored 1.0, pairs 0.9917 (the
+    # learned comparison, trained on these pairs among others), intent 0.9662, category 0.9137
     _goals_hold(EXTERNAL_DEV, 857, 120, {
         "urgent_recall": 0.94, "false_urgent_rate": 0.02, "group_chat_act": 0.02, "group_chat_ask": 0.04,
-        "remit_vent_ignored": 0.9, "short_title_ignored": 0.03, "notice_ignored": 0.95, "pairs": 0.95,
+        "remit_vent_ignored": 0.9, "short_title_ignored": 0.03, "notice_ignored": 0.95, "pairs": 0.97,
         "intent": 0.95, "category": 0.9})
 
 
@@ -96,11 +100,11 @@ def test_round_one_frozen_set_goals():
     # round 1's frozen set, development data since round 2 (round 1 measured on it: urgent 0.9226
     # / 0.0188, group chat 0.0417 / 0.006, venting 0.8365, short titles 0.0485, pairs 0.7869).
     # Measured now: urgent recall 0.9355, false urgent 0.0174, group chat act 0.0298 / ask 0.006,
-    # venting ignored 0.9231, short titles ignored 0.0, notices ignored 0.9394, pairs 0.9426,
+    # venting ignored 0.9231, short titles ignored 0.0, notices ignored 0.9394, pairs 0.9754,
     # intent 0.9515, category 0.8983
     _goals_hold(DEV_R1, 846, 122, {
         "urgent_recall": 0.92, "false_urgent_rate": 0.02, "group_chat_act": 0.04, "group_chat_ask": 0.02,
-        "remit_vent_ignored": 0.9, "short_title_ignored": 0.02, "notice_ignored": 0.9, "pairs": 0.92,
+        "remit_vent_ignored": 0.9, "short_title_ignored": 0.02, "notice_ignored": 0.9, "pairs": 0.95,
         "intent": 0.94, "category": 0.88})
 
 
@@ -108,10 +112,10 @@ def test_external_dev2_set_goals():
     # round 2's development set (round 1 on it: urgent 0.9281 / 0.0175, group chat 0.0294 /
     # 0.0059, venting 0.9143, short titles 0.06, pairs 0.6167). Measured now: urgent recall 1.0,
     # false urgent 0.0073, group chat act 0.0294 / ask 0.0, venting ignored 0.9524, short titles
-    # ignored 0.02, notices ignored 1.0, pairs 0.9083, intent 0.9619, category 0.931
+    # ignored 0.02, notices ignored 1.0, pairs 0.9833, intent 0.9619, category 0.931
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
         "urgent_recall": 0.97, "false_urgent_rate": 0.015, "group_chat_act": 0.04, "group_chat_ask": 0.02,
-        "remit_vent_ignored": 0.93, "short_title_ignored": 0.04, "notice_ignored": 0.95, "pairs": 0.88,
+        "remit_vent_ignored": 0.93, "short_title_ignored": 0.04, "notice_ignored": 0.95, "pairs": 0.96,
         "intent": 0.95, "category": 0.92})
 
 
@@ -138,6 +142,18 @@ def test_round_one_frozen_set_became_development_data_unchanged():
     # its rows are as their author wrote them (only the README gained a line on why it is dev now)
     for name, md5 in DEV_R1_MD5.items():
         assert hashlib.md5((DEV_R1 / name).read_bytes()).hexdigest() == md5, name
+
+
+DEV3_MD5 = {
+    "messages.csv": "1bc816ae384d9c0429f90f5cc1586522",
+    "pairs.csv": "ccc4c563400235525c582b0f9d01a544",
+}
+
+
+def test_round_three_development_set_is_as_its_author_wrote_it():
+    # copied with cp -r from its author's folder; the pair model trains on its pairs
+    for name, md5 in DEV3_MD5.items():
+        assert hashlib.md5((DEV3 / name).read_bytes()).hexdigest() == md5, name
 
 
 def test_real_messages_from_shared_data():
@@ -167,8 +183,45 @@ def test_shipped_model_is_what_training_writes(tmp_path):
                 assert (built[key] == shipped[key]).all(), key
 
 
+# --- duplicates: the learned comparison of same_issue ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pair_data():
+    # the embeddings and every labelled set's features, computed once (~40 s) for the two tests
+    return PairData()
+
+
+def test_shipped_pair_model_is_what_training_writes(pair_data, tmp_path):
+    out = tmp_path / "pair_model.npz"
+    train_pairs(out, pair_data)
+    with np.load(out) as built, np.load(PAIR_MODEL_PATH) as shipped:
+        assert set(built.files) == set(shipped.files)
+        for key in built.files:
+            if built[key].dtype.kind in "fc":
+                # half-precision vectors from an eigendecomposition: BLAS rounding, one step of it
+                assert np.allclose(built[key], shipped[key], atol=2e-3), key
+            else:
+                assert (built[key] == shipped[key]).all(), key
+
+
+def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
+    # measured (trained on the other sets, tested on the one left out): dev3 0.925, dev_r1 0.959,
+    # dev_r2 0.9167, external_dev 0.9833, external_dev2 0.975 — mean 0.9518; one building's
+    # unrelated reports (held-out corpus rows) merged 0.0072. dev3 alone, measured once before
+    # anything was chosen with it in view: 0.90.
+    figures = evaluate_pairs(pair_data)
+    floors = {"dev3": 0.9, "dev_r1": 0.93, "dev_r2": 0.89, "external_dev": 0.96, "external_dev2": 0.95}
+    assert set(figures["sets"]) == set(floors)
+    for name, floor in floors.items():
+        assert figures["sets"][name]["left_out"] >= floor, name
+    assert figures["left_out_mean"] >= 0.935
+    assert figures["heldout_unrelated_merged"] <= 0.015
+
+
 def test_shipped_model_is_small():
     assert MODEL_PATH.stat().st_size < 5_000_000
+    assert PAIR_MODEL_PATH.stat().st_size < 2_000_000
 
 
 def test_parse_jsonl_keeps_order_and_adds_text():

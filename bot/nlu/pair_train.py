@@ -300,7 +300,7 @@ def _base_model(rows: list[CorpusRow]) -> PairModel:
                      half(idf), words, half(word_vectors), half(word_idf))
 
 
-class _Data:
+class PairData:
     """The embedding, the synthetic pairs' features and each labelled set's, computed once."""
 
     def __init__(self, parser: Parser | None = None, corpus: list[CorpusRow] | None = None):
@@ -343,8 +343,8 @@ class _Data:
         return round(1 - len(misses) / len(pairs), 4), misses
 
 
-def train(out: Path = PAIR_MODEL_PATH, data: _Data | None = None) -> PairModel:
-    data = data or _Data()
+def train(out: Path = PAIR_MODEL_PATH, data: PairData | None = None) -> PairModel:
+    data = data or PairData()
     model = data.fit(sorted(data.sets))
     save_pair_model(out, model)
     return model
@@ -352,7 +352,7 @@ def train(out: Path = PAIR_MODEL_PATH, data: _Data | None = None) -> PairModel:
 
 def train_and_describe(out: Path | None = None) -> dict:
     """``train`` and what it learned from, for ``hgj nlu train-pairs``."""
-    data = _Data()
+    data = PairData()
     model = train(out or PAIR_MODEL_PATH, data)
     return {"out": str(out or PAIR_MODEL_PATH), "sets": {n: len(p) for n, (p, _m) in data.sets.items()},
             "synthetic_pairs": len(data.synthetic[1]), "unrelated_pairs": len(data.unrelated[1]),
@@ -360,10 +360,10 @@ def train_and_describe(out: Path | None = None) -> dict:
             "coefficients": dict(zip(FEATURES, (round(float(c), 3) for c in model.coef)))}
 
 
-def evaluate(data: _Data | None = None) -> dict:
+def evaluate(data: PairData | None = None) -> dict:
     """In-sample accuracy per set (trained on all sets) beside leave-one-set-out (trained on the
     others, and the synthetic pairs if weighed, tested on the one left out)."""
-    data = data or _Data()
+    data = data or PairData()
     names = sorted(data.sets)
     everything = data.fit(names)
     out = {"synthetic_pairs": len(data.synthetic[1]), "unrelated_pairs": len(data.unrelated[1]),
