@@ -104,6 +104,7 @@ def char_embeddings(texts: list[str], dims: int | None = None) -> tuple[dict[str
 def word_embeddings(texts: list[str], dims: int | None = None) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
     """(word -> row, unit vectors, idf): the parser's words, co-occurring within ``WORD_WINDOW``
     words, positive PMI reduced by a truncated SVD started from a fixed vector."""
+    # scipy and scikit-learn are build-time tools: the bot's import of bot.nlu never loads them
     from scipy.sparse import coo_matrix
     from scipy.sparse.linalg import svds
 
@@ -273,7 +274,7 @@ def _matrix(parser: Parser, pairs: list[tuple[str, str, bool]], model: PairModel
 
 
 def _fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, base: PairModel) -> PairModel:
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # build time only, as above
 
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
