@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 
 from .evaluate import DEV_SETS, NLU_DATA, load_pairs
-from .lexicon import get_tokenizer
 from .pairs import FEATURES, PAIR_MODEL_PATH, PairModel, save_pair_model
 from .parser import Parser, get_parser
 from .problems import AGENTS, CONTAINERS, OBJECTS, PARENTS, PROBLEMS, TROUBLE_KIND, signature
@@ -37,7 +36,6 @@ from .text import normalize
 DEV3 = NLU_DATA / "dev3"
 DIMS = 64
 WINDOW = 2
-WORD_WINDOW = 4
 MIN_COUNT = 3
 # C and the synthetic pairs' weight were chosen by the mean leave-one-set-out accuracy over the
 # five labelled sets (C 0.3 / 1 / 3 / 10; weight 0 / 0.1 / 0.25 / 0.5 / 1 / 2, as a share of the
@@ -99,48 +97,6 @@ def char_embeddings(texts: list[str], dims: int | None = None) -> tuple[dict[str
     emb = emb / np.where(norms == 0, 1.0, norms)
     idf = np.log((1 + len(texts)) / (1 + docs)) + 1.0
     return index, emb, idf
-
-
-def word_embeddings(texts: list[str], dims: int | None = None) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """(word -> row, unit vectors, idf): the parser's words, co-occurring within ``WORD_WINDOW``
-    words, positive PMI reduced by a truncated SVD started from a fixed vector."""
-    # scipy and scikit-learn are build-time tools: the bot's import of bot.nlu never loads them
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.linalg import svds
-
-    docs = [sorted_words(t) for t in texts]
-    counts = Counter(w for d in docs for w in d)
-    vocab = sorted((w for w, n in counts.items() if n >= MIN_COUNT), key=lambda w: (-counts[w], w))
-    index = {w: i for i, w in enumerate(vocab)}
-    rows, cols = [], []
-    for d in docs:
-        ids = [index.get(w, -1) for w in d]
-        for i, a in enumerate(ids):
-            if a >= 0:
-                for b in ids[i + 1 : i + 1 + WORD_WINDOW]:
-                    if b >= 0:
-                        rows += [a, b]
-                        cols += [b, a]
-    n = len(vocab)
-    co = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr().tocoo()
-    row = np.asarray(co.sum(axis=1)).ravel()
-    ctx = row**0.75
-    pmi = np.log(co.data * ctx.sum() / (row[co.row] * ctx[co.col]))
-    keep = pmi > 0
-    ppmi = coo_matrix((pmi[keep], (co.row[keep], co.col[keep])), shape=(n, n)).tocsr()
-    u, s, _vt = svds(ppmi, k=dims or DIMS, v0=np.full(n, 1 / np.sqrt(n)))
-    order = np.argsort(-s)
-    emb = u[:, order] * np.sqrt(s[order])
-    emb *= np.sign(emb[np.abs(emb).argmax(axis=0), np.arange(emb.shape[1])])
-    emb /= np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
-    df = Counter(w for d in docs for w in set(d))
-    idf = np.array([np.log(len(docs) / (1 + df[w])) + 1.0 for w in vocab])
-    return index, emb, idf
-
-
-def sorted_words(text: str) -> list[str]:
-    """A message's words in order (``pairs.words_of`` keeps them as a set)."""
-    return [w for w in get_tokenizer().lcut(normalize(text), HMM=False) if _CJK.fullmatch(w)]
 
 
 # Single characters and words that name several things (路, 车, 火, 件): no synonym to swap.
@@ -285,20 +241,17 @@ def _fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, base: PairModel) -> PairMo
     clf = LogisticRegression(C=C, max_iter=5000)
     clf.fit((X - mean) / scale, y, sample_weight=w)
     return PairModel(FEATURES, mean, scale, clf.coef_[0], float(clf.intercept_[0]), THRESHOLD,
-                     base.chars, base.vectors, base.idf, base.words, base.word_vectors, base.word_idf)
+                     base.chars, base.vectors, base.idf)
 
 
 def _base_model(rows: list[CorpusRow]) -> PairModel:
     # Every row's wording, the held-out ones too: no label is read, and the embedding only
     # says which characters keep company in the community's messages.
-    texts = [r.text for r in rows]
-    chars, vectors, idf = char_embeddings(texts)
-    words, word_vectors, word_idf = word_embeddings(texts)
+    chars, vectors, idf = char_embeddings([r.text for r in rows])
     zeros = np.zeros(len(FEATURES))
     # As shipped (half precision), so the features trained on are those the bot computes.
     half = lambda a: a.astype(np.float16).astype(np.float64)  # noqa: E731
-    return PairModel(FEATURES, zeros, np.ones(len(FEATURES)), zeros, 0.0, THRESHOLD, chars, half(vectors),
-                     half(idf), words, half(word_vectors), half(word_idf))
+    return PairModel(FEATURES, zeros, np.ones(len(FEATURES)), zeros, 0.0, THRESHOLD, chars, half(vectors), half(idf))
 
 
 class PairData:

@@ -3,7 +3,7 @@ pair, weighed by a logistic regression trained on labelled pairs (``pair_train.p
 
 The hand vocabulary (``problems.signature``) still names the things and troubles; what it cannot
 know — a colloquial name it lacks (升降梯, 宵夜摊), a description instead of a name — is read off
-the wording: character overlap, a character embedding learned from the project's corpus (SVD of
+the wording: character overlap, a character embedding learned from the project's corpus (the leading eigenvectors of
 co-occurrence), and above all *where the two texts differ*. Two reports that share most of their
 words and differ in a thing or a trouble (「楼道灯一直亮着」 / 「楼道灯不亮」, 「粪井返臭味」 /
 「垃圾桶返臭味」) are two issues; two that share little wording but name the same thing, place
@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .lexicon import get_tokenizer
 from .problems import SLIPS, Signature, signature
 
 PAIR_MODEL_PATH = Path(__file__).resolve().parent / "data" / "pair_model.npz"
@@ -38,7 +37,6 @@ FEATURES = (
     "residual_troubles_differ", "residual_one_empty",
     "embedding_cos", "residual_embedding_cos", "residual_aligned_cos",
     "place_agree", "place_agree_rewritten",
-    "word_embedding_cos", "word_residual_cos",
 )
 
 # Addresses are compared as places (``similar``); in the wording they would count twice, and
@@ -75,16 +73,6 @@ def _mean(ids: list[int], weighted: np.ndarray) -> np.ndarray | None:
     return v / n if n else None
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]+")
-
-
-@lru_cache(maxsize=4096)
-def words_of(text: str) -> frozenset[str]:
-    """The Chinese words of a normalised message (the parser's tokenizer, addresses out)."""
-    s = _ADDRESS.sub(" ", _SLIP.sub(lambda m: SLIPS[m.group()], text))
-    return frozenset(w for w in get_tokenizer().lcut(s, HMM=False) if _CJK.fullmatch(w))
-
-
 @dataclass(frozen=True)
 class PairModel:
     names: tuple[str, ...]
@@ -96,36 +84,20 @@ class PairModel:
     chars: dict[str, int]
     vectors: np.ndarray  # (chars, dims), rows of unit length
     idf: np.ndarray  # (chars,)
-    words: dict[str, int]
-    word_vectors: np.ndarray  # (words, dims), rows of unit length
-    word_idf: np.ndarray
     # Each vector weighted by its idf, and the vectors of texts already seen (a new report meets
     # up to ten open ones, each compared again with the next report).
     _weighted: np.ndarray = field(init=False, repr=False, compare=False)
-    _word_weighted: np.ndarray = field(init=False, repr=False, compare=False)
     _seen: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_weighted", self.idf[:, None] * self.vectors)
-        object.__setattr__(self, "_word_weighted", self.word_idf[:, None] * self.word_vectors)
 
     def vector(self, s: str) -> np.ndarray | None:
-        key = ("c", s)
-        if key not in self._seen:
-            self._remember(key, _mean([i for ch in s if (i := self.chars.get(ch)) is not None], self._weighted))
-        return self._seen[key]
-
-    def word_vector(self, words: frozenset[str]) -> np.ndarray | None:
-        key = ("w", words)
-        if key not in self._seen:
-            ids = sorted(i for w in words if (i := self.words.get(w)) is not None)
-            self._remember(key, _mean(ids, self._word_weighted))
-        return self._seen[key]
-
-    def _remember(self, key, value) -> None:
-        if len(self._seen) >= 20_000:
-            self._seen.clear()  # a bound, not a policy: the next comparisons fill it again
-        self._seen[key] = value
+        if s not in self._seen:
+            if len(self._seen) >= 20_000:
+                self._seen.clear()  # a bound, not a policy: the next comparisons fill it again
+            self._seen[s] = _mean([i for ch in s if (i := self.chars.get(ch)) is not None], self._weighted)
+        return self._seen[s]
 
     def probability(self, x: np.ndarray) -> float:
         z = float(((x - self.mean) / self.scale) @ self.coef) + self.intercept
@@ -138,8 +110,6 @@ def save_pair_model(path: Path, model: PairModel) -> None:
         path, names=np.array(model.names), mean=model.mean, scale=model.scale, coef=model.coef,
         intercept=np.array([model.intercept]), threshold=np.array([model.threshold]),
         chars=np.array(chars), vectors=model.vectors.astype(np.float16), idf=model.idf.astype(np.float16),
-        words=np.array(sorted(model.words, key=model.words.__getitem__)),
-        word_vectors=model.word_vectors.astype(np.float16), word_idf=model.word_idf.astype(np.float16),
     )
 
 
@@ -153,8 +123,6 @@ def load_pair_model(path: Path = PAIR_MODEL_PATH) -> PairModel:
             float(z["intercept"][0]), float(z["threshold"][0]),
             {str(c): i for i, c in enumerate(z["chars"])}, z["vectors"].astype(np.float64),
             z["idf"].astype(np.float64),
-            {str(w): i for i, w in enumerate(z["words"])}, z["word_vectors"].astype(np.float64),
-            z["word_idf"].astype(np.float64),
         )
 
 
@@ -168,12 +136,9 @@ def pair_model() -> PairModel:
     return _model
 
 
-def _vcos(vx: np.ndarray | None, vy: np.ndarray | None) -> float | None:
-    return None if vx is None or vy is None else float(vx @ vy)
-
-
 def _cos(model: PairModel, x: str, y: str) -> float | None:
-    return _vcos(model.vector(x), model.vector(y))
+    vx, vy = model.vector(x), model.vector(y)
+    return None if vx is None or vy is None else float(vx @ vy)
 
 
 def _aligned(model: PairModel, ra: str, rb: str) -> float:
@@ -223,9 +188,6 @@ def features(a_text: str, b_text: str, sa: Signature, sb: Signature, category_sa
     res_kinds_a, res_kinds_b = res_a.trouble_kinds - kb, res_b.trouble_kinds - ka
     res_troubles_a, res_troubles_b = res_a.problems - sb.problems, res_b.problems - sa.problems
     whole = _cos(model, ca, cb)
-    wa, wb = words_of(a_text), words_of(b_text)
-    word_whole = _vcos(model.word_vector(wa), model.word_vector(wb))
-    word_residual = _vcos(model.word_vector(wa - wb), model.word_vector(wb - wa))
     residual = _cos(model, ra, rb)
     return np.array([
         float(rule[0]), rule[1],
@@ -243,5 +205,4 @@ def features(a_text: str, b_text: str, sa: Signature, sb: Signature, category_sa
         float(place_agree),
         # one place said in full by two people in their own words, not one message edited
         float(place_agree) * (1.0 - ratio),
-        word_whole if word_whole is not None else 0.0, word_residual if word_residual is not None else 1.0,
     ])
