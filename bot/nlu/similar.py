@@ -113,6 +113,10 @@ def pair_features(ra: ParseResult, rb: ParseResult, model: PairModel) -> np.ndar
     sa, sb = signature(ra.text), signature(rb.text)
     if hard_different(ra, rb, sa, sb) is not None:
         return None
+    return _features(ra, rb, sa, sb, model)
+
+
+def _features(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature, model: PairModel) -> np.ndarray:
     return features(ra.text, rb.text, sa, sb, ra.category == rb.category,
                     ra.intent == "issue" and rb.intent == "issue", ra.urgent != rb.urgent,
                     _place_agree(ra, rb, sa, sb), rule_judgement(ra, rb, sa, sb), model)
@@ -131,7 +135,7 @@ def same_issue(
     if hard is not None:
         return SameIssue(False, hard)
     model = pair_model()
-    p = model.probability(pair_features(ra, rb, model))
+    p = model.probability(_features(ra, rb, sa, sb, model))
     return SameIssue(bool(p >= model.threshold), round(p, 4))
 
 
