@@ -4,11 +4,12 @@ place that does not contradict.
 The place is a condition, not the evidence, and a hard one: another compound, building, unit or
 room, another gate (东门 / 西门), area (东区 / 二期) or part of the building (the roof / the
 basement) makes two issues whatever the wording, and so does a message that is plainly no
-report. Otherwise a learned comparison (``pairs``) decides: a logistic regression over the
-pair's features — the hand vocabulary's verdict (``rule_judgement``: the thing named in any of
-its names, 垃圾桶 / 垃圾箱, 蟑螂 / 小强, and what is wrong with it), whether things and troubles
-are shared, how much wording is shared and *what differs where the two texts differ*, and a
-character embedding learned from the corpus for the names the vocabulary lacks.
+report. One message sent again (the same words once addresses, contact details, punctuation and
+particles are out) or with only a clause of impatience added (「…，怎么还没人来修」) is one issue.
+Otherwise a learned comparison (``pairs``) decides: a logistic regression over the pair's
+features — the hand vocabulary's verdict (``rule_judgement``: the thing named in any of its names, 垃圾桶 / 垃圾箱, 蟑螂 / 小强, and what is wrong with it), whether things and troubles
+are shared, *what differs where the two texts differ*, and a character embedding learned from
+the corpus for the names the vocabulary lacks.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .pairs import PairModel, features, only_directions_differ, pair_model
+from .pairs import PairModel, core, features, only_directions_differ, only_impatience_added, pair_model
 from .parser import ParseResult, get_parser
 from .place import Gazetteer
 from .problems import AGENTS, CONTAINERS, Signature, signature
@@ -134,6 +135,10 @@ def same_issue(
     hard = hard_different(ra, rb, sa, sb)
     if hard is not None:
         return SameIssue(False, hard)
+    if core(ra.text) == core(rb.text):
+        return SameIssue(True, 1.0)  # one message sent again, its punctuation or particles aside
+    if only_impatience_added(ra.text, rb.text):
+        return SameIssue(True, 0.9)
     model = pair_model()
     p = model.probability(_features(ra, rb, sa, sb, model))
     return SameIssue(bool(p >= model.threshold), round(p, 4))
