@@ -29,7 +29,7 @@ _KINDS: dict[str, re.Pattern[str]] = {
     # a trouble said to be over: 「楼道那堆垃圾保洁已经清掉了」「电梯维保的师傅弄完了，现在运行正常」
     "fixed": re.compile(
         r"(?<![才没不])(?:修好|弄好|搞好|换好|装好|处理好|清掉|清走|清理干净|拉走|运走|弄完|修完|恢复正常|运行正常|"
-        r"来电了|来水了|通了|(?<![不没])亮了)(?:了|啦|咯)?(?:[,，。.!！~ ]|$|.{0,10}(?:宽敞|干净|方便|舒服|谢谢|感谢|辛苦|点赞))"
+        r"来电了|来水了|(?<!开)通了|(?<![不没])亮了)(?:了|啦|咯)?(?:[,，。.!！~ ]|$|.{0,10}(?:宽敞|干净|方便|舒服|谢谢|感谢|辛苦|点赞))"
     ),
     # thanks said to neighbours or staff, from the first words: 「想在群里郑重地感谢一下大家…」
     # (a request closing with 谢谢 is no thanks: 「帮我取个快递吧，谢谢」)
@@ -49,8 +49,14 @@ _KINDS: dict[str, re.Pattern[str]] = {
 }
 
 
+# Talk is a line or two; a letter to an office that mentions a transfer or a job is not talk.
+MAX_LENGTH = 100
+
+
 def talk_kind(s: str) -> str | None:
     """The kind of neighbours' talk normalised ``s`` is, or None when it may be a report."""
+    if len(s) > MAX_LENGTH:
+        return None
     for kind, pattern in _KINDS.items():
         if pattern.search(s) and (kind == "found" or not _COMPLAINT.search(s)):
             return kind
