@@ -33,7 +33,7 @@ _KINDS: dict[str, re.Pattern[str]] = {
     ),
     # thanks said to neighbours or staff, from the first words: 「想在群里郑重地感谢一下大家…」
     # (a request closing with 谢谢 is no thanks: 「帮我取个快递吧，谢谢」)
-    "thanks": re.compile(r"^(?!.{0,10}(?:帮|麻烦|请)).{0,10}(?:感谢|谢谢|多谢|点赞|表扬)"),
+    "thanks": re.compile(r"^(?:(?!帮|麻烦|请).){0,10}(?:感谢|谢谢|多谢|点赞|表扬)"),
     # selling and group-buying among neighbours: 「闲置婴儿床转让」「拼单的接龙」 (borrowing a tool
     # or asking for a good shop is a wish in this corpus' labels: not here)
     "trade": re.compile(
@@ -41,7 +41,7 @@ _KINDS: dict[str, re.Pattern[str]] = {
         r"有(?:人|谁)要.{0,12}吗|\d+(?:块|元)?(?:拿走|带走)"
     ),
     # joining what someone else organises: 「我家老人也想参加」「能算一个吗」
-    "join": re.compile(r"也想参加|也要参加|算(?:我|上我)?一个|我也(?:去|来|报)|带上我"),
+    "join": re.compile(r"也想参加|也要参加|算(?:上)?(?:我|我家|我们)?一个|我也(?:去|来|报)|带上我"),
     # when the office is open, which number to call: 「报修热线现在打哪个」「周末物业办公室有人值班不」
     "office": re.compile(
         r"(?:电话|热线)(?:是)?(?:多少|打哪个|换了)|打哪个|有人值班|(?:几点|什么时候)(?:开门|上班|下班|关门)|办公时间"
