@@ -50,14 +50,15 @@ _KINDS: dict[str, re.Pattern[str]] = {
 
 
 # Talk is a line or two; a letter to an office that mentions a transfer or a job is not talk.
+# Thanks may run long (a story of who helped), and is read from its first words only.
 MAX_LENGTH = 100
 
 
 def talk_kind(s: str) -> str | None:
     """The kind of neighbours' talk normalised ``s`` is, or None when it may be a report."""
-    if len(s) > MAX_LENGTH:
-        return None
     for kind, pattern in _KINDS.items():
+        if len(s) > MAX_LENGTH and kind != "thanks":
+            continue
         if pattern.search(s) and (kind == "found" or not _COMPLAINT.search(s)):
             return kind
     return None
