@@ -113,4 +113,4 @@ def test_real_citizen_messages_route_well():
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
     xtr, xte, ytr, yte = train_test_split(texts, labels, test_size=0.2, random_state=0, stratify=labels)
     report = routing.evaluate(routing.train(xtr, ytr), xte, yte)
-    assert report["macro_f1"] >= 0.90  # measured 0.924 (bench/nlu.py --routing, seed 0)
+    assert report["macro_f1"] >= 0.90  # measured 0.920 (bench/nlu.py --routing, seed 0)
