@@ -277,11 +277,11 @@ async def test_notify_wakes_the_sender_at_once_and_polling_finds_the_rest(db, cl
 
 @virtual
 async def test_edit_rows_edit(db, clock, transport):
-    [row_id] = add(db, clock, Outgoing(chat_id=5, text="已受理", edit_message_id=77))
+    [row_id] = add(db, clock, Outgoing(chat_id=5, text="已受理", edit_message_id="77"))
     await make_sender(db, transport, clock).drain()
     [d] = transport.deliveries
-    assert d.edit and d.message.edit_message_id == 77
-    assert rows(db)[row_id].sent_message_id == 77
+    assert d.edit and d.message.edit_message_id == "77"
+    assert rows(db)[row_id].sent_message_id == "77"
 
 
 @virtual
@@ -321,11 +321,11 @@ async def test_a_sent_mark_is_written_once(db, clock, transport):
     [claim], _, _ = sender._claim_rows(clock.now(), 10)
     from bot.outbox.sender import _Outcome
 
-    sender._write([_Outcome("sent", claim, message_id=1)], clock.now())
+    sender._write([_Outcome("sent", claim, message_id="1")], clock.now())
     clock.advance(seconds=1)
-    sender._write([_Outcome("sent", claim, message_id=2), _Outcome("dead", claim, error="late")], clock.now())
+    sender._write([_Outcome("sent", claim, message_id="2"), _Outcome("dead", claim, error="late")], clock.now())
     row = rows(db)[row_id]
-    assert row.status == S.sent and row.sent_message_id == 1 and row.last_error == ""
+    assert row.status == S.sent and row.sent_message_id == "1" and row.last_error == ""
 
 
 @virtual
