@@ -285,6 +285,27 @@ async def test_edit_rows_edit(db, clock, transport):
 
 
 @virtual
+async def test_a_platform_with_text_message_ids_is_answered_and_edited_by_them(db, clock):
+    """WeCom names messages by strings: the sender records what the platform answered as it is,
+    and an edit of that message reaches the platform with the same string."""
+
+    class TextIds(FakeTransport):
+        async def _deliver(self, message, *, edit):
+            answered = await super()._deliver(message, edit=edit)
+            return answered if edit else f"msgid-{answered}-AbC=="
+
+    transport = TextIds()
+    [first] = add(db, clock, Outgoing(chat_id=5, text="问题 Q1"))
+    await make_sender(db, transport, clock).drain()
+    sent_as = rows(db)[first].sent_message_id
+    assert sent_as.startswith("msgid-") and sent_as.endswith("AbC==")
+    [edit] = add(db, clock, Outgoing(chat_id=5, text="问题 Q1 已受理", edit_message_id=sent_as, kind="card"))
+    await make_sender(db, transport, clock).drain()
+    assert transport.deliveries[-1].edit and transport.deliveries[-1].message.edit_message_id == sent_as
+    assert rows(db)[edit].sent_message_id == sent_as
+
+
+@virtual
 async def test_stop_gives_unsent_claims_back(db, clock, transport):
     ids = add(db, clock, *[Outgoing(chat_id=GROUP, text=f"m{i}") for i in range(25)])
     sender = make_sender(db, transport, clock, limits=RateLimits())  # 20 a minute in a group
