@@ -292,6 +292,9 @@ class Sender:
         flusher = asyncio.create_task(self._flusher(), name="outbox-flusher")
         try:
             if reclaim:
+                # what a dead owner sent in its last second still counts in the platform's
+                # windows, and nobody can say how much it was: one whole window passes first
+                self.limiter.pause_all(self.limiter.limits.takeover_pause)
                 try:
                     taken = await self._db_call(self._reclaim, self.clock.now())
                 except Exception:
