@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluate import DEV_SETS, NLU_DATA, load_pairs
+from .evaluate import DEV_SETS, load_pairs
 from .pairs import FEATURES, PAIR_MODEL_PATH, PairModel, save_pair_model
 from .parser import Parser, get_parser
 from .problems import AGENTS, CONTAINERS, OBJECTS, PARENTS, PROBLEMS, TROUBLE_KIND, signature
@@ -33,8 +33,6 @@ from .similar import pair_features
 from .train import CorpusRow, load_corpus, stable_bucket
 from .text import normalize
 
-# Round 3's second development set, copied in when its author finished (development data).
-DEV3 = NLU_DATA / "dev3"
 DIMS = 64
 WINDOW = 2
 MIN_COUNT = 3
@@ -59,8 +57,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
 def pair_sets() -> dict[str, list[dict]]:
     """Every labelled development pair set present, by name."""
-    folders = {**DEV_SETS, "dev3": DEV3}
-    return {name: load_pairs(folder) for name, folder in folders.items() if (folder / "pairs.csv").exists()}
+    return {name: load_pairs(folder) for name, folder in DEV_SETS.items() if (folder / "pairs.csv").exists()}
 
 
 def char_embeddings(texts: list[str], dims: int | None = None) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
