@@ -164,6 +164,19 @@ def test_frozen_set_is_in_the_repository_as_written():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
+FROZEN4_MD5 = {
+    "README.md": "23507f4c6a2f40fd96e1f5438327ac3f",
+    "messages.csv": "9e9953612a6c32db7ad773caad79a061",
+    "pairs.csv": "14cb9ea875ee853f4adb174b3fb03219",
+}
+
+
+def test_next_rounds_frozen_set_is_in_the_repository_as_written():
+    # written at the end of round 3 for round 4 to be judged on: as bytes, never parsed
+    for name, md5 in FROZEN4_MD5.items():
+        assert hashlib.md5((FROZEN.parent / "frozen4" / name).read_bytes()).hexdigest() == md5, name
+
+
 DEV_R2_MD5 = {
     "messages.csv": "7b406f76607667444f19a436a774a3da",
     "pairs.csv": "0309993f5c005d78e5bd6c601fcc4f53",
