@@ -112,7 +112,8 @@ def rotas_cmd(
     from sqlmodel import select
 
     from bot.places import service as places
-    from bot.rotas import texts, turns
+    from bot.rotas import turns
+    from handlers.texts import rotas as texts
     from models import Rota
 
     settings = _settings()

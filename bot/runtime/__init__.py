@@ -26,6 +26,7 @@ from bot.infra.config import Settings
 from bot.infra import metrics
 from bot.infra.db import Database
 from bot.platforms.telegram.polling import WebhookActive, check_webhook
+from handlers import notices
 
 __all__ = ["Features", "Runtime", "WebhookActive", "check_webhook", "make_sender", "populate_standin"]
 
@@ -107,6 +108,7 @@ class Runtime:
         features: Features | None = None,
         web_port: int | None = None,
     ) -> None:
+        notices.install()  # the words of the scheduler's and the core's messages
         self.settings = settings
         self.db = db
         self.clock = clock or SystemClock()

@@ -3,6 +3,9 @@
 The bot's ``hgj run`` starts the same scheduler in its own process; this entry point is for
 running it apart (and for the crash test). Prints one line when it has started:
 ``scheduler started owner=True|False``.
+
+A process's entry point, so an adapter (``tests/test_architecture.py``): it installs the words of
+the reminders and digests it fires (``handlers.notices``), which the core may not import.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import argparse
 import asyncio
 import signal
 
+from handlers import notices
+
 
 async def _main(settings) -> None:
     from bot.bootstrap import prepare
@@ -18,6 +23,8 @@ async def _main(settings) -> None:
 
     db = prepare(settings.database_url)
     from . import start_scheduler
+
+    notices.install()
 
     handle = start_scheduler(db, settings, SystemClock())
     print(f"scheduler started owner={handle.is_owner}", flush=True)

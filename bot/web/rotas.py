@@ -23,7 +23,8 @@ from bot.infra.errors import DomainError, NotAllowed
 from bot.infra.ids import INT64_MAX
 from bot.members.permissions import in_community
 from bot.places import service as places
-from bot.rotas import admin, ical, texts, turns
+from bot.rotas import admin, ical, turns
+from handlers.texts import rotas as texts
 from bot.rotas.spec import RotaSpec, find_members, parse_kind, parse_times, parse_weekdays
 from models import Community, Member, MemberStatus, Rota
 
