@@ -26,6 +26,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, URL
 from sqlmodel import Session
 
+from .connections import side_engine
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "hgj_groups"
@@ -83,6 +85,10 @@ class GroupWatch:
 
     def __init__(self, engine: Engine, *, reconnect: float = 1.0) -> None:
         self.engine = engine
+        # LISTEN on a connection of its own with keepalives: a connection lost without a word
+        # would otherwise look alive for hours while the caches trusted a version that no
+        # longer moves
+        self._listen_engine = side_engine(engine.url, f"hgj:group-watch pid={os.getpid()}")
         self.reconnect = reconnect
         self.version: int | None = None
         self.notified = 0
@@ -101,6 +107,7 @@ class GroupWatch:
         with _watches_lock:
             if _watches.get(str(self.engine.url)) is self:
                 del _watches[str(self.engine.url)]
+        self._listen_engine.dispose()
 
     def wait_connected(self, timeout: float = 5.0) -> bool:
         end = time.monotonic() + timeout
@@ -113,7 +120,7 @@ class GroupWatch:
         while not self._stop.is_set():
             raw = None
             try:
-                raw = self.engine.raw_connection()
+                raw = self._listen_engine.raw_connection()
                 dbapi = raw.driver_connection
                 dbapi.autocommit = True
                 cur = dbapi.cursor()
@@ -135,7 +142,7 @@ class GroupWatch:
                 self.version = None
                 if raw is not None:
                     try:
-                        raw.invalidate()  # LISTEN state must not go back to the pool
+                        raw.close()  # no pool behind it: the connection ends, and its LISTEN
                     except Exception:  # noqa: BLE001
                         pass
             self._stop.wait(self.reconnect)

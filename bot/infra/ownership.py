@@ -28,9 +28,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
+
+from .connections import side_engine
 
 log = logging.getLogger(__name__)
 
@@ -140,12 +141,7 @@ class AdvisoryRoleLock:
         # a connection of its own, outside the pool: it is named after the role, and closing it
         # (or the process dying) is what gives the lock up
         if self._engine is None:
-            args: dict = {"application_name": process_name(self.role)}
-            if self.url.get_driver_name() in ("psycopg2", "psycopg"):
-                # a server that vanished without closing the socket is noticed within seconds
-                args.update(keepalives=1, keepalives_idle=5, keepalives_interval=2, keepalives_count=2,
-                            connect_timeout=5)
-            self._engine = create_engine(self.url, poolclass=NullPool, connect_args=args)
+            self._engine = side_engine(self.url, process_name(self.role))
         return self._engine
 
     def acquire(self) -> bool:

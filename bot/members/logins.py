@@ -48,6 +48,21 @@ def login_of(session: Session, token: str | None, *, now: datetime) -> WebLogin 
     return login
 
 
+def exchange(session: Session, token: str | None, *, now: datetime) -> str | None:
+    """Open a login link: the link's token ends and a new one, unknown to whoever saw the link
+    (a forwarded chat, a browser history, a proxy log), carries the browser's login until the link
+    would have run out. None when the link is no live login."""
+    link = login_of(session, token, now=now)
+    if link is None:
+        return None
+    link.revoked_at = now
+    session.add(link)
+    fresh = secrets.token_urlsafe(32)
+    session.add(WebLogin(token_hash=digest(fresh), member_id=link.member_id, created_at=now, expires_at=link.expires_at))
+    session.flush()
+    return fresh
+
+
 def member_for_token(session: Session, token: str | None, *, now: datetime) -> Member | None:
     login = login_of(session, token, now=now)
     return session.get(Member, login.member_id) if login is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from urllib.parse import parse_qs, urlsplit
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -88,3 +89,26 @@ def check_csrf(request: Request, sent: str | None) -> None:
     given = sent or request.headers.get("x-csrf-token", "")
     if not token or not given or not hmac.compare_digest(given, access.csrf_token(token)):
         raise HTTPException(403, "页面已过期，请刷新社区看板后再试")
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """A posted form's fields (the first of each name); an undecodable byte becomes U+FFFD."""
+    body = (await request.body()).decode("utf-8", "replace")
+    return {k: v[0] for k, v in parse_qs(body).items()}
+
+
+def check_same_site(request: Request) -> None:
+    """A form posted from another site's page is refused where no CSRF value can be asked for
+    (logging in): browsers name the page's site in ``Sec-Fetch-Site`` and ``Origin``. A request
+    without either (curl, an old browser) was not made by another site's page."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        raise HTTPException(403, "请直接点开机器人发来的登录链接")
+    origin = request.headers.get("origin")
+    if origin is None:
+        return
+    ours = {request.headers.get("host", "")}
+    web_url = request.app.state.settings.web_url
+    if web_url:
+        ours.add(urlsplit(web_url).netloc)
+    if urlsplit(origin).netloc not in ours:
+        raise HTTPException(403, "请直接点开机器人发来的登录链接")

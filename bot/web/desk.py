@@ -23,8 +23,7 @@ from handlers import handling
 from handlers.context import Context
 from models import ISSUE_STATUS_ZH, Issue, Member
 
-from .deps import SessionDep, StaffDep, Text, check_csrf, now
-from .members import _form
+from .deps import SessionDep, StaffDep, Text, check_csrf, form_of, now
 from .pages import render
 
 router = APIRouter()
@@ -82,7 +81,7 @@ def api_act(ref: str, verb: Verb, request: Request, session: SessionDep, viewer:
 
 @router.post("/dashboard/issues/{ref}/{verb}", response_class=HTMLResponse)
 async def page_act(ref: str, verb: Verb, request: Request, session: SessionDep, viewer: StaffDep):
-    form = await _form(request)
+    form = await form_of(request)
     check_csrf(request, form.get("csrf"))
     note = form.get("note", "")
     if "\x00" in note or len(note) > NOTE_LIMIT:

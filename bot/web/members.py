@@ -6,7 +6,6 @@ Changes made with the login cookie carry the page's CSRF value; the API takes a 
 from __future__ import annotations
 
 import base64
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -17,16 +16,11 @@ from bot.members import binding
 from bot.members.service import find_by_number
 from models import Member
 
-from .deps import SessionDep, StaffDep, check_csrf, login_token, now
+from .deps import SessionDep, StaffDep, check_csrf, form_of, login_token, now
 from .pages import render
 
 router = APIRouter()
 _NO_STORE = {"Cache-Control": "no-store"}  # an invitation is shown once and must not sit in a cache
-
-
-async def _form(request: Request) -> dict[str, str]:
-    body = (await request.body()).decode("utf-8", "replace")
-    return {k: v[0] for k, v in parse_qs(body).items()}
 
 
 def _member(session, viewer: Member, number: str) -> Member:
@@ -81,7 +75,7 @@ def _unbind(request: Request, session, viewer: Member, number: str) -> dict:
 
 @router.post("/dashboard/members/{number}/invite", response_class=HTMLResponse)
 async def page_invite(number: str, request: Request, session: SessionDep, viewer: StaffDep):
-    check_csrf(request, (await _form(request)).get("csrf"))
+    check_csrf(request, (await form_of(request)).get("csrf"))
     made = _invite(request, session, viewer, number)
     response = render("invitation.html", made=made)
     response.headers.update(_NO_STORE)
@@ -98,7 +92,7 @@ def page_unbind_confirm(number: str, request: Request, session: SessionDep, view
 
 @router.post("/dashboard/members/{number}/unbind", response_class=HTMLResponse)
 async def page_unbind(number: str, request: Request, session: SessionDep, viewer: StaffDep):
-    check_csrf(request, (await _form(request)).get("csrf"))
+    check_csrf(request, (await form_of(request)).get("csrf"))
     done = _unbind(request, session, viewer, number)
     return render("message.html", title="已解绑",
                   text=f"{done['name']}（{done['number']}）的聊天账号已解绑，看板登录 {done['logins_revoked']} 个已作废；"

@@ -16,10 +16,10 @@ from bot.office import stats
 from bot.office.stats import funnel
 from bot.places import service as places
 from bot.points import service as points
-from models import Community, Grid
+from models import Community, Grid, Member
 
 from .api import CommunityRef
-from .deps import COOKIE, MemberDep, SessionDep, login_token, now
+from .deps import COOKIE, MemberDep, SessionDep, check_csrf, check_same_site, form_of, login_token, now
 from .views import member_rows, open_issue_rows, wish_rows
 
 router = APIRouter()
@@ -56,21 +56,55 @@ def wall(ref: CommunityRef, request: Request, session: SessionDep):
                   wishes=wish_rows(session, community.id, request.app.state.settings.tz))
 
 
-@router.get("/login")
+_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}  # the page's URL holds the token
+
+
+@router.get("/login", response_class=HTMLResponse)
 def login(token: str, request: Request, session: SessionDep):
-    """The link the bot sends with /web: keeps the token in a cookie and opens the dashboard."""
-    if access.login_of(session, token, now=now(request)) is None:
-        return render("message.html", 401, title="链接无效或已过期", text="请在机器人私聊里重新发送 /web 获取新的登录链接。")
-    response = RedirectResponse("/dashboard", status_code=303)
-    # Secure when the site is served over https: the login must never travel in clear text
-    secure = request.app.state.settings.web_url.startswith("https://")
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=secure, max_age=7 * 24 * 3600)
+    """The link the bot sends with /web. Opening it only asks: a link preview, or another site
+    making a browser open it, logs nobody in; the button posts the token back."""
+    link = access.login_of(session, token, now=now(request))
+    if link is None:
+        return _expired_link()
+    member = session.get(Member, link.member_id)
+    response = render("login.html", member=member, token=token)
+    response.headers.update(_PRIVATE)
     return response
 
 
-@router.get("/logout")
-def logout(request: Request, session: SessionDep):
-    access.revoke_token(session, request.cookies.get(COOKIE), now=now(request))
+@router.post("/login")
+async def login_confirmed(request: Request, session: SessionDep):
+    """Logs this browser in with a new token of its own (the link's ends: a copy of the link, in a
+    forwarded chat or a history, logs nobody else in), and only from our own page."""
+    check_same_site(request)
+    fresh = access.exchange(session, (await form_of(request)).get("token"), now=now(request))
+    if fresh is None:
+        return _expired_link()
+    session.commit()
+    response = RedirectResponse("/dashboard", status_code=303)
+    # Secure when the site is served over https: the login must never travel in clear text
+    secure = request.app.state.settings.web_url.startswith("https://")
+    response.set_cookie(COOKIE, fresh, httponly=True, samesite="lax", secure=secure, max_age=7 * 24 * 3600)
+    return response
+
+
+def _expired_link() -> HTMLResponse:
+    return render("message.html", 401, title="链接无效或已过期",
+                  text="登录链接只能用一次。请在机器人私聊里重新发送 /web 获取新的登录链接。")
+
+
+@router.get("/logout", response_class=HTMLResponse)
+def logout_confirm(request: Request, viewer: MemberDep):
+    """Asks first: a link or an image on another site must not log anyone out."""
+    if viewer is None:
+        return RedirectResponse("/wall", status_code=303)
+    return render("logout.html", viewer=viewer, csrf=access.csrf_token(login_token(request)))
+
+
+@router.post("/logout")
+async def logout(request: Request, session: SessionDep):
+    check_csrf(request, (await form_of(request)).get("csrf"))
+    access.revoke_token(session, login_token(request), now=now(request))
     session.commit()
     response = RedirectResponse("/wall", status_code=303)
     response.delete_cookie(COOKIE, httponly=True, samesite="lax",

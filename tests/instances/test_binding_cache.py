@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import text
 
 from bot.places import groups
 from bot.infra.changes import GroupWatch
@@ -89,4 +90,31 @@ async def test_while_the_listener_is_away_every_read_goes_to_the_database(pg_db,
         assert seen(pg_db, clock) == "月亮湖社区"
     finally:
         other.dispose()
+        forget_bindings()
+
+
+@pytest.mark.postgres
+async def test_the_listener_has_a_named_connection_of_its_own_and_comes_back_when_it_is_cut(pg_db, clock):
+    # a listener on a pooled connection without keepalives looked alive for hours after the
+    # network dropped it, and the caches trusted it; its own connection is named for the operator
+    # (pg_stat_activity) and, cut, is noticed and made again
+    forget_bindings()
+    with pg_db.transaction() as s:
+        build_world(s, clock.now())
+    watch = GroupWatch(pg_db.engine, reconnect=0.5).start()
+    try:
+        assert await asyncio.to_thread(watch.wait_connected)
+        name = "hgj:group-watch%"
+        with pg_db.engine.connect() as conn:
+            (pid,) = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name LIKE :n "
+                                       "AND query LIKE 'LISTEN%'"), {"n": name}).one()
+            conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        assert await until(lambda: watch.version is None, 5)  # the caches read through meanwhile
+        assert await until(lambda: watch.version is not None, 5)
+        with pg_db.engine.connect() as conn:
+            again = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name LIKE :n"),
+                                 {"n": name}).scalars().all()
+        assert again and pid not in again
+    finally:
+        await asyncio.to_thread(watch.stop)
         forget_bindings()

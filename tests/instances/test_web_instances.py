@@ -15,6 +15,7 @@ from bot.members import logins as access
 from bot.web.site import install
 from models import Member
 from tests.factories import build_world
+from tests.weblogin import log_in
 
 
 def instance(url: str, clock, tmp_path, name: str) -> FastAPI:
@@ -34,7 +35,7 @@ def test_a_login_and_its_form_value_from_one_instance_work_on_the_other(db, cloc
     with db.transaction() as session:
         token = access.issue_login(session, session.get(Member, office), now=clock.now())
     first = TestClient(one)
-    assert first.get(f"/login?token={token}", follow_redirects=False).status_code == 303
+    assert log_in(first, token).status_code == 303
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', first.get("/dashboard").text).group(1)
     second = TestClient(two)  # the balancer sent the next request elsewhere
     second.cookies.update(first.cookies)

@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 import aiohttp
+from yarl import URL
 import pytest
 from sqlmodel import select
 
@@ -162,13 +163,14 @@ async def test_unbinding_ends_the_web_login_at_once(demo, parser):
         link = await sc.wait_for_message(gm.chat_user_id, lambda m: "打开社区看板" in m["text"])
         token = next(e["url"] for e in link["entities"] if e["type"] == "text_link").split("token=")[1]
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:  # 127.0.0.1
-            async with http.get(f"{web}/login?token={token}") as resp:  # follows to the dashboard
+            async with http.post(f"{web}/login", data={"token": token}) as resp:  # 登录, follows to the dashboard
                 assert resp.status == 200 and "问题漏斗" in await resp.text()
+            cookie = http.cookie_jar.filter_cookies(URL(web))["hgj_token"].value
             await sc.send_text(office.chat_user_id, office.chat_user_id, f"/unbind {gm.number}")
             await sc.wait_for_message(office.chat_user_id, lambda m: "已解绑 陈静" in m["text"])
             async with http.get(f"{web}/dashboard") as resp:  # the cookie of the same browser
                 assert resp.status == 401
-            async with http.get(f"{web}/api/issues", headers={"Authorization": f"Bearer {token}"}) as resp:
+            async with http.get(f"{web}/api/issues", headers={"Authorization": f"Bearer {cookie}"}) as resp:
                 assert resp.status == 401
         await sc.wait_for_message(gm.chat_user_id, lambda m: "解绑" in m["text"])  # the account is told
         await sc.send_text(gm.chat_user_id, gm.chat_user_id, "/web")  # no longer a member

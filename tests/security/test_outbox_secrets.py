@@ -71,6 +71,8 @@ async def test_a_sent_login_link_and_invitation_leave_no_secret_in_the_outbox(de
         # what was sent still works for the person who got it
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
             async with http.get(f"{web}/login?token={token}") as resp:
+                assert resp.status == 200 and "登录社区看板" in await resp.text()
+            async with http.post(f"{web}/login", data={"token": token}) as resp:  # 登录
                 assert resp.status == 200 and "问题漏斗" in await resp.text()
         await sc.start_private(xu.chat_user_id, payload=code)
         await sc.wait_for_message(xu.chat_user_id, lambda m: "绑定成功：许文静" in m["text"])

@@ -17,6 +17,7 @@ from bot.members import binding
 from models import Invitation, Member, MemberEvent
 from tests.factories import build_world
 from tests import ids as tg
+from tests.weblogin import log_in
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def site(db, clock):
 def browser(app, token):
     """A browser logged in through the /web link (the cookie), and the page's CSRF value."""
     client = TestClient(app)
-    assert client.get(f"/login?token={token}", follow_redirects=False).status_code == 303
+    assert log_in(client, token).status_code == 303
     page = client.get("/dashboard")
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
     return client, page, csrf.group(1) if csrf else None

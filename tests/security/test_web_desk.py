@@ -14,6 +14,7 @@ from bot.infra.config import Settings
 from bot.members import logins as access
 from models import Issue, Member, OutboxMessage
 from tests.factories import build_world
+from tests.weblogin import log_in
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_the_same_change_twice_is_refused_with_the_state_now(site):
 def test_the_dashboard_offers_what_the_viewer_may_do_and_needs_its_csrf(site):
     app, token, code, status = site
     browser = TestClient(app)
-    assert browser.get(f"/login?token={token('gm1')}", follow_redirects=False).status_code == 303
+    assert log_in(browser, token("gm1")).status_code == 303
     page = browser.get("/dashboard").text
     assert f'/dashboard/issues/{code}/accept' in page and f'/dashboard/issues/{code}/reject' in page
     assert f'/dashboard/issues/{code}/resolve' not in page  # not accepted yet: no 已解决
@@ -96,6 +97,6 @@ def test_the_dashboard_offers_what_the_viewer_may_do_and_needs_its_csrf(site):
     assert f'/dashboard/issues/{code}/resolve' in browser.get("/dashboard").text
 
     volunteer = TestClient(app)
-    volunteer.get(f"/login?token={token('volunteer')}", follow_redirects=False)
+    log_in(volunteer, token("volunteer"))
     assert volunteer.post(f"/dashboard/issues/{code}/resolve", data={"csrf": csrf}).status_code == 403
     assert status() == "accepted"

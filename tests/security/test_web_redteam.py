@@ -25,6 +25,7 @@ from bot.web.app import create_app
 from models import Member, Rota, Shift
 from tests.chat.conftest import conversation, cw, demo, demo_template, parser, people  # noqa: F401 (fixtures)
 from tests import ids
+from tests.weblogin import log_in
 
 
 def client_for(cw, **settings) -> TestClient:
@@ -90,11 +91,11 @@ def test_the_login_cookie_is_secure_on_https_and_no_page_can_be_framed(cw, peopl
         office = ids.member_of(s, people.office)
         tokens = [access.issue_login(s, office, now=cw.clock.now()) for _ in range(2)]
     https = client_for(cw, public_url="https://hgj.example.cn")
-    response = https.get(f"/login?token={tokens[0]}", follow_redirects=False)
+    response = log_in(https, tokens[0])
     cookie = response.headers["set-cookie"].lower()
     assert response.status_code == 303 and "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
     plain = client_for(cw)  # http on 127.0.0.1 (the demo): a Secure cookie would never come back
-    response = plain.get(f"/login?token={tokens[1]}", follow_redirects=False)
+    response = log_in(plain, tokens[1])
     assert response.status_code == 303 and "secure" not in response.headers["set-cookie"].lower()
     for path in ("/dashboard", "/wall", "/wall/白庙社区", "/login?token=nope", "/api/stats"):
         response = plain.get(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from bot.issues import service as issues
 from bot.infra.config import Settings
 from bot.issues.routing import route
 from tests.factories import build_world
+from tests.weblogin import log_in
 
 
 @pytest.fixture
@@ -65,12 +67,22 @@ def token_for(db, member_id, now, lifetime=timedelta(days=7)) -> str:
         return access.issue_login(session, session.get(Member, member_id), now=now, lifetime=lifetime)
 
 
-def test_login_link_sets_a_cookie_and_expired_links_are_refused(site, clock, db):
+def test_login_link_asks_then_sets_a_cookie_of_its_own_and_expired_links_are_refused(site, clock, db):
     client, _, _, _ = site
     token = token_for(db, 4, clock.now())
-    response = client.get(f"/login?token={token}", follow_redirects=False)
+    asked = client.get(f"/login?token={token}", follow_redirects=False)
+    assert asked.status_code == 200 and "登录社区看板" in asked.text and "set-cookie" not in asked.headers
+    assert asked.headers["referrer-policy"] == "no-referrer" and asked.headers["cache-control"] == "no-store"
+    assert client.get("/dashboard").status_code == 401  # a link preview logs nobody in
+    response = client.post("/login", data={"token": token}, follow_redirects=False)
     assert response.status_code == 303 and "hgj_token" in response.headers["set-cookie"]
+    assert token not in response.headers["set-cookie"]  # the browser's login is not the link's
     assert client.get("/dashboard").status_code == 200  # the cookie now carries the login
+    # the link is used up: a copy of it (a forwarded chat, a history) logs nobody else in
+    other = TestClient(client.app)
+    assert other.get(f"/login?token={token}").status_code == 401
+    assert other.post("/login", data={"token": token}).status_code == 401
+    assert other.get("/dashboard").status_code == 401
     old = token_for(db, 4, clock.now() - timedelta(days=30))
     assert client.get(f"/login?token={old}").status_code == 401
     forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
@@ -79,13 +91,34 @@ def test_login_link_sets_a_cookie_and_expired_links_are_refused(site, clock, db)
     assert client.get(f"/login?token={signed}").status_code == 401
 
 
-def test_logging_out_ends_the_login(site, clock, db):
+def test_logging_out_ends_the_login_and_only_our_own_page_can_ask_for_it(site, clock, db):
+    client, _, _, _ = site
+    log_in(client, token_for(db, 4, clock.now()))
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    cookie = client.cookies["hgj_token"]
+    # a link or an image on another site (GET), or a form without the page's value, logs nobody out
+    assert "退出" in client.get("/logout").text and client.get("/dashboard").status_code == 200
+    assert client.post("/logout", data={"csrf": "0" * 32}).status_code == 403
+    assert client.get("/dashboard").status_code == 200
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    assert client.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert client.get("/dashboard", headers={"Authorization": f"Bearer {cookie}"}).status_code == 401
+
+
+def test_another_site_cannot_log_a_browser_in_with_its_own_link(site, clock, db):
+    # login CSRF: a page elsewhere posts the attacker's own link to our /login, so that the victim
+    # would work (and type) on the dashboard as the attacker
     client, _, _, _ = site
     token = token_for(db, 4, clock.now())
-    client.get(f"/login?token={token}")
-    assert client.get("/dashboard").status_code == 200
-    client.get("/logout")
-    assert client.get("/dashboard", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}):
+        refused = client.post("/login", data={"token": token}, headers=headers, follow_redirects=False)
+        assert refused.status_code == 403 and "set-cookie" not in refused.headers, headers
+    assert client.get("/dashboard").status_code == 401
+    # the person's own click (same origin) still works: the refused tries did not use the link up
+    own = client.post("/login", data={"token": token}, follow_redirects=False,
+                      headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
+    assert own.status_code == 303 and client.get("/dashboard").status_code == 200
 
 
 def test_only_the_office_sees_phone_numbers(site):
