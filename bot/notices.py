@@ -5,8 +5,8 @@ say and to *whom*, but the core may not import ``handlers`` (where every Chinese
 ``handlers/texts/``). So the core describes a message as a fact — a frozen dataclass of its own
 (``bot.rotas.notices``, ``bot.members.notices`` …: whose turn, which rota, which time) — and
 asks ``render`` for its text and buttons. The renderers are installed once per process by its
-entry point (``handlers.notices.install()``: ``hgj``, ``python -m bot.scheduler``, the runtime,
-the web app); a process that forgot fails loudly on its first message instead of sending none.
+entry point (``handlers.notices.install()``: ``hgj``, ``hgj scheduler``, the runtime, the web
+app); a process that forgot fails loudly on its first message instead of sending none.
 """
 
 from __future__ import annotations

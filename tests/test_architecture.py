@@ -13,8 +13,7 @@ from sqlalchemy import text
 
 REPO = Path(__file__).resolve().parents[1]
 # the adapters: the only places that talk to a chat platform, serve HTTP or run as a process
-# (``python -m bot.scheduler`` is one: it installs the conversation's words, ``handlers.notices``)
-ADAPTERS = ("bot.platforms", "bot.web", "bot.cli", "bot.runtime", "bot.scheduler.__main__")
+ADAPTERS = ("bot.platforms", "bot.web", "bot.cli", "bot.runtime")
 # each platform's library, and the one folder that may import it
 PLATFORM_LIBRARIES = {"aiogram": "bot.platforms.telegram"}
 WEB_LIBRARIES = {"fastapi", "starlette", "uvicorn"}

@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import segno
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -248,8 +249,6 @@ def create_invitation(session: Session, member: Member, *, by: Member | None, no
 
 def qr_png(link: str, *, scale: int = 8) -> bytes:
     """The link as a QR code (PNG), for members who are handed a paper."""
-    import segno
-
     out = io.BytesIO()
     segno.make(link, error="m").save(out, kind="png", scale=scale, border=4)
     return out.getvalue()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from icalendar import Calendar, Event
 from sqlmodel import Session, select
 
 from models import ROTA_KIND_ZH, CalendarFeed, Member, Rota, Shift
@@ -48,8 +49,6 @@ def by_token(session: Session, token: str) -> CalendarFeed | None:
 
 
 def _calendar(name: str, tz_name: str):
-    from icalendar import Calendar
-
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -65,8 +64,6 @@ def _place(session: Session, rota: Rota) -> str:
 
 
 def _event(session: Session, shift: Shift, rota: Rota, uid: str, now: datetime, *, backup: bool = False):
-    from icalendar import Event
-
     people = turns.on_duty(session, shift)
     ev = Event()
     ev.add("uid", uid)
