@@ -195,7 +195,6 @@ def expand(plan: Plan, c: Candidate) -> list[Due]:
         else:
             in_group[chat_id] = ([msg.member], msg)
     for chat_id, (members, msg) in in_group.items():
-        said = render(msg.fact)
-        add(chat_id, render(InGroup(tuple(m.name for m in members), said)), members[0].id if len(members) == 1 else None,
-            f":g:{chat_id}")
+        said = render(InGroup(tuple(m.name for m in members), render(msg.fact)))
+        add(chat_id, said, members[0].id if len(members) == 1 else None, f":g:{chat_id}")
     return out

@@ -119,7 +119,8 @@ def _digest(member_id: int, day: date):
             return []
         fact = MorningDigest(
             name=me.name, grid=grid.name if grid else "", day=day,
-            issues=tuple((iid, text, (plan.now - created_at).total_seconds() / 86400) for iid, text, created_at in issues),
+            issues=tuple((iid, text, (plan.now - created_at).total_seconds() / 86400)
+                         for iid, text, created_at in issues),
             shifts=tuple(today), missed=tuple(missed),
         )
         return [Message(fact, member=me, suffix="")]
