@@ -1,7 +1,7 @@
 """The words of the core's facts (``bot.notices``): each fact type and the text that renders it.
 
 Every process that queues the core's messages installs them at start-up — the ``hgj`` command
-line, ``hgj scheduler`` (``bot.runtime.scheduler``), the runtime and the web app each call ``install()`` — since
+line, ``hgj scheduler`` (``bot.cli.scheduler``), the runtime and the web app each call ``install()`` — since
 the core may not import this layer to find them itself.
 """
 

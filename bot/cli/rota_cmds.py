@@ -160,6 +160,6 @@ def rotas_cmd(
 @app.command("scheduler")
 def scheduler_cmd() -> None:
     """单独运行排班提醒调度器（hgj run 会自带；同一时间只有一个进程真正运行）。"""
-    from bot.runtime.scheduler import main
+    from bot.cli.scheduler import main
 
     main([])

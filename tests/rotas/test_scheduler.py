@@ -104,7 +104,7 @@ def _start(url: str, tick: float = 0.4) -> subprocess.Popen:
         **os.environ, "HGJ_DATABASE_URL": url, "HGJ_SCHEDULER_TICK_SECONDS": str(tick),
         "HGJ_LOCK_RETRY_SECONDS": "0.3", "PYTHONUNBUFFERED": "1",
     }
-    proc = subprocess.Popen([sys.executable, "-m", "bot.runtime.scheduler"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli.scheduler"], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     return proc
 
@@ -126,7 +126,7 @@ def _started(proc: subprocess.Popen, timeout: float = 20) -> str:
 
 
 async def test_the_scheduler_process_writes_its_reminders_in_the_conversations_words(db):
-    """``python -m bot.runtime.scheduler`` installs ``handlers.notices`` itself (this test process's
+    """``python -m bot.cli.scheduler`` installs ``handlers.notices`` itself (this test process's
     install does not reach it): its start reminder reads as the chat's."""
     (key,) = seed(db, shifts=1, first_in=6.0, every=1)  # room for a slow process start
     proc = _start(db.url)

@@ -1,11 +1,12 @@
-"""``hgj scheduler`` / ``python -m bot.runtime.scheduler [--database-url URL]``: run the scheduler
+"""``hgj scheduler`` / ``python -m bot.cli.scheduler [--database-url URL]``: run the scheduler
 alone, until SIGTERM/SIGINT.
 
 The bot's ``hgj run`` starts the same scheduler in its own process; this entry point is for
 running it apart (and for the crash test). Prints one line when it has started:
-``scheduler started owner=True|False``. A process's entry point, so beside the runtime rather than
-in ``bot.scheduler``: it installs the words of the reminders and digests it fires
-(``handlers.notices``), which the core may not import.
+``scheduler started owner=True|False``. A process's entry point, so with the command line rather
+than in ``bot.scheduler``: it installs the words of the reminders and digests it fires
+(``handlers.notices``), which the core may not import. Not under ``bot.runtime``: that package
+brings the web app, Telegram and the parser, seconds of start-up a scheduler does not need.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ async def _main(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m bot.runtime.scheduler")
+    ap = argparse.ArgumentParser(prog="python -m bot.cli.scheduler")
     ap.add_argument("--database-url")
     args = ap.parse_args(argv)
 
