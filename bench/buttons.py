@@ -47,7 +47,7 @@ def main() -> None:
             for start in range(0, args.rows, 10_000):
                 s.execute(OutboxMessage.__table__.insert(), [
                     dict(chat_id=keys[-1000 - i % args.chats], text="已记录", kind="reply", status="sent",
-                         sent_message_id=i, created_at=now, attempts=1,
+                         sent_message_id=str(i), created_at=now, attempts=1,
                          buttons=json.dumps([[{"text": "附议 +1", "data": f"q:support:{i}:"},
                                               {"text": "进度", "data": f"q:progress:{i}:"}]]))
                     for i in range(start, min(start + 10_000, args.rows))])
@@ -59,7 +59,7 @@ def main() -> None:
                 i = rng.randrange(args.rows)
                 data = f"q:support:{i}:" if n % 2 == 0 else f"q:fixed:{rng.randrange(args.rows)}:"
                 t = time.perf_counter()
-                ok = carried(s, keys[-1000 - i % args.chats], i, data)
+                ok = carried(s, keys[-1000 - i % args.chats], str(i), data)
                 times.append((time.perf_counter() - t) * 1000)
                 refused += not ok
         db.dispose()

@@ -147,7 +147,7 @@ def _goals(result: dict) -> dict:
         "heldout": of(quality.get("heldout_by_kind"), chatter=quality.get("real_chatter_heldout")),
         "cross_validation": of(result.get("cv", {}).get("messages"), chatter=result.get("cv", {}).get("real_chatter")),
         **{name: of(quality.get(name, {}).get("messages"), quality.get(name, {}).get("pairs"))
-           for name in ("external_dev", "dev_r1", "external_dev2")},
+           for name in ("external_dev", "dev_r1", "external_dev2", "dev_r2", "dev3")},
         "frozen": of(result.get("frozen", {}).get("messages"), result.get("frozen", {}).get("pairs")),
     }
     routing = result.get("routing", {})

@@ -98,7 +98,7 @@ def build(db, settings: Settings, communities: int, now: datetime, rng: random.R
                            f"{building.code if building else 0:03d}-{k + 1:04d}",
                     seq=k + 1, name=f"成员{c:03d}{k:03d}", role=role, community_id=community.id,
                     grid_id=grid.id if grid else None, building_id=building.id if building else None,
-                    status="active", unreachable=False, is_grid_manager=False,
+                    status="active", is_grid_manager=False,
                     is_mediator=False, is_office_admin=False, created_at=now, updated_at=now,
                 )
                 row.update(flags)

@@ -8,9 +8,11 @@ whether a chat is private or a group — never a platform's id, never the sign o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_, exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -115,13 +117,94 @@ def account_of(session: Session, member: Member | int | None, platform: str | No
 
 def private_chat(session: Session, member: Member | int | None) -> int | None:
     """Where the bot reaches a member on their own: the private chat of the account they bound
-    last (None without a bound account). Whether they blocked the bot is ``Member.unreachable``."""
+    last that has not blocked the bot (``ChatAccount.unreachable``); None without one — a member
+    who blocked the bot on one platform is still reached on another."""
     if member is None:
         return None
     for acc in accounts_of(session, member):
-        if acc.private_chat_id is not None:
+        if acc.private_chat_id is not None and not acc.unreachable:
             return acc.private_chat_id
     return None
+
+
+def reachable(session: Session, member: Member | int | None) -> bool:
+    """Can the bot write to the member on their own (an account with a private chat that has not
+    blocked it)?"""
+    return private_chat(session, member) is not None
+
+
+def blocked_everywhere(member_id_column):
+    """A SQL condition on a member's id: they blocked the bot (an account of theirs refused a
+    private message) and no account of theirs can be written to privately. A member with no account
+    at all has blocked nothing (they are reached through their group). Routing skips the blocked."""
+    a = ChatAccount.__table__
+    return and_(
+        exists().where(a.c.member_id == member_id_column, a.c.unreachable.is_(True)),
+        ~exists().where(a.c.member_id == member_id_column, a.c.private_chat_id.is_not(None),
+                        a.c.unreachable.is_(False)),
+    )
+
+
+def is_blocked(session: Session, member: Member | int) -> bool:
+    """``blocked_everywhere`` for one member."""
+    accounts = accounts_of(session, member)
+    return any(a.unreachable for a in accounts) and not any(
+        a.private_chat_id is not None and not a.unreachable for a in accounts)
+
+
+def reachable_member_ids(session: Session, member_ids: Iterable[int]) -> set[int]:
+    """Which of ``member_ids`` the bot can write to on their own, in one query."""
+    ids = set(member_ids)
+    if not ids:
+        return set()
+    return set(session.exec(select(ChatAccount.member_id).where(
+        ChatAccount.member_id.in_(ids), ChatAccount.private_chat_id.is_not(None),
+        ChatAccount.unreachable.is_(False))).all())
+
+
+def blocked(session: Session, chat_id: int, *, now: datetime | None = None) -> int:
+    """The private chat ``chat_id`` refused a message: the account it belongs to blocked the bot.
+    Returns how many accounts were marked."""
+    return session.execute(update(ChatAccount).where(ChatAccount.private_chat_id == chat_id,
+                                                     ChatAccount.unreachable.is_(False))
+                           .values(unreachable=True)).rowcount
+
+
+def wrote_in_private(session: Session, account_id: int | None) -> bool:
+    """The account wrote to the bot in private: it can be written to again. True when it had
+    been marked unreachable."""
+    if account_id is None:
+        return False
+    return session.execute(update(ChatAccount).where(ChatAccount.id == account_id,
+                                                     ChatAccount.unreachable.is_(True))
+                           .values(unreachable=False)).rowcount > 0
+
+
+def mention_ids(session: Session, platform: str,
+                whos: Iterable[tuple[int | None, int | None]]) -> dict[tuple[int | None, int | None], str]:
+    """The platform's account id for each mention target (``Mention.who``: an account key and/or a
+    member): the account itself when it is on ``platform``, else the member's account there (the
+    mention's member, or the member the account is bound to). Targets with none are left out (the
+    name shows without a link). Two queries for any number of mentions."""
+    whos = {w for w in whos if w != (None, None)}
+    if not whos:
+        return {}
+    keys = {a for a, _ in whos if a is not None}
+    named = {a.id: a for a in session.exec(select(ChatAccount).where(ChatAccount.id.in_(keys)))} if keys else {}
+    members = {m for _, m in whos if m is not None} | {a.member_id for a in named.values() if a.member_id}
+    there = dict(session.exec(select(ChatAccount.member_id, ChatAccount.external_id).where(
+        ChatAccount.member_id.in_(members), ChatAccount.platform == platform)).all()) if members else {}
+    out: dict[tuple[int | None, int | None], str] = {}
+    for who in whos:
+        account, member = who
+        acc = named.get(account)
+        if acc is not None and acc.platform == platform:
+            out[who] = acc.external_id
+        elif member is not None and member in there:
+            out[who] = there[member]
+        elif acc is not None and acc.member_id in there:
+            out[who] = there[acc.member_id]
+    return out
 
 
 def private_chat_of_account(session: Session, account_id: int | None) -> int | None:

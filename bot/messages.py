@@ -66,9 +66,9 @@ class Outgoing:
     chat_id: int  # the chat's internal key (``chat.id``)
     text: Rich
     buttons: list[list[Button]] = field(default_factory=list)
-    reply_to_message_id: int | None = None
+    reply_to_message_id: str | None = None  # the platform's message ids are text (``message_id``)
     photo: str | None = None  # a file reference (``telegram:<file id>``) to send as a photo, ``text`` its caption
-    edit_message_id: int | None = None  # edit that message of the bot's instead of sending
+    edit_message_id: str | None = None  # edit that message of the bot's instead of sending
     kind: str = "reply"  # reply | alert | notice | reminder | digest
     member_id: int | None = None  # the member it is for, when it is for one
     ref: str | None = None  # what it is about ("issue:12"), to find it again or re-route it
@@ -86,4 +86,20 @@ class Outgoing:
     def __setattr__(self, name, value) -> None:
         if name == "text" and not isinstance(value, Rich):
             value = Rich(value)  # a plain string: nothing in it is markup
+        elif name in _MESSAGE_IDS:
+            value = message_id(value)
         object.__setattr__(self, name, value)
+
+
+_MESSAGE_IDS = frozenset({"reply_to_message_id", "edit_message_id"})
+
+
+def message_id(value: str | int | None) -> str | None:
+    """A platform's message id as the core keeps it: text (Telegram's numbers as their digits,
+    WeCom's strings as they are), compared only for equality. A number (a question's payload
+    written before ids were text) is taken as its digits, so one message never has two ids."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"a message id is text, not {type(value).__name__}")
+    return str(value)

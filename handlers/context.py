@@ -156,10 +156,8 @@ class Context:
         return self._cache[key]
 
     def note_private_contact(self, user: User) -> None:
-        """Anyone writing in private can be written to: clear a member's unreachable mark."""
-        member = self.member(user)
-        if member is not None:
-            members.mark_reachable(self.session, member, now=self.now)
+        """Anyone writing in private can be written to: clear their account's unreachable mark."""
+        members.mark_reachable(self.session, user.id)
 
     def belongs(self, user: User, chat: Chat, community_id: int) -> bool:
         """Is this person one of the community's people (``bot.belonging``), pressing in ``chat``?"""

@@ -146,7 +146,8 @@ class Conversation:
     def on_press(self, ctx: Context, press: Press) -> Reaction:
         action = press.action
         handler = self.buttons.get(action.kind) if action else None
-        if handler is None or not carried(ctx.session, press.chat.id, press.message_id, press.data):
+        if handler is None or not carried(ctx.session, press.chat.id, press.message_id, press.data,
+                                          shown=press.message_text):
             return Reaction(answer=Answer(NOT_HERE))
         return handler(ctx, press, action) or Reaction(answer=Answer())
 
@@ -197,20 +198,20 @@ _PQ = PendingQuestion.__table__
 _WAITING = select(_PQ.c.id).where(_PQ.c.chat_id == bindparam("chat"), _PQ.c.user_id == bindparam("user")).limit(1)
 _RECORD = {
     name: dialect.insert(_PU)
-    .values(update_id=bindparam("update_id"), at=bindparam("at"))
-    .on_conflict_do_nothing(index_elements=["update_id"])
-    .returning(_PU.c.update_id)
+    .values(key=bindparam("key"), at=bindparam("at"))
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(_PU.c.key)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
 
-def _first_time(session: Session, update_id: int | None, ctx: Context) -> bool:
+def _first_time(session: Session, update_id: str | None, ctx: Context) -> bool:
     """Record the update; False when it was handled before (a re-delivery)."""
     if update_id is None:
         return True
     connection = session.connection()
     stmt = _RECORD["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
-    return connection.execute(stmt, {"update_id": update_id, "at": ctx.now}).scalar() is not None
+    return connection.execute(stmt, {"key": str(update_id), "at": ctx.now}).scalar() is not None
 
 
 def _run(session: Session, ctx: Context, update_id, work: Callable[[], Reaction], on_refused) -> Reaction | None:

@@ -37,6 +37,7 @@ from .conversation import ask, payload_of
 from handlers.replies import reply
 from .router import Router
 from bot.messages import Action, Button, Outgoing
+from bot.messages import message_id as as_message_id
 from .types import Answer, Inbound, Press, Reaction
 
 router = Router("handling")
@@ -312,11 +313,11 @@ _MEMBER_VERBS = {
 }
 
 
-def _card_from(payload: dict) -> tuple[int | None, int | None]:
-    return payload.get("chat"), payload.get("message")
+def _card_from(payload: dict) -> tuple[int | None, str | None]:
+    return payload.get("chat"), as_message_id(payload.get("message"))  # a number before 0014
 
 
-def _edit_card(ctx: Context, issue: Issue, chat_id: int | None, message_id: int | None) -> list[Outgoing]:
+def _edit_card(ctx: Context, issue: Issue, chat_id: int | None, message_id: str | None) -> list[Outgoing]:
     if not chat_id or not message_id:
         return []
     reporter = reporter_of(ctx, issue)
@@ -326,7 +327,7 @@ def _edit_card(ctx: Context, issue: Issue, chat_id: int | None, message_id: int 
 
 
 def do_resolve(ctx: Context, issue: Issue, member: Member, note: str, photo: str | None,
-               card: tuple[int | None, int | None]) -> list[Outgoing]:
+               card: tuple[int | None, str | None]) -> list[Outgoing]:
     deliver(ctx, flows.resolve(ctx.session, issue, member, now=ctx.now, note=note, photo=photo), skip=card)
     return _edit_card(ctx, issue, *card)
 

@@ -21,6 +21,7 @@ from bot.issues import flows
 from bot.issues import service as issues
 from bot.members import service as members
 from bot.messages import Action, Button, Outgoing
+from bot.messages import message_id as as_message_id
 from bot.nlu.decision import ACT, IGNORE, decide
 from bot.places import service as places
 from handlers.replies import reply
@@ -56,7 +57,7 @@ HUSH_MINUTES = 10  # after 「不用管」 the writer is not asked again for thi
 @dataclass
 class Draft:
     text: str
-    message_id: int  # the resident's message: the report's source, replies go under it
+    message_id: str  # the resident's message: the report's source, replies go under it
     intent: str = "issue"  # issue | wish
     category: str = "other"
     urgent: bool = False
@@ -77,6 +78,7 @@ class Draft:
     @classmethod
     def from_payload(cls, data: dict) -> Draft:
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        known["message_id"] = as_message_id(known.get("message_id"))  # a number before migration 0014
         return cls(**known)
 
 

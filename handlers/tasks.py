@@ -63,7 +63,7 @@ def task_button(ctx: Context, press: Press, action: Action) -> Reaction:
     if item.publisher_id != member.id:
         publisher = ctx.session.get(Member, item.publisher_id)
         private = identities.private_chat(ctx.session, publisher) if publisher is not None else None
-        if private is not None and not publisher.unreachable:
+        if private is not None:  # None also when each of their accounts blocked the bot
             outgoing.append(Outgoing(chat_id=private, kind="notice", member_id=publisher.id,
                                      text=rich(f"{texts.who(member)} 报名参加了任务 ", task_line(ctx, item))))
     return Reaction(outgoing, Answer(f"已报名 {tasks.code(item)}，谢谢参与！"))

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import DateTime, Text
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
@@ -68,3 +68,26 @@ def chat_key_field(*, default: Any = None, nullable: bool = True, **kw: Any) -> 
 def account_key_field(*, default: Any = None, nullable: bool = True, **kw: Any) -> Any:
     """A chat account's internal key (``chataccount.id``)."""
     return Field(default=default, foreign_key="chataccount.id", nullable=nullable, **kw)
+
+
+MESSAGE_ID_LENGTH = 64
+
+
+class MessageId(TypeDecorator):
+    """A platform's id of a message, as text (Telegram's are numbers, WeCom's strings). The core
+    only compares them for equality; a number handed in (an older payload, a test) is stored and
+    compared as its text, so ``7`` and ``"7"`` name the same message on every database."""
+
+    impl = String(MESSAGE_ID_LENGTH)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def coerce_compared_value(self, op, value):
+        return self
+
+
+def message_id_field(*, default: Any = None, nullable: bool = True, **kw: Any) -> Any:
+    """A platform's message id (text): see ``MessageId``."""
+    return Field(default=default, sa_type=MessageId, nullable=nullable, **kw)

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
-from .base import account_key_field, chat_key_field, utc_field
+from .base import account_key_field, chat_key_field, message_id_field, utc_field
 
 
 class ReportTrace(SQLModel, table=True):
@@ -25,7 +25,7 @@ class ReportTrace(SQLModel, table=True):
     community_id: int = Field(foreign_key="community.id")
     user_id: int = account_key_field(nullable=False)  # the sender's chat account
     chat_id: int = chat_key_field(nullable=False)
-    message_id: int
+    message_id: str = message_id_field(default="", nullable=False)  # the platform's id, as text
     at: datetime | None = utc_field(index=True)
     fingerprint: str = Field(default="", max_length=256)  # the text without spacing, punctuation, case
     marks: str = Field(default="", max_length=128)  # its numbers and place: 3栋 and 5栋 are not one
@@ -59,7 +59,7 @@ class HeldMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     bundle_id: int = Field(foreign_key="heldbundle.id", index=True)
     chat_id: int = chat_key_field(nullable=False)
-    message_id: int | None = None  # None once the group became a supergroup (ids of the old chat)
+    message_id: str | None = message_id_field()  # None once the group became a supergroup (ids of the old chat)
     text: str = Field(sa_type=Text)
     at: datetime | None = utc_field()
     urgent: bool = False

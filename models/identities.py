@@ -38,7 +38,8 @@ class PlatformChat(SQLModel, table=True):
 class ChatAccount(SQLModel, table=True):
     """A person's account on one platform. ``member_id`` is set once it is bound to a member (by
     proof: a verified phone contact or an invitation); a member may hold one account on each
-    platform. ``private_chat_id`` is where the bot reaches the account on its own."""
+    platform. ``private_chat_id`` is where the bot reaches the account on its own, unless
+    ``unreachable``."""
 
     __table_args__ = (
         UniqueConstraint("platform", "external_id", name="uq_chataccount_platform_external"),
@@ -52,4 +53,7 @@ class ChatAccount(SQLModel, table=True):
     private_chat_id: int | None = Field(default=None, foreign_key="chat.id")
     display_name: str = Field(default="", max_length=128)
     bound_at: datetime | None = utc_field()  # when member_id was last set
+    # the account blocked the bot (its private chat refused a message); cleared when it writes in
+    # private again. Per account: the member may still be reached on another platform
+    unreachable: bool = False
     created_at: datetime | None = utc_field()

@@ -70,7 +70,6 @@ class Member(SQLModel, table=True):
     is_mediator: bool = False
     is_office_admin: bool = False
     status: str = Field(default=MemberStatus.active, max_length=16)
-    unreachable: bool = False  # the member blocked the bot (the account it reaches them by); routing skips them
     created_at: datetime | None = utc_field()
     updated_at: datetime | None = utc_field()
 

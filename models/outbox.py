@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, SmallInteger, Text
+from sqlalchemy import Index, SmallInteger, Text
 from sqlmodel import Field, SQLModel
 
-from .base import JSONText, account_key_field, chat_key_field, utc_field
+from .base import JSONText, account_key_field, chat_key_field, message_id_field, utc_field
 
 
 class OutboxStatus:
@@ -49,9 +49,9 @@ class OutboxMessage(SQLModel, table=True):
     buttons: str = Field(default="", sa_type=Text)  # JSON rows of {"text","data"|"url"}
     # a request shown in place of the person's keyboard: JSON {"contact": label} or {"clear": true}
     request: str = Field(default="", max_length=256)
-    reply_to_message_id: int | None = None
+    reply_to_message_id: str | None = message_id_field()  # the platform's ids of messages, as text
     photo: str | None = Field(default=None, max_length=256)  # a file reference: ``telegram:<file id>``
-    edit_message_id: int | None = None
+    edit_message_id: str | None = message_id_field()
     kind: str = Field(default="reply", max_length=16)
     priority: int = Field(default=OutboxPriority.bulk, sa_type=SmallInteger, sa_column_kwargs={"server_default": "1"})
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
@@ -65,13 +65,15 @@ class OutboxMessage(SQLModel, table=True):
     leased_by: str | None = Field(default=None, max_length=96)
     last_error: str = Field(default="", max_length=512)
     sent_at: datetime | None = utc_field()
-    sent_message_id: int | None = None
+    sent_message_id: str | None = message_id_field()
 
 
 class ProcessedUpdate(SQLModel, table=True):
-    """A platform update already handled; a re-delivered one (same id) is skipped."""
+    """A platform update already handled; a re-delivered one (same key) is skipped. The key is the
+    platform's update id tagged with the platform (``telegram:812345``): two platforms' ids may
+    be the same number or string, and are not the same update."""
 
-    update_id: int = Field(primary_key=True, sa_type=BigInteger)
+    key: str = Field(primary_key=True, max_length=96)
     at: datetime | None = utc_field()
 
 
@@ -83,7 +85,7 @@ class PendingQuestion(SQLModel, table=True):
     user_id: int = account_key_field(nullable=False)
     kind: str = Field(max_length=32)
     payload: str = Field(default="{}", sa_type=Text)  # JSON: what is known so far
-    question_message_id: int | None = None
+    question_message_id: str | None = message_id_field()
     created_at: datetime | None = utc_field()
     expires_at: datetime | None = utc_field(index=True)
 

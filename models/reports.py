@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from .base import chat_key_field, utc_field
+from .base import chat_key_field, message_id_field, utc_field
 
 
 class IssueStatus(StrEnum):
@@ -122,7 +122,7 @@ class Issue(SQLModel, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="issue.id")
     affected: int = 1  # people who reported or joined (附议)
     source_chat_id: int | None = chat_key_field()
-    source_message_id: int | None = None
+    source_message_id: str | None = message_id_field()  # the platform's id, as text
     resolution_note: str = Field(default="", sa_type=Text)
     resolution_photo: str | None = Field(default=None, max_length=256)  # ``telegram:<file id>``
     created_at: datetime | None = utc_field(index=True)
@@ -175,7 +175,7 @@ class Wish(SQLModel, table=True):
     poster_id: int = Field(foreign_key="resident.id", index=True)
     claimer_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     source_chat_id: int | None = chat_key_field()
-    source_message_id: int | None = None
+    source_message_id: str | None = message_id_field()  # the platform's id, as text
     thanks_note: str = Field(default="", sa_type=Text)
     created_at: datetime | None = utc_field(index=True)
     updated_at: datetime | None = utc_field()

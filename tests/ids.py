@@ -108,3 +108,18 @@ class TelegramMember:
 
 def with_telegram(session: Session, member: Member | None) -> TelegramMember | None:
     return None if member is None else TelegramMember(member, member_telegram_id(session, member))
+
+
+def set_unreachable(session: Session, member: Member | int, unreachable: bool = True) -> None:
+    """The member's accounts blocked the bot (or can be written to again): what the sender marks
+    when a private chat refuses a message."""
+    for acc in identities.accounts_of(session, member):
+        acc.unreachable = unreachable
+        session.add(acc)
+    session.flush()
+
+
+def unreachable(session: Session, member: Member | int) -> bool:
+    """Is the member out of reach in private: an account of theirs blocked the bot and none can
+    be written to (``bot.identities.is_blocked``)?"""
+    return identities.is_blocked(session, member)

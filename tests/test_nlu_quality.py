@@ -16,8 +16,12 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.nlu import get_parser
 from bot.nlu.classifier import MODEL_PATH
+from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
-from bot.nlu.evaluate import DEV_R1, DEV_R2, EXTERNAL_DEV, EXTERNAL_DEV2, action_rates, evaluate_external
+from bot.nlu.evaluate import (
+    DEV3, DEV_R1, DEV_R2, EXTERNAL_DEV, EXTERNAL_DEV2, action_rates, evaluate_external, load_messages,
+)
+from bot.nlu.parser import Parser
 from bot.nlu.train import DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus, train
 
 SHARED = shared_data_dir()
@@ -37,16 +41,16 @@ def test_corpus_is_large_labelled_and_split():
 
 
 def test_heldout_corpus_quality():
-    # measured (2,169 rows: the 1,553 of rounds 1-4, the 459 of issue 10's first round and the
-    # 157 of its second): intent 0.9359, category 0.8847, place 0.9991, urgent recall 0.8969,
-    # precision 0.8571 (the held-out rows of issue 10 are emergencies without the rules' words
-    # and look-alikes written to sit next to them)
+    # measured (2,222 rows: the 1,553 of rounds 1-4, the 459 of issue 10's first round, the 157
+    # of its second and the 53 of its third): intent 0.9374, category 0.887, place 0.9991, urgent
+    # recall 0.9234, precision 0.8723 (the held-out rows of issue 10 are emergencies without the
+    # rules' words and look-alikes written to sit next to them)
     figures = evaluate_corpus(get_parser(), [r for r in load_corpus() if r.split == "test"])
     assert figures["intent_accuracy"] >= 0.93
-    assert figures["category_accuracy"] >= 0.875
+    assert figures["category_accuracy"] >= 0.88
     assert figures["place_exact"] >= 0.98
-    assert figures["urgent_recall"] >= 0.87
-    assert figures["urgent_precision"] >= 0.83
+    assert figures["urgent_recall"] >= 0.91
+    assert figures["urgent_precision"] >= 0.86
 
 
 def test_dev_set_is_apart_from_the_corpus():
@@ -56,7 +60,7 @@ def test_dev_set_is_apart_from_the_corpus():
 
 
 def test_dev_set_quality():
-    # measured: intent 0.9592, category 0.9342, place 1.0, urgent recall 1.0, precision 0.9524
+    # measured: intent 0.953, category 0.9342, place 1.0, urgent recall 1.0, precision 1.0
     figures = evaluate_corpus(get_parser(), load_corpus(DEV_PATH))
     assert figures["intent_accuracy"] >= 0.95
     assert figures["category_accuracy"] >= 0.92
@@ -65,7 +69,7 @@ def test_dev_set_quality():
     assert figures["urgent_precision"] >= 0.9
 
 
-# Issue 10's goals on the development sets. All three were read and tuned on (corpus rows aimed
+# Issue 10's goals on the development sets. All five were read and tuned on (corpus rows aimed
 # at their kinds, rules and vocabulary fitted on their misses), so these are regression guards,
 # not estimates: the frozen sets' figures are in the README.
 def _goals_hold(folder, rows: int, pairs: int, floors: dict) -> None:
@@ -83,36 +87,60 @@ def _goals_hold(folder, rows: int, pairs: int, floors: dict) -> None:
 
 
 def test_external_dev_set_goals():
-    # measured: urgent recall 0.9548, false urgent 0.0128, group chat act 0.0119 / ask 0.0179,
-    # venting ignored 0.9231, short titles ignored 0.0, notices ignored 1.0, pairs 1.0,
-    # intent 0.9662, category 0.9137
+    # measured: urgent recall 0.9742, false urgent 0.0128, group chat act 0.006 / ask 0.0119,
+    # venting ignored 0.9423, short titles ignored 0.0, notices ignored 1.0, pairs 1.0,
+    # intent 0.9697, category 0.9207
     _goals_hold(EXTERNAL_DEV, 857, 120, {
-        "urgent_recall": 0.94, "false_urgent_rate": 0.02, "group_chat_act": 0.02, "group_chat_ask": 0.04,
-        "remit_vent_ignored": 0.9, "short_title_ignored": 0.03, "notice_ignored": 0.95, "pairs": 0.95,
-        "intent": 0.95, "category": 0.9})
+        "urgent_recall": 0.96, "false_urgent_rate": 0.015, "group_chat_act": 0.01, "group_chat_ask": 0.02,
+        "remit_vent_ignored": 0.93, "short_title_ignored": 0.01, "notice_ignored": 0.95, "pairs": 0.95,
+        "intent": 0.96, "category": 0.91})
 
 
 def test_round_one_frozen_set_goals():
     # round 1's frozen set, development data since round 2 (round 1 measured on it: urgent 0.9226
     # / 0.0188, group chat 0.0417 / 0.006, venting 0.8365, short titles 0.0485, pairs 0.7869).
-    # Measured now: urgent recall 0.9355, false urgent 0.0174, group chat act 0.0298 / ask 0.006,
-    # venting ignored 0.9231, short titles ignored 0.0, notices ignored 0.9394, pairs 0.9426,
-    # intent 0.9515, category 0.8983
+    # Measured now: urgent recall 0.9355, false urgent 0.0159, group chat act 0.0119 / ask 0.0179,
+    # venting ignored 0.9327, short titles ignored 0.0, notices ignored 0.9697, pairs 0.9426,
+    # intent 0.9634, category 0.9113
     _goals_hold(DEV_R1, 846, 122, {
-        "urgent_recall": 0.92, "false_urgent_rate": 0.02, "group_chat_act": 0.04, "group_chat_ask": 0.02,
-        "remit_vent_ignored": 0.9, "short_title_ignored": 0.02, "notice_ignored": 0.9, "pairs": 0.92,
-        "intent": 0.94, "category": 0.88})
+        "urgent_recall": 0.93, "false_urgent_rate": 0.017, "group_chat_act": 0.015, "group_chat_ask": 0.02,
+        "remit_vent_ignored": 0.92, "short_title_ignored": 0.01, "notice_ignored": 0.95, "pairs": 0.92,
+        "intent": 0.955, "category": 0.9})
 
 
 def test_external_dev2_set_goals():
     # round 2's development set (round 1 on it: urgent 0.9281 / 0.0175, group chat 0.0294 /
-    # 0.0059, venting 0.9143, short titles 0.06, pairs 0.6167). Measured now: urgent recall 1.0,
-    # false urgent 0.0073, group chat act 0.0294 / ask 0.0, venting ignored 0.9524, short titles
-    # ignored 0.02, notices ignored 1.0, pairs 0.9083, intent 0.9619, category 0.931
+    # 0.0059, venting 0.9143, short titles 0.06, pairs 0.6167). Measured now: urgent recall 0.9935,
+    # false urgent 0.0116, group chat act 0.0 / ask 0.0059, venting ignored 0.9524, short titles
+    # ignored 0.04, notices ignored 1.0, pairs 0.9167, intent 0.9655, category 0.9357
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
-        "urgent_recall": 0.97, "false_urgent_rate": 0.015, "group_chat_act": 0.04, "group_chat_ask": 0.02,
-        "remit_vent_ignored": 0.93, "short_title_ignored": 0.04, "notice_ignored": 0.95, "pairs": 0.88,
-        "intent": 0.95, "category": 0.92})
+        "urgent_recall": 0.98, "false_urgent_rate": 0.013, "group_chat_act": 0.01, "group_chat_ask": 0.01,
+        "remit_vent_ignored": 0.94, "short_title_ignored": 0.05, "notice_ignored": 0.95, "pairs": 0.88,
+        "intent": 0.955, "category": 0.925})
+
+
+def test_round_two_frozen_set_goals():
+    # round 2's frozen set, development data since round 3 (round 2 measured on it: urgent 0.9477
+    # / 0.0175, group chat 0.0529 / 0.0235, venting 0.9143, short titles 0.09, pairs 0.725).
+    # Measured now: urgent recall 0.9804, false urgent 0.0131, group chat act 0.0059 / ask 0.0059,
+    # venting ignored 0.9143, short titles ignored 0.09, notices ignored 1.0, pairs 0.7333,
+    # intent 0.9393, category 0.8833
+    _goals_hold(DEV_R2, 840, 120, {
+        "urgent_recall": 0.97, "false_urgent_rate": 0.015, "group_chat_act": 0.01, "group_chat_ask": 0.01,
+        "remit_vent_ignored": 0.9, "short_title_ignored": 0.1, "notice_ignored": 0.95, "pairs": 0.7,
+        "intent": 0.93, "category": 0.875})
+
+
+def test_dev3_set_goals():
+    # round 3's development set (round 2's code on it: urgent 0.9085 / 0.0116, group chat 0.0529 /
+    # 0.0118, venting 0.9143, short titles 0.06, notices 0.8667, pairs 0.7188). Measured now:
+    # urgent recall 0.9542, false urgent 0.0116, group chat act 0.0235 / ask 0.0235, venting
+    # ignored 0.8952, short titles ignored 0.06, notices ignored 0.9667, pairs 0.725, intent
+    # 0.9417, category 0.9095
+    _goals_hold(DEV3, 840, 160, {
+        "urgent_recall": 0.94, "false_urgent_rate": 0.013, "group_chat_act": 0.03, "group_chat_ask": 0.03,
+        "remit_vent_ignored": 0.88, "short_title_ignored": 0.07, "notice_ignored": 0.93, "pairs": 0.7,
+        "intent": 0.935, "category": 0.9})
 
 
 DEV_R2_MD5 = {
@@ -145,13 +173,17 @@ def test_real_messages_from_shared_data():
         pytest.skip("../shared/data (citizen messages, chatter) is not beside this checkout")
     parser = get_parser()
     figures = evaluate_shared(parser, SHARED)
-    assert figures["citizen_issue_or_wish"] >= 0.975  # measured 0.9854
-    assert figures["chatter_heldout_as_chatter"] >= 0.97  # measured 0.9784
+    # measured 0.9768 (0.9854 with the category and intent heads stopped short of their optimum)
+    assert figures["citizen_issue_or_wish"] >= 0.975
+    assert figures["chatter_heldout_as_chatter"] >= 0.97  # measured 0.9823
     rates = action_rates(parser, load_chatter(SHARED / "chatter" / "train.csv")[1])
-    assert rates["act"] <= 0.01 and rates["ask"] <= 0.015  # measured 0.0098 / 0.0079
+    assert rates["act"] <= 0.01 and rates["ask"] <= 0.015  # measured 0.0079 / 0.0079
 
 
 def test_shipped_model_is_what_training_writes(tmp_path):
+    # Training solves every head to its optimum (train.SOLVER_TOL), so a rebuild on another
+    # machine (another BLAS, numpy or scikit-learn) lands on the same weights up to rounding; a
+    # shipped model left stale by a change to the corpus, the features or the settings does not.
     chatter = SHARED / "chatter" / "train.csv"
     if not chatter.exists():
         pytest.skip("the shipped model is trained with ../shared/data/chatter/train.csv, absent here")
@@ -162,9 +194,17 @@ def test_shipped_model_is_what_training_writes(tmp_path):
         assert set(built.files) == set(shipped.files)
         for key in built.files:
             if built[key].dtype.kind in "fc":
-                assert np.allclose(built[key], shipped[key], atol=1e-3), key  # BLAS rounding
+                # float32 storage; converged fits agree to ~1e-6 (a stale model is off by tenths)
+                assert np.allclose(built[key], shipped[key], atol=1e-4), key
             else:
                 assert (built[key] == shipped[key]).all(), key
+    # What matters: the same decisions on messages neither model trained on.
+    texts = [r.text for r in load_corpus() if r.split == "test"] + [r.text for r in load_corpus(DEV_PATH)]
+    texts += [m.text for folder in (DEV_R1, DEV_R2) for m in load_messages(folder)]
+    rebuilt, ours = Parser(out).parse_many(texts), get_parser().parse_many(texts)
+    differ = [t for t, a, b in zip(texts, rebuilt, ours)
+              if (a.intent, a.category, a.urgent, decide(a, t).action) != (b.intent, b.category, b.urgent, decide(b, t).action)]
+    assert not differ, differ[:5]
 
 
 def test_shipped_model_is_small():

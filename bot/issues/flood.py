@@ -133,11 +133,11 @@ def repeat_answered(session: Session, trace_id: int) -> None:
 
 
 def note(session: Session, settings: Settings, *, community_id: int, user_id: int, chat_id: int,
-         message_id: int | None, screened: Screen, outcome: str, now: datetime) -> None:
+         message_id: str | None, screened: Screen, outcome: str, now: datetime) -> None:
     """Remember a message the report flow took up (``ACTED``), held (``HELD``), or a command in a
     group (``COMMAND``); now and then forget what has left both windows."""
     conn = session.connection()
-    conn.execute(_NOTE, {"community": community_id, "user": user_id, "chat": chat_id, "message": message_id or 0,
+    conn.execute(_NOTE, {"community": community_id, "user": user_id, "chat": chat_id, "message": message_id or "",
                          "at": now, "fp": screened.fingerprint, "marks": screened.marks, "outcome": outcome})
     if next(_notes) % _PRUNE_EVERY == 0:
         keep = max(settings.repeat_window_minutes, settings.flood_window_minutes)
@@ -145,7 +145,7 @@ def note(session: Session, settings: Settings, *, community_id: int, user_id: in
 
 
 def commands_answered(session: Session, settings: Settings, *, community_id: int, user_id: int, chat_id: int,
-                      message_id: int, now: datetime) -> int:
+                      message_id: str, now: datetime) -> int:
     """Count a command of this sender in this group (kept like a report's trace) and return how
     many they sent there within the flood window, this one included: each is answered in the
     group, and twenty a minute is all a group gets."""
@@ -181,7 +181,7 @@ class Held:
 
 
 def hold(session: Session, bundle: HeldBundle | None, *, community_id: int, grid_id: int | None, user_id: int,
-         resident: Resident | None, sender_name: str, chat_id: int, message_id: int, text: str, urgent: bool,
+         resident: Resident | None, sender_name: str, chat_id: int, message_id: str, text: str, urgent: bool,
          now: datetime) -> Held:
     """Add the message to the sender's bundle (opening one when none takes messages)."""
     opened = bundle is None

@@ -93,7 +93,7 @@ class Filed:
 def report(
     session: Session, *, reporter: Resident, community_id: int, text: str, now: datetime, settings: Settings,
     category: str = "other", urgent: bool = False, building: Building | None = None, grid_id: int | None = None,
-    unit: str = "", room: str = "", source_chat_id: int | None = None, source_message_id: int | None = None,
+    unit: str = "", room: str = "", source_chat_id: int | None = None, source_message_id: str | None = None,
 ) -> Filed:
     """File a report, route it, and say who is alerted (now, or when quiet hours end)."""
     issue = issues.report(
@@ -149,7 +149,7 @@ class Card:
     residents' card under the report, "alert" a handler's card with the handling buttons."""
 
     chat_id: int
-    message_id: int
+    message_id: str
     kind: str
 
 
@@ -210,7 +210,7 @@ def followers_of(session: Session, issue: Issue, actor: Actor | None) -> list[Fo
         select(IssueFollower.kind, ChatAccount.private_chat_id, Resident.id, Member.id).join(
             Resident, Resident.id == IssueFollower.resident_id
         ).join(Member, Member.id == Resident.member_id).join(ChatAccount, ChatAccount.id == Resident.account_id).where(
-            IssueFollower.issue_id == issue.id, ChatAccount.member_id == Member.id, Member.unreachable.is_(False),
+            IssueFollower.issue_id == issue.id, ChatAccount.member_id == Member.id, ChatAccount.unreachable.is_(False),
         ).order_by(IssueFollower.id)
     ).all()
     acting_member = actor.member.id if actor and actor.member else None

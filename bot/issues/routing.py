@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, or_, select
 
+from bot import identities
 from models import Building, Member, MemberStatus, Role, RouteTarget, RoutingRule
 
 T = RouteTarget
@@ -87,7 +88,7 @@ def members_at(
     q = select(Member).where(
         Member.community_id == community_id,
         Member.status == MemberStatus.active,
-        Member.unreachable.is_(False),
+        ~identities.blocked_everywhere(Member.id),
     )
     if target == T.building_head:
         if building_id is None:

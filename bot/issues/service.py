@@ -90,7 +90,7 @@ def report(
     unit: str = "",
     room: str = "",
     source_chat_id: int | None = None,
-    source_message_id: int | None = None,
+    source_message_id: str | None = None,
 ) -> Issue:
     text = text.strip()
     if not text:

@@ -1,7 +1,8 @@
 """How to reach a member — one rule for rota notices, due reminders, issue alerts and the
-outbox's re-route: the private chat of the chat account they bound (``bot.identities.private_chat``)
-while it has not blocked the bot; else the group of their grid (else of their community), with their
-names in front; else nobody."""
+outbox's re-route: the private chat of the chat account they bound last among those that have not
+blocked the bot (``bot.identities.private_chat``; blocking is per account, so a member who blocked
+the bot on one platform is reached on another); else the group of their grid (else of their
+community), with their names in front; else nobody."""
 
 from __future__ import annotations
 
@@ -29,9 +30,7 @@ def group_chat_for(session: Session, member: Member) -> int | None:
 
 
 def private_chat(session: Session, member: Member) -> int | None:
-    """The member's private chat (its key), or None: no chat account, or it blocked the bot."""
-    if member.unreachable:
-        return None
+    """The member's private chat (its key), or None: no chat account, or each blocked the bot."""
     return identities.private_chat(session, member)
 
 

@@ -190,7 +190,8 @@ def _bind(session: Session, member: Member, account_id: int, how: str, *, by: Me
             taken = session.execute(
                 update(ChatAccount)
                 .where(ChatAccount.id == account_id, ChatAccount.member_id.is_(None))
-                .values(member_id=member.id, bound_at=now)
+                # binding is the account's own doing, in private: it can be written to
+                .values(member_id=member.id, bound_at=now, unreachable=False)
                 .execution_options(synchronize_session=False)
             ).rowcount
     except IntegrityError:
@@ -200,7 +201,6 @@ def _bind(session: Session, member: Member, account_id: int, how: str, *, by: Me
         session.expire(account)  # read again: what this UPDATE wrote, or who was first
     if taken != 1:
         return False
-    member.unreachable = False
     member.updated_at = now
     session.add(member)
     link_resident(session, member, account_id, display_name=display_name, now=now)
@@ -272,7 +272,6 @@ def unbind(session: Session, member: Member, *, by: Member | None, how: str, now
     accounts = identities.accounts_of(session, member)
     if not accounts:
         raise InvalidInput(f"{member.name}（{member.number}）没有绑定聊天账号")
-    member.unreachable = False
     member.updated_at = now
     session.add(member)
     result = Unbound(member, accounts[0].id)

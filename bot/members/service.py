@@ -234,13 +234,10 @@ def find_by_phone(session: Session, phone: str) -> Member | None:
     return session.exec(select(Member).where(Member.phone == normalize_phone(phone))).first()
 
 
-def mark_reachable(session: Session, member: Member, *, now: datetime) -> None:
-    """The member wrote to the bot in private: private messages reach them again (they had
-    blocked the bot, or never pressed Start), so alerts go to them directly once more."""
-    if member.unreachable:
-        member.unreachable = False
-        member.updated_at = now
-        session.add(member)
+def mark_reachable(session: Session, account_id: int) -> None:
+    """The account wrote to the bot in private: private messages reach it again (it had blocked
+    the bot, or never pressed Start), so a member's alerts go to it directly once more."""
+    identities.wrote_in_private(session, account_id)
 
 
 def link_resident(
@@ -351,6 +348,6 @@ def resident_for_member(session: Session, member: Member, *, now: datetime) -> R
     return resident
 
 
-def is_available(member: Member) -> bool:
-    """Someone routing may name: active, not away, reachable."""
-    return member.status == MemberStatus.active and not member.unreachable
+def is_available(session: Session, member: Member) -> bool:
+    """Someone routing may name: active, not away, not blocking the bot everywhere."""
+    return member.status == MemberStatus.active and not identities.is_blocked(session, member)

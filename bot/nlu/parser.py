@@ -16,6 +16,7 @@ from .lexicon import add_words, get_tokenizer
 from .notice import is_notice
 from .place import EMPTY_PLACE, Gazetteer, Place, _pattern_compound, extract_place, matcher_for
 from .problems import signature
+from .talk import talk_kind
 from .text import normalize
 from .urgency import is_urgent
 
@@ -124,6 +125,10 @@ class Parser:
             hint = is_urgent(s, float(urgent_p[row]), chatter_p, float(category_p[row][safety_col]))
             if not hint and is_notice(texts[row]):
                 # a forwarded announcement (停水通知, 燃气安检公告) reports nothing itself
+                intent, confidence = "chatter", max(chatter_p, NOTICE_CONFIDENCE)
+                chatter_p = confidence
+            elif not hint and talk_kind(s):
+                # neighbours' talk about a thing (found and handed in, mended, for sale): no report
                 intent, confidence = "chatter", max(chatter_p, NOTICE_CONFIDENCE)
                 chatter_p = confidence
             elif intent != "chatter" and place is not EMPTY_PLACE and _is_bare_address(

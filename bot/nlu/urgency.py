@@ -38,14 +38,15 @@ _URGENT = re.compile(
         [
             # fire and smoke
             r"(?<![打点不没唔])着火|起火|(?:厨房|锅|屋里|家里|房子|车|楼上|楼下|哪家)着了|冒火星|失火|自燃|火灾|火警|烧起来|烧着|火苗|火势|冒火|火花四溅|浓烟|冒黑烟|冒烟|"
-            r"油锅|扑不灭|(?<!\d)119(?!\d)|哪家着了|冒出.{0,4}烟|烟很大|很大的烟|焦糊味|烧焦|(?:都是|全是|好多|好大的)烟(?![头蒂酒草])",
+            r"冒(?:着|出)?[黑白青浓]烟|油锅|扑不灭|(?<!\d)119(?!\d)|哪家着了|冒出.{0,4}烟|烟很大|很大的烟|焦糊味|烧焦|(?:都是|全是|好多|好大的)烟(?![头蒂酒草])",
             # gas
             r"(?<![没无])(?:煤气|燃气|煤汽|燃汽|天然气|液化气)味|臭鸡蛋味|闻到.{0,4}(?:煤气|燃气|天然气|液化气)|(?:煤气|燃气|天然气|液化气)(?:的)?味道|"
-            r"(?:煤气|燃气|天然气|液化气|气管|管道|接口|阀门).{0,4}(?:泄漏|泄露|漏气|漏了)|(?:煤气|燃气|气管|管子|管道|阀门|接口).{0,8}嘶嘶|燃气报警器|"
-            r"(?:燃气|煤气|气)(?:灶|阀|阀门|开关).{0,2}关不",
+            r"(?:煤气|燃气|天然气|液化气|气管|管道|接口|阀门).{0,4}(?:泄漏|泄露|漏气|漏了)|(?:煤气|燃气|气管|管子|管道|阀门|接口).{0,8}嘶嘶|燃气报警器|(?:煤气|一氧化碳|烟雾|烟感)报警器.{0,6}(?:响|叫|嘀)|"
+            r"(?:燃气|煤气|气)(?:灶|阀|阀门|开关).{0,2}关不|(?:气罐|煤气罐|液化气罐|钢瓶).{0,8}(?:呲|嘶|漏|冒气|倒了)|"
+            r"(?:tianranqi|ranqi|meiqi|mei qi)\s*(?:味|的味|漏|泄|好大|好冲|特别)",
             # trapped
             r"困在|被困|困人|关人|困住|困着|(?:困|关)了(?:人|个|一个|两个|几个|好几个(?:人|小孩|孩子|老人)|[一二两三四五六七八九]?个?(?:人|老人|孩子|小孩))|关在(?:电梯|里面)|关电梯里|困电梯|卡在.{0,12}(?:拉不出|出不来)|(?:卡住|卡在|关住|困住|停住)了?.{0,6}里面(?:还)?有人|(?:关|卡|困)在.{0,2}电梯|电梯里.{0,4}(?:关|卡|困)|电梯.{0,12}(?:里面|里头)(?:还)?有人|(?:手|脚|人|孩子|小孩).{0,4}被.{0,4}夹住|电梯.{0,8}(?:关住|关着|出不去|拍门)|"
-            r"卡在(?:两层|半空|中间)|电梯.{0,6}(?:往下掉|下坠|掉了一截|突然停)|电梯门缝",
+            r"(?<![没不能会可])(?:夹住|卡住|卡着|压住)了?(?:一个|个|两个)?.{0,4}(?:人|孩子|小孩|老人|老太太|大爷|手|脚|腿|胳膊)|卡在(?:两层|半空|中间)|电梯.{0,6}(?:往下掉|下坠|掉了一截|突然停)|电梯门缝",
             # people hurt
             r"摔倒|跌倒|滑倒|摔下来|摔伤|(?:摔|跌|滑)(?:了|咗)?.{0,3}跤|(?:摔|跌|倒).{0,6}(?:起不来|起唔|爬不起|站不起)|摔了.{0,4}(?:起不|动不|流血|头)|" + _PERSON + r"[^把将往]{0,4}(?:掉下来|倒在|倒地)|"
             r"晕倒|昏倒|晕过去|昏过去|昏迷|倒地|叫.{0,2}不醒|不省人事|没反应了|抽搐|抽筋|流血|出血|全是血|头破|磕破|撞倒|"
@@ -57,6 +58,14 @@ _URGENT = re.compile(
             r"漫到(?!路)|(?<!不)进水了|灯里.{0,4}(?:滴水|流水|往下滴)|水.{0,4}往里灌|从(?:电)?灯(?:里|罩)|水.{0,6}(?:到膝盖|没过|到脚踝|在涨|往上涨)|水位",
             # something hanging or coming loose above where people walk
             r"(?:挂着|吊着|悬着|悬在|歪了|晃|松了|要掉|快掉|摇摇欲坠|掉了一半|往下掉|一块一块).{0,20}(?:下面|底下|正下方|下方)(?:就|正好)?(?:是|有|就是)?.{0,12}(?:路|人|孩子|小孩|门口|通道|幼儿园|进出)",
+            # fumes from a stove or a burner with someone who does not answer or feels ill
+            r"(?:煤炉|炉子|蜂窝煤|炭火|烧炭|排烟管|废气).{0,24}(?:叫不醒|没动静|不开门|没起来|起不来|头晕|昏|恶心|站不稳)|一氧化碳",
+            # a child struggling in water, an animal attacking people
+            r"(?:孩子|小孩|小朋友|宝宝|人).{0,10}(?:深水|水里|池里|湖里|河里|水中).{0,6}(?:扑腾|挣扎|沉下|没冒头|呛水)|"
+            r"(?:狗|犬).{0,12}(?:扑倒|咬住|扑上去|追着.{0,6}(?:咬|扑)|在咬人|咬人了[!！]|咬了?.{0,8}(?:口子|血|不松口))|"
+            r"被.{0,4}狗.{0,2}咬(?:了|得)?.{0,8}(?:口子|血|快来|急)",
+            # a weapon in someone's hand now
+            r"(?:拿|持|举|挥|抡)着?(?:刀|菜刀|砍刀)|动刀",
             # someone pinned under something, or with signs of a seizure or no breath
             r"压住(?:了)?(?:一个|个|两个)?(?:人|家长|孩子|小孩|老人|他|她|腿)|口吐白沫|翻白眼|没(?:有)?呼吸|没气了|没心跳|心跳停",
             # a plea for someone to come now
@@ -74,17 +83,17 @@ _NOT_NOW_KINDS: dict[str, str] = {
     # elsewhere or in jest: news, videos, hearsay, laughter; another city, online shopping, work
     "elsewhere": (
         r"新闻|(?<![拍录])视频|热搜|听说|刷到|朋友圈|抖音|微博|报道|纪录片|哈哈|😂|🤣|笑死|开个?玩笑|"
-        r"(?:北京|上海|广州|深圳|杭州|南京|成都|重庆|天津|西安)(?![路街道桥])|老家|"
-        r"某宝|某东|某多多|某音|网购|网上买|直播间|下单|退货|差评|"
-        r"(?:kpi|加班|老板|作业|考试|减肥|方案|ddl|deadline|上班).{0,10}救命|救命.{0,10}(?:kpi|加班|老板|作业|考试|减肥|方案|上班)"
+        r"(?:北京|上海|广州|深圳|杭州|南京|成都|重庆|天津|西安)(?![路街道桥话])|老家|"
+        r"某宝|某东|某多多|某音|网购|网上买|直播间|下单|退货|差评|中转站|物流|顺丰|韵达|中通|圆通|申通|"
+        r"(?:kpi|考核|加班|老板|作业|考试|减肥|方案|ddl|deadline|上班|房贷).{0,10}(?:救命|喘不过气|窒息)|救命.{0,10}(?:kpi|加班|老板|作业|考试|减肥|方案|上班)"
     ),
     # a siren passing by, a neighbour asking what happened
-    "passing": r"(?:消防车|救护车|警车|120|119).{0,10}(?:开过|过去了|经过|往.{0,4}(?:开|去)|呜|声音|是来)|哪里?着火了?吗|是不是.{0,8}出(?:什么)?事",
+    "passing": r"(?:消防车|救护车|警车|(?<![打叫拨])(?:120|119)).{0,10}(?:开过|(?<![晕昏])过去了|经过|往.{0,4}(?:开|去)|呜|声音|是来)|哪里?着火了?吗|是不是.{0,8}出(?:什么)?事",
     # drills, notices, advice, hazards named as hazards
     "notice": r"演练|演习|培训|讲座|宣传|知识|温馨|提示[:：]|提醒[:：]|倡议|通知[:：】]|【|预防|防范|隐患",
     # what might happen
     "hypothetical": (
-        r"万一|如果|假如|小心火|小心滑|小心脚下|容易|会不会|以防|会被|迟早|就可能|可能会|怕是|怕要|肯定要|"
+        r"万一|如果|假如|要是|小心火|小心滑|小心脚下|容易|会不会|以防|会被|迟早|就可能|可能会|怕是|怕要|肯定要|"
         r"(?:着火|起火|烧起来|掉下来|摔下来)了?.{0,3}(?:咋办|怎么办|咋整|怎么整|拿什么|跑不出|跑不掉|往哪跑|可不得了|整栋楼|都完|云梯)|"
         r"(?:着火|起火|失火)了?(?:都|就|连|谁|可|怎|咋|拿|人都)|都可能|哪天|一着火|不怕.{0,4}着火|会触电|真着火|真有事"
     ),
@@ -92,7 +101,7 @@ _NOT_NOW_KINDS: dict[str, str] = {
     "habitual": r"经常|常年|每次|总是|老是|天天|每天|一(?:下雨|结冰|刮风|下雪)|好几个了|好几回|好几次",
     # what has happened and is over
     "hindsight": (
-        r"发生过|事故|复诊|虚惊|误报|已经(?:灭|修好|救出|出来|没事|处理|送医|送到)|已经有?.{0,6}(?:摔|滑|撞)|住院|"
+        r"发生过|事故|复诊|疫苗|狂犬|虚惊|误报|已经(?:灭|修好|救出|出来|没事|处理|送医|送到)|已经有?.{0,4}(?:人|个|次|回).{0,3}(?:摔|滑|撞)|住院|(?:昨天|昨晚|前天)(?!.{0,6}(?:开始|到现在|一直|起))|没大碍|"
         r"(?:查|搞|弄)清楚了?|查明|查过了|"
         r"已经(?:断电|关了|关掉|停用)|不用了|(?:撞|摔)倒了一次|还好|原来是|现在好了|没事$|没事了|解决了|(?:以前|上次|去年|上个月|上周)"
     ),
@@ -166,7 +175,9 @@ def urgent_hint(s: str) -> bool:
 # is fairly sure and the intent model does not think the message chatter (a head trained on
 # a few thousand rows also likes 「现在外面雪下得好大」). The thresholds were chosen by
 # cross-validation on the training rows and on the external development set (bot/nlu/README.md).
-URGENT_CONFIRM = 0.2
+# Round 3 (5-fold CV of the training rows and real chatter): a rule's words need the head at 0.1,
+# not 0.2 — recall 95.2 → 95.6 %, false urgent 1.32 → 1.36 %.
+URGENT_CONFIRM = 0.1
 URGENT_SURE = 0.4
 URGENT_CHATTER_GATE = 0.5
 # … and when the head is surer, it may overrule a model that leans more to chatter: pleas and
@@ -187,6 +198,12 @@ _RECURRING = re.compile(r"又|还是|老是|总是")
 # scores it. Chosen by cross-validation (5 folds of the training rows: false urgent 1.60 → 1.40 %,
 # recall 93.4 → 93.3 %).
 URGENT_SAFETY_GATE = 0.05
+# The head alone never reads a message of a word or two: 「妥了」 has one known feature, 了, and a
+# unit-length vector puts all its weight there (了 ends many short emergencies: 着了, 倒了). Asking
+# more of short messages — that they name a thing, a place or a topic (real chatter: 「奇了怪了」
+# 「进西藏不」) — cost more than it saved: 5-fold CV recall 95.6 → 95.1 % for 0.3 % of real chatter
+# (「有人砍人」「招牌快掉了」 name nothing the concept lists know).
+HEAD_MIN_CHARS = 4
 
 
 def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0) -> bool:
@@ -198,7 +215,7 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0) -
     s = _prepare(s)
     said = _URGENT.search(s) is not None
     gate = URGENT_CHATTER_GATE_HIGH if p >= URGENT_HIGH else URGENT_CHATTER_GATE
-    if not said and (p < URGENT_SURE or chatter_p >= gate or safety_p < URGENT_SAFETY_GATE):
+    if not said and (p < URGENT_SURE or chatter_p >= gate or safety_p < URGENT_SAFETY_GATE or len(s) < HEAD_MIN_CHARS):
         return False
     if _calm(s):
         return False

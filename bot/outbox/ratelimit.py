@@ -63,6 +63,12 @@ class RateLimits:
         return cls(overall=(), private=(), group=(), slack=0.0, group_reserve=0, pace=False)
 
     @property
+    def takeover_pause(self) -> float:
+        """How long a sender that takes over from another waits before its first send: the
+        longest overall or private-chat window (a group's minute is left to its reserve)."""
+        return max((seconds + self.slack for _count, seconds in self.overall + self.private), default=0.0)
+
+    @property
     def enabled(self) -> bool:
         return bool(self.overall or self.private or self.group)
 

@@ -30,7 +30,7 @@ How a row travels
    ``sent`` (``sent_at``, ``sent_message_id``) exactly once; ``RetryAfter`` → due again after
    ``retry_after`` (that chat, or everything, paused in the limiter); ``TemporaryError`` →
    exponential backoff with jitter; ``PermanentError`` → ``dead`` at once; ``Unreachable`` →
-   ``failed``, the member marked unreachable (private chats only) and ``on_unreachable`` may
+   ``failed``, the member's account of that private chat marked unreachable (private chats only) and ``on_unreachable`` may
    queue a replacement in the same transaction; ``ChatMigrated`` (a group became a supergroup)
    → ``groups.move_chat`` carries the group over and the row is due again at once, to the new
    chat (an edit of a message in the old chat cannot follow: it ends ``dead``). A row has at most ``max_attempts`` tries
@@ -68,7 +68,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, func, or_, select, text, update
+from sqlalchemy import bindparam, case, func, or_, select, text
 from sqlmodel import Session
 
 from bot import identities
@@ -77,7 +77,7 @@ from bot.places import groups
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.db import Database
 from bot.messages import Button
-from models import Member, OutboxMessage, OutboxPriority, OutboxStatus, PlatformChat
+from models import OutboxMessage, OutboxPriority, OutboxStatus, PlatformChat
 
 from bot.rich.render import fit
 
@@ -99,7 +99,7 @@ from .transport import (
 log = logging.getLogger(__name__)
 
 # Hook called when a recipient cannot be reached: in the transaction that marks the row
-# failed (and the member unreachable). It may enqueue replacements; what it returns is counted.
+# failed (and the member's account unreachable). It may enqueue replacements; what it returns is counted.
 OnUnreachable = Callable[[Session, OutboxMessage, datetime], Iterable[OutboxMessage] | None]
 
 CLAIM_LOCK_KEY = 0x6867_6A6F  # PostgreSQL advisory lock serialising claims ("hgjo")
@@ -195,7 +195,7 @@ class _ChatQueue:
 class _Outcome:
     kind: str  # sent | retry | dead | failed | release | moved
     claim: _Claim
-    message_id: int | None = None
+    message_id: str | None = None  # the platform's, as text
     new_chat_id: str | None = None  # moved: the platform's id of the chat's new self
     retry_at: datetime | None = None
     error: str = ""
@@ -292,6 +292,9 @@ class Sender:
         flusher = asyncio.create_task(self._flusher(), name="outbox-flusher")
         try:
             if reclaim:
+                # what a dead owner sent in its last second still counts in the platform's
+                # windows, and nobody can say how much it was: one whole window passes first
+                self.limiter.pause_all(self.limiter.limits.takeover_pause)
                 try:
                     taken = await self._db_call(self._reclaim, self.clock.now())
                 except Exception:
@@ -479,19 +482,22 @@ class Sender:
             next_due = conn.execute(
                 select(func.min(t.c.next_attempt_at)).where(t.c.status == PENDING, t.c.next_attempt_at > now)
             ).scalar()
+            texts = [rich_of(r.text) for r in rows]
+            mentions = _mention_ids(session, rows, texts)
         claims = [
             _Claim(
                 OutboundMessage(
-                    id=r.id, chat_id=r.chat_id, text=rich_of(r.text), buttons=_buttons(r.buttons),
+                    id=r.id, chat_id=r.chat_id, text=text_, buttons=_buttons(r.buttons),
                     reply_to_message_id=r.reply_to_message_id, photo=r.photo,
                     edit_message_id=r.edit_message_id, kind=r.kind, member_id=r.member_id, ref=r.ref,
                     platform=r.platform, external_chat_id=r.external_id, chat_kind=r.chat_kind,
+                    mentions=mentions.get(r.platform, _NO_MENTIONS) if text_.mentions else _NO_MENTIONS,
                     **_request(r.request),
                 ),
                 attempts=r.attempts + 1,
                 priority=r.priority,
             )
-            for r in rows
+            for r, text_ in zip(rows, texts)
         ]
         return claims, next_due, len(page) >= limit
 
@@ -647,7 +653,7 @@ class Sender:
             )
         else:
             metrics.sent("ok", msg.kind)
-            outcome = _Outcome("sent", claim, message_id=message_id)
+            outcome = _Outcome("sent", claim, message_id=None if message_id is None else str(message_id))
         self._record(outcome)
         return outcome
 
@@ -791,10 +797,9 @@ class Sender:
         if done.rowcount == 0:
             return 0
         if msg.member_id is not None and msg.is_private:
-            # a private chat that refuses us is that member's; a group that does is not
-            session.execute(
-                update(Member).where(Member.id == msg.member_id).values(unreachable=True, updated_at=now)
-            )
+            # a private chat that refuses us is that account's (the member may have others, on
+            # other platforms, that still take messages); a group that does is not
+            identities.blocked(session, msg.chat_id)
         if self.on_unreachable is None:
             return 0
         row = session.get(OutboxMessage, msg.id)
@@ -829,6 +834,20 @@ class Sender:
             self._heartbeat.cancel()
             await asyncio.gather(self._heartbeat, return_exceptions=True)
             self._heartbeat = None
+
+
+_NO_MENTIONS: dict = {}
+
+
+def _mention_ids(session: Session, rows, texts) -> dict[str, dict]:
+    """Per platform, the account id there of everyone the claimed texts mention (a mention names
+    an account key or a member; the platform's renderer needs its own id): looked up here, with
+    the database, so no renderer ever touches it. Nothing at all for texts without mentions."""
+    wanted: dict[str, set] = {}
+    for r, text_ in zip(rows, texts):
+        if text_.mentions:
+            wanted.setdefault(r.platform, set()).update(m.who for m in text_.mentions)
+    return {platform: identities.mention_ids(session, platform, whos) for platform, whos in wanted.items()}
 
 
 def _request(raw: str) -> dict:

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from bot.messages import Action, Button, Outgoing
 from bot.rich import Rich
+from bot.rich.render import ELLIPSIS
 from models import INTERACTIVE_KINDS, OutboxMessage, OutboxPriority, OutboxStatus
 
 from bot.infra.masking import clean
@@ -185,7 +186,7 @@ def _datas(buttons: str) -> set[str]:
             for b in row if isinstance(b, dict) and isinstance(b.get("data"), str)}
 
 
-def _of_message(column, chat_id: int, message_id: int, *where):
+def _of_message(column, chat_id: int, message_id: str, *where):
     """``column`` of the rows of that message: as sent, and its edits. Two index searches (an OR
     of the two columns would scan the whole chat's rows)."""
     t = OutboxMessage
@@ -195,25 +196,47 @@ def _of_message(column, chat_id: int, message_id: int, *where):
     )
 
 
-def carried(session: Session, chat_id: int, message_id: int, data: str) -> bool:
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _may_show(stored, shown: str) -> bool:
+    """Could a row whose text is ``stored`` be a message showing ``shown``? Compared as visible
+    text with spacing normalised; a text cut to the platform's length (ended with 「…」) by its head."""
+    plain = _spaced(rich_of(stored).plain)
+    if plain == shown:
+        return True
+    return shown.endswith(ELLIPSIS) and plain.startswith(shown[: -len(ELLIPSIS)].rstrip())
+
+
+def carried(session: Session, chat_id: int, message_id: str, data: str, *, shown: str | None = None) -> bool:
     """Did the bot's message ``message_id`` in ``chat_id`` carry a button with exactly ``data``,
     as sent or in any edit of it (an edit still on its way counts: the person may see it already)?
 
     A message the bot has no record of yet may be one whose sending is not recorded yet (the
-    sender writes its outcomes a moment after Telegram took the message): then a message of
-    that chat in flight, not yet recorded, must carry the button."""
+    sender writes its outcomes a moment after the platform took the message). It is then one of
+    the chat's rows in flight with buttons, but which one is not known: so the press passes only
+    if *every* row it may be carried the button — a button of message A pressed on message B,
+    while B's send is unrecorded, does not pass because A's send is unrecorded too. ``shown`` (the
+    pressed message's text, when the platform tells it with the press, as Telegram does) narrows
+    the rows it may be to those showing that text; when none shows it, all of them remain (a
+    text the platform normalised differently must not make a forged press pass, nor a real one
+    fail for that alone)."""
     t = OutboxMessage
     rows = session.execute(_of_message(t.buttons, chat_id, message_id)).scalars().all()
     if rows:
         return any(data in _datas(buttons) for buttons in rows)
-    in_flight = session.exec(select(t.buttons).where(
+    in_flight = session.exec(select(t.buttons, t.text).where(
         t.chat_id == chat_id, t.status == OutboxStatus.pending, t.attempts > 0,
         t.sent_message_id.is_(None), t.edit_message_id.is_(None), t.buttons != "",
     )).all()
-    return any(data in _datas(buttons) for buttons in in_flight)
+    if shown is not None and len(in_flight) > 1:
+        showing = [r for r in in_flight if _may_show(r.text, _spaced(shown))]
+        in_flight = showing or in_flight
+    return bool(in_flight) and all(data in _datas(r.buttons) for r in in_flight)
 
 
-def refs_of(session: Session, chat_id: int, message_id: int) -> set[str]:
+def refs_of(session: Session, chat_id: int, message_id: str) -> set[str]:
     """What the bot's message ``message_id`` in ``chat_id`` is about (its rows' ``ref``)."""
     t = OutboxMessage
     return set(session.execute(_of_message(t.ref, chat_id, message_id, t.ref.is_not(None))).scalars().all())

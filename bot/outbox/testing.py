@@ -93,7 +93,7 @@ def platform_chat(message: OutboundMessage) -> int | str:
 class Delivery:
     at: float  # loop time
     message: OutboundMessage
-    message_id: int
+    message_id: str  # as a platform answers: its message ids are text to the core
     edit: bool = False
 
     @property
@@ -145,15 +145,15 @@ class FakeTransport:
     def sent_ids(self) -> list[int]:
         return [d.message.id for d in self.deliveries]
 
-    async def send(self, message: OutboundMessage) -> int:
+    async def send(self, message: OutboundMessage) -> str:
         return await self._deliver(message, edit=False)
 
-    async def edit(self, message: OutboundMessage) -> int:
+    async def edit(self, message: OutboundMessage) -> str:
         if not self.limits.can_edit:
             raise AssertionError(f"{self.limits.platform} cannot edit, yet row {message.id} was sent as an edit")
         return await self._deliver(message, edit=True)
 
-    async def _deliver(self, message: OutboundMessage, *, edit: bool) -> int:
+    async def _deliver(self, message: OutboundMessage, *, edit: bool) -> str:
         self.calls += 1
         self.attempts.append((asyncio.get_running_loop().time(), message))
         if self.before_send is not None:
@@ -174,7 +174,7 @@ class FakeTransport:
             message_id = message.edit_message_id
         else:
             self._next_id += 1
-            message_id = self._next_id
+            message_id = str(self._next_id)
         self.deliveries.append(Delivery(now, message, message_id, edit))
         return message_id
 

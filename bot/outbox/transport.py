@@ -18,12 +18,12 @@ and turns its platform's errors into the four below, which decide what happens t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.messages import Button
-from bot.rich import Rich
+from bot.rich import Mention, Rich
 from bot.rich.render import utf16_units
 
 from .store import buttons_from_json, request_from_json, rich_of
@@ -100,9 +100,9 @@ class OutboundMessage:
     chat_id: int  # the chat's internal key: what the sender queues and limits by
     text: Rich
     buttons: list[list[Button]] = field(default_factory=list)
-    reply_to_message_id: int | None = None
+    reply_to_message_id: str | None = None  # the platform's message ids, as text
     photo: str | None = None  # a file id: sent as a photo with ``text`` as its caption
-    edit_message_id: int | None = None  # edit that message instead of sending a new one
+    edit_message_id: str | None = None  # edit that message instead of sending a new one
     kind: str = "reply"
     member_id: int | None = None
     ref: str | None = None
@@ -112,9 +112,17 @@ class OutboundMessage:
     platform: str = ""
     external_chat_id: str = ""
     chat_kind: str = "group"
+    # the platform's account id of each person the text mentions, by ``Mention.who`` (looked up by
+    # the sender, which has the database: ``bot.identities.mention_ids``); one missing is a name
+    mentions: Mapping[tuple[int | None, int | None], str] = field(default_factory=dict)
+
+    def mention_id(self, mention: Mention) -> str | None:
+        """The platform's id of the account ``mention`` names, for the renderer to link."""
+        return self.mentions.get(mention.who)
 
     @classmethod
-    def from_row(cls, row: OutboxMessage, to: Destination) -> OutboundMessage:
+    def from_row(cls, row: OutboxMessage, to: Destination,
+                 mentions: Mapping[tuple[int | None, int | None], str] | None = None) -> OutboundMessage:
         ask_contact, clear = request_from_json(row.request)
         return cls(
             ask_contact=ask_contact,
@@ -132,6 +140,7 @@ class OutboundMessage:
             platform=to.platform,
             external_chat_id=to.external_id,
             chat_kind=to.kind,
+            mentions=mentions or {},
         )
 
     @property
@@ -143,12 +152,12 @@ class OutboundMessage:
 class Transport(Protocol):
     limits: PlatformLimits
 
-    async def send(self, message: OutboundMessage) -> int:
+    async def send(self, message: OutboundMessage) -> str:
         """Deliver a new message (its rich text rendered for the platform; a photo with the text as caption when ``photo``;
         inline buttons, or the share-my-number control / its removal; a reply to ``reply_to_message_id`` that still goes out if that message
-        is gone). Returns the platform's message id. Raises the errors above."""
+        is gone). Returns the platform's message id, as text. Raises the errors above."""
 
-    async def edit(self, message: OutboundMessage) -> int:
+    async def edit(self, message: OutboundMessage) -> str:
         """Replace text (or caption) and buttons of ``message.edit_message_id``. "Not modified"
         is success. Returns the edited message's id. Never called when ``limits.can_edit`` is
         false: the sender sends the new state as a new message instead."""

@@ -10,7 +10,7 @@ is masked (``bot.masking.shown``) before it goes in.
 
 Building one reads like the sentence it makes::
 
-    rich("已记录 ", bold("Q12"), "：", place, BR, "请 ", mention(name, account=uid), " 跟进")
+    rich("已记录 ", bold("Q12"), "：", place, BR, "请 ", mention(name, account=key), " 跟进")
     "已记录 " + bold(code) + "：" + place          # str + Rich is a Rich
 
 A ``Rich`` refuses to be put into an f-string or ``str()``-ed (``TypeError``): that would turn it
@@ -38,14 +38,21 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A name that notifies that person where the platform can: ``account`` is their chat account
-    on the platform the message goes to (today a Telegram user id), ``member`` the member it is,
-    when known. Without an account the name is shown as plain text."""
+    """A name that notifies that person where the platform can. It names them as the product
+    knows them — ``account`` the key of a chat account (``chataccount.id``), ``member`` the member —
+    never by a platform's id: whoever sends the message (with the database) finds their account on
+    the platform it goes to (``bot.identities.mention_ids``) and the renderer links that. Without
+    one there, the name is shown as plain text."""
 
     name: str
     account: int | None = None
     member: int | None = None
     bold: bool = False
+
+    @property
+    def who(self) -> tuple[int | None, int | None]:
+        """Whom it names, whatever name it shows (a cut text shows less of it)."""
+        return (self.account, self.member)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +98,11 @@ class Rich:
     def plain(self) -> str:
         """The visible text: what a person reads, without any formatting."""
         return "".join(_label(s) for s in self.spans)
+
+    @property
+    def mentions(self) -> tuple[Mention, ...]:
+        """The mentions in it (whom the sender looks up for the platform the message goes to)."""
+        return tuple(s for s in self.spans if isinstance(s, Mention))
 
     def __bool__(self) -> bool:
         return bool(self.spans)
@@ -156,8 +168,9 @@ class Rich:
     # --- storing -------------------------------------------------------------------------------
     def to_json(self) -> list:
         """A plain text is a string; everything else an object:
-        ``{"b": text}``, ``{"mention": name, "account": id, "member": id}``, ``{"link": text,
-        "url": url}`` (``"bold": true`` on a bold mention or link)."""
+        ``{"b": text}``, ``{"mention": name, "account_id": key, "member": id}``, ``{"link": text,
+        "url": url}`` (``"bold": true`` on a bold mention or link). ``account_id`` is a chat
+        account's key; rows before migration 0014 held a Telegram user id as ``account``."""
         out: list = []
         for s in self.spans:
             if isinstance(s, Text):
@@ -165,7 +178,7 @@ class Rich:
             elif isinstance(s, Mention):
                 item: dict = {"mention": s.name}
                 if s.account is not None:
-                    item["account"] = s.account
+                    item["account_id"] = s.account
                 if s.member is not None:
                     item["member"] = s.member
                 if s.bold:
@@ -182,7 +195,10 @@ class Rich:
     def from_json(cls, data) -> Rich:
         """The form back from what ``to_json`` stored; a bare string (a row written by hand, or
         by a version that stored text) is plain text. Never raises on what it cannot read:
-        an unknown piece is kept as the text it carries, so nothing a person should read is lost."""
+        an unknown piece is kept as the text it carries, so nothing a person should read is lost.
+        A mention naming a platform's user id (``"account"``, what rows held before migration 0014,
+        which rewrote them) shows its name without a link: a number of unknown meaning is never
+        taken for an account's key."""
         if data is None:
             return cls()
         if isinstance(data, str):
@@ -198,7 +214,7 @@ class Rich:
                 if isinstance(item.get("b"), str):
                     out.append(Text(item["b"], True))
                 elif isinstance(item.get("mention"), str):
-                    out.append(Mention(item["mention"], _int(item.get("account")), _int(item.get("member")), bold))
+                    out.append(Mention(item["mention"], _int(item.get("account_id")), _int(item.get("member")), bold))
                 elif isinstance(item.get("link"), str) and isinstance(item.get("url"), str):
                     out.append(Link(item["link"], item["url"], bold))
                 else:
@@ -236,7 +252,8 @@ def bold(*parts: Part) -> Rich:
 
 
 def mention(name: str, account: int | None = None, member: int | None = None) -> Rich:
-    """A name that notifies ``account`` where the platform can; the plain name otherwise."""
+    """A name that notifies that person where the platform can (``account``: a chat account's key,
+    ``member``: a member's id); the plain name otherwise."""
     return Rich(Mention(name, account if account else None, member))
 
 

@@ -45,7 +45,7 @@ class Posted:
 def post(
     session: Session, *, poster: Resident, community_id: int, text: str, now: datetime,
     category: str = "other", building: Building | None = None, grid_id: int | None = None,
-    source_chat_id: int | None = None, source_message_id: int | None = None,
+    source_chat_id: int | None = None, source_message_id: str | None = None,
 ) -> Posted:
     category = category if category in WishCategory.__members__ else "other"
     wish = wishes.post(
@@ -63,7 +63,7 @@ class Card:
     group's card, the wall)."""
 
     chat_id: int
-    message_id: int
+    message_id: str
 
 
 @dataclass
@@ -100,13 +100,13 @@ def _poster_group(wish: Wish) -> tuple[int, int | None] | None:
 
 def _poster_private(session: Session, wish: Wish) -> tuple[int, int] | None:
     poster = session.get(Resident, wish.poster_id)
-    chat = identities.private_chat_of_account(session, poster.account_id) if poster is not None else None
-    if poster is None or not poster.member_id or chat is None:
+    account = identities.account(session, poster.account_id) if poster is not None else None
+    if poster is None or not poster.member_id or account is None or account.private_chat_id is None:
         return None
     member = session.get(Member, poster.member_id)
-    if member is None or member.unreachable:
+    if member is None or account.unreachable:  # the account the wish came from blocked the bot
         return None
-    return chat, member.id
+    return account.private_chat_id, member.id
 
 
 def _claimer(session: Session, wish: Wish) -> tuple[int, int] | None:

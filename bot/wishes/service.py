@@ -76,7 +76,7 @@ def post(
     grid_id: int | None = None,
     lifetime: timedelta = DEFAULT_LIFETIME,
     source_chat_id: int | None = None,
-    source_message_id: int | None = None,
+    source_message_id: str | None = None,
 ) -> Wish:
     text = text.strip()
     if not text:

@@ -25,11 +25,10 @@ def quote(text: str, *, limit: int = 60) -> str:
 
 
 def mention(account: ChatAccount | None, name: str, member_id: int | None = None) -> Rich:
-    """A name that notifies that person where the platform can: their Telegram account's id (the
-    renderer links it); any other account, or none, is the plain name."""
-    telegram = (account is not None and account.platform == "telegram"
-                and account.external_id.lstrip("-").isdigit())
-    return rich_mention(shown(name), account=int(account.external_id) if telegram else None, member=member_id)
+    """A name that notifies that person where the platform can: the mention names their chat
+    account (its key) and member; the sender finds their account on the platform the message goes
+    to and its renderer links it. Nobody's there: the plain name."""
+    return rich_mention(shown(name), account=account.id if account is not None else None, member=member_id)
 
 
 def role_label(member: Member) -> str:

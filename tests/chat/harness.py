@@ -16,7 +16,7 @@ from sqlmodel import select
 from bot.infra.config import Settings
 from bot.outbox import buttons_from_json
 from bot.outbox.store import request_from_json, rich_of
-from bot.platforms.telegram.render import html
+from tests.rendered import telegram_html
 from handlers.context import Context
 from handlers.conversation import process_message, process_press, run_sweep
 from handlers.types import Chat, Inbound, Press, SharedContact, User
@@ -99,7 +99,7 @@ class ChatWorld:
         with self.db.transaction() as session:
             msg = Inbound(chat=self.chat(session, chat_id), user=self.user(session, user_id), message_id=mid,
                           text=text, at=self.clock.now(),
-                          update_id=update_id if update_id is not None else next(self._update),
+                          update_id=self._update_key(update_id),
                           reply_to_message_id=reply_to, reply_to_bot=reply_to_bot, photo=ids.file_ref(photo))
             process_message(self.conversation, session, self.ctx(session), msg)
         return self.deliver()
@@ -115,7 +115,7 @@ class ChatWorld:
             owner_key = user.id if owner == "self" else (ids.account(session, owner) if owner is not None else None)
             contact = SharedContact(phone=phone, user_id=owner_key, name="")
             msg = Inbound(chat=self.chat(session, user_id), user=user, message_id=mid, text="",
-                          at=self.clock.now(), update_id=update_id if update_id is not None else next(self._update),
+                          at=self.clock.now(), update_id=self._update_key(update_id),
                           contact=contact)
             process_message(self.conversation, session, self.ctx(session), msg)
         return self.deliver()
@@ -125,7 +125,7 @@ class ChatWorld:
         with self.db.transaction() as session:
             press = Press(callback_id=str(next(self._callback)), chat=self.chat(session, message.chat_id),
                           user=self.user(session, user_id), message_id=message.message_id, data=button.action.pack(),
-                          at=self.clock.now(), update_id=update_id if update_id is not None else next(self._update),
+                          at=self.clock.now(), update_id=self._update_key(update_id),
                           message_photo=ids.file_ref(message.photo))
             reaction = process_press(self.conversation, session, self.ctx(session), press)
         self.last_answer = reaction.answer if reaction else None
@@ -149,24 +149,31 @@ class ChatWorld:
                 buttons = buttons_from_json(row.buttons)
                 chat_id = ids.telegram_chat(session, row.chat_id)  # where the platform delivers it
                 if row.edit_message_id:
-                    target = self.find(chat_id, row.edit_message_id)
+                    # the core names messages by text; this platform, like Telegram, by numbers
+                    target = self.find(chat_id, int(row.edit_message_id))
                     assert target is not None and target.from_bot, f"edit of unknown message {row.edit_message_id}"
-                    target.text, target.buttons, target.edits = html(rich_of(row.text)), buttons, target.edits + 1
+                    target.text = telegram_html(rich_of(row.text), session)
+                    target.buttons, target.edits = buttons, target.edits + 1
                     row.sent_message_id = row.edit_message_id
                     if target not in new:
                         new.append(target)
                 else:
                     ask_contact, clear = request_from_json(row.request)
-                    msg = Msg(chat_id, self._next_mid(chat_id), html(rich_of(row.text)), True, buttons,
-                              row.reply_to_message_id, ids.file_id(row.photo), ask_contact=ask_contact,
+                    reply_to = int(row.reply_to_message_id) if row.reply_to_message_id is not None else None
+                    msg = Msg(chat_id, self._next_mid(chat_id), telegram_html(rich_of(row.text), session), True,
+                              buttons, reply_to, ids.file_id(row.photo), ask_contact=ask_contact,
                               clear_request=clear)
                     self.chats.setdefault(chat_id, []).append(msg)
-                    row.sent_message_id = msg.message_id
+                    row.sent_message_id = str(msg.message_id)
                     new.append(msg)
                 row.status = OutboxStatus.sent
                 row.sent_at = self.clock.now()
                 session.add(row)
         return new
+
+    def _update_key(self, update_id: int | None) -> str:
+        """As the Telegram adapter records an update: its number, tagged with the platform."""
+        return f"telegram:{update_id if update_id is not None else next(self._update)}"
 
     def find(self, chat_id: int, message_id: int) -> Msg | None:
         for m in self.chats.get(chat_id, []):

@@ -61,7 +61,7 @@ def test_messages_become_inbound_values(db):
         assert session.get(PlatformChat, account.private_chat_id).external_id == "42"  # a person's chat: their id
         assert msg.chat.kind == "group" and msg.chat.title == "阳光花园居民群"
         assert msg.user.name == "张 阿姨"
-        assert (msg.text, msg.update_id, msg.reply_to_message_id, msg.reply_to_bot) == ("5栋", 1001, 4, True)
+        assert (msg.text, msg.update_id, msg.reply_to_message_id, msg.reply_to_bot) == ("5栋", "telegram:1001", "4", True)
         photo = convert.inbound(ids, _message(caption="修好了", photo=[
             {"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
             {"file_id": "big", "file_unique_id": "b", "width": 800, "height": 800},
@@ -114,7 +114,7 @@ def test_presses_become_press_values(db):
     with db.transaction() as session:
         ids = convert.Ids(session)
         press = convert.press(ids, query, 77)
-        assert press.action == Action("q", "accept", 12) and press.message_id == 5 and press.update_id == 77
+        assert press.action == Action("q", "accept", 12) and press.message_id == "5" and press.update_id == "telegram:77"
         assert session.get(ChatAccount, press.user.id).external_id == "42"
         assert convert.press(ids, CallbackQuery(id="cb2", from_user=User(id=1, is_bot=False, first_name="x"),
                                                 chat_instance="x", data="q:x:1:"), 78) is None

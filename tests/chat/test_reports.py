@@ -49,7 +49,7 @@ def test_a_confident_report_is_filed_replied_in_thread_and_routed(cw, people):
     assert issue.text == DOOR and issue.category == "facility" and issue.status == "reported"
     (reply,) = in_chat(out, SUNSHINE)
     user_msg = cw.chats[SUNSHINE][-2]
-    assert reply.reply_to == user_msg.message_id == issue.source_message_id
+    assert reply.reply_to == user_msg.message_id == int(issue.source_message_id)
     assert f"已记录 <b>Q{issue.id}</b>：阳光花园4栋 · 公共设施维修 · 楼栋长 朱红梅、网格员 赵磊 跟进" in reply.text
     assert reply.labels == ["附议 +1", "进度"]
     # private alerts to the building head and the grid manager, with the handler's buttons
@@ -263,7 +263,7 @@ def test_accept_claim_resolve_confirm_with_points_and_every_change_told(cw, peop
     assert cw.last_answer.text == "已受理"
     assert "已受理" in alert.text and alert.labels == ["领办", "已解决", "转派", "驳回"]
     assert "已受理" in other.text  # the other handler's card follows
-    notice = [m for m in in_chat(out, SUNSHINE) if m.reply_to == issue.source_message_id and not m.edits]
+    notice = [m for m in in_chat(out, SUNSHINE) if m.reply_to == int(issue.source_message_id) and not m.edits]
     assert notice and "已受理，由 朱红梅 负责" in notice[0].text
     assert any("你关注的问题有进展" in m.text for m in in_chat(out, people.vol2))
 
@@ -274,7 +274,7 @@ def test_accept_claim_resolve_confirm_with_points_and_every_change_told(cw, peop
     out = cw.say(people.bh_s4, people.bh_s4, "已联系物业换了门锁 <新的>")
     assert "已解决待确认" in alert.text and "&lt;新的&gt;" in alert.text
     ask = [m for m in in_chat(out, SUNSHINE) if "修好了吗" in m.text][0]
-    assert ask.labels == ["已修复", "仍未修复"] and ask.reply_to == issue.source_message_id
+    assert ask.labels == ["已修复", "仍未修复"] and ask.reply_to == int(issue.source_message_id)
     assert 'tg://user?id=%d' % people.r_li in ask.text
 
     cw.press(people.r_zhang, ask, "已修复")  # not the reporter

@@ -40,7 +40,7 @@ def test_accepting_and_resolving_on_the_web_reach_the_chats_as_a_tap_would(cw, p
     out = cw.deliver()
     notice = [m for m in in_chat(out, SUNSHINE) if m is not reply]
     assert len(notice) == 1 and "已受理，由 赵磊 负责" in notice[0].text
-    assert notice[0].reply_to == issue.source_message_id  # under the resident's own message
+    assert notice[0].reply_to == int(issue.source_message_id)  # under the resident's own message
     # every card of the issue now shows the state and the buttons that fit it
     assert gm_card.edits == bh_card.edits == 1 and gm_card.labels == bh_card.labels == ["领办", "已解决", "转派", "驳回"]
     assert reply.edits == 1 and "已受理" in reply.text

@@ -247,9 +247,7 @@ def test_a_grid_group_wall_shows_the_grid(cw, people):
 
 def test_writing_in_private_makes_an_unreachable_member_reachable_again(cw, people):
     with cw.db.transaction() as s:  # the sender marked him so when Telegram said he blocked the bot
-        head = ids.member_of(s, people.bh_s3)
-        head.unreachable = True
-        s.add(head)
+        ids.set_unreachable(s, ids.member_of(s, people.bh_s3))
     out = cw.say(people.r_li, SUNSHINE, "3栋2单元楼道灯坏了好几天了")
     assert not in_chat(out, people.bh_s3)  # routed past him while unreachable
     cw.say(people.bh_s3, people.bh_s3, "/start")

@@ -33,17 +33,17 @@ def row(w, chat_id, text, **kw) -> OutboxMessage:
 def test_binding_outbox_questions_reports_and_the_weekly_note_follow(w):
     groups.bind(w.session, ids.chat(w.session, OLD), community_name="白庙社区", grid_name="第一网格", compound_name="阳光花园",
                 title="阳光花园居民群", by=w.m["office"], now=w.now)
-    waiting = row(w, OLD, "已记录 Q1", reply_to_message_id=41)
-    edit = row(w, OLD, "Q1 已受理", edit_message_id=42, kind="card")
-    sent = row(w, OLD, "早先的回复", status=OutboxStatus.sent, sent_message_id=43)
+    waiting = row(w, OLD, "已记录 Q1", reply_to_message_id="41")
+    edit = row(w, OLD, "Q1 已受理", edit_message_id="42", kind="card")
+    sent = row(w, OLD, "早先的回复", status=OutboxStatus.sent, sent_message_id="43")
     private = row(w, 5001, "私聊")
     issue = w.report()
-    issue.source_chat_id, issue.source_message_id = ids.chat(w.session, OLD), 41
+    issue.source_chat_id, issue.source_message_id = ids.chat(w.session, OLD), "41"
     wish = w.wish()
-    wish.source_chat_id, wish.source_message_id = ids.chat(w.session, OLD), 44
+    wish.source_chat_id, wish.source_message_id = ids.chat(w.session, OLD), "44"
     question = PendingQuestion(chat_id=ids.chat(w.session, OLD), user_id=ids.account(w.session, 5001), kind="place",
-                               question_message_id=45,
-                               payload=json.dumps({"text": "灯坏了", "message_id": 46}), created_at=w.now,
+                               question_message_id="45",
+                               payload=json.dumps({"text": "灯坏了", "message_id": "46"}), created_at=w.now,
                                expires_at=w.now + timedelta(minutes=30))
     w.session.add_all([issue, wish, question, Occurrence(key=f"weekly:2026w48:chat:{ids.chat(w.session, OLD)}", due_at=w.now,
                                                          fired_at=w.now, messages=1)])
@@ -62,7 +62,7 @@ def test_binding_outbox_questions_reports_and_the_weekly_note_follow(w):
     tg = lambda key: ids.telegram_chat(w.session, key)  # noqa: E731 — chat keys as Telegram ids
     assert (tg(waiting.chat_id), waiting.reply_to_message_id, waiting.status) == (NEW, None, OutboxStatus.pending)
     assert (tg(edit.chat_id), edit.status) == (OLD, OutboxStatus.dead) and "migrated" in edit.last_error
-    assert (tg(sent.chat_id), sent.sent_message_id) == (OLD, 43)  # history stays where it happened
+    assert (tg(sent.chat_id), sent.sent_message_id) == (OLD, "43")  # history stays where it happened
     assert tg(private.chat_id) == 5001
     assert (tg(issue.source_chat_id), issue.source_message_id) == (NEW, None)
     assert (tg(wish.source_chat_id), wish.source_message_id) == (NEW, None)

@@ -86,6 +86,56 @@ def test_a_member_is_reached_where_they_bound_last(w, clock):
     assert identities.private_chat(s, member) == wecom.private_chat_id
 
 
+def _on_both_platforms(w, clock):
+    """The volunteer with a Telegram account (bound first) and a WeCom one (bound a day later)."""
+    from datetime import timedelta
+
+    s, member = w.session, w.m["volunteer"]
+    ids.bind(s, member, 9001)
+    tg = identities.account_of(s, member, "telegram")
+    tg.bound_at = w.now
+    wecom = identities.resolve_account(s, "wecom", "zs", private_chat="zs")
+    wecom.member_id, wecom.bound_at = member.id, w.now + timedelta(days=1)
+    s.add_all([tg, wecom])
+    s.flush()
+    return s, member, tg, wecom
+
+
+def test_a_member_who_blocked_the_bot_on_one_platform_is_reached_on_the_other(w, clock):
+    from bot.members.address import address, private_chat
+
+    s, member, tg, wecom = _on_both_platforms(w, clock)
+    group_of = lambda m: 4242  # noqa: E731 — their grid's group, when nothing private reaches them
+    assert address(s, member, group_of) == (wecom.private_chat_id, False)
+    # WeCom refused a private message: that account is marked, the Telegram one still reaches them
+    assert identities.blocked(s, wecom.private_chat_id) == 1
+    s.refresh(wecom)
+    assert wecom.unreachable and not tg.unreachable
+    assert private_chat(s, member) == tg.private_chat_id and address(s, member, group_of) == (tg.private_chat_id, False)
+    assert not identities.is_blocked(s, member) and identities.reachable_member_ids(s, [member.id]) == {member.id}
+    # and on Telegram too: only the group is left, and routing passes them by
+    identities.blocked(s, tg.private_chat_id)
+    s.refresh(tg)
+    assert address(s, member, group_of) == (4242, True) and identities.is_blocked(s, member)
+    assert identities.reachable_member_ids(s, [member.id]) == set()
+    # writing to the bot on WeCom again makes that account reachable, and only that one
+    assert identities.wrote_in_private(s, wecom.id) and not identities.wrote_in_private(s, wecom.id)
+    s.refresh(wecom)
+    assert address(s, member, group_of) == (wecom.private_chat_id, False) and tg.unreachable
+
+
+def test_a_mention_is_resolved_to_the_account_on_the_platform_the_message_goes_to(w, clock):
+    s, member, tg, wecom = _on_both_platforms(w, clock)
+    resident = identities.resolve_account(s, "telegram", "7100002", name="李四")  # no member: Telegram only
+    whos = [(tg.id, member.id), (tg.id, None), (None, member.id), (resident.id, None), (None, None), (99999, None)]
+    assert identities.mention_ids(s, "telegram", whos) == {
+        (tg.id, member.id): "9001", (tg.id, None): "9001", (None, member.id): "9001", (resident.id, None): "7100002"}
+    # on WeCom the same mentions name the member's WeCom account; the resident has none there
+    assert identities.mention_ids(s, "wecom", whos) == {
+        (tg.id, member.id): "zs", (tg.id, None): "zs", (None, member.id): "zs"}
+    assert identities.mention_ids(s, "telegram", []) == {}
+
+
 def test_files_carry_their_platform(w):
     assert identities.file_ref("telegram", "AgAC") == "telegram:AgAC"
     assert identities.file_id("telegram:AgAC", "telegram") == "AgAC"

@@ -5,6 +5,7 @@ a message that was waiting in the outbox is delivered to the same person."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, time, timezone
 
@@ -134,24 +135,26 @@ def check_upgraded(db: Database, ids: dict[str, int]) -> None:
         assert _chat(s, alert.chat_id) == ("telegram", str(GM), "private")
         assert (alert.status, alert.member_id, alert.photo) == ("pending", ids["gm"], "telegram:AgACAgUAAxkBAAIBOUTBOX")
         note = s.get(OutboxMessage, ids["group_note"])
-        assert _chat(s, note.chat_id)[1] == str(GROUP) and note.sent_message_id == 42
+        assert _chat(s, note.chat_id)[1] == str(GROUP) and note.sent_message_id == "42"
         question = s.get(PendingQuestion, ids["question"])
         assert (_chat(s, question.chat_id)[1], _account(s, question.user_id)) == (str(GROUP), str(RESIDENT))
-        assert question.payload == '{"text": "楼道灯坏了", "message_id": 43}' and question.question_message_id == 44
+        # message ids are text since 0014, in the payload too
+        assert json.loads(question.payload) == {"text": "楼道灯坏了", "message_id": "43"}
+        assert question.question_message_id == "44"
         invitation = s.exec(select(Invitation)).one()
         assert _account(s, invitation.used_by_account_id) == str(GM)
         assert _account(s, s.exec(select(BindAttempt)).one().account_id) == str(STRANGER)
         event = s.exec(select(MemberEvent)).one()
         assert (_account(s, event.account_id), event.member_id, event.how) == (str(GM), ids["gm"], "invitation")
         trace = s.exec(select(ReportTrace)).one()
-        assert (_account(s, trace.user_id), _chat(s, trace.chat_id)[1], trace.message_id) == (str(RESIDENT), str(GROUP), 41)
+        assert (_account(s, trace.user_id), _chat(s, trace.chat_id)[1], trace.message_id) == (str(RESIDENT), str(GROUP), "41")
         bundle = s.exec(select(HeldBundle)).one()
         assert (_account(s, bundle.user_id), _chat(s, bundle.chat_id)[1], bundle.sender_name) == (
             str(STRANGER), str(GROUP), "刷屏者")
         held = s.exec(select(HeldMessage)).one()
-        assert (_chat(s, held.chat_id)[1], held.message_id, held.text) == (str(GROUP), 45, "又坏了又坏了")
+        assert (_chat(s, held.chat_id)[1], held.message_id, held.text) == (str(GROUP), "45", "又坏了又坏了")
         issue = s.get(Issue, ids["issue"])
-        assert _chat(s, issue.source_chat_id)[1] == str(GROUP) and issue.source_message_id == 41
+        assert _chat(s, issue.source_chat_id)[1] == str(GROUP) and issue.source_message_id == "41"
         assert issue.resolution_photo == "telegram:AgACAgUAAxkBAAIBRESOLVED"
         wish = s.get(Wish, ids["wish"])
         assert _chat(s, wish.source_chat_id) == ("telegram", str(RESIDENT), "private")

@@ -56,7 +56,15 @@ def test_the_stored_form_is_json_and_comes_back_equal():
     data = json.loads(json.dumps(text.to_json(), ensure_ascii=False))
     assert Rich.from_json(data) == text
     assert data[0] == "问题 " and data[1] == {"b": "Q3"}
-    assert {"mention": "王芳", "account": 9, "bold": True} in data
+    assert {"mention": "王芳", "account_id": 9, "bold": True} in data
+
+
+def test_a_mention_stored_with_a_platform_user_id_shows_the_name_and_links_nobody():
+    # rows before migration 0014 named Telegram's user id; 0014 rewrote them, and one written by
+    # an older process afterwards must not be read as an account key (another person's)
+    old = Rich.from_json(["请 ", {"mention": "李先生", "account": 7100002}, " 确认"])
+    assert old == rich("请 ", mention("李先生"), " 确认")
+    assert old.mentions[0].who == (None, None)  # names nobody: no account is looked up for it
 
 
 @pytest.mark.parametrize("stored", ["half-written", None, 12, [{"odd": "留下"}, 5, "尾"]])
@@ -73,7 +81,7 @@ def test_what_cannot_be_read_as_the_form_is_kept_as_text_never_lost(stored):
 def test_telegram_html_escapes_every_piece_of_text_once():
     name = '<script>&amp;"张"</script>'
     text = rich("来自 ", mention(name, account=123), "：", bold(HOSTILE), " ", link(name, 'https://x.cn/?a=1&b="2"'))
-    out = html(text)
+    out = html(text, lambda m: "7100123" if m.account == 123 else None)
     plain, entities = shown(out)  # Telegram takes it
     assert plain == f"来自 {name}：{HOSTILE} {name}"  # shown exactly as written, nothing doubled
     assert "&amp;amp;" in out and "<script>" not in out
@@ -84,14 +92,19 @@ def test_telegram_html_escapes_every_piece_of_text_once():
 
 
 def test_a_mention_links_the_telegram_account_or_is_just_the_name():
-    assert html(mention("李先生", account=7100002)) == '<a href="tg://user?id=7100002">李先生</a>'
-    assert html(mention("李先生", member=3)) == "李先生"  # no account: nobody to notify
+    # the sender looks up each mention's Telegram account (by ``Mention.who``); the renderer links it
+    telegram = {(3, None): "7100002", (None, 8): "7100008"}.get
+    assert html(mention("李先生", account=3), lambda m: telegram(m.who)) == '<a href="tg://user?id=7100002">李先生</a>'
+    assert html(mention("李先生", member=8), lambda m: telegram(m.who)) == '<a href="tg://user?id=7100008">李先生</a>'
+    assert html(mention("李先生", account=3)) == "李先生"  # nobody looked up: nobody to notify
+    assert html(mention("李先生", account=4), lambda m: telegram(m.who)) == "李先生"  # not on Telegram
     assert html(mention("<李>", account=None)) == "&lt;李&gt;"
+    assert html(mention("李", account=3), lambda m: "wecom-user") == "李"  # not a Telegram id: no link
 
 
 def test_a_run_of_bold_spans_is_one_bold_entity():
-    out = html(bold("楼栋长 ", mention("朱红梅", account=5)))
-    assert out == '<b>楼栋长 <a href="tg://user?id=5">朱红梅</a></b>'
+    out = html(bold("楼栋长 ", mention("朱红梅", account=5)), lambda m: "7000005")
+    assert out == '<b>楼栋长 <a href="tg://user?id=7000005">朱红梅</a></b>'
     assert [e["type"] for e in shown(out)[1]] == ["bold", "text_mention"]
 
 
@@ -171,9 +184,11 @@ def test_a_text_within_the_limit_is_left_alone():
     "",
 ])
 def test_the_html_the_bot_wrote_reads_into_the_form_losslessly(old):
-    form = from_html(old)
-    assert shown(html(form)) == shown(old)
-    assert html(form) == old  # and, as the bot wrote it, is written out the same
+    keys = {7100002: 12, 5: 15}  # Telegram user id → the chat account's key
+    form = from_html(old, account_of=keys.get)
+    telegram = {v: str(k) for k, v in keys.items()}
+    assert shown(html(form, lambda m: telegram.get(m.account))) == shown(old)
+    assert html(form, lambda m: telegram.get(m.account)) == old  # and, as the bot wrote it, is written out the same
 
 
 def test_old_html_that_telegram_would_refuse_is_kept_as_its_text():

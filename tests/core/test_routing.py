@@ -6,6 +6,7 @@ import pytest
 
 from bot.issues.routing import route
 from models import MemberStatus, RoutingRule
+from tests import ids
 from tests.factories import build_world
 
 
@@ -51,7 +52,9 @@ def test_empty_grid_falls_back_to_office_then_district_leader(w):
     stops = r(w)
     assert names(stops) == ["office"]
     assert "楼栋长空缺" in stops[0].reason
-    w.m["office"].unreachable = True
+    ids.bind(w.session, w.m["office"], 8_004)
+    assert names(r(w)) == ["office"]  # an account that can be written to: still named
+    ids.set_unreachable(w.session, w.m["office"])  # the sender found it blocked the bot
     assert names(r(w)) == ["leader"]
 
 

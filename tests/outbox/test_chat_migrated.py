@@ -20,8 +20,8 @@ async def test_rows_to_a_migrated_group_go_to_the_supergroup(db, clock, transpor
         build_world(session, clock.now())
         groups.bind(session, ids.chat(session, OLD), community_name="白庙社区", grid_name="第一网格", title="居民群", now=clock.now())
     row_ids = add(db, clock,
-              Outgoing(chat_id=OLD, text="已记录 Q1", reply_to_message_id=7),
-              Outgoing(chat_id=OLD, text="Q1 已受理", edit_message_id=8, kind="card"),
+              Outgoing(chat_id=OLD, text="已记录 Q1", reply_to_message_id="7"),
+              Outgoing(chat_id=OLD, text="Q1 已受理", edit_message_id="8", kind="card"),
               Outgoing(chat_id=OLD, text="提醒"),
               Outgoing(chat_id=55, text="私聊"))
     transport.block(OLD, ChatMigrated(NEW, "Bad Request: group chat was upgraded to a supergroup chat"))

@@ -44,10 +44,10 @@ async def test_where_a_platform_cannot_edit_the_new_state_goes_out_as_a_new_mess
 @virtual
 async def test_where_a_platform_can_edit_an_edit_stays_an_edit(db, clock):
     transport = FakeTransport(limits=TELEGRAM)
-    [row_id] = add(db, clock, Outgoing(chat_id=5, text="已受理", edit_message_id=77))
+    [row_id] = add(db, clock, Outgoing(chat_id=5, text="已受理", edit_message_id="77"))
     await make_sender(db, transport, clock).drain()
     [d] = transport.deliveries
-    assert d.edit and d.message.edit_message_id == 77 and rows(db)[row_id].sent_message_id == 77
+    assert d.edit and d.message.edit_message_id == "77" and rows(db)[row_id].sent_message_id == "77"
 
 
 @virtual

@@ -277,11 +277,32 @@ async def test_notify_wakes_the_sender_at_once_and_polling_finds_the_rest(db, cl
 
 @virtual
 async def test_edit_rows_edit(db, clock, transport):
-    [row_id] = add(db, clock, Outgoing(chat_id=5, text="已受理", edit_message_id=77))
+    [row_id] = add(db, clock, Outgoing(chat_id=5, text="已受理", edit_message_id="77"))
     await make_sender(db, transport, clock).drain()
     [d] = transport.deliveries
-    assert d.edit and d.message.edit_message_id == 77
-    assert rows(db)[row_id].sent_message_id == 77
+    assert d.edit and d.message.edit_message_id == "77"
+    assert rows(db)[row_id].sent_message_id == "77"
+
+
+@virtual
+async def test_a_platform_with_text_message_ids_is_answered_and_edited_by_them(db, clock):
+    """WeCom names messages by strings: the sender records what the platform answered as it is,
+    and an edit of that message reaches the platform with the same string."""
+
+    class TextIds(FakeTransport):
+        async def _deliver(self, message, *, edit):
+            answered = await super()._deliver(message, edit=edit)
+            return answered if edit else f"msgid-{answered}-AbC=="
+
+    transport = TextIds()
+    [first] = add(db, clock, Outgoing(chat_id=5, text="问题 Q1"))
+    await make_sender(db, transport, clock).drain()
+    sent_as = rows(db)[first].sent_message_id
+    assert sent_as.startswith("msgid-") and sent_as.endswith("AbC==")
+    [edit] = add(db, clock, Outgoing(chat_id=5, text="问题 Q1 已受理", edit_message_id=sent_as, kind="card"))
+    await make_sender(db, transport, clock).drain()
+    assert transport.deliveries[-1].edit and transport.deliveries[-1].message.edit_message_id == sent_as
+    assert rows(db)[edit].sent_message_id == sent_as
 
 
 @virtual
@@ -321,11 +342,11 @@ async def test_a_sent_mark_is_written_once(db, clock, transport):
     [claim], _, _ = sender._claim_rows(clock.now(), 10)
     from bot.outbox.sender import _Outcome
 
-    sender._write([_Outcome("sent", claim, message_id=1)], clock.now())
+    sender._write([_Outcome("sent", claim, message_id="1")], clock.now())
     clock.advance(seconds=1)
-    sender._write([_Outcome("sent", claim, message_id=2), _Outcome("dead", claim, error="late")], clock.now())
+    sender._write([_Outcome("sent", claim, message_id="2"), _Outcome("dead", claim, error="late")], clock.now())
     row = rows(db)[row_id]
-    assert row.status == S.sent and row.sent_message_id == 1 and row.last_error == ""
+    assert row.status == S.sent and row.sent_message_id == "1" and row.last_error == ""
 
 
 @virtual

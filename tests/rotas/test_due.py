@@ -282,8 +282,7 @@ def test_members_who_left_are_not_reminded_and_unreachable_fall_back_to_the_grou
     with db.transaction() as s:
         rota = make_rota(s, world, settings, clock.now(), team=("张三", "李四", "王五"))
         groups.bind(s, ids.chat(s, -100100), community_name=world.community.name, grid_name="第一网格", now=clock.now())
-        world.m["李四"].unreachable = True
-        s.add(world.m["李四"])
+        ids.set_unreachable(s, world.m["李四"])
         world.m["王五"].status = MemberStatus.left
         s.add(world.m["王五"])
         s.flush()

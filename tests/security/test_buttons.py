@@ -138,14 +138,71 @@ def test_a_message_carries_the_buttons_it_was_sent_or_edited_with_or_is_in_fligh
         row = enqueue(s, Outgoing(chat_id=group, text="W5", buttons=[[Button("认领", Action("w", "claim", 5))]]),
                       now=clock.now())
         s.flush()
-        assert not carried(s, group, 7, claim)  # queued, not yet sent: nobody can see it
+        assert not carried(s, group, "7", claim)  # queued, not yet sent: nobody can see it
         row.attempts = 1  # the sender took it; Telegram may have it, the outcome is not written yet
-        assert carried(s, group, 7, claim) and not carried(s, group, 7, done)
-        row.status, row.sent_message_id = "sent", 7
-        assert carried(s, group, 7, claim)
-        assert not carried(s, group, 8, claim) and not carried(s, other, 7, claim)  # another message, chat
-        enqueue(s, Outgoing(chat_id=group, text="W5 已认领", edit_message_id=7,
+        assert carried(s, group, "7", claim) and not carried(s, group, "7", done)
+        row.status, row.sent_message_id = "sent", "7"
+        assert carried(s, group, "7", claim)
+        assert not carried(s, group, "8", claim) and not carried(s, other, "7", claim)  # another message, chat
+        enqueue(s, Outgoing(chat_id=group, text="W5 已认领", edit_message_id="7",
                             buttons=[[Button("已实现", Action("w", "done", 5))]]), now=clock.now())
         s.flush()
-        assert carried(s, group, 7, done) and carried(s, group, 7, claim)  # an edit on its way; the old one
+        assert carried(s, group, "7", done) and carried(s, group, "7", claim)  # an edit on its way; the old one
         assert s.exec(select(OutboxMessage)).all()
+
+
+def test_a_button_of_one_unrecorded_message_does_not_pass_on_another(db, clock):
+    """Two cards with different buttons are in flight in one group, neither send recorded yet. A
+    press on a message the bot has no record of may be either: the button of card A pressed on
+    card B must not pass as if it were A's (before, any in-flight row of the chat would do)."""
+    from bot.outbox import carried, enqueue
+    from bot.messages import Action, Button, Outgoing
+
+    accept_a, accept_b = Action("q", "accept", 1).pack(), Action("q", "accept", 2).pack()
+    with db.transaction() as s:
+        group = ids.chat(s, -100)
+        card_a = enqueue(s, Outgoing(chat_id=group, text="问题 Q1：3栋楼道灯坏了",
+                                     buttons=[[Button("受理", Action("q", "accept", 1))]]), now=clock.now())
+        card_b = enqueue(s, Outgoing(chat_id=group, text="问题 Q2：5栋电梯坏了",
+                                     buttons=[[Button("受理", Action("q", "accept", 2))]]), now=clock.now())
+        s.flush()
+        card_a.attempts = card_b.attempts = 1  # both claimed; the platform may have either already
+        s.flush()
+        # which message "wm-b" is, nothing says: neither button passes (the person presses again
+        # a moment later, once the send is recorded)
+        assert not carried(s, group, "wm-b", accept_a) and not carried(s, group, "wm-b", accept_b)
+        # the platform says what the pressed message shows (Telegram does): that message is card B
+        assert carried(s, group, "wm-b", accept_b, shown="问题 Q2：5栋电梯坏了")
+        assert not carried(s, group, "wm-b", accept_a, shown="问题 Q2：5栋电梯坏了")
+        assert carried(s, group, "wm-a", accept_a, shown="问题  Q1：3栋楼道灯坏了\n")  # spacing aside
+        # a text that is neither leaves both possible: still nothing passes
+        assert not carried(s, group, "wm-b", accept_a, shown="别的")
+        # once B's send is recorded, B is known by its id and A alone is in flight
+        card_b.status, card_b.sent_message_id = "sent", "wm-b"
+        s.flush()
+        assert carried(s, group, "wm-b", accept_b) and not carried(s, group, "wm-b", accept_a)
+        assert carried(s, group, "wm-a", accept_a) and not carried(s, group, "wm-a", accept_b)
+
+
+def test_the_same_update_number_on_two_platforms_is_two_updates(db, clock):
+    """The processed-update mark carries its platform: Telegram's update 5 handled does not make a
+    WeCom update 5 look re-delivered (and a re-delivered one of either is still skipped)."""
+    from bot.infra.config import Settings
+    from handlers import build_conversation
+    from handlers.context import Context
+    from handlers.conversation import process_message
+    from handlers.types import Chat, Inbound, User
+    from models import ProcessedUpdate
+
+    conversation = build_conversation()
+    with db.transaction() as s:
+        chat = Chat(ids.chat(s, 5001), "private")
+        user = User(ids.account(s, 5001), "李四")
+
+        def handle(update_id: str):
+            msg = Inbound(chat=chat, user=user, message_id="m1", text="/help", at=clock.now(), update_id=update_id)
+            return process_message(conversation, s, Context(session=s, now=clock.now(), settings=Settings(_env_file=None)), msg)
+
+        assert handle("telegram:5") is not None and handle("wecom:5") is not None
+        assert handle("telegram:5") is None and handle("wecom:5") is None
+        assert sorted(s.exec(select(ProcessedUpdate.key)).all()) == ["telegram:5", "wecom:5"]

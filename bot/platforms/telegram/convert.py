@@ -89,6 +89,12 @@ def file_ref(file_id: str | None) -> str | None:
     return identities.file_ref(PLATFORM, file_id)
 
 
+def update_key(update_id: int | None) -> str | None:
+    """Telegram's update id as the conversation records it, tagged: another platform's update may
+    carry the same number."""
+    return None if update_id is None else f"{PLATFORM}:{update_id}"
+
+
 def _aware(when: datetime | None) -> datetime:
     if when is None:
         return datetime.now(timezone.utc)
@@ -111,11 +117,11 @@ def inbound(ids: Ids, message: Message, update_id: int | None, bot_id: int) -> I
     return Inbound(
         chat=ids.chat_of(message.chat),
         user=sender,
-        message_id=message.message_id,
+        message_id=str(message.message_id),
         text=message.text or message.caption or "",
         at=_aware(message.date),
-        update_id=update_id,
-        reply_to_message_id=replied.message_id if replied else None,
+        update_id=update_key(update_id),
+        reply_to_message_id=str(replied.message_id) if replied else None,
         reply_to_bot=bool(replied and replied.from_user and replied.from_user.id == bot_id),
         photo=photo,
         location=location,
@@ -141,9 +147,11 @@ def press(ids: Ids, query: CallbackQuery, update_id: int | None) -> Press | None
         callback_id=query.id,
         chat=ids.chat_of(message.chat),
         user=ids.user_of(query.from_user),
-        message_id=message.message_id,
+        message_id=str(message.message_id),
         data=query.data,
         at=datetime.now(timezone.utc),
-        update_id=update_id,
+        update_id=update_key(update_id),
         message_photo=file_ref(message.photo[-1].file_id) if getattr(message, "photo", None) else None,
+        # Telegram's server says what the pressed message shows (an old one it no longer has: nothing)
+        message_text=getattr(message, "text", None) or getattr(message, "caption", None),
     )

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.outbox.transport import PlatformLimits
 from bot.rich import Link, Mention, Rich, Text
@@ -15,13 +16,23 @@ from .html_parse import EntityParseError, parse_html
 PARSE_MODE = "HTML"
 
 
-def mention_href(m: Mention) -> str | None:
-    """A mention notifies the member's Telegram account (a text mention); no account, no link."""
-    return f"tg://user?id={int(m.account)}" if m.account else None
+# a mention's Telegram user id (text), found by whoever has the database (the sender:
+# ``OutboundMessage.mention_id``); the renderer itself looks nothing up
+UserIds = Callable[[Mention], "str | None"]
 
 
-def html(text: Rich) -> str:
-    return to_html(text, mention_href)
+def _nobody(m: Mention) -> str | None:
+    return None
+
+
+def mention_href(user_id: str | None) -> str | None:
+    """A mention notifies that Telegram account (a text mention); no account there, no link."""
+    return f"tg://user?id={int(user_id)}" if user_id and user_id.isdigit() else None
+
+
+def html(text: Rich, user_ids: UserIds = _nobody) -> str:
+    """Telegram's HTML of ``text``; a mention links the Telegram account ``user_ids`` gives it."""
+    return to_html(text, lambda m: mention_href(user_ids(m)))
 
 
 LIMITS = PlatformLimits(
@@ -39,10 +50,11 @@ LIMITS = PlatformLimits(
 _MENTION_URL = re.compile(r"tg://user\?id=(\d+)\Z")
 
 
-def from_html(html: str) -> Rich:
+def from_html(html: str, account_of: Callable[[int], int | None] = lambda user_id: None) -> Rich:
     """The form of an HTML text as the bot wrote it before migration 0011 (Telegram's HTML
     subset): ``<b>``/``<strong>`` bold, ``<a href>`` a link, and a ``tg://user?id=`` link a
-    mention of that account. Other styles (the bot never wrote them) keep their text, unstyled.
+    mention of the account ``account_of`` gives for that Telegram user id (a key; without one,
+    the name alone). Other styles (the bot never wrote them) keep their text, unstyled.
     Text Telegram would have refused (an unescaped ``<``) is kept as the plain text it is."""
     try:
         plain, entities = parse_html(html)
@@ -91,7 +103,7 @@ def from_html(html: str) -> Rich:
         if prev is not None and getattr(prev, "_key", None) == key and prev.bold == is_bold and prev._entity is target:
             out[-1] = _joined(prev, piece)
             continue
-        span = Mention(piece, account, None, is_bold) if account is not None else Link(piece, url, is_bold)
+        span = Mention(piece, account_of(account), None, is_bold) if account is not None else Link(piece, url, is_bold)
         out.append(_Tagged(span, key, target))
     return Rich(*(s.span if isinstance(s, _Tagged) else s for s in out))
 

@@ -147,6 +147,14 @@ def _target(message: OutboundMessage) -> int:
         raise PermanentError(f"not a Telegram chat id: {message.external_chat_id!r}") from None
 
 
+def _message(message_id: str) -> int:
+    """Telegram's number of a message the core names as text."""
+    try:
+        return int(message_id)
+    except ValueError:
+        raise PermanentError(f"not a Telegram message id: {message_id!r}") from None
+
+
 def _photo(message: OutboundMessage) -> str | None:
     """The Telegram file id of the row's photo; another platform's file goes out as text alone."""
     if message.photo and file_id(message.photo, PLATFORM) is None:
@@ -164,10 +172,10 @@ class TelegramTransport:
         self.bot = bot
         self.request_timeout = request_timeout
 
-    async def send(self, message: OutboundMessage) -> int:
+    async def send(self, message: OutboundMessage) -> str:
         chat_id, photo = _target(message), _photo(message)
         reply = (
-            ReplyParameters(message_id=message.reply_to_message_id, allow_sending_without_reply=True)
+            ReplyParameters(message_id=_message(message.reply_to_message_id), allow_sending_without_reply=True)
             if message.reply_to_message_id
             else None
         )
@@ -175,35 +183,35 @@ class TelegramTransport:
         try:
             if photo:
                 sent = await self.bot.send_photo(
-                    chat_id=chat_id, photo=photo, caption=html(message.text) or None,
+                    chat_id=chat_id, photo=photo, caption=html(message.text, message.mention_id) or None,
                     parse_mode=PARSE_MODE, reply_parameters=reply, reply_markup=markup,
                     request_timeout=self.request_timeout,
                 )
             else:
                 sent = await self.bot.send_message(
-                    chat_id=chat_id, text=html(message.text), parse_mode=PARSE_MODE,
+                    chat_id=chat_id, text=html(message.text, message.mention_id), parse_mode=PARSE_MODE,
                     reply_parameters=reply, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:
             raise
         except Exception as err:
             raise translate(err) from err
-        return sent.message_id
+        return str(sent.message_id)
 
-    async def edit(self, message: OutboundMessage) -> int:
+    async def edit(self, message: OutboundMessage) -> str:
         if message.edit_message_id is None:
             raise PermanentError("nothing to edit: no edit_message_id")
         markup = keyboard(message.buttons)
-        chat_id = _target(message)
+        chat_id, message_id = _target(message), _message(message.edit_message_id)
         try:
             if message.photo:
                 result = await self.bot.edit_message_caption(
-                    chat_id=chat_id, message_id=message.edit_message_id, caption=html(message.text),
+                    chat_id=chat_id, message_id=message_id, caption=html(message.text, message.mention_id),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
             else:
                 result = await self.bot.edit_message_text(
-                    chat_id=chat_id, message_id=message.edit_message_id, text=html(message.text),
+                    chat_id=chat_id, message_id=message_id, text=html(message.text, message.mention_id),
                     parse_mode=PARSE_MODE, reply_markup=markup, request_timeout=self.request_timeout,
                 )
         except asyncio.CancelledError:
@@ -214,4 +222,4 @@ class TelegramTransport:
             raise translate(err) from err
         except Exception as err:
             raise translate(err) from err
-        return result.message_id if isinstance(result, Message) else message.edit_message_id
+        return str(result.message_id) if isinstance(result, Message) else message.edit_message_id

@@ -46,8 +46,19 @@ def _rewrite(convert) -> None:
         last = rows[-1].id
 
 
+# A mention in the form this revision writes names a Telegram user id (``"account"``); migration
+# 0014 turns it into a chat account's key (``"account_id"``, what ``Rich`` reads and writes today).
+# Both directions here keep this revision's own format, whatever the form's code says now.
+def _renamed(data, old: str, new: str):
+    if not isinstance(data, list):
+        return data
+    return [{(new if k == old else k): v for k, v in item.items()} if isinstance(item, dict) and "mention" in item
+            else item for item in data]
+
+
 def _to_form(html: str) -> str:
-    return json.dumps(from_html(html).to_json(), ensure_ascii=False, separators=(",", ":"))
+    form = from_html(html, account_of=lambda user_id: user_id).to_json()
+    return json.dumps(_renamed(form, "account_id", "account"), ensure_ascii=False, separators=(",", ":"))
 
 
 def _to_html(stored: str) -> str:
@@ -55,7 +66,7 @@ def _to_html(stored: str) -> str:
         data = json.loads(stored)
     except ValueError:
         return stored
-    return html(Rich.from_json(data))
+    return html(Rich.from_json(_renamed(data, "account", "account_id")), lambda m: str(m.account) if m.account else None)
 
 
 def upgrade() -> None:

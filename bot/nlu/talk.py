@@ -1,0 +1,64 @@
+"""Neighbours' talk that names the compound's things but reports nothing: a found umbrella left
+in the lift, 「电梯修好了」, a cot for sale, 「我家老人也想参加」, 「报修电话打哪个」.
+
+The model weighs words, and these messages hold the words of reports (电梯, 垃圾, 物业, 滑梯); what
+marks them is what the writer does with the thing — hands it in, says it is mended, sells it —
+so a few rules read that, each narrowed by what a complaint in the same words would say
+(又, 还是, 没人管, 怎么). Read on normalised text; urgency is decided before and wins.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A complaint's signs: the trouble goes on, comes back, or nobody deals with it.
+_COMPLAINT = re.compile(
+    r"又|还是|还没|没(?:有)?(?:修|好|弄|人管|人清|人收拾)|没人|不管|怎么|咋|为什么|啥时候|什么时候|投诉|"
+    r"坏了|坏掉|不能用|不行了|好几天|一直|反映|赶紧|快点|快来|麻烦.{0,4}(?:处理|清理|修)|"
+    r"乱扔|乱丢|乱放|堆着|堆满|堆放|乱堆|占|挡|堵|每次|钱|不肯|不承认|没收到|小偷|多久"
+)
+
+_KINDS: dict[str, re.Pattern[str]] = {
+    # something found and kept for its owner: 「谁家孩子的手表掉在电梯里了，我交给物业前台了」
+    "found": re.compile(
+        r"(?:捡到|失主|招领|认领|谁(?:家)?(?:宝宝|宝贝|孩子|小孩)?(?:丢|落|掉)的|哪位落了|谁落了|谁家宝[宝贝]的|"
+        r"谁家(?:孩子|小孩|宝宝)的.{0,12}(?:掉|落|丢|忘)|(?:落|忘)了?.{0,4}(?:一把|一个|一件|一只|一串|一副|一袋))"
+        r"(?=.*(?:我(?:先)?(?:放|挂|交|搁|送|收|拿)|放在|挂在|交给|交到|来拿|来取|来领|认领|谁家的|谁的|掉的))"
+        r"|谁(?:家)?(?:宝宝|宝贝|孩子|小孩)?(?:丢|落|掉)的[?？。!！]?$|捡(?:到)?的[,，。.!！ ]?$"
+    ),
+    # a trouble said to be over: 「楼道那堆垃圾保洁已经清掉了」「电梯维保的师傅弄完了，现在运行正常」
+    "fixed": re.compile(
+        r"(?<![才没不])(?:修好|弄好|搞好|换好|装好|处理好|清掉|清走|清理干净|拉走|运走|弄完|修完|恢复正常|运行正常|"
+        r"来电了|来水了|(?<!开)通了|(?<![不没])亮了)(?:了|啦|咯)?(?:[,，。.!！~ ]|$|.{0,10}(?:宽敞|干净|方便|舒服|谢谢|感谢|辛苦|点赞))"
+    ),
+    # thanks said to neighbours or staff, from the first words: 「想在群里郑重地感谢一下大家…」
+    # (a request closing with 谢谢 is no thanks: 「帮我取个快递吧，谢谢」)
+    "thanks": re.compile(r"^(?:(?!帮|麻烦|请).){0,10}(?:感谢|谢谢|多谢|点赞|表扬)"),
+    # selling and group-buying among neighbours: 「闲置婴儿床转让」「拼单的接龙」 (borrowing a tool
+    # or asking for a good shop is a wish in this corpus' labels: not here)
+    "trade": re.compile(
+        r"转让|出闲置|闲置(?:出|转)|低价出|便宜出|拼单|团购|吱一声|求购|有想要的|"
+        r"有(?:人|谁)要.{0,12}吗|\d+(?:块|元)?(?:拿走|带走)"
+    ),
+    # joining what someone else organises: 「我家老人也想参加」「能算一个吗」
+    "join": re.compile(r"也想参加|也要参加|算(?:上)?(?:我|我家|我们)?一个|我也(?:去|来|报)|带上我"),
+    # when the office is open, which number to call: 「报修热线现在打哪个」「周末物业办公室有人值班不」
+    "office": re.compile(
+        r"(?:电话|热线)(?:是)?(?:多少|打哪个|换了)|打哪个|有人值班|(?:几点|什么时候)(?:开门|上班|下班|关门)|办公时间"
+    ),
+}
+
+
+# Talk is a line or two; a letter to an office that mentions a transfer or a job is not talk.
+# Thanks may run long (a story of who helped), and is read from its first words only.
+MAX_LENGTH = 100
+
+
+def talk_kind(s: str) -> str | None:
+    """The kind of neighbours' talk normalised ``s`` is, or None when it may be a report."""
+    for kind, pattern in _KINDS.items():
+        if len(s) > MAX_LENGTH and kind != "thanks":
+            continue
+        if pattern.search(s) and (kind == "found" or not _COMPLAINT.search(s)):
+            return kind
+    return None
