@@ -2,9 +2,10 @@
 with ``--quality``, the quality figures; with ``--cv``, the same figures under 5-fold
 cross-validation of the whole model; with ``--frozen``, on the frozen external set of round 3 (``tests/data/nlu/frozen3``) (evaluated
 once, at the end: nothing is tuned on it); with ``--routing``, learned routing on the shared
-citizen messages.
+citizen messages; with ``--pairs``, the duplicate check's leave-one-set-out figures. Always the
+speed of ``same_issue`` (µs per pair).
 
-    python bench/nlu.py [--quality] [--cv] [--frozen] [--routing [SEEDS]] [--messages N]
+    python bench/nlu.py [--quality] [--cv] [--pairs] [--frozen] [--routing [SEEDS]] [--messages N]
 
 Messages: the project corpus plus, when ``../shared/data`` is present, the real chatter lines
 (short group-chat messages, what the bot sees most). Parsing is timed the way
@@ -87,6 +88,24 @@ def _throughput(messages: list[str]) -> dict:
         "parse_us_per_msg": round(best_parse / n * 1e6, 1),
         "lcut_us_per_msg": round(best_lcut / n * 1e6, 1),
     }
+
+
+def _pair_speed() -> dict:
+    """``same_issue`` on the development pair sets, parsed beforehand as the bot has them: the
+    first comparison of each pair (each text's words found once) and a repeat (caches warm)."""
+    from bot.nlu import get_parser, same_issue
+    from bot.nlu.pair_train import pair_sets
+
+    pairs = [(p["a"], p["b"]) for ps in pair_sets().values() for p in ps]
+    parsed = get_parser().parse_many([t for ab in pairs for t in ab])
+    same_issue(parsed[0], parsed[1])  # the model loads once per process
+    out = {"pairs": len(pairs)}
+    for label in ("first_us_per_pair", "repeat_us_per_pair"):
+        t = time.perf_counter()
+        for i in range(len(pairs)):
+            same_issue(parsed[2 * i], parsed[2 * i + 1])
+        out[label] = round((time.perf_counter() - t) / len(pairs) * 1e6, 1)
+    return out
 
 
 def _quality() -> dict:
@@ -205,6 +224,8 @@ def main() -> None:
     ap.add_argument("--quality", action="store_true", help="also print the quality figures")
     ap.add_argument("--cv", action="store_true", help="also cross-validate the whole model (5 folds; ~2 min)")
     ap.add_argument("--frozen", action="store_true", help="also evaluate on the frozen external set")
+    ap.add_argument("--pairs", action="store_true",
+                    help="also the duplicate pairs: in-sample and leave-one-set-out per development set (~1 min)")
     ap.add_argument("--routing", type=int, nargs="?", const=5, default=0, metavar="SEEDS",
                     help="also evaluate learned routing over SEEDS splits (default 5; slow)")
     args = ap.parse_args()
@@ -216,6 +237,13 @@ def main() -> None:
     if args.quality:
         result["quality"] = _quality()
         print("quality:", json.dumps(result["quality"], ensure_ascii=False))
+    result["same_issue"] = _pair_speed()
+    print("same_issue:", json.dumps(result["same_issue"]))
+    if args.pairs:
+        from bot.nlu.pair_train import evaluate as evaluate_pairs
+
+        result["pairs"] = evaluate_pairs()
+        print("pairs:", json.dumps(result["pairs"]))
     if args.cv:
         result["cv"] = _cv()
         print("cv:", json.dumps(result["cv"], ensure_ascii=False))

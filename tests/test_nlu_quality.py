@@ -19,9 +19,13 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV_R1, DEV_R2, EXTERNAL_DEV, EXTERNAL_DEV2, action_rates, evaluate_external, load_messages,
+    DEV3, DEV_R1, DEV_R2, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, action_rates, evaluate_external, load_messages,
 )
 from bot.nlu.parser import Parser
+from bot.nlu.pair_train import PairData
+from bot.nlu.pair_train import evaluate as evaluate_pairs
+from bot.nlu.pair_train import train as train_pairs
+from bot.nlu.pairs import PAIR_MODEL_PATH
 from bot.nlu.train import DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus, train
 
 SHARED = shared_data_dir()
@@ -88,7 +92,8 @@ def _goals_hold(folder, rows: int, pairs: int, floors: dict) -> None:
 
 def test_external_dev_set_goals():
     # measured: urgent recall 0.9742, false urgent 0.0128, group chat act 0.006 / ask 0.0119,
-    # venting ignored 0.9423, short titles ignored 0.0, notices ignored 1.0, pairs 1.0,
+    # venting ignored 0.9423, short titles ignored 0.0, notices ignored 1.0, pairs 1.0 (the learned
+    # comparison, trained on these pairs among others),
     # intent 0.9697, category 0.9207
     _goals_hold(EXTERNAL_DEV, 857, 120, {
         "urgent_recall": 0.96, "false_urgent_rate": 0.015, "group_chat_act": 0.01, "group_chat_ask": 0.02,
@@ -100,11 +105,11 @@ def test_round_one_frozen_set_goals():
     # round 1's frozen set, development data since round 2 (round 1 measured on it: urgent 0.9226
     # / 0.0188, group chat 0.0417 / 0.006, venting 0.8365, short titles 0.0485, pairs 0.7869).
     # Measured now: urgent recall 0.9355, false urgent 0.0159, group chat act 0.0119 / ask 0.0179,
-    # venting ignored 0.9327, short titles ignored 0.0, notices ignored 0.9697, pairs 0.9426,
+    # venting ignored 0.9327, short titles ignored 0.0, notices ignored 0.9697, pairs 0.9262,
     # intent 0.9634, category 0.9113
     _goals_hold(DEV_R1, 846, 122, {
         "urgent_recall": 0.93, "false_urgent_rate": 0.017, "group_chat_act": 0.015, "group_chat_ask": 0.02,
-        "remit_vent_ignored": 0.92, "short_title_ignored": 0.01, "notice_ignored": 0.95, "pairs": 0.92,
+        "remit_vent_ignored": 0.92, "short_title_ignored": 0.01, "notice_ignored": 0.95, "pairs": 0.9,
         "intent": 0.955, "category": 0.9})
 
 
@@ -112,10 +117,10 @@ def test_external_dev2_set_goals():
     # round 2's development set (round 1 on it: urgent 0.9281 / 0.0175, group chat 0.0294 /
     # 0.0059, venting 0.9143, short titles 0.06, pairs 0.6167). Measured now: urgent recall 0.9935,
     # false urgent 0.0116, group chat act 0.0 / ask 0.0059, venting ignored 0.9524, short titles
-    # ignored 0.04, notices ignored 1.0, pairs 0.9167, intent 0.9655, category 0.9357
+    # ignored 0.04, notices ignored 1.0, pairs 0.975, intent 0.9655, category 0.9357
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
         "urgent_recall": 0.98, "false_urgent_rate": 0.013, "group_chat_act": 0.01, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.94, "short_title_ignored": 0.05, "notice_ignored": 0.95, "pairs": 0.88,
+        "remit_vent_ignored": 0.94, "short_title_ignored": 0.05, "notice_ignored": 0.95, "pairs": 0.95,
         "intent": 0.955, "category": 0.925})
 
 
@@ -123,11 +128,12 @@ def test_round_two_frozen_set_goals():
     # round 2's frozen set, development data since round 3 (round 2 measured on it: urgent 0.9477
     # / 0.0175, group chat 0.0529 / 0.0235, venting 0.9143, short titles 0.09, pairs 0.725).
     # Measured now: urgent recall 0.9804, false urgent 0.0131, group chat act 0.0059 / ask 0.0059,
-    # venting ignored 0.9143, short titles ignored 0.09, notices ignored 1.0, pairs 0.7333,
+    # venting ignored 0.9143, short titles ignored 0.09, notices ignored 1.0, pairs 0.9167 (in-sample;
+    # left out 0.9),
     # intent 0.9393, category 0.8833
     _goals_hold(DEV_R2, 840, 120, {
         "urgent_recall": 0.97, "false_urgent_rate": 0.015, "group_chat_act": 0.01, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.9, "short_title_ignored": 0.1, "notice_ignored": 0.95, "pairs": 0.7,
+        "remit_vent_ignored": 0.9, "short_title_ignored": 0.1, "notice_ignored": 0.95, "pairs": 0.89,
         "intent": 0.93, "category": 0.875})
 
 
@@ -135,12 +141,27 @@ def test_dev3_set_goals():
     # round 3's development set (round 2's code on it: urgent 0.9085 / 0.0116, group chat 0.0529 /
     # 0.0118, venting 0.9143, short titles 0.06, notices 0.8667, pairs 0.7188). Measured now:
     # urgent recall 0.9542, false urgent 0.0116, group chat act 0.0235 / ask 0.0235, venting
-    # ignored 0.8952, short titles ignored 0.06, notices ignored 0.9667, pairs 0.725, intent
+    # ignored 0.8952, short titles ignored 0.06, notices ignored 0.9667, pairs 0.9 (in-sample; left
+    # out 0.875), intent
     # 0.9417, category 0.9095
     _goals_hold(DEV3, 840, 160, {
         "urgent_recall": 0.94, "false_urgent_rate": 0.013, "group_chat_act": 0.03, "group_chat_ask": 0.03,
-        "remit_vent_ignored": 0.88, "short_title_ignored": 0.07, "notice_ignored": 0.93, "pairs": 0.7,
+        "remit_vent_ignored": 0.88, "short_title_ignored": 0.07, "notice_ignored": 0.93, "pairs": 0.88,
         "intent": 0.935, "category": 0.9})
+
+
+FROZEN3_MD5 = {
+    "README.md": "113797061eb8908e4922f3c494f2344a",
+    "messages.csv": "ca410ab7967f5df43fe0f3c13f02ff63",
+    "pairs.csv": "3f9767ebd2d7905b68310d7c2d6402c0",
+}
+
+
+def test_frozen_set_is_in_the_repository_as_written():
+    # round 3's frozen set, compared as bytes, never parsed: nothing here may read (let alone
+    # tune on) its texts
+    for name, md5 in FROZEN3_MD5.items():
+        assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
 DEV_R2_MD5 = {
@@ -166,6 +187,18 @@ def test_round_one_frozen_set_became_development_data_unchanged():
     # its rows are as their author wrote them (only the README gained a line on why it is dev now)
     for name, md5 in DEV_R1_MD5.items():
         assert hashlib.md5((DEV_R1 / name).read_bytes()).hexdigest() == md5, name
+
+
+DEV3_MD5 = {
+    "messages.csv": "1bc816ae384d9c0429f90f5cc1586522",
+    "pairs.csv": "ccc4c563400235525c582b0f9d01a544",
+}
+
+
+def test_round_three_development_set_is_as_its_author_wrote_it():
+    # copied with cp -r from its author's folder; the pair model trains on its pairs
+    for name, md5 in DEV3_MD5.items():
+        assert hashlib.md5((DEV3 / name).read_bytes()).hexdigest() == md5, name
 
 
 def test_real_messages_from_shared_data():
@@ -207,8 +240,45 @@ def test_shipped_model_is_what_training_writes(tmp_path):
     assert not differ, differ[:5]
 
 
+# --- duplicates: the learned comparison of same_issue ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pair_data():
+    # the embeddings and every labelled set's features, computed once (~40 s) for the two tests
+    return PairData()
+
+
+def test_shipped_pair_model_is_what_training_writes(pair_data, tmp_path):
+    out = tmp_path / "pair_model.npz"
+    train_pairs(out, pair_data)
+    with np.load(out) as built, np.load(PAIR_MODEL_PATH) as shipped:
+        assert set(built.files) == set(shipped.files)
+        for key in built.files:
+            if built[key].dtype.kind in "fc":
+                # half-precision vectors from an eigendecomposition: BLAS rounding, one step of it
+                assert np.allclose(built[key], shipped[key], atol=2e-3), key
+            else:
+                assert (built[key] == shipped[key]).all(), key
+
+
+def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
+    # measured (trained on the other sets, tested on the one left out): dev3 0.875, dev_r1
+    # 0.9016, dev_r2 0.9, external_dev 0.9917, external_dev2 0.9583 — mean 0.9253; one
+    # building's unrelated reports (held-out corpus rows) merged 0.0213. dev3 alone, measured once
+    # (first cut) before anything was chosen with it in view: 0.90.
+    figures = evaluate_pairs(pair_data)
+    floors = {"dev3": 0.86, "dev_r1": 0.88, "dev_r2": 0.86, "external_dev": 0.96, "external_dev2": 0.93}
+    assert set(figures["sets"]) == set(floors)
+    for name, floor in floors.items():
+        assert figures["sets"][name]["left_out"] >= floor, name
+    assert figures["left_out_mean"] >= 0.91
+    assert figures["heldout_unrelated_merged"] <= 0.03
+
+
 def test_shipped_model_is_small():
     assert MODEL_PATH.stat().st_size < 5_000_000
+    assert PAIR_MODEL_PATH.stat().st_size < 2_000_000
 
 
 def test_parse_jsonl_keeps_order_and_adds_text():

@@ -219,6 +219,24 @@ def nlu_eval(
     _echo_json(report)
 
 
+@nlu_app.command("train-pairs")
+def nlu_train_pairs(
+    out: Path = typer.Option(None, help="模型文件 (default: bot/nlu/data/pair_model.npz)."),
+) -> None:
+    """训练重复判断模型 (build the learned comparison of same_issue from the corpus and the pair sets)."""
+    from bot.nlu.pair_train import train_and_describe
+
+    _echo_json(train_and_describe(out))
+
+
+@nlu_app.command("eval-pairs")
+def nlu_eval_pairs() -> None:
+    """重复判断: 每个配对集的训练内与留一集外准确率 (in-sample and leave-one-set-out, as JSON)."""
+    from bot.nlu.pair_train import evaluate
+
+    _echo_json(evaluate())
+
+
 def _read_labelled(csv_path: Path, text_col: str, label_col: str) -> tuple[list[str], list[str]]:
     import csv
 

@@ -1,13 +1,15 @@
 """Are two reports one issue? The same problem — the same thing, wrong in the same way — at a
 place that does not contradict.
 
-The place is a condition, not the evidence: another compound, building, unit or room, another
-gate (东门 / 西门), area (东区 / 二期) or part of the building (the roof / the basement) makes two
-issues, while the same building alone proves nothing. The problem is compared as a concept
-(``problems.signature``): the thing named in any of its names (垃圾桶 / 垃圾箱, 蟑螂 / 小强,
-电梯 / 电体), and what is wrong with it (broken / dirty / noisy …). Two different things at one
-place (smoke and a wasps' nest on one roof) are two issues; one thing said in other words is
-one. Where a message names no thing, shared troubles and wording decide.
+The place is a condition, not the evidence, and a hard one: another compound, building, unit or
+room, another gate (东门 / 西门), area (东区 / 二期) or part of the building (the roof / the
+basement) makes two issues whatever the wording, and so does a message that is plainly no
+report. One message sent again (the same words once addresses, contact details, punctuation and
+particles are out) or with only a clause of impatience added (「…，怎么还没人来修」) is one issue.
+Otherwise a learned comparison (``pairs``) decides: a logistic regression over the pair's
+features — the hand vocabulary's verdict (``rule_judgement``: the thing named in any of its names, 垃圾桶 / 垃圾箱, 蟑螂 / 小强, and what is wrong with it), whether things and troubles
+are shared, *what differs where the two texts differ*, and a character embedding learned from
+the corpus for the names the vocabulary lacks.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
+from .pairs import PairModel, core, features, only_directions_differ, only_impatience_added, pair_model
 from .parser import ParseResult, get_parser
 from .place import Gazetteer
 from .problems import AGENTS, CONTAINERS, Signature, signature
 
-THRESHOLD = 0.6
-CHATTER_SURE = 0.8
+THRESHOLD = 0.6  # of the hand rule's wording score, where no thing decides
+CHATTER_SURE = 0.9  # reports the intent model doubts (「孩子坐在6楼窗外空调架上」 0.80) still compare
 # Addresses are compared as places; in the wording they would count twice.
 _ADDRESS = re.compile(r"[0-9０-９一二三四五六七八九十两]+(?:号楼|栋|幢|座|单元|楼|层|室|号)|[#＃]")
 
@@ -52,16 +57,20 @@ def _bare_rooms(text: str) -> set[str]:
 
 def _places_differ(a: ParseResult, b: ParseResult) -> bool:
     pa, pb = a.place, b.place
-    ra, rb = pa.room or _bare_rooms(a.text), pb.room or _bare_rooms(b.text)
-    if ra and rb and not ({ra} if isinstance(ra, str) else ra) & ({rb} if isinstance(rb, str) else rb):
-        return True
-    for field in ("compound", "building", "unit", "room"):
+    for field in ("compound", "building", "unit"):
         x, y = getattr(pa, field), getattr(pb, field)
         if x and y and x != y:
             return True
-    floor_a = pa.floor or _floor_of(pa.room)
-    floor_b = pb.floor or _floor_of(pb.room)
-    return bool(floor_a and floor_b and floor_a != floor_b)
+    # A leak names two flats (「1801往1701渗水」, 「601漏到我家501」): two reports of it name the
+    # same pair in other words, or only one of it; flats or floors none of which agree are
+    # another place.
+    rooms_a = {pa.room} - {""} | _bare_rooms(a.text)
+    rooms_b = {pb.room} - {""} | _bare_rooms(b.text)
+    if rooms_a and rooms_b and not rooms_a & rooms_b:
+        return True
+    floors_a = {pa.floor} - {""} | {f for r in rooms_a if (f := _floor_of(r))}
+    floors_b = {pb.floor} - {""} | {f for r in rooms_b if (f := _floor_of(r))}
+    return bool(floors_a and floors_b and not floors_a & floors_b)
 
 
 def _subplaces_differ(sa: Signature, sb: Signature) -> bool:
@@ -82,6 +91,38 @@ def _troubles_differ(sa: Signature, sb: Signature) -> bool:
     return bool(ka and kb and not ka & kb)
 
 
+def hard_different(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature) -> float | None:
+    """The score of a pair that is two issues whatever its wording (another place, another
+    sub-place, a message that is no report), else None."""
+    if _chatter(ra, sa) or _chatter(rb, sb) or _places_differ(ra, rb):
+        return 0.0
+    if _subplaces_differ(sa, sb) or only_directions_differ(ra.text, rb.text):
+        return 0.1
+    return None
+
+
+def _place_agree(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature) -> int:
+    """How many parts of the place both name alike (building, unit, floor, room, sub-places)."""
+    pa, pb = ra.place, rb.place
+    n = sum(bool(x) and x == y for x, y in ((pa.building, pb.building), (pa.unit, pb.unit),
+                                           (pa.floor, pb.floor), (pa.room, pb.room)))
+    return n + sum(bool(names & sb.places.get(kind, frozenset())) for kind, names in sa.places.items())
+
+
+def pair_features(ra: ParseResult, rb: ParseResult, model: PairModel) -> np.ndarray | None:
+    """The learned comparison's features of a pair, or None when the hard rules part them."""
+    sa, sb = signature(ra.text), signature(rb.text)
+    if hard_different(ra, rb, sa, sb) is not None:
+        return None
+    return _features(ra, rb, sa, sb, model)
+
+
+def _features(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature, model: PairModel) -> np.ndarray:
+    return features(ra.text, rb.text, sa, sb, ra.category == rb.category,
+                    ra.intent == "issue" and rb.intent == "issue", ra.urgent != rb.urgent,
+                    _place_agree(ra, rb, sa, sb), rule_judgement(ra, rb, sa, sb), model)
+
+
 def same_issue(
     a: str | ParseResult, b: str | ParseResult, gazetteer: Gazetteer | None = None
 ) -> SameIssue:
@@ -91,34 +132,45 @@ def same_issue(
     ra = parser.parse(a, gazetteer) if isinstance(a, str) else a
     rb = parser.parse(b, gazetteer) if isinstance(b, str) else b
     sa, sb = signature(ra.text), signature(rb.text)
-    if _chatter(ra, sa) or _chatter(rb, sb) or _places_differ(ra, rb):
-        return SameIssue(False, 0.0)
-    if _subplaces_differ(sa, sb):
-        return SameIssue(False, 0.1)
+    hard = hard_different(ra, rb, sa, sb)
+    if hard is not None:
+        return SameIssue(False, hard)
+    if core(ra.text) == core(rb.text):
+        return SameIssue(True, 1.0)  # one message sent again, its punctuation or particles aside
+    if only_impatience_added(ra.text, rb.text):
+        return SameIssue(True, 0.9)
+    model = pair_model()
+    p = model.probability(_features(ra, rb, sa, sb, model))
+    return SameIssue(bool(p >= model.threshold), round(p, 4))
+
+
+def rule_judgement(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature) -> tuple[bool, float]:
+    """The hand vocabulary's verdict on a pair the hard rules let through (one feature of the
+    learned comparison): things compared across synonyms, then troubles, then wording."""
     oa, ob = sa.objects, sb.objects
     if oa and ob:
         shared = oa & ob
         if not shared:
-            return SameIssue(False, 0.2)  # two things at one place: two issues
+            return (False, 0.2)  # two things at one place: two issues
         if (oa - ob - CONTAINERS) and (ob - oa - CONTAINERS):
-            return SameIssue(False, 0.3)  # each names a thing the other does not (车 / 建筑垃圾 in one lane)
+            return (False, 0.3)  # each names a thing the other does not (车 / 建筑垃圾 in one lane)
 
         if _troubles_differ(sa, sb):
-            return SameIssue(False, 0.45)  # one thing, wrong in two ways (电梯坏了 / 电梯里脏)
+            return (False, 0.45)  # one thing, wrong in two ways (电梯坏了 / 电梯里脏)
         extra = (oa - ob or ob - oa) - CONTAINERS - AGENTS
         if extra and sa.problems and sb.problems and not sa.problems & sb.problems:
             # one side names a further thing, and no trouble is shared: what the second report
             # is about is that thing (东门保安亭没人 / 东门保安亭的窗户被砸了)
-            return SameIssue(False, 0.5)
-        return SameIssue(True, round(0.7 + 0.3 * len(shared) / len(oa | ob), 4))
+            return (False, 0.5)
+        return (True, round(0.7 + 0.3 * len(shared) / len(oa | ob), 4))
     # A thing named on one side only, or on neither: the part of the building, the troubles, the
     # category and the wording decide.
     if _troubles_differ(sa, sb):
-        return SameIssue(False, 0.4)
+        return (False, 0.4)
     parts_a, parts_b = sa.places.get("part"), sb.places.get("part")
     if parts_a and parts_b and (sa.problems & sb.problems or ra.category == rb.category):
-        return SameIssue(True, 0.65)  # the same trouble in the same garage
+        return (True, 0.65)  # the same trouble in the same garage
     chars = _jaccard(_bigrams(ra.text), _bigrams(rb.text))
     troubles = 1.0 if sa.problems & sb.problems else 0.5 if not (sa.problems and sb.problems) else 0.0
     score = 0.3 * (ra.category == rb.category) + 0.3 * troubles + 0.6 * chars
-    return SameIssue(score >= THRESHOLD, round(min(score, 1.0), 4))
+    return (score >= THRESHOLD, round(min(score, 1.0), 4))

@@ -7,6 +7,7 @@ binds the group (issue 12: a /bind on one instance was invisible on the other fo
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 from sqlalchemy import text
@@ -104,15 +105,15 @@ async def test_the_listener_has_a_named_connection_of_its_own_and_comes_back_whe
     watch = GroupWatch(pg_db.engine, reconnect=0.5).start()
     try:
         assert await asyncio.to_thread(watch.wait_connected)
-        name = "hgj:group-watch%"
+        name = f"hgj:group-watch pid={os.getpid()}"  # this process's: other runs share the server
         with pg_db.engine.connect() as conn:
-            (pid,) = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name LIKE :n "
+            (pid,) = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :n "
                                        "AND query LIKE 'LISTEN%'"), {"n": name}).one()
             conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
         assert await until(lambda: watch.version is None, 5)  # the caches read through meanwhile
         assert await until(lambda: watch.version is not None, 5)
         with pg_db.engine.connect() as conn:
-            again = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name LIKE :n"),
+            again = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :n"),
                                  {"n": name}).scalars().all()
         assert again and pid not in again
     finally:

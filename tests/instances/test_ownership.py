@@ -87,6 +87,7 @@ async def test_an_owner_whose_lock_connection_is_killed_stops_at_once(pg_db):
             names = conn.execute(text(
                 "SELECT a.application_name, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
                 " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :hi AND l.objid = :lo"
+                " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             ), {"hi": key >> 32, "lo": key & 0xFFFFFFFF}).all()
             assert [n for n, _ in names] == [ownership.process_name("sender")]  # the holder is named
             conn.commit()

@@ -1,0 +1,214 @@
+"""The learned half of ``same_issue``: a comparison of two reports' problems, as features of the
+pair, weighed by a logistic regression trained on labelled pairs (``pair_train.py``).
+
+The hand vocabulary (``problems.signature``) still names the things and troubles; what it cannot
+know — a colloquial name it lacks (邮箱 for the 信报箱, a description instead of a name) — is
+read off the wording: a character embedding learned from the project's corpus (the leading
+eigenvectors of co-occurrence) and above all *where the two texts differ*: does what differs
+name another thing or another trouble (「楼道灯一直亮着」 / 「楼道灯不亮」, 「粪井返臭味」 /
+「垃圾桶返臭味」), or the same in other words. How much wording two texts share is deliberately
+no feature: in the labelled sets every different pair is one message edited, so shared wording
+learned to mean two issues (95 % left out one set at a time), and a report sent again scored 0.
+
+Inference is numpy alone: the weights (``data/pair_model.npz``: coefficients, the scaling of
+the features, the character vectors and their idf) are written by ``pair_train.train``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .problems import SLIPS, Signature, signature
+
+PAIR_MODEL_PATH = Path(__file__).resolve().parent / "data" / "pair_model.npz"
+
+FEATURES = (
+    "rule_same", "rule_score",
+    "objects_both", "objects_shared", "objects_jaccard", "items_jaccard", "objects_disjoint",
+    "troubles_jaccard", "kinds_jaccard", "kinds_differ", "troubles_one_side",
+    "category_same", "both_issue", "urgent_differ",
+    "residual_short", "residual_long", "residual_objects_differ", "residual_kinds_differ",
+    "residual_troubles_differ", "residual_one_empty",
+    "embedding_cos", "residual_embedding_cos", "residual_aligned_cos",
+    "place_agree", "place_agree_rewritten",
+)
+
+# Addresses are compared as places (``similar``); in the wording they would count twice, and
+# 「十九幢十八楼01」 against 「19幢1801」 would read as a difference.
+_ADDRESS = re.compile(
+    r"[0-9a-z零〇一二三四五六七八九十百两幺]+(?:号楼|号栋|栋楼?|幢楼?|座|单元|楼|层|室|号|户|#)|\d+|[a-z]\d*"
+)
+_SLIP = re.compile("|".join(map(re.escape, SLIPS)))
+# Punctuation, spaces, emoji, fillers and the words of contact details (the numbers go with
+# the addresses) carry no problem: left out of every comparison.
+_NOISE = re.compile(r"电话|手机|身份证|微信|联系|[^\u4e00-\u9fff]|[的了啊呀吧呢吗嘛哦么个那这就都也还很又]")
+
+
+@lru_cache(maxsize=4096)
+def core(text: str) -> str:
+    """The wording of a normalised message as compared: slips read, addresses and fillers out."""
+    s = _SLIP.sub(lambda m: SLIPS[m.group()], text)
+    return _NOISE.sub("", _ADDRESS.sub(" ", s))
+
+
+def _jaccard(x: frozenset | set, y: frozenset | set) -> float:
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def _mean(ids: list[int], weighted: np.ndarray) -> np.ndarray | None:
+    """The sum of some rows of idf-weighted vectors, at unit length."""
+    if not ids:
+        return None
+    v = weighted[ids].sum(axis=0)
+    n = float(np.dot(v, v)) ** 0.5
+    return v / n if n else None
+
+
+@dataclass(frozen=True)
+class PairModel:
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    chars: dict[str, int]
+    vectors: np.ndarray  # (chars, dims), rows of unit length
+    idf: np.ndarray  # (chars,)
+    # Each vector weighted by its idf, and the vectors of texts already seen (a new report meets
+    # up to ten open ones, each compared again with the next report).
+    _weighted: np.ndarray = field(init=False, repr=False, compare=False)
+    _seen: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_weighted", self.idf[:, None] * self.vectors)
+
+    def vector(self, s: str) -> np.ndarray | None:
+        if s not in self._seen:
+            if len(self._seen) >= 20_000:
+                self._seen.clear()  # a bound, not a policy: the next comparisons fill it again
+            self._seen[s] = _mean([i for ch in s if (i := self.chars.get(ch)) is not None], self._weighted)
+        return self._seen[s]
+
+    def probability(self, x: np.ndarray) -> float:
+        z = float(((x - self.mean) / self.scale) @ self.coef) + self.intercept
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def save_pair_model(path: Path, model: PairModel) -> None:
+    chars = sorted(model.chars, key=model.chars.__getitem__)
+    np.savez_compressed(
+        path, names=np.array(model.names), mean=model.mean, scale=model.scale, coef=model.coef,
+        intercept=np.array([model.intercept]), threshold=np.array([model.threshold]),
+        chars=np.array(chars), vectors=model.vectors.astype(np.float16), idf=model.idf.astype(np.float16),
+    )
+
+
+def load_pair_model(path: Path = PAIR_MODEL_PATH) -> PairModel:
+    with np.load(path, allow_pickle=False) as z:
+        names = tuple(str(n) for n in z["names"])
+        if names != FEATURES:
+            raise ValueError(f"{path}: features {names} are not this code's {FEATURES}: retrain (hgj nlu train-pairs)")
+        return PairModel(
+            names, z["mean"].astype(np.float64), z["scale"].astype(np.float64), z["coef"].astype(np.float64),
+            float(z["intercept"][0]), float(z["threshold"][0]),
+            {str(c): i for i, c in enumerate(z["chars"])}, z["vectors"].astype(np.float64),
+            z["idf"].astype(np.float64),
+        )
+
+
+_model: PairModel | None = None
+
+
+def pair_model() -> PairModel:
+    global _model
+    if _model is None:
+        _model = load_pair_model()
+    return _model
+
+
+def _cos(model: PairModel, x: str, y: str) -> float | None:
+    vx, vy = model.vector(x), model.vector(y)
+    return None if vx is None or vy is None else float(vx @ vy)
+
+
+def _aligned(model: PairModel, ra: str, rb: str) -> float:
+    """How well each differing segment of one side is matched by one of the other's (the least of
+    the two sides' mean best cosine): a rewrite matches its parts, a swapped thing does not."""
+    va = [v for seg in ra.split() if (v := model.vector(seg)) is not None]
+    vb = [v for seg in rb.split() if (v := model.vector(seg)) is not None]
+    if not va or not vb:
+        return 1.0
+    sims = np.array(va) @ np.array(vb).T  # a few segments a side
+    return float(min(sims.max(axis=1).mean(), sims.max(axis=0).mean()))
+
+
+_COMPASS = re.compile(r"[东西南北左右\s]+")
+
+
+def only_directions_differ(a_text: str, b_text: str) -> bool:
+    """The two texts differ in compass words alone (「地库东北角入口积水」 / 「地库西南角入口积水」,
+    「左边那部电梯」 / 「右边那部电梯」): one message said of two places."""
+    ra, rb, _ratio = _residuals(core(a_text), core(b_text))
+    return bool(ra.strip() and rb.strip() and _COMPASS.fullmatch(ra) and _COMPASS.fullmatch(rb))
+
+
+def only_impatience_added(a_text: str, b_text: str) -> bool:
+    """One text is the other with something added that names no thing and no trouble beyond the
+    handling (「4栋电梯坏了」 / 「4栋电梯坏了，怎么还没人来修」): the same report said again."""
+    ra, rb, _ratio = _residuals(core(a_text), core(b_text))
+    if bool(ra.strip()) == bool(rb.strip()):
+        return False
+    added = signature(ra or rb)
+    return not added.objects and added.trouble_kinds <= {"service"}
+
+
+def _residuals(x: str, y: str) -> tuple[str, str, float]:
+    """What each text says that the other does not (the characters outside their common blocks,
+    as segments), and the texts' similarity ratio."""
+    m = SequenceMatcher(None, x, y, autojunk=False)
+    rx, ry, ix, iy = [], [], 0, 0
+    for bx, by, size in m.get_matching_blocks():
+        rx.append(x[ix:bx])
+        ry.append(y[iy:by])
+        ix, iy = bx + size, by + size
+    return " ".join(filter(None, rx)), " ".join(filter(None, ry)), m.ratio()
+
+
+def features(a_text: str, b_text: str, sa: Signature, sb: Signature, category_same: bool,
+             both_issue: bool, urgent_differ: bool, place_agree: int, rule: tuple[bool, float],
+             model: PairModel) -> np.ndarray:
+    """The pair's features, in ``FEATURES`` order; symmetric in a and b."""
+    ca, cb = core(a_text), core(b_text)
+    oa, ob = sa.objects, sb.objects
+    ka, kb = sa.trouble_kinds, sb.trouble_kinds
+    ra, rb, ratio = _residuals(ca, cb)
+    la, lb = len(ra.replace(" ", "")), len(rb.replace(" ", ""))
+    res_a, res_b = signature(ra), signature(rb)
+    new_a, new_b = res_a.objects - ob, res_b.objects - oa
+    res_kinds_a, res_kinds_b = res_a.trouble_kinds - kb, res_b.trouble_kinds - ka
+    res_troubles_a, res_troubles_b = res_a.problems - sb.problems, res_b.problems - sa.problems
+    whole = _cos(model, ca, cb)
+    residual = _cos(model, ra, rb)
+    return np.array([
+        float(rule[0]), rule[1],
+        float(bool(oa and ob)), float(bool(oa & ob)), _jaccard(oa, ob), _jaccard(sa.items, sb.items),
+        float(bool(oa and ob and not oa & ob)),
+        _jaccard(sa.problems, sb.problems), _jaccard(ka, kb), float(bool(ka and kb and not ka & kb)),
+        float(bool(ka) != bool(kb)),
+        float(category_same), float(both_issue), float(urgent_differ),
+        min(la, lb) / max(len(ca), len(cb), 1), max(la, lb) / max(len(ca), len(cb), 1),
+        float(bool(new_a and new_b)), float(bool(res_kinds_a and res_kinds_b and not res_kinds_a & res_kinds_b)),
+        float(bool(res_troubles_a and res_troubles_b)), float((la == 0) != (lb == 0)),
+        whole if whole is not None else 0.0, residual if residual is not None else 1.0,
+        _aligned(model, ra, rb),
+        float(place_agree),
+        # one place said in full by two people in their own words, not one message edited
+        float(place_agree) * (1.0 - ratio),
+    ])
