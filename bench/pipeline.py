@@ -64,13 +64,13 @@ UNSURE = ["这个事情能不能有人管一管", "这个到底归谁管啊", "�
 REAL_CHATTER = ROOT.parent / "shared" / "data" / "chatter" / "train.csv"
 
 
-def chatter_lines() -> list[str]:
-    """Real group-chat lines when the shared chatter set is there (``../shared/data/chatter``),
-    else the short list above."""
-    if REAL_CHATTER.exists():
+def chatter_lines(path: Path = REAL_CHATTER) -> list[str]:
+    """Real group-chat lines when the shared chatter set is there (``../shared/data/chatter``, or
+    ``--chatter``: a worktree elsewhere), else the short list above."""
+    if path.exists():
         import csv
 
-        with REAL_CHATTER.open(encoding="utf-8") as f:
+        with path.open(encoding="utf-8") as f:
             lines = [row["text"] for row in csv.DictReader(f) if row.get("text")]
         if lines:
             return lines
@@ -178,6 +178,17 @@ def start_process(args: list[str], env: dict, log: Path) -> subprocess.Popen:
     return proc
 
 
+def cpu_seconds(proc) -> float:
+    """User + system CPU time the process has used so far (Linux ``/proc``; 0 elsewhere). On a
+    loaded machine the wall clock says more about the neighbours than about the bot; the CPU it
+    spends per message does not."""
+    try:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def tail(proc) -> str:
     try:
         return Path(proc.log).read_text()[-3000:]
@@ -201,7 +212,7 @@ async def run(args) -> dict:
     from models import OutboxMessage
 
     rng = random.Random(args.seed)
-    chatter = chatter_lines()
+    chatter = chatter_lines(args.chatter)
     tmp = Path(tempfile.mkdtemp(prefix="hgj-bench-"))
     bot_groups = [-1002000000000 - i for i in range(args.groups)]
     echo_groups = [-1003000000000 - i for i in range(args.groups)]
@@ -238,13 +249,17 @@ async def run(args) -> dict:
         procs.append(echo)
         await until(lambda: _polls(echo_acc) or echo.poll() is not None, 120, "echo bot start")
 
+        echo_cpu: list[float] = []
+
         async def echo_round() -> float:
             backlog = message_mix(args.messages, echo_groups, users, rng, chatter)
             sent_before = clocked.sent
+            cpu0 = cpu_seconds(echo)
             t0 = time.perf_counter()
             for uid, chat, text in backlog:
                 world.user_message(uid, chat, text=text)
             await until(lambda: clocked.sent - sent_before >= len(backlog), 300, "echo replies")
+            echo_cpu.append((cpu_seconds(echo) - cpu0) * 1000 / len(backlog))
             return len(backlog) / (clocked.last_sent - t0)
 
         echo_rates = [await echo_round()]
@@ -277,6 +292,7 @@ async def run(args) -> dict:
 
         base_handled = handled()
         backlog = message_mix(args.messages, bot_groups, users, rng, chatter)
+        cpu0 = cpu_seconds(bot)
         t0 = time.perf_counter()
         for uid, chat, text in backlog:
             world.user_message(uid, chat, text=text)
@@ -285,6 +301,7 @@ async def run(args) -> dict:
         await until_slow(lambda: outbox_pending() == 0, 120, "bot replies")
         end = max(t_handled, clocked.last_sent)
         took = end - t0
+        result["cpu_ms_per_msg"] = round((cpu_seconds(bot) - cpu0) * 1000 / len(backlog), 3)
         result["backlog_handled_s"] = round(t_handled - t0, 2)
         result["backlog_sent_s"] = round(clocked.last_sent - t0, 2)
         result["msgs_per_s"] = round(len(backlog) / took, 1)
@@ -294,6 +311,10 @@ async def run(args) -> dict:
         echo_rates.append(await echo_round())
         result["echo_msgs_per_s"] = round(statistics.mean(echo_rates), 1)
         result["echo_runs"] = [round(r, 1) for r in echo_rates]
+        result["echo_cpu_ms_per_msg"] = round(statistics.mean(echo_cpu), 3)
+        # the echo bot's CPU per message over ours: the echo share, without the neighbours' noise
+        if result["cpu_ms_per_msg"]:
+            result["echo_cpu_ratio"] = round(result["echo_cpu_ms_per_msg"] / result["cpu_ms_per_msg"], 3)
         echo.terminate()
         echo.wait(10)
 
@@ -374,6 +395,8 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=120)
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--chatter", type=Path, default=REAL_CHATTER, metavar="CSV",
+                        help="the real chatter set (default: ../shared/data/chatter/train.csv)")
     parser.add_argument("--inline-db", action="store_true",
                         help="our bot handles updates on the event loop instead of its database thread")
     parser.add_argument("--profile", metavar="FILE", help="sample our bot with py-spy into FILE (raw)")

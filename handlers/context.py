@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.engine import URL
 from sqlmodel import Session
 
 from bot import identities
@@ -46,11 +47,11 @@ class _BindingCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rows: dict[tuple[str, int], tuple[float, object, GroupBinding | None]] = {}
+        self._rows: dict[tuple[URL, int], tuple[float, object, GroupBinding | None]] = {}
 
     def get(self, ctx: Context, chat_id: int) -> GroupBinding | None:
         bind = ctx.session.get_bind()
-        key = (str(bind.url), chat_id)
+        key = (bind.url, chat_id)  # the URL itself (hashable): rendering it as text costs more than the lookup
         now = time.monotonic()
         seen = changes.version(bind)
         hit = self._rows.get(key)
@@ -67,7 +68,7 @@ class _BindingCache:
 
     def forget(self, ctx: Context, chat_id: int) -> None:
         with self._lock:
-            self._rows.pop((str(ctx.session.get_bind().url), chat_id), None)
+            self._rows.pop((ctx.session.get_bind().url, chat_id), None)
 
     def clear(self) -> None:
         with self._lock:

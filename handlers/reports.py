@@ -43,6 +43,7 @@ from .conversation import ask, payload_of, question_ref, question_writer
 from .handling import CANCEL_WORDS, _done, close, ref_of, refresh_cards, resident_buttons, send_alerts
 from .router import Router
 from .types import Answer, Inbound, Press, Reaction, User
+from .wishes import file_wish
 
 router = Router("reports")
 
@@ -141,8 +142,6 @@ def consider(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed)
         draft = draft_of(msg, text, parsed, decision.intent)
         draft.urgent = decision.urgent
         if draft.intent == "wish":
-            from .wishes import file_wish
-
             return file_wish(ctx, msg, group, draft, parsed.place)
         return proceed_issue(ctx, msg, group, draft, parsed.place)
     # not sure: ask once, with buttons; only the writer may answer. Not again while that question
@@ -413,8 +412,6 @@ def question_button(ctx: Context, press: Press, action: Action) -> Reaction:
         place = _Place(payload_of(question).get("place"))
         draft.intent = verb
         if verb == "wish":
-            from .wishes import file_wish
-
             draft.category = draft.category if draft.category in _wish_categories() else "other"
             reaction = file_wish(ctx, msg, group, draft, place)
         else:

@@ -35,11 +35,11 @@ from bot.rich import Rich, bold, join, rich
 from bot.rotas import admin, checkins, ical
 from bot.rotas import away as rota_away
 from bot.rotas import swaps as rota_swaps
-from bot.rotas import texts as T
 from bot.rotas import turns as rota_turns
 from bot.rotas.spec import USAGE, RotaSpec, find_member, parse_date_range, parse_words, split_names
 from bot.rotas.turns import parse_code, rota_code, shift_code
 from handlers.replies import reply
+from handlers.texts import rotas as T
 from models import Member, PendingQuestion, Rota
 
 from .context import Context

@@ -14,6 +14,7 @@ from .info import community_of
 from .router import Router
 from bot.messages import Action, Button, Outgoing
 from bot.rich import Rich, bold, join, rich
+from models import Member
 from .types import Answer, Inbound, Press, Reaction
 
 router = Router("tasks")
@@ -60,8 +61,6 @@ def task_button(ctx: Context, press: Press, action: Action) -> Reaction:
     tasks.join(ctx.session, item, member, now=ctx.now)
     outgoing = []
     if item.publisher_id != member.id:
-        from models import Member
-
         publisher = ctx.session.get(Member, item.publisher_id)
         private = identities.private_chat(ctx.session, publisher) if publisher is not None else None
         if private is not None:  # None also when each of their accounts blocked the bot

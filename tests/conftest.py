@@ -17,6 +17,7 @@ import pytest
 from bot.bootstrap import ensure_defaults
 from bot.infra.clock import FixedClock
 from bot.infra.db import Database, upgrade, make_engine
+from handlers import notices
 
 TZ = ZoneInfo("Asia/Shanghai")
 REPO = Path(__file__).resolve().parents[1]
@@ -31,6 +32,14 @@ def keys_apart(session) -> None:
     from models import PlatformChat
 
     session.add(PlatformChat(id=1000, platform="wecom", external_id="keys-apart", kind="group", title=""))
+
+
+@pytest.fixture(autouse=True)
+def words():
+    """The words of the core's messages, as every process's entry point installs them
+    (``handlers.notices``); a test that checks an entry point does it uninstalls them first."""
+    notices.install()
+    yield
 
 
 @pytest.fixture

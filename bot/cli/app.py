@@ -33,10 +33,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def open_database():
-    """The database named by the settings, at the current schema and with default rules."""
+    """The database named by the settings, at the current schema and with default rules; and the
+    words of the core's messages installed, since a command that changes data may queue one."""
     from bot.bootstrap import prepare
     from bot.infra.config import get_settings
+    from handlers import notices
 
+    notices.install()
     return prepare(get_settings().database_url)
 
 

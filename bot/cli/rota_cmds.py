@@ -112,7 +112,8 @@ def rotas_cmd(
     from sqlmodel import select
 
     from bot.places import service as places
-    from bot.rotas import texts, turns
+    from bot.rotas import turns
+    from handlers.texts import rotas as texts
     from models import Rota
 
     settings = _settings()
@@ -159,6 +160,6 @@ def rotas_cmd(
 @app.command("scheduler")
 def scheduler_cmd() -> None:
     """单独运行排班提醒调度器（hgj run 会自带；同一时间只有一个进程真正运行）。"""
-    from bot.scheduler.__main__ import main
+    from bot.cli.scheduler import main
 
     main([])

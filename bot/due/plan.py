@@ -19,13 +19,13 @@ the collectors and records what it queues, so collectors never import back what 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlmodel import Session, select
 
-from bot.rich import Rich, rich
-from bot.messages import Button, Outgoing
+from bot.messages import Outgoing
+from bot.notices import InGroup, Said, render
 from models import ChatGroup, Member, Occurrence
 
 from bot.infra.config import Settings, get_settings
@@ -38,10 +38,10 @@ UTC = timezone.utc
 @dataclass
 class Message:
     """One message of an occurrence: to a member (private chat, or their group when they have
-    no reachable chat account) or straight to a group chat."""
+    no reachable chat account) or straight to a group chat. ``fact`` is what it tells
+    (``bot.notices``): its words are rendered when it is queued."""
 
-    text: str | Rich
-    buttons: list[list[Button]] = field(default_factory=list)
+    fact: object
     member: Member | None = None
     chat_id: int | None = None  # a group message
     suffix: str = ""  # appended to the occurrence key: ":m:12"
@@ -166,13 +166,13 @@ def expand(plan: Plan, c: Candidate) -> list[Due]:
     out: list[Due] = []
     in_group: dict[int, tuple[list[Member], Message]] = {}
 
-    def add(chat_id: int, text: str, msg: Message, member_id: int | None, suffix: str) -> None:
+    def add(chat_id: int, said: Said, member_id: int | None, suffix: str) -> None:
         key = c.key + suffix
         out.append(
             Due(
                 key=key, occurrence=c.key, at=c.at, what=c.what, urgent=c.urgent, not_before=not_before,
                 out=Outgoing(
-                    chat_id=chat_id, text=text, buttons=msg.buttons, kind=c.kind, member_id=member_id,
+                    chat_id=chat_id, text=said.text, buttons=said.buttons, kind=c.kind, member_id=member_id,
                     ref=c.ref, dedupe_key=key, not_before=not_before,
                 ),
             )
@@ -180,7 +180,7 @@ def expand(plan: Plan, c: Candidate) -> list[Due]:
 
     for msg in c.expand(plan):
         if msg.chat_id is not None:
-            add(msg.chat_id, msg.text, msg, None, msg.suffix)
+            add(msg.chat_id, render(msg.fact), None, msg.suffix)
             continue
         if msg.member is None:
             continue
@@ -189,13 +189,12 @@ def expand(plan: Plan, c: Candidate) -> list[Due]:
             continue
         chat_id, via_group = where
         if not via_group:
-            add(chat_id, msg.text, msg, msg.member.id, msg.suffix)
+            add(chat_id, render(msg.fact), msg.member.id, msg.suffix)
         elif chat_id in in_group:
             in_group[chat_id][0].append(msg.member)
         else:
             in_group[chat_id] = ([msg.member], msg)
     for chat_id, (members, msg) in in_group.items():
-        who = "、".join(m.name for m in members)
-        add(chat_id, rich(f"【致 {who}】\n", msg.text), msg, members[0].id if len(members) == 1 else None,
-            f":g:{chat_id}")
+        said = render(InGroup(tuple(m.name for m in members), render(msg.fact)))
+        add(chat_id, said, members[0].id if len(members) == 1 else None, f":g:{chat_id}")
     return out

@@ -19,6 +19,7 @@ import os
 import select
 import threading
 import time
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import event, text
@@ -35,7 +36,10 @@ _watches: dict[str, GroupWatch] = {}
 _watches_lock = threading.Lock()
 
 
+@lru_cache(maxsize=64)
 def _stamp(url: URL) -> Path | None:
+    # cached: ``version`` runs for every group message, and resolving the path is a handful of
+    # system calls (the database file does not move while the process runs)
     if url.get_backend_name() != "sqlite" or not url.database or ":memory:" in url.database:
         return None
     path = Path(url.database).resolve()

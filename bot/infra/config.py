@@ -182,7 +182,7 @@ def check_database_url(url: str) -> str:
     # sqlalchemy here, not at the top: a command that never opens the database (hgj parse)
     # does not pay for importing it
     from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy.exc import ArgumentError  # (the same)
 
     if url.startswith(("postgres://", "postgres+")):
         raise ValueError(f"以 postgres:// 开头的地址 SQLAlchemy 不认，请写成 {DOCUMENTED_URL}")

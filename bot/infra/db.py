@@ -10,9 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from alembic import command
+from alembic.config import Config
+from filelock import FileLock
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
+
+from bot.infra.ownership import KEYS
 
 CONNECT_TIMEOUT_SECONDS = 10
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "models" / "migrations"
@@ -86,8 +91,6 @@ class Database:
 
 
 def alembic_config(engine: Engine):
-    from alembic.config import Config
-
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection_engine"] = engine
@@ -102,10 +105,6 @@ def migration_lock(engine: Engine) -> Iterator[None]:
     own; SQLite: a file lock beside the database file; in memory: nothing."""
     url = engine.url
     if url.get_backend_name() == "postgresql":
-        from sqlalchemy import text
-
-        from bot.infra.ownership import KEYS
-
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": KEYS["migrate"]})
             conn.commit()
@@ -118,8 +117,6 @@ def migration_lock(engine: Engine) -> Iterator[None]:
     path = Path(url.database).resolve() if url.get_backend_name() == "sqlite" and url.database else None
     # a folder that does not exist is the caller's error to report: the lock must not create it
     if path is not None and ":memory:" not in url.database and path.parent.is_dir():
-        from filelock import FileLock
-
         with FileLock(str(path.with_name(path.name + ".migrate.lock")), is_singleton=False):
             yield
         return
@@ -129,8 +126,6 @@ def migration_lock(engine: Engine) -> Iterator[None]:
 def upgrade(engine: Engine, revision: str = "head", *, lock: bool = True) -> None:
     """Create or upgrade the schema to ``revision`` through the alembic migrations (under
     ``migration_lock`` unless the caller holds it)."""
-    from alembic import command
-
     if not lock:
         command.upgrade(alembic_config(engine), revision)
         return

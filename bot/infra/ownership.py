@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
+from filelock import FileLock, Timeout
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
@@ -77,8 +78,6 @@ class RoleLock(Protocol):
 
 class FileRoleLock:
     def __init__(self, path: Path, role: str = "scheduler") -> None:
-        from filelock import FileLock
-
         self.path = path
         self.role = role
         self._lock = FileLock(str(path), thread_local=False, is_singleton=False)
@@ -89,8 +88,6 @@ class FileRoleLock:
         return self.path.with_name(self.path.name + ".owner")
 
     def acquire(self) -> bool:
-        from filelock import Timeout
-
         if self._lock.is_locked:
             return True
         try:

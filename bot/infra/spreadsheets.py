@@ -66,7 +66,7 @@ def read_table(path: Path, fields: dict[str, tuple[str, ...]] | None = None) -> 
 
 
 def _read_xlsx(path: Path) -> list[_Sheet]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # 0.3 s to import; only imports and exports read sheets
 
     # Not read-only: only a fully loaded sheet knows its merged cells, and a roster is small
     # (20,000 rows load in about 3 s).
@@ -241,7 +241,7 @@ class Columns:
 def match_columns(table: Table, fields: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Columns:
     """Field name → column; when two columns name one field the closer spelling wins (手机号 over
     联系电话) and the other is ignored. Raises naming every required column that is missing."""
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # as above: loaded with the first sheet
 
     lookup = _aliases(fields)
     chosen: dict[str, tuple[int, int]] = {}  # field → (rank, column)

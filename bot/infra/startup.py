@@ -23,8 +23,7 @@ def explain(err: BaseException) -> tuple[str, int] | None:
     # the database layer only when a command failed: every hgj command (hgj parse too) comes
     # through here and need not import it
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-
-    from bot.infra.db import one_line
+    from bot.infra.db import one_line  # (the same: alembic, SQLAlchemy and the drivers come with it)
 
     if isinstance(err, ValidationError):
         return "设置有误：" + "；".join(_setting_error(e) for e in err.errors()), CONFIG_EXIT

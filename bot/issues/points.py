@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, cast, exists, func, literal
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from models import Issue, IssueEvent, IssueStatus, Member, Occurrence, PointsEntry, Resident
@@ -151,9 +153,6 @@ def settle_due(session: Session, now: datetime, *, days: int = 3) -> int:
 
 
 def _record(session: Session, key: str, *, due_at: datetime, now: datetime) -> None:
-    if session.get_bind().dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     session.execute(insert(Occurrence).values(key=key, due_at=due_at, fired_at=now, messages=0)
                     .on_conflict_do_nothing(index_elements=["key"]))

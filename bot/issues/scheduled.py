@@ -15,16 +15,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, case, cast, exists, func, literal, type_coerce
 from sqlmodel import select
 
-from bot.messages import Action, Button
-from bot.rich import bold, rich
-from models import ISSUE_CATEGORY_ZH, Issue, IssueEvent, IssueStatus, Occurrence, PolicyKind
+from models import Issue, IssueEvent, IssueStatus, Occurrence, PolicyKind
 from models.base import UTCDateTime
 
 from bot.issues import escalation
 from bot.places import service as places
 from bot.due.plan import Candidate, Message, Plan
-from bot.issues.service import code
-from bot.infra.masking import shown
+from bot.issues.notices import Escalation
 
 S = IssueStatus
 
@@ -87,15 +84,6 @@ def candidates(plan: Plan, until: datetime):
             )
 
 
-def age(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 60:
-        return f"{max(minutes, 1)}分钟"
-    if minutes < 48 * 60:
-        return f"{minutes // 60}小时"
-    return f"{minutes // (24 * 60)}天"
-
-
 def _place(plan: Plan, issue: Issue) -> str:
     return places.place_label(plan.session, building_id=issue.building_id, grid_id=issue.grid_id)
 
@@ -119,32 +107,11 @@ def _escalate(issue_id: int, step: escalation.Step, what: str, started: datetime
                 found = escalation.level_members(plan.session, target, place)
             recipients.extend(m for m in found if m not in recipients)
         since = (started if what == "overdue" else issue.created_at) or issue.created_at
-        again = "重新打开后" if issue.status == S.reopened else ""
-        how_long = age(plan.now - since)
         where = _place(plan, issue)
-        text = shown(issue.text)
-        body = (
-            f"{ISSUE_CATEGORY_ZH.get(issue.category, issue.category)}{('·' + where) if where else ''}："
-            f"{text[:80]}{'…' if len(text) > 80 else ''}"
-        )
-        messages = []
-        for m in recipients:
-            if what == "overdue":
-                if claimer is not None and m.id == claimer.id:
-                    head = rich("⏰ ", bold(f"你领办的问题 {code(issue)} {again}已 {how_long} 未办结"))
-                    tail = "办好后请点「已解决」，遇到困难可以转派或找网格员协调。"
-                    buttons = [[Button("已解决", Action("q", "resolve", issue.id))]]
-                else:
-                    who = claimer.name if claimer else "领办人"
-                    head = rich("⏰ ", bold(f"问题 {code(issue)} 由 {who} 领办，{again}已 {how_long} 尚未办结"))
-                    tail = "请督办。"
-                    buttons = []
-            else:
-                mark, what_ = ("🚨 ", "紧急问题") if issue.urgent else ("⏫ ", "问题")
-                head = rich(mark, bold(f"{what_} {code(issue)} 已 {how_long} 无人受理"))
-                tail = "请尽快受理或领办。"
-                buttons = [[Button("受理", Action("q", "accept", issue.id)), Button("领办", Action("q", "claim", issue.id))]]
-            messages.append(Message(rich(head, f"\n{body}\n{tail}"), buttons, member=m, suffix=f":m:{m.id}"))
-        return messages
+        return [
+            Message(Escalation(issue, what, plan.now - since, where, claimer,
+                               to_claimer=claimer is not None and m.id == claimer.id), member=m, suffix=f":m:{m.id}")
+            for m in recipients
+        ]
 
     return expand

@@ -17,11 +17,12 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import segno
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot import identities
+from bot import identities, notices
 from bot.infra.errors import InvalidInput, NotAllowed
 from bot.members import logins as access
 from bot.messages import Outgoing
@@ -39,7 +40,7 @@ from models import (
 )
 
 from ..outbox import enqueue_all
-from . import texts
+from .notices import BoundNotice, ClaimedElsewhere, RosterBound, UnboundNotice, UnboundToAccount
 from .service import detach_account, find_by_account, link_resident, normalize_phone, record_event
 
 MAX_FAILURES = 5
@@ -132,7 +133,7 @@ def bind_by_contact(
     if _has_account(session, member, account_id) or not _bind(session, member, account_id, "phone", by=None,
                                                      display_name=display_name, now=now):
         # the phone's owner proved it is theirs, yet the number is bound elsewhere: the office looks
-        _notify(session, member, texts.claimed_elsewhere(member), now=now, office_only=True)
+        _notify(session, member, ClaimedElsewhere(member), now=now, office_only=True)
         return _refuse(session, account_id, "phone", "taken", now)
     return Outcome("bound", member)
 
@@ -204,7 +205,7 @@ def _bind(session: Session, member: Member, account_id: int, how: str, *, by: Me
     session.add(member)
     link_resident(session, member, account_id, display_name=display_name, now=now)
     event = record_event(session, member, "bind", how, account_id=account_id, by=by, now=now)
-    _notify(session, member, texts.bound_notice(member, event, by), now=now, skip=by)
+    _notify(session, member, BoundNotice(member, event, by), now=now, skip=by)
     return True
 
 
@@ -248,8 +249,6 @@ def create_invitation(session: Session, member: Member, *, by: Member | None, no
 
 def qr_png(link: str, *, scale: int = 8) -> bytes:
     """The link as a QR code (PNG), for members who are handed a paper."""
-    import segno
-
     out = io.BytesIO()
     segno.make(link, error="m").save(out, kind="png", scale=scale, border=4)
     return out.getvalue()
@@ -284,9 +283,9 @@ def unbind(session: Session, member: Member, *, by: Member | None, how: str, now
         result.messages_dropped += dropped
         event = record_event(session, member, "unbind", how, account_id=account.id, by=by, now=now, note=note)
         if private is not None:
-            enqueue_all(session, [Outgoing(chat_id=private, text=texts.unbound_to_account(member), kind="notice")],
+            enqueue_all(session, [Outgoing(chat_id=private, text=notices.render(UnboundToAccount(member)).text, kind="notice")],
                         now=now)
-    _notify(session, member, texts.unbound_notice(member, event, by), now=now, skip=by)
+    _notify(session, member, UnboundNotice(member, event, by), now=now, skip=by)
     session.flush()
     return result
 
@@ -370,8 +369,9 @@ def watchers(session: Session, member: Member, *, office_only: bool = False) -> 
     ]
 
 
-def _notify(session: Session, member: Member, text: str, *, now: datetime, skip: Member | None = None,
+def _notify(session: Session, member: Member, fact, *, now: datetime, skip: Member | None = None,
             office_only: bool = False) -> None:
+    text = notices.render(fact).text
     outs = [
         Outgoing(chat_id=chat, text=text, kind="notice", member_id=m.id, ref=f"member:{member.id}")
         for m in watchers(session, member, office_only=office_only)
@@ -387,9 +387,10 @@ def notify_roster_binds(session: Session, bound: list[Member], *, now: datetime)
     for member in bound:
         for reader in watchers(session, member):
             by_reader.setdefault(reader.id, (reader, []))[1].append(member)
-    outs = [
-        Outgoing(chat_id=chat, text=texts.roster_bound(members), kind="notice", member_id=reader.id)
-        for reader, members in by_reader.values()
-        if (chat := identities.private_chat(session, reader)) is not None
-    ]
+    outs = []
+    for reader, members in by_reader.values():
+        chat = identities.private_chat(session, reader)
+        if chat is not None:
+            text = notices.render(RosterBound(tuple(members))).text
+            outs.append(Outgoing(chat_id=chat, text=text, kind="notice", member_id=reader.id))
     enqueue_all(session, outs, now=now)

@@ -394,9 +394,7 @@ def import_roster(
     if errors:
         raise RosterRejected(errors)
     if report.prebound:
-        from bot.members.binding import notify_roster_binds
-
-        notify_roster_binds(session, report.prebound, now=now)
+        binding.notify_roster_binds(session, report.prebound, now=now)
     return report
 
 

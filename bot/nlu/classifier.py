@@ -60,7 +60,7 @@ class FeatureSpace:
 
     def to_matrix(self, batch):
         """The same vectors as a scipy matrix, for training."""
-        import scipy.sparse as sp
+        import scipy.sparse as sp  # training only: predicting needs numpy alone (start-up time)
 
         flat, values, starts, meta = self.encode(batch)
         indptr = np.append(starts, len(flat))

@@ -51,7 +51,7 @@ def get_tokenizer():
     A private ``jieba.Tokenizer`` rather than the module-level default, so adding a
     community's place names never changes what other code gets from ``jieba.lcut``.
     """
-    import jieba
+    import jieba  # with the dictionary, on first use: commands that never parse do not pay for it
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()

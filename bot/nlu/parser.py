@@ -12,7 +12,7 @@ from .category import BILL, bill_category, property_is_a_name
 from .classifier import MODEL_PATH, load_model
 from .concepts import STYLE_CONCEPTS
 from .features import analyse
-from .lexicon import get_tokenizer
+from .lexicon import add_words, get_tokenizer
 from .notice import is_notice
 from .place import EMPTY_PLACE, Gazetteer, Place, _pattern_compound, extract_place, matcher_for
 from .problems import signature
@@ -91,8 +91,6 @@ class Parser:
         if gazetteer is None:
             return None
         if gazetteer not in self._gazetteers_seen:
-            from .lexicon import add_words
-
             add_words(gazetteer.words)  # once per distinct gazetteer, not per message
             with self._lock:
                 self._gazetteers_seen.add(gazetteer)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from .lexicon import get_tokenizer
 from .text import normalize
@@ -87,8 +88,6 @@ def _fit_view(docs: list[list[str]], weight: float, min_df: int) -> _View:
 
 
 def _transform(view: _View, docs: list[list[str]]):
-    import scipy.sparse as sp
-
     rows, cols, vals = [], [], []
     for r, doc in enumerate(docs):
         counts = Counter(view.vocab[t] for t in doc if t in view.vocab)
@@ -119,8 +118,6 @@ class RoutingModel:
     info: dict
 
     def _matrix(self, analysed):
-        import scipy.sparse as sp
-
         return sp.hstack([_transform(v, docs) for v, docs in zip(self.views, analysed)]).tocsr()
 
     def decision(self, texts: list[str]) -> np.ndarray:
@@ -137,8 +134,7 @@ def _fit(analysed, labels: list[str], C: float) -> RoutingModel:
     that label's messages against the others' (smoothed by ``NB_ALPHA``) and a linear SVM with
     balanced class weights is fitted on them; the scaling folds into that label's coefficients,
     so the model stays one linear map."""
-    import scipy.sparse as sp
-    from sklearn.svm import LinearSVC
+    from sklearn.svm import LinearSVC  # training only: scikit-learn takes ~1 s to import
 
     views = [_fit_view(docs, w, min_df) for docs, (_n, _a, w, min_df) in zip(analysed, VIEWS)]
     X = sp.hstack([_transform(v, docs) for v, docs in zip(views, analysed)]).tocsr()
@@ -161,7 +157,7 @@ def _subset(analysed, idx):
 
 
 def _macro_f1(truth: list[str], pred: list[str]) -> float:
-    from sklearn.metrics import f1_score
+    from sklearn.metrics import f1_score  # training only: scikit-learn takes ~1 s to import
 
     return float(f1_score(truth, pred, average="macro", zero_division=0))
 
@@ -174,7 +170,7 @@ def cross_validate(
     With ``scores_out`` (a dict), its ``"scores"`` is set to the out-of-fold decision values
     (rows as ``texts``, columns as the sorted labels), from which ``train`` learns the offsets.
     """
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedKFold  # training only: scikit-learn takes ~1 s to import
 
     analysed = analysed or _analyse(texts)
     labels_arr = np.array(labels)
@@ -272,7 +268,7 @@ def train(texts: list[str], labels: list[str], *, C: float | None = None, cv: bo
 
 
 def evaluate(model: RoutingModel, texts: list[str], labels: list[str]) -> dict:
-    from sklearn.metrics import precision_recall_fscore_support
+    from sklearn.metrics import precision_recall_fscore_support  # training only: scikit-learn takes ~1 s to import
 
     pred = model.predict(texts)
     names = sorted(set(labels) | set(pred))

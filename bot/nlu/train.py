@@ -113,7 +113,7 @@ def load_chatter(path: Path) -> tuple[list[str], list[str]]:
 
 def _fit_head(X, y: list[str], C: float, n_text: int, weights: np.ndarray | None = None) -> LinearHead:
     """Logistic regression with classes balanced (by summed ``weights`` when given)."""
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # training only: scikit-learn takes ~1 s to import
 
     w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
     labels = np.asarray(y)

@@ -18,12 +18,8 @@ from sqlalchemy import String, cast, exists, func, literal
 from sqlmodel import select
 
 from bot.due.plan import Candidate, Message, Plan
-from bot.infra.masking import shown
-from bot.issues.service import code
 from bot.points import service as points
-from bot.rich import Rich, bold, join, rich
-from bot.rotas import texts
-from bot.rotas.turns import shift_code
+from bot.office.notices import MorningDigest, Scoreboard, WeeklyNote
 from models import (
     ISSUE_OPEN,
     ChatGroup,
@@ -95,23 +91,11 @@ def _digest(member_id: int, day: date):
             return []
         s, tz = plan.session, plan.tz
         grid = s.get(Grid, me.grid_id)
-        lines: list[str | Rich] = [
-            rich("☀️ ", bold(f"{me.name}，早上好！{grid.name if grid else ''}今日概览"), f"（{texts.day_label(day)}）")]
         issues = s.exec(
-            select(Issue.id, Issue.text, Issue.created_at, Issue.status)
+            select(Issue.id, Issue.text, Issue.created_at)
             .where(Issue.grid_id == me.grid_id, Issue.status.in_(ISSUE_OPEN), Issue.merged_into_id.is_(None))
             .order_by(Issue.created_at)
         ).all()
-        buckets = {"超过3天": [], "1–3天": [], "一天内": []}
-        for iid, text, created_at, _status in issues:
-            days_old = (plan.now - created_at).total_seconds() / 86400
-            bucket = "超过3天" if days_old > 3 else "1–3天" if days_old >= 1 else "一天内"
-            buckets[bucket].append(f"{code(iid)} {shown(text)[:16]}")
-        lines.append(f"待办问题 {len(issues)} 件" + ("：" if issues else "。"))
-        for label, items in buckets.items():
-            if items:
-                more = f" 等{len(items)}件" if len(items) > 5 else ""
-                lines.append(f"· {label}：" + "；".join(items[:5]) + more)
         start, end = _at(day, datetime.min.time(), tz), _at(day + timedelta(days=1), datetime.min.time(), tz)
         shifts = s.exec(
             select(Shift, Rota)
@@ -122,21 +106,24 @@ def _digest(member_id: int, day: date):
             )
             .order_by(Shift.starts_at)
         ).all()
-        if shifts:
-            lines.append("今日班次：")
-            for shift, rota in shifts[:10]:
-                who = s.exec(
-                    select(Member.name)
-                    .join(ShiftAssignment, ShiftAssignment.member_id == Member.id)
-                    .where(ShiftAssignment.shift_id == shift.id, ShiftAssignment.role == "on")
-                ).all()
-                lines.append(f"· {texts.span(shift, rota_tz(rota))} {rota.name}：{'、'.join(who) or '（缺人）'}")
+        today: list[tuple] = []
+        for shift, rota in shifts[:10]:
+            who = s.exec(
+                select(Member.name)
+                .join(ShiftAssignment, ShiftAssignment.member_id == Member.id)
+                .where(ShiftAssignment.shift_id == shift.id, ShiftAssignment.role == "on")
+            ).all()
+            today.append((shift, rota, rota_tz(rota), tuple(who)))
         missed = _missed_yesterday(plan, me.grid_id, start)
-        if missed:
-            lines.append("昨日缺岗：" + "；".join(missed))
         if not issues and not shifts and not missed:
             return []
-        return [Message(join("\n", lines), member=me, suffix="")]
+        fact = MorningDigest(
+            name=me.name, grid=grid.name if grid else "", day=day,
+            issues=tuple((iid, text, (plan.now - created_at).total_seconds() / 86400)
+                         for iid, text, created_at in issues),
+            shifts=tuple(today), missed=tuple(missed),
+        )
+        return [Message(fact, member=me, suffix="")]
 
     return expand
 
@@ -145,7 +132,7 @@ def rota_tz(rota: Rota):
     return ZoneInfo(rota.timezone)
 
 
-def _missed_yesterday(plan: Plan, grid_id: int, day_start: datetime) -> list[str]:
+def _missed_yesterday(plan: Plan, grid_id: int, day_start: datetime) -> list[tuple[int, str, int, int]]:
     s = plan.session
     rows = s.exec(
         select(Shift.id, Rota.name, Rota.quorum)
@@ -159,7 +146,7 @@ def _missed_yesterday(plan: Plan, grid_id: int, day_start: datetime) -> list[str
     for sid, name, quorum in rows:
         present = s.exec(select(func.count()).select_from(CheckIn).where(CheckIn.shift_id == sid)).one()
         if present < quorum:
-            out.append(f"{shift_code(sid)} {name}（签到 {present}/{quorum}）")
+            out.append((sid, name, present, quorum))
     return out
 
 
@@ -227,18 +214,13 @@ def _weekly_note(chat_id: int, at: datetime):
         helpers = Counter(h for _, _, h in solved if h) + Counter(c for _, c in wishes if c)
         names = plan.members(helpers)
         local_start, local_end = start.astimezone(plan.tz), (end - timedelta(seconds=1)).astimezone(plan.tz)
-        lines: list[str | Rich] = [
-            rich("📰 ", bold("本周小结"), f"（{local_start.month}月{local_start.day}日–{local_end.month}月{local_end.day}日）")]
-        lines.append(f"解决问题 {len(solved)} 件，实现微心愿 {len(wishes)} 个，巡逻值班签到 {turns} 人次。")
-        for iid, text, _h in solved[:5]:
-            lines.append(f"· {code(iid)} {shown(text)[:20]}")
-        if helpers:
-            thanks = "、".join(names[m].name for m, _ in helpers.most_common(8) if m in names)
-            lines.append(f"感谢：{thanks}")
-        if star:
-            lines.append(f"⭐ 本周之星：{star[0].name}（{star[0].points} 分）")
-        lines.append("我为大家巡一日，大家为我巡一月。谢谢每一位红管家！")
-        return [Message(join("\n", lines), chat_id=chat_id)]
+        fact = WeeklyNote(
+            start=local_start, end=local_end, solved=len(solved),
+            solved_first=tuple((iid, text) for iid, text, _h in solved[:5]), wishes=len(wishes), turns=turns,
+            thanks=tuple(names[m].name for m, _ in helpers.most_common(8) if m in names) if helpers else None,
+            star=(star[0].name, star[0].points) if star else None,
+        )
+        return [Message(fact, chat_id=chat_id)]
 
     return expand
 
@@ -305,13 +287,7 @@ def _scoreboard(community_id: int, quarter_day: date):
         ).all()
         if not recipients:
             return []
-        lines: list[str | Rich] = [rich("📊 ", bold(f"{period.label} 包联单位下沉服务得分"), f"（{community.name}）")]
-        if rows:
-            for i, (name, count, pts) in enumerate(rows, start=1):
-                lines.append(f"{i}. {name}：双报到 {count} 次 · 积分 {pts}")
-        else:
-            lines.append("本季度暂无包联单位的双报到记录和积分。")
-        text = join("\n", lines)
-        return [Message(text, member=m, suffix=f":m:{m.id}") for m in recipients]
+        fact = Scoreboard(period.label, community.name, tuple(rows))
+        return [Message(fact, member=m, suffix=f":m:{m.id}") for m in recipients]
 
     return expand

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import union_all
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from bot.messages import Action, Button, Outgoing
@@ -146,10 +148,7 @@ def enqueue_all(session: Session, outs: Iterable[Outgoing], *, now: datetime) ->
 
 
 def _insert(session: Session):
-    if session.get_bind().dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     return insert
 
 

@@ -30,7 +30,7 @@ def chinese_number(text: str) -> int | None:
     if text.isdecimal():  # not isdigit(): 「²」 is a digit int() refuses
         return int(text)
     try:
-        import cn2an
+        import cn2an  # 0.2 s to import, for the numbers written in Chinese only
 
         value = cn2an.cn2an(text, "smart")
     except (ValueError, KeyError, IndexError):

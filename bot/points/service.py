@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from models import Member, PointsEntry, PointsRule, Voucher, WorkUnit
@@ -70,10 +72,7 @@ def award(
 
 def _insert_for(session: Session):
     # INSERT … ON CONFLICT DO NOTHING: the unique (rule, object) index decides, in one statement
-    if session.get_bind().dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     return insert
 
 

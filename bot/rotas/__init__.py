@@ -8,9 +8,9 @@
 - ``bot.rotas.spec``      the words of a rota (「每周一三五」「20:00-22:00」「2人」), one parser for
                           the chat command, the spreadsheet import and the JSON API
 - ``bot.rotas.scheduled`` shift reminders and missed-check-in calls for ``bot.due``
+- ``bot.rotas.notices``   what those tell, as facts (their words: ``handlers.texts.rotas``)
 - ``bot.rotas.importer``  ``hgj import-rota`` (all or nothing, rows numbered as the sheet shows)
 - ``bot.rotas.ical``      iCalendar feeds per member and per rota
-- ``bot.rotas.texts``     how a rota, a shift and a day are written
 """
 
 from bot.rotas.checkins import check_in

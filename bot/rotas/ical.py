@@ -10,13 +10,14 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from icalendar import Calendar, Event
 from sqlmodel import Session, select
 
-from models import CalendarFeed, Member, Rota, Shift
+from models import ROTA_KIND_ZH, CalendarFeed, Member, Rota, Shift
 
 from bot.places import service as places
 from bot.infra.masking import shown
-from bot.rotas import texts, turns
+from bot.rotas import turns
 
 PAST, AHEAD = timedelta(days=14), timedelta(days=60)
 PRODID = "-//Hongguanjia 红管家//rotas//ZH"
@@ -48,8 +49,6 @@ def by_token(session: Session, token: str) -> CalendarFeed | None:
 
 
 def _calendar(name: str, tz_name: str):
-    from icalendar import Calendar
-
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -65,15 +64,13 @@ def _place(session: Session, rota: Rota) -> str:
 
 
 def _event(session: Session, shift: Shift, rota: Rota, uid: str, now: datetime, *, backup: bool = False):
-    from icalendar import Event
-
     people = turns.on_duty(session, shift)
     ev = Event()
     ev.add("uid", uid)
     ev.add("dtstamp", now)
     ev.add("dtstart", shift.starts_at)
     ev.add("dtend", shift.ends_at)
-    ev.add("summary", f"{texts.kind_zh(rota)}·{rota.name}" + ("（后备）" if backup else ""))
+    ev.add("summary", f"{ROTA_KIND_ZH.get(rota.kind, rota.kind)}·{rota.name}" + ("（后备）" if backup else ""))
     lines = [f"{turns.shift_code(shift)}　值班：{'、'.join(m.name for m in people) or '（缺人）'}"]
     if shift.handoff_note:
         lines.append(f"交接：{shown(shift.handoff_note)}")  # as the next shift reads it

@@ -19,11 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, cast, exists, func, literal, or_
 from sqlmodel import select
 
-from bot.rich import bold, rich
-from bot.messages import Action, Button
 from models import (
     AssignmentRole,
     CheckIn,
+    Member,
     Occurrence,
     PolicyKind,
     RouteTarget,
@@ -37,9 +36,8 @@ from models import (
 from bot.issues import escalation
 from bot.places import service as places
 from bot.due.plan import Candidate, Message, Plan
-from bot.infra.masking import shown
-from bot.rotas import texts
-from bot.rotas.turns import Availability, previous_shift, shift_code
+from bot.rotas.notices import EveReminder, MissedCheckIn, QuorumCall, ShiftFacts, StartReminder
+from bot.rotas.turns import Availability, previous_shift
 
 UTC = timezone.utc
 LONGEST_SHIFT = timedelta(hours=24)
@@ -223,28 +221,19 @@ def _today(plan: Plan, tz: ZoneInfo):
     return plan.now.astimezone(tz).date()
 
 
+def _facts(plan: Plan, shift: Shift, rota: Rota, tz: ZoneInfo) -> ShiftFacts:
+    return ShiftFacts(shift, rota, tz, _today(plan, tz))
+
+
 def _eve(sid: int, mid: int, is_backup: bool):
     def expand(plan: Plan) -> list[Message]:
         shift, rota, tz, on, backup = _shift_context(plan, sid)
         me = plan.member(mid)
         if me is None:
             return []
-        when = texts.when(shift, tz, _today(plan, tz))
-        if is_backup:
-            text = rich(
-                "📅 ", bold("后备提醒"), f"\n{texts.rota_title(rota)} {when}（{shift_code(shift)}）\n"
-                f"值班：{texts.names(on)}。你是后备，如有人缺岗我会再通知你。"
-            )
-            return [Message(text, member=me)]
-        others = [m for m in on if m is not None and m.id != mid]
-        text = (
-            rich("📅 ", bold("排班提醒"), f"\n{texts.rota_title(rota)}（{shift_code(shift)}）\n时间：{when}\n")
-            + (f"同班：{texts.names(others)}\n" if others else "")
-            + (f"后备：{backup.name}\n" if backup else "")
-            + "请准时到岗，开始后点「签到」或发送 /checkin。来不了请点「换班」。"
-        )
-        buttons = [[Button("换班", Action("s", "swap", sid))]]
-        return [Message(text, buttons, member=me)]
+        others = tuple(m for m in on if m is not None and m.id != mid)
+        fact = EveReminder(_facts(plan, shift, rota, tz), others, backup, is_backup, tuple(on))
+        return [Message(fact, member=me)]
 
     return expand
 
@@ -255,18 +244,11 @@ def _start(sid: int, mid: int):
         me = plan.member(mid)
         if me is None:
             return []
-        others = [m for m in on if m is not None and m.id != mid]
+        others = tuple(m for m in on if m is not None and m.id != mid)
         before = _handoff_before(plan, shift)
         note = before.handoff_note if before is not None and before.handoff_note else ""
         writer = plan.member(before.handoff_by_id) if note else None
-        text = (
-            rich("🔔 ", bold(f"{texts.rota_title(rota)} 现在开始"), f"（{shift_code(shift)}）\n时间：{texts.span(shift, tz)}\n")
-            + (f"同班：{texts.names(others)}\n" if others else "")
-            + (f"上一班交接（{writer.name if writer else ''}）：{shown(note)}\n" if note else "")
-            + "到岗后请点「签到」，可再发位置或照片。"
-        )
-        buttons = [[Button("签到", Action("s", "in", sid)), Button("写交接", Action("s", "note", sid))]]
-        return [Message(text, buttons, member=me)]
+        return [Message(StartReminder(_facts(plan, shift, rota, tz), others, note, writer), member=me)]
 
     return expand
 
@@ -289,28 +271,18 @@ def _team_available(plan: Plan, rota: Rota, shift: Shift, exclude: set[int]) -> 
 def _quorum(sid: int):
     def expand(plan: Plan) -> list[Message]:
         shift, rota, tz, on, _backup = _shift_context(plan, sid)
-        on = [m for m in on if m is not None]
+        on = tuple(m for m in on if m is not None)
         need = rota.quorum - len(on)
         if need <= 0:
             return []
-        text = rich(
-            "🙋 ", bold(f"{texts.rota_title(rota)} 还差 {need} 人"), "\n"
-            f"{texts.when(shift, tz, _today(plan, tz))}（{shift_code(shift)}）需要 {rota.quorum} 人，"
-            f"现在 {len(on)} 人（{texts.names(on)}）。\n能来的请点「我来」。"
-        )
-        buttons = [[Button("我来", Action("s", "join", sid))]]
         free = _team_available(plan, rota, shift, {m.id for m in on})
+        fact = QuorumCall(_facts(plan, shift, rota, tz), on, need, team_free=bool(free))
         if free:
-            return [Message(text, buttons, member=m, suffix=f":m:{m.id}") for m in free]
+            return [Message(fact, member=m, suffix=f":m:{m.id}") for m in free]
         # nobody in the team is free that day: the grid manager (or whoever is above) arranges it
-        text = rich(
-            "🙋 ", bold(f"{texts.rota_title(rota)} 缺人，队里没人有空"), "\n"
-            f"{texts.when(shift, tz, _today(plan, tz))}（{shift_code(shift)}）需要 {rota.quorum} 人，"
-            f"现在 {len(on)} 人（{texts.names(on)}）。\n请协调，可用 /cover {shift_code(shift)} 姓名 安排人员。"
-        )
         place = escalation.Place(rota.community_id, rota.grid_id, rota.building_id)
         return [
-            Message(text, member=m, suffix=f":m:{m.id}")
+            Message(fact, member=m, suffix=f":m:{m.id}")
             for m in escalation.level_members(plan.session, RouteTarget.grid_manager, place)
         ]
 
@@ -327,29 +299,25 @@ def _missed(sid: int, step: escalation.Step):
         here = set(
             plan.session.exec(select(CheckIn.member_id).where(CheckIn.shift_id == sid)).all()
         )
-        on = [m for m in on if m is not None]
+        on = tuple(m for m in on if m is not None)
         if len(here) >= rota.quorum:
             return []
-        arrived = [plan.member(m) for m in here]
+        arrived = tuple(plan.member(m) for m in here)
         minutes = int((plan.now - shift.starts_at).total_seconds() // 60)
-        place = _place_name(plan, rota)
-        situation = (
-            f"{texts.rota_title(rota)}{('·' + place) if place else ''} {texts.when(shift, tz, _today(plan, tz))}"
-            f"（{shift_code(shift)}）已开始 {max(minutes, 0)} 分钟，应到 {rota.quorum} 人，已签到 {len(here)} 人"
-            + (f"（{texts.names(arrived)}）" if arrived else "")
-        )
+        at, place = _facts(plan, shift, rota, tz), _place_name(plan, rota)
+
+        def fact(to: str) -> MissedCheckIn:
+            return MissedCheckIn(at, to, place, minutes, len(here), arrived, on, backup)
+
         skip = {m.id for m in on} | here
-        come = [[Button("我来顶班并签到", Action("s", "in", sid))]]
-        recipients: dict[int, tuple] = {}
+        recipients: dict[int, tuple[Member, MissedCheckIn]] = {}
         for target in step.targets:
             if target == escalation.BACKUP:
                 if backup is not None and backup.id not in here:
-                    text = rich("⚠️ ", bold("缺岗，请后备顶班"), f"\n{situation}。\n你是后备，请尽快前往，到岗后点下面的按钮。")
-                    recipients.setdefault(backup.id, (backup, text, come))
+                    recipients.setdefault(backup.id, (backup, fact("backup")))
             elif target == escalation.TEAM:
                 for m in _team_available(plan, rota, shift, skip):
-                    text = rich("⚠️ ", bold("缺岗，求支援"), f"\n{situation}。\n有空的队员请前往，到岗后点下面的按钮。")
-                    recipients.setdefault(m.id, (m, text, come))
+                    recipients.setdefault(m.id, (m, fact("team")))
             elif target == escalation.CLAIMER:
                 continue
             else:
@@ -360,14 +328,8 @@ def _missed(sid: int, step: escalation.Step):
                     else escalation.level_members(plan.session, target, place_)
                 )
                 for m in found:
-                    if m.id in skip:
-                        continue
-                    text = (
-                        rich("⚠️ ", bold("缺岗提醒"), f"\n{situation}。\n值班：{texts.names(on)}")
-                        + (f"；后备：{backup.name}" if backup else "")
-                        + "。\n请协调处理。"
-                    )
-                    recipients.setdefault(m.id, (m, text, []))
-        return [Message(text, buttons, member=m, suffix=f":m:{m.id}") for m, text, buttons in recipients.values()]
+                    if m.id not in skip:
+                        recipients.setdefault(m.id, (m, fact("route")))
+        return [Message(f, member=m, suffix=f":m:{m.id}") for m, f in recipients.values()]
 
     return expand

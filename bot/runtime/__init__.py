@@ -21,11 +21,25 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
+import uvicorn
+
+from bot.health import Probe
+from bot.infra import metrics
+from bot.infra.changes import GroupWatch
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.config import Settings
-from bot.infra import metrics
 from bot.infra.db import Database
-from bot.platforms.telegram.polling import WebhookActive, check_webhook
+from bot.infra.ownership import Elected, lock_for, process_name
+from bot.outbox import RateLimiter, RateLimits, Sender
+from bot.platforms.telegram.app import build_bot, build_dispatcher
+from bot.platforms.telegram.bridge import UpdateBridge
+from bot.platforms.telegram.polling import WebhookActive, check_webhook, poll
+from bot.platforms.telegram.transport import TelegramTransport
+from bot.platforms.telegram.webhook import set_webhook, webhook_path, webhook_router, webhook_secret
+from bot.scheduler import start_scheduler as _start_scheduler
+from bot.web.app import create_app
+from handlers import build_conversation, notices
+from handlers.understanding import get_parser
 
 __all__ = ["Features", "Runtime", "WebhookActive", "check_webhook", "make_sender", "populate_standin"]
 
@@ -46,9 +60,6 @@ class Features:
 def make_sender(db: Database, bot, clock: Clock, settings: Settings, **kwargs):
     """The outbox sender with the Telegram transport, within Telegram's limits (unless
     ``HGJ_SEND_LIMITS=false``, for a local stand-in without limits)."""
-    from bot.outbox import RateLimiter, RateLimits, Sender
-    from bot.platforms.telegram.transport import TelegramTransport
-
     limiter = RateLimiter() if settings.send_limits else RateLimiter(RateLimits.off())
     return Sender(db, TelegramTransport(bot), clock=clock, limiter=limiter, **kwargs)
 
@@ -57,17 +68,14 @@ def start_scheduler(db: Database, settings: Settings, clock: Clock, notify) -> A
     """The scheduler (reminders, escalation, digests); None when switched off."""
     if not settings.scheduler_enabled:
         return None
-    from bot.scheduler import start_scheduler as start
 
-    return start(db, settings, clock, notify)
+    return _start_scheduler(db, settings, clock, notify)
 
 
 class _Server:
     """uvicorn in our loop, without taking over Ctrl+C (the runtime handles signals)."""
 
     def __init__(self, app, host: str, port: int) -> None:
-        import uvicorn
-
         class Quiet(uvicorn.Server):
             def capture_signals(self):
                 return contextlib.nullcontext()
@@ -107,6 +115,7 @@ class Runtime:
         features: Features | None = None,
         web_port: int | None = None,
     ) -> None:
+        notices.install()  # the words of the scheduler's and the core's messages
         self.settings = settings
         self.db = db
         self.clock = clock or SystemClock()
@@ -136,22 +145,12 @@ class Runtime:
     # --- life ------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        from handlers import build_conversation
-        from handlers.understanding import get_parser
-
-        from bot.platforms.telegram.app import build_bot, build_dispatcher
-        from bot.platforms.telegram.bridge import UpdateBridge
-
-        from bot.health import Probe
-
         self.probe = Probe(self.db, self.settings, self.clock)
         self.bot = build_bot(self.settings, token=self.token, api_base=self.api_base)
         me = await self.bot.me()
         if self.features.polling:  # before anything else: refusing must leave nothing started
             await check_webhook(self.bot, replace=self.features.replace_webhook)
         if self.db.engine.dialect.name == "postgresql":
-            from bot.infra.changes import GroupWatch
-
             # a /bind on another instance reaches this one's binding cache at once
             self._group_watch = GroupWatch(self.db.engine).start()
         if self.parser is None:
@@ -162,8 +161,6 @@ class Runtime:
         gc.collect()
         gc.freeze()
         if self.features.sender:
-            from bot.infra.ownership import lock_for, process_name
-
             sender_lock = lock_for(self.db.engine, "sender")
             self.sender = make_sender(self.db, self.bot, self.clock, self.settings, owner=process_name("sender"),
                                       fence=sender_lock.fence, on_fenced=lambda: self._resign("sender"))
@@ -178,16 +175,12 @@ class Runtime:
         if self.features.polling:
             self.mode = "polling"
         elif self.settings.webhook_url:
-            from bot.platforms.telegram.webhook import webhook_path, webhook_router, webhook_secret
-
             self.mode = "webhook"
             secret = webhook_secret(self.settings, self.token)
             routers.append(webhook_router(self.dp, self.bot, secret, webhook_path(self.settings),
                                           on_delivery=self.probe.updates_arrived))
         self.probe.mode = self.mode
         if self.features.web or self.mode == "webhook":
-            from bot.web.app import create_app
-
             self.app = create_app(self.db, self.settings, self.clock, routers=routers, probe=self.probe)
             self.app.state.bot_username = me.username or ""  # invitation links name the bot
             self.web = _Server(self.app, self.settings.web_host, self.web_port)
@@ -197,13 +190,9 @@ class Runtime:
         if self.sender is not None:
             self._elect(sender_lock, self._sender_on, self._sender_off, "sender")
         if self.mode == "polling":
-            from bot.infra.ownership import lock_for
-
             self.bridge.batched = True
             self._elect(lock_for(self.db.engine, "poller"), self._poll_on, self._poll_off, "polling")
         elif self.mode == "webhook":
-            from bot.platforms.telegram.webhook import set_webhook, webhook_secret
-
             await set_webhook(self.bot, self.dp, self.settings, webhook_secret(self.settings, self.token))
         if self.features.sweep_every:
             self._spawn(self._sweeper(), "sweep")
@@ -215,8 +204,6 @@ class Runtime:
     # --- the roles with one owner among the processes: stand by, take over, step down ----------
 
     def _elect(self, lock, on_gain, on_loss, name: str) -> None:
-        from bot.infra.ownership import Elected
-
         stop = self._role_stops[lock.role] = asyncio.Event()
         elected = self.elected[lock.role] = Elected(lock, retry=self.settings.lock_retry_seconds,
                                                     on_gain=on_gain, on_loss=on_loss)
@@ -243,8 +230,6 @@ class Runtime:
             self._sender_task = None
 
     async def _poll_on(self) -> None:
-        from bot.platforms.telegram.polling import poll
-
         try:  # a standby taking over checks again: a webhook may have been set meanwhile
             await check_webhook(self.bot, replace=self.features.replace_webhook)
         except WebhookActive as err:

@@ -33,12 +33,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from bot.infra import metrics
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.due.fire import fire, next_due_at, prune
+from bot.infra import metrics, ownership
 from bot.infra.clock import Clock
 from bot.infra.config import Settings
 from bot.infra.db import Database
-
-from bot.infra import ownership
+from bot.issues.points import settle_due
+from bot.rotas.turns import materialise_all
+from bot.wishes import service as wishes
 
 from .lock import SchedulerLock, lock_for
 
@@ -106,9 +111,6 @@ def start_scheduler(
     lock, this one runs without it and retries every ``HGJ_LOCK_RETRY_SECONDS``.
     ``notify()`` is called (on the loop; a coroutine function is scheduled) after messages
     were queued."""
-    from apscheduler.executors.pool import ThreadPoolExecutor
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -221,8 +223,6 @@ def horizon_job(runtime_id: str) -> None:
     rt = _RUNTIMES.get(runtime_id)
     if rt is None or not rt.owner:
         return
-    from bot.due.fire import prune
-    from bot.rotas.turns import materialise_all
 
     try:
         with rt.db.transaction() as session:
@@ -242,8 +242,6 @@ def settle_job(runtime_id: str) -> None:
     rt = _RUNTIMES.get(runtime_id)
     if rt is None or not rt.owner:
         return
-    from bot.wishes import service as wishes
-    from bot.issues.points import settle_due
 
     with rt.fire_lock:
         if not rt.owner:
@@ -274,8 +272,6 @@ def lock_job(runtime_id: str) -> None:
 
 def run_once(rt: Runtime) -> int:
     """Fire what is due now; returns the messages queued."""
-    from bot.due.fire import fire
-
     with rt.fire_lock:
         if not rt.owner:
             return 0
@@ -317,8 +313,6 @@ def _notify(rt: Runtime) -> None:
 
 def _plan_wake(rt: Runtime) -> None:
     """Wake exactly when the next thing falls due, if that is before the next tick."""
-    from bot.due.fire import next_due_at
-
     window = timedelta(seconds=rt.settings.scheduler_tick_seconds * 2)
     try:
         with rt.db.session() as session:

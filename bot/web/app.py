@@ -19,6 +19,7 @@ from bot.infra import metrics
 from bot.infra.clock import Clock, SystemClock
 from bot.infra.config import Settings
 from bot.infra.db import Database
+from handlers import notices
 
 from . import site
 
@@ -31,6 +32,7 @@ def create_app(db: Database, settings: Settings, clock: Clock | None = None,
     """``probe`` (``bot.health.Probe``) is what the running process knows of itself; without one
     (the site alone) ``/readyz`` checks the database and the outbox only."""
     clock = clock or SystemClock()
+    notices.install()  # the office's binds and unbinds queue the core's notices
     app = FastAPI(title="红管家 Hongguanjia", docs_url=None, redoc_url=None)
     site.install(app, db=db, settings=settings, clock=clock, secret_dir=secret_dir)
     app.state.probe = probe

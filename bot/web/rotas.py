@@ -19,12 +19,13 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from bot.infra.config import Settings
-from bot.infra.errors import DomainError, NotAllowed
+from bot.infra.errors import DomainError, InvalidInput, NotAllowed
 from bot.infra.ids import INT64_MAX
 from bot.members.permissions import in_community
 from bot.places import service as places
-from bot.rotas import admin, ical, texts, turns
+from bot.rotas import admin, ical, turns
 from bot.rotas.spec import RotaSpec, find_members, parse_kind, parse_times, parse_weekdays
+from handlers.texts import rotas as texts
 from models import Community, Member, MemberStatus, Rota
 
 from .deps import MemberDep, SessionDep, StaffDep, Text, now
@@ -160,7 +161,6 @@ def create(body: RotaIn, request: Request, session: SessionDep, viewer: MemberDe
 
 
 def _spec(session: Session, body: RotaIn, settings: Settings, viewer):
-    from bot.infra.errors import InvalidInput, NotAllowed
     community = places.get_community(session, body.community) if body.community else session.get(
         Community, viewer.community_id
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.infra.masking import shown
 from bot.issues.routing import TARGET_ZH, RouteStop
 from bot.nlu.urgency import emergency_numbers as _emergency_numbers
-from bot.rich import Rich
+from bot.notices import InGroup, Said
+from bot.rich import Rich, rich
 from bot.rich import mention as rich_mention
 from models import ISSUE_CATEGORY_ZH, ISSUE_STATUS_ZH, ROLE_NAMES_ZH, ChatAccount, Issue, IssueStatus, Member, Role
 
@@ -97,3 +98,9 @@ def only_writer() -> str:
 
 def expired_question() -> str:
     return "这个问题已过期，请重新发送。"
+
+
+def in_group(f: InGroup) -> Said:
+    """What members without a reachable chat account are told in their group: 「【致 张三、李四】」
+    above the message."""
+    return Said(rich(f"【致 {'、'.join(f.names)}】\n", f.said.text), f.said.buttons)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from bot.infra.masking import shown
+from datetime import timedelta
+
+from bot.infra.masking import clean, shown
 from bot.issues import service as issue_service
+from bot.issues.notices import Escalation
 from bot.issues.routing import RouteStop
+from bot.messages import Action, Button
+from bot.notices import Said
 from bot.rich import Rich, bold, join, rich
-from models import Member
+from models import ISSUE_CATEGORY_ZH, Issue, Member
 
 from .common import S, category, emergency_hint, place_text, quote, route_line, shorten, status, who, role_label
 from .facts import IssueFacts
@@ -196,3 +201,44 @@ def reopened_to_you() -> str:
 
 def mention_alert(names: list[str | Rich]) -> Rich:
     return rich("请 ", join("、", names), " 跟进：")
+
+
+# --- escalation steps (scheduled: ``bot.issues.notices``) -------------------------------------------
+
+
+def waited(delta: timedelta) -> str:
+    """「5分钟」 / 「3小时」 / 「2天」."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 1)}分钟"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}小时"
+    return f"{minutes // (24 * 60)}天"
+
+
+def escalation_step(f: Escalation) -> Said:
+    issue, claimer = f.issue, f.claimer
+    code = issue_service.code(issue)
+    again = "重新打开后" if issue.status == S.reopened else ""
+    how_long = waited(f.waited)
+    text = shown(issue.text)
+    body = (
+        f"{ISSUE_CATEGORY_ZH.get(issue.category, issue.category)}{('·' + f.place) if f.place else ''}："
+        f"{text[:80]}{'…' if len(text) > 80 else ''}"
+    )
+    if f.what == "overdue":
+        if f.to_claimer:
+            head = rich("⏰ ", bold(f"你领办的问题 {code} {again}已 {how_long} 未办结"))
+            tail = "办好后请点「已解决」，遇到困难可以转派或找网格员协调。"
+            buttons = [[Button("已解决", Action("q", "resolve", issue.id))]]
+        else:
+            who_ = claimer.name if claimer else "领办人"
+            head = rich("⏰ ", bold(f"问题 {code} 由 {who_} 领办，{again}已 {how_long} 尚未办结"))
+            tail = "请督办。"
+            buttons = []
+    else:
+        mark, what_ = ("🚨 ", "紧急问题") if issue.urgent else ("⏫ ", "问题")
+        head = rich(mark, bold(f"{what_} {code} 已 {how_long} 无人受理"))
+        tail = "请尽快受理或领办。"
+        buttons = [[Button("受理", Action("q", "accept", issue.id)), Button("领办", Action("q", "claim", issue.id))]]
+    return Said(rich(head, f"\n{body}\n{tail}"), buttons)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.infra.masking import shown
 from bot.rich import Rich, bold, rich
+from bot.members.notices import BoundNotice, ClaimedElsewhere, RosterBound, UnboundNotice, UnboundToAccount
 from models import Member
 
 from .common import role_label
@@ -120,3 +121,46 @@ def no_community() -> str:
 
 def not_your_community(community: str) -> str:
     return f"这件事属于{community}，只有本社区的居民和红管家可以附议或查看进度。"
+
+
+# --- binds and unbinds, told to the office (``bot.members.notices``) ---------------------------------
+
+HOW_ZH = {
+    "phone": "本人分享登记手机号",
+    "invitation": "邀请链接",
+    "roster": "花名册预绑定",
+    "cli": "命令行",
+    "office": "社区工作室",
+}
+
+
+def _numbered(member: Member) -> str:
+    return f"{member.name}（{member.number}）"
+
+
+def bound_notice(f: BoundNotice) -> str:
+    how = HOW_ZH.get(f.event.how, f.event.how)
+    if f.by is not None:
+        how += f"，{f.by.name} 发出" if f.event.how == "invitation" else f"，{f.by.name}"
+    return (f"🔗 红管家 {_numbered(f.member)} 已绑定聊天账号（{how}）。"
+            f"如不是本人，请社区工作室私聊机器人发送 /unbind {f.member.number} 解绑。")
+
+
+def unbound_notice(f: UnboundNotice) -> str:
+    how = f.by.name if f.by is not None else HOW_ZH.get(f.event.how, f.event.how)
+    return f"红管家 {_numbered(f.member)} 的聊天账号已解绑（{how}），其看板登录同时作废。"
+
+
+def unbound_to_account(f: UnboundToAccount) -> str:
+    return f"你的聊天账号已与红管家 {_numbered(f.member)} 解绑。如有疑问请联系社区红管家工作室。"
+
+
+def claimed_elsewhere(f: ClaimedElsewhere) -> str:
+    return (f"⚠️ 有人用本人手机号为 {_numbered(f.member)} 申请绑定另一个聊天账号，但该编号已绑定其他账号，"
+            f"已拒绝。如现绑定的账号不是本人，请发送 /unbind {f.member.number}，再让本人重新绑定。")
+
+
+def roster_bound(f: RosterBound) -> str:
+    shown_ = "、".join(_numbered(m) for m in f.members[:10])
+    more = f" 等 {len(f.members)} 人" if len(f.members) > 10 else ""
+    return f"🔗 花名册导入为 {shown_}{more} 预绑定了聊天账号（电报ID）。"

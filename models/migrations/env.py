@@ -5,6 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import models
+from bot.infra.config import get_settings
+from bot.infra.db import make_engine
 
 config = context.config
 target_metadata = models.metadata
@@ -13,9 +15,6 @@ target_metadata = models.metadata
 def _engine():
     engine = config.attributes.get("connection_engine")
     if engine is None:
-        from bot.infra.config import get_settings
-        from bot.infra.db import make_engine
-
         engine = make_engine(get_settings().database_url)
     return engine
 

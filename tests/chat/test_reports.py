@@ -381,6 +381,14 @@ def test_progress_answers_in_a_popup(cw, people):
     assert cw.last_answer.alert and f"Q{issue.id} 待受理" in cw.last_answer.text
 
 
+def test_progress_names_who_handles_it(cw, people):
+    out, issue = report_door(cw, people)
+    card = in_chat(out, SUNSHINE)[0]
+    cw.press(people.bh_s4, in_chat(out, people.bh_s4)[0], "领办")
+    assert cw.press(people.r_zhang, card, "进度") == []
+    assert cw.last_answer.alert and "负责：朱红梅（楼栋长）" in cw.last_answer.text
+
+
 def test_a_member_without_a_chat_account_is_named_in_the_grid_group_without_phone(cw, people):
     with cw.db.transaction() as s:
         head = ids.member_of(s, people.bh_s4)

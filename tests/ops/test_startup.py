@@ -1,5 +1,5 @@
 """What an operator sees when the configuration is wrong, through the real ``hgj`` command and
-``python -m bot.scheduler`` in a subprocess: one line on stderr, a non-zero exit, no traceback;
+``python -m bot.cli.scheduler`` in a subprocess: one line on stderr, a non-zero exit, no traceback;
 and the HGJ_* variables that are no setting, named once at start."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_bad_settings_are_named_together_in_one_line(tmp_path):
 
 
 def test_the_scheduler_alone_fails_the_same_way(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "bot.scheduler", "--database-url", "postgres://h/db"],
+    proc = subprocess.run([sys.executable, "-m", "bot.cli.scheduler", "--database-url", "postgres://h/db"],
                           cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "postgresql+psycopg://" in _one_line(proc.stderr)
@@ -115,7 +115,7 @@ def test_json_logs_of_the_scheduler_show_who_owns_it(tmp_path):
     """INFO by default and JSON lines with HGJ_LOG_FORMAT=json: the ownership line a log collector reads."""
     assert _hgj(tmp_path, "init").returncode == 0
     env = _env(tmp_path, HGJ_LOG_FORMAT="json")
-    proc = subprocess.Popen([sys.executable, "-m", "bot.scheduler"], cwd=tmp_path, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli.scheduler"], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "scheduler started owner=True"

@@ -7,6 +7,7 @@ These are the only tests that wait on the wall clock, and they wait on condition
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from bot.infra.config import Settings
 from bot.rotas import admin, turns
 from models import OutboxMessage, Rota
 from tests.factories import build_world
+from tests.rendered import html_of
 
 from .conftest import make_rota
 
@@ -102,7 +104,7 @@ def _start(url: str, tick: float = 0.4) -> subprocess.Popen:
         **os.environ, "HGJ_DATABASE_URL": url, "HGJ_SCHEDULER_TICK_SECONDS": str(tick),
         "HGJ_LOCK_RETRY_SECONDS": "0.3", "PYTHONUNBUFFERED": "1",
     }
-    proc = subprocess.Popen([sys.executable, "-m", "bot.scheduler"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli.scheduler"], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     return proc
 
@@ -121,6 +123,25 @@ def _started(proc: subprocess.Popen, timeout: float = 20) -> str:
         if proc.poll() is not None:
             break
     raise AssertionError("the scheduler process did not start")
+
+
+async def test_the_scheduler_process_writes_its_reminders_in_the_conversations_words(db):
+    """``python -m bot.cli.scheduler`` installs ``handlers.notices`` itself (this test process's
+    install does not reach it): its start reminder reads as the chat's."""
+    (key,) = seed(db, shifts=1, first_in=6.0, every=1)  # room for a slow process start
+    proc = _start(db.url)
+    try:
+        assert _started(proc) == "scheduler started owner=True"
+        assert await wait_for(lambda: key in counts(db, "start:"), timeout=20)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+    with db.session() as s:
+        row = s.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one()
+        code = turns.shift_code(int(key.split(":")[2]))
+    assert html_of(row).startswith(f"🔔 <b>夜间巡逻（巡逻） 现在开始</b>（{code}）\n时间：")
+    assert html_of(row).endswith("到岗后请点「签到」，可再发位置或照片。")
+    assert [[b["text"] for b in r] for r in json.loads(row.buttons)] == [["签到", "写交接"]]
 
 
 @pytest.mark.slow

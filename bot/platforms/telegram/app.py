@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import aiogram.methods as methods
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.methods.base import Response, TelegramMethod
 
 from bot.infra.config import Settings
 
@@ -23,9 +25,6 @@ _RESPONSE_MODELS: dict[str, type] = {}
 def _keep_response_models() -> None:
     if _RESPONSE_MODELS:
         return
-    import aiogram.methods as methods
-    from aiogram.methods.base import Response, TelegramMethod
-
     for name in dir(methods):
         method = getattr(methods, name)
         if isinstance(method, type) and issubclass(method, TelegramMethod) and method is not TelegramMethod:

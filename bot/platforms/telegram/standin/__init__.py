@@ -5,6 +5,9 @@ An unmodified aiogram ``Bot`` talks to it over HTTP through
 act as users through the control API under ``/_standin/`` (see :class:`StandinClient`).
 """
 
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
 from bot.platforms.telegram.standin.client import StandinClient, StandinClientError
 from bot.platforms.telegram.standin.limits import Limits, ManualClock
 from bot.platforms.telegram.standin.server import StandinServer, StandinThread
@@ -15,7 +18,4 @@ __all__ = ["StandinServer", "StandinThread", "StandinClient", "StandinClientErro
 
 def aiogram_session(base_url: str, **kwargs):
     """An aiogram ``AiohttpSession`` pointed at the stand-in at ``base_url``."""
-    from aiogram.client.session.aiohttp import AiohttpSession
-    from aiogram.client.telegram import TelegramAPIServer
-
     return AiohttpSession(api=TelegramAPIServer.from_base(base_url), **kwargs)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import html
 
+from aiogram import Bot, Dispatcher, F
+from aiogram.types import Message
+
 from bot.platforms.telegram.standin import aiogram_session
 
 
 def build_echo_dispatcher():
     """A ``Dispatcher`` that answers every text message with the same (escaped) text."""
-    from aiogram import Dispatcher, F
-    from aiogram.types import Message
-
     dp = Dispatcher()
 
     @dp.message(F.text)
@@ -24,7 +24,4 @@ def build_echo_dispatcher():
 
 def echo_bot(base_url: str, token: str):
     """An aiogram ``Bot`` for ``token`` talking to the stand-in at ``base_url``."""
-    from aiogram import Bot
-
-
     return Bot(token, session=aiogram_session(base_url))

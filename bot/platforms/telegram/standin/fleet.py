@@ -15,6 +15,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bot.infra.ownership import lock_for
+
 ROOT = Path(__file__).resolve().parents[4]
 
 
@@ -108,8 +110,6 @@ class Instance:
 def holder_pid(engine, role: str) -> int | None:
     """The pid of the process owning ``role`` (from the PostgreSQL lock's connection name, or the
     file written beside the SQLite lock)."""
-    from bot.infra.ownership import lock_for
-
     name = lock_for(engine, role).holder() or ""
     for part in name.split():
         if part.startswith("pid="):
