@@ -131,10 +131,10 @@ def list_rotas(ctx: Context, msg: Inbound) -> Reaction:
         )
     if not found:
         return reply(msg, T.no_rotas())
-    return reply(msg, T.rota_list(
-        T.RotaLine(rota, rota_code(rota), rota_turns.describe(rota), len(rota_turns.team(ctx.session, rota)))
-        for rota in found
-    ))
+    # a list, not a generator: the team lookups run here, not while the texts module iterates
+    lines = [T.RotaLine(rota, rota_code(rota), rota_turns.describe(rota), len(rota_turns.team(ctx.session, rota)))
+             for rota in found]
+    return reply(msg, T.rota_list(lines))
 
 
 # --- check-in -----------------------------------------------------------------------------
