@@ -211,6 +211,9 @@ def test_manage_rota_and_cover_a_shift(chat, db, world, clock, settings):
         assert not s.exec(select(Shift).where(Shift.starts_at > clock.now())).all()
     assert "已启用" in chat.text("office", "/rota R1 启用")
     assert "用法" in chat.text("gm1", "/rota")
+    # a word it does not know is said back as text, never as markup
+    unknown = chat.say("gm1", "/rota R1 <b>加</b>").outgoing[0]
+    assert "&lt;b&gt;加&lt;/b&gt;" in html_of(unknown) and "<b>加</b>" not in html_of(unknown)
 
 
 def test_commands_are_listed_in_help():
