@@ -4,6 +4,8 @@ and a chat of one platform is never handed to another's transport."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import select
 
@@ -72,24 +74,13 @@ def test_a_member_binds_an_account_on_each_platform_with_its_own_proof(w):
 
 
 def test_a_member_is_reached_where_they_bound_last(w, clock):
-    from datetime import timedelta
-
-    s, member = w.session, w.m["volunteer"]
-    assert identities.private_chat(s, member) is None  # no account: nowhere
-    ids.bind(s, member, 9001)
-    tg = identities.account_of(s, member, "telegram")
-    tg.bound_at = w.now
-    wecom = identities.resolve_account(s, "wecom", "zs", private_chat="zs")
-    wecom.member_id, wecom.bound_at = member.id, w.now + timedelta(days=1)
-    s.add_all([tg, wecom])
-    s.flush()
+    assert identities.private_chat(w.session, w.m["volunteer"]) is None  # no account: nowhere
+    s, member, _tg, wecom = _on_both_platforms(w, clock)
     assert identities.private_chat(s, member) == wecom.private_chat_id
 
 
 def _on_both_platforms(w, clock):
     """The volunteer with a Telegram account (bound first) and a WeCom one (bound a day later)."""
-    from datetime import timedelta
-
     s, member = w.session, w.m["volunteer"]
     ids.bind(s, member, 9001)
     tg = identities.account_of(s, member, "telegram")
