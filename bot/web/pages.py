@@ -16,7 +16,7 @@ from bot.office import stats
 from bot.office.stats import funnel
 from bot.places import service as places
 from bot.points import service as points
-from models import Community, Grid, Member
+from models import Community, Grid
 
 from .api import CommunityRef
 from .deps import COOKIE, MemberDep, SessionDep, check_csrf, check_same_site, form_of, login_token, now
@@ -63,10 +63,9 @@ _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}  # th
 def login(token: str, request: Request, session: SessionDep):
     """The link the bot sends with /web. Opening it only asks: a link preview, or another site
     making a browser open it, logs nobody in; the button posts the token back."""
-    link = access.login_of(session, token, now=now(request))
-    if link is None:
+    member = access.member_for_token(session, token, now=now(request))
+    if member is None:
         return _expired_link()
-    member = session.get(Member, link.member_id)
     response = render("login.html", member=member, token=token)
     response.headers.update(_PRIVATE)
     return response
