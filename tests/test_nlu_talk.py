@@ -52,3 +52,42 @@ def test_talk_is_ignored_in_a_group(text):
 def test_an_emergency_is_never_talk():
     text = "电梯修好了，刚才又卡住了，里面关着两个孩子"
     assert get_parser().parse(text).urgent
+
+
+# No rule reads these: the intent model learned from the corpus' neighbours' talk (kinds talk_*)
+# that news of the compound, a thing for sale and a passing glitch already over are no reports.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电梯里新装了一块显示屏，能看到在几楼了",  # round 3's model filed it as an issue
+        "地库新画的车位线，看着整齐多了",  # round 3's model asked about it
+        "后门那块空地铺上草皮了，绿油油的看着真舒服",  # round 3's model: an issue (0.5), ignored
+        "闲置儿童餐椅一把，三十块，楼下自取",
+        "刚才那阵停电是跳闸，这会儿已经来电了",
+    ],
+)
+def test_neighbours_news_is_left_alone(text):
+    r = get_parser().parse(text)
+    assert (r.intent, decide(r, text).action) == ("chatter", "ignore")
+
+
+@pytest.mark.xfail(strict=True, reason="news of a fix that names the trouble it ended (苍蝇) still reads as a report")
+def test_news_naming_the_trouble_it_ended_is_left_alone():
+    text = "物业给垃圾房装了个纱门，路过没那么多苍蝇了"
+    assert decide(get_parser().parse(text), text).action == "ignore"
+
+
+# ... while the same things, gone wrong, are still filed without a question.
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("单元门口新装的感应灯又不亮了，晚上黑乎乎的", "issue"),
+        ("物业新换的垃圾桶没盖子，苍蝇到处飞", "issue"),
+        ("4栋楼道里有人给电动车拉电线充电", "issue"),
+        ("楼下烧烤店油烟熏得我家窗户都黑了", "issue"),
+        ("我腿摔伤了下不了楼，谁能帮我取个快递", "wish"),
+    ],
+)
+def test_the_same_things_gone_wrong_are_filed(text, intent):
+    r = get_parser().parse(text)
+    assert (r.intent, decide(r, text).action) == (intent, "act")
