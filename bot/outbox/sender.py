@@ -110,6 +110,89 @@ _C = PlatformChat.__table__
 _ERROR_MAX = 500
 
 
+def _claim_query(*, interactive_only: bool):
+    """The due rows a claim may take (see the module's docstring, 2.), as of ``:b_now``."""
+    t = _T
+    now = bindparam("b_now")
+    # Per chat, the first row still in flight or waiting for a retry, in the interactive lane and
+    # in any lane: an interactive row waits only behind an earlier interactive one, a bulk row
+    # behind any earlier row. Found through the (status, next_attempt_at) index among the rows
+    # due later (claims, retries, quiet-hour holds), never through a chat's history.
+    blockers = (
+        select(
+            t.c.chat_id,
+            func.min(case((t.c.priority == INTERACTIVE, t.c.id))).label("first_interactive"),
+            func.min(t.c.id).label("first_any"),
+        )
+        .where(t.c.status == PENDING, t.c.next_attempt_at > now, t.c.attempts > 0)
+        .group_by(t.c.chat_id)
+        .cte("blockers")
+    )
+    first = case((t.c.priority == INTERACTIVE, blockers.c.first_interactive), else_=blockers.c.first_any)
+    query = (
+        select(
+            t.c.id, t.c.chat_id, t.c.text, t.c.buttons, t.c.reply_to_message_id, t.c.photo,
+            t.c.edit_message_id, t.c.kind, t.c.member_id, t.c.ref, t.c.attempts, t.c.request,
+            t.c.priority, _C.c.platform, _C.c.external_id, _C.c.kind.label("chat_kind"),
+        )
+        .select_from(t.join(_C, _C.c.id == t.c.chat_id).outerjoin(blockers, blockers.c.chat_id == t.c.chat_id))
+        .where(t.c.status == PENDING, t.c.next_attempt_at <= now, or_(first.is_(None), t.c.id < first))
+        .order_by(t.c.priority, t.c.id)
+        .limit(bindparam("b_limit"))
+    )
+    if interactive_only:
+        query = query.where(t.c.priority == INTERACTIVE)
+    return query
+
+
+# The sender's statements, built once: each call only binds values, so SQLAlchemy finds the
+# compiled form in its cache instead of building (and keying) a new statement every claim and
+# every write — a claim used to spend more time constructing its SQL than running it.
+_ROW = bindparam("b_id")
+_IDS = bindparam("b_ids", expanding=True)
+_NOW = bindparam("b_now")
+_OWNER = bindparam("b_owner")
+_PENDING_ROW = (_T.c.id == _ROW, _T.c.status == PENDING)
+_SQL_CLAIM_LOCK = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=CLAIM_LOCK_KEY)
+_SQL_RECLAIM = (
+    _T.update()
+    .where(_T.c.status == PENDING, _T.c.leased_by.is_not(None), _T.c.leased_by != _OWNER)
+    .values(next_attempt_at=_NOW, leased_by=None)
+)
+# rows written without a due time are due now
+_SQL_UNDATED = _T.update().where(_T.c.status == PENDING, _T.c.next_attempt_at.is_(None)).values(next_attempt_at=_NOW)
+_SQL_DUE = _claim_query(interactive_only=False)
+_SQL_DUE_INTERACTIVE = _claim_query(interactive_only=True)
+_SQL_CLAIM = (
+    _T.update().where(_T.c.id.in_(_IDS))
+    .values(attempts=_T.c.attempts + 1, next_attempt_at=bindparam("b_until"), leased_by=_OWNER)
+)
+_SQL_NEXT_DUE = select(func.min(_T.c.next_attempt_at)).where(_T.c.status == PENDING, _T.c.next_attempt_at > _NOW)
+_SQL_RENEW = (
+    _T.update().where(_T.c.id.in_(_IDS), _T.c.status == PENDING, _T.c.leased_by == _OWNER)
+    .values(next_attempt_at=bindparam("b_until"))
+)
+_SQL_SENT = _T.update().where(*_PENDING_ROW).values(
+    status=OutboxStatus.sent, sent_at=_NOW, sent_message_id=bindparam("b_mid"), last_error="", leased_by=None,
+)
+_SQL_RETRY = _T.update().where(*_PENDING_ROW).values(
+    next_attempt_at=bindparam("b_at"), last_error=bindparam("b_err"), leased_by=None
+)
+_SQL_DEAD = _T.update().where(*_PENDING_ROW).values(
+    status=OutboxStatus.dead, last_error=bindparam("b_err"), leased_by=None
+)
+_SQL_RELEASE = _T.update().where(*_PENDING_ROW).values(
+    attempts=case((_T.c.attempts > 0, _T.c.attempts - 1), else_=0), next_attempt_at=_NOW, leased_by=None,
+)
+_SQL_FAILED = _T.update().where(*_PENDING_ROW).values(
+    status=OutboxStatus.failed, last_error=bindparam("b_err"), leased_by=None
+)
+_SQL_SCRUB = _T.update().where(_T.c.id == _ROW).values(text=bindparam("b_text"))
+_SQL_MOVED = _T.update().where(*_PENDING_ROW).values(
+    next_attempt_at=_NOW, last_error=bindparam("b_err"), leased_by=None
+)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int = 8  # tries per row, then dead (flood limits, unexpected errors)
@@ -414,58 +497,20 @@ class Sender:
             conn = session.connection()
             if self.fence is not None and not self.fence(conn):
                 return 0
-            return conn.execute(
-                _T.update()
-                .where(_T.c.status == PENDING, _T.c.leased_by.is_not(None), _T.c.leased_by != self.owner)
-                .values(next_attempt_at=now, leased_by=None)
-            ).rowcount
+            return conn.execute(_SQL_RECLAIM, {"b_owner": self.owner, "b_now": now}).rowcount
 
     def _claim_rows(
         self, now: datetime, limit: int, interactive_only: bool = False
     ) -> tuple[list[_Claim] | None, datetime | None, bool]:
-        t = _T
         with self.db.transaction() as session:
             conn = session.connection()
             if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK_KEY})
+                conn.execute(_SQL_CLAIM_LOCK)
             if self.fence is not None and not self.fence(conn):
                 return None, None, False
-            # rows written without a due time are due now
-            conn.execute(
-                t.update().where(t.c.status == PENDING, t.c.next_attempt_at.is_(None)).values(next_attempt_at=now)
-            )
-            # Per chat, the first row still in flight or waiting for a retry, in the interactive
-            # lane and in any lane: an interactive row waits only behind an earlier interactive
-            # one, a bulk row behind any earlier row. Found through the (status, next_attempt_at)
-            # index among the rows due later (claims, retries, quiet-hour holds), never through a
-            # chat's history.
-            blockers = (
-                select(
-                    t.c.chat_id,
-                    func.min(case((t.c.priority == INTERACTIVE, t.c.id))).label("first_interactive"),
-                    func.min(t.c.id).label("first_any"),
-                )
-                .where(t.c.status == PENDING, t.c.next_attempt_at > now, t.c.attempts > 0)
-                .group_by(t.c.chat_id)
-                .cte("blockers")
-            )
-            first = case(
-                (t.c.priority == INTERACTIVE, blockers.c.first_interactive), else_=blockers.c.first_any
-            )
-            query = (
-                select(
-                    t.c.id, t.c.chat_id, t.c.text, t.c.buttons, t.c.reply_to_message_id, t.c.photo,
-                    t.c.edit_message_id, t.c.kind, t.c.member_id, t.c.ref, t.c.attempts, t.c.request,
-                    t.c.priority, _C.c.platform, _C.c.external_id, _C.c.kind.label("chat_kind"),
-                )
-                .select_from(t.join(_C, _C.c.id == t.c.chat_id).outerjoin(blockers, blockers.c.chat_id == t.c.chat_id))
-                .where(t.c.status == PENDING, t.c.next_attempt_at <= now, or_(first.is_(None), t.c.id < first))
-                .order_by(t.c.priority, t.c.id)
-                .limit(limit)
-            )
-            if interactive_only:
-                query = query.where(t.c.priority == INTERACTIVE)
-            page = conn.execute(query).all()
+            conn.execute(_SQL_UNDATED, {"b_now": now})
+            page = conn.execute(_SQL_DUE_INTERACTIVE if interactive_only else _SQL_DUE,
+                                {"b_now": now, "b_limit": limit}).all()
             taken: dict[tuple[int, int], int] = {}
             rows = []
             for r in page:  # in (priority, id) order: what a chat gets is the head of each lane
@@ -474,14 +519,9 @@ class Sender:
                     taken[lane] = taken.get(lane, 0) + 1
                     rows.append(r)
             if rows:
-                conn.execute(
-                    t.update()
-                    .where(t.c.id.in_([r.id for r in rows]))
-                    .values(attempts=t.c.attempts + 1, next_attempt_at=now + self._lease, leased_by=self.owner)
-                )
-            next_due = conn.execute(
-                select(func.min(t.c.next_attempt_at)).where(t.c.status == PENDING, t.c.next_attempt_at > now)
-            ).scalar()
+                conn.execute(_SQL_CLAIM, {"b_ids": [r.id for r in rows], "b_until": now + self._lease,
+                                          "b_owner": self.owner})
+            next_due = conn.execute(_SQL_NEXT_DUE, {"b_now": now}).scalar()
             texts = [rich_of(r.text) for r in rows]
             mentions = _mention_ids(session, rows, texts)
         claims = [
@@ -521,10 +561,7 @@ class Sender:
 
     def _renew_rows(self, ids: list[int], until: datetime) -> None:
         with self.db.transaction() as session:
-            session.connection().execute(
-                _T.update().where(_T.c.id.in_(ids), _T.c.status == PENDING, _T.c.leased_by == self.owner)
-                .values(next_attempt_at=until)
-            )
+            session.connection().execute(_SQL_RENEW, {"b_ids": ids, "b_until": until, "b_owner": self.owner})
 
     # --- sending -----------------------------------------------------------------------------
 
@@ -728,43 +765,22 @@ class Sender:
         return True
 
     def _write(self, outcomes: list[_Outcome], now: datetime) -> int:
-        t = _T
         by_kind: dict[str, list[_Outcome]] = {}
         for outcome in outcomes:
             by_kind.setdefault(outcome.kind, []).append(outcome)
-        pending_row = (t.c.id == bindparam("b_id"), t.c.status == PENDING)
         rerouted = 0
         with self.db.transaction() as session:
             conn = session.connection()
             if sent := by_kind.get("sent"):
-                conn.execute(
-                    t.update().where(*pending_row).values(
-                        status=OutboxStatus.sent, sent_at=now, sent_message_id=bindparam("b_mid"), last_error="",
-                        leased_by=None,
-                    ),
-                    [{"b_id": o.claim.message.id, "b_mid": o.message_id} for o in sent],
-                )
+                conn.execute(_SQL_SENT, [{"b_id": o.claim.message.id, "b_mid": o.message_id, "b_now": now}
+                                         for o in sent])
             if retry := by_kind.get("retry"):
-                conn.execute(
-                    t.update().where(*pending_row).values(
-                        next_attempt_at=bindparam("b_at"), last_error=bindparam("b_err"), leased_by=None
-                    ),
-                    [{"b_id": o.claim.message.id, "b_at": o.retry_at, "b_err": o.error[:_ERROR_MAX]} for o in retry],
-                )
+                conn.execute(_SQL_RETRY, [{"b_id": o.claim.message.id, "b_at": o.retry_at,
+                                           "b_err": o.error[:_ERROR_MAX]} for o in retry])
             if dead := by_kind.get("dead"):
-                conn.execute(
-                    t.update().where(*pending_row).values(status=OutboxStatus.dead, last_error=bindparam("b_err"),
-                                                          leased_by=None),
-                    [{"b_id": o.claim.message.id, "b_err": o.error[:_ERROR_MAX]} for o in dead],
-                )
+                conn.execute(_SQL_DEAD, [{"b_id": o.claim.message.id, "b_err": o.error[:_ERROR_MAX]} for o in dead])
             if release := by_kind.get("release"):
-                conn.execute(
-                    t.update().where(*pending_row).values(
-                        attempts=case((t.c.attempts > 0, t.c.attempts - 1), else_=0), next_attempt_at=now,
-                        leased_by=None,
-                    ),
-                    [{"b_id": o.claim.message.id} for o in release],
-                )
+                conn.execute(_SQL_RELEASE, [{"b_id": o.claim.message.id, "b_now": now} for o in release])
             for outcome in by_kind.get("failed", ()):
                 rerouted += self._write_unreachable(session, outcome, now)
             # done with (sent, given up, unreachable and re-routed): a login or invitation link
@@ -772,7 +788,7 @@ class Sender:
             secrets = [{"b_id": o.claim.message.id, "b_text": text.to_json()} for o in outcomes
                        if o.kind in ("sent", "dead", "failed") and (text := scrubbed(o.claim.message.text))]
             if secrets:
-                conn.execute(t.update().where(t.c.id == bindparam("b_id")).values(text=bindparam("b_text")), secrets)
+                conn.execute(_SQL_SCRUB, secrets)
             if moved := by_kind.get("moved"):
                 # the group and its pending rows (these among them) move to the new id; the rows
                 # are due again at once — an edit of an old message is left dead by move_chat
@@ -780,20 +796,13 @@ class Sender:
                         (o.claim.message.chat_id, o.claim.message.platform, o.new_chat_id) for o in moved):
                     new_chat = identities.resolve_chat(session, platform, new, kind="group", now=now)
                     groups.move_chat(session, old, new_chat.id, now=now)
-                conn.execute(
-                    t.update().where(*pending_row).values(next_attempt_at=now, last_error=bindparam("b_err"),
-                                                          leased_by=None),
-                    [{"b_id": o.claim.message.id, "b_err": o.error[:_ERROR_MAX]} for o in moved],
-                )
+                conn.execute(_SQL_MOVED, [{"b_id": o.claim.message.id, "b_now": now, "b_err": o.error[:_ERROR_MAX]}
+                                          for o in moved])
         return rerouted
 
     def _write_unreachable(self, session: Session, outcome: _Outcome, now: datetime) -> int:
         msg = outcome.claim.message
-        done = session.connection().execute(
-            _T.update()
-            .where(_T.c.id == msg.id, _T.c.status == PENDING)
-            .values(status=OutboxStatus.failed, last_error=outcome.error[:_ERROR_MAX], leased_by=None)
-        )
+        done = session.connection().execute(_SQL_FAILED, {"b_id": msg.id, "b_err": outcome.error[:_ERROR_MAX]})
         if done.rowcount == 0:
             return 0
         if msg.member_id is not None and msg.is_private:

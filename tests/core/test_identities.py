@@ -171,3 +171,43 @@ def test_an_account_another_process_added_meanwhile_is_read_not_doubled(any_db):
         s.add(OutboxMessage(chat_id=ids.chat(s, 424242), text="the transaction still works"))
     with any_db.session() as s:
         assert len(s.exec(select(ChatAccount).where(ChatAccount.external_id == "424242")).all()) == 1
+
+
+def test_a_new_person_another_process_added_meanwhile_is_read_not_doubled(any_db):
+    """The adapters' short way to a key (``account_key``): this update looked before the other
+    update's rows of the same new person were committed; its inserts meet the unique keys, it
+    reads their rows, and the update goes on — one account, one private chat."""
+
+    class MissesFirstLook:
+        def __init__(self, session):
+            self.session, self.looks = session, 0
+
+        def connection(self):
+            conn = self.session.connection()
+            outer = self
+
+            class Conn:
+                dialect = conn.dialect
+
+                def execute(self, stmt, params=None):
+                    if outer.looks == 0 and str(stmt).startswith("SELECT"):
+                        outer.looks += 1
+                        return conn.execute(stmt, {**params, "external": "never-seen"})
+                    return conn.execute(stmt, params)
+
+            return Conn()
+
+        def __getattr__(self, name):
+            return getattr(self.session, name)
+
+    with any_db.transaction() as s:
+        theirs = identities.resolve_account(s, "telegram", "434343", name="新邻居", private_chat="434343")
+        s.flush()
+        mine = identities.account_key(MissesFirstLook(s), "telegram", "434343", name="新邻居", private_chat="434343")
+        assert mine == theirs.id
+        s.add(OutboxMessage(chat_id=ids.chat(s, 434343), text="the transaction still works"))
+    with any_db.session() as s:
+        assert len(s.exec(select(ChatAccount).where(ChatAccount.external_id == "434343")).all()) == 1
+        assert len(s.exec(select(PlatformChat).where(PlatformChat.external_id == "434343")).all()) == 1
+        assert s.exec(select(ChatAccount).where(ChatAccount.external_id == "434343")).one().private_chat_id \
+            == theirs.private_chat_id

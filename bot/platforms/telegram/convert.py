@@ -58,8 +58,8 @@ class Ids:
         known = self.cache.accounts.get(user_id) if self.cache is not None else None
         if known is not None and (not name or known[1] == name):
             return known[0]
-        key = identities.resolve_account(self.session, PLATFORM, str(user_id), name=name,
-                                         private_chat=str(user_id), now=self.now).id
+        key = identities.account_key(self.session, PLATFORM, str(user_id), name=name, private_chat=str(user_id),
+                                     now=self.now)
         self._accounts[user_id] = (key, name)
         return key
 
@@ -67,7 +67,7 @@ class Ids:
         known = self.cache.chats.get(chat_id) if self.cache is not None else None
         if known is not None and (not title or known[1] == title):
             return known[0]
-        key = identities.resolve_chat(self.session, PLATFORM, str(chat_id), kind=kind, title=title, now=self.now).id
+        key = identities.chat_key(self.session, PLATFORM, str(chat_id), kind=kind, title=title, now=self.now)
         self._chats[chat_id] = (key, title)
         return key
 
