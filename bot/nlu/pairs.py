@@ -200,6 +200,8 @@ def only_impatience_added(a_text: str, b_text: str) -> bool:
         return not added.objects and added.trouble_kinds <= {"service"}
     # the clauses each adds, whole: the residuals split them where a character happens to agree
     n = len(os.path.commonprefix([a_text, b_text]))
+    if not signature(a_text[:n]).problems:
+        return False  # what both say is no report (「物业管家」 / 说话难听, 从来不在岗): the clauses are it
     sa, sb = signature(a_text[n:]), signature(b_text[n:])
 
     def impatient(s: Signature) -> bool:
