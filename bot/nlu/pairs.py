@@ -97,6 +97,7 @@ class PairModel:
     # up to ten open ones, each compared again with the next report).
     _weighted: np.ndarray = field(init=False, repr=False, compare=False)
     _seen: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _sounds: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_weighted", self.idf[:, None] * self.vectors)
@@ -113,18 +114,18 @@ class PairModel:
         z = h.reshape(len(self.b2), -1).sum(axis=1) + self.b2
         return float(np.mean(1.0 / (1.0 + np.exp(-z))))
 
+    def sound(self, ch: str) -> frozenset:
+        """The character's toneless readings (ids), cached: a few look-ups per comparison."""
+        got = self._sounds.get(ch)
+        if got is None:
+            i = ord(ch) - _CJK_FIRST
+            got = frozenset(int(r) for r in self.sounds[i] if r >= 0) if 0 <= i < len(self.sounds) else frozenset()
+            self._sounds[ch] = got
+        return got
+
     def homophones(self, x: str, y: str) -> bool:
         """Every character of ``x`` shares a reading with the one at its place in ``y``."""
-        if len(x) != len(y) or not x:
-            return False
-        for a, b in zip(x, y):
-            i, j = ord(a) - _CJK_FIRST, ord(b) - _CJK_FIRST
-            if not (0 <= i < len(self.sounds) and 0 <= j < len(self.sounds)):
-                return False
-            ra, rb = self.sounds[i], self.sounds[j]
-            if not ((ra[0] >= 0 and ra[0] in rb) or (ra[1] >= 0 and ra[1] in rb)):
-                return False
-        return True
+        return len(x) == len(y) > 0 and all(self.sound(a) & self.sound(b) for a, b in zip(x, y))
 
 
 _ARRAYS = ("mean", "scale", "w1", "b1", "w2", "b2")
@@ -214,33 +215,27 @@ def only_impatience_added(a_text: str, b_text: str) -> bool:
 
 
 def read_slips(a_text: str, b_text: str, model: PairModel) -> str:
-    """``b_text`` with its homophone slips of ``a_text``'s words written as there: a run of
-    characters in place of one that sounds the same (「三栋电题坏了」 against 「3栋电梯坏了」), or a
-    two-character word of ``b_text`` that ``a_text`` has with one character for a homophone
-    (「电题又趴窝了」 against 「电梯停在一楼不动了」)."""
-    m = SequenceMatcher(None, a_text, b_text, autojunk=False)
-    out = []
-    for op, i1, i2, j1, j2 in m.get_opcodes():
-        same = op == "replace" and model.homophones(a_text[i1:i2], b_text[j1:j2])
-        out.append(a_text[i1:i2] if same else b_text[j1:j2])
-    b = list("".join(out))
+    """``b_text`` with its homophone slips of ``a_text``'s words written as there: a two-character
+    word of ``b_text`` that ``a_text`` has with one character for a homophone (「十二栋的电题又趴窝
+    了」 against 「电梯停在一楼不动了」 reads 电梯)."""
     words = {a_text[i : i + 2] for i in range(len(a_text) - 1)}
     firsts: dict[str, list[str]] = {}
     seconds: dict[str, list[str]] = {}
-    for w in words:
+    for w in sorted(words):
         firsts.setdefault(w[0], []).append(w)
         seconds.setdefault(w[1], []).append(w)
+    b = list(b_text)
     for i in range(len(b) - 1):
-        word = b[i] + b[i + 1]
-        if word in words or not ("\u4e00" <= b[i] <= "\u9fff" and "\u4e00" <= b[i + 1] <= "\u9fff"):
+        x, y = b[i], b[i + 1]
+        if x + y in words or not ("\u4e00" <= x <= "\u9fff" and "\u4e00" <= y <= "\u9fff"):
             continue
-        for w in sorted(firsts.get(b[i], ())):
-            if model.homophones(w[1], b[i + 1]):
+        for w in firsts.get(x, ()):
+            if model.homophones(w[1], y):
                 b[i + 1] = w[1]
                 break
         else:
-            for w in sorted(seconds.get(b[i + 1], ())):
-                if model.homophones(w[0], b[i]):
+            for w in seconds.get(y, ()):
+                if model.homophones(w[0], x):
                     b[i] = w[0]
                     break
     return "".join(b)
@@ -252,6 +247,7 @@ def topics(text: str) -> frozenset[str]:
     return frozenset(concepts_in(text, grams) - STYLE_CONCEPTS)
 
 
+@lru_cache(maxsize=4096)  # the rules of ``same_issue`` and the features ask for the same pair
 def _residuals(x: str, y: str) -> tuple[str, str, float]:
     """What each text says that the other does not (the characters outside their common blocks,
     as segments), and the texts' similarity ratio."""
