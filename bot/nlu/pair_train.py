@@ -5,6 +5,7 @@ own data, deterministically, and measure it set by set.
     hgj nlu eval-pairs           # in-sample and leave-one-set-out accuracy, as JSON
 
 What it learns from:
+- the toneless readings of every CJK character (``pypinyin``, build time only), for slips;
 - a character embedding: positive PMI of characters seen within two of each other in the corpus'
   training rows, reduced by an eigendecomposition (no randomness), one unit vector per character;
 - the labelled pair sets (``tests/data/nlu/*/pairs.csv``: paraphrases and different problems at
@@ -36,7 +37,9 @@ from .text import normalize
 DIMS = 64
 WINDOW = 2
 MIN_COUNT = 3
-# C and the synthetic pairs' weight were chosen by the mean leave-one-set-out accuracy over the
+# The networks (``_fit``: MEMBERS of HIDDEN units, weight decay ALPHA) were chosen in round 4 by
+# the mean leave-one-set-out accuracy over the seven sets (4 / 8 / 12 units, decay 0.3 / 1 / 2):
+# see bot/nlu/README.md. Round 3's logistic regression's C and the synthetic pairs' weight were chosen by the mean leave-one-set-out accuracy over the
 # five labelled sets (C 0.3 / 1 / 3 / 10; weight 0 / 0.1 / 0.25 / 0.5 / 1 / 2, as a share of the
 # labelled pairs' weight). With four sets the synthetic pairs were worth about as much as none;
 # once dev3's 160 pairs came in, every weight above 0 cost 0–2 points on the mean (0 and C 1:
