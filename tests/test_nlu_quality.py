@@ -337,20 +337,21 @@ def test_shipped_pair_model_is_what_training_writes(pair_data, tmp_path):
 
 
 def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
-    # measured (trained on the other sets, tested on the one left out): dev3 0.8875, dev4 0.875,
-    # dev_r1 0.9262, dev_r2 0.9, dev_r3 0.8375, external_dev 0.975, external_dev2 0.95 — mean
-    # 0.9073; one building's unrelated reports (held-out corpus rows) merged 0.0396 (0.0213 before
-    # dev_r3 and dev4 joined the training pairs). After round 4's talk rows (the character embedding
-    # and the unrelated pairs come from the corpus): dev3 0.8625, dev4 0.8625, dev_r1 0.9262, dev_r2
-    # 0.9083, dev_r3 0.825, external_dev 0.9917, external_dev2 0.9417 — mean 0.9026; merged 0.0359.
+    # measured (trained on the other sets, tested on the one left out): dev3 0.925, dev4 0.8688,
+    # dev_r1 0.9508, dev_r2 0.9, dev_r3 0.8187, external_dev 0.975, external_dev2 0.9583 — mean
+    # 0.9138; one building's unrelated reports (held-out corpus rows) merged 0.0112. Before the
+    # network ensemble, the pinyin slips and the topic features (round 3's logistic regression):
+    # 0.8875 / 0.875 / 0.9262 / 0.9 / 0.8375 / 0.975 / 0.95, mean 0.9073, merged 0.0396.
     figures = evaluate_pairs(pair_data)
-    floors = {"dev3": 0.85, "dev4": 0.86, "dev_r1": 0.9, "dev_r2": 0.88, "dev_r3": 0.82, "external_dev": 0.96,
-              "external_dev2": 0.93}
+    # With round 4's talk rows in the corpus too: dev3 0.9, dev4 0.8688, dev_r1 0.9672, dev_r2
+    # 0.8917, dev_r3 0.8187, external_dev 0.975, external_dev2 0.9583 — mean 0.9114; merged 0.009.
+    floors = {"dev3": 0.89, "dev4": 0.85, "dev_r1": 0.93, "dev_r2": 0.88, "dev_r3": 0.8, "external_dev": 0.96,
+              "external_dev2": 0.94}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
-    assert figures["left_out_mean"] >= 0.9
-    assert figures["heldout_unrelated_merged"] <= 0.045
+    assert figures["left_out_mean"] >= 0.905
+    assert figures["heldout_unrelated_merged"] <= 0.02
 
 
 def test_shipped_model_is_small():

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .pairs import PairModel, core, features, only_directions_differ, only_impatience_added, pair_model
+from .pairs import (PairModel, core, features, only_directions_differ, only_impatience_added, pair_model,
+                    read_slips)
 from .parser import ParseResult, get_parser
 from .place import Gazetteer
 from .problems import AGENTS, CONTAINERS, Signature, signature
@@ -111,14 +112,16 @@ def _place_agree(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature)
 
 def pair_features(ra: ParseResult, rb: ParseResult, model: PairModel) -> np.ndarray | None:
     """The learned comparison's features of a pair, or None when the hard rules part them."""
-    sa, sb = signature(ra.text), signature(rb.text)
+    b_text = read_slips(ra.text, rb.text, model)
+    sa, sb = signature(ra.text), signature(b_text)
     if hard_different(ra, rb, sa, sb) is not None:
         return None
-    return _features(ra, rb, sa, sb, model)
+    return _features(ra, rb, b_text, sa, sb, model)
 
 
-def _features(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature, model: PairModel) -> np.ndarray:
-    return features(ra.text, rb.text, sa, sb, ra.category == rb.category,
+def _features(ra: ParseResult, rb: ParseResult, b_text: str, sa: Signature, sb: Signature,
+              model: PairModel) -> np.ndarray:
+    return features(ra.text, b_text, sa, sb, ra.category == rb.category,
                     ra.intent == "issue" and rb.intent == "issue", ra.urgent != rb.urgent,
                     _place_agree(ra, rb, sa, sb), rule_judgement(ra, rb, sa, sb), model)
 
@@ -131,16 +134,17 @@ def same_issue(
         parser = get_parser()
     ra = parser.parse(a, gazetteer) if isinstance(a, str) else a
     rb = parser.parse(b, gazetteer) if isinstance(b, str) else b
-    sa, sb = signature(ra.text), signature(rb.text)
+    model = pair_model()
+    b_text = read_slips(ra.text, rb.text, model)  # a homophone slip read as meant
+    sa, sb = signature(ra.text), signature(b_text)
     hard = hard_different(ra, rb, sa, sb)
     if hard is not None:
         return SameIssue(False, hard)
-    if core(ra.text) == core(rb.text):
+    if core(ra.text) == core(b_text):
         return SameIssue(True, 1.0)  # one message sent again, its punctuation or particles aside
-    if only_impatience_added(ra.text, rb.text):
+    if only_impatience_added(ra.text, b_text):
         return SameIssue(True, 0.9)
-    model = pair_model()
-    p = model.probability(_features(ra, rb, sa, sb, model))
+    p = model.probability(_features(ra, rb, b_text, sa, sb, model))
     return SameIssue(bool(p >= model.threshold), round(p, 4))
 
 
