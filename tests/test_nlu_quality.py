@@ -29,7 +29,8 @@ from bot.nlu.pairs import PAIR_MODEL_PATH
 from bot.nlu.train import DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus, train
 
 SHARED = shared_data_dir()
-KINDS = {"emergency", "plea", "not_emergency", "remit_vent", "short_title", "report", "wish", "group_chat", "notice"}
+KINDS = {"emergency", "plea", "not_emergency", "remit_vent", "short_title", "report", "wish", "group_chat", "notice",
+         "urgency4"}
 
 
 def test_corpus_is_large_labelled_and_split():
