@@ -179,3 +179,12 @@ def test_look_alikes_of_round_four_are_no_emergency(text):
 def test_an_empty_room_does_not_calm_a_fire():
     # 「里面没人」 says nobody is trapped; smoke pouring out of a locked shop still needs 119
     assert get_parser().parse("一楼商店卷帘门关着里面没人，门缝一直往外冒黑烟").urgent
+
+
+@pytest.mark.parametrize(
+    "text, numbers",
+    [("我姐羊水破了，电梯停了，谁来帮忙", ["120"]), ("湖上冰面裂了，有个人掉进冰窟窿了", ["119"]),
+     ("草坪上有蛇，把一个小孩的脚咬了", ["120"])],
+)
+def test_the_reply_names_the_numbers_for_round_four_kinds(text, numbers):
+    assert emergency_numbers(text) == numbers
