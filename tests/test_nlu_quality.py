@@ -19,7 +19,7 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV_R1, DEV_R2, DEV_R3, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, action_rates, evaluate_external, load_messages,
+    DEV3, DEV4, DEV_R1, DEV_R2, DEV_R3, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, action_rates, evaluate_external, load_messages,
 )
 from bot.nlu.parser import Parser
 from bot.nlu.pair_train import PairData
@@ -189,6 +189,23 @@ def test_frozen_set_is_in_the_repository_as_written():
     for name, md5 in FROZEN_MD5.items():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
+
+
+NEXT_ROUND_MD5 = {
+    "dev5/messages.csv": "f0c15d6e1049c4f1fb448184359960c1",
+    "dev5/pairs.csv": "34e6176b9e5b3a20d7491f395eb1fae5",
+    "frozen5/README.md": "f2c1f2d522f96dfe232b58f7d2797e75",
+    "frozen5/messages.csv": "f25b5dc9ecb990530656c0d0c252addd",
+    "frozen5/pairs.csv": "1b9663f98bff4cdde9a3de5c679a4694",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 4 for round 5 (dev5 to tune on, frozen5 to be judged on): as bytes,
+    # never parsed, and in no development set yet
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev5", "frozen5"} & {folder.name for folder in DEV_SETS.values()}
 
 DEV_R3_MD5 = {
     "messages.csv": "ca410ab7967f5df43fe0f3c13f02ff63",

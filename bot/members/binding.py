@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 from bot import identities, notices
 from bot.infra.errors import InvalidInput, NotAllowed
 from bot.members import logins as access
+from bot.members.permissions import holds_staff_role
 from bot.messages import Outgoing
 from models import (
     BindAttempt,
@@ -37,6 +38,7 @@ from models import (
     OutboxStatus,
     PendingQuestion,
     Resident,
+    Rota,
 )
 
 from ..outbox import enqueue_all
@@ -330,8 +332,13 @@ def void_invitations_by(session: Session, member: Member, *, now: datetime) -> i
 def end_calendar(session: Session, member: Member) -> None:
     """The member's calendar link (sent to the account in /myshifts) stops working: whoever holds
     it would otherwise read the patrol times and places, and the handoff notes, for good. The
-    member gets a new link with the next /myshifts."""
+    member gets a new link with the next /myshifts. Staff also saw every rota's link of their
+    community (``/api/rotas``): those end too, and the staff who remain get new ones with their
+    next look (their calendar apps subscribe again)."""
     session.execute(delete(CalendarFeed).where(CalendarFeed.member_id == member.id))
+    if holds_staff_role(member):
+        session.execute(delete(CalendarFeed).where(
+            CalendarFeed.rota_id.in_(select(Rota.id).where(Rota.community_id == member.community_id))))
 
 
 def set_status(session: Session, member: Member, status: str, *, now: datetime) -> None:

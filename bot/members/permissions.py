@@ -112,13 +112,15 @@ def may_manage_rota(member: Member | None, community_id: int, grid_id: int | Non
 # --- what one may see -----------------------------------------------------------------------
 
 
+def holds_staff_role(member: Member) -> bool:
+    """Leaders, unit cadres, community workers and office admins: the roles that see the
+    community's dashboard and its rotas' calendar links — whatever the member's status now."""
+    return member.is_office_admin or member.role in (Role.district_leader, Role.unit_cadre, Role.community_worker)
+
+
 def may_see_dashboard(member: Member | None) -> bool:
     """Leaders, unit cadres, community workers and office admins see their community's dashboard."""
-    return (
-        member is not None
-        and member.status != MemberStatus.left
-        and (member.is_office_admin or member.role in (Role.district_leader, Role.unit_cadre, Role.community_worker))
-    )
+    return member is not None and member.status != MemberStatus.left and holds_staff_role(member)
 
 
 def may_see_stats(member: Member | None) -> bool:

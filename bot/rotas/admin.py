@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from bot.infra.config import Settings
 from bot.infra.errors import InvalidInput
 from bot.members.permissions import may_manage_rota
-from bot.rotas.spec import QUORUM_ABOVE_TEAM, RotaSpec
+from bot.rotas.spec import QUORUM_ABOVE_REMAINING, QUORUM_ABOVE_TEAM, RotaSpec
 from bot.rotas.turns import (
     ON,
     UTC,
@@ -20,6 +20,7 @@ from bot.rotas.turns import (
     local_day,
     materialise,
     repair,
+    rota_code,
     shift_code,
     team,
     team_ids,
@@ -154,6 +155,11 @@ def remove_from_team(session: Session, rota: Rota, members: list[Member], *, by:
     gone = {m.id for m in members} & set(ids)
     if len(gone) == len(ids):
         raise InvalidInput("排班至少要留一名队员")
+    left = len(ids) - len(gone)
+    if rota.quorum > left:
+        # the check of create/size, here too: a shrunken team below its quorum would end every
+        # shift in calls and escalations
+        raise InvalidInput(QUORUM_ABOVE_REMAINING.format(quorum=rota.quorum, team=left, code=rota_code(rota)))
     set_team(session, rota, [i for i in ids if i not in gone], now=now)
     return len(gone)
 

@@ -29,6 +29,8 @@ KIND_WORDS: dict[str, str] = {
 # more than size is a short shift by design (the team is asked for the rest); more than the team is
 # a shift nobody can fill: every one would end in calls and escalations
 QUORUM_ABOVE_TEAM = "最少人数（{quorum}人）多于队员人数（{team}人）：每一班都凑不齐，会天天催人、层层上报"
+# the same, reached by taking people off the team: say how to get there
+QUORUM_ABOVE_REMAINING = (QUORUM_ABOVE_TEAM + "。请先调低人数（/rota {code} 人数 {team}），再移出队员")
 _DAY_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7, "七": 7}
 _EN_DAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 _WEEKDAY_ZH = "一二三四五六日"

@@ -194,6 +194,16 @@ def test_handoff_note_reaches_the_next_shift(chat, db, world, clock, settings):
     assert "已转给下一班" in chat.text("李四", "补充：2栋门口有积水")
 
 
+def test_taking_people_off_a_team_below_its_quorum_is_refused_with_the_way_out(chat, db, world, clock, settings):
+    chat.say("gm1", "/newrota 夜巡 巡逻 每天 20:00-22:00 2人 张三 李四 王五")
+    refused = chat.text("gm1", "/rota R1 减 李四 王五")
+    assert "最少人数（2人）多于队员人数（1人）" in refused and "/rota R1 人数 1" in refused
+    with db.session() as s:  # nobody was taken off
+        assert [m.name for m in turns.team(s, s.get(Rota, 1))] == ["张三", "李四", "王五"]
+    assert "人数已更新" in chat.text("gm1", "/rota R1 人数 1")
+    assert "已移出 2 名队员" in chat.text("gm1", "/rota R1 减 李四 王五")
+
+
 def test_manage_rota_and_cover_a_shift(chat, db, world, clock, settings):
     chat.say("gm1", "/newrota 夜巡 巡逻 每天 20:00-22:00 2人 张三 李四 王五")
     assert "已加入 1 名队员" in chat.text("gm1", "/rota R1 加 赵六")

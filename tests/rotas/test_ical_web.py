@@ -100,6 +100,23 @@ def test_api_creates_and_lists_rotas_and_serves_feeds(client, world, clock):
     assert client.get("/ical/rota/not-a-token.ics").status_code == 404
 
 
+def test_rota_links_staff_saw_end_when_one_of_them_leaves(client, db, world, clock, settings):
+    from bot.members import binding
+
+    with db.transaction() as s:
+        make_rota(s, world, settings, clock.now())
+    link = client.get("/api/rotas", headers=login(world, clock, "worker1")).json()[0]["ical"]
+    assert client.get(link).status_code == 200
+    with db.transaction() as s:  # a volunteer leaving never saw it: the link stays
+        binding.set_status(s, s.get(type(world.m["张三"]), world.m["张三"].id), "left", now=clock.now())
+    assert client.get("/api/rotas", headers=login(world, clock, "office")).json()[0]["ical"] == link
+    with db.transaction() as s:
+        binding.set_status(s, s.get(type(world.m["worker1"]), world.m["worker1"].id), "left", now=clock.now())
+    assert client.get(link).status_code == 404
+    renewed = client.get("/api/rotas", headers=login(world, clock, "office")).json()[0]["ical"]
+    assert renewed != link and client.get(renewed).status_code == 200
+
+
 def test_member_feed_link_in_myshifts_only_in_private(db, world, clock, settings, tmp_path):
     from handlers import rotas as rota_handlers
     from handlers.context import Context
