@@ -55,14 +55,22 @@ UNSURE_CANDIDATES = ["有人管管吗", "楼下狗一直叫", "下水道有点�
                      "这个事谁能管", "谁能来看一眼"]
 
 
+# The tests answer 「2栋」 as 王奶奶, whose building holds this open demo report of hers: a candidate
+# the duplicate check takes for a follow-up of it (「有人管管吗」 may well be one) is offered for
+# support instead of filed, which is another flow.
+DEMO_REPORT_AT_THE_ANSWERED_BUILDING = "2栋楼下有人飞线充电，电线从三楼窗户拉下来"
+
+
 @pytest.fixture(scope="session")
 def unsure(parser) -> str:
     from bot.infra.config import Settings
     from bot.nlu.decision import ASK, decide
+    from bot.nlu.similar import same_issue
 
     threshold = Settings(_env_file=None).nlu_confidence
+    open_report = parser.parse(DEMO_REPORT_AT_THE_ANSWERED_BUILDING)
     for text in UNSURE_CANDIDATES:
-        if parser.parse(text).place.building:
+        if parser.parse(text).place.building or same_issue(parser.parse(text), open_report).same:
             continue
         if all(decide(parser.parse(t), t, threshold).action == ASK for t in (text, text + "？")):
             return text
