@@ -32,7 +32,9 @@ SHARED = shared_data_dir()
 KINDS = {"emergency", "plea", "not_emergency", "remit_vent", "short_title", "report", "wish", "group_chat", "notice",
          # round 4 (chat4): neighbours' talk about the compound's things, and reports and wishes worded like it
          "talk_news", "talk_found", "talk_trade", "talk_sight", "talk_glitch_over", "talk_reply", "notice_plain",
-         "talk_lookalike"}
+         "talk_lookalike",
+         # round 4 (urgent4): emergencies the issue names and their look-alikes
+         "urgency4"}
 
 
 def test_corpus_is_large_labelled_and_split():
@@ -48,10 +50,10 @@ def test_corpus_is_large_labelled_and_split():
 
 
 def test_heldout_corpus_quality():
-    # measured (2,222 rows: the 1,553 of rounds 1-4, the 459 of issue 10's first round, the 157
-    # of its second and the 53 of its third): intent 0.9374, category 0.887, place 0.9991, urgent
-    # recall 0.9234, precision 0.8723 (the held-out rows of issue 10 are emergencies without the
-    # rules' words and look-alikes written to sit next to them)
+    # measured (2,261 rows: the 1,553 of rounds 1-4, the 459 of issue 10's first round, the 157
+    # of its second, the 53 of its third and the 39 of its fourth): intent 0.9394, category 0.8859,
+    # place 0.9991, urgent recall 0.93, precision 0.8659 (the held-out rows of issue 10 are
+    # emergencies without the rules' words and look-alikes written to sit next to them)
     figures = evaluate_corpus(get_parser(), [r for r in load_corpus() if r.split == "test"])
     assert figures["intent_accuracy"] >= 0.93
     assert figures["category_accuracy"] >= 0.88
@@ -95,14 +97,17 @@ def _goals_hold(folder, rows: int, pairs: int, floors: dict) -> None:
 
 
 def test_external_dev_set_goals():
-    # measured: urgent recall 0.9742, false urgent 0.0128, group chat act 0.006 / ask 0.0119,
+    # measured: urgent recall 0.9871, false urgent 0.0128 (round 3: 0.9742 / 0.0128), group chat act 0.006 / ask 0.0119,
     # venting ignored 0.9423, short titles ignored 0.0, notices ignored 1.0, pairs 1.0 (the learned
     # comparison, trained on these pairs among others),
-    # intent 0.9697, category 0.9207
+    # intent 0.9673, category 0.9183
+    # merged round 4 (talk rows, urgency rows and head, duplicate networks), measured: urgent 0.9806 / 0.0114,
+    # group chat act 0.006 / ask 0.006, venting 0.9423, short titles 0.0, notices 1.0, pairs 0.9917 (in-sample),
+    # intent 0.9708, category 0.9218
     _goals_hold(EXTERNAL_DEV, 857, 120, {
-        "urgent_recall": 0.96, "false_urgent_rate": 0.015, "group_chat_act": 0.01, "group_chat_ask": 0.02,
-        "remit_vent_ignored": 0.93, "short_title_ignored": 0.01, "notice_ignored": 0.95, "pairs": 0.95,
-        "intent": 0.96, "category": 0.91})
+        "urgent_recall": 0.975, "false_urgent_rate": 0.014, "group_chat_act": 0.01, "group_chat_ask": 0.01,
+        "remit_vent_ignored": 0.937, "short_title_ignored": 0.005, "notice_ignored": 0.99, "pairs": 0.981,
+        "intent": 0.965, "category": 0.916})
 
 
 def test_round_one_frozen_set_goals():
@@ -111,10 +116,13 @@ def test_round_one_frozen_set_goals():
     # Measured now (after round 4's talk rows): urgent recall 0.9355, false urgent 0.0188 (0.0159
     # before), group chat act 0.0119 / ask 0.0119, venting ignored 0.9327, short titles ignored
     # 0.0194 (0.0 before), notices ignored 0.9697, pairs 0.9426, intent 0.9586, category 0.9102
+    # merged round 4 (talk rows, urgency rows and head, duplicate networks), measured: urgent 0.9613 / 0.0188,
+    # group chat act 0.0119 / ask 0.0238, venting 0.9327, short titles 0.0097, notices 0.9697, pairs 0.9754 (in-sample),
+    # intent 0.961, category 0.9149
     _goals_hold(DEV_R1, 846, 122, {
-        "urgent_recall": 0.93, "false_urgent_rate": 0.02, "group_chat_act": 0.015, "group_chat_ask": 0.015,
-        "remit_vent_ignored": 0.92, "short_title_ignored": 0.02, "notice_ignored": 0.95, "pairs": 0.9,
-        "intent": 0.955, "category": 0.9})
+        "urgent_recall": 0.956, "false_urgent_rate": 0.021, "group_chat_act": 0.016, "group_chat_ask": 0.028,
+        "remit_vent_ignored": 0.927, "short_title_ignored": 0.015, "notice_ignored": 0.959, "pairs": 0.965,
+        "intent": 0.956, "category": 0.909})
 
 
 def test_external_dev2_set_goals():
@@ -123,37 +131,45 @@ def test_external_dev2_set_goals():
     # false urgent 0.0116, group chat act 0.0 / ask 0.0059, venting ignored 0.9524, short titles
     # ignored 0.04, notices ignored 1.0, pairs 0.975, intent 0.9655, category 0.9357; after round 4's
     # talk rows: venting ignored 0.9619, short titles ignored 0.02, pairs 0.9417 (0.95 before)
+    # merged round 4 (talk rows, urgency rows and head, duplicate networks), measured: urgent 0.9935 / 0.0116,
+    # group chat act 0.0059 / ask 0.0059, venting 0.9619, short titles 0.02, notices 1.0, pairs 0.9417 (in-sample),
+    # intent 0.9714, category 0.9393
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
-        "urgent_recall": 0.98, "false_urgent_rate": 0.013, "group_chat_act": 0.01, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.94, "short_title_ignored": 0.05, "notice_ignored": 0.95, "pairs": 0.935,
-        "intent": 0.955, "category": 0.925})
+        "urgent_recall": 0.988, "false_urgent_rate": 0.014, "group_chat_act": 0.01, "group_chat_ask": 0.01,
+        "remit_vent_ignored": 0.956, "short_title_ignored": 0.025, "notice_ignored": 0.99, "pairs": 0.931,
+        "intent": 0.966, "category": 0.934})
 
 
 def test_round_two_frozen_set_goals():
     # round 2's frozen set, development data since round 3 (round 2 measured on it: urgent 0.9477
     # / 0.0175, group chat 0.0529 / 0.0235, venting 0.9143, short titles 0.09, pairs 0.725).
     # Measured now: urgent recall 0.9804, false urgent 0.0131, group chat act 0.0059 / ask 0.0059,
-    # venting ignored 0.9143, short titles ignored 0.09, notices ignored 1.0, pairs 0.9167 (in-sample;
+    # venting ignored 0.9143, short titles ignored 0.08, notices ignored 1.0, pairs 0.925 (in-sample;
     # left out 0.9),
     # intent 0.9393, category 0.8833; after round 4's talk rows: group chat act 0.0 / ask 0.0118,
     # venting ignored 0.9048, short titles ignored 0.07, intent 0.9417, category 0.8833
+    # merged round 4 (talk rows, urgency rows and head, duplicate networks), measured: urgent 0.9869 / 0.0131,
+    # group chat act 0.0 / ask 0.0118, venting 0.9143, short titles 0.07, notices 1.0, pairs 0.9167 (in-sample),
+    # intent 0.9488, category 0.8917
     _goals_hold(DEV_R2, 840, 120, {
-        "urgent_recall": 0.97, "false_urgent_rate": 0.015, "group_chat_act": 0.01, "group_chat_ask": 0.015,
-        "remit_vent_ignored": 0.9, "short_title_ignored": 0.1, "notice_ignored": 0.95, "pairs": 0.89,
-        "intent": 0.93, "category": 0.875})
+        "urgent_recall": 0.981, "false_urgent_rate": 0.016, "group_chat_act": 0.004, "group_chat_ask": 0.016,
+        "remit_vent_ignored": 0.909, "short_title_ignored": 0.076, "notice_ignored": 0.99, "pairs": 0.906,
+        "intent": 0.943, "category": 0.886})
 
 
 def test_dev3_set_goals():
     # round 3's development set (round 2's code on it: urgent 0.9085 / 0.0116, group chat 0.0529 /
     # 0.0118, venting 0.9143, short titles 0.06, notices 0.8667, pairs 0.7188). Measured now:
-    # urgent recall 0.9542, false urgent 0.0116, group chat act 0.0235 / ask 0.0235, venting
-    # ignored 0.8952, short titles ignored 0.06, notices ignored 0.9667, pairs 0.9 (in-sample; left
-    # out 0.875), intent
-    # 0.9417, category 0.9095
+    # urgent recall 0.9673, false urgent 0.0073 (round 3: 0.9542 / 0.0116), group chat act 0.0294
+    # / ask 0.0176, venting ignored 0.9048, short titles ignored 0.06, notices ignored 0.9333, pairs
+    # 0.9062 (in-sample; left out 0.875), intent 0.9393, category 0.9071
+    # merged round 4 (talk rows, urgency rows and head, duplicate networks), measured: urgent 0.9608 / 0.0087,
+    # group chat act 0.0176 / ask 0.0294, venting 0.9048, short titles 0.06, notices 1.0, pairs 0.925 (in-sample),
+    # intent 0.9429, category 0.9143
     _goals_hold(DEV3, 840, 160, {
-        "urgent_recall": 0.94, "false_urgent_rate": 0.013, "group_chat_act": 0.03, "group_chat_ask": 0.03,
-        "remit_vent_ignored": 0.88, "short_title_ignored": 0.07, "notice_ignored": 0.93, "pairs": 0.88,
-        "intent": 0.935, "category": 0.9})
+        "urgent_recall": 0.955, "false_urgent_rate": 0.011, "group_chat_act": 0.022, "group_chat_ask": 0.034,
+        "remit_vent_ignored": 0.899, "short_title_ignored": 0.065, "notice_ignored": 0.99, "pairs": 0.915,
+        "intent": 0.937, "category": 0.909})
 
 
 
@@ -163,10 +179,13 @@ def test_round_three_frozen_set_goals():
     # notices 0.7667, pairs 0.8125, intent 0.919, category 0.8738). Measured after round 4's talk
     # rows: urgent 0.9412 / 0.0175, group chat act 0.10 / ask 0.0353, venting 0.8952, short titles
     # 0.04, notices 0.7667, pairs 0.825 (in-sample), intent 0.9298, category 0.8857
+    # merged round 4 (talk rows, urgency rows and head, duplicate networks), measured: urgent 0.9804 / 0.0146,
+    # group chat act 0.1059 / ask 0.0353, venting 0.8952, short titles 0.04, notices 0.7667, pairs 0.8375 (in-sample),
+    # intent 0.925, category 0.8845
     _goals_hold(DEV_R3, 840, 160, {
-        "urgent_recall": 0.935, "false_urgent_rate": 0.02, "group_chat_act": 0.105, "group_chat_ask": 0.04,
-        "remit_vent_ignored": 0.89, "short_title_ignored": 0.05, "notice_ignored": 0.76, "pairs": 0.82,
-        "intent": 0.915, "category": 0.87})
+        "urgent_recall": 0.975, "false_urgent_rate": 0.017, "group_chat_act": 0.11, "group_chat_ask": 0.04,
+        "remit_vent_ignored": 0.89, "short_title_ignored": 0.045, "notice_ignored": 0.756, "pairs": 0.827,
+        "intent": 0.92, "category": 0.879})
 
 
 def test_dev4_set_goals():
@@ -175,9 +194,12 @@ def test_dev4_set_goals():
     # intent 0.9464, category 0.894; pairs 0.875 left out, 0.8812 in-sample). Measured after round
     # 4's talk rows: urgent 0.9673 / 0.0146, group chat act 0.0294 / ask 0.0176, venting 0.9429,
     # short titles 0.08, notices 0.9, pairs 0.8812 (in-sample), intent 0.944, category 0.8952
+    # merged round 4 (talk rows, urgency rows and head, duplicate networks), measured: urgent 0.9869 / 0.0146,
+    # group chat act 0.0294 / ask 0.0294, venting 0.9619, short titles 0.07, notices 0.9, pairs 0.9 (in-sample),
+    # intent 0.9452, category 0.8952
     _goals_hold(DEV4, 840, 160, {
-        "urgent_recall": 0.965, "false_urgent_rate": 0.016, "group_chat_act": 0.03, "group_chat_ask": 0.02,
-        "remit_vent_ignored": 0.94, "short_title_ignored": 0.08, "notice_ignored": 0.89, "pairs": 0.87,
+        "urgent_recall": 0.981, "false_urgent_rate": 0.017, "group_chat_act": 0.034, "group_chat_ask": 0.034,
+        "remit_vent_ignored": 0.956, "short_title_ignored": 0.076, "notice_ignored": 0.89, "pairs": 0.89,
         "intent": 0.94, "category": 0.89})
 
 FROZEN_MD5 = {
@@ -343,14 +365,15 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # network ensemble, the pinyin slips and the topic features (round 3's logistic regression):
     # 0.8875 / 0.875 / 0.9262 / 0.9 / 0.8375 / 0.975 / 0.95, mean 0.9073, merged 0.0396.
     figures = evaluate_pairs(pair_data)
-    # With round 4's talk rows in the corpus too: dev3 0.9, dev4 0.8688, dev_r1 0.9672, dev_r2
-    # 0.8917, dev_r3 0.8187, external_dev 0.975, external_dev2 0.9583 — mean 0.9114; merged 0.009.
-    floors = {"dev3": 0.89, "dev4": 0.85, "dev_r1": 0.93, "dev_r2": 0.88, "dev_r3": 0.8, "external_dev": 0.96,
-              "external_dev2": 0.94}
+    # Merged round 4 (talk rows and urgency rows in the corpus, the urgency head refitted): dev3
+    # 0.9062, dev4 0.8562, dev_r1 0.959, dev_r2 0.8833, dev_r3 0.8313, external_dev 0.975,
+    # external_dev2 0.9417 — mean 0.9075; merged 0.0078.
+    floors = {"dev3": 0.89, "dev4": 0.845, "dev_r1": 0.94, "dev_r2": 0.87, "dev_r3": 0.815, "external_dev": 0.96,
+              "external_dev2": 0.93}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
-    assert figures["left_out_mean"] >= 0.905
+    assert figures["left_out_mean"] >= 0.9
     assert figures["heldout_unrelated_merged"] <= 0.02
 
 

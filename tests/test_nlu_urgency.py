@@ -131,3 +131,60 @@ def test_a_word_or_two_is_never_urgent_by_the_head_alone():
     # 「妥了」: one known feature (了) carried the whole unit-length vector to p ≈ 0.97
     r = get_parser().parse("妥了")
     assert not r.urgent
+
+
+# Round 4: the kinds issue 10 names, in words written for these tests (not from any message set).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "客厅天花板哗哗往下流水，楼上家里锁着门",  # water coming into a home
+        "厨房下水道的黑水往外翻，都流到客厅了",  # sewage backing up
+        "插座那块墙全湿了，水还在往下渗",  # water reaching the wiring
+        "储藏室的门从外面打不开，里面有个老人在拍门",  # shut in
+        "铁门一碰就麻手，谁家的电线搭在门上了",  # a shock from something people touch
+        "路口的电线泡在积水里，还有小孩在蹚水",  # a wire in water
+        "变电箱边上在冒火星子",  # sparks
+        "招牌一头掉了一半，正对着小区门口",  # something half-fallen above people
+        "rq味好大，整层楼都是",  # gas in a pinyin slip
+        "楼道一股然气味，谁家的",  # 然气 for 燃气
+        "燃起泄露了，快关阀",  # 燃起 for 燃气
+        "草坪上有蛇，把一个小孩的脚咬了",  # an animal attacking
+        "几条野狗围着一个老人叫，老人站都站不稳",  # a pack round someone
+        "湖上的冰面裂了，上面还有人在滑",  # ice giving way
+        "我姐羊水破了，电梯停了，谁来帮忙",  # labour with no way down
+        "老人在屋里烧炭盆，电话一直打不通",  # fumes, nobody answers
+    ],
+)
+def test_kinds_the_rules_read_in_round_four(text):
+    r = get_parser().parse(text)
+    assert r.urgent and r.intent == "issue" and r.category == "safety"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "空调外机支架生锈了，建议物业找人检查一下",  # a hazard to fix, not an emergency
+        "上回楼上漏水像下雨一样，后来物业修好了",  # hindsight
+        "刚才那股燃气味是燃气公司在换表，已经没事了",  # handled
+        "地库的灯一直没人修，黑漆漆的",  # a neglected trouble
+        "冬天到了提醒大家别去湖上滑冰，冰面容易裂",  # a warning
+        "商铺卷帘门锁着，里面没人，快递放哪",  # an empty shop is no emergency by itself
+        "5栋119室门口的灯坏了",  # an address number
+    ],
+)
+def test_look_alikes_of_round_four_are_no_emergency(text):
+    assert not get_parser().parse(text).urgent
+
+
+def test_an_empty_room_does_not_calm_a_fire():
+    # 「里面没人」 says nobody is trapped; smoke pouring out of a locked shop still needs 119
+    assert get_parser().parse("一楼商店卷帘门关着里面没人，门缝一直往外冒黑烟").urgent
+
+
+@pytest.mark.parametrize(
+    "text, numbers",
+    [("我姐羊水破了，电梯停了，谁来帮忙", ["120"]), ("湖上冰面裂了，有个人掉进冰窟窿了", ["119"]),
+     ("草坪上有蛇，把一个小孩的脚咬了", ["120"])],
+)
+def test_the_reply_names_the_numbers_for_round_four_kinds(text, numbers):
+    assert emergency_numbers(text) == numbers

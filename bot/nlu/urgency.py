@@ -33,6 +33,36 @@ def _bare_plea(s: str) -> bool:
         return False
     return not _PLEA_FILLERS.sub("", _PLEA_WORDS.sub("", s))
 
+# Round 4 (issue 10): the kinds of emergency the issue names, each written by the kind rather than
+# by a phrase seen. Named, so that leave-one-set-out can leave out the kinds first met in one set.
+_ROUND4_KINDS: dict[str, str] = {
+    # water coming into a home from above or from the drains, or reaching the wiring
+    "water_in": (
+        r"(?:天花板|顶上|吊顶|房顶|楼上).{0,8}(?:哗哗|往下(?:流|淌|灌|浇|冲)|下水|跟下雨一样|像下雨|像瀑布)|漏水.{0,6}(?:跟|像)下雨|"
+        r"(?:电闸|电箱|电表|插座|配电).{0,6}(?:都湿|湿了|进水|在滴|滴水)"
+    ),
+    "sewage_in": r"(?:污水|脏水|黑水|粪水).{0,12}(?:往外冒|往外翻|往上反|反上来|满屋|满地)",
+    # someone shut in behind a door that does not open
+    "shut_in": r"打不开.{0,10}里面(?:还)?(?:有|关着)|(?:关|困|锁)(?:在)?里头|把人(?:关|困|锁)",
+    # a shock from something people touch
+    "shock": r"(?:碰|摸|扶)[^，。,.!！]{0,6}(?:麻手|发麻|手麻|就麻|都麻|电了)|麻手",
+    # sparks and arcs, a wire lying in water
+    "sparks": (
+        r"火星子|冒火花|喷火星|冒蓝光|闪蓝光|蓝光.{0,3}闪|(?:线|电|桩|插|箱|闸).{0,8}(?:啪啪|噼啪|滋滋)|"
+        r"(?:电线|线头|电缆).{0,6}(?:泡在|浸在|掉在|掉进|躺在).{0,2}(?:水|积水)"
+    ),
+    # something half-fallen right above where people pass
+    "overhead": r"(?:掉了一半|吊在空中|悬在半空|挂在半空|要掉|快掉|要塌|快塌|往下掉|摇摇欲坠).{0,16}(?:正上方|头顶|正对着)",
+    # gas in slips and pinyin (燃起 / 然气 are read as 燃气 by ``_prepare``): 煤起, rq
+    "gas_slips": r"(?<![a-z])rq(?![a-z]).{0,3}(?:味|泄|漏)|煤起.{0,2}(?:泄|漏|味|罐|管)",
+    # an animal attacking people: a snake's bite, a pack round a child
+    "animal": r"蛇.{0,12}咬|(?:狗|犬).{0,6}(?:围着|围住|围了).{0,8}(?:孩子|小孩|人|老人)",
+    # ice giving way under people, someone slipping into deep water
+    "ice_water": r"(?:冰面|冰上).{0,16}(?:裂|咔)|冰窟窿|(?:孩子|小孩|人|老人).{0,10}(?:滑进|掉进|落进|栽进).{0,6}(?:水|池|湖|河|塘)",
+    # labour with no way down
+    "labour": r"羊水破",
+}
+
 _URGENT = re.compile(
     "|".join(
         [
@@ -59,7 +89,7 @@ _URGENT = re.compile(
             # something hanging or coming loose above where people walk
             r"(?:挂着|吊着|悬着|悬在|歪了|晃|松了|要掉|快掉|摇摇欲坠|掉了一半|往下掉|一块一块).{0,20}(?:下面|底下|正下方|下方)(?:就|正好)?(?:是|有|就是)?.{0,12}(?:路|人|孩子|小孩|门口|通道|幼儿园|进出)",
             # fumes from a stove or a burner with someone who does not answer or feels ill
-            r"(?:煤炉|炉子|蜂窝煤|炭火|烧炭|排烟管|废气).{0,24}(?:叫不醒|没动静|不开门|没起来|起不来|头晕|昏|恶心|站不稳)|一氧化碳",
+            r"(?:煤炉|炉子|蜂窝煤|炭火|烧炭|排烟管|废气).{0,24}(?:叫不醒|没动静|不开门|没起来|起不来|头晕|昏|恶心|站不稳|不开|不应|没人应|打不通|没人接|不接)|一氧化碳",
             # a child struggling in water, an animal attacking people
             r"(?:孩子|小孩|小朋友|宝宝|人).{0,10}(?:深水|水里|池里|湖里|河里|水中).{0,6}(?:扑腾|挣扎|沉下|没冒头|呛水)|"
             r"(?:狗|犬).{0,12}(?:扑倒|咬住|扑上去|追着.{0,6}(?:咬|扑)|在咬人|咬人了[!！]|咬了?.{0,8}(?:口子|血|不松口))|"
@@ -70,6 +100,7 @@ _URGENT = re.compile(
             r"压住(?:了)?(?:一个|个|两个)?(?:人|家长|孩子|小孩|老人|他|她|腿)|口吐白沫|翻白眼|没(?:有)?呼吸|没气了|没心跳|心跳停",
             # a plea for someone to come now
             _PLEA,
+            *_ROUND4_KINDS.values(),
             # live wire
             r"带电|带着电|漏电|电线.{0,8}(?:掉|断|垂|冒|搭在|耷拉)|(?:高压线|电线杆).{0,4}(?:倒|掉|断)|"
             r"变压器.{0,4}(?:冒|响|炸)|配电(?:房|箱).{0,4}(?:冒|响|着火|着了)|电表箱.{0,4}(?:冒|着火|着了|火)|(?:电|线|插座|插头|开关).{0,6}噼里啪啦",
@@ -98,7 +129,7 @@ _NOT_NOW_KINDS: dict[str, str] = {
         r"(?:着火|起火|失火)了?(?:都|就|连|谁|可|怎|咋|拿|人都)|都可能|哪天|一着火|不怕.{0,4}着火|会触电|真着火|真有事"
     ),
     # what keeps happening
-    "habitual": r"经常|常年|每次|总是|老是|天天|每天|一(?:下雨|结冰|刮风|下雪)|好几个了|好几回|好几次",
+    "habitual": r"一直没人?(?:修|补|收拾|处理)|经常|常年|每次|总是|老是|天天|每天|一(?:下雨|结冰|刮风|下雪)|好几个了|好几回|好几次",
     # what has happened and is over
     "hindsight": (
         r"发生过|事故|复诊|疫苗|狂犬|虚惊|误报|已经(?:灭|修好|救出|出来|没事|处理|送医|送到)|已经有?.{0,4}(?:人|个|次|回).{0,3}(?:摔|滑|撞)|住院|(?:昨天|昨晚|前天)(?!.{0,6}(?:开始|到现在|一直|起))|没大碍|"
@@ -110,7 +141,7 @@ _NOT_NOW_KINDS: dict[str, str] = {
     # what is not there, or not yet
     "negation": (
         r"(?:还|暂时|目前|现在)没(?:倒|掉|塌|漏|着火|出事)|"
-        r"没人在里面|里面没人|没(?:有)?(?:人)?被?困(?:人|住)?了?[,，。 ]|没有?(?:了)?(?:煤气|燃气|煤汽|天然气)味|闻不到了|味道散了|"
+        r"(?:电梯|轿厢|困|被关|关在|卡住).{0,12}(?:没人在里面|里面没人)|没(?:有)?(?:人)?被?困(?:人|住)?了?[,，。 ]|没有?(?:了)?(?:煤气|燃气|煤汽|天然气)味|闻不到了|味道散了|"
         r"(?<!是)不是着火|没着火"
     ),
     # a letter to an office, a question of who is responsible, a shop's service
@@ -151,11 +182,14 @@ def mask_addresses(s: str) -> str:
 
 
 # Voice-typing slips the rules read as what they stand for: 电体 (电梯), 天然汽 / 液化汽 (气).
-_SLIPS = re.compile(r"电体|(?<=天然)汽|(?<=液化)汽")
+_SLIPS = re.compile(r"电体|(?<=天然)汽|(?<=液化)汽|(?<![天燃])然气|燃起(?=泄|漏|味|管)")
+
+
+_SLIP_FOR = {"电体": "电梯", "然气": "燃气", "燃起": "燃气"}
 
 
 def _prepare(s: str) -> str:
-    return mask_addresses(_SLIPS.sub(lambda m: "电梯" if m.group() == "电体" else "气", s))
+    return mask_addresses(_SLIPS.sub(lambda m: _SLIP_FOR.get(m.group(), "气"), s))
 
 
 def rule_flags(s: str) -> tuple[bool, bool]:
@@ -178,7 +212,12 @@ def urgent_hint(s: str) -> bool:
 # Round 3 (5-fold CV of the training rows and real chatter): a rule's words need the head at 0.1,
 # not 0.2 — recall 95.2 → 95.6 %, false urgent 1.32 → 1.36 %.
 URGENT_CONFIRM = 0.1
-URGENT_SURE = 0.4
+# Round 4 (head refitted at C 100, whose probabilities spread wider): the head alone 0.4 → 0.3.
+# Chosen on six development sets at a time with a miss weighed as three false alarms (a sealed
+# set has cost about four points of recall against half a point of false alarms), judged on the
+# seventh; on all seven, 27 → 21 misses and 52 → 63 false alarms of 5,900 messages; 5-fold CV of
+# the training rows (out-of-fold heads) 43 → 32 misses, 112 → 137 false alarms of 8,900.
+URGENT_SURE = 0.3
 URGENT_CHATTER_GATE = 0.5
 # … and when the head is surer, it may overrule a model that leans more to chatter: pleas and
 # lost children read like neighbours' talk (「大家帮帮我，我女儿刚才在游乐场不见了」). 5-fold
@@ -232,12 +271,12 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0) -
 _NUMBER_RULES = (
     ("119", re.compile(
         r"火|烟|焦糊|烧焦|糊味|煤气|燃气|天然气|液化气|煤汽|燃汽|报警器.{0,4}(?:响|叫)|爆炸|被困|困在|困住|关在|"
-        r"卡在|卡住|出不来|(?:窗台|阳台|窗户|窗外|护栏|栏杆|楼顶|房顶|屋顶|天台).{0,8}(?:孩子|小孩|宝宝|人)|"
+        r"卡在|卡住|出不来|冰窟窿|冰面.{0,6}裂|(?:窗台|阳台|窗户|窗外|护栏|栏杆|楼顶|房顶|屋顶|天台).{0,8}(?:孩子|小孩|宝宝|人)|"
         r"(?:孩子|小孩|宝宝).{0,8}(?:窗台|阳台|窗户|窗外|护栏|栏杆|楼顶|房顶|屋顶|天台)|"
         r"(?:要|快|就要|马上|眼看).{0,3}(?:掉下来|塌|倒下来|砸下来|砸到)|摇摇欲坠")),
     ("120", re.compile(
         r"晕|倒地|摔|跌|起不来|爬不起|站不起|动不了|流血|出血|血|受伤|伤了|头破|破了|骨折|抽搐|心脏|喘不|呼吸|烫伤|触电|"
-        r"急救|救护|昏|叫不醒|没反应|溺水|落水|咬伤|咬了|被咬|咬人|砍|捅|中毒|噎|吞")),
+        r"急救|救护|昏|叫不醒|没反应|溺水|落水|咬伤|咬了|被咬|咬人|砍|捅|中毒|噎|吞|羊水|见红")),
     ("110", re.compile(
         r"打架|斗殴|打人|打起来|动手|砍|捅|持刀|拿刀|刀|偷|抢|砸|闹事|威胁|可疑|跳楼|报警(?!器)|家暴|"
         r"咬人|咬伤|被咬|扑人|追着.{0,2}咬|疯狗|恶犬|(?:窗台|阳台|窗外|楼顶|天台).{0,8}(?:孩子|小孩|宝宝)|"
