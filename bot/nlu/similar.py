@@ -110,11 +110,20 @@ def _place_agree(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature)
     return n + sum(bool(names & sb.places.get(kind, frozenset())) for kind, names in sa.places.items())
 
 
-def pair_features(ra: ParseResult, rb: ParseResult, model: PairModel) -> np.ndarray | None:
-    """The learned comparison's features of a pair, or None when the hard rules part them."""
+def _read_pair(ra: ParseResult, rb: ParseResult,
+               model: PairModel) -> tuple[str, Signature, Signature, float | None]:
+    """What both the bot's verdict and training start from: ``rb``'s text with its homophone
+    slips of ``ra``'s words read as meant, the two signatures, and the hard rules' score (None
+    when they let the pair through)."""
     b_text = read_slips(ra.text, rb.text, model)
     sa, sb = signature(ra.text), signature(b_text)
-    if hard_different(ra, rb, sa, sb) is not None:
+    return b_text, sa, sb, hard_different(ra, rb, sa, sb)
+
+
+def pair_features(ra: ParseResult, rb: ParseResult, model: PairModel) -> np.ndarray | None:
+    """The learned comparison's features of a pair, or None when the hard rules part them."""
+    b_text, sa, sb, hard = _read_pair(ra, rb, model)
+    if hard is not None:
         return None
     return _features(ra, rb, b_text, sa, sb, model)
 
@@ -135,9 +144,7 @@ def same_issue(
     ra = parser.parse(a, gazetteer) if isinstance(a, str) else a
     rb = parser.parse(b, gazetteer) if isinstance(b, str) else b
     model = pair_model()
-    b_text = read_slips(ra.text, rb.text, model)  # a homophone slip read as meant
-    sa, sb = signature(ra.text), signature(b_text)
-    hard = hard_different(ra, rb, sa, sb)
+    b_text, sa, sb, hard = _read_pair(ra, rb, model)
     if hard is not None:
         return SameIssue(False, hard)
     if core(ra.text) == core(b_text):
