@@ -39,9 +39,9 @@ WINDOW = 2
 MIN_COUNT = 3
 # The networks (``_fit``: MEMBERS of HIDDEN units, weight decay ALPHA) were chosen in round 4 by
 # the mean leave-one-set-out accuracy over the seven sets (4 / 8 / 12 units, decay 0.3 / 1 / 2):
-# see bot/nlu/README.md. Round 3's logistic regression's C and the synthetic pairs' weight were chosen by the mean leave-one-set-out accuracy over the
-# five labelled sets (C 0.3 / 1 / 3 / 10; weight 0 / 0.1 / 0.25 / 0.5 / 1 / 2, as a share of the
-# labelled pairs' weight). With four sets the synthetic pairs were worth about as much as none;
+# see bot/nlu/README.md. Round 3's logistic regression's C and the synthetic pairs' weight were
+# chosen by the mean leave-one-set-out accuracy over the five labelled sets (C 0.3 / 1 / 3 / 10;
+# weight 0 / 0.1 / 0.25 / 0.5 / 1 / 2, as a share of the labelled pairs' weight). With four sets the synthetic pairs were worth about as much as none;
 # once dev3's 160 pairs came in, every weight above 0 cost 0–2 points on the mean (0 and C 1:
 # 94.7 %; 0.5: 93.2 %): what people write outweighs what the corpus can be edited into. They
 # stay one constant away (``synthetic_pairs``) for the next comparison.

@@ -102,16 +102,17 @@ def test_api_creates_and_lists_rotas_and_serves_feeds(client, world, clock):
 
 def test_rota_links_staff_saw_end_when_one_of_them_leaves(client, db, world, clock, settings):
     from bot.members import binding
+    from models import Member
 
     with db.transaction() as s:
         make_rota(s, world, settings, clock.now())
     link = client.get("/api/rotas", headers=login(world, clock, "worker1")).json()[0]["ical"]
     assert client.get(link).status_code == 200
     with db.transaction() as s:  # a volunteer leaving never saw it: the link stays
-        binding.set_status(s, s.get(type(world.m["张三"]), world.m["张三"].id), "left", now=clock.now())
+        binding.set_status(s, s.get(Member, world.m["张三"].id), "left", now=clock.now())
     assert client.get("/api/rotas", headers=login(world, clock, "office")).json()[0]["ical"] == link
     with db.transaction() as s:
-        binding.set_status(s, s.get(type(world.m["worker1"]), world.m["worker1"].id), "left", now=clock.now())
+        binding.set_status(s, s.get(Member, world.m["worker1"].id), "left", now=clock.now())
     assert client.get(link).status_code == 404
     renewed = client.get("/api/rotas", headers=login(world, clock, "office")).json()[0]["ical"]
     assert renewed != link and client.get(renewed).status_code == 200
