@@ -2,7 +2,7 @@
 
 The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md and the README's "Benchmarks"), so a change that makes understanding worse
-fails here. The frozen external set (round 4's, ``tests/data/nlu/frozen4``) is never evaluated
+fails here. The frozen external set (round 5's, ``tests/data/nlu/frozen5``) is never evaluated
 here: only its files are checked.
 """
 
@@ -19,7 +19,7 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV_R1, DEV_R2, DEV_R3, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, action_rates, evaluate_external, load_messages,
+    DEV3, DEV4, DEV5, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, action_rates, evaluate_external, load_messages,
 )
 from bot.nlu.parser import Parser
 from bot.nlu.pair_train import PairData
@@ -202,37 +202,67 @@ def test_dev4_set_goals():
         "remit_vent_ignored": 0.956, "short_title_ignored": 0.076, "notice_ignored": 0.89, "pairs": 0.89,
         "intent": 0.94, "category": 0.89})
 
+def test_round_four_frozen_set_goals():
+    # round 4's frozen set, development data since round 5 (round 4 measured on it, once, sealed:
+    # urgent 0.9739 / 0.0146, group chat 0.0059 / 0.0176, venting 0.9429, short titles 0.05,
+    # notices 0.9, pairs 0.9125, intent 0.9595, category 0.9274). Measured after its pairs joined
+    # the pair model's training: pairs 0.9313 (in-sample; left out 0.9187), the rest unchanged
+    _goals_hold(DEV_R4, 840, 160, {
+        "urgent_recall": 0.97, "false_urgent_rate": 0.015, "group_chat_act": 0.006, "group_chat_ask": 0.018,
+        "remit_vent_ignored": 0.94, "short_title_ignored": 0.05, "notice_ignored": 0.89, "pairs": 0.92,
+        "intent": 0.955, "category": 0.92})
+
+
+def test_dev5_set_goals():
+    # round 5's development set, a sixth author's (round 3's code on it: urgent 0.908 / 0.007,
+    # group chat 0.088 / 0.041, venting 0.79, short titles 0.07, pairs 0.869; round 4's: urgent
+    # 0.9346 / 0.0015, group chat 0.0824 / 0.0471, venting 0.819, short titles 0.09, notices 1.0,
+    # intent 0.9083, category 0.8714, pairs 0.9062). Measured after its pairs joined the pair
+    # model's training: pairs 0.925 (in-sample; left out 0.9187)
+    _goals_hold(DEV5, 840, 160, {
+        "urgent_recall": 0.93, "false_urgent_rate": 0.002, "group_chat_act": 0.083, "group_chat_ask": 0.048,
+        "remit_vent_ignored": 0.81, "short_title_ignored": 0.09, "notice_ignored": 0.99, "pairs": 0.915,
+        "intent": 0.905, "category": 0.865})
+
+
 FROZEN_MD5 = {
-    "README.md": "23507f4c6a2f40fd96e1f5438327ac3f",
+    "README.md": "f2c1f2d522f96dfe232b58f7d2797e75",
+    "messages.csv": "f25b5dc9ecb990530656c0d0c252addd",
+    "pairs.csv": "1b9663f98bff4cdde9a3de5c679a4694",
+}
+
+
+def test_frozen_set_is_in_the_repository_as_written():
+    # round 5's frozen set (written during round 4 by a sixth author, from a brief only), compared
+    # as bytes, never parsed: nothing here may read (let alone tune on) its texts
+    assert FROZEN.name == "frozen5"
+    assert FROZEN not in DEV_SETS.values()
+    for name, md5 in FROZEN_MD5.items():
+        assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
+
+
+DEV_R4_MD5 = {
     "messages.csv": "9e9953612a6c32db7ad773caad79a061",
     "pairs.csv": "14cb9ea875ee853f4adb174b3fb03219",
 }
 
 
-def test_frozen_set_is_in_the_repository_as_written():
-    # round 4's frozen set, compared as bytes, never parsed: nothing here may read (let alone
-    # tune on) its texts
-    assert FROZEN.name == "frozen4"
-    for name, md5 in FROZEN_MD5.items():
-        assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
+def test_round_four_frozen_set_became_development_data_unchanged():
+    # evaluated once at the end of round 4 and development data since: its rows are as their
+    # author wrote them (only the README gained a paragraph on why it is dev now)
+    for name, md5 in DEV_R4_MD5.items():
+        assert hashlib.md5((DEV_R4 / name).read_bytes()).hexdigest() == md5, name
 
 
-
-NEXT_ROUND_MD5 = {
-    "dev5/messages.csv": "f0c15d6e1049c4f1fb448184359960c1",
-    "dev5/pairs.csv": "34e6176b9e5b3a20d7491f395eb1fae5",
-    "frozen5/README.md": "f2c1f2d522f96dfe232b58f7d2797e75",
-    "frozen5/messages.csv": "f25b5dc9ecb990530656c0d0c252addd",
-    "frozen5/pairs.csv": "1b9663f98bff4cdde9a3de5c679a4694",
+DEV5_MD5 = {
+    "messages.csv": "f0c15d6e1049c4f1fb448184359960c1",
+    "pairs.csv": "34e6176b9e5b3a20d7491f395eb1fae5",
 }
 
 
-def test_next_rounds_sets_are_in_the_repository_as_written():
-    # written during round 4 for round 5 (dev5 to tune on, frozen5 to be judged on): as bytes,
-    # never parsed, and in no development set yet
-    for name, md5 in NEXT_ROUND_MD5.items():
-        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev5", "frozen5"} & {folder.name for folder in DEV_SETS.values()}
+def test_round_five_development_set_is_as_its_author_wrote_it():
+    for name, md5 in DEV5_MD5.items():
+        assert hashlib.md5((DEV5 / name).read_bytes()).hexdigest() == md5, name
 
 DEV_R3_MD5 = {
     "messages.csv": "ca410ab7967f5df43fe0f3c13f02ff63",
@@ -368,8 +398,11 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # Merged round 4 (talk rows and urgency rows in the corpus, the urgency head refitted): dev3
     # 0.9062, dev4 0.8562, dev_r1 0.959, dev_r2 0.8833, dev_r3 0.8313, external_dev 0.975,
     # external_dev2 0.9417 — mean 0.9075; merged 0.0078.
-    floors = {"dev3": 0.89, "dev4": 0.845, "dev_r1": 0.94, "dev_r2": 0.87, "dev_r3": 0.815, "external_dev": 0.96,
-              "external_dev2": 0.93}
+    # Round 5 (dev_r4 and dev5 join; the network refitted on nine sets): dev3 0.9125, dev4 0.8812,
+    # dev5 0.9187, dev_r1 0.9508, dev_r2 0.875, dev_r3 0.825, dev_r4 0.9187, external_dev 0.9833,
+    # external_dev2 0.9417 — mean 0.9119; merged 0.0078.
+    floors = {"dev3": 0.9, "dev4": 0.87, "dev5": 0.905, "dev_r1": 0.94, "dev_r2": 0.865, "dev_r3": 0.815,
+              "dev_r4": 0.905, "external_dev": 0.97, "external_dev2": 0.93}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
