@@ -64,6 +64,16 @@ def resolve_chat(session: Session, platform: str, external_id: str | int, *, kin
     return chat
 
 
+def current_chat(session: Session, chat: PlatformChat) -> PlatformChat:
+    """The chat ``chat`` is now: itself, or the chat it became (a group upgraded to a supergroup,
+    perhaps more than once)."""
+    seen = {chat.id}
+    while chat.moved_to_id is not None and chat.moved_to_id not in seen:
+        chat = session.get(PlatformChat, chat.moved_to_id)
+        seen.add(chat.id)
+    return chat
+
+
 def resolve_account(session: Session, platform: str, external_id: str | int, *, name: str = "",
                     private_chat: str | int | None = None, now: datetime | None = None) -> ChatAccount:
     """The account the platform calls ``external_id``. ``private_chat``: the platform's id of the

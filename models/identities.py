@@ -32,6 +32,9 @@ class PlatformChat(SQLModel, table=True):
     external_id: str = Field(max_length=64)
     kind: str = Field(max_length=8)  # ChatKind
     title: str = Field(default="", max_length=128)
+    # the group became another chat (Telegram: a basic group upgraded to a supergroup gets a new
+    # id): what names the old id (an admin's ``hgj bind-group`` with an id copied before) means this
+    moved_to_id: int | None = Field(default=None, foreign_key="chat.id")
     created_at: datetime | None = utc_field()
 
 

@@ -135,9 +135,15 @@ def bind_group(
             raise typer.BadParameter(f"群聊 ID 不对：{err}") from None
         if chat.kind != "group":
             raise typer.BadParameter(f"{chat_id} 是私聊，不是群聊")
-        groups.bind(session, chat.id, community_name=community, grid_name=grid,
+        now_chat = identities.current_chat(session, chat)
+        groups.bind(session, now_chat.id, community_name=community, grid_name=grid,
                     compound_name=compound, title=title, force=force, now=_now())
+        became = now_chat.external_id if now_chat.id != chat.id else None
     where = community + (f" {grid}" if grid else "") + (f" {compound}" if compound else "")
+    if became is not None:
+        # the id was copied before the group was upgraded: nobody writes in the old chat any more
+        typer.echo(f"群 {chat_id} 已升级为超级群，新 ID {became}；已把新群绑定到 {where}")
+        return
     typer.echo(f"群 {chat_id} 已绑定到 {where}")
 
 

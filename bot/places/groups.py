@@ -25,6 +25,7 @@ from models import (
     OutboxMessage,
     OutboxStatus,
     PendingQuestion,
+    PlatformChat,
     Wish,
 )
 
@@ -167,6 +168,10 @@ def move_chat(session: Session, old_chat_id: int, new_chat_id: int, *, now: date
     if old_chat_id == new_chat_id:
         moved.group = session.get(ChatGroup, new_chat_id)
         return moved
+    old_chat = session.get(PlatformChat, old_chat_id)
+    if old_chat is not None and old_chat.moved_to_id != new_chat_id:
+        old_chat.moved_to_id = new_chat_id  # an id copied before the upgrade still finds the group
+        session.add(old_chat)
     old = session.get(ChatGroup, old_chat_id)
     new = session.get(ChatGroup, new_chat_id)
     if old is not None:

@@ -55,6 +55,35 @@ def test_demo_data_stats_export_and_bind(hgj, tmp_path):
     assert private.returncode != 0 and "不是 Telegram 群聊" in private.stderr and "Traceback" not in private.stderr
 
 
+def test_binding_a_group_by_the_id_it_had_before_it_became_a_supergroup_binds_the_supergroup(hgj, tmp_path):
+    from datetime import datetime, timezone
+
+    from bot import identities
+    from bot.infra.db import Database
+    from bot.places import groups
+    from models import ChatGroup, Grid
+
+    hgj("init")
+    hgj("demo-data")
+    assert "已绑定" in hgj("bind-group", "-4000000077", "--community", "白庙社区").stdout
+    db = Database(f"sqlite:///{tmp_path / 'cli.db'}")
+    with db.transaction() as s:  # what the bot does when Telegram says the group was upgraded
+        old = identities.resolve_chat(s, "telegram", "-4000000077", kind="group").id
+        new = identities.resolve_chat(s, "telegram", "-1004000000077", kind="group").id
+        groups.move_chat(s, old, new, now=datetime.now(timezone.utc))
+    db.engine.dispose()
+
+    # the admin still has the old id from before: the group as it is now gets the new binding
+    out = hgj("bind-group", "-4000000077", "--community", "白庙社区", "--grid", "第二网格", "--force").stdout
+    assert "已升级为超级群" in out and "-1004000000077" in out
+    db = Database(f"sqlite:///{tmp_path / 'cli.db'}")
+    with db.session() as s:
+        assert s.get(ChatGroup, old) is None
+        bound = s.get(ChatGroup, new)
+        assert bound is not None and s.get(Grid, bound.grid_id).name == "第二网格"
+    db.engine.dispose()
+
+
 def test_roster_errors_exit_non_zero_with_row_numbers(hgj, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("姓名,手机号,角色,社区\n张三,13800000001,5,白庙社区\n李四,123,5,白庙社区\n", encoding="utf-8")
