@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from bot.infra import metrics
+from bot.infra import changes, metrics
 from bot.places import service as places
 from models import Building, Compound
 
@@ -19,24 +19,28 @@ from .context import Context, GroupBinding
 from bot.nlu import Gazetteer, get_parser, same_issue  # noqa: F401
 
 _lock = threading.Lock()
-_gazetteers: dict[tuple[str, int], tuple[float, object]] = {}
+_gazetteers: dict[tuple[str, int], tuple[float, object, object]] = {}
 
 
 def gazetteer_for(ctx: Context, community_id: int):
-    """The community's ``Gazetteer``, built at most once per ``cache_ttl_seconds`` in this
-    process (one object per community, so the parser's per-gazetteer caches stay warm)."""
-    key = (str(ctx.session.get_bind().url), community_id)
+    """The community's ``Gazetteer``, kept per process (one object per community, so the
+    parser's per-gazetteer caches stay warm) and read again when place names changed anywhere
+    (``bot.infra.changes``: a roster import or an alias on another instance), or at the latest
+    after ``cache_ttl_seconds``."""
+    bind = ctx.session.get_bind()
+    key = (str(bind.url), community_id)
     now = time.monotonic()
+    seen = changes.version(bind)
     hit = _gazetteers.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    if hit is not None and hit[0] > now and seen is not None and hit[1] == seen:
+        return hit[2]
     raw = places.gazetteer(ctx.session, community_id)
     gaz = Gazetteer(compounds=raw["compounds"], buildings=raw["buildings"])
     with _lock:
         old = _gazetteers.get(key)
-        if old is not None and old[1] == gaz:
-            gaz = old[1]  # the same names: keep the object the parser already knows
-        _gazetteers[key] = (now + ctx.settings.cache_ttl_seconds, gaz)
+        if old is not None and old[2] == gaz:
+            gaz = old[2]  # the same names: keep the object the parser already knows
+        _gazetteers[key] = (now + ctx.settings.cache_ttl_seconds, seen, gaz)
     return gaz
 
 

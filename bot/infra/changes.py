@@ -1,5 +1,7 @@
 """Telling every process on the database that a group's binding changed, so a ``/bind`` on one
-instance is seen at once by the others (each keeps the bindings it read in a cache).
+instance is seen at once by the others (each keeps the bindings it read in a cache); and likewise
+that a community's place names changed (a roster import added buildings, an alias was added), so
+the place names the parser reads by are read again.
 
 - PostgreSQL: ``announce`` sends ``NOTIFY hgj_groups, '<chat id>'`` in the transaction of the
   change (delivered when it commits, never when it rolls back); a ``GroupWatch`` thread per
@@ -48,13 +50,31 @@ def _stamp(url: URL) -> Path | None:
 
 def announce(session: Session, chat_id: int) -> None:
     """In the transaction that changes a group's binding: the other processes will know."""
+    _announce(session, str(chat_id))
+
+
+def announce_places(session: Session) -> None:
+    """In the transaction that adds a compound, a building or a place alias."""
+    _announce(session, "places")
+
+
+def _announce(session: Session, payload: str) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": str(chat_id)})
+        # one notification per transaction and payload: PostgreSQL folds repeats of the same one
+        session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
         return
     stamp = _stamp(bind.url)
-    if stamp is not None:
-        event.listen(session, "after_commit", lambda _s: _touch(stamp), once=True)
+    if stamp is not None and not session.info.get("hgj_stamp"):
+        # one touch per commit, however many changes it holds (a roster adds hundreds of buildings)
+        session.info["hgj_stamp"] = True
+
+        def touch(_session) -> None:
+            session.info.pop("hgj_stamp", None)
+            _touch(stamp)
+
+        event.listen(session, "after_commit", touch, once=True)
+        event.listen(session, "after_rollback", lambda _s: session.info.pop("hgj_stamp", None), once=True)
 
 
 def _touch(stamp: Path) -> None:

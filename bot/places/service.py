@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from models import Building, Community, Compound, Grid, PlaceAlias
 
+from bot.infra import changes
 from bot.infra.errors import InvalidInput, NotFound
 from bot.infra.ids import fits, parse_id
 
@@ -170,6 +171,7 @@ def ensure_compound(
         found = Compound(community_id=community.id, name=normalize(name))
         session.add(found)
         session.flush()
+        changes.announce_places(session)
     for alias in aliases:
         add_alias(session, community.id, "compound", found.id, alias)
     return found, created
@@ -218,6 +220,7 @@ def ensure_building(
         )
         session.add(found)
         session.flush()
+        changes.announce_places(session)
     elif grid is not None and found.grid_id is None:
         found.grid_id = grid.id
         session.add(found)
@@ -267,6 +270,7 @@ def add_alias(session: Session, community_id: int, kind: str, target_id: int, al
         session.add(
             PlaceAlias(community_id=community_id, kind=kind, target_id=target_id, alias=alias)
         )
+        changes.announce_places(session)
 
 
 def building_label(session: Session, building: Building | None) -> str:
