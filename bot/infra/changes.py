@@ -59,22 +59,25 @@ def announce_places(session: Session) -> None:
 
 
 def _announce(session: Session, payload: str) -> None:
+    # once per transaction and payload, however many changes it holds (a roster import adds
+    # hundreds of buildings): PostgreSQL would fold the repeats anyway, but each costs a round trip
+    sent = session.info.setdefault("hgj_announced", set())
+    if payload in sent:
+        return
+    if not sent:
+        forget = lambda _s: session.info.pop("hgj_announced", None)  # noqa: E731
+        event.listen(session, "after_commit", forget, once=True)
+        event.listen(session, "after_rollback", forget, once=True)
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        # one notification per transaction and payload: PostgreSQL folds repeats of the same one
         session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
+        sent.add(payload)
         return
     stamp = _stamp(bind.url)
-    if stamp is not None and not session.info.get("hgj_stamp"):
-        # one touch per commit, however many changes it holds (a roster adds hundreds of buildings)
-        session.info["hgj_stamp"] = True
-
-        def touch(_session) -> None:
-            session.info.pop("hgj_stamp", None)
-            _touch(stamp)
-
-        event.listen(session, "after_commit", touch, once=True)
-        event.listen(session, "after_rollback", lambda _s: session.info.pop("hgj_stamp", None), once=True)
+    if stamp is not None:
+        if not sent:
+            event.listen(session, "after_commit", lambda _s: _touch(stamp), once=True)
+        sent.add(payload)
 
 
 def _touch(stamp: Path) -> None:
