@@ -131,11 +131,10 @@ def _quality() -> dict:
 
 def _cv() -> dict:
     from bot.nlu.evaluate import cross_validation
-    from bot.nlu.train import load_chatter, load_corpus
+    from bot.nlu.train import load_corpus, real_lines
 
-    chatter = SHARED / "chatter" / "train.csv"
-    lines = load_chatter(chatter)[0] if chatter.exists() else []
-    return cross_validation(load_corpus(), lines)
+    chatter, citizen = real_lines(SHARED)
+    return cross_validation(load_corpus(), chatter, citizen=citizen)
 
 
 def _frozen() -> dict:
@@ -147,6 +146,7 @@ def _frozen() -> dict:
 
 def _goals(result: dict) -> dict:
     """The figures of issue 10's table, per source, side by side."""
+    from bot.nlu.evaluate import DEV_SETS
 
     def of(messages: dict | None, pairs: dict | None = None, chatter: dict | None = None) -> dict:
         if not messages:
@@ -166,7 +166,7 @@ def _goals(result: dict) -> dict:
         "heldout": of(quality.get("heldout_by_kind"), chatter=quality.get("real_chatter_heldout")),
         "cross_validation": of(result.get("cv", {}).get("messages"), chatter=result.get("cv", {}).get("real_chatter")),
         **{name: of(quality.get(name, {}).get("messages"), quality.get(name, {}).get("pairs"))
-           for name in ("external_dev", "dev_r1", "external_dev2", "dev_r2", "dev3", "dev_r3", "dev4")},
+           for name in DEV_SETS},
         "frozen": of(result.get("frozen", {}).get("messages"), result.get("frozen", {}).get("pairs")),
     }
     routing = result.get("routing", {})

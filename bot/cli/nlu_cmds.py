@@ -177,7 +177,7 @@ def nlu_train(
 ) -> None:
     """训练意图/类别模型 (build the shipped intent/category model)."""
     from bot.nlu.classifier import MODEL_PATH
-    from bot.nlu.train import CORPUS_PATH, load_chatter, load_corpus, train
+    from bot.nlu.train import CORPUS_PATH, load_chatter, load_citizen, load_corpus, train
 
     corpus = corpus or CORPUS_PATH
     if not corpus.exists():
@@ -190,7 +190,13 @@ def nlu_train(
         lines, _held = load_chatter(chatter)
     else:
         typer.echo(f"提示: 没有闲聊语料 {chatter}, 只用项目语料训练", err=True)
-    _echo_json(train(load_corpus(corpus), lines, out or MODEL_PATH))
+    citizen_path = shared_data_dir() / "citizen-messages" / "train.csv"
+    citizen: list[str] = []
+    if citizen_path.exists():
+        citizen, _held = load_citizen(citizen_path)
+    else:
+        typer.echo(f"提示: 没有群众来信 {citizen_path}, 意图模型不学它们", err=True)
+    _echo_json(train(load_corpus(corpus), lines, out or MODEL_PATH, citizen))
 
 
 @nlu_app.command("eval")

@@ -149,11 +149,13 @@ def evaluate_external(parser, folder: Path) -> dict:
     return out
 
 
-def cross_validation(corpus, chatter: list[str], folds: int = 5, workdir: Path | None = None) -> dict:
+def cross_validation(corpus, chatter: list[str], folds: int = 5, workdir: Path | None = None,
+                     citizen: list[str] = ()) -> dict:
     """The whole model, rebuilt ``folds`` times: the corpus' training rows and the real chatter
     lines are cut into folds by a hash of their text, each fold parsed by a model trained on the
     others. Figures as ``evaluate_messages`` on every training row, and the act/ask/ignore rates
-    of the real chatter lines. The thresholds (urgency, asking) stay as shipped."""
+    of the real chatter lines. The thresholds (urgency, asking) stay as shipped; ``citizen``
+    messages train every fold, as they train the shipped model (they are judged elsewhere)."""
     rows = sorted((r for r in corpus if r.split == "train"), key=lambda r: r.text)
     fold_of = lambda text: stable_bucket("cv" + text, folds)  # noqa: E731
     workdir = Path(workdir or tempfile.mkdtemp(prefix="hgj-nlu-cv-"))
@@ -162,7 +164,7 @@ def cross_validation(corpus, chatter: list[str], folds: int = 5, workdir: Path |
     for k in range(folds):
         model_path = workdir / f"fold{k}.npz"
         train([replace(r, split="test" if fold_of(r.text) == k else "train") for r in rows],
-              [t for t in chatter if fold_of(t) != k], model_path)
+              [t for t in chatter if fold_of(t) != k], model_path, citizen)
         parser = Parser(model_path)
         held = [r for r in rows if fold_of(r.text) == k]
         results.update(zip((r.text for r in held), parser.parse_many([r.text for r in held], CORPUS_GAZETTEER)))

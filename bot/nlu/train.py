@@ -63,6 +63,15 @@ REAL_CHATTER_WEIGHT = 2.0
 # C chosen on six sets and judged on the seventh picked 100 for all seven. 5-fold CV of the
 # training rows did not tell them apart (32 misses / 137 false alarms against 30 / 142).
 C_URGENT = 100.0
+# Real citizen messages (letters to a government message board, ``../shared/data/citizen-messages``:
+# every one an issue or a wish) join the intent head as issues, two thirds of them by id hash — the
+# other third is never trained on and judges. Round 5: a new author's 908 rows of group chat,
+# venting and notices taught the model that long complaints about a school or a pension are talk
+# (citizen messages kept 97.6 → 95.8 %); with these rows, 99.0 % of the held third, and venting
+# ignored on dev_r3 / dev5 no worse. They add no word to the vocabulary (that is built from the
+# corpus and the chatter alone), so nothing of their text ships, and they train neither the
+# category head (their labels are departments, not the bot's categories) nor urgency beyond "no".
+CITIZEN_WEIGHT = 1.0
 META_WEIGHT = 0.5
 # Every head is solved to its optimum, not to "close enough": the L2-regularised objective has one
 # minimum, so a converged fit is the same on any machine, while a fit stopped early lands wherever
@@ -108,11 +117,28 @@ def stable_bucket(key: str, n: int) -> int:
 
 def load_chatter(path: Path) -> tuple[list[str], list[str]]:
     """(lines for training, held-out lines) of the chatter set: a third is never trained on."""
+    return _thirds(path)
+
+
+def load_citizen(path: Path) -> tuple[list[str], list[str]]:
+    """(messages for training, held-out messages) of the citizen messages: a third is never trained on."""
+    return _thirds(path)
+
+
+def _thirds(path: Path) -> tuple[list[str], list[str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         rows = sorted(csv.DictReader(fh), key=lambda r: r["id"])
     train = [r["text"] for r in rows if stable_bucket(r["id"], 3) != 0]
     held = [r["text"] for r in rows if stable_bucket(r["id"], 3) == 0]
     return train, held
+
+
+def real_lines(shared: Path) -> tuple[list[str], list[str]]:
+    """The real messages the shipped model trains on, from the shared data folder when present:
+    (chatter lines, citizen messages), two thirds of each."""
+    chatter, citizen = shared / "chatter" / "train.csv", shared / "citizen-messages" / "train.csv"
+    return (load_chatter(chatter)[0] if chatter.exists() else [],
+            load_citizen(citizen)[0] if citizen.exists() else [])
 
 
 def _fit_head(X, y: list[str], C: float, n_text: int, weights: np.ndarray | None = None) -> LinearHead:
@@ -137,20 +163,23 @@ def _fit_head(X, y: list[str], C: float, n_text: int, weights: np.ndarray | None
     return LinearHead(tuple(clf.classes_), weights[: n_text + 1], weights[n_text + 1 :], intercept)
 
 
-def urgency_labels(rows: list[CorpusRow], n_chatter: int) -> list[str]:
-    return ["yes" if r.urgent else "no" for r in rows] + ["no"] * n_chatter
+def urgency_labels(rows: list[CorpusRow], n_others: int) -> list[str]:
+    return ["yes" if r.urgent else "no" for r in rows] + ["no"] * n_others
 
 
-def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH) -> dict:
-    """Fit both heads on the corpus' training split plus ``chatter`` and write the model."""
+def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH, citizen: list[str] = ()) -> dict:
+    """Fit the heads on the corpus' training split plus ``chatter`` (and ``citizen`` messages, as
+    issues, for the intent head) and write the model."""
     tokenizer = get_tokenizer()
     add_words(CORPUS_GAZETTEER.words)
     rows = sorted((r for r in corpus if r.split == "train"), key=lambda r: r.text)
-    texts = [r.text for r in rows] + sorted(chatter)
-    intents = [r.intent for r in rows] + ["chatter"] * len(chatter)
+    citizen = sorted(citizen)
+    texts = [r.text for r in rows] + sorted(chatter) + citizen
+    intents = [r.intent for r in rows] + ["chatter"] * len(chatter) + ["issue"] * len(citizen)
     analysed = [analyse(normalize(t), tokenizer) for t in texts]
 
-    df = Counter(f for text_feats, _meta, _c in analysed for f in set(text_feats))
+    # the vocabulary from the corpus and the chatter only: no word only the citizen letters hold ships
+    df = Counter(f for text_feats, _meta, _c in analysed[:len(texts) - len(citizen)] for f in set(text_feats))
     vocab = sorted(f for f, n in df.items() if n >= MIN_DF)
     n_docs = len(analysed)
     idf = np.array([math.log((1 + n_docs) / (1 + df[f])) + 1.0 for f in vocab])
@@ -162,13 +191,13 @@ def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH) -
     # the category head differed by up to 0.007 from one process to the next.
     pairs = [(sorted(a[0]), a[1]) for a in analysed]
     X = space.to_matrix(pairs)
-    real = np.array([1.0] * len(rows) + [REAL_CHATTER_WEIGHT] * len(chatter))
+    real = np.array([1.0] * len(rows) + [REAL_CHATTER_WEIGHT] * len(chatter) + [CITIZEN_WEIGHT] * len(citizen))
     intent_head = _fit_head(X, intents, C_INTENT, len(vocab), real)
     wanted = [i for i, r in enumerate(rows) if r.intent != "chatter"]
     category_head = _fit_head(
         X[wanted], [f"{rows[i].intent}/{rows[i].category}" for i in wanted], C_CATEGORY, len(vocab)
     )
-    urgent_head = _fit_head(X, urgency_labels(rows, len(chatter)), C_URGENT, len(vocab))
+    urgent_head = _fit_head(X, urgency_labels(rows, len(chatter) + len(citizen)), C_URGENT, len(vocab))
     save_model(
         out,
         {"vocab": np.array(vocab), "idf": idf.astype(np.float32), "meta_keys": np.array(meta_keys),
@@ -179,6 +208,7 @@ def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH) -
         "out": str(out),
         "corpus_train_rows": len(rows),
         "chatter_rows": len(chatter),
+        "citizen_rows": len(citizen),
         "features": len(vocab),
         "bytes": out.stat().st_size,
     }
@@ -209,15 +239,18 @@ def evaluate_corpus(parser, rows: list[CorpusRow]) -> dict:
 
 
 def evaluate_shared(parser, shared: Path) -> dict:
-    """Share of real citizen messages taken as issue/wish, of real chatter taken as chatter."""
+    """Share of real citizen messages taken as issue/wish, of real chatter taken as chatter (each
+    on its held-out third, and on all of it)."""
     out: dict = {}
     citizen = shared / "citizen-messages" / "train.csv"
     if citizen.exists():
-        with citizen.open(encoding="utf-8", newline="") as fh:
-            texts = [r["text"] for r in csv.DictReader(fh)]
-        res = parser.parse_many(texts)
-        out["citizen_issue_or_wish"] = round(sum(r.intent != "chatter" for r in res) / len(res), 4)
-        out["citizen_rows"] = len(res)
+        # the held-out third (never trained on) judges; all of them beside it
+        train_texts, held = load_citizen(citizen)
+        res = parser.parse_many(held)
+        out["citizen_heldout_issue_or_wish"] = round(sum(r.intent != "chatter" for r in res) / len(res), 4)
+        out["citizen_heldout_rows"] = len(res)
+        res_all = parser.parse_many(train_texts + held)
+        out["citizen_all_issue_or_wish"] = round(sum(r.intent != "chatter" for r in res_all) / len(res_all), 4)
     chatter = shared / "chatter" / "train.csv"
     if chatter.exists():
         train_lines, held = load_chatter(chatter)
