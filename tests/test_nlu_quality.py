@@ -294,6 +294,23 @@ def test_round_five_development_set_is_as_its_author_wrote_it():
     for name, md5 in DEV5_MD5.items():
         assert hashlib.md5((DEV5 / name).read_bytes()).hexdigest() == md5, name
 
+NEXT_ROUND_MD5 = {
+    "dev6/messages.csv": "bd961ddf2da5191a9a50462caecafb38",
+    "dev6/pairs.csv": "d7b7c95aae96a53aebbf99edd9a99db3",
+    "frozen6/README.md": "ca77a85aa0a4868afd3e0d7bcbcf33c7",
+    "frozen6/messages.csv": "f5a22474979ccabed9141d45b1cd7b06",
+    "frozen6/pairs.csv": "3b6fc0d39cb2c0faca7c10b39cc0a6af",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 5 by a seventh author for round 6 (dev6 to tune on, frozen6 to be judged
+    # on): as bytes, never parsed, and in no development set yet
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev6", "frozen6"} & {folder.name for folder in DEV_SETS.values()}
+
+
 DEV_R3_MD5 = {
     "messages.csv": "ca410ab7967f5df43fe0f3c13f02ff63",
     "pairs.csv": "3f9767ebd2d7905b68310d7c2d6402c0",
