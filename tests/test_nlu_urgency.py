@@ -188,3 +188,13 @@ def test_an_empty_room_does_not_calm_a_fire():
 )
 def test_the_reply_names_the_numbers_for_round_four_kinds(text, numbers):
     assert emergency_numbers(text) == numbers
+
+
+@pytest.mark.parametrize(
+    "text, numbers",
+    [("有没有人能过来一下 我妈坐在楼梯上说胸口疼 脸都白了", ["120"]),
+     ("拜托谁帮我报个警 有个喝醉的男的一直在踹我家门", ["110"])],
+)
+def test_the_reply_names_120_for_chest_pain_and_110_for_a_door_kicked_in(text, numbers):
+    # round 5 (from the urgent5 branch): pleas a new author wrote that named no number before
+    assert emergency_numbers(text) == numbers
