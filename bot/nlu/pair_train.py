@@ -396,6 +396,7 @@ def train_and_describe(out: Path | None = None) -> dict:
     model = train(out or PAIR_MODEL_PATH, data)
     return {"out": str(out or PAIR_MODEL_PATH), "sets": {n: len(p) for n, (p, _m) in data.sets.items()},
             "synthetic_pairs": len(data.synthetic[1]), "unrelated_pairs": len(data.unrelated[1]),
+            "unrelated_pairs_per_member": int(data.unrelated_members.sum(axis=1).mean()),
             "repeated_pairs": len(data.repeated[1]), "characters": len(model.chars),
             "members": len(model.b2), "hidden_units": int(model.w1.shape[1])}
 
@@ -407,6 +408,7 @@ def evaluate(data: PairData | None = None) -> dict:
     names = sorted(data.sets)
     everything = data.fit(names)
     out = {"synthetic_pairs": len(data.synthetic[1]), "unrelated_pairs": len(data.unrelated[1]),
+           "unrelated_pairs_per_member": int(data.unrelated_members.sum(axis=1).mean()),
            "repeated_pairs": len(data.repeated[1]),
            "heldout_unrelated_pairs": data.unrelated_heldout[0],
            "heldout_unrelated_merged": data.false_merges(everything), "sets": {}}
