@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.engine import URL
 from sqlmodel import Session
 
 from bot import identities
@@ -46,33 +44,26 @@ class _BindingCache:
     is not connected) every read goes to the database."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._rows: dict[tuple[URL, int], tuple[float, object, GroupBinding | None]] = {}
+        self._rows = changes.ChangeCache()
 
     def get(self, ctx: Context, chat_id: int) -> GroupBinding | None:
         bind = ctx.session.get_bind()
         key = (bind.url, chat_id)  # the URL itself (hashable): rendering it as text costs more than the lookup
         now = time.monotonic()
-        seen = changes.version(bind)
-        hit = self._rows.get(key)
-        if hit is not None and hit[0] > now and seen is not None and hit[1] == seen:
-            return hit[2]
+        seen, value = self._rows.get(bind, key, now)
+        if value is not changes.ChangeCache.MISSING:
+            return value
         row = groups.get(ctx.session, chat_id)
         value = GroupBinding.of(row) if row is not None else None
         if seen is not None:
-            with self._lock:
-                if len(self._rows) > 100_000:
-                    self._rows.clear()
-                self._rows[key] = (now + ctx.settings.cache_ttl_seconds, seen, value)
+            self._rows.put(key, seen, value, now + ctx.settings.cache_ttl_seconds)
         return value
 
     def forget(self, ctx: Context, chat_id: int) -> None:
-        with self._lock:
-            self._rows.pop((ctx.session.get_bind().url, chat_id), None)
+        self._rows.forget((ctx.session.get_bind().url, chat_id))
 
     def clear(self) -> None:
-        with self._lock:
-            self._rows.clear()
+        self._rows.clear()
 
 
 _bindings = _BindingCache()

@@ -19,7 +19,7 @@ from .context import Context, GroupBinding
 from bot.nlu import Gazetteer, get_parser, same_issue  # noqa: F401
 
 _lock = threading.Lock()
-_gazetteers: dict[tuple[str, int], tuple[float, object, object]] = {}
+_gazetteers = changes.ChangeCache()
 
 
 def gazetteer_for(ctx: Context, community_id: int):
@@ -30,23 +30,18 @@ def gazetteer_for(ctx: Context, community_id: int):
     bind = ctx.session.get_bind()
     key = (str(bind.url), community_id)
     now = time.monotonic()
-    seen = changes.version(bind)
-    hit = _gazetteers.get(key)
-    if hit is not None and hit[0] > now and seen is not None and hit[1] == seen:
-        return hit[2]
+    seen, gaz = _gazetteers.get(bind, key, now)
+    if gaz is not changes.ChangeCache.MISSING:
+        return gaz
     raw = places.gazetteer(ctx.session, community_id)
     gaz = Gazetteer(compounds=raw["compounds"], buildings=raw["buildings"])
-    with _lock:
-        old = _gazetteers.get(key)
-        if old is not None and old[2] == gaz:
-            gaz = old[2]  # the same names: keep the object the parser already knows
-        _gazetteers[key] = (now + ctx.settings.cache_ttl_seconds, seen, gaz)
-    return gaz
+    # the same names as before: keep the object the parser already knows
+    return _gazetteers.put(key, seen, gaz, now + ctx.settings.cache_ttl_seconds, keep_equal=True)
 
 
 def forget_gazetteers() -> None:
+    _gazetteers.clear()
     with _lock:
-        _gazetteers.clear()
         _issue_parses.clear()
 
 

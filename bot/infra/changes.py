@@ -103,6 +103,52 @@ def version(bind: Engine) -> object:
         return 0
 
 
+_MISSING = object()
+
+
+class ChangeCache:
+    """Values read from the database and kept in this process until ``version`` moves (a change
+    announced anywhere) or ``ttl`` seconds pass — the group bindings, the place names. Where no
+    version can be had (PostgreSQL while the listener is not connected) every lookup misses."""
+
+    MISSING = _MISSING
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[object, tuple[float, object, object]] = {}
+        self._limit = limit
+
+    def get(self, bind: Engine, key: object, now: float) -> tuple[object, object]:
+        """(the version now, to store with what is read next; the value kept for ``key`` while
+        still good, else ``MISSING``)."""
+        seen = version(bind)
+        hit = self._rows.get(key)
+        if hit is not None and hit[0] > now and seen is not None and hit[1] == seen:
+            return seen, hit[2]
+        return seen, _MISSING
+
+    def put(self, key: object, seen: object, value: object, expires: float, *, keep_equal: bool = False) -> object:
+        """Keep ``value`` (read under version ``seen``) until ``expires``; with ``keep_equal``, an
+        equal value kept before stays the one handed out (work keyed on it stays warm). Returns
+        the value kept."""
+        with self._lock:
+            old = self._rows.get(key)
+            if keep_equal and old is not None and old[2] == value:
+                value = old[2]
+            if len(self._rows) > self._limit:
+                self._rows.clear()
+            self._rows[key] = (expires, seen, value)
+        return value
+
+    def forget(self, key: object) -> None:
+        with self._lock:
+            self._rows.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
 class GroupWatch:
     """LISTENs for binding changes on PostgreSQL in a daemon thread; ``stop()`` ends it."""
 
