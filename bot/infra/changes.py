@@ -64,20 +64,19 @@ def _announce(session: Session, payload: str) -> None:
     sent = session.info.setdefault("hgj_announced", set())
     if payload in sent:
         return
-    if not sent:
+    first = not sent
+    sent.add(payload)
+    if first:
         forget = lambda _s: session.info.pop("hgj_announced", None)  # noqa: E731
         event.listen(session, "after_commit", forget, once=True)
         event.listen(session, "after_rollback", forget, once=True)
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
-        sent.add(payload)
         return
     stamp = _stamp(bind.url)
-    if stamp is not None:
-        if not sent:
-            event.listen(session, "after_commit", lambda _s: _touch(stamp), once=True)
-        sent.add(payload)
+    if stamp is not None and first:
+        event.listen(session, "after_commit", lambda _s: _touch(stamp), once=True)
 
 
 def _touch(stamp: Path) -> None:
