@@ -20,6 +20,7 @@ from handlers.context import Context, forget_bindings
 from handlers.types import Chat
 from tests import ids
 from tests.factories import build_world
+from tests.instances import another_instance
 from tests.rotas.test_scheduler import wait_for
 
 GROUP_TELEGRAM_ID = -100777
@@ -48,11 +49,7 @@ async def test_a_bind_on_another_instance_is_seen_at_once(backend, request, cloc
     with db.transaction() as s:
         build_world(s, clock.now())
         group = ids.chat(s, GROUP_TELEGRAM_ID, "阳光花园居民群")
-    watch = GroupWatch(db.engine).start() if backend == "postgres" else None
-    other = Database(db.url)  # the other instance
-    try:
-        if watch is not None:
-            assert await asyncio.to_thread(watch.wait_connected)
+    async with another_instance(db, listening=backend == "postgres", forget=forget_bindings) as other:
         assert seen(db, clock) is None  # unbound: cached as such
         assert seen(db, clock) is None
         with other.transaction() as s:
@@ -68,11 +65,6 @@ async def test_a_bind_on_another_instance_is_seen_at_once(backend, request, cloc
                 raise RuntimeError("the change failed after the bind")
         await asyncio.sleep(0.2)
         assert seen(db, clock) == "月亮湖社区"
-    finally:
-        other.dispose()
-        if watch is not None:
-            await asyncio.to_thread(watch.stop)
-        forget_bindings()
 
 
 @pytest.mark.postgres

@@ -12,13 +12,13 @@ import asyncio
 
 import pytest
 
-from bot.infra.changes import GroupWatch
 from bot.infra.config import Settings
 from bot.infra.db import Database
 from bot.places import service as places
 from handlers.context import Context
 from handlers.understanding import forget_gazetteers, gazetteer_for
 from tests.factories import build_world
+from tests.instances import another_instance
 from tests.rotas.test_scheduler import wait_for
 
 
@@ -36,11 +36,7 @@ async def test_a_compound_added_on_another_instance_is_known_at_once(backend, re
         build_world(s, clock.now())
         community = places.get_community(s, "白庙社区")
         community_id = community.id
-    watch = GroupWatch(db.engine).start() if backend == "postgres" else None
-    other = Database(db.url)  # the other instance
-    try:
-        if watch is not None:
-            assert await asyncio.to_thread(watch.wait_connected)
+    async with another_instance(db, listening=backend == "postgres", forget=forget_gazetteers) as other:
         before = compounds_seen(db, clock, community_id)
         assert "翠湖苑" not in before and compounds_seen(db, clock, community_id) == before  # cached
         with other.transaction() as s:
@@ -53,8 +49,3 @@ async def test_a_compound_added_on_another_instance_is_known_at_once(backend, re
                 raise RuntimeError("the import failed after the compound")
         await asyncio.sleep(0.2)
         assert "碧水湾" not in compounds_seen(db, clock, community_id)
-    finally:
-        other.dispose()
-        if watch is not None:
-            await asyncio.to_thread(watch.stop)
-        forget_gazetteers()
