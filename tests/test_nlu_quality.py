@@ -342,6 +342,23 @@ def test_round_six_development_set_is_as_its_author_wrote_it():
         assert hashlib.md5((DEV6 / name).read_bytes()).hexdigest() == md5, name
 
 
+NEXT_ROUND_MD5 = {
+    "dev7/messages.csv": "13e7977f0f61e7825d7e1bd9cdc7283b",
+    "dev7/pairs.csv": "e1ffadd7802de95c59b52079a1987e45",
+    "frozen7/README.md": "103dcbaecbe2519328ba4ea2530f51b1",
+    "frozen7/messages.csv": "f95407712cee2dc7608dca759c3cd017",
+    "frozen7/pairs.csv": "2a32cd1e283c80011f5861098d87b460",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 6 by an eighth author for round 7 (dev7 to tune on, frozen7 to be judged
+    # on): as bytes, never parsed, and in no development set yet
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev7", "frozen7"} & {folder.name for folder in DEV_SETS.values()}
+
+
 DEV_R3_MD5 = {
     "messages.csv": "ca410ab7967f5df43fe0f3c13f02ff63",
     "pairs.csv": "3f9767ebd2d7905b68310d7c2d6402c0",
