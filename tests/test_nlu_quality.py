@@ -114,8 +114,8 @@ def test_external_dev_set_goals():
     # 0.9833 (in-sample), intent 0.972, category 0.9183
     _goals_hold(EXTERNAL_DEV, 857, 120, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.013, "group_chat_act": 0.01, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.957, "short_title_ignored": 0.004, "notice_ignored": 0.996, "pairs": 0.979,
-        "intent": 0.97, "category": 0.921})
+        "remit_vent_ignored": 0.957, "short_title_ignored": 0.004, "notice_ignored": 0.996, "pairs": 0.987,
+        "intent": 0.971, "category": 0.922})
 
 
 def test_round_one_frozen_set_goals():
@@ -132,7 +132,7 @@ def test_round_one_frozen_set_goals():
     # pairs 0.9754 (in-sample), intent 0.9634, category 0.9161
     _goals_hold(DEV_R1, 846, 122, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.02, "group_chat_act": 0.016, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.947, "short_title_ignored": 0.034, "notice_ignored": 0.965, "pairs": 0.955,
+        "remit_vent_ignored": 0.947, "short_title_ignored": 0.034, "notice_ignored": 0.965, "pairs": 0.963,
         "intent": 0.966, "category": 0.928})
 
 
@@ -151,7 +151,7 @@ def test_external_dev2_set_goals():
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
         "urgent_recall": 0.996, "false_urgent_rate": 0.016, "group_chat_act": 0.004, "group_chat_ask": 0.01,
         "remit_vent_ignored": 0.967, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.946,
-        "intent": 0.971, "category": 0.952})
+        "intent": 0.968, "category": 0.949})
 
 
 def test_round_two_frozen_set_goals():
@@ -170,8 +170,8 @@ def test_round_two_frozen_set_goals():
     # 0.875 (in-sample), intent 0.9464, category 0.894
     _goals_hold(DEV_R2, 840, 120, {
         "urgent_recall": 0.982, "false_urgent_rate": 0.016, "group_chat_act": 0.004, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.938, "short_title_ignored": 0.084, "notice_ignored": 0.996, "pairs": 0.879,
-        "intent": 0.949, "category": 0.899})
+        "remit_vent_ignored": 0.938, "short_title_ignored": 0.084, "notice_ignored": 0.996, "pairs": 0.896,
+        "intent": 0.947, "category": 0.897})
 
 
 def test_dev3_set_goals():
@@ -188,8 +188,8 @@ def test_dev3_set_goals():
     # pairs 0.9375 (in-sample), intent 0.9512, category 0.9262
     _goals_hold(DEV3, 840, 160, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.012, "group_chat_act": 0.01, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.938, "short_title_ignored": 0.044, "notice_ignored": 0.962, "pairs": 0.939,
-        "intent": 0.959, "category": 0.936})
+        "remit_vent_ignored": 0.929, "short_title_ignored": 0.044, "notice_ignored": 0.962, "pairs": 0.933,
+        "intent": 0.957, "category": 0.935})
 
 
 
@@ -206,9 +206,9 @@ def test_round_three_frozen_set_goals():
     # 0.9869 / 0.0087, group chat act 0.0765 / ask 0.0588, venting 0.9048, short titles 0.03, notices 0.7667,
     # pairs 0.8812 (in-sample), intent 0.9321, category 0.8952
     _goals_hold(DEV_R3, 840, 160, {
-        "urgent_recall": 0.976, "false_urgent_rate": 0.01, "group_chat_act": 0.04, "group_chat_ask": 0.046,
-        "remit_vent_ignored": 0.938, "short_title_ignored": 0.055, "notice_ignored": 0.762, "pairs": 0.839,
-        "intent": 0.943, "category": 0.912})
+        "urgent_recall": 0.976, "false_urgent_rate": 0.01, "group_chat_act": 0.028, "group_chat_ask": 0.04,
+        "remit_vent_ignored": 0.948, "short_title_ignored": 0.055, "notice_ignored": 0.929, "pairs": 0.839,
+        "intent": 0.95, "category": 0.919})
 
 
 def test_dev4_set_goals():
@@ -225,8 +225,8 @@ def test_dev4_set_goals():
     # pairs 0.9125 (in-sample), intent 0.9524, category 0.9095
     _goals_hold(DEV4, 840, 160, {
         "urgent_recall": 0.996, "false_urgent_rate": 0.019, "group_chat_act": 0.01, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.977, "short_title_ignored": 0.075, "notice_ignored": 0.929, "pairs": 0.908,
-        "intent": 0.956, "category": 0.919})
+        "remit_vent_ignored": 0.977, "short_title_ignored": 0.075, "notice_ignored": 0.996, "pairs": 0.908,
+        "intent": 0.961, "category": 0.924})
 
 def test_round_four_frozen_set_goals():
     # round 4's frozen set, development data since round 5 (round 4 measured on it, once, sealed:
@@ -237,8 +237,8 @@ def test_round_four_frozen_set_goals():
     # 0.9804 / 0.0087, group chat act 0.0118 / ask 0.0059, venting 0.9714, short titles 0.05, notices 0.9,
     # pairs 0.9563 (in-sample), intent 0.9655, category 0.931
     _goals_hold(DEV_R4, 840, 160, {
-        "urgent_recall": 0.976, "false_urgent_rate": 0.012, "group_chat_act": 0.004, "group_chat_ask": 0.022,
-        "remit_vent_ignored": 0.986, "short_title_ignored": 0.034, "notice_ignored": 0.996, "pairs": 0.933,
+        "urgent_recall": 0.976, "false_urgent_rate": 0.012, "group_chat_act": 0.004, "group_chat_ask": 0.016,
+        "remit_vent_ignored": 0.986, "short_title_ignored": 0.034, "notice_ignored": 0.996, "pairs": 0.939,
         "intent": 0.979, "category": 0.949})
 
 
@@ -252,9 +252,9 @@ def test_dev5_set_goals():
     # 0.9542 / 0.0058, group chat act 0.0353 / ask 0.0118, venting 0.9048, short titles 0.05, notices 0.9667,
     # pairs 0.9187 (in-sample), intent 0.9571, category 0.925
     _goals_hold(DEV5, 840, 160, {
-        "urgent_recall": 0.969, "false_urgent_rate": 0.012, "group_chat_act": 0.028, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.929, "short_title_ignored": 0.055, "notice_ignored": 0.996, "pairs": 0.908,
-        "intent": 0.955, "category": 0.93})
+        "urgent_recall": 0.969, "false_urgent_rate": 0.012, "group_chat_act": 0.022, "group_chat_ask": 0.016,
+        "remit_vent_ignored": 0.919, "short_title_ignored": 0.055, "notice_ignored": 0.996, "pairs": 0.908,
+        "intent": 0.957, "category": 0.934})
 
 
 def test_round_five_frozen_set_goals():
@@ -264,8 +264,8 @@ def test_round_five_frozen_set_goals():
     # the pair model's training: pairs 0.9125 (in-sample and left out), the rest unchanged
     _goals_hold(DEV_R5, 840, 160, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.012, "group_chat_act": 0.016, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.977, "short_title_ignored": 0.044, "notice_ignored": 0.996, "pairs": 0.902,
-        "intent": 0.966, "category": 0.937})
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.055, "notice_ignored": 0.996, "pairs": 0.902,
+        "intent": 0.965, "category": 0.937})
 
 
 def test_dev6_set_goals():

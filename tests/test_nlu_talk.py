@@ -21,6 +21,10 @@ from bot.nlu.text import normalize
         ("周日的包饺子活动算我家一个", "join"),
         ("物业报修电话是多少", "office"),
         ("感谢3号楼的王师傅帮我修了门锁", "thanks"),
+        ("门禁卡丢了怎么补办啊", "howto"),
+        ("亲戚的车要进小区，在哪登记？", "howto"),
+        ("社区的书法班去哪报名", "howto"),
+        ("电动车充电卡在哪办", "howto"),
     ],
 )
 def test_kinds_of_talk(text, kind):
@@ -37,6 +41,10 @@ def test_kinds_of_talk(text, kind):
         "帮我取个快递吧，谢谢",  # a request that closes with thanks
         "谁家有电钻借我用一下",  # borrowing is a wish in the corpus' labels
         "请问F区何时开通天然气？" + "周边小区都开通了，" * 12,  # a long letter is never talk
+        "电梯关人了怎么办",  # what to do about a trouble, no procedure
+        "门禁卡补办了三次还是刷不开",  # a complaint about it
+        "车位登记找谁都推来推去，没人管",
+        "不会在网上预约，谁能帮我弄一下",  # a request: a wish
     ],
 )
 def test_what_is_no_talk(text):

@@ -3,8 +3,8 @@ reports nothing, however many problem words it holds (停电, 电梯, 燃气, �
 
 What marks one is its form, not its topic: a header (【停水通知】, 转发：, 📢), a word that
 names the genre (通知 / 公告 / 温馨提示 …) at the head, an audience (各位业主, 尊敬的居民), a
-closing (敬请谅解, 感谢配合, a signature or a date), a title line above the body or a numbered
-list. Two of
+closing (敬请谅解, 感谢配合, a signature or a date), more than one line or a numbered list, a
+title line that names its genre (「水表更换公告」「志愿者招募」). Two of
 these on a message of some length make a notice, unless it asks for something the way a
 complaint does (投诉, 恳请, 怎么办 …). Reads the raw text: line breaks count.
 """
@@ -27,6 +27,12 @@ _CLOSING = re.compile(
     r"|\n\s*[—-]{2}.{1,20}$|欢迎.{0,10}参加[!！。~]?$"
     r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$"
 )
+# A title line above the body, named by its genre at its end: 「水表更换公告」「光纤入户改造告知」
+# 「老年优待证办理指南」「📣志愿者招募」「社区长者食堂开业啦🍱」 — a line of its own, no sentence in it.
+_TITLE = re.compile(
+    r"^[^\n，,。；;]{2,20}?(?:通知|公告|通告|告知|说明|指南|须知|招募|启事|倡议|提示|提醒|安排|活动|开业|开课|开班)"
+    r"(?:啦|了|喽)?[^\w\n]{0,4}\n"
+)
 _LIST = re.compile(r"(?:^|\n)\s*(?:\d{1,2}|[一二三四五六七八九十])\s*[.、．)）]|(?:^|\n)\s*[✅•·●▪-]\s*")
 # How a complaint or a request reads, even when formal: not a notice.
 _ASKING = re.compile(
@@ -46,5 +52,6 @@ def is_notice(text: str) -> bool:
         _AUDIENCE.search(text) is not None,
         _CLOSING.search(text.strip()) is not None,
         len(lines) >= 2 or len(_LIST.findall(text)) >= 2,
+        _TITLE.search(text.lstrip()) is not None,
     )
     return sum(signs) >= 2 and _ASKING.search(text) is None

@@ -46,7 +46,23 @@ _KINDS: dict[str, re.Pattern[str]] = {
     "office": re.compile(
         r"(?:电话|热线)(?:是)?(?:多少|打哪个|换了)|打哪个|有人值班|(?:几点|什么时候)(?:开门|上班|下班|关门)|办公时间"
     ),
+    # how a procedure works, asked of the group: 「业主卡丢了怎么补办」「外来车辆进小区怎么登记」
+    # 「老年大学在哪报名」 (not 「怎么办」, what to do about a trouble; not a complaint about the
+    # procedure, nor a request to be taken there: _HOWTO_NOT)
+    "howto": re.compile(
+        r"(?:怎么|如何|咋|去哪(?:里|儿)?|在哪(?:里|儿)?|哪里(?:能|可以)?|找谁)(?:才能)?"
+        r"(?:办理|登记|申请|报名|补办|开通|预约|缴费|交费)"
+        r"|(?:去哪(?:里|儿)?|在哪(?:里|儿)?|哪里(?:能|可以)?)办(?=[？?，,。.! 吗呀啊呢]|$)"
+    ),
 }
+# The signs that a procedure question is a complaint or a request after all (「社保卡激活到底去哪
+# 办，窗口推来推去」「能不能带我去一趟」); the general _COMPLAINT list holds 怎么 itself.
+_HOWTO_NOT = re.compile(
+    r"又|还是|还没|没人|不管|坏|投诉|一直|好几天|不给|不让|拒绝|推来推去|不合理|非要|凭什么|乱收|多收|"
+    r"帮|陪|带我|麻烦|能不能.{0,6}(?:来|去)|急"
+)
+# Procedure questions are a line: a letter to an office asking the same runs long.
+HOWTO_LENGTH = 40
 
 
 # Talk is a line or two; a letter to an office that mentions a transfer or a job is not talk.
@@ -59,6 +75,9 @@ def talk_kind(s: str) -> str | None:
     for kind, pattern in _KINDS.items():
         if len(s) > MAX_LENGTH and kind != "thanks":
             continue
-        if pattern.search(s) and (kind == "found" or not _COMPLAINT.search(s)):
+        if kind == "howto":
+            if len(s) <= HOWTO_LENGTH and pattern.search(s) and not _HOWTO_NOT.search(s):
+                return kind
+        elif pattern.search(s) and (kind == "found" or not _COMPLAINT.search(s)):
             return kind
     return None
