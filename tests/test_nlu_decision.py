@@ -40,6 +40,12 @@ def _result(intent="issue", category="facility", urgent=False, confidence=0.95, 
         (_result(intent="wish", category="errand", confidence=0.9), "谁能帮我买点菜", ACT, "wish"),
         (_result(intent="wish", category="errand", confidence=0.5), "谁能帮帮我", ASK, "wish"),
         (_result(intent="issue", confidence=0.99), "灯坏", IGNORE, "chatter"),  # under MIN_TEXT
+        # naming nothing of the community's life, the model must be all but sure to act unasked
+        # (real chatter: 「压根没有前任」 read as an issue at 0.91)
+        (_result(intent="issue", category="other", confidence=0.91, chatter_p=0.05, evidence=False), "压根没有前任",
+         ASK, "issue"),
+        (_result(intent="wish", category="other", confidence=0.97, chatter_p=0.01, evidence=False), "谁能陪我说说话",
+         ACT, "wish"),
     ],
 )
 def test_decide(parsed, text, action, intent):

@@ -438,7 +438,7 @@ def test_real_messages_from_shared_data():
     assert figures["chatter_heldout_as_chatter"] >= 0.965
     rates = action_rates(parser, load_chatter(SHARED / "chatter" / "train.csv")[1])
     # measured 0.0098 / 0.0079 (0.0079 / 0.0079 before); round 5's new authors' rows: 0.0098 / 0.0138;
-    # round 6's: 0.0079 / 0.0138
+    # round 6's: 0.0079 / 0.0138; with the surer bound for messages naming nothing: 0.0079 / 0.0118
     assert rates["act"] <= 0.012 and rates["ask"] <= 0.016
 
 
