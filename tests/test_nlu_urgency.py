@@ -229,3 +229,27 @@ def test_the_lost_found_and_the_family_come_are_over(text):
 )
 def test_the_lost_not_yet_found_or_a_family_come_to_a_fall_is_still_urgent(text):
     assert get_parser().parse(text).urgent
+
+
+# Round 6: kinds the rules read, in words written for these tests (not from any message set).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "人工湖那边有个小孩滑下去了，半天没浮上来",  # gone under and not come up
+        "12楼阳台外面坐着个小伙子，说要跳下去",  # about to jump
+        "2单元电梯门敞着，轿厢不在，下面黑乎乎的",  # an open shaft
+        "后山泥石流冲下来了，堵住了北门",  # a hillside giving way
+        "隔壁男的在吼，女的一直尖叫，然后就没动静了",  # a scream, then silence
+    ],
+)
+def test_kinds_the_rules_read_in_round_six(text):
+    r = get_parser().parse(text)
+    assert r.urgent and r.intent == "issue" and r.category == "safety"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["晚上有人要跳广场舞吗，缺个人", "我家孩子想跳绳，有一起的吗", "云南那边泥石流的新闻看了好揪心", "5栋门口的路面塌了个小坑"],
+)
+def test_look_alikes_of_round_six_are_no_emergency(text):
+    assert not get_parser().parse(text).urgent

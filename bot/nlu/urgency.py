@@ -33,9 +33,9 @@ def _bare_plea(s: str) -> bool:
         return False
     return not _PLEA_FILLERS.sub("", _PLEA_WORDS.sub("", s))
 
-# Round 4 (issue 10): the kinds of emergency the issue names, each written by the kind rather than
-# by a phrase seen. Named, so that leave-one-set-out can leave out the kinds first met in one set.
-_ROUND4_KINDS: dict[str, str] = {
+# Round 4 on (issue 10): the kinds of emergency the issue names, each written by the kind rather
+# than by a phrase seen. Named, so that leave-one-set-out can leave out the kinds first met in one set.
+_NAMED_KINDS: dict[str, str] = {
     # water coming into a home from above or from the drains, or reaching the wiring
     "water_in": (
         r"(?:天花板|顶上|吊顶|房顶|楼上).{0,8}(?:哗哗|往下(?:流|淌|灌|浇|冲)|下水|跟下雨一样|像下雨|像瀑布)|漏水.{0,6}(?:跟|像)下雨|"
@@ -61,6 +61,19 @@ _ROUND4_KINDS: dict[str, str] = {
     "ice_water": r"(?:冰面|冰上).{0,16}(?:裂|咔)|冰窟窿|(?:孩子|小孩|人|老人).{0,10}(?:滑进|掉进|落进|栽进).{0,6}(?:水|池|湖|河|塘)",
     # labour with no way down
     "labour": r"羊水破",
+    # round 6: someone gone under water and not come up
+    "under_water": (
+        r"没(?:有)?(?:看到|看见|见)?(?:他|她|人|孩子|小孩)?(?:浮|冒)(?:上来|起来|出来|头)|"
+        r"(?:人|孩子|小孩|娃|老人|他|她).{0,8}沉(?:底|下去)"
+    ),
+    # someone about to jump (not 跳舞, 跳绳, 跳远 …)
+    "jumper": r"(?:有人|有个人|一个人|男的|女的|小伙子?|姑娘|他|她)(?:在.{0,10})?(?:要|想|准备)跳(?:楼|下去|下来|$|[,，。!！?？ ])",
+    # an open lift door with no car behind it
+    "open_shaft": r"轿厢(?:不在|没在|没停在?)|(?:电梯|层)门.{0,10}(?:开着|开了|打开).{0,12}(?:空的|井道|黑洞洞)",
+    # a hillside giving way (a road's small sinkhole is a report, not an emergency)
+    "ground_gives": r"山体滑坡|泥石流|塌方",
+    # a scream, then silence
+    "silence": r"(?:喊|叫|惨叫|尖叫|喊救命).{0,10}(?:然后|之后|后来)?就?没(?:了)?(?:声|动静)",
 }
 
 _URGENT = re.compile(
@@ -100,7 +113,7 @@ _URGENT = re.compile(
             r"压住(?:了)?(?:一个|个|两个)?(?:人|家长|孩子|小孩|老人|他|她|腿)|口吐白沫|翻白眼|没(?:有)?呼吸|没气了|没心跳|心跳停",
             # a plea for someone to come now
             _PLEA,
-            *_ROUND4_KINDS.values(),
+            *_NAMED_KINDS.values(),
             # live wire
             r"带电|带着电|漏电|电线.{0,8}(?:掉|断|垂|冒|搭在|耷拉)|(?:高压线|电线杆).{0,4}(?:倒|掉|断)|"
             r"变压器.{0,4}(?:冒|响|炸)|配电(?:房|箱).{0,4}(?:冒|响|着火|着了)|电表箱.{0,4}(?:冒|着火|着了|火)|(?:电|线|插座|插头|开关).{0,6}噼里啪啦",
@@ -156,7 +169,7 @@ _NOT_NOW_EACH = tuple((kind, re.compile(p)) for kind, p in _NOT_NOW_KINDS.items(
 
 
 # 「差点砸到人，还在往下扔」: the near miss is over, the danger is not.
-_ONGOING = re.compile(r"还在|正在|仍在|一直在|持续|不停|还没停|越来越|下面还有人|还有人在")
+_ONGOING = re.compile(r"还在|正在|仍在|一直在|持续|不停|还没停|越来越|下面还有人|还有人在|还(?:开着|合不上|关不上)")
 
 
 def _calm(s: str) -> bool:
