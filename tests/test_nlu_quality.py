@@ -2,7 +2,7 @@
 
 The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md and the README's "Benchmarks"), so a change that makes understanding worse
-fails here. The frozen external set (round 6's, ``tests/data/nlu/frozen6``) is never evaluated
+fails here. The frozen external set (round 7's, ``tests/data/nlu/frozen7``) is never evaluated
 here: only its files are checked.
 """
 
@@ -19,7 +19,7 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV5, DEV6, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, action_rates, evaluate_external, load_messages,
+    DEV3, DEV4, DEV5, DEV6, DEV7, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_R6, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, action_rates, evaluate_external, load_messages,
 )
 from bot.nlu.parser import Parser
 from bot.nlu.pair_train import PairData
@@ -114,7 +114,7 @@ def test_external_dev_set_goals():
     # 0.9833 (in-sample), intent 0.972, category 0.9183
     _goals_hold(EXTERNAL_DEV, 857, 120, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.013, "group_chat_act": 0.01, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.957, "short_title_ignored": 0.004, "notice_ignored": 0.996, "pairs": 0.987,
+        "remit_vent_ignored": 0.957, "short_title_ignored": 0.004, "notice_ignored": 0.996, "pairs": 0.979,
         "intent": 0.971, "category": 0.922})
 
 
@@ -150,7 +150,7 @@ def test_external_dev2_set_goals():
     # 0.95 (in-sample), intent 0.9738, category 0.9452
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
         "urgent_recall": 0.996, "false_urgent_rate": 0.016, "group_chat_act": 0.004, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.967, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.946,
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.954,
         "intent": 0.968, "category": 0.949})
 
 
@@ -170,7 +170,7 @@ def test_round_two_frozen_set_goals():
     # 0.875 (in-sample), intent 0.9464, category 0.894
     _goals_hold(DEV_R2, 840, 120, {
         "urgent_recall": 0.982, "false_urgent_rate": 0.016, "group_chat_act": 0.004, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.938, "short_title_ignored": 0.084, "notice_ignored": 0.996, "pairs": 0.896,
+        "remit_vent_ignored": 0.938, "short_title_ignored": 0.084, "notice_ignored": 0.996, "pairs": 0.887,
         "intent": 0.947, "category": 0.897})
 
 
@@ -225,7 +225,7 @@ def test_dev4_set_goals():
     # pairs 0.9125 (in-sample), intent 0.9524, category 0.9095
     _goals_hold(DEV4, 840, 160, {
         "urgent_recall": 0.996, "false_urgent_rate": 0.019, "group_chat_act": 0.01, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.977, "short_title_ignored": 0.075, "notice_ignored": 0.996, "pairs": 0.908,
+        "remit_vent_ignored": 0.977, "short_title_ignored": 0.075, "notice_ignored": 0.996, "pairs": 0.914,
         "intent": 0.961, "category": 0.924})
 
 def test_round_four_frozen_set_goals():
@@ -238,7 +238,7 @@ def test_round_four_frozen_set_goals():
     # pairs 0.9563 (in-sample), intent 0.9655, category 0.931
     _goals_hold(DEV_R4, 840, 160, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.012, "group_chat_act": 0.004, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.986, "short_title_ignored": 0.034, "notice_ignored": 0.996, "pairs": 0.939,
+        "remit_vent_ignored": 0.986, "short_title_ignored": 0.034, "notice_ignored": 0.996, "pairs": 0.952,
         "intent": 0.979, "category": 0.949})
 
 
@@ -276,24 +276,61 @@ def test_dev6_set_goals():
     # model's training: pairs 0.9125 (in-sample; left out 0.8938), the rest unchanged
     _goals_hold(DEV6, 840, 160, {
         "urgent_recall": 0.982, "false_urgent_rate": 0.015, "group_chat_act": 0.01, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.948, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.902,
+        "remit_vent_ignored": 0.948, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.908,
         "intent": 0.979, "category": 0.929})
 
 
+def test_round_six_frozen_set_goals():
+    # round 6's frozen set, development data since round 7 (round 5's code on it: urgent 0.9739 /
+    # 0.0204, group chat 0.0353 / 0.0, venting 0.9619, short titles 0.2, notices 1.0, pairs 0.8625,
+    # intent 0.9333, category 0.844; round 6 measured on it, once, sealed: urgent 0.9869 / 0.0189,
+    # group chat 0.0176 / 0.0, venting 0.981, short titles 0.16, notices 1.0, pairs 0.8625, intent
+    # 0.9381, category 0.8631)
+    _goals_hold(DEV_R6, 840, 160, {
+        "urgent_recall": 0.982, "false_urgent_rate": 0.023, "group_chat_act": 0.022, "group_chat_ask": 0.004,
+        "remit_vent_ignored": 0.977, "short_title_ignored": 0.164, "notice_ignored": 0.996, "pairs": 0.858,
+        "intent": 0.934, "category": 0.859})
+
+
+def test_dev7_set_goals():
+    # round 7's development set, an eighth author's (read once at the end of round 6 as a second
+    # opinion; round 5's code on it: urgent 0.9804 / 0.0029, group chat 0.0176 / 0.0176, venting
+    # 0.8952, short titles 0.01, notices 1.0, pairs 0.9125, intent 0.969, category 0.9071; round 6's:
+    # urgent 0.9869 / 0.0044, group chat 0.0118 / 0.0176, venting 0.9714, short titles 0.01, notices
+    # 1.0, pairs 0.9062, intent 0.9786, category 0.9452)
+    _goals_hold(DEV7, 840, 160, {
+        "urgent_recall": 0.982, "false_urgent_rate": 0.009, "group_chat_act": 0.016, "group_chat_ask": 0.022,
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.908,
+        "intent": 0.974, "category": 0.941})
+
+
 FROZEN_MD5 = {
-    "README.md": "ca77a85aa0a4868afd3e0d7bcbcf33c7",
+    "README.md": "103dcbaecbe2519328ba4ea2530f51b1",
+    "messages.csv": "f95407712cee2dc7608dca759c3cd017",
+    "pairs.csv": "2a32cd1e283c80011f5861098d87b460",
+}
+
+
+def test_frozen_set_is_in_the_repository_as_written():
+    # round 7's frozen set (written during round 6 by an eighth author, from a brief only), compared
+    # as bytes, never parsed: nothing here may read (let alone tune on) its texts
+    assert FROZEN.name == "frozen7"
+    assert FROZEN not in DEV_SETS.values()
+    for name, md5 in FROZEN_MD5.items():
+        assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
+
+
+DEV_R6_MD5 = {
     "messages.csv": "f5a22474979ccabed9141d45b1cd7b06",
     "pairs.csv": "3b6fc0d39cb2c0faca7c10b39cc0a6af",
 }
 
 
-def test_frozen_set_is_in_the_repository_as_written():
-    # round 6's frozen set (written during round 5 by a seventh author, from a brief only), compared
-    # as bytes, never parsed: nothing here may read (let alone tune on) its texts
-    assert FROZEN.name == "frozen6"
-    assert FROZEN not in DEV_SETS.values()
-    for name, md5 in FROZEN_MD5.items():
-        assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
+def test_round_six_frozen_set_became_development_data_unchanged():
+    # evaluated once at the end of round 6 and development data since: its rows are as their
+    # author wrote them (only the README gained a paragraph on why it is dev now)
+    for name, md5 in DEV_R6_MD5.items():
+        assert hashlib.md5((DEV_R6 / name).read_bytes()).hexdigest() == md5, name
 
 
 DEV_R5_MD5 = {
@@ -343,21 +380,15 @@ def test_round_six_development_set_is_as_its_author_wrote_it():
         assert hashlib.md5((DEV6 / name).read_bytes()).hexdigest() == md5, name
 
 
-NEXT_ROUND_MD5 = {
-    "dev7/messages.csv": "13e7977f0f61e7825d7e1bd9cdc7283b",
-    "dev7/pairs.csv": "e1ffadd7802de95c59b52079a1987e45",
-    "frozen7/README.md": "103dcbaecbe2519328ba4ea2530f51b1",
-    "frozen7/messages.csv": "f95407712cee2dc7608dca759c3cd017",
-    "frozen7/pairs.csv": "2a32cd1e283c80011f5861098d87b460",
+DEV7_MD5 = {
+    "messages.csv": "13e7977f0f61e7825d7e1bd9cdc7283b",
+    "pairs.csv": "e1ffadd7802de95c59b52079a1987e45",
 }
 
 
-def test_next_rounds_sets_are_in_the_repository_as_written():
-    # written during round 6 by an eighth author for round 7 (dev7 to tune on, frozen7 to be judged
-    # on): as bytes, never parsed, and in no development set yet
-    for name, md5 in NEXT_ROUND_MD5.items():
-        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev7", "frozen7"} & {folder.name for folder in DEV_SETS.values()}
+def test_round_seven_development_set_is_as_its_author_wrote_it():
+    for name, md5 in DEV7_MD5.items():
+        assert hashlib.md5((DEV7 / name).read_bytes()).hexdigest() == md5, name
 
 
 DEV_R3_MD5 = {
@@ -517,12 +548,16 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # dev6 0.9, dev_r1 0.9426, dev_r2 0.8833, dev_r3 0.8313, dev_r4 0.925, dev_r5 0.9125, external_dev
     # 0.9833, external_dev2 0.9583 — mean 0.9152; merged 0.0167 (dev_r3 moves 0.83–0.86 with the
     # corpus' unrelated pairs drawn, as dev5 did before bagging, less widely).
-    floors = {"dev3": 0.915, "dev4": 0.885, "dev5": 0.905, "dev6": 0.89, "dev_r1": 0.935, "dev_r2": 0.875,
-              "dev_r3": 0.825, "dev_r4": 0.92, "dev_r5": 0.905, "external_dev": 0.975, "external_dev2": 0.95}
+    # Round 7 (dev_r6 and dev7 join; thirteen sets): dev3 0.9187, dev4 0.8875, dev5 0.9125, dev6 0.9,
+    # dev7 0.9, dev_r1 0.959, dev_r2 0.8917, dev_r3 0.8313, dev_r4 0.9375, dev_r5 0.9, dev_r6 0.85,
+    # external_dev 0.9833, external_dev2 0.9667 — mean 0.9106; merged 0.0176.
+    floors = {"dev3": 0.91, "dev4": 0.88, "dev5": 0.905, "dev6": 0.89, "dev7": 0.89, "dev_r1": 0.95,
+              "dev_r2": 0.88, "dev_r3": 0.825, "dev_r4": 0.93, "dev_r5": 0.89, "dev_r6": 0.84,
+              "external_dev": 0.975, "external_dev2": 0.955}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
-    assert figures["left_out_mean"] >= 0.91
+    assert figures["left_out_mean"] >= 0.905
     assert figures["heldout_unrelated_merged"] <= 0.03
 
 
