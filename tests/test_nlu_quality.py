@@ -113,9 +113,9 @@ def test_external_dev_set_goals():
     # 0.9871 / 0.0114, group chat act 0.0119 / ask 0.006, venting 0.9519, short titles 0.0, notices 1.0, pairs
     # 0.9833 (in-sample), intent 0.972, category 0.9183
     _goals_hold(EXTERNAL_DEV, 857, 120, {
-        "urgent_recall": 0.976, "false_urgent_rate": 0.013, "group_chat_act": 0.01, "group_chat_ask": 0.01,
+        "urgent_recall": 0.976, "false_urgent_rate": 0.013, "group_chat_act": 0.01, "group_chat_ask": 0.004,
         "remit_vent_ignored": 0.957, "short_title_ignored": 0.004, "notice_ignored": 0.996, "pairs": 0.979,
-        "intent": 0.971, "category": 0.922})
+        "intent": 0.973, "category": 0.924})
 
 
 def test_round_one_frozen_set_goals():
@@ -131,9 +131,9 @@ def test_round_one_frozen_set_goals():
     # 0.9806 / 0.0145, group chat act 0.0179 / ask 0.006, venting 0.9423, short titles 0.0097, notices 0.9697,
     # pairs 0.9754 (in-sample), intent 0.9634, category 0.9161
     _goals_hold(DEV_R1, 846, 122, {
-        "urgent_recall": 0.976, "false_urgent_rate": 0.02, "group_chat_act": 0.016, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.947, "short_title_ignored": 0.034, "notice_ignored": 0.965, "pairs": 0.963,
-        "intent": 0.966, "category": 0.928})
+        "urgent_recall": 0.976, "false_urgent_rate": 0.02, "group_chat_act": 0.016, "group_chat_ask": 0.004,
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.024, "notice_ignored": 0.965, "pairs": 0.963,
+        "intent": 0.966, "category": 0.927})
 
 
 def test_external_dev2_set_goals():
@@ -149,9 +149,9 @@ def test_external_dev2_set_goals():
     # 1.0 / 0.0102, group chat act 0.0 / ask 0.0059, venting 0.9619, short titles 0.04, notices 1.0, pairs
     # 0.95 (in-sample), intent 0.9738, category 0.9452
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
-        "urgent_recall": 0.996, "false_urgent_rate": 0.016, "group_chat_act": 0.004, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.967, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.954,
-        "intent": 0.968, "category": 0.949})
+        "urgent_recall": 0.996, "false_urgent_rate": 0.015, "group_chat_act": 0.004, "group_chat_ask": 0.01,
+        "remit_vent_ignored": 0.977, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.946,
+        "intent": 0.973, "category": 0.956})
 
 
 def test_round_two_frozen_set_goals():
@@ -169,9 +169,9 @@ def test_round_two_frozen_set_goals():
     # 0.9869 / 0.0131, group chat act 0.0059 / ask 0.0, venting 0.9048, short titles 0.1, notices 1.0, pairs
     # 0.875 (in-sample), intent 0.9464, category 0.894
     _goals_hold(DEV_R2, 840, 120, {
-        "urgent_recall": 0.982, "false_urgent_rate": 0.016, "group_chat_act": 0.004, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.938, "short_title_ignored": 0.084, "notice_ignored": 0.996, "pairs": 0.887,
-        "intent": 0.947, "category": 0.897})
+        "urgent_recall": 0.982, "false_urgent_rate": 0.018, "group_chat_act": 0.01, "group_chat_ask": 0.004,
+        "remit_vent_ignored": 0.91, "short_title_ignored": 0.075, "notice_ignored": 0.996, "pairs": 0.879,
+        "intent": 0.95, "category": 0.903})
 
 
 def test_dev3_set_goals():
@@ -188,8 +188,8 @@ def test_dev3_set_goals():
     # pairs 0.9375 (in-sample), intent 0.9512, category 0.9262
     _goals_hold(DEV3, 840, 160, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.012, "group_chat_act": 0.01, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.929, "short_title_ignored": 0.044, "notice_ignored": 0.962, "pairs": 0.933,
-        "intent": 0.957, "category": 0.935})
+        "remit_vent_ignored": 0.938, "short_title_ignored": 0.034, "notice_ignored": 0.962, "pairs": 0.933,
+        "intent": 0.959, "category": 0.935})
 
 
 
@@ -206,9 +206,9 @@ def test_round_three_frozen_set_goals():
     # 0.9869 / 0.0087, group chat act 0.0765 / ask 0.0588, venting 0.9048, short titles 0.03, notices 0.7667,
     # pairs 0.8812 (in-sample), intent 0.9321, category 0.8952
     _goals_hold(DEV_R3, 840, 160, {
-        "urgent_recall": 0.976, "false_urgent_rate": 0.01, "group_chat_act": 0.028, "group_chat_ask": 0.04,
-        "remit_vent_ignored": 0.948, "short_title_ignored": 0.055, "notice_ignored": 0.929, "pairs": 0.839,
-        "intent": 0.95, "category": 0.919})
+        "urgent_recall": 0.976, "false_urgent_rate": 0.01, "group_chat_act": 0.028, "group_chat_ask": 0.034,
+        "remit_vent_ignored": 0.948, "short_title_ignored": 0.034, "notice_ignored": 0.929, "pairs": 0.858,
+        "intent": 0.954, "category": 0.927})
 
 
 def test_dev4_set_goals():
@@ -225,8 +225,8 @@ def test_dev4_set_goals():
     # pairs 0.9125 (in-sample), intent 0.9524, category 0.9095
     _goals_hold(DEV4, 840, 160, {
         "urgent_recall": 0.996, "false_urgent_rate": 0.019, "group_chat_act": 0.01, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.977, "short_title_ignored": 0.075, "notice_ignored": 0.996, "pairs": 0.914,
-        "intent": 0.961, "category": 0.924})
+        "remit_vent_ignored": 0.977, "short_title_ignored": 0.044, "notice_ignored": 0.996, "pairs": 0.921,
+        "intent": 0.969, "category": 0.929})
 
 def test_round_four_frozen_set_goals():
     # round 4's frozen set, development data since round 5 (round 4 measured on it, once, sealed:
@@ -237,9 +237,9 @@ def test_round_four_frozen_set_goals():
     # 0.9804 / 0.0087, group chat act 0.0118 / ask 0.0059, venting 0.9714, short titles 0.05, notices 0.9,
     # pairs 0.9563 (in-sample), intent 0.9655, category 0.931
     _goals_hold(DEV_R4, 840, 160, {
-        "urgent_recall": 0.976, "false_urgent_rate": 0.012, "group_chat_act": 0.004, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.986, "short_title_ignored": 0.034, "notice_ignored": 0.996, "pairs": 0.952,
-        "intent": 0.979, "category": 0.949})
+        "urgent_recall": 0.976, "false_urgent_rate": 0.013, "group_chat_act": 0.004, "group_chat_ask": 0.016,
+        "remit_vent_ignored": 0.986, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.952,
+        "intent": 0.984, "category": 0.957})
 
 
 def test_dev5_set_goals():
@@ -252,9 +252,9 @@ def test_dev5_set_goals():
     # 0.9542 / 0.0058, group chat act 0.0353 / ask 0.0118, venting 0.9048, short titles 0.05, notices 0.9667,
     # pairs 0.9187 (in-sample), intent 0.9571, category 0.925
     _goals_hold(DEV5, 840, 160, {
-        "urgent_recall": 0.969, "false_urgent_rate": 0.012, "group_chat_act": 0.022, "group_chat_ask": 0.016,
+        "urgent_recall": 0.969, "false_urgent_rate": 0.013, "group_chat_act": 0.022, "group_chat_ask": 0.016,
         "remit_vent_ignored": 0.919, "short_title_ignored": 0.055, "notice_ignored": 0.996, "pairs": 0.908,
-        "intent": 0.957, "category": 0.934})
+        "intent": 0.96, "category": 0.937})
 
 
 def test_round_five_frozen_set_goals():
@@ -263,9 +263,9 @@ def test_round_five_frozen_set_goals():
     # notices 1.0, pairs 0.8938, intent 0.9548, category 0.931). Measured after its pairs joined
     # the pair model's training: pairs 0.9125 (in-sample and left out), the rest unchanged
     _goals_hold(DEV_R5, 840, 160, {
-        "urgent_recall": 0.976, "false_urgent_rate": 0.012, "group_chat_act": 0.016, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.967, "short_title_ignored": 0.055, "notice_ignored": 0.996, "pairs": 0.902,
-        "intent": 0.965, "category": 0.937})
+        "urgent_recall": 0.976, "false_urgent_rate": 0.013, "group_chat_act": 0.016, "group_chat_ask": 0.01,
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.034, "notice_ignored": 0.996, "pairs": 0.902,
+        "intent": 0.967, "category": 0.943})
 
 
 def test_dev6_set_goals():
@@ -275,9 +275,9 @@ def test_dev6_set_goals():
     # pairs 0.8875, intent 0.9655, category 0.8976). Measured after its pairs joined the pair
     # model's training: pairs 0.9125 (in-sample; left out 0.8938), the rest unchanged
     _goals_hold(DEV6, 840, 160, {
-        "urgent_recall": 0.982, "false_urgent_rate": 0.015, "group_chat_act": 0.01, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.948, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.908,
-        "intent": 0.979, "category": 0.929})
+        "urgent_recall": 0.982, "false_urgent_rate": 0.013, "group_chat_act": 0.01, "group_chat_ask": 0.004,
+        "remit_vent_ignored": 0.957, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.908,
+        "intent": 0.98, "category": 0.934})
 
 
 def test_round_six_frozen_set_goals():
@@ -287,9 +287,9 @@ def test_round_six_frozen_set_goals():
     # group chat 0.0176 / 0.0, venting 0.981, short titles 0.16, notices 1.0, pairs 0.8625, intent
     # 0.9381, category 0.8631)
     _goals_hold(DEV_R6, 840, 160, {
-        "urgent_recall": 0.982, "false_urgent_rate": 0.023, "group_chat_act": 0.022, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.977, "short_title_ignored": 0.164, "notice_ignored": 0.996, "pairs": 0.858,
-        "intent": 0.934, "category": 0.859})
+        "urgent_recall": 0.982, "false_urgent_rate": 0.022, "group_chat_act": 0.016, "group_chat_ask": 0.01,
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.154, "notice_ignored": 0.996, "pairs": 0.864,
+        "intent": 0.94, "category": 0.873})
 
 
 def test_dev7_set_goals():
@@ -299,9 +299,9 @@ def test_dev7_set_goals():
     # urgent 0.9869 / 0.0044, group chat 0.0118 / 0.0176, venting 0.9714, short titles 0.01, notices
     # 1.0, pairs 0.9062, intent 0.9786, category 0.9452)
     _goals_hold(DEV7, 840, 160, {
-        "urgent_recall": 0.982, "false_urgent_rate": 0.009, "group_chat_act": 0.016, "group_chat_ask": 0.022,
-        "remit_vent_ignored": 0.967, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.908,
-        "intent": 0.974, "category": 0.941})
+        "urgent_recall": 0.982, "false_urgent_rate": 0.007, "group_chat_act": 0.016, "group_chat_ask": 0.016,
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.927,
+        "intent": 0.975, "category": 0.949})
 
 
 FROZEN_MD5 = {
