@@ -149,9 +149,9 @@ def test_external_dev2_set_goals():
     # 1.0 / 0.0102, group chat act 0.0 / ask 0.0059, venting 0.9619, short titles 0.04, notices 1.0, pairs
     # 0.95 (in-sample), intent 0.9738, category 0.9452
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
-        "urgent_recall": 0.996, "false_urgent_rate": 0.015, "group_chat_act": 0.004, "group_chat_ask": 0.01,
+        "urgent_recall": 0.996, "false_urgent_rate": 0.013, "group_chat_act": 0.004, "group_chat_ask": 0.01,
         "remit_vent_ignored": 0.977, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.946,
-        "intent": 0.973, "category": 0.956})
+        "intent": 0.973, "category": 0.957})
 
 
 def test_round_two_frozen_set_goals():
@@ -187,7 +187,7 @@ def test_dev3_set_goals():
     # 0.9869 / 0.0073, group chat act 0.0118 / ask 0.0235, venting 0.9048, short titles 0.06, notices 0.9667,
     # pairs 0.9375 (in-sample), intent 0.9512, category 0.9262
     _goals_hold(DEV3, 840, 160, {
-        "urgent_recall": 0.976, "false_urgent_rate": 0.012, "group_chat_act": 0.01, "group_chat_ask": 0.016,
+        "urgent_recall": 0.976, "false_urgent_rate": 0.01, "group_chat_act": 0.01, "group_chat_ask": 0.016,
         "remit_vent_ignored": 0.938, "short_title_ignored": 0.034, "notice_ignored": 0.962, "pairs": 0.933,
         "intent": 0.959, "category": 0.935})
 
@@ -224,9 +224,9 @@ def test_dev4_set_goals():
     # 1.0 / 0.0146, group chat act 0.0235 / ask 0.0118, venting 0.9714, short titles 0.11, notices 0.9333,
     # pairs 0.9125 (in-sample), intent 0.9524, category 0.9095
     _goals_hold(DEV4, 840, 160, {
-        "urgent_recall": 0.996, "false_urgent_rate": 0.019, "group_chat_act": 0.01, "group_chat_ask": 0.004,
+        "urgent_recall": 0.996, "false_urgent_rate": 0.018, "group_chat_act": 0.01, "group_chat_ask": 0.004,
         "remit_vent_ignored": 0.977, "short_title_ignored": 0.044, "notice_ignored": 0.996, "pairs": 0.921,
-        "intent": 0.969, "category": 0.929})
+        "intent": 0.969, "category": 0.93})
 
 def test_round_four_frozen_set_goals():
     # round 4's frozen set, development data since round 5 (round 4 measured on it, once, sealed:
@@ -263,9 +263,9 @@ def test_round_five_frozen_set_goals():
     # notices 1.0, pairs 0.8938, intent 0.9548, category 0.931). Measured after its pairs joined
     # the pair model's training: pairs 0.9125 (in-sample and left out), the rest unchanged
     _goals_hold(DEV_R5, 840, 160, {
-        "urgent_recall": 0.976, "false_urgent_rate": 0.013, "group_chat_act": 0.016, "group_chat_ask": 0.01,
+        "urgent_recall": 0.976, "false_urgent_rate": 0.012, "group_chat_act": 0.016, "group_chat_ask": 0.01,
         "remit_vent_ignored": 0.967, "short_title_ignored": 0.034, "notice_ignored": 0.996, "pairs": 0.902,
-        "intent": 0.967, "category": 0.943})
+        "intent": 0.967, "category": 0.944})
 
 
 def test_dev6_set_goals():
@@ -275,9 +275,9 @@ def test_dev6_set_goals():
     # pairs 0.8875, intent 0.9655, category 0.8976). Measured after its pairs joined the pair
     # model's training: pairs 0.9125 (in-sample; left out 0.8938), the rest unchanged
     _goals_hold(DEV6, 840, 160, {
-        "urgent_recall": 0.982, "false_urgent_rate": 0.013, "group_chat_act": 0.01, "group_chat_ask": 0.004,
+        "urgent_recall": 0.982, "false_urgent_rate": 0.012, "group_chat_act": 0.01, "group_chat_ask": 0.004,
         "remit_vent_ignored": 0.957, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.908,
-        "intent": 0.98, "category": 0.934})
+        "intent": 0.98, "category": 0.935})
 
 
 def test_round_six_frozen_set_goals():
