@@ -150,7 +150,7 @@ def test_external_dev2_set_goals():
     # 0.95 (in-sample), intent 0.9738, category 0.9452
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
         "urgent_recall": 0.996, "false_urgent_rate": 0.013, "group_chat_act": 0.004, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.977, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.946,
+        "remit_vent_ignored": 0.977, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.954,
         "intent": 0.973, "category": 0.957})
 
 
@@ -253,7 +253,7 @@ def test_dev5_set_goals():
     # pairs 0.9187 (in-sample), intent 0.9571, category 0.925
     _goals_hold(DEV5, 840, 160, {
         "urgent_recall": 0.969, "false_urgent_rate": 0.013, "group_chat_act": 0.022, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.919, "short_title_ignored": 0.055, "notice_ignored": 0.996, "pairs": 0.908,
+        "remit_vent_ignored": 0.919, "short_title_ignored": 0.055, "notice_ignored": 0.996, "pairs": 0.914,
         "intent": 0.96, "category": 0.937})
 
 
@@ -300,7 +300,7 @@ def test_dev7_set_goals():
     # 1.0, pairs 0.9062, intent 0.9786, category 0.9452)
     _goals_hold(DEV7, 840, 160, {
         "urgent_recall": 0.982, "false_urgent_rate": 0.007, "group_chat_act": 0.016, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.967, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.927,
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.908,
         "intent": 0.975, "category": 0.949})
 
 
