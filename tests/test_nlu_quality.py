@@ -391,6 +391,23 @@ def test_round_seven_development_set_is_as_its_author_wrote_it():
         assert hashlib.md5((DEV7 / name).read_bytes()).hexdigest() == md5, name
 
 
+NEXT_ROUND_MD5 = {
+    "dev8/messages.csv": "b01d075002b5f43aa36731d3e1f15d3a",
+    "dev8/pairs.csv": "93f00390cc2d7640829147f8ccf7cd78",
+    "frozen8/README.md": "0c34dc73991fac30fcab1cb287198099",
+    "frozen8/messages.csv": "a726becb432020a2cdaa393d6085110c",
+    "frozen8/pairs.csv": "0c3b9134efa7f8a0d27dcdc9127ec17f",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 7 by a ninth author for round 8 (dev8 to tune on, frozen8 to be judged
+    # on): as bytes, never parsed, and in no development set yet
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev8", "frozen8"} & {folder.name for folder in DEV_SETS.values()}
+
+
 DEV_R3_MD5 = {
     "messages.csv": "ca410ab7967f5df43fe0f3c13f02ff63",
     "pairs.csv": "3f9767ebd2d7905b68310d7c2d6402c0",
