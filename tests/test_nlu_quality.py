@@ -8,6 +8,8 @@ here: only its files are checked.
 
 import hashlib
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -19,12 +21,11 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV5, DEV6, DEV7, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_R6, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, action_rates, evaluate_external, load_messages,
+    DEV3, DEV4, DEV5, DEV6, DEV7, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_R6, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, REPO, action_rates, evaluate_external, load_messages,
 )
 from bot.nlu.parser import Parser
 from bot.nlu.pair_train import PairData
 from bot.nlu.pair_train import evaluate as evaluate_pairs
-from bot.nlu.pair_train import train as train_pairs
 from bot.nlu.pairs import PAIR_MODEL_PATH
 from bot.nlu.train import DEV_PATH, evaluate_corpus, evaluate_shared, load_chatter, load_corpus, real_lines, train
 
@@ -132,7 +133,7 @@ def test_round_one_frozen_set_goals():
     # pairs 0.9754 (in-sample), intent 0.9634, category 0.9161
     _goals_hold(DEV_R1, 846, 122, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.02, "group_chat_act": 0.016, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.967, "short_title_ignored": 0.024, "notice_ignored": 0.965, "pairs": 0.963,
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.024, "notice_ignored": 0.965, "pairs": 0.971,
         "intent": 0.966, "category": 0.927})
 
 
@@ -150,7 +151,7 @@ def test_external_dev2_set_goals():
     # 0.95 (in-sample), intent 0.9738, category 0.9452
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
         "urgent_recall": 0.996, "false_urgent_rate": 0.013, "group_chat_act": 0.004, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.977, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.954,
+        "remit_vent_ignored": 0.977, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.962,
         "intent": 0.973, "category": 0.957})
 
 
@@ -170,7 +171,7 @@ def test_round_two_frozen_set_goals():
     # 0.875 (in-sample), intent 0.9464, category 0.894
     _goals_hold(DEV_R2, 840, 120, {
         "urgent_recall": 0.982, "false_urgent_rate": 0.018, "group_chat_act": 0.01, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.91, "short_title_ignored": 0.075, "notice_ignored": 0.996, "pairs": 0.879,
+        "remit_vent_ignored": 0.91, "short_title_ignored": 0.075, "notice_ignored": 0.996, "pairs": 0.862,
         "intent": 0.95, "category": 0.903})
 
 
@@ -188,7 +189,7 @@ def test_dev3_set_goals():
     # pairs 0.9375 (in-sample), intent 0.9512, category 0.9262
     _goals_hold(DEV3, 840, 160, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.01, "group_chat_act": 0.01, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.938, "short_title_ignored": 0.034, "notice_ignored": 0.962, "pairs": 0.933,
+        "remit_vent_ignored": 0.938, "short_title_ignored": 0.034, "notice_ignored": 0.962, "pairs": 0.927,
         "intent": 0.959, "category": 0.935})
 
 
@@ -238,7 +239,7 @@ def test_round_four_frozen_set_goals():
     # pairs 0.9563 (in-sample), intent 0.9655, category 0.931
     _goals_hold(DEV_R4, 840, 160, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.013, "group_chat_act": 0.004, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.986, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.952,
+        "remit_vent_ignored": 0.986, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.946,
         "intent": 0.984, "category": 0.957})
 
 
@@ -253,7 +254,7 @@ def test_dev5_set_goals():
     # pairs 0.9187 (in-sample), intent 0.9571, category 0.925
     _goals_hold(DEV5, 840, 160, {
         "urgent_recall": 0.969, "false_urgent_rate": 0.013, "group_chat_act": 0.022, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.919, "short_title_ignored": 0.055, "notice_ignored": 0.996, "pairs": 0.914,
+        "remit_vent_ignored": 0.919, "short_title_ignored": 0.055, "notice_ignored": 0.996, "pairs": 0.908,
         "intent": 0.96, "category": 0.937})
 
 
@@ -276,7 +277,7 @@ def test_dev6_set_goals():
     # model's training: pairs 0.9125 (in-sample; left out 0.8938), the rest unchanged
     _goals_hold(DEV6, 840, 160, {
         "urgent_recall": 0.982, "false_urgent_rate": 0.012, "group_chat_act": 0.01, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.957, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.908,
+        "remit_vent_ignored": 0.957, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.902,
         "intent": 0.98, "category": 0.935})
 
 
@@ -525,9 +526,12 @@ def pair_data():
     return PairData()
 
 
-def test_shipped_pair_model_is_what_training_writes(pair_data, tmp_path):
+def test_shipped_pair_model_is_what_training_writes(tmp_path):
+    # trained the way the shipped one is, in a fresh process (``hgj nlu train-pairs``): words and
+    # place names other tests gave this process's tokenizer and parser would change the features
     out = tmp_path / "pair_model.npz"
-    train_pairs(out, pair_data)
+    subprocess.run([sys.executable, "-c", "from bot.cli import app; app()", "nlu", "train-pairs", "--out", str(out)],
+                   check=True, capture_output=True, cwd=REPO, timeout=600)
     with np.load(out) as built, np.load(PAIR_MODEL_PATH) as shipped:
         assert set(built.files) == set(shipped.files)
         for key in built.files:
@@ -568,13 +572,19 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # Round 7 (dev_r6 and dev7 join; thirteen sets): dev3 0.9187, dev4 0.8875, dev5 0.9125, dev6 0.9,
     # dev7 0.9, dev_r1 0.959, dev_r2 0.8917, dev_r3 0.8313, dev_r4 0.9375, dev_r5 0.9, dev_r6 0.85,
     # external_dev 0.9833, external_dev2 0.9667 — mean 0.9106; merged 0.0176.
-    floors = {"dev3": 0.91, "dev4": 0.88, "dev5": 0.905, "dev6": 0.89, "dev7": 0.89, "dev_r1": 0.95,
-              "dev_r2": 0.88, "dev_r3": 0.825, "dev_r4": 0.93, "dev_r5": 0.89, "dev_r6": 0.84,
-              "external_dev": 0.975, "external_dev2": 0.955}
+    # The corpus' unrelated pairs then took in one building's reports of one category that each name
+    # their own thing (the unit door and the lift, both facilities), which no sample had taught: the
+    # network scored 「4栋单元门坏了关不上」 / 「4栋电梯坏了停在3楼」 0.59, one issue; now 0.18. dev3 0.9062,
+    # dev4 0.9, dev5 0.9062, dev6 0.9, dev7 0.9062, dev_r1 0.9672, dev_r2 0.8833, dev_r3 0.85, dev_r4
+    # 0.9375, dev_r5 0.9062, dev_r6 0.8562, external_dev 0.9833, external_dev2 0.9583 — mean 0.9124;
+    # merged 0.0179.
+    floors = {"dev3": 0.9, "dev4": 0.89, "dev5": 0.9, "dev6": 0.89, "dev7": 0.9, "dev_r1": 0.96,
+              "dev_r2": 0.875, "dev_r3": 0.845, "dev_r4": 0.93, "dev_r5": 0.9, "dev_r6": 0.85,
+              "external_dev": 0.975, "external_dev2": 0.95}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
-    assert figures["left_out_mean"] >= 0.905
+    assert figures["left_out_mean"] >= 0.908
     assert figures["heldout_unrelated_merged"] <= 0.03
 
 
