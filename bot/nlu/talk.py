@@ -69,15 +69,19 @@ HOWTO_LENGTH = 40
 # Thanks may run long (a story of who helped), and is read from its first words only.
 MAX_LENGTH = 100
 
+# What undoes a kind, where it is not a complaint's signs (None: nothing — a found thing is handed
+# in however the finder grumbles), and its longest message, where it is not MAX_LENGTH (None: any).
+_UNLESS: dict[str, re.Pattern[str] | None] = {"found": None, "howto": _HOWTO_NOT}
+_LONGEST: dict[str, int | None] = {"thanks": None, "howto": HOWTO_LENGTH}
+
 
 def talk_kind(s: str) -> str | None:
     """The kind of neighbours' talk normalised ``s`` is, or None when it may be a report."""
     for kind, pattern in _KINDS.items():
-        if len(s) > MAX_LENGTH and kind != "thanks":
+        longest = _LONGEST.get(kind, MAX_LENGTH)
+        if longest is not None and len(s) > longest:
             continue
-        if kind == "howto":
-            if len(s) <= HOWTO_LENGTH and pattern.search(s) and not _HOWTO_NOT.search(s):
-                return kind
-        elif pattern.search(s) and (kind == "found" or not _COMPLAINT.search(s)):
+        unless = _UNLESS.get(kind, _COMPLAINT)
+        if pattern.search(s) and (unless is None or not unless.search(s)):
             return kind
     return None
