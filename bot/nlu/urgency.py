@@ -277,8 +277,8 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0) -
         return False  # most messages: neither the head nor a bare plea (the cheap checks first)
     s = _prepare(s)
     said = _URGENT.search(s) is not None
-    gate = 1.0 if p >= URGENT_OVERRULE else URGENT_CHATTER_GATE_HIGH if p >= URGENT_HIGH else URGENT_CHATTER_GATE
-    if not said and (p < URGENT_SURE or chatter_p >= gate or safety_p < URGENT_SAFETY_GATE or len(s) < HEAD_MIN_CHARS):
+    chatty = p < URGENT_OVERRULE and chatter_p >= (URGENT_CHATTER_GATE_HIGH if p >= URGENT_HIGH else URGENT_CHATTER_GATE)
+    if not said and (p < URGENT_SURE or chatty or safety_p < URGENT_SAFETY_GATE or len(s) < HEAD_MIN_CHARS):
         return False
     if _calm(s):
         return False
