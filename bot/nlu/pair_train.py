@@ -185,9 +185,10 @@ def unrelated_pairs(rows: list[CorpusRow], split: str, limit: int) -> list[tuple
     out = []
     for key in sorted(by_building):
         group = by_building[key]
+        things = {r.text: signature(normalize(r.text)).objects for r in group}  # once a row, not once a pair
         for i, x in enumerate(group):
             for y in group[i + 1 :]:
-                ox, oy = signature(normalize(x.text)).objects, signature(normalize(y.text)).objects
+                ox, oy = things[x.text], things[y.text]
                 if ox & oy:
                     continue
                 if x.category == y.category and not (ox and oy):
