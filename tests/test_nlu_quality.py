@@ -321,75 +321,40 @@ def test_frozen_set_is_in_the_repository_as_written():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
-DEV_R6_MD5 = {
-    "messages.csv": "f5a22474979ccabed9141d45b1cd7b06",
-    "pairs.csv": "3b6fc0d39cb2c0faca7c10b39cc0a6af",
+# The development sets' rows as their authors wrote them: rounds 1–6's frozen sets (each evaluated
+# once at the end of its round and development data since; only its README gained a paragraph on
+# why), and the development sets each author wrote beside one (copied with cp -r; the pair model
+# trains on their pairs).
+DEVELOPMENT_SET_MD5 = {
+    "dev_r1/messages.csv": "8c9bfa432a4446367511c8fe864604d2",
+    "dev_r1/pairs.csv": "5e27810d76e96edc35c00cabc0ecc41b",
+    "dev_r2/messages.csv": "7b406f76607667444f19a436a774a3da",
+    "dev_r2/pairs.csv": "0309993f5c005d78e5bd6c601fcc4f53",
+    "dev_r3/messages.csv": "ca410ab7967f5df43fe0f3c13f02ff63",
+    "dev_r3/pairs.csv": "3f9767ebd2d7905b68310d7c2d6402c0",
+    "dev_r4/messages.csv": "9e9953612a6c32db7ad773caad79a061",
+    "dev_r4/pairs.csv": "14cb9ea875ee853f4adb174b3fb03219",
+    "dev_r5/messages.csv": "f25b5dc9ecb990530656c0d0c252addd",
+    "dev_r5/pairs.csv": "1b9663f98bff4cdde9a3de5c679a4694",
+    "dev_r6/messages.csv": "f5a22474979ccabed9141d45b1cd7b06",
+    "dev_r6/pairs.csv": "3b6fc0d39cb2c0faca7c10b39cc0a6af",
+    "dev3/messages.csv": "1bc816ae384d9c0429f90f5cc1586522",
+    "dev3/pairs.csv": "ccc4c563400235525c582b0f9d01a544",
+    "dev4/messages.csv": "12b68b607c5c964ae62afa489654e074",
+    "dev4/pairs.csv": "86148e573809a552afdec4a90e4f37ed",
+    "dev5/messages.csv": "f0c15d6e1049c4f1fb448184359960c1",
+    "dev5/pairs.csv": "34e6176b9e5b3a20d7491f395eb1fae5",
+    "dev6/messages.csv": "bd961ddf2da5191a9a50462caecafb38",
+    "dev6/pairs.csv": "d7b7c95aae96a53aebbf99edd9a99db3",
+    "dev7/messages.csv": "13e7977f0f61e7825d7e1bd9cdc7283b",
+    "dev7/pairs.csv": "e1ffadd7802de95c59b52079a1987e45",
 }
 
 
-def test_round_six_frozen_set_became_development_data_unchanged():
-    # evaluated once at the end of round 6 and development data since: its rows are as their
-    # author wrote them (only the README gained a paragraph on why it is dev now)
-    for name, md5 in DEV_R6_MD5.items():
-        assert hashlib.md5((DEV_R6 / name).read_bytes()).hexdigest() == md5, name
-
-
-DEV_R5_MD5 = {
-    "messages.csv": "f25b5dc9ecb990530656c0d0c252addd",
-    "pairs.csv": "1b9663f98bff4cdde9a3de5c679a4694",
-}
-
-
-def test_round_five_frozen_set_became_development_data_unchanged():
-    # evaluated once at the end of round 5 and development data since: its rows are as their
-    # author wrote them (only the README gained a paragraph on why it is dev now)
-    for name, md5 in DEV_R5_MD5.items():
-        assert hashlib.md5((DEV_R5 / name).read_bytes()).hexdigest() == md5, name
-
-
-DEV_R4_MD5 = {
-    "messages.csv": "9e9953612a6c32db7ad773caad79a061",
-    "pairs.csv": "14cb9ea875ee853f4adb174b3fb03219",
-}
-
-
-def test_round_four_frozen_set_became_development_data_unchanged():
-    # evaluated once at the end of round 4 and development data since: its rows are as their
-    # author wrote them (only the README gained a paragraph on why it is dev now)
-    for name, md5 in DEV_R4_MD5.items():
-        assert hashlib.md5((DEV_R4 / name).read_bytes()).hexdigest() == md5, name
-
-
-DEV5_MD5 = {
-    "messages.csv": "f0c15d6e1049c4f1fb448184359960c1",
-    "pairs.csv": "34e6176b9e5b3a20d7491f395eb1fae5",
-}
-
-
-def test_round_five_development_set_is_as_its_author_wrote_it():
-    for name, md5 in DEV5_MD5.items():
-        assert hashlib.md5((DEV5 / name).read_bytes()).hexdigest() == md5, name
-
-DEV6_MD5 = {
-    "messages.csv": "bd961ddf2da5191a9a50462caecafb38",
-    "pairs.csv": "d7b7c95aae96a53aebbf99edd9a99db3",
-}
-
-
-def test_round_six_development_set_is_as_its_author_wrote_it():
-    for name, md5 in DEV6_MD5.items():
-        assert hashlib.md5((DEV6 / name).read_bytes()).hexdigest() == md5, name
-
-
-DEV7_MD5 = {
-    "messages.csv": "13e7977f0f61e7825d7e1bd9cdc7283b",
-    "pairs.csv": "e1ffadd7802de95c59b52079a1987e45",
-}
-
-
-def test_round_seven_development_set_is_as_its_author_wrote_it():
-    for name, md5 in DEV7_MD5.items():
-        assert hashlib.md5((DEV7 / name).read_bytes()).hexdigest() == md5, name
+@pytest.mark.parametrize("name", sorted(DEVELOPMENT_SET_MD5))
+def test_development_sets_are_as_their_authors_wrote_them(name):
+    assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == DEVELOPMENT_SET_MD5[name]
+    assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
 
 
 NEXT_ROUND_MD5 = {
@@ -407,67 +372,6 @@ def test_next_rounds_sets_are_in_the_repository_as_written():
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
     assert not {"dev8", "frozen8"} & {folder.name for folder in DEV_SETS.values()}
-
-
-DEV_R3_MD5 = {
-    "messages.csv": "ca410ab7967f5df43fe0f3c13f02ff63",
-    "pairs.csv": "3f9767ebd2d7905b68310d7c2d6402c0",
-}
-
-
-def test_round_three_frozen_set_became_development_data_unchanged():
-    # round 3's frozen set, evaluated once at the end of round 3 and development data since: its
-    # rows are as their author wrote them (only the README gained a paragraph on why it is dev now)
-    for name, md5 in DEV_R3_MD5.items():
-        assert hashlib.md5((DEV_R3 / name).read_bytes()).hexdigest() == md5, name
-
-
-DEV4_MD5 = {
-    "messages.csv": "12b68b607c5c964ae62afa489654e074",
-    "pairs.csv": "86148e573809a552afdec4a90e4f37ed",
-}
-
-
-def test_round_four_development_set_is_as_its_author_wrote_it():
-    for name, md5 in DEV4_MD5.items():
-        assert hashlib.md5((DEV4 / name).read_bytes()).hexdigest() == md5, name
-
-
-DEV_R2_MD5 = {
-    "messages.csv": "7b406f76607667444f19a436a774a3da",
-    "pairs.csv": "0309993f5c005d78e5bd6c601fcc4f53",
-}
-
-
-def test_round_two_frozen_set_became_development_data_unchanged():
-    # round 2's frozen set, evaluated once at the end of round 2 and development data since: its
-    # rows are as their author wrote them (only the README gained a paragraph on why it is dev now)
-    for name, md5 in DEV_R2_MD5.items():
-        assert hashlib.md5((DEV_R2 / name).read_bytes()).hexdigest() == md5, name
-
-
-DEV_R1_MD5 = {
-    "messages.csv": "8c9bfa432a4446367511c8fe864604d2",
-    "pairs.csv": "5e27810d76e96edc35c00cabc0ecc41b",
-}
-
-
-def test_round_one_frozen_set_became_development_data_unchanged():
-    # its rows are as their author wrote them (only the README gained a line on why it is dev now)
-    for name, md5 in DEV_R1_MD5.items():
-        assert hashlib.md5((DEV_R1 / name).read_bytes()).hexdigest() == md5, name
-
-
-DEV3_MD5 = {
-    "messages.csv": "1bc816ae384d9c0429f90f5cc1586522",
-    "pairs.csv": "ccc4c563400235525c582b0f9d01a544",
-}
-
-
-def test_round_three_development_set_is_as_its_author_wrote_it():
-    # copied with cp -r from its author's folder; the pair model trains on its pairs
-    for name, md5 in DEV3_MD5.items():
-        assert hashlib.md5((DEV3 / name).read_bytes()).hexdigest() == md5, name
 
 
 def test_real_messages_from_shared_data():
