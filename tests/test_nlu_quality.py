@@ -2,7 +2,7 @@
 
 The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md and the README's "Benchmarks"), so a change that makes understanding worse
-fails here. The frozen external set (round 7's, ``tests/data/nlu/frozen7``) is never evaluated
+fails here. The frozen external set (round 8's, ``tests/data/nlu/frozen8``) is never evaluated
 here: only its files are checked.
 """
 
@@ -21,7 +21,7 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV5, DEV6, DEV7, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_R6, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, REPO, action_rates, evaluate_external, load_messages,
+    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_R6, DEV_R7, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, REPO, action_rates, evaluate_external, load_messages,
 )
 from bot.nlu.parser import Parser
 from bot.nlu.pair_train import PairData
@@ -133,7 +133,7 @@ def test_round_one_frozen_set_goals():
     # pairs 0.9754 (in-sample), intent 0.9634, category 0.9161
     _goals_hold(DEV_R1, 846, 122, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.02, "group_chat_act": 0.016, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.967, "short_title_ignored": 0.024, "notice_ignored": 0.965, "pairs": 0.971,
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.024, "notice_ignored": 0.965, "pairs": 0.963,
         "intent": 0.966, "category": 0.927})
 
 
@@ -151,7 +151,7 @@ def test_external_dev2_set_goals():
     # 0.95 (in-sample), intent 0.9738, category 0.9452
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
         "urgent_recall": 0.996, "false_urgent_rate": 0.013, "group_chat_act": 0.004, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.977, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.962,
+        "remit_vent_ignored": 0.977, "short_title_ignored": 0.024, "notice_ignored": 0.996, "pairs": 0.954,
         "intent": 0.973, "category": 0.957})
 
 
@@ -171,7 +171,7 @@ def test_round_two_frozen_set_goals():
     # 0.875 (in-sample), intent 0.9464, category 0.894
     _goals_hold(DEV_R2, 840, 120, {
         "urgent_recall": 0.982, "false_urgent_rate": 0.018, "group_chat_act": 0.01, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.91, "short_title_ignored": 0.075, "notice_ignored": 0.996, "pairs": 0.862,
+        "remit_vent_ignored": 0.91, "short_title_ignored": 0.075, "notice_ignored": 0.996, "pairs": 0.871,
         "intent": 0.95, "category": 0.903})
 
 
@@ -189,7 +189,7 @@ def test_dev3_set_goals():
     # pairs 0.9375 (in-sample), intent 0.9512, category 0.9262
     _goals_hold(DEV3, 840, 160, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.01, "group_chat_act": 0.01, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.938, "short_title_ignored": 0.034, "notice_ignored": 0.962, "pairs": 0.927,
+        "remit_vent_ignored": 0.938, "short_title_ignored": 0.034, "notice_ignored": 0.962, "pairs": 0.933,
         "intent": 0.959, "category": 0.935})
 
 
@@ -226,7 +226,7 @@ def test_dev4_set_goals():
     # pairs 0.9125 (in-sample), intent 0.9524, category 0.9095
     _goals_hold(DEV4, 840, 160, {
         "urgent_recall": 0.996, "false_urgent_rate": 0.018, "group_chat_act": 0.01, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.977, "short_title_ignored": 0.044, "notice_ignored": 0.996, "pairs": 0.921,
+        "remit_vent_ignored": 0.977, "short_title_ignored": 0.044, "notice_ignored": 0.996, "pairs": 0.908,
         "intent": 0.969, "category": 0.93})
 
 def test_round_four_frozen_set_goals():
@@ -254,7 +254,7 @@ def test_dev5_set_goals():
     # pairs 0.9187 (in-sample), intent 0.9571, category 0.925
     _goals_hold(DEV5, 840, 160, {
         "urgent_recall": 0.969, "false_urgent_rate": 0.013, "group_chat_act": 0.022, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.919, "short_title_ignored": 0.055, "notice_ignored": 0.996, "pairs": 0.908,
+        "remit_vent_ignored": 0.919, "short_title_ignored": 0.055, "notice_ignored": 0.996, "pairs": 0.902,
         "intent": 0.96, "category": 0.937})
 
 
@@ -265,7 +265,7 @@ def test_round_five_frozen_set_goals():
     # the pair model's training: pairs 0.9125 (in-sample and left out), the rest unchanged
     _goals_hold(DEV_R5, 840, 160, {
         "urgent_recall": 0.976, "false_urgent_rate": 0.012, "group_chat_act": 0.016, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.967, "short_title_ignored": 0.034, "notice_ignored": 0.996, "pairs": 0.902,
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.034, "notice_ignored": 0.996, "pairs": 0.889,
         "intent": 0.967, "category": 0.944})
 
 
@@ -277,7 +277,7 @@ def test_dev6_set_goals():
     # model's training: pairs 0.9125 (in-sample; left out 0.8938), the rest unchanged
     _goals_hold(DEV6, 840, 160, {
         "urgent_recall": 0.982, "false_urgent_rate": 0.012, "group_chat_act": 0.01, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.957, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.902,
+        "remit_vent_ignored": 0.957, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.914,
         "intent": 0.98, "category": 0.935})
 
 
@@ -301,27 +301,52 @@ def test_dev7_set_goals():
     # 1.0, pairs 0.9062, intent 0.9786, category 0.9452)
     _goals_hold(DEV7, 840, 160, {
         "urgent_recall": 0.982, "false_urgent_rate": 0.007, "group_chat_act": 0.016, "group_chat_ask": 0.016,
-        "remit_vent_ignored": 0.967, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.908,
+        "remit_vent_ignored": 0.967, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.896,
         "intent": 0.975, "category": 0.949})
 
 
+def test_round_seven_frozen_set_goals():
+    # round 7's frozen set, development data since round 8 (round 6's code on it: urgent 0.9673 /
+    # 0.0131, group chat 0.0235 / 0.0176, venting 0.9524, short titles 0.03, notices 0.9667, pairs
+    # 0.9062, intent 0.9702, category 0.9119; round 7 measured on it, once, sealed: urgent 0.9673 /
+    # 0.0116, group chat 0.0235 / 0.0176, venting 0.9524, short titles 0.03, notices 0.9667, pairs
+    # 0.9375, intent 0.9702, category 0.919)
+    _goals_hold(DEV_R7, 840, 160, {
+        "urgent_recall": 0.963, "false_urgent_rate": 0.016, "group_chat_act": 0.028, "group_chat_ask": 0.022,
+        "remit_vent_ignored": 0.948, "short_title_ignored": 0.034, "notice_ignored": 0.962, "pairs": 0.933,
+        "intent": 0.966, "category": 0.915})
+
+
+def test_dev8_set_goals():
+    # round 8's development set, a ninth author's (read once at the end of round 7 as a second
+    # opinion; round 5's code on it: urgent 0.9216, false 0.0058, group chat act 0.0471, short titles
+    # 0.06, pairs 0.8625; round 6's: urgent 0.9673 / 0.0073, group chat 0.0353, short titles 0.03, pairs
+    # 0.8688; round 7's: urgent 0.9608 / 0.0073, group chat 0.0353 / 0.0176, venting 0.9619, short
+    # titles 0.01, notices 1.0, pairs 0.8875 (0.9125 once its pairs trained the pair model), intent
+    # 0.9643, category 0.9071)
+    _goals_hold(DEV8, 840, 160, {
+        "urgent_recall": 0.956, "false_urgent_rate": 0.012, "group_chat_act": 0.04, "group_chat_ask": 0.022,
+        "remit_vent_ignored": 0.957, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.908,
+        "intent": 0.96, "category": 0.903})
+
+
 FROZEN_MD5 = {
-    "README.md": "103dcbaecbe2519328ba4ea2530f51b1",
-    "messages.csv": "f95407712cee2dc7608dca759c3cd017",
-    "pairs.csv": "2a32cd1e283c80011f5861098d87b460",
+    "README.md": "0c34dc73991fac30fcab1cb287198099",
+    "messages.csv": "a726becb432020a2cdaa393d6085110c",
+    "pairs.csv": "0c3b9134efa7f8a0d27dcdc9127ec17f",
 }
 
 
 def test_frozen_set_is_in_the_repository_as_written():
-    # round 7's frozen set (written during round 6 by an eighth author, from a brief only), compared
+    # round 8's frozen set (written during round 7 by a ninth author, from a brief only), compared
     # as bytes, never parsed: nothing here may read (let alone tune on) its texts
-    assert FROZEN.name == "frozen7"
+    assert FROZEN.name == "frozen8"
     assert FROZEN not in DEV_SETS.values()
     for name, md5 in FROZEN_MD5.items():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
-# The development sets' rows as their authors wrote them: rounds 1–6's frozen sets (each evaluated
+# The development sets' rows as their authors wrote them: rounds 1–7's frozen sets (each evaluated
 # once at the end of its round and development data since; only its README gained a paragraph on
 # why), and the development sets each author wrote beside one (copied with cp -r; the pair model
 # trains on their pairs).
@@ -338,6 +363,8 @@ DEVELOPMENT_SET_MD5 = {
     "dev_r5/pairs.csv": "1b9663f98bff4cdde9a3de5c679a4694",
     "dev_r6/messages.csv": "f5a22474979ccabed9141d45b1cd7b06",
     "dev_r6/pairs.csv": "3b6fc0d39cb2c0faca7c10b39cc0a6af",
+    "dev_r7/messages.csv": "f95407712cee2dc7608dca759c3cd017",
+    "dev_r7/pairs.csv": "2a32cd1e283c80011f5861098d87b460",
     "dev3/messages.csv": "1bc816ae384d9c0429f90f5cc1586522",
     "dev3/pairs.csv": "ccc4c563400235525c582b0f9d01a544",
     "dev4/messages.csv": "12b68b607c5c964ae62afa489654e074",
@@ -348,6 +375,8 @@ DEVELOPMENT_SET_MD5 = {
     "dev6/pairs.csv": "d7b7c95aae96a53aebbf99edd9a99db3",
     "dev7/messages.csv": "13e7977f0f61e7825d7e1bd9cdc7283b",
     "dev7/pairs.csv": "e1ffadd7802de95c59b52079a1987e45",
+    "dev8/messages.csv": "b01d075002b5f43aa36731d3e1f15d3a",
+    "dev8/pairs.csv": "93f00390cc2d7640829147f8ccf7cd78",
 }
 
 
@@ -355,23 +384,6 @@ DEVELOPMENT_SET_MD5 = {
 def test_development_sets_are_as_their_authors_wrote_them(name):
     assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == DEVELOPMENT_SET_MD5[name]
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
-
-
-NEXT_ROUND_MD5 = {
-    "dev8/messages.csv": "b01d075002b5f43aa36731d3e1f15d3a",
-    "dev8/pairs.csv": "93f00390cc2d7640829147f8ccf7cd78",
-    "frozen8/README.md": "0c34dc73991fac30fcab1cb287198099",
-    "frozen8/messages.csv": "a726becb432020a2cdaa393d6085110c",
-    "frozen8/pairs.csv": "0c3b9134efa7f8a0d27dcdc9127ec17f",
-}
-
-
-def test_next_rounds_sets_are_in_the_repository_as_written():
-    # written during round 7 by a ninth author for round 8 (dev8 to tune on, frozen8 to be judged
-    # on): as bytes, never parsed, and in no development set yet
-    for name, md5 in NEXT_ROUND_MD5.items():
-        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev8", "frozen8"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
@@ -482,8 +494,12 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # dev4 0.9, dev5 0.9062, dev6 0.9, dev7 0.9062, dev_r1 0.9672, dev_r2 0.8833, dev_r3 0.85, dev_r4
     # 0.9375, dev_r5 0.9062, dev_r6 0.8562, external_dev 0.9833, external_dev2 0.9583 — mean 0.9124;
     # merged 0.0179.
-    floors = {"dev3": 0.9, "dev4": 0.89, "dev5": 0.9, "dev6": 0.89, "dev7": 0.9, "dev_r1": 0.96,
-              "dev_r2": 0.875, "dev_r3": 0.845, "dev_r4": 0.93, "dev_r5": 0.9, "dev_r6": 0.85,
+    # Round 8 (dev_r7 and dev8 join; fifteen sets): dev3 0.925, dev4 0.9, dev5 0.9062, dev6 0.9125,
+    # dev7 0.9, dev8 0.8875, dev_r1 0.9426, dev_r2 0.875, dev_r3 0.8562, dev_r4 0.9437, dev_r5 0.9,
+    # dev_r6 0.85, dev_r7 0.9313, external_dev 0.975, external_dev2 0.9667 — mean 0.9114; merged
+    # 0.0188 (dev_r1, 122 pairs, moves by two pairs with the training sets: 0.9672 → 0.9426).
+    floors = {"dev3": 0.9, "dev4": 0.89, "dev5": 0.9, "dev6": 0.89, "dev7": 0.9, "dev8": 0.875, "dev_r1": 0.935,
+              "dev_r2": 0.87, "dev_r3": 0.845, "dev_r4": 0.93, "dev_r5": 0.89, "dev_r6": 0.845, "dev_r7": 0.92,
               "external_dev": 0.975, "external_dev2": 0.95}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
