@@ -386,6 +386,23 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
 
 
+NEXT_ROUND_MD5 = {
+    "dev9/messages.csv": "d5f09042c1bf8aadddae39e39e61f326",
+    "dev9/pairs.csv": "d919ac81c4a7e89923ece80075f5d7b1",
+    "frozen9/README.md": "dbc6bd79eadf31cabe5853a512a34804",
+    "frozen9/messages.csv": "9f7addc8ec6d232fd8343bb37042cd3a",
+    "frozen9/pairs.csv": "cdecb26421c540d01526a89e54ba209a",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 8 by a tenth author for round 9 (dev9 to tune on, frozen9 to be judged
+    # on): as bytes, never parsed, and in no development set yet
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev9", "frozen9"} & {folder.name for folder in DEV_SETS.values()}
+
+
 def test_real_messages_from_shared_data():
     if not (SHARED / "citizen-messages" / "train.csv").exists() or not (SHARED / "chatter" / "train.csv").exists():
         pytest.skip("../shared/data (citizen messages, chatter) is not beside this checkout")
