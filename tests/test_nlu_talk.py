@@ -25,6 +25,10 @@ from bot.nlu.text import normalize
         ("亲戚的车要进小区，在哪登记？", "howto"),
         ("社区的书法班去哪报名", "howto"),
         ("电动车充电卡在哪办", "howto"),
+        ("有没有靠谱的钢琴老师推荐，孩子想学", "seek"),
+        ("想找个晚上一起夜跑的搭子，我住5栋", "seek"),
+        ("娃出疹子了，有经验的宝妈说说要注意啥", "seek"),
+        ("附近哪里能修手机屏幕啊", "seek"),
     ],
 )
 def test_kinds_of_talk(text, kind):
@@ -45,13 +49,18 @@ def test_kinds_of_talk(text, kind):
         "门禁卡补办了三次还是刷不开",  # a complaint about it
         "车位登记找谁都推来推去，没人管",
         "不会在网上预约，谁能帮我弄一下",  # a request: a wish
+        "有没有会下棋的邻居，陪我爸下两盘，他一个人在家闷",  # a favour asked, not a partner
+        "老太太一个人住太寂寞了，想找几个牌友",  # an old person's plight
+        "楼道灯坏了好几天了，谁有物业电话发一下",  # a report that asks for a number
+        "有没有人能教教我家老人用手机挂号",  # teaching is a favour
     ],
 )
 def test_what_is_no_talk(text):
     assert talk_kind(normalize(text)) is None
 
 
-@pytest.mark.parametrize("text", ["在健身区捡到一副老花镜，我放门卫室了", "3栋的电梯修好啦，谢谢师傅"])
+@pytest.mark.parametrize("text", ["在健身区捡到一副老花镜，我放门卫室了", "3栋的电梯修好啦，谢谢师傅",
+                                  "小区附近哪家幼儿园比较好，求推荐"])
 def test_talk_is_ignored_in_a_group(text):
     r = get_parser().parse(text)
     assert r.intent == "chatter" and decide(r, text).action == "ignore"

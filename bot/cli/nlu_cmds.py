@@ -205,7 +205,7 @@ def nlu_eval(
     shared: Path = typer.Option(None, help="共享真实数据目录 (default: ../shared/data)."),
     frozen: bool = typer.Option(False, "--frozen", help="也评估冻结的外部测试集 (only at the end: nothing is tuned on it)."),
 ) -> None:
-    """评估: 留出语料、DEV、外部开发集 (external_dev, dev_r1, external_dev2)、真实数据 (quality figures as JSON)."""
+    """评估: 留出语料、DEV、全部外部开发集 (tests/data/nlu)、真实数据 (quality figures as JSON)."""
     from bot.nlu import get_parser
     from bot.nlu.devdata import shared_data_dir
     from bot.nlu.evaluate import DEV_SETS, FROZEN, action_rates, evaluate_external

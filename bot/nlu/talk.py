@@ -1,5 +1,6 @@
 """Neighbours' talk that names the compound's things but reports nothing: a found umbrella left
-in the lift, 「电梯修好了」, a cot for sale, 「我家老人也想参加」, 「报修电话打哪个」.
+in the lift, 「电梯修好了」, a cot for sale, 「我家老人也想参加」, 「报修电话打哪个」, 「有没有靠谱
+的钢琴老师推荐」.
 
 The model weighs words, and these messages hold the words of reports (电梯, 垃圾, 物业, 滑梯); what
 marks them is what the writer does with the thing — hands it in, says it is mended, sells it —
@@ -35,7 +36,7 @@ _KINDS: dict[str, re.Pattern[str]] = {
     # (a request closing with 谢谢 is no thanks: 「帮我取个快递吧，谢谢」)
     "thanks": re.compile(r"^(?:(?!帮|麻烦|请).){0,10}(?:感谢|谢谢|多谢|点赞|表扬)"),
     # selling and group-buying among neighbours: 「闲置婴儿床转让」「拼单的接龙」 (borrowing a tool
-    # or asking for a good shop is a wish in this corpus' labels: not here)
+    # is a wish: not here)
     "trade": re.compile(
         r"转让|出闲置|闲置(?:出|转)|低价出|便宜出|拼单|团购|吱一声|求购|有想要的|"
         r"有(?:人|谁)要.{0,12}吗|\d+(?:块|元)?(?:拿走|带走)"
@@ -54,7 +55,27 @@ _KINDS: dict[str, re.Pattern[str]] = {
         r"(?:办理|登记|申请|报名|补办|开通|预约|缴费|交费)"
         r"|(?:去哪(?:里|儿)?|在哪(?:里|儿)?|哪里(?:能|可以)?)办(?=[？?，,。.! 吗呀啊呢]|$)"
     ),
+    # asking the group for what a neighbour answers in a line — a recommendation, a number, advice,
+    # a partner for a hobby: 「有没有靠谱的钢琴老师推荐」「想找个跑步搭子」「有经验的妈妈给点建议」.
+    # Neighbours answer it in the chat; a wish is a favour someone claims and does (_SEEK_NOT).
+    "seek": re.compile(
+        r"推荐|哪家(?:的)?(?:比较|最|更)?(?:好|靠谱|便宜|正宗|专业)|"
+        r"(?:哪里|哪儿|哪有|附近)(?:有|能|可以)?.{0,4}(?:买|卖|修|报班|学)|"
+        r"(?:认识|知道).{0,10}(?:靠谱|好的|好点|专业)|搭子|球友|棋友|牌友|驴友|跑友|钓友|伙伴|玩伴|找个?伴|"
+        r"一起(?:跑步|夜跑|晨跑|打球|打羽毛球|打篮球|打乒乓|下棋|钓鱼|爬山|健身|学|练|跳|拼车|拼单|遛)|"
+        r"请教|取经|打听|有经验的|过来人|(?:求|要)个?(?:方子|攻略|经验|链接)|"
+        r"(?:电话|联系方式)(?:有人有|谁有|发一下|发我)"
+    ),
 }
+# The signs that a request for a recommendation or a partner asks for a favour after all (「谁能陪
+# 我妈去」「借我」「能教教吗」), or tells a plight: something broken at home, an old person alone.
+_SEEK_NOT = re.compile(
+    r"帮|陪|带(?:我|她|他|孩子|一下)|借|教教|教一下|能教|来教|接(?:一下|孩子)|送|上门|来(?:家|帮|看)|"
+    r"能不能|愿意|免费|有偿|报酬|急|坏|漏|堵|吵|投诉|没人管|物业(?:不|没)|独居|孤单|寂寞|孤独|没人陪|"
+    r"行动不便|腿脚|老人家"
+)
+# A request for a recommendation is a line or two.
+SEEK_LENGTH = 60
 # The signs that a procedure question is a complaint or a request after all (「社保卡激活到底去哪
 # 办，窗口推来推去」「能不能带我去一趟」); the general _COMPLAINT list holds 怎么 itself.
 _HOWTO_NOT = re.compile(
@@ -71,8 +92,8 @@ MAX_LENGTH = 100
 
 # What undoes a kind, where it is not a complaint's signs (None: nothing — a found thing is handed
 # in however the finder grumbles), and its longest message, where it is not MAX_LENGTH (None: any).
-_UNLESS: dict[str, re.Pattern[str] | None] = {"found": None, "howto": _HOWTO_NOT}
-_LONGEST: dict[str, int | None] = {"thanks": None, "howto": HOWTO_LENGTH}
+_UNLESS: dict[str, re.Pattern[str] | None] = {"found": None, "howto": _HOWTO_NOT, "seek": _SEEK_NOT}
+_LONGEST: dict[str, int | None] = {"thanks": None, "howto": HOWTO_LENGTH, "seek": SEEK_LENGTH}
 
 
 def talk_kind(s: str) -> str | None:
