@@ -163,3 +163,18 @@ def test_nlu_is_platform_free():
     for path in (REPO / "bot" / "nlu").rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         assert "aiogram" not in source and "fastapi" not in source, path
+
+
+@pytest.mark.parametrize(
+    ("text", "thing"),
+    [("东梯一直卡在五楼", True), ("3栋楼道灯不亮", True), ("那个电体又坏了", True), ("12栋1802", False),
+     ("今天好冷啊", False), ("烧烤摊的油烟", True)],
+)
+def test_names_a_thing_agrees_with_the_signature(text, thing):
+    # the parser's quick question (does a message name anything of the compound?) and the duplicate
+    # check's full reading must never disagree
+    from bot.nlu.problems import names_a_thing, signature
+    from bot.nlu.text import normalize
+
+    s = normalize(text)
+    assert names_a_thing(s) == bool(signature(s).objects) == thing

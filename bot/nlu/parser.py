@@ -15,7 +15,7 @@ from .features import analyse
 from .lexicon import add_words, get_tokenizer
 from .notice import is_notice
 from .place import EMPTY_PLACE, Gazetteer, Place, _pattern_compound, extract_place, matcher_for
-from .problems import signature
+from .problems import names_a_thing
 from .talk import talk_kind
 from .text import normalize
 from .urgency import is_urgent
@@ -171,7 +171,7 @@ class Parser:
                     urgent_p=round(float(urgent_p[row]), 4),
                     evidence=place is not EMPTY_PLACE
                     or bool(analysed[row][2] - STYLE_CONCEPTS)
-                    or bool(signature(s).objects),
+                    or names_a_thing(s),
                 )
             )
         return results

@@ -114,10 +114,14 @@ def _number(raw: str) -> str:
     return numeral_to_arabic(raw)
 
 
+# A digit, a Chinese numeral or a word for a building: without one, no number is named.
+_NUMBER_OR_BUILDING = re.compile(r"[\d零〇一二三四五六七八九十百两幺栋座幢]")
+
+
 def extract_numbers(s: str) -> tuple[str, str, str, str]:
     """(building, unit, floor, room) from normalised text; '' for what is not said."""
     building = unit = floor = room = ""
-    if not any(c.isdigit() or c in "零〇一二三四五六七八九十百两幺栋座幢" for c in s):
+    if _NUMBER_OR_BUILDING.search(s) is None:
         return building, unit, floor, room
     last_end = -10  # end of the previous building/unit/floor mention, for room adjacency
     several = False  # a range of buildings names no single one (「1-10栋停水」)

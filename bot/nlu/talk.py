@@ -96,8 +96,14 @@ _UNLESS: dict[str, re.Pattern[str] | None] = {"found": None, "howto": _HOWTO_NOT
 _LONGEST: dict[str, int | None] = {"thanks": None, "howto": HOWTO_LENGTH, "seek": SEEK_LENGTH}
 
 
+# Every kind's signs in one pattern: most messages show none, and one search costs less than eight.
+_ANY_KIND = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _KINDS.values()))
+
+
 def talk_kind(s: str) -> str | None:
     """The kind of neighbours' talk normalised ``s`` is, or None when it may be a report."""
+    if _ANY_KIND.search(s) is None:
+        return None
     for kind, pattern in _KINDS.items():
         longest = _LONGEST.get(kind, MAX_LENGTH)
         if longest is not None and len(s) > longest:
