@@ -29,6 +29,15 @@ from bot.nlu.text import normalize
         ("想找个晚上一起夜跑的搭子，我住5栋", "seek"),
         ("娃出疹子了，有经验的宝妈说说要注意啥", "seek"),
         ("附近哪里能修手机屏幕啊", "seek"),
+        # round 9
+        ("孩子想学游泳，附近哪家场馆教得好", "seek"),
+        ("大家家里的空气净化器都用的什么牌子", "seek"),
+        ("有没有人做过眼睛激光手术，想了解一下", "seek"),
+        ("周六谁去机场，想搭个顺风车", "seek"),
+        ("小区里有会下象棋的吗，想找个对手", "seek"),
+        ("家里小猫生了一窝，想送人，有要的吗", "trade"),
+        ("我家闺女放假了，想带几个小学生写作业，有需要的私我", "trade"),
+        ("社区合唱团还收人吗", "join"),
     ],
 )
 def test_kinds_of_talk(text, kind):
@@ -53,6 +62,8 @@ def test_kinds_of_talk(text, kind):
         "老太太一个人住太寂寞了，想找几个牌友",  # an old person's plight
         "楼道灯坏了好几天了，谁有物业电话发一下",  # a report that asks for a number
         "有没有人能教教我家老人用手机挂号",  # teaching is a favour
+        "有没有认识靠谱康复师的，想找人上门指导我爸做康复",  # someone to come: a favour
+        "有没有靠谱的陪护阿姨推荐，我妈一个人在家",  # 陪护 is a job; the mother alone is a plight
     ],
 )
 def test_what_is_no_talk(text):

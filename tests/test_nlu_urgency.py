@@ -275,3 +275,34 @@ def test_a_weak_sign_of_calm_does_not_stop_a_sure_head(text):
     s = normalize(text)
     assert is_urgent(s, 0.99)
     assert not is_urgent(s, 0.5)
+
+
+# Round 9: kinds the rules now name, in words written for these tests (not from any message set).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼道里那张旧床垫着了，烟往上窜",  # a thing on fire
+        "配电箱里往外喷火，一股塑料味",  # fire shooting out
+        "6栋三楼满楼道的烟，看不清路",
+        "二楼阳台防盗网上挂着个小孩，够不着",  # a child hanging
+        "秋千绳子勒住了孩子脖子",
+        "停车场有人在砸车窗，已经砸了两辆",  # violence going on
+        "快来人帮忙把门撞开，里面老人不应声",
+        "地库顶上一直在掉水泥块",  # debris coming down
+    ],
+)
+def test_kinds_the_rules_read_in_round_nine(text):
+    assert urgent_hint(normalize(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这破门禁整天坏",  # 破门 is a broken door, not a door broken in
+        "楼上又在砸东西，吵得睡不着",  # noise, not violence
+        "在滑梯上捡到一件小孩外套，挂在旁边树上了",  # a found coat hung up
+        "垃圾中转站的味道太大了",  # the compound's waste station is no courier's hub … and no fire
+    ],
+)
+def test_what_the_round_nine_kinds_leave_alone(text):
+    assert not urgent_hint(normalize(text))

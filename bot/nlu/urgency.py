@@ -74,6 +74,17 @@ _NAMED_KINDS: dict[str, str] = {
     "ground_gives": r"山体滑坡|泥石流|塌方",
     # a scream, then silence
     "silence": r"(?:喊|叫|惨叫|尖叫|喊救命).{0,10}(?:然后|之后|后来)?就?没(?:了)?(?:声|动静)",
+    # round 9: a thing on fire, fire shooting out, a corridor full of smoke
+    "thing_on_fire": (
+        r"(?:沙发|被子|衣服|床垫|窗帘|电线|插座|插排|电动车|电瓶|油烟机|烟道|里面|柜子|纸箱|垃圾|草丛?|树)着了|"
+        r"喷出?火|火(?:往|朝).{0,4}(?:钻|窜|冒|烧)|满(?:楼道|屋子?|走廊|楼梯间?)(?:都是)?的?烟"
+    ),
+    # someone caught by the neck or hanging from something
+    "hanging": r"勒住.{0,4}脖子|脖子.{0,4}(?:勒住|卡住|被勒)|(?:挂|吊)着(?:个|一个)?(?:小孩|孩子|小朋友)|(?:小孩|孩子|小朋友)(?:悬空|吊着|挂着)|有人(?:挂|吊)着",
+    # violence going on (cars or windows smashed, not the neighbours' noise), a door to break in,
+    # debris coming down
+    "violence_now": r"(?:在|正在)砸(?:车|窗|玻璃)|砸了.{0,3}(?:辆|扇)|把门(?:撞|砸|踹)开",
+    "debris": r"掉(?:混凝土|水泥|砖|石)块|(?:混凝土|水泥)块.{0,6}(?:掉|砸)",
 }
 
 _URGENT = re.compile(
@@ -128,7 +139,7 @@ _NOT_NOW_KINDS: dict[str, str] = {
     "elsewhere": (
         r"新闻|(?<![拍录打开发])视频(?!里|电话|通话|聊天)|热搜|听说|刷到|朋友圈|抖音|微博|报道|纪录片|哈哈|😂|🤣|笑死|开个?玩笑|"
         r"(?:北京|上海|广州|深圳|杭州|南京|成都|重庆|天津|西安)(?![路街道桥话])|老家|"
-        r"某宝|某东|某多多|某音|网购|网上买|直播间|下单|退货|差评|中转站|物流|顺丰|韵达|中通|圆通|申通|"
+        r"某宝|某东|某多多|某音|网购|网上买|直播间|下单|退货|差评|(?<!垃圾)中转站|物流|顺丰|韵达|中通|圆通|申通|"
         r"(?:kpi|考核|加班|老板|作业|考试|减肥|方案|ddl|deadline|上班|房贷).{0,10}(?:救命|喘不过气|窒息)|救命.{0,10}(?:kpi|加班|老板|作业|考试|减肥|方案|上班)"
     ),
     # a siren passing by, a neighbour asking what happened
