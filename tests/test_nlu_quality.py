@@ -516,6 +516,23 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
 
 
+NEXT_ROUND_MD5 = {
+    "dev10/messages.csv": "7178d0440395f821bb6193708cc98b62",
+    "dev10/pairs.csv": "92ce359ceaae607b6a28aee50b1ab2fb",
+    "frozen10/README.md": "7dafd493c2416f93732b1c212a0b9f81",
+    "frozen10/messages.csv": "b2e6851f2eaaa837d7f57c0dfe79ab27",
+    "frozen10/pairs.csv": "a1e25d0a5f580931c9dc8dcf2dd2c67c",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 9 by an eleventh author for round 10 (dev10 to tune on, frozen10 to be
+    # judged on): as bytes, never parsed, and in no development set yet
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev10", "frozen10"} & {folder.name for folder in DEV_SETS.values()}
+
+
 def test_real_messages_from_shared_data():
     if not (SHARED / "citizen-messages" / "train.csv").exists() or not (SHARED / "chatter" / "train.csv").exists():
         pytest.skip("../shared/data (citizen messages, chatter) is not beside this checkout")
