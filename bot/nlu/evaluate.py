@@ -70,8 +70,8 @@ def load_messages(folder: Path) -> list[Message]:
                 for r in csv.DictReader(fh)]
 
 
-def load_pairs(folder: Path) -> list[dict]:
-    with (folder / "pairs.csv").open(encoding="utf-8", newline="") as fh:
+def load_pairs(folder: Path, name: str = "pairs.csv") -> list[dict]:
+    with (folder / name).open(encoding="utf-8", newline="") as fh:
         return [{**r, "same": r["same"] == "true"} for r in csv.DictReader(fh)]
 
 

@@ -31,7 +31,7 @@ from .pairs import FEATURES, PAIR_MODEL_PATH, PairModel, core, save_pair_model
 from .parser import Parser, get_parser
 from .problems import AGENTS, CONTAINERS, OBJECTS, PARENTS, PROBLEMS, TROUBLE_KIND, signature
 from .similar import pair_features
-from .train import CorpusRow, load_corpus, stable_bucket
+from .train import DATA_DIR, CorpusRow, load_corpus, stable_bucket
 from .text import normalize
 
 DIMS = 64
@@ -64,11 +64,16 @@ REPEATED_PAIRS = 600
 THRESHOLD = 0.5
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
+# Pairs written for training only (``id,a,b,same,kind``), beside the development sets' pairs.
+WRITTEN_PAIRS = DATA_DIR / "pairs_written.csv"
 
 
 def pair_sets() -> dict[str, list[dict]]:
-    """Every labelled development pair set present, by name."""
-    return {name: load_pairs(folder) for name, folder in DEV_SETS.items() if (folder / "pairs.csv").exists()}
+    """Every labelled development pair set present, by name, and the pairs written for training
+    (``written``: hand-written by a helper who read only a brief, as the corpus' rows were)."""
+    sets = {name: load_pairs(folder) for name, folder in DEV_SETS.items() if (folder / "pairs.csv").exists()}
+    sets["written"] = load_pairs(WRITTEN_PAIRS.parent, WRITTEN_PAIRS.name)
+    return sets
 
 
 def char_embeddings(texts: list[str], dims: int | None = None) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
