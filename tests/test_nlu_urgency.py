@@ -306,3 +306,19 @@ def test_kinds_the_rules_read_in_round_nine(text):
 )
 def test_what_the_round_nine_kinds_leave_alone(text):
     assert not urgent_hint(normalize(text))
+
+
+# Round 10: kinds the rules now name, in words written for these tests.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5栋煤气罐爆炸了，有人受伤",
+        "花盆从十楼掉下来砸到楼下的老人",
+        "工人在棚顶上干活踩空摔下来了",
+        "游船在湖中间翻船了，快来会游泳的",
+        "快来人帮忙托住那个快掉的空调外机",
+        "她把洁厕灵和84混在一起刷厕所，现在一直咳",
+    ],
+)
+def test_kinds_the_rules_read_in_round_ten(text):
+    assert urgent_hint(normalize(text))

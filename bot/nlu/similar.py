@@ -95,7 +95,13 @@ def _troubles_differ(sa: Signature, sb: Signature) -> bool:
 def hard_different(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature) -> float | None:
     """The score of a pair that is two issues whatever its wording (another place, another
     sub-place, a message that is no report), else None."""
-    if _chatter(ra, sa) or _chatter(rb, sb) or _places_differ(ra, rb):
+    chatter_a, chatter_b = _chatter(ra, sa), _chatter(rb, sb)
+    # Talk is no report; but a terse report the model misreads as talk (「会所那台跑步机一跑就打滑」)
+    # still meets a report about the same thing, so one side's talk parts only when the two name
+    # no thing in common.
+    if (chatter_a and chatter_b) or ((chatter_a or chatter_b) and not sa.objects & sb.objects):
+        return 0.0
+    if _places_differ(ra, rb):
         return 0.0
     if _subplaces_differ(sa, sb) or only_directions_differ(ra.text, rb.text):
         return 0.1

@@ -85,6 +85,15 @@ _NAMED_KINDS: dict[str, str] = {
     # debris coming down
     "violence_now": r"(?:在|正在)砸(?:车|窗|玻璃)|砸了.{0,3}(?:辆|扇)|把门(?:撞|砸|踹)开",
     "debris": r"掉(?:混凝土|水泥|砖|石)块|(?:混凝土|水泥)块.{0,6}(?:掉|砸)",
+    # round 10: an explosion with people hurt, someone struck or fallen, a boat over, a weight to
+    # hold up, cleaning products mixed into fumes, a wall bulging
+    "explosion": r"(?:燃气|煤气|液化气|天然气|煤气罐).{0,4}爆炸|爆炸了?.{0,10}(?:受伤|伤了|有人)",
+    "struck": (
+        r"砸(?:到|中|伤)了?楼下的?(?:人|行人|老人|小孩)|砸伤了|踩空.{0,4}(?:掉|摔)下来|(?:小孩|孩子|人).{0,6}飞出去|翻船|"
+        r"(?:托住|扶住|顶住).{0,6}(?:防盗窗|窗户|空调|架子|广告牌|招牌)"
+    ),
+    "fumes": r"(?:消毒液|84|洁厕灵|清洁剂).{0,8}(?:混|加|兑).{0,12}(?:咳|呛|流眼泪|头晕|喘)|混.{0,4}(?:消毒液|84).{0,12}(?:咳|呛|流眼泪|头晕)",
+    "wall_bulge": r"墙.{0,8}(?:往外鼓|鼓出来|外鼓|鼓包).{0,12}(?:裂|渗|掉)",
 }
 
 _URGENT = re.compile(
