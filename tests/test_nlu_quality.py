@@ -483,9 +483,9 @@ def test_round_nine_frozen_set_goals():
     # pair model's training): urgent 0.9673 / 0.0058, group chat 0.0059 / 0.0118, pairs 0.8562 (left
     # out 0.85)
     _goals_hold(DEV_R9, 840, 160, {
-        "urgent_recall": 0.963, "false_urgent_rate": 0.01, "group_chat_act": 0.01, "group_chat_ask": 0.016,
+        "urgent_recall": 0.963, "false_urgent_rate": 0.009, "group_chat_act": 0.01, "group_chat_ask": 0.016,
         "remit_vent_ignored": 0.929, "short_title_ignored": 0.034, "notice_ignored": 0.996, "pairs": 0.852,
-        "intent": 0.962, "category": 0.9})
+        "intent": 0.963, "category": 0.902})
 
 
 def test_dev10_set_goals():
@@ -496,9 +496,9 @@ def test_dev10_set_goals():
     # training, the round-10 rule kinds): urgent 0.9608 / 0.0073, group chat 0.0353 / 0.0176, pairs
     # 0.8812 (left out 0.875)
     _goals_hold(DEV10, 840, 160, {
-        "urgent_recall": 0.956, "false_urgent_rate": 0.012, "group_chat_act": 0.04, "group_chat_ask": 0.022,
+        "urgent_recall": 0.956, "false_urgent_rate": 0.009, "group_chat_act": 0.04, "group_chat_ask": 0.022,
         "remit_vent_ignored": 0.977, "short_title_ignored": 0.004, "notice_ignored": 0.996, "pairs": 0.877,
-        "intent": 0.972, "category": 0.927})
+        "intent": 0.974, "category": 0.929})
 
 
 FROZEN_MD5 = {

@@ -322,3 +322,15 @@ def test_what_the_round_nine_kinds_leave_alone(text):
 )
 def test_kinds_the_rules_read_in_round_ten(text):
     assert urgent_hint(normalize(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这串串太辣了，嘴巴要烧起来了",  # a figure of speech
+        "傍晚的云红得像着火一样",  # a simile
+        "手机进水了，开不了机",  # a device, not a home
+    ],
+)
+def test_round_ten_look_alikes_are_no_emergency(text):
+    assert not get_parser().parse(text).urgent
