@@ -565,6 +565,23 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
 
 
+NEXT_ROUND_MD5 = {
+    "dev11/messages.csv": "6bf96d5b7fa73ebe3ac51227d13f9e5b",
+    "dev11/pairs.csv": "46849f9b71ddf2dc693c4b9e2856dcef",
+    "frozen11/README.md": "09c26968b7645c2e8b887abecf64ef0d",
+    "frozen11/messages.csv": "6eb5e0bf9ff7813f7581d7bc4a1d9213",
+    "frozen11/pairs.csv": "07388c001be54145fdd396dd84a4904d",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 10 by a twelfth author for round 11 (dev11 to tune on, frozen11 to be
+    # judged on): as bytes, never parsed, and in no development set yet
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev11", "frozen11"} & {folder.name for folder in DEV_SETS.values()}
+
+
 def test_real_messages_from_shared_data():
     if not (SHARED / "citizen-messages" / "train.csv").exists() or not (SHARED / "chatter" / "train.csv").exists():
         pytest.skip("../shared/data (citizen messages, chatter) is not beside this checkout")
