@@ -334,3 +334,11 @@ def test_kinds_the_rules_read_in_round_ten(text):
 )
 def test_round_ten_look_alikes_are_no_emergency(text):
     assert not get_parser().parse(text).urgent
+
+
+def test_the_head_alone_unsure_on_neighbours_talk_is_no_emergency():
+    # round 9: a found child's shoe reads like an emergency to a head of 0.3; what talk.py reads as
+    # talk needs the head at URGENT_HIGH before it alone makes an emergency
+    s = normalize("谁家小孩的鞋子掉在电梯里了，我放在一楼信报箱上面了")
+    assert not is_urgent(s, 0.3, chatter_p=0.4)
+    assert is_urgent(s, 0.7, chatter_p=0.4)

@@ -18,7 +18,7 @@ from .place import EMPTY_PLACE, Gazetteer, Place, _pattern_compound, extract_pla
 from .problems import names_a_thing
 from .talk import talk_kind
 from .text import normalize
-from .urgency import URGENT_HIGH, is_urgent, rule_flags
+from .urgency import is_urgent
 
 INTENTS = ("issue", "wish", "chatter")
 URGENT_CONFIDENCE = 0.9  # the least confidence of a message the emergency rules caught
@@ -123,10 +123,6 @@ class Parser:
             confidence = float(probs[best])
             chatter_p = float(probs[chatter_col])
             hint = is_urgent(s, float(urgent_p[row]), chatter_p, float(category_p[row][safety_col]))
-            if hint and urgent_p[row] < URGENT_HIGH and talk_kind(s) and not rule_flags(s)[0]:
-                # the head alone, unsure, on what reads as neighbours' talk (a child's shoe found in
-                # the lift and left on the letterboxes): talk, not an emergency
-                hint = False
             if not hint and is_notice(texts[row]):
                 # a forwarded announcement (停水通知, 燃气安检公告) reports nothing itself
                 intent, confidence = "chatter", max(chatter_p, NOTICE_CONFIDENCE)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from .talk import talk_kind
 from .text import normalize
 
 _PERSON = r"(?:人|老人|大爷|大妈|阿姨|爷爷|奶奶|老太太|老大爷|孩子|小孩|宝宝|他|她|我妈|我爸|工人)"
@@ -316,10 +317,13 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0) -
     ``safety_p`` that it is a safety issue."""
     if p < URGENT_CONFIRM and not _PLEA_WORDS.search(s) and len(s) > SHORT_SAID:
         return False  # most messages: neither the head nor a bare plea (the cheap checks first)
-    s = _prepare(s)
+    text, s = s, _prepare(s)
     said = _URGENT.search(s) is not None
     chatty = p < URGENT_OVERRULE and chatter_p >= (URGENT_CHATTER_GATE_HIGH if p >= URGENT_HIGH else URGENT_CHATTER_GATE)
-    if not said and (p < URGENT_SURE or chatty or safety_p < URGENT_SAFETY_GATE or len(s) < HEAD_MIN_CHARS):
+    if not said and (p < URGENT_SURE or chatty or safety_p < URGENT_SAFETY_GATE or len(s) < HEAD_MIN_CHARS
+                     or (p < URGENT_HIGH and talk_kind(text))):
+        # (the last: the head alone, unsure, on what reads as neighbours' talk — a child's shoe
+        # found in the lift and left on the letterboxes — is no emergency)
         return False
     if _calm(s, p):
         return False
