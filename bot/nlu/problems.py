@@ -309,10 +309,15 @@ _SLIP = re.compile("|".join(map(re.escape, SLIPS)))
 _ADDRESS = re.compile(r"[0-9a-z一二三四五六七八九十两]+(?:号楼|栋|幢|座|单元|楼|层|室|号|#)|\d{3,4}")
 
 
+def _without_addresses(text: str) -> str:
+    """Normalised ``text`` with its slips read as meant and its addresses blanked."""
+    return _ADDRESS.sub(" ", _SLIP.sub(lambda m: SLIPS[m.group()], text))
+
+
 @lru_cache(maxsize=4096)
 def signature(text: str) -> Signature:
     """The things, troubles and sub-places named in normalised ``text``."""
-    s = _ADDRESS.sub(" ", _SLIP.sub(lambda m: SLIPS[m.group()], text))
+    s = _without_addresses(text)
     names, owner, troubles, problem_of = _patterns()
     objects: set[str] = set()
     places: dict[str, set[str]] = {}
@@ -344,6 +349,6 @@ def names_a_thing(text: str) -> bool:
     """Whether normalised ``text`` names a thing ``signature`` would read: the first one found
     answers, and what is wrong with it is not read (the parser asks this of a third of all
     messages, most of them chatter, to know whether they name anything of the compound)."""
-    s = _ADDRESS.sub(" ", _SLIP.sub(lambda m: SLIPS[m.group()], text))
+    s = _without_addresses(text)
     names, owner, _troubles, _problem_of = _patterns()
     return any(owner[m.group()][0] == "object" for m in names.finditer(s)) or _SIDE_LIFT.search(s) is not None
