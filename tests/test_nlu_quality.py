@@ -545,6 +545,24 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
 
 
+NEXT_ROUND_MD5 = {
+    "dev12/README.md": "2aad39e600bfab94fe9653617ed682ea",
+    "dev12/messages.csv": "2795fa5c3db5628020b69651055dec26",
+    "dev12/pairs.csv": "65c1c2b11f7e9b1741952e5cc69a408e",
+    "frozen12/README.md": "57c5d6b54b93426aa09700a05ed9316a",
+    "frozen12/messages.csv": "baddda107fbd61c9439cec62d20cf08d",
+    "frozen12/pairs.csv": "02b80970f83663d675e5f2521dc4366d",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 11 by a thirteenth author for round 12 (dev12 to tune on, frozen12 to be
+    # judged on): as bytes, never parsed, and in no development set yet
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev12", "frozen12"} & {folder.name for folder in DEV_SETS.values()}
+
+
 def test_real_messages_from_shared_data():
     if not (SHARED / "citizen-messages" / "train.csv").exists() or not (SHARED / "chatter" / "train.csv").exists():
         pytest.skip("../shared/data (citizen messages, chatter) is not beside this checkout")
