@@ -405,10 +405,17 @@ def signature(text: str) -> Signature:
     )
 
 
+# Names the duplicate check compares but that do not show a message is about the compound: a flat's
+# own air conditioner (「会议室空调坏了」, 「谁家空调师傅靠谱」) and a pavilion as a meeting place
+# (「早上六点半在亭子」) are no thing of the property's to see to.
+_NOT_EVIDENCE = frozenset({"空调", "亭子"})
+
+
 def names_a_thing(text: str) -> bool:
     """Whether normalised ``text`` names a thing ``signature`` would read: the first one found
     answers, and what is wrong with it is not read (the parser asks this of a third of all
     messages, most of them chatter, to know whether they name anything of the compound)."""
     s = _without_addresses(text)
     names, owner, _troubles, _problem_of = _patterns()
-    return any(owner[m.group()][0] == "object" for m in names.finditer(s)) or _SIDE_LIFT.search(s) is not None
+    return (any(owner[m.group()][0] == "object" and m.group() not in _NOT_EVIDENCE for m in names.finditer(s))
+            or _SIDE_LIFT.search(s) is not None)
