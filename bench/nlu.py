@@ -130,11 +130,13 @@ def _quality() -> dict:
 
 
 def _cv() -> dict:
-    from bot.nlu.evaluate import cross_validation
+    from bot.nlu.evaluate import cross_validation, development_rows, held_out_sets
     from bot.nlu.train import load_corpus, real_lines
 
     chatter, citizen = real_lines(SHARED)
-    return cross_validation(load_corpus(), chatter, citizen=citizen)
+    corpus = load_corpus()
+    return {**cross_validation(corpus, chatter, citizen=citizen, development=development_rows(corpus)),
+            "held_out_sets": held_out_sets(corpus, chatter, citizen)}
 
 
 def _frozen() -> dict:
@@ -165,6 +167,7 @@ def _goals(result: dict) -> dict:
     goals = {
         "heldout": of(quality.get("heldout_by_kind"), chatter=quality.get("real_chatter_heldout")),
         "cross_validation": of(result.get("cv", {}).get("messages"), chatter=result.get("cv", {}).get("real_chatter")),
+        "held_out_sets": of(result.get("cv", {}).get("held_out_sets", {}).get("messages")),
         **{name: of(quality.get(name, {}).get("messages"), quality.get(name, {}).get("pairs"))
            for name in DEV_SETS},
         "frozen": of(result.get("frozen", {}).get("messages"), result.get("frozen", {}).get("pairs")),
@@ -222,7 +225,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=20000)
     ap.add_argument("--quality", action="store_true", help="also print the quality figures")
-    ap.add_argument("--cv", action="store_true", help="also cross-validate the whole model (5 folds; ~2 min)")
+    ap.add_argument("--cv", action="store_true",
+                    help="also cross-validate the whole model (5 folds) and judge the newest development sets "
+                         "by a model trained without them (~5 min)")
     ap.add_argument("--frozen", action="store_true", help="also evaluate on the frozen external set")
     ap.add_argument("--pairs", action="store_true",
                     help="also the duplicate pairs: in-sample and leave-one-set-out per development set (~1 min)")

@@ -175,8 +175,10 @@ def nlu_train(
     chatter: Path = typer.Option(None, help="闲聊语料 CSV (default: ../shared/data/chatter/train.csv when present)."),
     out: Path = typer.Option(None, help="模型文件 (default: bot/nlu/data/intent_model.npz)."),
 ) -> None:
-    """训练意图/类别模型 (build the shipped intent/category model)."""
+    """训练意图/类别模型 (build the shipped intent/category model: the corpus, the development sets'
+    messages in tests/data/nlu, and the shared real lines when present)."""
     from bot.nlu.classifier import MODEL_PATH
+    from bot.nlu.evaluate import development_rows
     from bot.nlu.train import CORPUS_PATH, load_chatter, load_citizen, load_corpus, train
 
     corpus = corpus or CORPUS_PATH
@@ -196,7 +198,8 @@ def nlu_train(
         citizen, _held = load_citizen(citizen_path)
     else:
         typer.echo(f"提示: 没有群众来信 {citizen_path}, 意图模型不学它们", err=True)
-    _echo_json(train(load_corpus(corpus), lines, out or MODEL_PATH, citizen))
+    rows = load_corpus(corpus)
+    _echo_json(train(rows, lines, out or MODEL_PATH, citizen, development_rows(rows)))
 
 
 @nlu_app.command("eval")

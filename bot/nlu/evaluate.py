@@ -16,7 +16,7 @@ from pathlib import Path
 from .decision import ACTIONS, IGNORE, decide
 from .parser import Parser
 from .similar import same_issue
-from .train import CORPUS_GAZETTEER, stable_bucket, train
+from .train import CORPUS_GAZETTEER, CorpusRow, stable_bucket, train
 
 REPO = Path(__file__).resolve().parents[2]
 NLU_DATA = REPO / "tests" / "data" / "nlu"
@@ -76,6 +76,22 @@ def load_messages(folder: Path) -> list[Message]:
     with (folder / "messages.csv").open(encoding="utf-8", newline="") as fh:
         return [Message(r["id"], r["text"], r["intent"], r["category"], r["urgent"] == "true", r["kind"])
                 for r in csv.DictReader(fh)]
+
+
+def development_rows(corpus: list[CorpusRow], sets: dict[str, Path] | None = None) -> list[CorpusRow]:
+    """The development sets' messages as training rows of the intent model (round 11 on): each
+    text once, and none the corpus holds, so that its held-out rows stay unseen. Sets absent from
+    the checkout are skipped."""
+    seen = {r.text for r in corpus}
+    rows = []
+    for folder in (DEV_SETS if sets is None else sets).values():
+        if not (folder / "messages.csv").exists():
+            continue
+        for m in load_messages(folder):
+            if m.text not in seen:
+                seen.add(m.text)
+                rows.append(CorpusRow(m.text, m.intent, m.category, m.urgent, {}, "train", m.kind))
+    return rows
 
 
 def load_pairs(folder: Path, name: str = "pairs.csv") -> list[dict]:
@@ -171,12 +187,13 @@ def evaluate_external(parser, folder: Path) -> dict:
 
 
 def cross_validation(corpus, chatter: list[str], folds: int = 5, workdir: Path | None = None,
-                     citizen: list[str] = ()) -> dict:
+                     citizen: list[str] = (), development: list[CorpusRow] = ()) -> dict:
     """The whole model, rebuilt ``folds`` times: the corpus' training rows and the real chatter
     lines are cut into folds by a hash of their text, each fold parsed by a model trained on the
     others. Figures as ``evaluate_messages`` on every training row, and the act/ask/ignore rates
     of the real chatter lines. The thresholds (urgency, asking) stay as shipped; ``citizen``
-    messages train every fold, as they train the shipped model (they are judged elsewhere)."""
+    messages train every fold, as they train the shipped model (they are judged elsewhere), and so
+    do the ``development`` rows (``development_rows``; judged by ``held_out_sets``)."""
     rows = sorted((r for r in corpus if r.split == "train"), key=lambda r: r.text)
     fold_of = lambda text: stable_bucket("cv" + text, folds)  # noqa: E731
     workdir = Path(workdir or tempfile.mkdtemp(prefix="hgj-nlu-cv-"))
@@ -185,7 +202,7 @@ def cross_validation(corpus, chatter: list[str], folds: int = 5, workdir: Path |
     for k in range(folds):
         model_path = workdir / f"fold{k}.npz"
         train([replace(r, split="test" if fold_of(r.text) == k else "train") for r in rows],
-              [t for t in chatter if fold_of(t) != k], model_path, citizen)
+              [t for t in chatter if fold_of(t) != k], model_path, citizen, development)
         parser = Parser(model_path)
         held = [r for r in rows if fold_of(r.text) == k]
         results.update(zip((r.text for r in held), parser.parse_many([r.text for r in held], CORPUS_GAZETTEER)))
@@ -198,3 +215,22 @@ def cross_validation(corpus, chatter: list[str], folds: int = 5, workdir: Path |
         "messages": evaluate_results([results[m.text] for m in messages], messages),
         "real_chatter": {"rows": len(chatter), **{a: _rate(counts[a], len(chatter)) for a in ACTIONS}},
     }
+
+
+# Since round 11 the development sets' messages train the shipped model, so its figures on them
+# are in-sample. What they say of messages from authors no training row came from: a model trained
+# without the newest HELD_OUT_SETS sets, judged on those (each set one author's).
+HELD_OUT_SETS = 4
+
+
+def held_out_sets(corpus, chatter: list[str], citizen: list[str] = (), n: int = HELD_OUT_SETS,
+                  workdir: Path | None = None) -> dict:
+    """The newest ``n`` development sets, judged by a model trained on everything else."""
+    names = list(DEV_SETS)[-n:]
+    model_path = Path(workdir or tempfile.mkdtemp(prefix="hgj-nlu-held-")) / "model.npz"
+    kept = {name: folder for name, folder in DEV_SETS.items() if name not in names}
+    train(corpus, chatter, model_path, citizen, development_rows(corpus, kept))
+    parser = Parser(model_path)
+    messages = [m for name in names for m in load_messages(DEV_SETS[name])]
+    return {"sets": names, "messages": evaluate_messages(parser, messages),
+            **{name: evaluate_messages(parser, load_messages(DEV_SETS[name])) for name in names}}

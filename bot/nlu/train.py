@@ -167,12 +167,14 @@ def urgency_labels(rows: list[CorpusRow], n_others: int) -> list[str]:
     return ["yes" if r.urgent else "no" for r in rows] + ["no"] * n_others
 
 
-def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH, citizen: list[str] = ()) -> dict:
+def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH, citizen: list[str] = (),
+          development: list[CorpusRow] = ()) -> dict:
     """Fit the heads on the corpus' training split plus ``chatter`` (and ``citizen`` messages, as
-    issues, for the intent head) and write the model."""
+    issues, for the intent head) and the ``development`` sets' messages, and write the model."""
     tokenizer = get_tokenizer()
     add_words(CORPUS_GAZETTEER.words)
     rows = sorted((r for r in corpus if r.split == "train"), key=lambda r: r.text)
+    rows += sorted(development, key=lambda r: r.text)
     citizen = sorted(citizen)
     texts = [r.text for r in rows] + sorted(chatter) + citizen
     intents = [r.intent for r in rows] + ["chatter"] * len(chatter) + ["issue"] * len(citizen)
@@ -206,7 +208,8 @@ def train(corpus: list[CorpusRow], chatter: list[str], out: Path = MODEL_PATH, c
     )
     return {
         "out": str(out),
-        "corpus_train_rows": len(rows),
+        "corpus_train_rows": len(rows) - len(development),
+        "development_rows": len(development),
         "chatter_rows": len(chatter),
         "citizen_rows": len(citizen),
         "features": len(vocab),
