@@ -348,3 +348,14 @@ def test_the_head_alone_unsure_on_neighbours_talk_is_no_emergency():
     s = normalize("谁家小孩的鞋子掉在电梯里了，我放在一楼信报箱上面了")
     assert not is_urgent(s, 0.3, chatter_p=0.4)
     assert is_urgent(s, 0.7, chatter_p=0.4)
+
+
+def test_the_head_alone_needs_more_on_a_few_characters_naming_nothing():
+    # round 11: exclamation marks in real chatter read as an emergency by a head of 0.44–0.56
+    assert not is_urgent("好久有板凳了!!", 0.44, named=False)
+    assert not is_urgent("放开那个女孩!!", 0.56, named=False)
+    # the same head on a message naming a thing of the compound, or a surer head, still decides
+    assert is_urgent("好久有板凳了!!", 0.44, named=True)
+    assert is_urgent("有人晕了", 0.7, named=False)
+    # and a rule's words (救命) need no naming, whatever the head
+    assert is_urgent("救命啊!!", 0.2, named=False)

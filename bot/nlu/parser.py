@@ -122,7 +122,9 @@ class Parser:
             intent = intent_classes[best]
             confidence = float(probs[best])
             chatter_p = float(probs[chatter_col])
-            hint = is_urgent(s, float(urgent_p[row]), chatter_p, float(category_p[row][safety_col]))
+            # whether it names anything of the compound's life: a place, a topic, a thing
+            evidence = place is not EMPTY_PLACE or bool(analysed[row][2] - STYLE_CONCEPTS) or names_a_thing(s)
+            hint = is_urgent(s, float(urgent_p[row]), chatter_p, float(category_p[row][safety_col]), evidence)
             if not hint and is_notice(texts[row]):
                 # a forwarded announcement (停水通知, 燃气安检公告) reports nothing itself
                 intent, confidence = "chatter", max(chatter_p, NOTICE_CONFIDENCE)
@@ -169,9 +171,7 @@ class Parser:
                     concepts=frozenset(analysed[row][2]),
                     chatter_p=round(chatter_p, 4),
                     urgent_p=round(float(urgent_p[row]), 4),
-                    evidence=place is not EMPTY_PLACE
-                    or bool(analysed[row][2] - STYLE_CONCEPTS)
-                    or names_a_thing(s),
+                    evidence=evidence,
                 )
             )
         return results
