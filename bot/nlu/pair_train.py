@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from .evaluate import DEV_SETS, load_pairs
-from .pairs import FEATURES, PAIR_MODEL_PATH, PairModel, core, save_pair_model
+from .pairs import FEATURES, PAIR_MODEL_PATH, PairModel, save_pair_model
 from .parser import Parser, get_parser
 from .problems import AGENTS, CONTAINERS, OBJECTS, PARENTS, PROBLEMS, TROUBLE_KIND, signature
 from .similar import pair_features
 from .train import DATA_DIR, CorpusRow, load_corpus, stable_bucket
-from .text import normalize
+from .text import longest_first, normalize
 
 DIMS = 64
 WINDOW = 2
@@ -124,10 +124,6 @@ def _names_by_concept() -> dict[str, list[str]]:
     return {c: [w for w in words if len(w) >= _AMBIGUOUS_MIN] for c, words in OBJECTS.items()}
 
 
-def _alternation(words) -> re.Pattern:
-    return re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))))
-
-
 def _pick(options: list[str], key: str) -> str:
     return options[stable_bucket(key, len(options))]
 
@@ -136,10 +132,10 @@ def synthetic_pairs(rows: list[CorpusRow], limit: int = 1200) -> list[tuple[str,
     """Pairs made from the corpus' reports (see the module's doc), in a fixed order."""
     names = _names_by_concept()
     concept_of = {w: c for c, ws in names.items() for w in ws}
-    object_re = _alternation(concept_of)
+    object_re = longest_first(concept_of)
     troubles = {p: [w for w in ws if len(w) >= 2] for p, ws in PROBLEMS.items()}
     trouble_of = {w: p for p, ws in troubles.items() for w in ws}
-    trouble_re = _alternation(trouble_of)
+    trouble_re = longest_first(trouble_of)
     swappable = sorted(c for c, ws in names.items() if len(ws) >= 2)
     plain = sorted(c for c in names if names[c] and c not in CONTAINERS | AGENTS)
     related = {c: {c, PARENTS.get(c)} | {k for k, v in PARENTS.items() if v == c} for c in names}

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .text import CN_NUM, numeral_to_arabic
+from .text import CN_NUM, longest_first, numeral_to_arabic
 
 PLACE_FIELDS = ("compound", "building", "unit", "floor", "room")
 
@@ -251,18 +251,13 @@ class _Matcher:
     building_numbers: dict[str, str]
 
 
-def _alternation(words) -> re.Pattern | None:
-    words = sorted(words, key=lambda w: (-len(w), w))  # longest first: 阳光小区 before 阳光
-    return re.compile("|".join(map(re.escape, words))) if words else None
-
-
 @lru_cache(maxsize=256)
 def matcher_for(gazetteer: Gazetteer) -> _Matcher:
     """Compiled look-ups of one gazetteer; built once per distinct gazetteer."""
     return _Matcher(
-        _alternation(gazetteer.compounds),
+        longest_first(gazetteer.compounds),
         gazetteer.compounds,
-        _alternation(gazetteer.buildings),
+        longest_first(gazetteer.buildings),
         gazetteer.buildings,
     )
 

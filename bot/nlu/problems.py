@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .text import longest_first
+
 # Voice-typing and homophone slips, read as what they stand for.
 SLIPS = {"电体": "电梯", "楼到": "楼道", "煤汽": "煤气", "燃汽": "燃气", "垃极": "垃圾", "拉圾": "垃圾", "路等": "路灯", "电悌": "电梯", "电题": "电梯",
          "店梯": "电梯", "楼导": "楼道", "水笼头": "水龙头", "笼头": "龙头", "暖器": "暖气", "然气": "燃气", "媒气": "煤气", "监空": "监控", "摄象头": "摄像头",
@@ -335,11 +337,6 @@ class Signature:
         return inner - AGENTS or inner or self.objects or self.places.get("part", frozenset())
 
 
-def _alternation(owner: dict[str, object]) -> re.Pattern:
-    words = sorted(owner, key=lambda w: (-len(w), w))  # longest first: 电梯按钮 before 电梯
-    return re.compile("|".join(map(re.escape, words)))
-
-
 @lru_cache(maxsize=1)
 def _patterns():
     # Things and sub-places in one alternation, so the longer name wins: 车库 is a place, not a
@@ -348,7 +345,7 @@ def _patterns():
     for kind, table in SUBPLACES.items():
         owner.update({w: (kind, name) for name, words in table.items() for w in words})
     problem_of = {w: name for name, words in PROBLEMS.items() for w in words}
-    return _alternation(owner), owner, _alternation(problem_of), problem_of
+    return longest_first(owner), owner, longest_first(problem_of), problem_of
 
 
 # 「东梯」「西梯」: a lift named by its side (the side is read as a sub-place as well).
