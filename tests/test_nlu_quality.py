@@ -21,8 +21,9 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_R6, DEV_R7, DEV_R8,
-    DEV_R9, DEV_R10, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, REPO, action_rates, evaluate_external,
+    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_R6,
+    DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, REPO, action_rates,
+    evaluate_external,
 )
 from bot.nlu.parser import Parser
 from bot.nlu.pair_train import PairData
@@ -102,7 +103,7 @@ def test_dev_set_quality():
 # them are in-sample; ``evaluate.held_out_sets`` (``bench/nlu.py --cv``) judges the newest sets by a
 # model trained without them. Round 11 moved two in-sample pair figures: dev3 0.9313 → 0.925 and
 # dev11 0.9563 → 0.95 (the vocabulary widened and the intent model retrained; left out both 0.925 /
-# 0.95 or better).
+# 0.95 or better); round 12's start external_dev2 0.9667 → 0.9583 (one pair of 120).
 def _goals_hold(folder, rows: int, pairs: int, floors: dict) -> None:
     figures = evaluate_external(get_parser(), folder)
     m = figures["messages"]
@@ -178,7 +179,7 @@ def test_external_dev2_set_goals():
     # 0.01, notices 1.0, pairs 0.9583, intent 0.9774, category 0.9571
     _goals_hold(EXTERNAL_DEV2, 840, 120, {
         "urgent_recall": 0.996, "false_urgent_rate": 0.012, "group_chat_act": 0.004, "group_chat_ask": 0.004,
-        "remit_vent_ignored": 0.977, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.962,
+        "remit_vent_ignored": 0.977, "short_title_ignored": 0.014, "notice_ignored": 0.996, "pairs": 0.955,
         "intent": 0.973, "category": 0.953})
 
 
@@ -484,23 +485,46 @@ def test_dev11_set_goals():
         "intent": 0.96, "category": 0.915})
 
 
+def test_round_eleven_frozen_set_goals():
+    # round 11's frozen set, development data since round 12 (evaluated once at the end of round 11,
+    # 14:28 UTC; round 10's code → round 11's: urgent 0.902 → 0.9346 / 0.0073 → 0.0073, group chat
+    # 0.0118 / 0 → 0 / 0, venting 0.9619 → 0.9619, short titles 0.06 → 0.01, notices 1.0, pairs 0.9 →
+    # 0.925, intent 0.9381 → 0.9619, category 0.8869 → 0.9262). Its messages then joined the intent
+    # model's training and its pairs the pair model's, so these floors are those unseen figures, loosened.
+    _goals_hold(DEV_R11, 840, 160, {
+        "urgent_recall": 0.93, "false_urgent_rate": 0.01, "group_chat_act": 0.006, "group_chat_ask": 0.006,
+        "remit_vent_ignored": 0.955, "short_title_ignored": 0.02, "notice_ignored": 0.996, "pairs": 0.9,
+        "intent": 0.955, "category": 0.92})
+
+
+def test_dev12_set_goals():
+    # round 12's development set, a thirteenth author's (read once at the end of round 11 as a second
+    # opinion; round 10's code → round 11's: urgent 0.9804 → 0.9935 / 0.0102 → 0.0087, group chat 0.0059
+    # / 0 both, venting 0.9429 → 0.9714, short titles 0.05 → 0.02, notices 1.0, pairs 0.8562 → 0.85,
+    # intent 0.9798 → 0.9833, category 0.9405 → 0.956). Its messages and pairs then joined the training.
+    _goals_hold(DEV12, 840, 160, {
+        "urgent_recall": 0.99, "false_urgent_rate": 0.01, "group_chat_act": 0.006, "group_chat_ask": 0.006,
+        "remit_vent_ignored": 0.965, "short_title_ignored": 0.02, "notice_ignored": 0.996, "pairs": 0.845,
+        "intent": 0.98, "category": 0.95})
+
+
 FROZEN_MD5 = {
-    "README.md": "09c26968b7645c2e8b887abecf64ef0d",
-    "messages.csv": "6eb5e0bf9ff7813f7581d7bc4a1d9213",
-    "pairs.csv": "07388c001be54145fdd396dd84a4904d",
+    "README.md": "57c5d6b54b93426aa09700a05ed9316a",
+    "messages.csv": "baddda107fbd61c9439cec62d20cf08d",
+    "pairs.csv": "02b80970f83663d675e5f2521dc4366d",
 }
 
 
 def test_frozen_set_is_in_the_repository_as_written():
-    # round 11's frozen set (written during round 10 by a twelfth author, from a brief only),
+    # round 12's frozen set (written during round 11 by a thirteenth author, from a brief only),
     # compared as bytes, never parsed: nothing here may read (let alone tune on) its texts
-    assert FROZEN.name == "frozen11"
+    assert FROZEN.name == "frozen12"
     assert FROZEN not in DEV_SETS.values()
     for name, md5 in FROZEN_MD5.items():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
-# The development sets' rows as their authors wrote them: rounds 1–10's frozen sets (each evaluated
+# The development sets' rows as their authors wrote them: rounds 1–11's frozen sets (each evaluated
 # once at the end of its round and development data since; only its README gained a paragraph on
 # why), and the development sets each author wrote beside one (copied with cp -r; the pair model
 # trains on their pairs).
@@ -543,6 +567,10 @@ DEVELOPMENT_SET_MD5 = {
     "dev10/pairs.csv": "92ce359ceaae607b6a28aee50b1ab2fb",
     "dev11/messages.csv": "6bf96d5b7fa73ebe3ac51227d13f9e5b",
     "dev11/pairs.csv": "46849f9b71ddf2dc693c4b9e2856dcef",
+    "dev_r11/messages.csv": "6eb5e0bf9ff7813f7581d7bc4a1d9213",
+    "dev_r11/pairs.csv": "07388c001be54145fdd396dd84a4904d",
+    "dev12/messages.csv": "2795fa5c3db5628020b69651055dec26",
+    "dev12/pairs.csv": "65c1c2b11f7e9b1741952e5cc69a408e",
 }
 
 
@@ -550,24 +578,6 @@ DEVELOPMENT_SET_MD5 = {
 def test_development_sets_are_as_their_authors_wrote_them(name):
     assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == DEVELOPMENT_SET_MD5[name]
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
-
-
-NEXT_ROUND_MD5 = {
-    "dev12/README.md": "2aad39e600bfab94fe9653617ed682ea",
-    "dev12/messages.csv": "2795fa5c3db5628020b69651055dec26",
-    "dev12/pairs.csv": "65c1c2b11f7e9b1741952e5cc69a408e",
-    "frozen12/README.md": "57c5d6b54b93426aa09700a05ed9316a",
-    "frozen12/messages.csv": "baddda107fbd61c9439cec62d20cf08d",
-    "frozen12/pairs.csv": "02b80970f83663d675e5f2521dc4366d",
-}
-
-
-def test_next_rounds_sets_are_in_the_repository_as_written():
-    # written during round 11 by a thirteenth author for round 12 (dev12 to tune on, frozen12 to be
-    # judged on): as bytes, never parsed, and in no development set yet
-    for name, md5 in NEXT_ROUND_MD5.items():
-        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev12", "frozen12"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
@@ -716,14 +726,19 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # 0.9125, dev11 0.95, dev_r1 0.9508, dev_r2 0.9417, dev_r3 0.9062, dev_r4 0.9625, dev_r5 0.9, dev_r6
     # 0.9125, dev_r7 0.9563, dev_r8 0.8875, dev_r9 0.925, dev_r10 0.9, external_dev 0.9833, external_dev2
     # 0.9667 (mean 0.9296); written 0.8653; merged 0.0128.
-    floors = {"dev3": 0.915, "dev4": 0.915, "dev5": 0.925, "dev6": 0.94, "dev7": 0.91, "dev8": 0.93, "dev9": 0.935,
-              "dev10": 0.905, "dev11": 0.94, "dev_r1": 0.94, "dev_r2": 0.935, "dev_r3": 0.9, "dev_r4": 0.955,
-              "dev_r5": 0.89, "dev_r6": 0.905, "dev_r7": 0.95, "dev_r8": 0.88, "dev_r9": 0.915, "dev_r10": 0.89,
-              "external_dev": 0.975, "external_dev2": 0.96, "written": 0.855}
+    # Round 12's start (dev_r11 and dev12 join; twenty-three sets, their messages training the intent model
+    # too): dev3 0.925, dev4 0.9313, dev5 0.925, dev6 0.9563, dev7 0.925, dev8 0.9375, dev9 0.9437, dev10
+    # 0.9062, dev11 0.9437, dev12 0.8438, dev_r1 0.9672, dev_r2 0.925, dev_r3 0.9125, dev_r4 0.9625, dev_r5
+    # 0.9062, dev_r6 0.9125, dev_r7 0.9437, dev_r8 0.9062, dev_r9 0.9062, dev_r10 0.8938, dev_r11 0.9187,
+    # external_dev 0.9917, external_dev2 0.9583 (mean 0.9251); written 0.8613; merged 0.012.
+    floors = {"dev3": 0.915, "dev4": 0.925, "dev5": 0.915, "dev6": 0.95, "dev7": 0.915, "dev8": 0.93, "dev9": 0.935,
+              "dev10": 0.9, "dev11": 0.935, "dev12": 0.835, "dev_r1": 0.96, "dev_r2": 0.915, "dev_r3": 0.905,
+              "dev_r4": 0.955, "dev_r5": 0.9, "dev_r6": 0.905, "dev_r7": 0.935, "dev_r8": 0.9, "dev_r9": 0.9,
+              "dev_r10": 0.885, "dev_r11": 0.91, "external_dev": 0.985, "external_dev2": 0.95, "written": 0.855}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
-    assert figures["left_out_mean"] >= 0.925
+    assert figures["left_out_mean"] >= 0.92
     assert figures["heldout_unrelated_merged"] <= 0.03
 
 

@@ -29,7 +29,8 @@ NLU_DATA = REPO / "tests" / "data" / "nlu"
 # ended), round 7's dev set, round 7's frozen set (development data since round 7 ended), round
 # 8's dev set, round 8's frozen set (development data since round 8 ended), round 9's dev set,
 # round 9's frozen set (development data since round 9 ended), round 10's dev set, round 10's
-# frozen set (development data since round 10 ended) and round 11's dev set.
+# frozen set (development data since round 10 ended), round 11's dev set, round 11's frozen set
+# (development data since round 11 ended) and round 12's dev set.
 EXTERNAL_DEV = NLU_DATA / "external_dev"
 DEV_R1 = NLU_DATA / "dev_r1"
 EXTERNAL_DEV2 = NLU_DATA / "external_dev2"
@@ -51,15 +52,17 @@ DEV_R9 = NLU_DATA / "dev_r9"
 DEV10 = NLU_DATA / "dev10"
 DEV_R10 = NLU_DATA / "dev_r10"
 DEV11 = NLU_DATA / "dev11"
+DEV_R11 = NLU_DATA / "dev_r11"
+DEV12 = NLU_DATA / "dev12"
 DEV_SETS = {"external_dev": EXTERNAL_DEV, "dev_r1": DEV_R1, "external_dev2": EXTERNAL_DEV2, "dev_r2": DEV_R2,
             "dev3": DEV3, "dev_r3": DEV_R3, "dev4": DEV4, "dev_r4": DEV_R4, "dev5": DEV5,
             "dev_r5": DEV_R5, "dev6": DEV6, "dev_r6": DEV_R6, "dev7": DEV7,
             "dev_r7": DEV_R7, "dev8": DEV8, "dev_r8": DEV_R8, "dev9": DEV9,
             "dev_r9": DEV_R9, "dev10": DEV10,
-            "dev_r10": DEV_R10, "dev11": DEV11}
-# Round 11's frozen set: written apart from everything else and never tuned on; evaluated once,
+            "dev_r10": DEV_R10, "dev11": DEV11, "dev_r11": DEV_R11, "dev12": DEV12}
+# Round 12's frozen set: written apart from everything else and never tuned on; evaluated once,
 # at the end.
-FROZEN = NLU_DATA / "frozen11"
+FROZEN = NLU_DATA / "frozen12"
 
 
 @dataclass(frozen=True)
