@@ -359,3 +359,35 @@ def test_the_head_alone_needs_more_on_a_few_characters_naming_nothing():
     assert is_urgent("有人晕了", 0.7, named=False)
     # and a rule's words (救命) need no naming, whatever the head
     assert is_urgent("救命啊!!", 0.2, named=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "快点来人，我扶不住她了",  # a plea said 快点来人
+        "孩子吃了一把奶奶的降压药，刚发现",  # a child who swallowed medicine
+        "婴儿床上的宝宝脸色发紫，不哭了",  # a face turning blue
+        "谁会心肺复苏 健身房这边急需",  # resuscitation needed now
+        "楼里有没有护士？麻烦快来802",  # a nurse asked for in a hurry
+        "急！有没有医生在小区？7号楼602",
+    ],
+)
+def test_first_aid_needed_now_is_urgent(text):
+    # round 12: the kinds round 11's sealed set missed (its pleas 23 of 30). The shipped model has
+    # trained on these very lines, so the rules are asked with a head that alone would say no.
+    assert is_urgent(normalize(text), 0.1, chatter_p=0.9)
+    assert not is_urgent(normalize("楼下有人在晒被子"), 0.1, chatter_p=0.9)
+    r = get_parser().parse(text)
+    assert r.urgent and r.intent == "issue" and r.category == "safety"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "社区下周组织心肺复苏培训，欢迎报名",  # a course
+        "老人吃了药睡了",  # medicine taken as meant
+        "有没有医生朋友，想咨询孩子发烧的事",  # a question for a doctor, no hurry
+    ],
+)
+def test_first_aid_words_without_an_emergency_are_not_urgent(text):
+    assert not get_parser().parse(text).urgent

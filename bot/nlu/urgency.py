@@ -18,7 +18,7 @@ from .text import normalize
 
 _PERSON = r"(?:人|老人|大爷|大妈|阿姨|爷爷|奶奶|老太太|老大爷|孩子|小孩|宝宝|他|她|我妈|我爸|工人)"
 
-_PLEA = r"快来人|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁在家.{0,4}快|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
+_PLEA = r"快(?:点)?来(?:个)?人|求救|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁在家.{0,4}快|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
 # A bare cry for help (「快来人」「谁在附近快去看看」) says nothing else the head could weigh: what
 # is left once the plea, who and where, and the particles are taken out is nothing.
 _PLEA_WORDS = re.compile(_PLEA)
@@ -95,6 +95,15 @@ _NAMED_KINDS: dict[str, str] = {
     ),
     "fumes": r"(?:消毒液|84|洁厕灵|清洁剂).{0,8}(?:混|加|兑).{0,12}(?:咳|呛|流眼泪|头晕|喘)|混.{0,4}(?:消毒液|84).{0,12}(?:咳|呛|流眼泪|头晕)",
     "wall_bulge": r"墙.{0,8}(?:往外鼓|鼓出来|外鼓|鼓包).{0,12}(?:裂|渗|掉)",
+    # round 12: first aid needed now — resuscitation, a face turning blue, a child who swallowed
+    # medicine or a cleaner, a doctor or nurse or oxygen asked for in a hurry
+    "first_aid": (
+        r"心肺复苏|人工呼吸|除颤|(?:脸|脸色|嘴唇|嘴)(?:都)?(?:发紫|青紫|紫了)|"
+        r"(?:孩子|小孩|宝宝|娃|儿子|女儿).{0,6}(?:误食|误服|吞了|吃了|喝了).{0,8}(?:药|农药|老鼠药|洗衣液|消毒液|洁厕灵|电池|84)|"
+        r"误食|误服|"
+        r"有没有(?:人是)?(?:医生|护士|大夫|懂急救).{0,12}(?:快|急|马上|赶紧)|(?:急|快)[!！]?.{0,6}有没有(?:人是)?(?:医生|护士|大夫)|"
+        r"(?:医生|护士|大夫).{0,4}(?:快来|急需|赶紧来|马上来)|氧气(?:瓶|袋).{0,8}(?:快|急)"
+    ),
 }
 
 _URGENT = re.compile(
