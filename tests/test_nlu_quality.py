@@ -580,6 +580,24 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
 
 
+NEXT_ROUND_MD5 = {
+    "dev13/README.md": "f17e68da78008efe9ea5e4e780c082ca",
+    "dev13/messages.csv": "fd58a943fa70f2270772d3ec54675faa",
+    "dev13/pairs.csv": "3412eb1d4ccbf63b23e09fb6805a74f5",
+    "frozen13/README.md": "31e489b087d5b93073cb4a3ce523197d",
+    "frozen13/messages.csv": "10d9543e58a974fd45911f9f81e74b31",
+    "frozen13/pairs.csv": "a667f19d7a4aff20363aa1c132db8cc2",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 11 by a fourteenth author for round 13 (dev13 to tune on, frozen13 to be
+    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev13", "frozen13"} & {folder.name for folder in DEV_SETS.values()}
+
+
 def test_real_messages_from_shared_data():
     if not (SHARED / "citizen-messages" / "train.csv").exists() or not (SHARED / "chatter" / "train.csv").exists():
         pytest.skip("../shared/data (citizen messages, chatter) is not beside this checkout")
