@@ -391,3 +391,27 @@ def test_first_aid_needed_now_is_urgent(text):
 )
 def test_first_aid_words_without_an_emergency_are_not_urgent(text):
     assert not get_parser().parse(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "车棚那边电动车在充电的时候冒烟了，味道很呛，火苗已经出来了",  # the flames are out, nobody is
+        "救人啊 井里有人",
+        "外面马路上的大火烧到小区围墙这边来了",  # a fire spreading
+        "四栋二单元 楼道灯线短路了在烧",  # a wire burning now
+        "老人发烧到四十度一直说胡话，还抽了几下",  # a fever with a fit
+    ],
+)
+def test_fires_spreading_and_fits_are_urgent(text):
+    # round 12, read from the development sets' misses: the rules, asked with a head that alone would
+    # say no (the shipped model has trained on these lines)
+    assert is_urgent(normalize(text), 0.1, chatter_p=0.9)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["刚才着火的那家人已经出来了，没事", "孩子发烧了，吃了药好点了", "烧到四十度了 去医院了"],
+)
+def test_people_got_out_and_fevers_without_a_fit_are_not_urgent(text):
+    assert not get_parser().parse(text).urgent

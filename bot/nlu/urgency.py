@@ -18,7 +18,7 @@ from .text import normalize
 
 _PERSON = r"(?:人|老人|大爷|大妈|阿姨|爷爷|奶奶|老太太|老大爷|孩子|小孩|宝宝|他|她|我妈|我爸|工人)"
 
-_PLEA = r"快(?:点)?来(?:个)?人|求救|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁在家.{0,4}快|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
+_PLEA = r"快(?:点)?来(?:个)?人|求救|救人(?:啊|呀|呐)|快救人|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁在家.{0,4}快|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
 # A bare cry for help (「快来人」「谁在附近快去看看」) says nothing else the head could weigh: what
 # is left once the plea, who and where, and the particles are taken out is nothing.
 _PLEA_WORDS = re.compile(_PLEA)
@@ -95,6 +95,11 @@ _NAMED_KINDS: dict[str, str] = {
     ),
     "fumes": r"(?:消毒液|84|洁厕灵|清洁剂).{0,8}(?:混|加|兑).{0,12}(?:咳|呛|流眼泪|头晕|喘)|混.{0,4}(?:消毒液|84).{0,12}(?:咳|呛|流眼泪|头晕)",
     "wall_bulge": r"墙.{0,8}(?:往外鼓|鼓出来|外鼓|鼓包).{0,12}(?:裂|渗|掉)",
+    # round 12: a fire spreading or a wire burning now, a fever with a fit
+    "burning_now": (
+        r"(?:大火|火势|火).{0,8}烧(?:到|过来)|(?:线|电线|短路|插座|电箱|电表|插头).{0,6}(?:在烧|烧着)|"
+        r"(?:发烧|高烧|烧到.{0,4}度).{0,12}抽(?:了|搐|筋|起来)"
+    ),
     # round 12: first aid needed now — resuscitation, a face turning blue, a child who swallowed
     # medicine or a cleaner, a doctor or nurse or oxygen asked for in a hurry
     "first_aid": (
@@ -175,7 +180,7 @@ _NOT_NOW_KINDS: dict[str, str] = {
     "habitual": r"一直没人?(?:修|补|收拾|处理)|经常|常年|每次|总是|老是|天天|每天|一(?:下雨|结冰|刮风|下雪)|好几个了|好几回|好几次",
     # what has happened and is over
     "hindsight": (
-        r"发生过|事故|复诊|疫苗|狂犬|虚惊|误报|已经(?:灭|修好|救出|出来|没事|处理|送医|送到)|已经有?.{0,4}(?:人|个|次|回).{0,3}(?:摔|滑|撞)|住院|(?:昨天|昨晚|前天)(?!.{0,6}(?:开始|到现在|一直|起))|没大碍|"
+        r"发生过|事故|复诊|疫苗|狂犬|虚惊|误报|已经(?:灭|修好|救出|没事|处理|送医|送到)|(?<![火苗烟焰])已经出来|已经有?.{0,4}(?:人|个|次|回).{0,3}(?:摔|滑|撞)|住院|(?:昨天|昨晚|前天)(?!.{0,6}(?:开始|到现在|一直|起))|没大碍|"
         r"(?:查|搞|弄)清楚了?|查明|查过了|"
         r"已经(?:断电|关了|关掉|停用)|不用了|(?:撞|摔)倒了一次|还好|原来是|现在好了|没事$|没事了|解决了|(?:以前|上次|去年|上个月|上周)|"
         # the lost found, or their family come for them: 「…哭着找妈妈，现在妈妈来了」「孩子找到了」
