@@ -2,7 +2,7 @@
 
 The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md and the README's "Benchmarks"), so a change that makes understanding worse
-fails here. The frozen external set (round 11's, ``tests/data/nlu/frozen11``) is never evaluated
+fails here. The frozen external set (round 12's, ``tests/data/nlu/frozen12``) is never evaluated
 here: only its files are checked.
 """
 
