@@ -233,7 +233,12 @@ def held_out_sets(corpus, chatter: list[str], citizen: list[str] = (), n: int = 
     model_path = Path(workdir or tempfile.mkdtemp(prefix="hgj-nlu-held-")) / "model.npz"
     kept = {name: folder for name, folder in DEV_SETS.items() if name not in names}
     train(corpus, chatter, model_path, citizen, development_rows(corpus, kept))
-    parser = Parser(model_path)
-    messages = [m for name in names for m in load_messages(DEV_SETS[name])]
-    return {"sets": names, "messages": evaluate_messages(parser, messages),
-            **{name: evaluate_messages(parser, load_messages(DEV_SETS[name])) for name in names}}
+    by_set = {name: load_messages(DEV_SETS[name]) for name in names}
+    messages = [m for name in names for m in by_set[name]]
+    results = Parser(model_path).parse_many([m.text for m in messages])
+    out, start = {"sets": names, "messages": evaluate_results(results, messages)}, 0
+    for name in names:  # each set's figures from the same parses, in order
+        end = start + len(by_set[name])
+        out[name] = evaluate_results(results[start:end], by_set[name])
+        start = end
+    return out
