@@ -361,7 +361,7 @@ _MISSING = re.compile(r"(?:没有|没|缺|少了?)(?:个|一个|什么)?(?:护�
 _OWN_TROUBLE = frozenset({"garbage", "smoke_fire", "noise_dog", "burning", "thief"})
 
 
-_SLIP = re.compile("|".join(map(re.escape, SLIPS)))
+_SLIP = longest_first(SLIPS)
 # Addresses say where, not what: 「3栋」「12幢」「1802」 would otherwise read as things.
 _ADDRESS = re.compile(r"[0-9a-z一二三四五六七八九十两]+(?:号楼|栋|幢|座|单元|楼|层|室|号|#)|\d{3,4}")
 
