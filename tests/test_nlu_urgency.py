@@ -415,3 +415,58 @@ def test_fires_spreading_and_fits_are_urgent(text):
 )
 def test_people_got_out_and_fevers_without_a_fit_are_not_urgent(text):
     assert not get_parser().parse(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有没有人帮忙打个119 我这手机欠费了",
+        "帮我报一下警 有人在我门口踹门",
+        "楼下哪位帮忙接一下救护车 带到11栋 找不到路",
+    ],
+)
+def test_asking_others_to_call_for_help_is_urgent_whatever_the_head_says(text):
+    # round 12: someone asks a neighbour to call 119 / 120 / 110 only while it is happening, so the
+    # rule needs no head (here one all but sure it is not urgent)
+    assert is_urgent(normalize(text), 0.0, chatter_p=0.9)
+
+
+@pytest.mark.parametrize(
+    "text", ["感谢那位帮我叫救护车的邻居，我爸已经出院了", "谢谢上周帮忙打120的王阿姨"],
+)
+def test_thanking_the_neighbour_who_called_is_not_urgent(text):
+    assert not get_parser().parse(text).urgent
+
+
+@pytest.mark.parametrize("text", ["烟好大", "好大烟", "糊味好重", "人倒了", "快来人 5栋楼下有人倒了"])
+def test_a_few_words_of_smoke_or_someone_down_are_urgent(text):
+    assert is_urgent(normalize(text), 0.1, chatter_p=0.9)
+
+
+@pytest.mark.parametrize(
+    "text", ["小区门口烧烤店的油烟太大了", "10栋后面的荒地被人倒了好多生活垃圾", "垃圾桶三天没人倒了",
+             "地下车库里有人倒了一桶机油"],
+)
+def test_a_barbecue_smoke_and_rubbish_dumped_are_no_emergency(text):
+    assert not get_parser().parse(text).urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "building"),
+    [("zhao huo le 5dong", "5"), ("zhaohuo le kuai lai 11 dong", "11"), ("mei qi wei hen da 4 dong", "4"),
+     ("kuai lai ren 6 dong 3 lou", "6")],
+)
+def test_an_emergency_typed_in_pinyin_is_read(text, building):
+    # round 12: someone without a Chinese keyboard types the sounds; the words that matter are read
+    r = get_parser().parse(text)
+    assert r.urgent and r.place.building == building
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [("dajia hao 我是新搬来的", "dajia hao 我是新搬来的"),  # 大家好, not 打架
+     ("lift停了 ok", "lift停了 ok"), ("wifi密码多少", "wifi密码多少"), ("yyds", "yyds"),
+     ("xi shou jian lou shui le", "洗手间 漏水 le")],
+)
+def test_pinyin_is_read_only_for_the_listed_words_at_the_start_of_letters(text, read):
+    assert normalize(text) == read
