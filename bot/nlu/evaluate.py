@@ -60,6 +60,12 @@ DEV_SETS = {"external_dev": EXTERNAL_DEV, "dev_r1": DEV_R1, "external_dev2": EXT
             "dev_r7": DEV_R7, "dev8": DEV8, "dev_r8": DEV_R8, "dev9": DEV9,
             "dev_r9": DEV_R9, "dev10": DEV10,
             "dev_r10": DEV_R10, "dev11": DEV11, "dev_r11": DEV_R11, "dev12": DEV12}
+# Round 12 on: sets written only to train the model (``training/tw*``), each by an author who read
+# nothing of the project but one brief (``training/BRIEF.md``), weighted to what is hardest to
+# learn from the corpus (emergencies worded plainly, pleas, their look-alikes). They train the
+# shipped model with the development sets; nothing is tuned on them and no goal is read from them.
+TRAINING = NLU_DATA / "training"
+TRAINING_SETS = {folder.name: folder for folder in sorted(TRAINING.glob("tw*"), key=lambda f: int(f.name[2:]))}
 # Round 12's frozen set: written apart from everything else and never tuned on; evaluated once,
 # at the end.
 FROZEN = NLU_DATA / "frozen12"
@@ -82,12 +88,12 @@ def load_messages(folder: Path) -> list[Message]:
 
 
 def development_rows(corpus: list[CorpusRow], sets: dict[str, Path] | None = None) -> list[CorpusRow]:
-    """The development sets' messages as training rows of the intent model (round 11 on): each
-    text once, and none the corpus holds, so that its held-out rows stay unseen. Sets absent from
-    the checkout are skipped."""
+    """The development sets' messages (round 11 on) and the training sets' (round 12 on) as
+    training rows of the intent model: each text once, and none the corpus holds, so that its
+    held-out rows stay unseen. Sets absent from the checkout are skipped."""
     seen = {r.text for r in corpus}
     rows = []
-    for folder in (DEV_SETS if sets is None else sets).values():
+    for folder in ({**DEV_SETS, **TRAINING_SETS} if sets is None else sets).values():
         if not (folder / "messages.csv").exists():
             continue
         for m in load_messages(folder):
@@ -231,7 +237,7 @@ def held_out_sets(corpus, chatter: list[str], citizen: list[str] = (), n: int = 
     """The newest ``n`` development sets, judged by a model trained on everything else."""
     names = list(DEV_SETS)[-n:]
     model_path = Path(workdir or tempfile.mkdtemp(prefix="hgj-nlu-held-")) / "model.npz"
-    kept = {name: folder for name, folder in DEV_SETS.items() if name not in names}
+    kept = {name: folder for name, folder in DEV_SETS.items() if name not in names} | TRAINING_SETS
     train(corpus, chatter, model_path, citizen, development_rows(corpus, kept))
     by_set = {name: load_messages(DEV_SETS[name]) for name in names}
     messages = [m for name in names for m in by_set[name]]
