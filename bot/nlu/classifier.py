@@ -100,7 +100,10 @@ def save_model(path: Path, space_arrays: dict, heads: dict[str, LinearHead]) -> 
     arrays = dict(space_arrays)
     for name, head in heads.items():
         arrays[f"{name}_classes"] = np.array(head.classes)
-        arrays[f"{name}_coef"] = head.coef[:-1].astype(np.float32)  # drop the padding row
+        # half precision (drop the padding row): round 12's fifteen training sets took the model to 4.7 MB
+        # against its 5 MB bound; as float16 it is 2.6 MB, and not one decision of 53,917 corpus,
+        # development, training, chatter and citizen texts changes (probabilities move ≤ 5e-4)
+        arrays[f"{name}_coef"] = head.coef[:-1].astype(np.float16)
         arrays[f"{name}_meta_coef"] = head.meta_coef.astype(np.float32)
         arrays[f"{name}_intercept"] = head.intercept.astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
