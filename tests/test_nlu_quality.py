@@ -4,7 +4,7 @@ round 11, so their floors guard against regressions (``evaluate.held_out_sets`` 
 
 The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md and the README's "Benchmarks"), so a change that makes understanding worse
-fails here. The frozen external set (round 12's, ``tests/data/nlu/frozen12``) is never evaluated
+fails here. The frozen external set (round 13's, ``tests/data/nlu/frozen13``) is never evaluated
 here: only its files are checked.
 """
 
@@ -23,9 +23,9 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_R6,
-    DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, REPO, action_rates,
-    evaluate_external,
+    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_R5,
+    DEV_R6, DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_R12, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, REPO,
+    action_rates, evaluate_external,
 )
 from bot.nlu.parser import Parser
 from bot.nlu.pair_train import PairData
@@ -519,23 +519,46 @@ def test_dev12_set_goals():
         "intent": 0.98, "category": 0.95})
 
 
+def test_round_twelve_frozen_set_goals():
+    # round 12's frozen set, development data since round 13 (evaluated once at the end of round 12,
+    # 16:44 UTC; round 12's start → its end: urgent 0.9869 → 0.9869 / 0.0058 → 0.0087, group chat
+    # 0.0059 / 0.0118 both, venting 0.9524 → 0.9714, short titles 0.04 both, notices 1.0, pairs 0.9125 →
+    # 0.9187, intent 0.975 → 0.9762, category 0.9238 → 0.931). Its messages then joined the intent
+    # model's training and its pairs the pair model's, so these floors are those unseen figures, loosened.
+    _goals_hold(DEV_R12, 840, 160, {
+        "urgent_recall": 0.98, "false_urgent_rate": 0.01, "group_chat_act": 0.006, "group_chat_ask": 0.012,
+        "remit_vent_ignored": 0.965, "short_title_ignored": 0.04, "notice_ignored": 0.996, "pairs": 0.91,
+        "intent": 0.97, "category": 0.925})
+
+
+def test_dev13_set_goals():
+    # round 13's development set, a fourteenth author's (read once at the end of round 12 as a second
+    # opinion; round 12's start → its end: urgent 0.9477 → 0.9542 / 0.0058 both, group chat 0 / 0, venting
+    # 0.981 → 0.9905, short titles 0, notices 1.0, pairs 0.9187 → 0.925, intent 0.9917 → 0.9952, category
+    # 0.9524 → 0.9571). Its messages and pairs then joined the training.
+    _goals_hold(DEV13, 840, 160, {
+        "urgent_recall": 0.95, "false_urgent_rate": 0.006, "group_chat_act": 0.0, "group_chat_ask": 0.0,
+        "remit_vent_ignored": 0.985, "short_title_ignored": 0.0, "notice_ignored": 0.996, "pairs": 0.92,
+        "intent": 0.99, "category": 0.95})
+
+
 FROZEN_MD5 = {
-    "README.md": "57c5d6b54b93426aa09700a05ed9316a",
-    "messages.csv": "baddda107fbd61c9439cec62d20cf08d",
-    "pairs.csv": "02b80970f83663d675e5f2521dc4366d",
+    "README.md": "31e489b087d5b93073cb4a3ce523197d",
+    "messages.csv": "10d9543e58a974fd45911f9f81e74b31",
+    "pairs.csv": "a667f19d7a4aff20363aa1c132db8cc2",
 }
 
 
 def test_frozen_set_is_in_the_repository_as_written():
-    # round 12's frozen set (written during round 11 by a thirteenth author, from a brief only),
+    # round 13's frozen set (written during round 11 by a fourteenth author, from a brief only),
     # compared as bytes, never parsed: nothing here may read (let alone tune on) its texts
-    assert FROZEN.name == "frozen12"
+    assert FROZEN.name == "frozen13"
     assert FROZEN not in DEV_SETS.values()
     for name, md5 in FROZEN_MD5.items():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
-# The development sets' rows as their authors wrote them: rounds 1–11's frozen sets (each evaluated
+# The development sets' rows as their authors wrote them: rounds 1–12's frozen sets (each evaluated
 # once at the end of its round and development data since; only its README gained a paragraph on
 # why), and the development sets each author wrote beside one (copied with cp -r; the pair model
 # trains on their pairs).
@@ -582,6 +605,10 @@ DEVELOPMENT_SET_MD5 = {
     "dev_r11/pairs.csv": "07388c001be54145fdd396dd84a4904d",
     "dev12/messages.csv": "2795fa5c3db5628020b69651055dec26",
     "dev12/pairs.csv": "65c1c2b11f7e9b1741952e5cc69a408e",
+    "dev_r12/messages.csv": "baddda107fbd61c9439cec62d20cf08d",
+    "dev_r12/pairs.csv": "02b80970f83663d675e5f2521dc4366d",
+    "dev13/messages.csv": "fd58a943fa70f2270772d3ec54675faa",
+    "dev13/pairs.csv": "3412eb1d4ccbf63b23e09fb6805a74f5",
 }
 
 
@@ -589,24 +616,6 @@ DEVELOPMENT_SET_MD5 = {
 def test_development_sets_are_as_their_authors_wrote_them(name):
     assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == DEVELOPMENT_SET_MD5[name]
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
-
-
-NEXT_ROUND_MD5 = {
-    "dev13/README.md": "f17e68da78008efe9ea5e4e780c082ca",
-    "dev13/messages.csv": "fd58a943fa70f2270772d3ec54675faa",
-    "dev13/pairs.csv": "3412eb1d4ccbf63b23e09fb6805a74f5",
-    "frozen13/README.md": "31e489b087d5b93073cb4a3ce523197d",
-    "frozen13/messages.csv": "10d9543e58a974fd45911f9f81e74b31",
-    "frozen13/pairs.csv": "a667f19d7a4aff20363aa1c132db8cc2",
-}
-
-
-def test_next_rounds_sets_are_in_the_repository_as_written():
-    # written during round 11 by a fourteenth author for round 13 (dev13 to tune on, frozen13 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
-    for name, md5 in NEXT_ROUND_MD5.items():
-        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev13", "frozen13"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
@@ -767,10 +776,17 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # dev12 0.8438, dev_r1 0.959, dev_r2 0.9333, dev_r3 0.9062, dev_r4 0.9625, dev_r5 0.9062, dev_r6 0.9062,
     # dev_r7 0.9563, dev_r8 0.9125, dev_r9 0.9062, dev_r10 0.8875, dev_r11 0.9313, external_dev 0.9833,
     # external_dev2 0.975 (mean 0.9254); written 0.8603; merged 0.0128.
-    floors = {"dev3": 0.91, "dev4": 0.915, "dev5": 0.91, "dev6": 0.955, "dev7": 0.905, "dev8": 0.935, "dev9":
-              0.935, "dev10": 0.9, "dev11": 0.94, "dev12": 0.835, "dev_r1": 0.95, "dev_r2": 0.925, "dev_r3": 0.9,
-              "dev_r4": 0.955, "dev_r5": 0.9, "dev_r6": 0.9, "dev_r7": 0.95, "dev_r8": 0.905, "dev_r9": 0.9,
-              "dev_r10": 0.88, "dev_r11": 0.925, "external_dev": 0.975, "external_dev2": 0.965, "written": 0.85}
+    # Round 13's start (dev_r12 and dev13 join; twenty-five sets, their messages training the intent model
+    # beside twenty-five written training sets): dev3 0.925, dev4 0.925, dev5 0.925, dev6 0.9563, dev7 0.9187,
+    # dev8 0.9375, dev9 0.9437, dev10 0.9125, dev11 0.95, dev12 0.8438, dev13 0.925, dev_r1 0.9672, dev_r2
+    # 0.925, dev_r3 0.9187, dev_r4 0.9625, dev_r5 0.9125, dev_r6 0.9062, dev_r7 0.95, dev_r8 0.9062, dev_r9
+    # 0.9062, dev_r10 0.8938, dev_r11 0.9187, dev_r12 0.9313, external_dev 0.9833, external_dev2 0.9667 (mean
+    # 0.926); written 0.8643; merged 0.0128.
+    floors = {"dev3": 0.915, "dev4": 0.915, "dev5": 0.915, "dev6": 0.95, "dev7": 0.91, "dev8": 0.93, "dev9":
+              0.935, "dev10": 0.905, "dev11": 0.94, "dev12": 0.835, "dev13": 0.915, "dev_r1": 0.96, "dev_r2":
+              0.915, "dev_r3": 0.91, "dev_r4": 0.955, "dev_r5": 0.905, "dev_r6": 0.9, "dev_r7": 0.94, "dev_r8":
+              0.9, "dev_r9": 0.9, "dev_r10": 0.885, "dev_r11": 0.91, "dev_r12": 0.925, "external_dev": 0.975,
+              "external_dev2": 0.96, "written": 0.855}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
