@@ -618,6 +618,24 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
 
 
+NEXT_ROUND_MD5 = {
+    "dev14/README.md": "e6765975a83fac478909107cc6d043a4",
+    "dev14/messages.csv": "5eb9a712eebfb297a34e2e95947d86fe",
+    "dev14/pairs.csv": "f42fbb133c9e1cd310b7ef5468294cb5",
+    "frozen14/README.md": "aa6f2eed05d7c064d0f277d5790455ef",
+    "frozen14/messages.csv": "bf131430d1f91b8f18934c3afdff9572",
+    "frozen14/pairs.csv": "707885233619d528f527572c8bb88ff5",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 12 by a fifteenth author for round 14 (dev14 to tune on, frozen14 to be
+    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev14", "frozen14"} & {folder.name for folder in DEV_SETS.values()}
+
+
 def test_real_messages_from_shared_data():
     if not (SHARED / "citizen-messages" / "train.csv").exists() or not (SHARED / "chatter" / "train.csv").exists():
         pytest.skip("../shared/data (citizen messages, chatter) is not beside this checkout")
