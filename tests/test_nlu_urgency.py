@@ -497,3 +497,24 @@ def test_still_fine_a_moment_ago_is_no_sign_that_it_is_over():
 @pytest.mark.parametrize("text", ["刚才做饭没气了，换了罐就好了", "这个香皂没气味，挺好"])
 def test_no_gas_and_no_smell_are_not_gas(text):
     assert not get_parser().parse(text).urgent
+
+
+def test_a_worry_about_what_follows_does_not_calm_a_sure_head():
+    # round 13 (from dev13): 「会不会」「怕是」 beside an emergency the head is all but sure of worry about
+    # its outcome; a plain what-if (「要是着火了怎么办」) still calms it, and a worry calms an unsure head
+    assert is_urgent(normalize("河边步道有人掉水里了，会不会游不知道，就在小区后门那段"), 0.98)
+    assert is_urgent(normalize("17栋4楼门缝里全是煤气味 屋里有人的 敲不开门 怕是想不开"), 0.99)
+    assert not is_urgent(normalize("楼道里堆满了纸箱，要是着火了怎么办"), 0.98)
+    assert not is_urgent(normalize("楼道里堆满了纸箱，会不会着火啊"), 0.5)
+
+
+def test_not_a_joke_is_no_joke():
+    assert is_urgent(normalize("大鹅把一个老人啄倒了，头磕在台阶上流血了（真的不是开玩笑）"), 0.99)
+    assert not is_urgent(normalize("我家猫把厨房点着了——开玩笑的，它打翻了水杯"), 0.99)
+
+
+def test_a_head_all_but_sure_is_not_stopped_by_the_category_head():
+    # round 13 (from dev13): 「有人站在桥栏杆外面」 read by the category head as other than safety (0.096)
+    text = normalize("有人站在桥栏杆外面，就在小区对面的人行天桥")
+    assert is_urgent(text, 0.97, safety_p=0.09)
+    assert not is_urgent(text, 0.7, safety_p=0.09)
