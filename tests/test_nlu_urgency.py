@@ -518,3 +518,9 @@ def test_a_head_all_but_sure_is_not_stopped_by_the_category_head():
     text = normalize("有人站在桥栏杆外面，就在小区对面的人行天桥")
     assert is_urgent(text, 0.97, safety_p=0.09)
     assert not is_urgent(text, 0.7, safety_p=0.09)
+
+
+def test_a_fire_filling_the_whole_building_with_smoke_is_no_what_if():
+    # round 14 (from dev_r13): 「着火了，整栋楼都是烟」 had read as the what-if 「着火了整栋楼都完了」
+    assert is_urgent(normalize("地下室里堆的东西着火了，整栋楼都是烟"), 0.99)
+    assert not is_urgent(normalize("楼道里堆满了杂物，要是着火了整栋楼都跑不掉"), 0.99)
