@@ -648,6 +648,24 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
 
 
+NEXT_ROUND_MD5 = {
+    "dev15/README.md": "8844435f3e960b26485197162da51f81",
+    "dev15/messages.csv": "4e509fed673fbe9c4249f7868f723468",
+    "dev15/pairs.csv": "3fa66fb9577815c38b76a08743be9c3d",
+    "frozen15/README.md": "933653086b991bc7ecf039493544c05b",
+    "frozen15/messages.csv": "9354ab967a7ea340c315f20cb732d194",
+    "frozen15/pairs.csv": "646300d6b37c89bef050f9cc0c15b419",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 13 by a sixteenth author for round 15 (dev15 to tune on, frozen15 to be
+    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev15", "frozen15"} & {folder.name for folder in DEV_SETS.values()}
+
+
 def test_real_messages_from_shared_data():
     if not (SHARED / "citizen-messages" / "train.csv").exists() or not (SHARED / "chatter" / "train.csv").exists():
         pytest.skip("../shared/data (citizen messages, chatter) is not beside this checkout")
