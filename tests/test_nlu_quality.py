@@ -4,7 +4,7 @@ round 11, so their floors guard against regressions (``evaluate.held_out_sets`` 
 
 The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md and the README's "Benchmarks"), so a change that makes understanding worse
-fails here. The frozen external set (round 14's, ``tests/data/nlu/frozen14``) is never evaluated
+fails here. The frozen external set (round 15's, ``tests/data/nlu/frozen15``) is never evaluated
 here: only its files are checked.
 """
 
@@ -23,9 +23,9 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14, DEV_R1, DEV_R2, DEV_R3, DEV_R4,
-    DEV_R5, DEV_R6, DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_R12, DEV_R13, DEV_SETS, EXTERNAL_DEV, EXTERNAL_DEV2,
-    FROZEN, REPO, action_rates, evaluate_external,
+    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14, DEV15, DEV_R1, DEV_R2, DEV_R3,
+    DEV_R4, DEV_R5, DEV_R6, DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_R12, DEV_R13, DEV_R14, DEV_SETS, EXTERNAL_DEV,
+    EXTERNAL_DEV2, FROZEN, REPO, action_rates, evaluate_external,
 )
 from bot.nlu.parser import Parser
 from bot.nlu.pair_train import PairData
@@ -114,7 +114,8 @@ def test_dev_set_quality():
 # model trained without them. Round 11 moved two in-sample pair figures: dev3 0.9313 → 0.925 and
 # dev11 0.9563 → 0.95 (the vocabulary widened and the intent model retrained; left out both 0.925 /
 # 0.95 or better); round 12's start external_dev2 0.9667 → 0.9583 (one pair of 120); round 12's training
-# sets dev7 0.9125 → 0.9062 and dev_r5 0.9062 → 0.8938 (a pair of 160 each; left out 0.9125 and 0.9062).
+# sets dev7 0.9125 → 0.9062 and dev_r5 0.9062 → 0.8938 (a pair of 160 each; left out 0.9125 and 0.9062);
+# round 15's start dev11 0.95 → 0.9437 (one pair; left out 0.9437).
 def _goals_hold(folder, rows: int, pairs: int, floors: dict) -> None:
     figures = evaluate_external(get_parser(), folder)
     m = figures["messages"]
@@ -492,7 +493,7 @@ def test_dev11_set_goals():
     # 0.919). Its pairs then joined the pair model's training: pairs 0.9563 (left out 0.95)
     _goals_hold(DEV11, 840, 160, {
         "urgent_recall": 0.95, "false_urgent_rate": 0.015, "group_chat_act": 0.022, "group_chat_ask": 0.01,
-        "remit_vent_ignored": 0.948, "short_title_ignored": 0.064, "notice_ignored": 0.996, "pairs": 0.945,
+        "remit_vent_ignored": 0.948, "short_title_ignored": 0.064, "notice_ignored": 0.996, "pairs": 0.94,
         "intent": 0.96, "category": 0.915})
 
 
@@ -568,23 +569,46 @@ def test_dev14_set_goals():
         "intent": 0.97, "category": 0.925})
 
 
+def test_round_fourteen_frozen_set_goals():
+    # round 14's frozen set, development data since round 15 (evaluated once at the end of round 14,
+    # 17:27 UTC; round 13's end → round 14's: urgent 0.9477 → 0.9542 / 0.0058 → 0.0073, group chat
+    # 0.0412 / 0.0353 both, venting 0.9619 both, short titles 0.08 both, notices 1.0, pairs 0.8812 →
+    # 0.8875, intent 0.9429 both, category 0.8881 → 0.8893). Its messages then joined the intent model's
+    # training and its pairs the pair model's, so these floors are those unseen figures, loosened.
+    _goals_hold(DEV_R14, 840, 160, {
+        "urgent_recall": 0.95, "false_urgent_rate": 0.008, "group_chat_act": 0.042, "group_chat_ask": 0.036,
+        "remit_vent_ignored": 0.96, "short_title_ignored": 0.08, "notice_ignored": 0.996, "pairs": 0.88,
+        "intent": 0.94, "category": 0.885})
+
+
+def test_dev15_set_goals():
+    # round 15's development set, a sixteenth author's (read once at the end of round 14 as a second
+    # opinion; round 13's end → round 14's: urgent 0.9804 both / 0.0087 → 0.0102, group chat 0.0176 /
+    # 0.0176 both, venting 0.981 → 1.0, short titles 0.06 both, notices 1.0, pairs 0.9062 → 0.8938, intent
+    # 0.9655 → 0.9643, category 0.9202 → 0.9179). Its messages and pairs then joined the training.
+    _goals_hold(DEV15, 840, 160, {
+        "urgent_recall": 0.98, "false_urgent_rate": 0.011, "group_chat_act": 0.018, "group_chat_ask": 0.018,
+        "remit_vent_ignored": 0.99, "short_title_ignored": 0.06, "notice_ignored": 0.996, "pairs": 0.885,
+        "intent": 0.96, "category": 0.91})
+
+
 FROZEN_MD5 = {
-    "README.md": "aa6f2eed05d7c064d0f277d5790455ef",
-    "messages.csv": "bf131430d1f91b8f18934c3afdff9572",
-    "pairs.csv": "707885233619d528f527572c8bb88ff5",
+    "README.md": "933653086b991bc7ecf039493544c05b",
+    "messages.csv": "9354ab967a7ea340c315f20cb732d194",
+    "pairs.csv": "646300d6b37c89bef050f9cc0c15b419",
 }
 
 
 def test_frozen_set_is_in_the_repository_as_written():
-    # round 14's frozen set (written during round 12 by a fifteenth author, from a brief only),
+    # round 15's frozen set (written during round 13 by a sixteenth author, from a brief only),
     # compared as bytes, never parsed: nothing here may read (let alone tune on) its texts
-    assert FROZEN.name == "frozen14"
+    assert FROZEN.name == "frozen15"
     assert FROZEN not in DEV_SETS.values()
     for name, md5 in FROZEN_MD5.items():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
-# The development sets' rows as their authors wrote them: rounds 1–13's frozen sets (each evaluated
+# The development sets' rows as their authors wrote them: rounds 1–14's frozen sets (each evaluated
 # once at the end of its round and development data since; only its README gained a paragraph on
 # why), and the development sets each author wrote beside one (copied with cp -r; the pair model
 # trains on their pairs).
@@ -639,6 +663,10 @@ DEVELOPMENT_SET_MD5 = {
     "dev_r13/pairs.csv": "a667f19d7a4aff20363aa1c132db8cc2",
     "dev14/messages.csv": "5eb9a712eebfb297a34e2e95947d86fe",
     "dev14/pairs.csv": "f42fbb133c9e1cd310b7ef5468294cb5",
+    "dev_r14/messages.csv": "bf131430d1f91b8f18934c3afdff9572",
+    "dev_r14/pairs.csv": "707885233619d528f527572c8bb88ff5",
+    "dev15/messages.csv": "4e509fed673fbe9c4249f7868f723468",
+    "dev15/pairs.csv": "3fa66fb9577815c38b76a08743be9c3d",
 }
 
 
@@ -646,24 +674,6 @@ DEVELOPMENT_SET_MD5 = {
 def test_development_sets_are_as_their_authors_wrote_them(name):
     assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == DEVELOPMENT_SET_MD5[name]
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
-
-
-NEXT_ROUND_MD5 = {
-    "dev15/README.md": "8844435f3e960b26485197162da51f81",
-    "dev15/messages.csv": "4e509fed673fbe9c4249f7868f723468",
-    "dev15/pairs.csv": "3fa66fb9577815c38b76a08743be9c3d",
-    "frozen15/README.md": "933653086b991bc7ecf039493544c05b",
-    "frozen15/messages.csv": "9354ab967a7ea340c315f20cb732d194",
-    "frozen15/pairs.csv": "646300d6b37c89bef050f9cc0c15b419",
-}
-
-
-def test_next_rounds_sets_are_in_the_repository_as_written():
-    # written during round 13 by a sixteenth author for round 15 (dev15 to tune on, frozen15 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
-    for name, md5 in NEXT_ROUND_MD5.items():
-        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev15", "frozen15"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
@@ -836,11 +846,17 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # 0.9672, dev_r2 0.9167, dev_r3 0.9, dev_r4 0.9625, dev_r5 0.9187, dev_r6 0.9125, dev_r7 0.95, dev_r8
     # 0.9062, dev_r9 0.9125, dev_r10 0.8875, dev_r11 0.9313, dev_r12 0.925, dev_r13 0.8625, external_dev
     # 0.9833, external_dev2 0.975 (mean 0.9187); written 0.8623; merged 0.0144.
-    floors = {"dev3": 0.915, "dev4": 0.915, "dev5": 0.91, "dev6": 0.94, "dev7": 0.905, "dev8": 0.93, "dev9":
-              0.935, "dev10": 0.905, "dev11": 0.935, "dev12": 0.825, "dev13": 0.91, "dev14": 0.825, "dev_r1":
-              0.96, "dev_r2": 0.91, "dev_r3": 0.89, "dev_r4": 0.955, "dev_r5": 0.91, "dev_r6": 0.905, "dev_r7":
-              0.94, "dev_r8": 0.9, "dev_r9": 0.905, "dev_r10": 0.88, "dev_r11": 0.925, "dev_r12": 0.915,
-              "dev_r13": 0.855, "external_dev": 0.975, "external_dev2": 0.965, "written": 0.855}
+    # Round 15's start (dev_r14 and dev15 join; twenty-nine sets, their messages training the intent model
+    # beside thirty written training sets): dev3 0.9313, dev4 0.9187, dev5 0.9313, dev6 0.9563, dev7 0.9, dev8
+    # 0.9313, dev9 0.95, dev10 0.9187, dev11 0.9437, dev12 0.8313, dev13 0.9187, dev14 0.8375, dev15 0.9,
+    # dev_r1 0.959, dev_r2 0.9167, dev_r3 0.9, dev_r4 0.9625, dev_r5 0.9125, dev_r6 0.9062, dev_r7 0.9437,
+    # dev_r8 0.9062, dev_r9 0.9187, dev_r10 0.9062, dev_r11 0.9313, dev_r12 0.925, dev_r13 0.8625, dev_r14
+    # 0.8812, external_dev 0.9833, external_dev2 0.975 (mean 0.9173); written 0.8603; merged 0.0168.
+    floors = {"dev3": 0.925, "dev4": 0.91, "dev5": 0.925, "dev6": 0.95, "dev7": 0.89, "dev8": 0.925, "dev9": 0.94,
+              "dev10": 0.91, "dev11": 0.935, "dev12": 0.825, "dev13": 0.91, "dev14": 0.83, "dev15": 0.89,
+              "dev_r1": 0.95, "dev_r2": 0.91, "dev_r3": 0.89, "dev_r4": 0.955, "dev_r5": 0.905, "dev_r6": 0.9,
+              "dev_r7": 0.935, "dev_r8": 0.9, "dev_r9": 0.91, "dev_r10": 0.9, "dev_r11": 0.925, "dev_r12": 0.915,
+              "dev_r13": 0.855, "dev_r14": 0.875, "external_dev": 0.975, "external_dev2": 0.965, "written": 0.85}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name

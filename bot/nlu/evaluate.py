@@ -32,7 +32,8 @@ NLU_DATA = REPO / "tests" / "data" / "nlu"
 # frozen set (development data since round 10 ended), round 11's dev set, round 11's frozen set
 # (development data since round 11 ended), round 12's dev set, round 12's frozen set (development data
 # since round 12 ended), round 13's dev set, round 13's frozen set (development data since round 13
-# ended) and round 14's dev set.
+# ended), round 14's dev set, round 14's frozen set (development data since round 14 ended) and round
+# 15's dev set.
 EXTERNAL_DEV = NLU_DATA / "external_dev"
 DEV_R1 = NLU_DATA / "dev_r1"
 EXTERNAL_DEV2 = NLU_DATA / "external_dev2"
@@ -60,22 +61,25 @@ DEV_R12 = NLU_DATA / "dev_r12"
 DEV13 = NLU_DATA / "dev13"
 DEV_R13 = NLU_DATA / "dev_r13"
 DEV14 = NLU_DATA / "dev14"
+DEV_R14 = NLU_DATA / "dev_r14"
+DEV15 = NLU_DATA / "dev15"
 DEV_SETS = {"external_dev": EXTERNAL_DEV, "dev_r1": DEV_R1, "external_dev2": EXTERNAL_DEV2, "dev_r2": DEV_R2,
             "dev3": DEV3, "dev_r3": DEV_R3, "dev4": DEV4, "dev_r4": DEV_R4, "dev5": DEV5,
             "dev_r5": DEV_R5, "dev6": DEV6, "dev_r6": DEV_R6, "dev7": DEV7,
             "dev_r7": DEV_R7, "dev8": DEV8, "dev_r8": DEV_R8, "dev9": DEV9,
             "dev_r9": DEV_R9, "dev10": DEV10,
             "dev_r10": DEV_R10, "dev11": DEV11, "dev_r11": DEV_R11, "dev12": DEV12,
-            "dev_r12": DEV_R12, "dev13": DEV13, "dev_r13": DEV_R13, "dev14": DEV14}
+            "dev_r12": DEV_R12, "dev13": DEV13, "dev_r13": DEV_R13, "dev14": DEV14,
+            "dev_r14": DEV_R14, "dev15": DEV15}
 # Round 12 on: sets written only to train the model (``training/tw*``), each by an author who read
 # nothing of the project but one brief (``training/BRIEF.md``), weighted to what is hardest to
 # learn from the corpus (emergencies worded plainly, pleas, their look-alikes). They train the
 # shipped model with the development sets; nothing is tuned on them and no goal is read from them.
 TRAINING = NLU_DATA / "training"
 TRAINING_SETS = {folder.name: folder for folder in sorted(TRAINING.glob("tw*"), key=lambda f: int(f.name[2:]))}
-# Round 14's frozen set: written apart from everything else and never tuned on; evaluated once,
+# Round 15's frozen set: written apart from everything else and never tuned on; evaluated once,
 # at the end.
-FROZEN = NLU_DATA / "frozen14"
+FROZEN = NLU_DATA / "frozen15"
 
 
 @dataclass(frozen=True)
