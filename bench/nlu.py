@@ -3,7 +3,7 @@ with ``--quality``, the quality figures; with ``--cv``, the same figures under 5
 cross-validation of the whole model; with ``--frozen``, on the frozen external set of round 15 (``tests/data/nlu/frozen15``) (evaluated
 once, at the end: nothing is tuned on it); with ``--routing``, learned routing on the shared
 citizen messages; with ``--pairs``, the duplicate check's leave-one-set-out figures. Always the
-speed of ``same_issue`` (µs per pair).
+speed of ``same_issue`` (µs per pair) and the seconds one line of 100,000 characters costs.
 
     python bench/nlu.py [--quality] [--cv] [--pairs] [--frozen] [--routing [SEEDS]] [--messages N]
 
@@ -221,6 +221,20 @@ def _routing(seeds: int) -> dict:
             "cv5_whole_file_macro_f1_folds": folds}
 
 
+def _long_lines() -> dict:
+    """Seconds to parse one line of 100,000 characters of one kind (digits, numerals, letters): the
+    worst inputs an attacker can send ``hgj parse`` or a form; the parser reads the first 4,000."""
+    from bot.nlu import get_parser
+
+    parser = get_parser()
+    out = {}
+    for name, ch in (("digits", "1"), ("numerals", "一"), ("letters", "a")):
+        t = time.perf_counter()
+        parser.parse(ch * 100_000)
+        out[name] = round(time.perf_counter() - t, 3)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=20000)
@@ -244,6 +258,8 @@ def main() -> None:
         print("quality:", json.dumps(result["quality"], ensure_ascii=False))
     result["same_issue"] = _pair_speed()
     print("same_issue:", json.dumps(result["same_issue"]))
+    result["long_line_s"] = _long_lines()
+    print("long lines (100,000 characters, s):", json.dumps(result["long_line_s"]))
     if args.pairs:
         from bot.nlu.pair_train import evaluate as evaluate_pairs
 
