@@ -51,39 +51,37 @@ async def live(demo, parser):  # noqa: F811
         yield lv
 
 
-async def _all_handled(live, user_id: int, n: int) -> None:
-    """Wait until the bot has handled the ``n`` messages of the flood (the polling hands a batch of
-    updates to the dispatcher at once, so a later message may be answered before them)."""
+async def _until(live, count, done, failure) -> None:
+    """Poll ``count(session)`` every 50 ms until ``done`` of it, for at most a minute."""
     import asyncio
-
-    from models import ProcessedUpdate
 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 60
     while True:
         with live.db.session() as s:
-            handled = len(s.exec(select(ProcessedUpdate.key)).all())
-        if handled >= n:
+            n = count(s)
+        if done(n):
             return
-        assert loop.time() < deadline, f"only {handled} of {n} updates handled"
+        assert loop.time() < deadline, failure(n)
         await asyncio.sleep(0.05)
+
+
+async def _all_handled(live, user_id: int, n: int) -> None:
+    """Wait until the bot has handled the ``n`` messages of the flood (the polling hands a batch of
+    updates to the dispatcher at once, so a later message may be answered before them)."""
+    from models import ProcessedUpdate
+
+    await _until(live, lambda s: len(s.exec(select(ProcessedUpdate.key)).all()), lambda k: k >= n,
+                 lambda k: f"only {k} of {n} updates handled")
 
 
 async def _all_sent(live) -> None:
     """Wait until the outbox holds nothing waiting: a reply is written in the update's transaction
     and sent after it, so the last update handled says nothing yet of what reached the chat (on a
     busy machine the notice was still queued when the group was read)."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 60
-    while True:
-        with live.db.session() as s:
-            waiting = len(s.exec(select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.pending)).all())
-        if not waiting:
-            return
-        assert loop.time() < deadline, f"{waiting} messages still waiting to be sent"
-        await asyncio.sleep(0.05)
+    pending = select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.pending)
+    await _until(live, lambda s: len(s.exec(pending).all()), lambda k: k == 0,
+                 lambda k: f"{k} messages still waiting to be sent")
 
 
 async def test_200_different_reports_file_three_and_hold_the_rest_for_the_grid_manager(live, people):  # noqa: F811
