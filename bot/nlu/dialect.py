@@ -13,7 +13,7 @@ import re
 
 _SIGNS = re.compile(r"[嘅咗喺冇佢嚟啲嘢哋嗰乜睇揾]")
 
-# Longer words first where one contains another (有冇 before 冇, 唔该 before 唔, 佢哋 before 佢).
+# Where one word contains another, the longer is read (有冇 before 冇, 唔该 before 唔, 佢哋 before 佢).
 WORDS: dict[str, str] = {
     # function words
     "有冇": "有没有", "冇": "没", "嘅": "的", "咗": "了", "喺": "在", "唔该": "谢谢", "唔使": "不用",
@@ -26,7 +26,8 @@ WORDS: dict[str, str] = {
     "执到": "捡到", "跌低": "摔倒", "郁唔到": "动不了", "透唔到气": "喘不过气", "讲唔到嘢": "说不出话",
     "晕低": "晕倒",
 }
-# a few dozen words, read only in messages showing a sign: a plain alternation, longest first
+# a few dozen words, read only in messages showing a sign: a plain alternation, longest first (not
+# ``text.longest_first``: text imports this module, and the trie pays off only for a thousand words)
 _PATTERN = re.compile("|".join(sorted(WORDS, key=len, reverse=True)))
 
 
