@@ -127,6 +127,10 @@ def test_kinds_the_rules_read_in_round_three(text):
         "考核季KPI压得喘不过气",
         "这几天干得嗓子冒烟，加湿器开一夜都不够",  # round 8: figures of speech
         "天太干了，早上起来鼻子出血",
+        "刷题刷到手抽筋，明天还要考",  # round 15: hyperbole, a game, fame
+        "小区群里吵得跟炸了锅一样",
+        "游戏里我家着火了，队友一个都不来",
+        "那条视频一下子火了，点赞好几万",
     ],
 )
 def test_not_now_kinds_of_round_three(text):
@@ -401,6 +405,8 @@ def test_first_aid_words_without_an_emergency_are_not_urgent(text):
         "外面马路上的大火烧到小区围墙这边来了",  # a fire spreading
         "四栋二单元 楼道灯线短路了在烧",  # a wire burning now
         "老人发烧到四十度一直说胡话，还抽了几下",  # a fever with a fit
+        "我爸突然倒地全身抽筋，叫不醒",  # a fit, no hyperbole (「刷题刷到手抽筋」)
+        "5栋着火了，群里都炸了锅",  # a fire, the group in uproar (no simile)
     ],
 )
 def test_fires_spreading_and_fits_are_urgent(text):
