@@ -676,6 +676,24 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
 
 
+NEXT_ROUND_MD5 = {
+    "dev16/README.md": "a35166dfa29af61956c235fe508d372e",
+    "dev16/messages.csv": "38c19e2818b750636995a27c881a0c31",
+    "dev16/pairs.csv": "0e701656d9a571fcc08d1586aa97447b",
+    "frozen16/README.md": "b4f21fdb1afd4fba3e6832a427a5cdf3",
+    "frozen16/messages.csv": "a65846e0c9ae56fdcefd6b9e6f2cfef3",
+    "frozen16/pairs.csv": "c2ac5a2b10896686e239bbd192c95644",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 15 by a seventeenth author for round 16 (dev16 to tune on, frozen16 to be
+    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev16", "frozen16"} & {folder.name for folder in DEV_SETS.values()}
+
+
 def test_real_messages_from_shared_data():
     if not (SHARED / "citizen-messages" / "train.csv").exists() or not (SHARED / "chatter" / "train.csv").exists():
         pytest.skip("../shared/data (citizen messages, chatter) is not beside this checkout")
