@@ -4,7 +4,7 @@ round 11, so their floors guard against regressions (``evaluate.held_out_sets`` 
 
 The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md and the README's "Benchmarks"), so a change that makes understanding worse
-fails here. The frozen external set (round 15's, ``tests/data/nlu/frozen15``) is never evaluated
+fails here. The frozen external set (round 16's, ``tests/data/nlu/frozen16``) is never evaluated
 here: only its files are checked.
 """
 
@@ -23,8 +23,9 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14, DEV15, DEV_R1, DEV_R2, DEV_R3,
-    DEV_R4, DEV_R5, DEV_R6, DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_R12, DEV_R13, DEV_R14, DEV_SETS, EXTERNAL_DEV,
+    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14, DEV15, DEV16, DEV_R1, DEV_R2,
+    DEV_R3, DEV_R4, DEV_R5, DEV_R6, DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_R12, DEV_R13, DEV_R14, DEV_R15,
+    DEV_SETS, EXTERNAL_DEV,
     EXTERNAL_DEV2, FROZEN, REPO, action_rates, evaluate_external,
 )
 from bot.nlu.parser import Parser
@@ -592,23 +593,46 @@ def test_dev15_set_goals():
         "intent": 0.96, "category": 0.91})
 
 
+def test_round_fifteen_frozen_set_goals():
+    # round 15's frozen set, development data since round 16 (evaluated once at the end of round 15,
+    # 19:53 UTC; round 14's end → round 15's: urgent 0.9608 both / 0.0175 → 0.016, group chat 0.0176 / 0.0
+    # both, venting 0.9143 → 0.9238, short titles 0.10 → 0.11, notices 1.0, pairs 0.80 both, intent 0.95 →
+    # 0.9512, category 0.8988 → 0.9048). Its messages then joined the intent model's training and its
+    # pairs the pair model's, so these floors are those unseen figures, loosened.
+    _goals_hold(DEV_R15, 840, 160, {
+        "urgent_recall": 0.96, "false_urgent_rate": 0.017, "group_chat_act": 0.018, "group_chat_ask": 0.006,
+        "remit_vent_ignored": 0.92, "short_title_ignored": 0.11, "notice_ignored": 0.996, "pairs": 0.8,
+        "intent": 0.95, "category": 0.9})
+
+
+def test_dev16_set_goals():
+    # round 16's development set, a seventeenth author's (read once at the end of round 15 as a second
+    # opinion; round 14's end → round 15's: urgent 1.0 both / 0.0058 → 0.0073, group chat 0.0235 / 0.0059
+    # → 0.0235 / 0.0, venting 0.9619 both, short titles 0.03 → 0.02, notices 1.0, pairs 0.875 both, intent
+    # 0.9726 → 0.9762, category 0.9464 → 0.95). Its messages and pairs then joined the training.
+    _goals_hold(DEV16, 840, 160, {
+        "urgent_recall": 0.98, "false_urgent_rate": 0.008, "group_chat_act": 0.024, "group_chat_ask": 0.006,
+        "remit_vent_ignored": 0.96, "short_title_ignored": 0.03, "notice_ignored": 0.996, "pairs": 0.87,
+        "intent": 0.97, "category": 0.945})
+
+
 FROZEN_MD5 = {
-    "README.md": "933653086b991bc7ecf039493544c05b",
-    "messages.csv": "9354ab967a7ea340c315f20cb732d194",
-    "pairs.csv": "646300d6b37c89bef050f9cc0c15b419",
+    "README.md": "b4f21fdb1afd4fba3e6832a427a5cdf3",
+    "messages.csv": "a65846e0c9ae56fdcefd6b9e6f2cfef3",
+    "pairs.csv": "c2ac5a2b10896686e239bbd192c95644",
 }
 
 
 def test_frozen_set_is_in_the_repository_as_written():
-    # round 15's frozen set (written during round 13 by a sixteenth author, from a brief only),
+    # round 16's frozen set (written during round 15 by a seventeenth author, from a brief only),
     # compared as bytes, never parsed: nothing here may read (let alone tune on) its texts
-    assert FROZEN.name == "frozen15"
+    assert FROZEN.name == "frozen16"
     assert FROZEN not in DEV_SETS.values()
     for name, md5 in FROZEN_MD5.items():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
-# The development sets' rows as their authors wrote them: rounds 1–14's frozen sets (each evaluated
+# The development sets' rows as their authors wrote them: rounds 1–15's frozen sets (each evaluated
 # once at the end of its round and development data since; only its README gained a paragraph on
 # why), and the development sets each author wrote beside one (copied with cp -r; the pair model
 # trains on their pairs).
@@ -667,6 +691,10 @@ DEVELOPMENT_SET_MD5 = {
     "dev_r14/pairs.csv": "707885233619d528f527572c8bb88ff5",
     "dev15/messages.csv": "4e509fed673fbe9c4249f7868f723468",
     "dev15/pairs.csv": "3fa66fb9577815c38b76a08743be9c3d",
+    "dev_r15/messages.csv": "9354ab967a7ea340c315f20cb732d194",
+    "dev_r15/pairs.csv": "646300d6b37c89bef050f9cc0c15b419",
+    "dev16/messages.csv": "38c19e2818b750636995a27c881a0c31",
+    "dev16/pairs.csv": "0e701656d9a571fcc08d1586aa97447b",
 }
 
 
@@ -674,24 +702,6 @@ DEVELOPMENT_SET_MD5 = {
 def test_development_sets_are_as_their_authors_wrote_them(name):
     assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == DEVELOPMENT_SET_MD5[name]
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
-
-
-NEXT_ROUND_MD5 = {
-    "dev16/README.md": "a35166dfa29af61956c235fe508d372e",
-    "dev16/messages.csv": "38c19e2818b750636995a27c881a0c31",
-    "dev16/pairs.csv": "0e701656d9a571fcc08d1586aa97447b",
-    "frozen16/README.md": "b4f21fdb1afd4fba3e6832a427a5cdf3",
-    "frozen16/messages.csv": "a65846e0c9ae56fdcefd6b9e6f2cfef3",
-    "frozen16/pairs.csv": "c2ac5a2b10896686e239bbd192c95644",
-}
-
-
-def test_next_rounds_sets_are_in_the_repository_as_written():
-    # written during round 15 by a seventeenth author for round 16 (dev16 to tune on, frozen16 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
-    for name, md5 in NEXT_ROUND_MD5.items():
-        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev16", "frozen16"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
@@ -877,18 +887,27 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # 0.8938, dev_r4 0.9625, dev_r5 0.9125, dev_r6 0.9187, dev_r7 0.95, dev_r8 0.9062, dev_r9 0.9062, dev_r10
     # 0.8938, dev_r11 0.9375, dev_r12 0.9313, dev_r13 0.8625, dev_r14 0.9062, external_dev 0.9833,
     # external_dev2 0.975 (mean 0.9185); written 0.8643; merged 0.0184.
-    floors = {"dev3": 0.925, "dev4": 0.91, "dev5": 0.915, "dev6": 0.95, "dev7": 0.9, "dev8": 0.915,
-              "dev9": 0.935, "dev10": 0.905, "dev11": 0.935, "dev12": 0.83, "dev13": 0.915, "dev14": 0.83,
-              "dev15": 0.9, "dev_r1": 0.95, "dev_r2": 0.915, "dev_r3": 0.885, "dev_r4": 0.955, "dev_r5": 0.905,
-              "dev_r6": 0.91, "dev_r7": 0.94, "dev_r8": 0.9, "dev_r9": 0.9, "dev_r10": 0.885, "dev_r11": 0.93,
-              "dev_r12": 0.925, "dev_r13": 0.855, "dev_r14": 0.9, "external_dev": 0.975,
-              "external_dev2": 0.965, "written": 0.855}
+    # Round 16's start (dev_r15 and dev16 join; thirty-one sets, their messages training the intent model
+    # beside forty written training sets): dev3 0.9313, dev4 0.925, dev5 0.9375, dev6 0.9563, dev7 0.9062,
+    # dev8 0.9313, dev9 0.9437, dev10 0.9125, dev11 0.9437, dev12 0.8375, dev13 0.9187, dev14 0.8375, dev15
+    # 0.9, dev16 0.8812, dev_r1 0.9672, dev_r2 0.9417, dev_r3 0.9125, dev_r4 0.9625, dev_r5 0.9125, dev_r6
+    # 0.9187, dev_r7 0.9563, dev_r8 0.9062, dev_r9 0.9, dev_r10 0.8938, dev_r11 0.9187, dev_r12 0.925, dev_r13
+    # 0.8625, dev_r14 0.9062, dev_r15 0.8125, external_dev 0.9833, external_dev2 0.975 (mean 0.9149); written
+    # 0.8583; merged 0.0176.
+    floors = {"dev3": 0.925, "dev4": 0.915, "dev5": 0.93, "dev6": 0.95, "dev7": 0.9, "dev8": 0.925,
+              "dev9": 0.935, "dev10": 0.905, "dev11": 0.935, "dev12": 0.83, "dev13": 0.91, "dev14": 0.83,
+              "dev15": 0.89, "dev16": 0.875, "dev_r1": 0.96, "dev_r2": 0.935, "dev_r3": 0.905, "dev_r4": 0.955,
+              "dev_r5": 0.905, "dev_r6": 0.91, "dev_r7": 0.95, "dev_r8": 0.9, "dev_r9": 0.89, "dev_r10": 0.885,
+              "dev_r11": 0.91, "dev_r12": 0.915, "dev_r13": 0.855, "dev_r14": 0.9, "dev_r15": 0.805,
+              "external_dev": 0.975, "external_dev2": 0.965, "written": 0.85}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
     # round 14's start: 0.926 → 0.9187, the two sets that joined are the hardest yet for pairs (dev14
     # 0.8313, dev_r13 0.8625 left out; on dev_r13 while it was sealed 0.8562)
-    assert figures["left_out_mean"] >= 0.915
+    # round 16's start: 0.9185 → 0.9149, dev_r15 the hardest set yet for pairs (0.8125 left out; 0.80
+    # while it was sealed)
+    assert figures["left_out_mean"] >= 0.91
     assert figures["heldout_unrelated_merged"] <= 0.03
 
 
