@@ -704,6 +704,24 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
     assert name.split("/")[0] in {folder.name for folder in DEV_SETS.values()}
 
 
+NEXT_ROUND_MD5 = {
+    "dev17/README.md": "f037657678f8e573c6963b9e4b771e0f",
+    "dev17/messages.csv": "310ba982e44801d644c1b75a905ff7fe",
+    "dev17/pairs.csv": "350ca7041fc73d5172f5626da41f1053",
+    "frozen17/README.md": "b3069d90b49b8b5c6ebeef994484d35b",
+    "frozen17/messages.csv": "add0e128839f13678cb19cebaca41c5a",
+    "frozen17/pairs.csv": "8e4e76b5cb229408e575c6269b83f2aa",
+}
+
+
+def test_next_rounds_sets_are_in_the_repository_as_written():
+    # written during round 16 by an eighteenth author for round 17 (dev17 to tune on, frozen17 to be
+    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    for name, md5 in NEXT_ROUND_MD5.items():
+        assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
+    assert not {"dev17", "frozen17"} & {folder.name for folder in DEV_SETS.values()}
+
+
 def test_real_messages_from_shared_data():
     if not (SHARED / "citizen-messages" / "train.csv").exists() or not (SHARED / "chatter" / "train.csv").exists():
         pytest.skip("../shared/data (citizen messages, chatter) is not beside this checkout")
