@@ -22,14 +22,14 @@ from .urgency import is_urgent
 
 INTENTS = ("issue", "wish", "chatter")
 URGENT_CONFIDENCE = 0.9  # the least confidence of a message the emergency rules caught
+NOTICE_CONFIDENCE = 0.9  # the least confidence of chatter that the notice rules caught
+ISSUE_CATEGORIES = ("sanitation", "facility", "safety", "dispute", "noise", "parking", "property", "order", "other")
+WISH_CATEGORIES = ("elderly", "errand", "study", "health", "household", "other")
 # What the parser reads of a message: a chat message is at most 4,096 characters on Telegram and
 # 2,048 bytes on WeCom, and the longest text the model was built from has 3,048 (a citizen letter).
 # Some place and address rules cost the square of a run of digits or numerals (a line of 100,000
 # digits took 108 s); cut at 4,000, such a line costs a fifth of a second and no real message changes.
 READ_CHARS = 4000
-NOTICE_CONFIDENCE = 0.9  # the least confidence of chatter that the notice rules caught
-ISSUE_CATEGORIES = ("sanitation", "facility", "safety", "dispute", "noise", "parking", "property", "order", "other")
-WISH_CATEGORIES = ("elderly", "errand", "study", "health", "household", "other")
 
 
 @dataclass(frozen=True, slots=True)
