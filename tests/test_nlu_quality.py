@@ -711,15 +711,22 @@ NEXT_ROUND_MD5 = {
     "frozen17/README.md": "b3069d90b49b8b5c6ebeef994484d35b",
     "frozen17/messages.csv": "add0e128839f13678cb19cebaca41c5a",
     "frozen17/pairs.csv": "8e4e76b5cb229408e575c6269b83f2aa",
+    "dev18/README.md": "f78e3671cd7eeb9086f6fd57642c1add",
+    "dev18/messages.csv": "3871a093295df4678516abfcacd08904",
+    "dev18/pairs.csv": "a90bdeba655779777a1abc0f6976a2f6",
+    "frozen18/README.md": "94f8e80ee3c8534b4e1db6f2811b20c6",
+    "frozen18/messages.csv": "e3eb2acd55a3f8053c45e2c4f66fdb58",
+    "frozen18/pairs.csv": "1d624fd6949ee45f8399cdf7c3b80ed0",
 }
 
 
 def test_next_rounds_sets_are_in_the_repository_as_written():
     # written during round 16 by an eighteenth author for round 17 (dev17 to tune on, frozen17 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    # judged on) and by a nineteenth for round 18 (dev18, frozen18): as bytes, never parsed, and in no
+    # development set yet (so nothing of them trains)
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev17", "frozen17"} & {folder.name for folder in DEV_SETS.values()}
+    assert not {"dev17", "frozen17", "dev18", "frozen18"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
