@@ -55,6 +55,16 @@ def test_decide(parsed, text, action, intent):
     assert d.urgent == parsed.urgent
 
 
+def test_the_default_threshold_is_the_settings_default():
+    from bot.infra.config import Settings
+    from bot.nlu.decision import DEFAULT_CONFIDENCE
+
+    assert Settings(_env_file=None).nlu_confidence == DEFAULT_CONFIDENCE == 0.7
+    # a report the model is fairly but not quite sure of is asked about, not filed unasked
+    assert decide(_result(confidence=0.65), "3栋灯坏了").action == ASK
+    assert decide(_result(confidence=0.75), "3栋灯坏了").action == ACT
+
+
 def test_the_threshold_is_the_setting():
     parsed = _result(confidence=0.7)
     assert decide(parsed, "3栋灯坏了", 0.6).action == ACT

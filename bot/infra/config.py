@@ -39,7 +39,7 @@ class Settings(BaseSettings):
 
     # The conversation (handlers/)
     nlu_confidence: float = Field(
-        default=0.6, ge=0.0, le=1.0,
+        default=0.7, ge=0.0, le=1.0,
         description="Below this the bot asks 是问题 / 是心愿 / 不用管 instead of acting.",
     )
     ask_timeout_minutes: int = Field(

@@ -15,7 +15,7 @@ from .features import analyse
 from .lexicon import add_words, get_tokenizer
 from .notice import is_notice
 from .place import EMPTY_PLACE, Gazetteer, Place, _pattern_compound, extract_place, matcher_for
-from .problems import names_a_thing
+from .problems import names_the_compound
 from .talk import talk_kind
 from .text import normalize
 from .urgency import is_urgent
@@ -129,7 +129,7 @@ class Parser:
             confidence = float(probs[best])
             chatter_p = float(probs[chatter_col])
             # whether it names anything of the compound's life: a place, a topic, a thing
-            evidence = place is not EMPTY_PLACE or bool(analysed[row][2] - STYLE_CONCEPTS) or names_a_thing(s)
+            evidence = place is not EMPTY_PLACE or bool(analysed[row][2] - STYLE_CONCEPTS) or names_the_compound(s)
             hint = is_urgent(s, float(urgent_p[row]), chatter_p, float(category_p[row][safety_col]), evidence)
             if not hint and is_notice(texts[row]):
                 # a forwarded announcement (停水通知, 燃气安检公告) reports nothing itself

@@ -410,13 +410,22 @@ def signature(text: str) -> Signature:
 # own air conditioner (「会议室空调坏了」, 「谁家空调师傅靠谱」) and a pavilion as a meeting place
 # (「早上六点半在亭子」) are no thing of the property's to see to.
 _NOT_EVIDENCE = frozenset({"空调", "亭子"})
+# Gates and sides say where, not what (「东门那家包子铺」); a part of the compound is a thing of its
+# own (「楼道里挂满腊肉」「地库线画得太窄」). Round 16, parts counted: see ``names_the_compound``.
+_EVIDENCE_KINDS = frozenset({"object", "part"})
 
 
-def names_a_thing(text: str) -> bool:
-    """Whether normalised ``text`` names a thing ``signature`` would read: the first one found
-    answers, and what is wrong with it is not read (the parser asks this of a third of all
-    messages, most of them chatter, to know whether they name anything of the compound)."""
+# The community's own bodies: a question or a proposal put to them (「社区啥时候再组织义诊？」「建议居委会
+#装个公告栏」「物管年底清洁费又单收」) is about the compound's life even when it names no thing of it.
+_BODIES = re.compile(r"社区|居委|网格员|楼长|业委会|物管|业主")
+
+
+def names_the_compound(text: str) -> bool:
+    """Whether normalised ``text`` names something of the compound: a thing ``signature`` would
+    read, a part of the compound (楼道, 地库, 花园, 楼顶 …) or one of the community's bodies. The
+    first one found answers, and what is wrong with it is not read (the parser asks this of a third
+    of all messages, most of them chatter, to know whether they name anything of the compound)."""
     s = _without_addresses(text)
     names, owner, _troubles, _problem_of = _patterns()
-    return (any(owner[m.group()][0] == "object" and m.group() not in _NOT_EVIDENCE for m in names.finditer(s))
-            or _SIDE_LIFT.search(s) is not None)
+    return (any(owner[m.group()][0] in _EVIDENCE_KINDS and m.group() not in _NOT_EVIDENCE for m in names.finditer(s))
+            or _SIDE_LIFT.search(s) is not None or _BODIES.search(s) is not None)
