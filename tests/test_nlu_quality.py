@@ -4,7 +4,7 @@ round 11, so their floors guard against regressions (``evaluate.held_out_sets`` 
 
 The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md and the README's "Benchmarks"), so a change that makes understanding worse
-fails here. The frozen external set (round 16's, ``tests/data/nlu/frozen16``) is never evaluated
+fails here. The frozen external set (round 17's, ``tests/data/nlu/frozen17``) is never evaluated
 here: only its files are checked.
 """
 
@@ -23,9 +23,9 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14, DEV15, DEV16, DEV_R1, DEV_R2,
-    DEV_R3, DEV_R4, DEV_R5, DEV_R6, DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_R12, DEV_R13, DEV_R14, DEV_R15,
-    DEV_SETS, EXTERNAL_DEV,
+    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14, DEV15, DEV16, DEV17, DEV_R1,
+    DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_R6, DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_R12, DEV_R13, DEV_R14,
+    DEV_R15, DEV_R16, DEV_SETS, EXTERNAL_DEV,
     EXTERNAL_DEV2, FROZEN, REPO, action_rates, evaluate_external,
 )
 from bot.nlu.parser import Parser
@@ -616,23 +616,46 @@ def test_dev16_set_goals():
         "intent": 0.97, "category": 0.945})
 
 
+def test_round_sixteen_frozen_set_goals():
+    # round 16's frozen set, development data since round 17 (evaluated once at the end of round 16,
+    # 21:42 UTC; round 16's start → end: urgent 0.9804 / 0.0102 both, group chat 0.0294 / 0.0118 both,
+    # venting 0.9619 both, short titles 0.03 both, notices 1.0, pairs 0.875 → 0.8688, intent 0.9655 →
+    # 0.9667, category 0.9155 → 0.919). Its messages then joined the intent model's training and its
+    # pairs the pair model's, so these floors are those unseen figures, loosened.
+    _goals_hold(DEV_R16, 840, 160, {
+        "urgent_recall": 0.98, "false_urgent_rate": 0.011, "group_chat_act": 0.03, "group_chat_ask": 0.012,
+        "remit_vent_ignored": 0.96, "short_title_ignored": 0.03, "notice_ignored": 0.996, "pairs": 0.86,
+        "intent": 0.96, "category": 0.91})
+
+
+def test_dev17_set_goals():
+    # round 17's development set, an eighteenth author's (read once at the end of round 16 as a second
+    # opinion; round 16's start → end: urgent 1.0 both / 0.0131 → 0.0116, group chat 0.0176 / 0.0176 both,
+    # venting 0.9714 → 0.9619, short titles 0.02 → 0.03, notices 1.0, pairs 0.925 both, intent 0.975 both,
+    # category 0.9429 → 0.9405). Its messages and pairs then joined the training.
+    _goals_hold(DEV17, 840, 160, {
+        "urgent_recall": 0.98, "false_urgent_rate": 0.012, "group_chat_act": 0.018, "group_chat_ask": 0.018,
+        "remit_vent_ignored": 0.96, "short_title_ignored": 0.03, "notice_ignored": 0.996, "pairs": 0.92,
+        "intent": 0.97, "category": 0.94})
+
+
 FROZEN_MD5 = {
-    "README.md": "b4f21fdb1afd4fba3e6832a427a5cdf3",
-    "messages.csv": "a65846e0c9ae56fdcefd6b9e6f2cfef3",
-    "pairs.csv": "c2ac5a2b10896686e239bbd192c95644",
+    "README.md": "b3069d90b49b8b5c6ebeef994484d35b",
+    "messages.csv": "add0e128839f13678cb19cebaca41c5a",
+    "pairs.csv": "8e4e76b5cb229408e575c6269b83f2aa",
 }
 
 
 def test_frozen_set_is_in_the_repository_as_written():
-    # round 16's frozen set (written during round 15 by a seventeenth author, from a brief only),
+    # round 17's frozen set (written during round 16 by an eighteenth author, from a brief only),
     # compared as bytes, never parsed: nothing here may read (let alone tune on) its texts
-    assert FROZEN.name == "frozen16"
+    assert FROZEN.name == "frozen17"
     assert FROZEN not in DEV_SETS.values()
     for name, md5 in FROZEN_MD5.items():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
-# The development sets' rows as their authors wrote them: rounds 1–15's frozen sets (each evaluated
+# The development sets' rows as their authors wrote them: rounds 1–16's frozen sets (each evaluated
 # once at the end of its round and development data since; only its README gained a paragraph on
 # why), and the development sets each author wrote beside one (copied with cp -r; the pair model
 # trains on their pairs).
@@ -695,6 +718,10 @@ DEVELOPMENT_SET_MD5 = {
     "dev_r15/pairs.csv": "646300d6b37c89bef050f9cc0c15b419",
     "dev16/messages.csv": "38c19e2818b750636995a27c881a0c31",
     "dev16/pairs.csv": "0e701656d9a571fcc08d1586aa97447b",
+    "dev_r16/messages.csv": "a65846e0c9ae56fdcefd6b9e6f2cfef3",
+    "dev_r16/pairs.csv": "c2ac5a2b10896686e239bbd192c95644",
+    "dev17/messages.csv": "310ba982e44801d644c1b75a905ff7fe",
+    "dev17/pairs.csv": "350ca7041fc73d5172f5626da41f1053",
 }
 
 
@@ -705,12 +732,6 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
 
 
 NEXT_ROUND_MD5 = {
-    "dev17/README.md": "f037657678f8e573c6963b9e4b771e0f",
-    "dev17/messages.csv": "310ba982e44801d644c1b75a905ff7fe",
-    "dev17/pairs.csv": "350ca7041fc73d5172f5626da41f1053",
-    "frozen17/README.md": "b3069d90b49b8b5c6ebeef994484d35b",
-    "frozen17/messages.csv": "add0e128839f13678cb19cebaca41c5a",
-    "frozen17/pairs.csv": "8e4e76b5cb229408e575c6269b83f2aa",
     "dev18/README.md": "f78e3671cd7eeb9086f6fd57642c1add",
     "dev18/messages.csv": "3871a093295df4678516abfcacd08904",
     "dev18/pairs.csv": "a90bdeba655779777a1abc0f6976a2f6",
@@ -721,12 +742,11 @@ NEXT_ROUND_MD5 = {
 
 
 def test_next_rounds_sets_are_in_the_repository_as_written():
-    # written during round 16 by an eighteenth author for round 17 (dev17 to tune on, frozen17 to be
-    # judged on) and by a nineteenth for round 18 (dev18, frozen18): as bytes, never parsed, and in no
-    # development set yet (so nothing of them trains)
+    # written during round 16 by a nineteenth author for round 18 (dev18 to tune on, frozen18 to be
+    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev17", "frozen17", "dev18", "frozen18"} & {folder.name for folder in DEV_SETS.values()}
+    assert not {"dev18", "frozen18"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
@@ -919,14 +939,21 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # 0.9187, dev_r7 0.9563, dev_r8 0.9062, dev_r9 0.9, dev_r10 0.8938, dev_r11 0.9187, dev_r12 0.925, dev_r13
     # 0.8625, dev_r14 0.9062, dev_r15 0.8125, external_dev 0.9833, external_dev2 0.975 (mean 0.9149); written
     # 0.8583; merged 0.0176.
-    floors = {"dev3": 0.925, "dev4": 0.915, "dev5": 0.93, "dev6": 0.95, "dev7": 0.9, "dev8": 0.925,
-              "dev9": 0.935, "dev10": 0.905, "dev11": 0.935, "dev12": 0.83, "dev13": 0.91, "dev14": 0.83,
-              "dev15": 0.89, "dev16": 0.875, "dev_r1": 0.96, "dev_r2": 0.935, "dev_r3": 0.905, "dev_r4": 0.955,
-              "dev_r5": 0.905, "dev_r6": 0.91, "dev_r7": 0.95, "dev_r8": 0.9, "dev_r9": 0.89, "dev_r10": 0.885,
-              "dev_r11": 0.91, "dev_r12": 0.915, "dev_r13": 0.855, "dev_r14": 0.9, "dev_r15": 0.79,
-              "external_dev": 0.975, "external_dev2": 0.965, "written": 0.85}
-    # Round 16, the intent model retrained with tw41-48: dev_r15 0.8125 → 0.80 (one pair), the mean
-    # 0.9149 unchanged; its floor 0.805 → 0.79.
+    # Round 17's start (dev_r16 and dev17 join; thirty-three sets, their messages training the intent model
+    # beside forty-eight written training sets): dev3 0.9313, dev4 0.9187, dev5 0.925, dev6 0.9563, dev7
+    # 0.9125, dev8 0.9313, dev9 0.9375, dev10 0.9062, dev11 0.9437, dev12 0.85, dev13 0.925, dev14 0.8313,
+    # dev15 0.9062, dev16 0.9, dev17 0.9375, dev_r1 0.9672, dev_r2 0.9333, dev_r3 0.9187, dev_r4 0.9688,
+    # dev_r5 0.9187, dev_r6 0.9125, dev_r7 0.9437, dev_r8 0.9062, dev_r9 0.9, dev_r10 0.8938, dev_r11 0.9125,
+    # dev_r12 0.9313, dev_r13 0.8688, dev_r14 0.8938, dev_r15 0.8063, dev_r16 0.8625, external_dev 0.975,
+    # external_dev2 0.9667 (mean 0.9132); written 0.8553; merged 0.0136.
+    # (Between the two, round 16's intent model retrained with tw41-48: dev_r15 0.8125 → 0.80, the mean
+    # 0.9149 unchanged.)
+    floors = {"dev3": 0.925, "dev4": 0.91, "dev5": 0.915, "dev6": 0.95, "dev7": 0.905, "dev8": 0.925,
+              "dev9": 0.93, "dev10": 0.9, "dev11": 0.935, "dev12": 0.84, "dev13": 0.915, "dev14": 0.825,
+              "dev15": 0.9, "dev16": 0.89, "dev17": 0.93, "dev_r1": 0.96, "dev_r2": 0.925, "dev_r3": 0.91,
+              "dev_r4": 0.96, "dev_r5": 0.91, "dev_r6": 0.905, "dev_r7": 0.935, "dev_r8": 0.9, "dev_r9": 0.89,
+              "dev_r10": 0.885, "dev_r11": 0.905, "dev_r12": 0.925, "dev_r13": 0.86, "dev_r14": 0.885,
+              "dev_r15": 0.8, "dev_r16": 0.855, "external_dev": 0.965, "external_dev2": 0.96, "written": 0.845}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
@@ -934,6 +961,7 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # 0.8313, dev_r13 0.8625 left out; on dev_r13 while it was sealed 0.8562)
     # round 16's start: 0.9185 → 0.9149, dev_r15 the hardest set yet for pairs (0.8125 left out; 0.80
     # while it was sealed)
+    # round 17's start: 0.9149 → 0.9132 (dev_r16 0.8625 left out; 0.8688 while it was sealed)
     assert figures["left_out_mean"] >= 0.91
     assert figures["heldout_unrelated_merged"] <= 0.03
 
