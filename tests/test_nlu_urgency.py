@@ -530,3 +530,18 @@ def test_a_fire_filling_the_whole_building_with_smoke_is_no_what_if():
     # round 14 (from dev_r13): 「着火了，整栋楼都是烟」 had read as the what-if 「着火了整栋楼都完了」
     assert is_urgent(normalize("地下室里堆的东西着火了，整栋楼都是烟"), 0.99)
     assert not is_urgent(normalize("楼道里堆满了杂物，要是着火了整栋楼都跑不掉"), 0.99)
+
+
+@pytest.mark.parametrize("text", ["有人在吗", "有人在吗？", "在不在", "有没有人在"])
+def test_a_bare_call_for_attention_is_no_emergency_whatever_the_head_says(text):
+    # round 16's sealed set (read after its evaluation): 「有人在吗」, a group-chat line, read by the
+    # head at 0.71 woke the whole route
+    assert not is_urgent(normalize(text), 0.9, chatter_p=0.1)
+    assert is_urgent(normalize(text + "快来人 5栋楼下有人倒了"), 0.9, chatter_p=0.1)
+
+
+def test_a_packet_of_cigarettes_is_no_smoke():
+    # round 16's sealed set: 「花坛里全是烟盒」 read as 「全是烟」
+    assert not is_urgent(normalize("花坛里全是烟盒"), 0.1)
+    assert not is_urgent(normalize("楼梯间全是烟灰"), 0.1)
+    assert is_urgent(normalize("楼梯间全是烟"), 0.1)
