@@ -128,7 +128,8 @@ class Parser:
             intent = intent_classes[best]
             confidence = float(probs[best])
             chatter_p = float(probs[chatter_col])
-            # whether it names anything of the compound's life: a place, a topic, a thing
+            # whether it names anything of the compound's life: a place, a topic, a thing, a part of the
+            # compound or one of the community's bodies
             evidence = place is not EMPTY_PLACE or bool(analysed[row][2] - STYLE_CONCEPTS) or names_the_compound(s)
             hint = is_urgent(s, float(urgent_p[row]), chatter_p, float(category_p[row][safety_col]), evidence)
             if not hint and is_notice(texts[row]):

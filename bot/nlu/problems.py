@@ -415,8 +415,9 @@ _NOT_EVIDENCE = frozenset({"空调", "亭子"})
 _EVIDENCE_KINDS = frozenset({"object", "part"})
 
 
-# The community's own bodies: a question or a proposal put to them (「社区啥时候再组织义诊？」「建议居委会
-#装个公告栏」「物管年底清洁费又单收」) is about the compound's life even when it names no thing of it.
+# The community's own bodies: a question or a proposal put to them (「社区啥时候再组织义诊？」,
+# 「建议居委会装个公告栏」, 「物管年底清洁费又单收」) is about the compound's life even when it names no
+# thing of it.
 _BODIES = re.compile(r"社区|居委|网格员|楼长|业委会|物管|业主")
 
 
