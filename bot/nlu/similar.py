@@ -3,7 +3,8 @@ place that does not contradict.
 
 The place is a condition, not the evidence, and a hard one: another compound, building, unit or
 room, another gate (东门 / 西门), area (东区 / 二期) or part of the building (the roof / the
-basement) makes two issues whatever the wording, and so does a message that is plainly no
+basement) makes two issues whatever the wording (a compound's name written as heard — 眉江花园 for
+湄江花园, 茶乡小区 for 茶乡佳苑 — is no other compound), and so does a message that is plainly no
 report. One message sent again (the same words once addresses, contact details, punctuation and
 particles are out) or with only a clause of impatience added (「…，怎么还没人来修」) is one issue.
 Otherwise a learned comparison (``pairs``) decides: a logistic regression over the pair's
@@ -56,9 +57,24 @@ def _bare_rooms(text: str) -> set[str]:
     return set(_BARE_ROOM.findall(text))
 
 
-def _places_differ(a: ParseResult, b: ParseResult) -> bool:
+# A compound named by its stem and 小区 (「茶乡小区」 for 茶乡佳苑) or with a homophone slip (「眉江花园」
+# for 湄江花园, 「向山苑」 for 象山苑) is the same compound: residents write its name as they hear it.
+_GENERIC_COMPOUND = re.compile(r"小区$")
+
+
+def _same_compound(x: str, y: str, model: PairModel) -> bool:
+    if x == y or model.homophones(x, y):
+        return True
+    stems = [_GENERIC_COMPOUND.sub("", n) for n in (x, y)]
+    return any(len(stem) >= 2 and stem != name and other.startswith(stem)
+               for stem, name, other in ((stems[0], x, y), (stems[1], y, x)))
+
+
+def _places_differ(a: ParseResult, b: ParseResult, model: PairModel) -> bool:
     pa, pb = a.place, b.place
-    for field in ("compound", "building", "unit"):
+    if pa.compound and pb.compound and not _same_compound(pa.compound, pb.compound, model):
+        return True
+    for field in ("building", "unit"):
         x, y = getattr(pa, field), getattr(pb, field)
         if x and y and x != y:
             return True
@@ -92,7 +108,8 @@ def _troubles_differ(sa: Signature, sb: Signature) -> bool:
     return bool(ka and kb and not ka & kb)
 
 
-def hard_different(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature) -> float | None:
+def hard_different(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature,
+                   model: PairModel | None = None) -> float | None:
     """The score of a pair that is two issues whatever its wording (another place, another
     sub-place, a message that is no report), else None."""
     chatter_a, chatter_b = _chatter(ra, sa), _chatter(rb, sb)
@@ -101,7 +118,7 @@ def hard_different(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signatur
     # no thing in common.
     if (chatter_a and chatter_b) or ((chatter_a or chatter_b) and not sa.objects & sb.objects):
         return 0.0
-    if _places_differ(ra, rb):
+    if _places_differ(ra, rb, model or pair_model()):
         return 0.0
     if _subplaces_differ(sa, sb) or only_directions_differ(ra.text, rb.text):
         return 0.1
@@ -123,7 +140,7 @@ def _read_pair(ra: ParseResult, rb: ParseResult,
     when they let the pair through)."""
     b_text = read_slips(ra.text, rb.text, model)
     sa, sb = signature(ra.text), signature(b_text)
-    return b_text, sa, sb, hard_different(ra, rb, sa, sb)
+    return b_text, sa, sb, hard_different(ra, rb, sa, sb, model)
 
 
 def pair_features(ra: ParseResult, rb: ParseResult, model: PairModel) -> np.ndarray | None:
