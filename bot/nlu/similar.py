@@ -59,20 +59,25 @@ def _bare_rooms(text: str) -> set[str]:
 
 # A compound named by its stem and 小区 (「茶乡小区」 for 茶乡佳苑) or with a homophone slip (「眉江花园」
 # for 湄江花园, 「向山苑」 for 象山苑) is the same compound: residents write its name as they hear it.
+# Two names the community's gazetteer holds as two compounds (金城花园 / 锦城花园) stay two.
 _GENERIC_COMPOUND = re.compile(r"小区$")
 
 
-def _same_compound(x: str, y: str, model: PairModel) -> bool:
-    if x == y or model.homophones(x, y):
+def _same_compound(x: str, y: str, model: PairModel, gazetteer: Gazetteer | None) -> bool:
+    if x == y:
+        return True
+    if gazetteer is not None and {x, y} <= set(gazetteer.compounds.values()):
+        return False
+    if model.homophones(x, y):
         return True
     stems = [_GENERIC_COMPOUND.sub("", n) for n in (x, y)]
     return any(len(stem) >= 2 and stem != name and other.startswith(stem)
                for stem, name, other in ((stems[0], x, y), (stems[1], y, x)))
 
 
-def _places_differ(a: ParseResult, b: ParseResult, model: PairModel) -> bool:
+def _places_differ(a: ParseResult, b: ParseResult, model: PairModel, gazetteer: Gazetteer | None) -> bool:
     pa, pb = a.place, b.place
-    if pa.compound and pb.compound and not _same_compound(pa.compound, pb.compound, model):
+    if pa.compound and pb.compound and not _same_compound(pa.compound, pb.compound, model, gazetteer):
         return True
     for field in ("building", "unit"):
         x, y = getattr(pa, field), getattr(pb, field)
@@ -109,7 +114,7 @@ def _troubles_differ(sa: Signature, sb: Signature) -> bool:
 
 
 def hard_different(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature,
-                   model: PairModel | None = None) -> float | None:
+                   model: PairModel | None = None, gazetteer: Gazetteer | None = None) -> float | None:
     """The score of a pair that is two issues whatever its wording (another place, another
     sub-place, a message that is no report), else None."""
     chatter_a, chatter_b = _chatter(ra, sa), _chatter(rb, sb)
@@ -118,7 +123,7 @@ def hard_different(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signatur
     # no thing in common.
     if (chatter_a and chatter_b) or ((chatter_a or chatter_b) and not sa.objects & sb.objects):
         return 0.0
-    if _places_differ(ra, rb, model or pair_model()):
+    if _places_differ(ra, rb, model or pair_model(), gazetteer):
         return 0.0
     if _subplaces_differ(sa, sb) or only_directions_differ(ra.text, rb.text):
         return 0.1
@@ -133,14 +138,14 @@ def _place_agree(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signature)
     return n + sum(bool(names & sb.places.get(kind, frozenset())) for kind, names in sa.places.items())
 
 
-def _read_pair(ra: ParseResult, rb: ParseResult,
-               model: PairModel) -> tuple[str, Signature, Signature, float | None]:
+def _read_pair(ra: ParseResult, rb: ParseResult, model: PairModel,
+               gazetteer: Gazetteer | None = None) -> tuple[str, Signature, Signature, float | None]:
     """What both the bot's verdict and training start from: ``rb``'s text with its homophone
     slips of ``ra``'s words read as meant, the two signatures, and the hard rules' score (None
     when they let the pair through)."""
     b_text = read_slips(ra.text, rb.text, model)
     sa, sb = signature(ra.text), signature(b_text)
-    return b_text, sa, sb, hard_different(ra, rb, sa, sb, model)
+    return b_text, sa, sb, hard_different(ra, rb, sa, sb, model, gazetteer)
 
 
 def pair_features(ra: ParseResult, rb: ParseResult, model: PairModel) -> np.ndarray | None:
@@ -167,7 +172,7 @@ def same_issue(
     ra = parser.parse(a, gazetteer) if isinstance(a, str) else a
     rb = parser.parse(b, gazetteer) if isinstance(b, str) else b
     model = pair_model()
-    b_text, sa, sb, hard = _read_pair(ra, rb, model)
+    b_text, sa, sb, hard = _read_pair(ra, rb, model, gazetteer)
     if hard is not None:
         return SameIssue(False, hard)
     if core(ra.text) == core(b_text):
