@@ -31,3 +31,22 @@ def test_a_fall_told_in_cantonese_is_an_emergency_and_a_question_is_not_a_report
     assert parser.parse("阿婆喺花园跌低咗，郁唔到，快啲嚟人").urgent
     text = "有冇人知小区嘅访客停车几钱一个钟？"
     assert decide(parser.parse(text), text).action == "ignore"
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [("赣江苑游泳池开了冒", "赣江苑游泳池开了没"), ("好久冒看到李爹爹了", "好久没看到李爹爹了"),
+     ("有冒得人晓得社区医院几点开门", "有没有人晓得社区医院几点开门"), ("垃圾池好几天冒人清了", "垃圾池好几天没人清了"),
+     ("冒事冒事，已经处理好了", "没事没事,已经处理好了")],
+)
+def test_the_xiang_and_gan_mao_for_mei_is_read_as_mei(text, read):
+    # round 17 (dev17, a 南昌 compound's, read as round 16's second opinion): the urgency head took
+    # 「游泳池开了冒」 and 「好久冒看到李爹爹了」 for emergencies (0.65)
+    assert normalize(text) == read
+
+
+@pytest.mark.parametrize("text", ["楼下冒烟了", "一楼往外冒水", "燃气管在往外冒气", "烟冒得好大", "往外冒得厉害",
+                                  "孩子感冒了", "有人冒充物业收费"])
+def test_mao_that_gushes_smokes_or_is_a_word_of_its_own_is_left_alone(text):
+    read = normalize(text)
+    assert "冒" in read and "没" not in read

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .dialect import read_cantonese
+from .dialect import read_cantonese, read_mao
 from .pinyin import read_pinyin
 
 # Characters that spell a number in an address: 三, 十二, 二十三, 五零一, 幺零二 (phone-style 1).
@@ -23,9 +23,9 @@ _SPACES = re.compile(r"\s+")
 def normalize(text: str) -> str:
     """NFKC (full-width digits and punctuation become ASCII), lower-case, single spaces, the
     words that matter typed as pinyin written in characters (``pinyin.read_pinyin``) and
-    Cantonese read as Mandarin (``dialect.read_cantonese``)."""
+    Cantonese read as Mandarin (``dialect.read_cantonese``), and the 湘 / 赣 冒 for 没 (``dialect.read_mao``)."""
     text = unicodedata.normalize("NFKC", text)
-    return read_cantonese(read_pinyin(_SPACES.sub(" ", text).strip().lower()))
+    return read_mao(read_cantonese(read_pinyin(_SPACES.sub(" ", text).strip().lower())))
 
 
 _DIGIT_BY_DIGIT = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
