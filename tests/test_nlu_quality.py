@@ -738,15 +738,22 @@ NEXT_ROUND_MD5 = {
     "frozen18/README.md": "94f8e80ee3c8534b4e1db6f2811b20c6",
     "frozen18/messages.csv": "e3eb2acd55a3f8053c45e2c4f66fdb58",
     "frozen18/pairs.csv": "1d624fd6949ee45f8399cdf7c3b80ed0",
+    "dev19/README.md": "89674e29cb3c43b045e270b20382ea16",
+    "dev19/messages.csv": "785fb89272adb26bd3c7e9d0e9471f07",
+    "dev19/pairs.csv": "a611fd625b3772f1616f793533302a8b",
+    "frozen19/README.md": "39cd367d608e623904986b8006e740e2",
+    "frozen19/messages.csv": "0054eeddfec182e19215e7bbc5f34d60",
+    "frozen19/pairs.csv": "7984bc4b4d53f155e806a3d1a430c66b",
 }
 
 
 def test_next_rounds_sets_are_in_the_repository_as_written():
     # written during round 16 by a nineteenth author for round 18 (dev18 to tune on, frozen18 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    # judged on) and by a twentieth for round 19 (dev19, frozen19): as bytes, never parsed, and in no
+    # development set yet (so nothing of them trains)
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev18", "frozen18"} & {folder.name for folder in DEV_SETS.values()}
+    assert not {"dev18", "frozen18", "dev19", "frozen19"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
