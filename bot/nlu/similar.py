@@ -60,9 +60,6 @@ def _bare_rooms(text: str) -> set[str]:
 # A compound named by its stem and 小区 (「茶乡小区」 for 茶乡佳苑) or with a homophone slip (「眉江花园」
 # for 湄江花园, 「向山苑」 for 象山苑) is the same compound: residents write its name as they hear it.
 # Two names the community's gazetteer holds as two compounds (金城花园 / 锦城花园) stay two.
-_GENERIC_COMPOUND = re.compile(r"小区$")
-
-
 def _same_compound(x: str, y: str, model: PairModel, gazetteer: Gazetteer | None) -> bool:
     if x == y:
         return True
@@ -70,9 +67,11 @@ def _same_compound(x: str, y: str, model: PairModel, gazetteer: Gazetteer | None
         return False
     if model.homophones(x, y):
         return True
-    stems = [_GENERIC_COMPOUND.sub("", n) for n in (x, y)]
-    return any(len(stem) >= 2 and stem != name and other.startswith(stem)
-               for stem, name, other in ((stems[0], x, y), (stems[1], y, x)))
+    for name, other in ((x, y), (y, x)):
+        stem = name.removesuffix("小区")
+        if stem != name and len(stem) >= 2 and other.startswith(stem):
+            return True
+    return False
 
 
 def _places_differ(a: ParseResult, b: ParseResult, model: PairModel, gazetteer: Gazetteer | None) -> bool:
