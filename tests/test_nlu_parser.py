@@ -47,7 +47,8 @@ def test_to_dict_has_exactly_the_documented_shape():
         ("物业电话永远打不通，报修也没人来", "issue", "property"),
         ("车棚里的电瓶又被偷了", "issue", "order"),
         ("我妈一个人在家，想请志愿者每天去看看她", "wish", "elderly"),
-        ("谁去超市帮我带一桶油，钱微信转你", "wish", "errand"),
+        # an errand because the writer cannot go (round 17: a neighbour's everyday errand is chatter)
+        ("我腿脚不方便下楼，谁去超市能帮我带一桶油", "wish", "errand"),
         ("孩子英语跟不上，有没有大学生能辅导", "wish", "study"),
         ("想约社区医生上门给老人量血压", "wish", "health"),
         ("家里马桶堵了，有没有会通的师傅", "wish", "household"),

@@ -80,8 +80,10 @@ DEV_SETS = {"external_dev": EXTERNAL_DEV, "dev_r1": DEV_R1, "external_dev2": EXT
 # Round 12 on: sets written only to train the model (``training/tw*``), each by an author who read
 # nothing of the project but one brief (``training/BRIEF.md``), weighted to what is hardest to
 # learn from the corpus (emergencies worded plainly, pleas, their look-alikes); round 15 on, ten more
-# from a second brief (``training/BRIEF_CHAT.md``): everyday talk using words of trouble. They train the
-# shipped model with the development sets; nothing is tuned on them and no goal is read from them.
+# from a second brief (``training/BRIEF_CHAT.md``): everyday talk using words of trouble; round 16 on,
+# eight from a third (``BRIEF_ASK.md``): questions and proposals to the community; round 17 on, eight
+# from a fourth (``BRIEF_NEIGHBOUR.md``): neighbours' everyday asks beside real small needs. They train
+# the shipped model with the development sets; nothing is tuned on them and no goal is read from them.
 TRAINING = NLU_DATA / "training"
 TRAINING_SETS = {folder.name: folder for folder in sorted(TRAINING.glob("tw*"), key=lambda f: int(f.name[2:]))}
 # Round 17's frozen set: written apart from everything else and never tuned on; evaluated once,
