@@ -23,9 +23,9 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14, DEV15, DEV16, DEV17, DEV_R1,
+    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14, DEV15, DEV16, DEV17, DEV18, DEV_R1,
     DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_R6, DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_R12, DEV_R13, DEV_R14,
-    DEV_R15, DEV_R16, DEV_SETS, EXTERNAL_DEV,
+    DEV_R15, DEV_R16, DEV_R17, DEV_SETS, EXTERNAL_DEV,
     EXTERNAL_DEV2, FROZEN, REPO, action_rates, evaluate_external,
 )
 from bot.nlu.parser import Parser
@@ -639,23 +639,46 @@ def test_dev17_set_goals():
         "intent": 0.97, "category": 0.94})
 
 
+def test_round_seventeen_frozen_set_goals():
+    # round 17's frozen set, development data since round 18 (evaluated once at the end of round 17,
+    # 00:23 UTC; round 17's start → end: urgent 0.9869 both / 0.0087 → 0.0073, group chat 0.0118 / 0.0176
+    # → 0.0118 / 0.0118, venting 0.9429 both, short titles 0.03 both, notices 1.0, pairs 0.925 → 0.9313,
+    # intent 0.975 → 0.9774, category 0.9286 → 0.9262). Its messages then joined the intent model's
+    # training and its pairs the pair model's, so these floors are those unseen figures, loosened.
+    _goals_hold(DEV_R17, 840, 160, {
+        "urgent_recall": 0.98, "false_urgent_rate": 0.008, "group_chat_act": 0.012, "group_chat_ask": 0.012,
+        "remit_vent_ignored": 0.94, "short_title_ignored": 0.03, "notice_ignored": 0.996, "pairs": 0.92,
+        "intent": 0.97, "category": 0.92})
+
+
+def test_dev18_set_goals():
+    # round 18's development set, a nineteenth author's (read once at the end of round 17 as a second
+    # opinion; round 17's start → end: urgent 1.0 both / 0.016 → 0.0131, group chat 0.0235 / 0.0235 →
+    # 0.0235 / 0.0059, venting 0.9524 both, short titles 0.0 both, notices 1.0, pairs 0.9125 → 0.8938,
+    # intent 0.969 → 0.9714, category 0.9345 both). Its messages and pairs then joined the training.
+    _goals_hold(DEV18, 840, 160, {
+        "urgent_recall": 0.98, "false_urgent_rate": 0.014, "group_chat_act": 0.024, "group_chat_ask": 0.006,
+        "remit_vent_ignored": 0.95, "short_title_ignored": 0.01, "notice_ignored": 0.996, "pairs": 0.885,
+        "intent": 0.97, "category": 0.93})
+
+
 FROZEN_MD5 = {
-    "README.md": "b3069d90b49b8b5c6ebeef994484d35b",
-    "messages.csv": "add0e128839f13678cb19cebaca41c5a",
-    "pairs.csv": "8e4e76b5cb229408e575c6269b83f2aa",
+    "README.md": "94f8e80ee3c8534b4e1db6f2811b20c6",
+    "messages.csv": "e3eb2acd55a3f8053c45e2c4f66fdb58",
+    "pairs.csv": "1d624fd6949ee45f8399cdf7c3b80ed0",
 }
 
 
 def test_frozen_set_is_in_the_repository_as_written():
-    # round 17's frozen set (written during round 16 by an eighteenth author, from a brief only),
+    # round 18's frozen set (written during round 16 by a nineteenth author, from a brief only),
     # compared as bytes, never parsed: nothing here may read (let alone tune on) its texts
-    assert FROZEN.name == "frozen17"
+    assert FROZEN.name == "frozen18"
     assert FROZEN not in DEV_SETS.values()
     for name, md5 in FROZEN_MD5.items():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
-# The development sets' rows as their authors wrote them: rounds 1–16's frozen sets (each evaluated
+# The development sets' rows as their authors wrote them: rounds 1–17's frozen sets (each evaluated
 # once at the end of its round and development data since; only its README gained a paragraph on
 # why), and the development sets each author wrote beside one (copied with cp -r; the pair model
 # trains on their pairs).
@@ -722,6 +745,10 @@ DEVELOPMENT_SET_MD5 = {
     "dev_r16/pairs.csv": "c2ac5a2b10896686e239bbd192c95644",
     "dev17/messages.csv": "310ba982e44801d644c1b75a905ff7fe",
     "dev17/pairs.csv": "350ca7041fc73d5172f5626da41f1053",
+    "dev_r17/messages.csv": "add0e128839f13678cb19cebaca41c5a",
+    "dev_r17/pairs.csv": "8e4e76b5cb229408e575c6269b83f2aa",
+    "dev18/messages.csv": "3871a093295df4678516abfcacd08904",
+    "dev18/pairs.csv": "a90bdeba655779777a1abc0f6976a2f6",
 }
 
 
@@ -732,12 +759,6 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
 
 
 NEXT_ROUND_MD5 = {
-    "dev18/README.md": "f78e3671cd7eeb9086f6fd57642c1add",
-    "dev18/messages.csv": "3871a093295df4678516abfcacd08904",
-    "dev18/pairs.csv": "a90bdeba655779777a1abc0f6976a2f6",
-    "frozen18/README.md": "94f8e80ee3c8534b4e1db6f2811b20c6",
-    "frozen18/messages.csv": "e3eb2acd55a3f8053c45e2c4f66fdb58",
-    "frozen18/pairs.csv": "1d624fd6949ee45f8399cdf7c3b80ed0",
     "dev19/README.md": "89674e29cb3c43b045e270b20382ea16",
     "dev19/messages.csv": "785fb89272adb26bd3c7e9d0e9471f07",
     "dev19/pairs.csv": "a611fd625b3772f1616f793533302a8b",
@@ -748,12 +769,11 @@ NEXT_ROUND_MD5 = {
 
 
 def test_next_rounds_sets_are_in_the_repository_as_written():
-    # written during round 16 by a nineteenth author for round 18 (dev18 to tune on, frozen18 to be
-    # judged on) and by a twentieth for round 19 (dev19, frozen19): as bytes, never parsed, and in no
-    # development set yet (so nothing of them trains)
+    # written during round 17 by a twentieth author for round 19 (dev19 to tune on, frozen19 to be
+    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev18", "frozen18", "dev19", "frozen19"} & {folder.name for folder in DEV_SETS.values()}
+    assert not {"dev19", "frozen19"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
@@ -970,12 +990,19 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # 0.9333, dev_r3 0.9125, dev_r4 0.9563, dev_r5 0.9187, dev_r6 0.9125, dev_r7 0.9437, dev_r8 0.9062, dev_r9
     # 0.8938, dev_r10 0.8812, dev_r11 0.925, dev_r12 0.9313, dev_r13 0.8688, dev_r14 0.8938, dev_r15 0.8688,
     # dev_r16 0.8562, external_dev 0.9833, external_dev2 0.9667, written 0.8553 (mean 0.9141); merged 0.0144.
+    # Round 18's start (dev_r17 and dev18 join; thirty-five sets, their messages training the intent model
+    # beside fifty-six written training sets): dev3 0.9187, dev4 0.9187, dev5 0.925, dev6 0.9563, dev7 0.9125,
+    # dev8 0.925, dev9 0.9375, dev10 0.9062, dev11 0.9437, dev12 0.8438, dev13 0.9187, dev14 0.8375, dev15 0.9,
+    # dev16 0.875, dev17 0.9375, dev18 0.9062, dev_r1 0.959, dev_r2 0.9333, dev_r3 0.925, dev_r4 0.9563, dev_r5
+    # 0.9187, dev_r6 0.9125, dev_r7 0.9437, dev_r8 0.9062, dev_r9 0.8938, dev_r10 0.8812, dev_r11 0.9062,
+    # dev_r12 0.9313, dev_r13 0.8625, dev_r14 0.9, dev_r15 0.875, dev_r16 0.85, dev_r17 0.925, external_dev
+    # 0.9833, external_dev2 0.9667, written 0.8543 (mean 0.9124); merged 0.0152. dev16's floor 0.88 → 0.865.
     floors = {"dev3": 0.915, "dev4": 0.915, "dev5": 0.915, "dev6": 0.955, "dev7": 0.905, "dev8": 0.925,
               "dev9": 0.93, "dev10": 0.9, "dev11": 0.935, "dev12": 0.835, "dev13": 0.91, "dev14": 0.825,
-              "dev15": 0.9, "dev16": 0.88, "dev17": 0.93, "dev_r1": 0.95, "dev_r2": 0.925, "dev_r3": 0.91,
+              "dev15": 0.9, "dev16": 0.865, "dev17": 0.93, "dev18": 0.9, "dev_r1": 0.95, "dev_r2": 0.925, "dev_r3": 0.91,
               "dev_r4": 0.95, "dev_r5": 0.91, "dev_r6": 0.9, "dev_r7": 0.93, "dev_r8": 0.9, "dev_r9": 0.885,
               "dev_r10": 0.875, "dev_r11": 0.905, "dev_r12": 0.925, "dev_r13": 0.855, "dev_r14": 0.88,
-              "dev_r15": 0.86, "dev_r16": 0.84, "external_dev": 0.975, "external_dev2": 0.96, "written": 0.845}
+              "dev_r15": 0.86, "dev_r16": 0.84, "dev_r17": 0.915, "external_dev": 0.975, "external_dev2": 0.96, "written": 0.845}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
@@ -984,6 +1011,7 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # round 16's start: 0.9185 → 0.9149, dev_r15 the hardest set yet for pairs (0.8125 left out; 0.80
     # while it was sealed)
     # round 17's start: 0.9149 → 0.9132 (dev_r16 0.8625 left out; 0.8688 while it was sealed)
+    # round 18's start: 0.9141 → 0.9124 (dev_r17 0.925 left out; 0.9313 while it was sealed)
     assert figures["left_out_mean"] >= 0.91
     assert figures["heldout_unrelated_merged"] <= 0.03
 
