@@ -545,3 +545,12 @@ def test_a_packet_of_cigarettes_is_no_smoke():
     assert not is_urgent(normalize("花坛里全是烟盒"), 0.1)
     assert not is_urgent(normalize("楼梯间全是烟灰"), 0.1)
     assert is_urgent(normalize("楼梯间全是烟"), 0.1)
+
+
+def test_a_child_gone_missing_is_an_emergency_not_a_childs_lost_toy():
+    # round 17's sealed set (read after its evaluation): 「三岁伢崽不见了」, a child in a 赣 word, missed at a
+    # head of 0.40, read as neighbours' talk
+    for text in ["三岁伢崽不见了，最后看到是往河边跑的", "我家孩子不见了，大家帮忙看看，穿蓝衣服"]:
+        assert is_urgent(normalize(text), 0.1, chatter_p=0.9), text
+    for text in ["谁家小孩丢了一只粉色的凉鞋", "上次孩子走丢了，幸好保安找到了", "万一孩子走丢了怎么办"]:
+        assert not is_urgent(normalize(text), 0.1, chatter_p=0.9), text

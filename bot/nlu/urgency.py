@@ -74,6 +74,13 @@ _NAMED_KINDS: dict[str, str] = {
     "ice_water": r"(?:冰面|冰上).{0,16}(?:裂|咔)|冰窟窿|(?:孩子|小孩|人|老人).{0,10}(?:滑进|掉进|落进|栽进).{0,6}(?:水|池|湖|河|塘)",
     # labour with no way down
     "labour": r"羊水破",
+    # round 18: a child gone missing now (「三岁伢崽不见了，最后看到是往河边跑的」, round 17's sealed set,
+    # the head 0.40 on a dialect word for child; 「孩子不见了」 itself 0.67, read as neighbours' talk), not a
+    # child's lost toy (「谁家小孩丢了一只凉鞋」)
+    "lost_child": (
+        r"(?:孩子|小孩|宝宝|娃娃?|伢崽|伢子|伢儿|细伢子?|儿子|女儿|闺女|孙子|孙女|外孙女?|小朋友)"
+        r"(?:又|突然|刚才|刚刚|一下子?)?(?:不见了|走丢了|找不到了|走失了|跑丢了|丢了(?=[，,。！!？?\s]|$))"
+    ),
     # round 6: someone gone under water and not come up
     "under_water": (
         r"没(?:有)?(?:看到|看见|见)?(?:他|她|人|孩子|小孩)?(?:浮|冒)(?:上来|起来|出来|头)|"
