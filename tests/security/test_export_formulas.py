@@ -20,7 +20,7 @@ LINK = '=HYPERLINK("http://evil.example/x","点此查看")'
 
 def test_texts_and_names_that_look_like_formulas_are_exported_as_text(cw, people, tmp_path):
     cw.names[people.r_li] = "=1+1"
-    cw.say(people.r_li, SUNSHINE, f"{LINK} 4栋单元门坏了关不上")
+    cw.say(people.r_li, SUNSHINE, f"{LINK} 4栋单元门坏了关不上，外人随便进出")
     cw.say(people.r_zhang, SUNSHINE, "=cmd|' /C calc'!A0 想请人每周帮忙买一次菜")
     with cw.db.transaction() as s:
         head = ids.member_of(s, people.bh_s4)
