@@ -136,3 +136,14 @@ def test_a_neighbours_everyday_ask_is_left_to_the_neighbours_and_a_real_need_goe
         assert decide(parser.parse(text), text).action == IGNORE, text
     for text in ["家里老人要用拐杖，有没有闲置的借一根", "谁家有制氧机能借几天，我妈喘得厉害，医院的还没送到"]:
         assert decide(parser.parse(text), text) == Decision(ACT, "wish"), text
+
+
+def test_an_issue_of_a_few_characters_naming_nothing_is_asked_about_however_sure_the_model_is():
+    # real chatter the model read as an issue at 1.0 (「进西藏不」): a line of a few known words earns no
+    # certainty; a short title that names its thing is filed, a short wish posted
+    sure = dict(intent="issue", category="other", urgent=False, confidence=1.0, chatter_p=0.0)
+    assert decide(ParseResult(**sure, evidence=False), "进西藏不").action == ASK
+    assert decide(ParseResult(**sure, evidence=True), "电梯又坏了").action == ACT
+    assert decide(ParseResult(**sure, evidence=False), "半夜总有人在外面大声唱歌").action == ACT
+    wish = dict(sure, intent="wish", category="elderly")
+    assert decide(ParseResult(**wish, evidence=False), "想找人陪我下棋") == Decision(ACT, "wish")
