@@ -765,15 +765,22 @@ NEXT_ROUND_MD5 = {
     "frozen19/README.md": "39cd367d608e623904986b8006e740e2",
     "frozen19/messages.csv": "0054eeddfec182e19215e7bbc5f34d60",
     "frozen19/pairs.csv": "7984bc4b4d53f155e806a3d1a430c66b",
+    "dev20/README.md": "944d2ab3b2ca90e4c0944e95daa15b29",
+    "dev20/messages.csv": "f35aa3e5bc9c349ee29ac17c80123734",
+    "dev20/pairs.csv": "de40bdbc81199846145030159a81ab92",
+    "frozen20/README.md": "845030e9fa7a6c48887473a8e4e46eee",
+    "frozen20/messages.csv": "f4b0981bcd687948fcdb15f9bea51b47",
+    "frozen20/pairs.csv": "ba10bd19056b16775bb669fe33627539",
 }
 
 
 def test_next_rounds_sets_are_in_the_repository_as_written():
     # written during round 17 by a twentieth author for round 19 (dev19 to tune on, frozen19 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    # judged on) and during round 18 by a twenty-first for round 20 (dev20, frozen20): as bytes, never
+    # parsed, and in no development set yet (so nothing of them trains)
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev19", "frozen19"} & {folder.name for folder in DEV_SETS.values()}
+    assert not {"dev19", "frozen19", "dev20", "frozen20"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
