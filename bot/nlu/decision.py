@@ -83,16 +83,17 @@ def decide(parsed, text: str, confidence: float = DEFAULT_CONFIDENCE) -> Decisio
     ``confidence`` the least model confidence the bot acts on without asking."""
     if parsed.urgent:
         return Decision(ACT, "issue", True)
-    if len(text.strip()) < MIN_TEXT:
+    length = len(text.strip())
+    if length < MIN_TEXT:
         return Decision(IGNORE, "chatter")
     needed = confidence if parsed.evidence else max(confidence, SURE_WITHOUT_EVIDENCE)
-    nameless_short_issue = not parsed.evidence and parsed.intent == "issue" and len(text.strip()) <= NAMELESS_SHORT
+    nameless_short_issue = not parsed.evidence and parsed.intent == "issue" and length <= NAMELESS_SHORT
     if parsed.intent != "chatter" and parsed.confidence >= needed and not nameless_short_issue:
         return Decision(ACT, parsed.intent)
     if not parsed.evidence:
         bound = ASK_CHATTER_WITHOUT_EVIDENCE
     else:
-        bound = ASK_CHATTER_SHORT if len(text.strip()) <= SHORT else ASK_CHATTER
+        bound = ASK_CHATTER_SHORT if length <= SHORT else ASK_CHATTER
     if parsed.chatter_p <= bound:
         # perhaps a report, but not sure enough to act: ask the writer
         return Decision(ASK, parsed.intent if parsed.intent != "chatter" else "issue")
