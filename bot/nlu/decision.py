@@ -67,7 +67,9 @@ SURE_WITHOUT_EVIDENCE = 0.95
 # 5-fold CV of the real chatter): real chatter acted on 0.61 → 0.40 % of 991 (asked 1.01 → 1.21 %),
 # group chat acted on 0.70 → 0.68 %; 28 of 3,307 short titles naming nothing the concept lists know
 # (「楼上凌晨剁排骨」) are asked about instead of filed unasked, none more ignored. Wishes keep the
-# bound above: a short one often names no place (「想找人陪我下棋」).
+# bound above: a short one often names no place (「想找人陪我下棋」). The same length as the urgency
+# head's bound for a nameless message (``urgency.HEAD_NAMELESS_CHARS``), chosen apart from it (8 to 12
+# measured alike here); the two are kept separate so that tuning one does not move the other.
 NAMELESS_SHORT = 8
 
 
