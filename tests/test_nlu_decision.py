@@ -38,14 +38,14 @@ def _result(intent="issue", category="facility", urgent=False, confidence=0.95, 
          "chatter"),
         (_result(intent="issue", confidence=0.55, chatter_p=0.44), "西区洗衣房的三台洗衣机坏了两台，天天排队", ASK, "issue"),
         (_result(intent="issue", confidence=0.9), "3栋灯坏了", ACT, "issue"),
-        (_result(intent="wish", category="errand", confidence=0.9), "谁能帮我买点菜", ACT, "wish"),
+        (_result(intent="wish", category="errand", confidence=0.9), "腿脚不方便，想请人帮我买点菜", ACT, "wish"),
         (_result(intent="wish", category="errand", confidence=0.5), "谁能帮帮我", ASK, "wish"),
         (_result(intent="issue", confidence=0.99), "灯坏", IGNORE, "chatter"),  # under MIN_TEXT
         # naming nothing of the community's life, the model must be all but sure to act unasked
         # (real chatter: 「压根没有前任」 read as an issue at 0.91)
         (_result(intent="issue", category="other", confidence=0.91, chatter_p=0.05, evidence=False), "压根没有前任",
          ASK, "issue"),
-        (_result(intent="wish", category="other", confidence=0.97, chatter_p=0.01, evidence=False), "谁能陪我说说话",
+        (_result(intent="wish", category="other", confidence=0.97, chatter_p=0.01, evidence=False), "想找个人陪我说说话",
          ACT, "wish"),
     ],
 )
@@ -134,8 +134,26 @@ def test_a_neighbours_everyday_ask_is_left_to_the_neighbours_and_a_real_need_goe
     for text in ["谁家有多的盐，借一勺，3栋2楼", "有没有人明天去超市，帮我带瓶酱油，钱转你",
                  "二缺二，打麻将来不来", "谁屋里有梯子借我用一下，挂个窗帘"]:
         assert decide(parser.parse(text), text).action == IGNORE, text
-    for text in ["家里老人要用拐杖，有没有闲置的借一根", "谁家有制氧机能借几天，我妈喘得厉害，医院的还没送到"]:
+    for text in ["家里老人要用拐杖，有没有闲置的借一根", "我妈喘得厉害，医院的制氧机还没送到，想借一台用几天"]:
         assert decide(parser.parse(text), text) == Decision(ACT, "wish"), text
+
+
+def test_a_wish_put_to_the_neighbours_as_a_question_is_asked_about_before_it_goes_to_the_wall():
+    # the development sets' authors split on such asks (a wish in one set, group chat in another):
+    # the writer decides, with the question's default a wish; the same need stated outright is posted
+    sure_wish = dict(intent="wish", category="household", urgent=False, confidence=1.0, chatter_p=0.0)
+    for text in ["谁家有电钻 借用一下 装个挂钩", "有没有会弹钢琴的，想给孩子找个老师", "请问谁会修自行车，链子掉了",
+                 "哪位邻居有空帮我取个快递", "有冇人识修雪柜"]:
+        assert decide(ParseResult(**sure_wish), text) == Decision(ASK, "wish"), text
+    for text in ["想借个电钻装个挂钩，用完就还", "家里老人腿脚不便，想请志愿者帮忙取快递"]:
+        assert decide(ParseResult(**sure_wish), text) == Decision(ACT, "wish"), text
+    # only wishes: a report asked as a question is filed as before, an emergency at once
+    sure_issue = dict(sure_wish, intent="issue", category="facility")
+    assert decide(ParseResult(**sure_issue), "有没有人管管3栋的电梯，又坏了").action == ACT
+    assert decide(ParseResult(**sure_wish | {"urgent": True}), "谁来帮帮我，我爸摔倒了起不来") == Decision(ACT, "issue", True)
+    parser = get_parser()
+    text = "谁家有制氧机能借几天，我妈喘得厉害，医院的还没送到"
+    assert decide(parser.parse(text), text) == Decision(ASK, "wish")
 
 
 def test_an_issue_of_a_few_characters_naming_nothing_is_asked_about_however_sure_the_model_is():
