@@ -39,6 +39,12 @@ def place(text, gaz=GAZ):
         ("b栋3单元楼道灯坏了", {"building": "B", "unit": "3"}),
         ("闻到一股臭鸡蛋味 在C座12楼", {"building": "C", "floor": "12"}),
         ("电梯突然往下掉了一层", {}),
+        # in 天津 and 北京 a building's entrance (门) is its unit, right after the building
+        ("12号楼3门的楼道灯坏了", {"building": "12", "unit": "3"}),
+        ("3号楼2门401 我妈倒地上了", {"building": "3", "unit": "2", "room": "401"}),
+        ("老干部楼二门扶手断了", {"building": "12", "unit": "2"}),
+        ("小区2号门的道闸坏了", {}),  # a gate
+        ("3栋402门缝往外冒烟", {"building": "3", "room": "402"}),  # a flat's door
     ],
 )
 def test_address_forms(text, expected):

@@ -93,6 +93,7 @@ _ADDRESS = re.compile(
     | (?<![a-z])(?P<bx>[a-z])\s?(?:栋楼?|座|幢楼?|号楼)                   # A座 B栋 (lower-cased)
     | (?P<bl>{_NUM})楼(?={_BUILDING_BY_LOU})                            # 5楼门口
     | (?P<u>{_NUM})\s?单元                                               # 2单元 二单元
+    | (?P<um>(?<!\d)\d{{1,2}}|[一二三四五六七八九十]{{1,3}})门(?![口前外里卫岗禁铃缝把框锁窗帘])  # (红砖楼)7门: a unit in the north
     | (?P<ur>(?<![\d.:/])\d{{1,2}}-\d{{3,4}}(?![\d:/]))                  # (3栋)2-301
     | (?P<f>{_NUM})\s?(?:楼|层(?![灰皮膜油土布纸水霜黑白薄厚]))                   # 5楼 五层
     | (?P<r>{_ROOM_NUM})\s?(?P<rs>室|号房|房间|房|户)?                   # 501 五零一 1202室
@@ -157,6 +158,15 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
             value = _number(m.group("u"))
             if value and not unit:
                 unit = value
+            last_end = m.end()
+        elif kind == "um":
+            # 「12号楼3门」「红砖楼7门」: in 天津 and 北京 an entrance of a building is its unit; only
+            # right after a building (「2号门」 is a gate, 「三门冰箱」 a fridge)
+            after_building = start > 0 and s[start - 1] in "楼栋幢座" or (building and start - last_end <= 1)
+            value = _number(m.group("um"))
+            if not after_building or not value:
+                continue
+            unit = unit or value
             last_end = m.end()
         elif kind == "ur":
             if not building or start - last_end > 1:
