@@ -794,15 +794,22 @@ NEXT_ROUND_MD5 = {
     "frozen20/README.md": "845030e9fa7a6c48887473a8e4e46eee",
     "frozen20/messages.csv": "f4b0981bcd687948fcdb15f9bea51b47",
     "frozen20/pairs.csv": "ba10bd19056b16775bb669fe33627539",
+    "dev21/README.md": "654f1fa3168846c796efdb69ed27f2c5",
+    "dev21/messages.csv": "f674f1874f8a5fa94e8d64b93be816cc",
+    "dev21/pairs.csv": "ca3694beca745cfbd2dfaa23986071fd",
+    "frozen21/README.md": "165ade43c2b2acfcaf8f47474f467ef2",
+    "frozen21/messages.csv": "95ef402e6886eac9b952d49e3f9ff241",
+    "frozen21/pairs.csv": "f227a3ba201646cbf788c0bd31f28574",
 }
 
 
 def test_next_rounds_sets_are_in_the_repository_as_written():
     # written during round 18 by a twenty-first author for round 20 (dev20 to tune on, frozen20 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    # judged on) and during round 19 by a twenty-second for round 21 (dev21, frozen21): as bytes, never
+    # parsed, and in no development set yet (so nothing of them trains)
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev20", "frozen20"} & {folder.name for folder in DEV_SETS.values()}
+    assert not {"dev20", "frozen20", "dev21", "frozen21"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
