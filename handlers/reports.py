@@ -22,7 +22,7 @@ from bot.issues import service as issues
 from bot.members import service as members
 from bot.messages import Action, Button, Outgoing
 from bot.messages import message_id as as_message_id
-from bot.nlu.decision import ACT, IGNORE, decide
+from bot.nlu.decision import ACT, IGNORE, OF_NEIGHBOURS, decide
 from bot.places import service as places
 from handlers.replies import reply
 from models import (
@@ -157,6 +157,12 @@ def consider(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed)
     payload = draft.to_payload()
     payload["place"] = _place_dict(parsed.place)
     question = ask(ctx, msg, "intent", payload)
+    if decision.about == OF_NEIGHBOURS:
+        # a neighbour's 「谁家有…」: the wall or the neighbours, never 是问题
+        return reply(msg, texts.ask_wish_of_neighbours(), buttons=[[
+            Button("登上心愿墙", Action("ask", "wish", question.id)),
+            Button("不用管", Action("ask", "skip", question.id)),
+        ]], ref=question_ref(question))
     return reply(msg, texts.ask_intent(), buttons=[[
         Button("是问题", Action("ask", "issue", question.id)),
         Button("是心愿", Action("ask", "wish", question.id)),

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.nlu import get_parser
-from bot.nlu.decision import ACT, ASK, IGNORE, MIN_TEXT, Decision, decide
+from bot.nlu.decision import ACT, ASK, IGNORE, MIN_TEXT, OF_NEIGHBOURS, Decision, decide
 from bot.nlu.parser import ParseResult
 
 
@@ -144,7 +144,7 @@ def test_a_wish_put_to_the_neighbours_as_a_question_is_asked_about_before_it_goe
     sure_wish = dict(intent="wish", category="household", urgent=False, confidence=1.0, chatter_p=0.0)
     for text in ["谁家有电钻 借用一下 装个挂钩", "有没有会弹钢琴的，想给孩子找个老师", "请问谁会修自行车，链子掉了",
                  "哪位邻居有空帮我取个快递", "有冇人识修雪柜"]:
-        assert decide(ParseResult(**sure_wish), text) == Decision(ASK, "wish"), text
+        assert decide(ParseResult(**sure_wish), text) == Decision(ASK, "wish", about=OF_NEIGHBOURS), text
     for text in ["想借个电钻装个挂钩，用完就还", "家里老人腿脚不便，想请志愿者帮忙取快递",
                  "有没有志愿者能陪我家老人去医院复查", "请问社区能不能找人帮我爸理个发，他瘫在床上"]:
         assert decide(ParseResult(**sure_wish), text) == Decision(ACT, "wish"), text
@@ -154,7 +154,7 @@ def test_a_wish_put_to_the_neighbours_as_a_question_is_asked_about_before_it_goe
     assert decide(ParseResult(**sure_wish | {"urgent": True}), "谁来帮帮我，我爸摔倒了起不来") == Decision(ACT, "issue", True)
     parser = get_parser()
     text = "谁家有制氧机能借几天，我妈喘得厉害，医院的还没送到"
-    assert decide(parser.parse(text), text) == Decision(ASK, "wish")
+    assert decide(parser.parse(text), text) == Decision(ASK, "wish", about=OF_NEIGHBOURS)
 
 
 def test_an_issue_of_a_few_characters_naming_nothing_is_asked_about_however_sure_the_model_is():

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 ACT, ASK, IGNORE = "act", "ask", "ignore"
 ACTIONS = (ACT, ASK, IGNORE)
+# Why a question is asked, when the conversation words it its own way: a wish put to the neighbours.
+OF_NEIGHBOURS = "neighbours"
 # Shorter messages (「好的」「哈哈」) are never reports, unless urgent.
 MIN_TEXT = 4
 # The default of the ``nlu_confidence`` setting: below it the bot asks instead of acting. Round 16,
@@ -90,6 +92,7 @@ class Decision:
     action: str  # act | ask | ignore
     intent: str  # what acting files (issue | wish), or the question's default; chatter when ignored
     urgent: bool = False
+    about: str = ""  # OF_NEIGHBOURS for a wish asked of the neighbours; '' otherwise
 
 
 def decide(parsed, text: str, confidence: float = DEFAULT_CONFIDENCE) -> Decision:
@@ -113,5 +116,7 @@ def decide(parsed, text: str, confidence: float = DEFAULT_CONFIDENCE) -> Decisio
         bound = ASK_CHATTER_SHORT if length <= SHORT else ASK_CHATTER
     if parsed.chatter_p <= bound:
         # perhaps a report, but not sure enough to act: ask the writer
+        if asked_of_neighbours:
+            return Decision(ASK, "wish", about=OF_NEIGHBOURS)
         return Decision(ASK, parsed.intent if parsed.intent != "chatter" else "issue")
     return Decision(IGNORE, "chatter")

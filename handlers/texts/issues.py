@@ -83,6 +83,10 @@ def ask_intent() -> str:
     return "需要我记下来吗？这是要处理的问题，还是想请人帮忙的心愿？"
 
 
+def ask_wish_of_neighbours() -> str:
+    return "要登上微心愿墙，请志愿者来帮忙吗？邻居们能帮上的话，就不用了。"
+
+
 def ask_place(unknown: str = "") -> str:
     if unknown:
         return f"没有找到{shown(unknown)}。在哪栋楼？请回复楼号，如「5栋」。"

@@ -39,16 +39,17 @@ def test_a_wish_goes_to_the_wall_and_to_the_grid_group(cw, people):
 
 
 def test_a_wish_asked_of_the_neighbours_waits_for_the_writer_before_it_goes_to_the_wall(cw, people):
-    # neighbours mostly answer 「谁家有…」 themselves: the writer is asked, and only the writer's 是心愿 posts it
+    # neighbours mostly answer 「谁家有…」 themselves: the writer is asked whether it is for the wall (no
+    # 是问题 to choose), and only the writer's tap posts it
     def wishes():
         with cw.db.session() as s:
             return len(s.exec(select(Wish)).all())
 
     before = wishes()
     (question,) = cw.say(people.r_wang, SUNSHINE, "谁家有轮椅能借几天，我爸刚出院走不了路")
-    assert question.labels == ["是问题", "是心愿", "不用管"] and wishes() == before
-    assert cw.press(people.r_li, question, "是心愿") == [] and wishes() == before  # not the writer
-    out = cw.press(people.r_wang, question, "是心愿")
+    assert "微心愿墙" in question.text and question.labels == ["登上心愿墙", "不用管"] and wishes() == before
+    assert cw.press(people.r_li, question, "登上心愿墙") == [] and wishes() == before  # not the writer
+    out = cw.press(people.r_wang, question, "登上心愿墙")
     assert any("已记下心愿" in m.text for m in out)
     assert newest_wish(cw).text == "谁家有轮椅能借几天，我爸刚出院走不了路"
 
