@@ -100,12 +100,13 @@ def decide(parsed, text: str, confidence: float = DEFAULT_CONFIDENCE) -> Decisio
     ``confidence`` the least model confidence the bot acts on without asking."""
     if parsed.urgent:
         return Decision(ACT, "issue", True)
-    length = len(text.strip())
+    stripped = text.strip()
+    length = len(stripped)
     if length < MIN_TEXT:
         return Decision(IGNORE, "chatter")
     needed = confidence if parsed.evidence else max(confidence, SURE_WITHOUT_EVIDENCE)
     nameless_short_issue = not parsed.evidence and parsed.intent == "issue" and length <= NAMELESS_SHORT
-    asked_of_neighbours = (parsed.intent == "wish" and NEIGHBOUR_QUESTION.match(text.strip()) is not None
+    asked_of_neighbours = (parsed.intent == "wish" and NEIGHBOUR_QUESTION.match(stripped) is not None
                            and TO_THE_COMMUNITY.search(text) is None)
     if (parsed.intent != "chatter" and parsed.confidence >= needed and not nameless_short_issue
             and not asked_of_neighbours):

@@ -162,7 +162,7 @@ def extract_numbers(s: str) -> tuple[str, str, str, str]:
         elif kind == "um":
             # 「12号楼3门」「红砖楼7门」: in 天津 and 北京 an entrance of a building is its unit; only
             # right after a building (「2号门」 is a gate, 「三门冰箱」 a fridge)
-            after_building = start > 0 and s[start - 1] in "楼栋幢座" or (building and start - last_end <= 1)
+            after_building = (start > 0 and s[start - 1] in "楼栋幢座") or (building and start - last_end <= 1)
             value = _number(m.group("um"))
             if not after_building or not value:
                 continue
