@@ -61,7 +61,8 @@ def test_a_plea_is_urgent(text):
 
 @pytest.mark.parametrize("text", ["快来人帮我搬个沙发", "救命 这个瓜太大了哈哈哈哈", "救救孩子吧，数学题太难了",
                                   "看新闻说隔壁市一个小区昨晚着火了", "刚才一辆消防车开过去了，哪里着火了吗？",
-                                  "物业快来看看，5号楼的电梯又卡住不动了"])
+                                  "物业快来看看，5号楼的电梯又卡住不动了", "刚才一辆救护车响着笛从东门过去 往医院那边",
+                                  "刚有人说3栋有人晕倒，后来说是中暑，喝了水就好了"])
 def test_what_only_sounds_like_a_plea_or_an_emergency_is_not(text):
     assert not get_parser().parse(text).urgent
 
