@@ -59,10 +59,19 @@ def test_a_plea_is_urgent(text):
     assert r.urgent and r.intent == "issue"
 
 
+@pytest.mark.parametrize("text", ["着火了 跑不掉了 在8楼", "楼道着火了 跑不出去了 我们在7楼",  # not a hypothetical
+                                  "门上的玻璃碎片划伤了孩子的手", "娃卡在窗户防盗网外面", "煤气管子哧哧地响"])
+def test_round_twenty_emergencies(text):
+    r = get_parser().parse(text)
+    assert r.urgent and r.intent == "issue"
+
+
 @pytest.mark.parametrize("text", ["快来人帮我搬个沙发", "救命 这个瓜太大了哈哈哈哈", "救救孩子吧，数学题太难了",
                                   "看新闻说隔壁市一个小区昨晚着火了", "刚才一辆消防车开过去了，哪里着火了吗？",
                                   "物业快来看看，5号楼的电梯又卡住不动了", "刚才一辆救护车响着笛从东门过去 往医院那边",
-                                  "刚有人说3栋有人晕倒，后来说是中暑，喝了水就好了"])
+                                  "刚有人说3栋有人晕倒，后来说是中暑，喝了水就好了",
+                                  # round 20: dreams, and what happened years ago
+                                  "梦见电梯掉下去了 醒来一身冷汗", "梦里有人晕倒了 吓醒了", "我爸三年前在小区摔倒过，现在好好的"])
 def test_what_only_sounds_like_a_plea_or_an_emergency_is_not(text):
     assert not get_parser().parse(text).urgent
 
@@ -179,13 +188,11 @@ def test_kinds_the_rules_read_in_round_four(text):
         "刚才那股燃气味是燃气公司在换表，已经没事了",  # handled
         "地库的灯一直没人修，黑漆漆的",  # a neglected trouble
         "冬天到了提醒大家别去湖上滑冰，冰面容易裂",  # a warning
-        pytest.param(
-            "商铺卷帘门锁着，里面没人，快递放哪",  # an empty shop is no emergency by itself
-            marks=pytest.mark.xfail(strict=True, reason=(
-                "round 11: the head, trained on the development sets' people shut in, reads it at 0.38; "
-                "a gate on 里面没人 cost six emergencies (a car rolling with nobody in it, a gas alarm in an "
-                "empty flat), so the head alone still decides")),
-        ),
+        # an empty shop is no emergency by itself: rounds 11 to 19's heads, trained on the development
+        # sets' people shut in, read it at 0.38 (a gate on 里面没人 cost six emergencies: a car rolling
+        # with nobody in it, a gas alarm in an empty flat); round 20's head, with dev20's and dev_r19's
+        # messages, reads it under the bar, so the head alone still decides and this guards it
+        "商铺卷帘门锁着，里面没人，快递放哪",
         "5栋119室门口的灯坏了",  # an address number
     ],
 )
