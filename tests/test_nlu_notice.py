@@ -13,6 +13,8 @@ NOTICES = [
     # a title line that names its genre, and nothing else of a notice's form (round 6)
     "燃气表换表说明\n燃气公司下周起给5-12栋换智能表，每户约二十分钟，换表期间暂停供气。\n换表免费，施工人员有工作证。",
     "社区理发义剪活动\n时间：本周六上午九点到十一点\n地点：活动中心门口\n七十岁以上老人优先，带好小板凳。",
+    # a fraud warning passed on, in lines (round 20)
+    "防诈骗！！\n最近有人冒充社区打电话\n说要给老人发补贴让转账\n社区不会这样做\n大家别上当",
 ]
 
 
@@ -33,6 +35,8 @@ def test_a_forwarded_notice_is_chatter_and_ignored(text):
         # a short first line, but a complaint under it
         "3栋电梯又坏了\n今天早上停在5楼不动\n老人下不了楼，物业也不来",
         "活动中心的空调坏了\n跳舞的阿姨们热得不行\n麻烦物业来看看",
+        # a warning to the neighbours in a report of a hazard is no notice's
+        "3栋2单元楼道灯坏了好几天了\n晚上黑漆漆的，老人上下楼很不方便\n大家注意脚下，物业快来修一下吧",
     ],
 )
 def test_a_complaint_written_formally_is_no_notice(text):

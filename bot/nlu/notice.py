@@ -4,7 +4,7 @@ reports nothing, however many problem words it holds (停电, 电梯, 燃气, �
 What marks one is its form, not its topic: a header (【停水通知】, 转发：, 📢), a word that
 names the genre (通知 / 公告 / 温馨提示 …) at the head, an audience (各位业主, 尊敬的居民), a
 closing (敬请谅解, 感谢配合, a signature or a date), more than one line or a numbered list, a
-title line that names its genre (「水表更换公告」「志愿者招募」). Two of
+title line that names its genre (「水表更换公告」「志愿者招募」), a fraud warning. Two of
 these on a message of some length make a notice, unless it asks for something the way a
 complaint does (投诉, 恳请, 怎么办 …). Reads the raw text: line breaks count.
 """
@@ -34,6 +34,9 @@ _TITLE = re.compile(
     r"(?:啦|了|喽)?[^\w\n]{0,4}\n"
 )
 _LIST = re.compile(r"(?:^|\n)\s*(?:\d{1,2}|[一二三四五六七八九十])\s*[.、．)）]|(?:^|\n)\s*[✅•·●▪-]\s*")
+# A fraud warning passed on (「防诈骗！！…大家别上当」, round 20): what it warns of is no report. Not a
+# neighbour's 「大家注意脚下」, which a report of a hazard says too.
+_WARNING = re.compile(r"(?:别|不要|千万别|谨防)上当|谨防|提高警惕|防(?:诈|骗)")
 # How a complaint or a request reads, even when formal: not a notice.
 _ASKING = re.compile(
     r"投诉|举报|恳请|请求|怎么办|咋办|能不能|能否|为什么|为何|没人管|不管不问|何时能|希望.{0,8}(?:解决|处理|整改)"
@@ -53,5 +56,6 @@ def is_notice(text: str) -> bool:
         _CLOSING.search(text.strip()) is not None,
         len(lines) >= 2 or len(_LIST.findall(text)) >= 2,
         _TITLE.search(text.lstrip()) is not None,
+        _WARNING.search(text) is not None,
     )
     return sum(signs) >= 2 and _ASKING.search(text) is None
