@@ -22,6 +22,12 @@ def test_scores_rank_the_duplicate_above_the_stranger():
     assert dup.same and not other.same and dup.score > other.score
 
 
+def test_one_numbered_thing_in_two_numerals_is_one_issue():
+    # 二号梯 is 2号电梯: the number parts two lifts, not the way it is written
+    assert same_issue("6栋2号电梯坏了", "六栋的二号电梯坏了，不动").same
+    assert same_issue("北区3号门的道闸抬不起来", "北区三号门道闸抬不起来了").same
+
+
 def test_accepts_parse_results():
     p = get_parser()
     a, b = p.parse_many(["8栋电梯困人了", "八号楼电梯里有人被困住了"])
@@ -151,6 +157,8 @@ def test_one_clause_edited_to_another_trouble_is_another_issue():
     ("5栋1单元楼道灯坏了", "5栋2单元楼道灯坏了"),
     ("东门的门禁坏了刷不开", "西门的门禁坏了刷不开"),
     ("1801往1701渗水", "1802往1702渗水"),
+    ("6栋1号电梯停了", "6栋2号电梯停了"),  # two lifts of one building (round 20)
+    ("北区3号门的道闸抬不起来", "北区五号门的道闸抬不起来"),
 ])
 def test_neighbouring_units_gates_and_flats_are_parted_before_the_model(a, b):
     ra, rb = _parser().parse_many([a, b])

@@ -2,8 +2,8 @@
 place that does not contradict.
 
 The place is a condition, not the evidence, and a hard one: another compound, building, unit or
-room, another gate (东门 / 西门), area (东区 / 二期) or part of the building (the roof / the
-basement) makes two issues whatever the wording (a compound's name written as heard — 眉江花园 for
+room, another gate (东门 / 西门), area (东区 / 二期), part of the building (the roof / the
+basement) or numbered thing (1号电梯 / 2号电梯) makes two issues whatever the wording (a compound's name written as heard — 眉江花园 for
 湄江花园, 茶乡小区 for 茶乡佳苑 — is no other compound), and so does a message that is plainly no
 report. One message sent again (the same words once addresses, contact details, punctuation and
 particles are out) or with only a clause of impatience added (「…，怎么还没人来修」) is one issue.
@@ -25,6 +25,7 @@ from .pairs import (PairModel, core, features, only_directions_differ, only_impa
 from .parser import ParseResult, get_parser
 from .place import Gazetteer
 from .problems import AGENTS, CONTAINERS, Signature, signature
+from .text import numeral_to_arabic
 
 THRESHOLD = 0.6  # of the hand rule's wording score, where no thing decides
 CHATTER_SURE = 0.9  # reports the intent model doubts (「孩子坐在6楼窗外空调架上」 0.80) still compare
@@ -94,6 +95,26 @@ def _places_differ(a: ParseResult, b: ParseResult, model: PairModel, gazetteer: 
     return bool(floors_a and floors_b and not floors_a & floors_b)
 
 
+# One of several numbered things of a kind (「A座1号电梯」 / 「A座2号电梯」, 「1号门」 / 「2号门」, 「3号桩」):
+# two numbers for one kind are two things, whatever else the texts share (round 20: dev_r19's two lifts
+# out of service were one issue at 1.0, the addresses stripped). Not 楼梯 (「五号楼梯间」 is building 5's).
+_NUMBERED = re.compile(r"([0-9一二三四五六七八九十两]{1,3})\s*号\s*(电梯|梯|门|岗|桩|柜|车位|井)(?!间)")
+_KIND_OF = {"梯": "电梯"}
+
+
+def _numbered(text: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for number, kind in _NUMBERED.findall(text):
+        if (n := numeral_to_arabic(number)):
+            found.setdefault(_KIND_OF.get(kind, kind), set()).add(n)
+    return found
+
+
+def _numbered_things_differ(a_text: str, b_text: str) -> bool:
+    na, nb = _numbered(a_text), _numbered(b_text)
+    return any(kind in nb and not numbers & nb[kind] for kind, numbers in na.items())
+
+
 def _subplaces_differ(sa: Signature, sb: Signature) -> bool:
     return any(kind in sb.places and not (names & sb.places[kind]) for kind, names in sa.places.items())
 
@@ -124,7 +145,7 @@ def hard_different(ra: ParseResult, rb: ParseResult, sa: Signature, sb: Signatur
         return 0.0
     if _places_differ(ra, rb, model or pair_model(), gazetteer):
         return 0.0
-    if _subplaces_differ(sa, sb) or only_directions_differ(ra.text, rb.text):
+    if _subplaces_differ(sa, sb) or only_directions_differ(ra.text, rb.text) or _numbered_things_differ(ra.text, rb.text):
         return 0.1
     return None
 
