@@ -821,15 +821,22 @@ NEXT_ROUND_MD5 = {
     "frozen21/README.md": "165ade43c2b2acfcaf8f47474f467ef2",
     "frozen21/messages.csv": "95ef402e6886eac9b952d49e3f9ff241",
     "frozen21/pairs.csv": "f227a3ba201646cbf788c0bd31f28574",
+    "dev22/README.md": "6ca68851a07581c8a23f1f02a4ba7bea",
+    "dev22/messages.csv": "ea77631a713be78dd7a7979e4562aabd",
+    "dev22/pairs.csv": "1b70ec22df84a54a4883d9924b0738f3",
+    "frozen22/README.md": "3949c4711c15d8644e86b7342af3a56b",
+    "frozen22/messages.csv": "f7743b75e92d4e6ab82d73291a26cf66",
+    "frozen22/pairs.csv": "d7e52a60ed9eba04b2aee0a5ae58d291",
 }
 
 
 def test_next_rounds_sets_are_in_the_repository_as_written():
     # written during round 19 by a twenty-second author for round 21 (dev21 to tune on, frozen21 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    # judged on) and during round 20 by a twenty-third for round 22 (dev22, frozen22): as bytes, never
+    # parsed, and in no development set yet (so nothing of them trains)
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev21", "frozen21"} & {folder.name for folder in DEV_SETS.values()}
+    assert not {"dev21", "frozen21", "dev22", "frozen22"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
