@@ -60,7 +60,8 @@ def test_a_plea_is_urgent(text):
 
 
 @pytest.mark.parametrize("text", ["着火了 跑不掉了 在8楼", "楼道着火了 跑不出去了 我们在7楼",  # not a hypothetical
-                                  "门上的玻璃碎片划伤了孩子的手", "娃卡在窗户防盗网外面", "煤气管子哧哧地响"])
+                                  "门上的玻璃碎片划伤了孩子的手", "娃卡在窗户防盗网外面", "煤气管子哧哧地响",
+                                  "我舅喝了点敌敌畏 人还醒着", "对面7楼有个人挂在窗户外面"])
 def test_round_twenty_emergencies(text):
     r = get_parser().parse(text)
     assert r.urgent and r.intent == "issue"

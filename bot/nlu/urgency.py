@@ -104,11 +104,14 @@ _NAMED_KINDS: dict[str, str] = {
         r"(?:孩子|小孩|宝宝|娃|小朋友).{0,6}(?:卡在|爬到|爬上|爬出|站在|挂在|坐在|悬在).{0,6}(?:窗外|窗台|窗户外|防盗网|防盗窗|护栏外|栏杆外|阳台外)|"
         r"(?:防盗网|防盗窗|窗户|窗台)外(?:面|边|头)?.{0,6}(?:孩子|小孩|娃|宝宝|小朋友)"
     ),
-    # someone caught by the neck or hanging from something
-    "hanging": r"勒住.{0,4}脖子|脖子.{0,4}(?:勒住|卡住|被勒)|(?:挂|吊)着(?:个|一个)?(?:小孩|孩子|小朋友)|(?:小孩|孩子|小朋友)(?:悬空|吊着|挂着)|有人(?:挂|吊)着",
+    # someone caught by the neck or hanging from something, or out of a window
+    "hanging": r"(?:有人|人|孩子|小孩|老人)(?:在)?.{0,2}(?:挂|吊)在.{0,4}(?:窗外|窗户外|阳台外|外墙|楼外)|勒住.{0,4}脖子|脖子.{0,4}(?:勒住|卡住|被勒)|(?:挂|吊)着(?:个|一个)?(?:小孩|孩子|小朋友)|(?:小孩|孩子|小朋友)(?:悬空|吊着|挂着)|有人(?:挂|吊)着",
     # violence going on (cars or windows smashed, not the neighbours' noise), a door to break in,
     # debris coming down
     "violence_now": r"(?:在|正在)砸(?:车|窗|玻璃)|砸了.{0,3}(?:辆|扇)|把门(?:撞|砸|踹)开",
+    # round 20: poison swallowed by anyone (a child's is ``first_aid``'s), a fight heard with screams
+    "poison": r"(?:喝|吃|吞|服)了?.{0,3}(?:农药|老鼠药|耗子药|敌敌畏|百草枯|安眠药)",
+    "fight_heard": r"(?:打斗|打架|厮打)(?:声|的声音).{0,10}(?:尖叫|惨叫|哭喊|呼救)",
     # round 20: someone cut by what burst or fell (「玻璃门炸裂了，碎片扎到一个娃」)
     "cut": r"(?:碎片|玻璃|碴子?|铁片|钢筋).{0,6}(?:扎到|扎伤|扎进|划伤|割伤|划破|割破)了?.{0,4}(?:人|孩子|小孩|娃|老人|手|脚|腿|头|脸)",
     "debris": r"掉(?:混凝土|水泥|砖|石)块|(?:混凝土|水泥)块.{0,6}(?:掉|砸)",
