@@ -61,7 +61,9 @@ def test_a_plea_is_urgent(text):
 
 @pytest.mark.parametrize("text", ["着火了 跑不掉了 在8楼", "楼道着火了 跑不出去了 我们在7楼",  # not a hypothetical
                                   "门上的玻璃碎片划伤了孩子的手", "娃卡在窗户防盗网外面", "煤气管子哧哧地响",
-                                  "我舅喝了点敌敌畏 人还醒着", "对面7楼有个人挂在窗户外面"])
+                                  "我舅喝了点敌敌畏 人还醒着", "对面7楼有个人挂在窗户外面",
+                                  # terse pleas: a call for people and 急 / 快 after it, a cry said twice
+                                  "出事了出事了 5栋", "来个人搭把手 快", "物业的人呢 急死了"])
 def test_round_twenty_emergencies(text):
     r = get_parser().parse(text)
     assert r.urgent and r.intent == "issue"
@@ -72,7 +74,9 @@ def test_round_twenty_emergencies(text):
                                   "物业快来看看，5号楼的电梯又卡住不动了", "刚才一辆救护车响着笛从东门过去 往医院那边",
                                   "刚有人说3栋有人晕倒，后来说是中暑，喝了水就好了",
                                   # round 20: dreams, and what happened years ago
-                                  "梦见电梯掉下去了 醒来一身冷汗", "梦里有人晕倒了 吓醒了", "我爸三年前在小区摔倒过，现在好好的"])
+                                  "梦见电梯掉下去了 醒来一身冷汗", "梦里有人晕倒了 吓醒了", "我爸三年前在小区摔倒过，现在好好的",
+                                  # … but not a game short of a player, a question for advice, a shop's speed
+                                  "来个人打羽毛球", "有懂医保报销的邻居吗 急", "谁知道哪家装空调比较快"])
 def test_what_only_sounds_like_a_plea_or_an_emergency_is_not(text):
     assert not get_parser().parse(text).urgent
 
@@ -481,7 +485,8 @@ def test_an_emergency_typed_in_pinyin_is_read(text, building):
     ("text", "read"),
     [("dajia hao 我是新搬来的", "dajia hao 我是新搬来的"),  # 大家好, not 打架
      ("lift停了 ok", "lift停了 ok"), ("wifi密码多少", "wifi密码多少"), ("yyds", "yyds"),
-     ("xi shou jian lou shui le", "洗手间 漏水 le")],
+     ("xi shou jian lou shui le", "洗手间 漏水 le"),
+     ("ran qi xie lou le, wo men 3 dong", "燃气 泄漏 le, wo men 3栋")],  # round 20: 泄漏 read
 )
 def test_pinyin_is_read_only_for_the_listed_words_at_the_start_of_letters(text, read):
     assert normalize(text) == read

