@@ -4,7 +4,7 @@ round 11, so their floors guard against regressions (``evaluate.held_out_sets`` 
 
 The floors sit a little under the figures measured when the model was built (see
 bot/nlu/README.md and the README's "Benchmarks"), so a change that makes understanding worse
-fails here. The frozen external set (round 20's, ``tests/data/nlu/frozen20``) is never evaluated
+fails here. The frozen external set (round 21's, ``tests/data/nlu/frozen21``) is never evaluated
 here: only its files are checked.
 """
 
@@ -23,9 +23,9 @@ from bot.nlu.classifier import MODEL_PATH
 from bot.nlu.decision import decide
 from bot.nlu.devdata import shared_data_dir
 from bot.nlu.evaluate import (
-    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14, DEV15, DEV16, DEV17, DEV18, DEV19, DEV20, DEV_R1,
+    DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9, DEV10, DEV11, DEV12, DEV13, DEV14, DEV15, DEV16, DEV17, DEV18, DEV19, DEV20, DEV21, DEV_R1,
     DEV_R2, DEV_R3, DEV_R4, DEV_R5, DEV_R6, DEV_R7, DEV_R8, DEV_R9, DEV_R10, DEV_R11, DEV_R12, DEV_R13, DEV_R14,
-    DEV_R15, DEV_R16, DEV_R17, DEV_R18, DEV_R19, DEV_SETS, EXTERNAL_DEV,
+    DEV_R15, DEV_R16, DEV_R17, DEV_R18, DEV_R19, DEV_R20, DEV_SETS, EXTERNAL_DEV,
     EXTERNAL_DEV2, FROZEN, REPO, action_rates, evaluate_external,
 )
 from bot.nlu.parser import Parser
@@ -710,23 +710,45 @@ def test_dev20_set_goals():
         "intent": 0.95, "category": 0.93})
 
 
+def test_round_twenty_frozen_set_goals():
+    # round 20's frozen set, development data since round 21 (evaluated once at the end of round 20,
+    # 05:42 UTC; round 20's start → end: urgent 0.9346 / 0.0146 both, group chat 0.0176 / 0.0294 both,
+    # venting 0.9429 both, short titles 0.08 both, notices 0.9667 both, pairs 0.8562 both, intent 0.9393
+    # both, category 0.9 both). Its messages then joined the intent model's training and its pairs the
+    # pair model's, so these floors are those unseen figures, loosened.
+    _goals_hold(DEV_R20, 840, 160, {
+        "urgent_recall": 0.93, "false_urgent_rate": 0.015, "group_chat_act": 0.018, "group_chat_ask": 0.03,
+        "remit_vent_ignored": 0.94, "short_title_ignored": 0.08, "notice_ignored": 0.96, "pairs": 0.85,
+        "intent": 0.93, "category": 0.895})
+
+
+def test_dev21_set_goals():
+    # round 21's development set, a twenty-second author's (read once at the end of round 20 as a second
+    # opinion; round 20's start → end: urgent 0.9869 / 0.0073 both, group chat 0.0353 / 0.0471 both,
+    # venting 0.981 both, short titles 0.04 both, notices 1.0, pairs 0.9313 → 0.9375, intent 0.9595
+    # both, category 0.9131 both). Its messages and pairs then joined the training.
+    _goals_hold(DEV21, 840, 160, {
+        "urgent_recall": 0.98, "false_urgent_rate": 0.008, "group_chat_act": 0.036, "group_chat_ask": 0.048,
+        "remit_vent_ignored": 0.98, "short_title_ignored": 0.04, "notice_ignored": 0.996, "pairs": 0.93,
+        "intent": 0.955, "category": 0.91})
+
 FROZEN_MD5 = {
-    "README.md": "845030e9fa7a6c48887473a8e4e46eee",
-    "messages.csv": "f4b0981bcd687948fcdb15f9bea51b47",
-    "pairs.csv": "ba10bd19056b16775bb669fe33627539",
+    "README.md": "165ade43c2b2acfcaf8f47474f467ef2",
+    "messages.csv": "95ef402e6886eac9b952d49e3f9ff241",
+    "pairs.csv": "f227a3ba201646cbf788c0bd31f28574",
 }
 
 
 def test_frozen_set_is_in_the_repository_as_written():
-    # round 20's frozen set (written during round 18 by a twenty-first author, from a brief only),
+    # round 21's frozen set (written during round 19 by a twenty-second author, from a brief only),
     # compared as bytes, never parsed: nothing here may read (let alone tune on) its texts
-    assert FROZEN.name == "frozen20"
+    assert FROZEN.name == "frozen21"
     assert FROZEN not in DEV_SETS.values()
     for name, md5 in FROZEN_MD5.items():
         assert hashlib.md5((FROZEN / name).read_bytes()).hexdigest() == md5, name
 
 
-# The development sets' rows as their authors wrote them: rounds 1–19's frozen sets (each evaluated
+# The development sets' rows as their authors wrote them: rounds 1–20's frozen sets (each evaluated
 # once at the end of its round and development data since; only its README gained a paragraph on
 # why), and the development sets each author wrote beside one (copied with cp -r; the pair model
 # trains on their pairs).
@@ -805,6 +827,10 @@ DEVELOPMENT_SET_MD5 = {
     "dev_r19/pairs.csv": "7984bc4b4d53f155e806a3d1a430c66b",
     "dev20/messages.csv": "f35aa3e5bc9c349ee29ac17c80123734",
     "dev20/pairs.csv": "de40bdbc81199846145030159a81ab92",
+    "dev_r20/messages.csv": "f4b0981bcd687948fcdb15f9bea51b47",
+    "dev_r20/pairs.csv": "ba10bd19056b16775bb669fe33627539",
+    "dev21/messages.csv": "f674f1874f8a5fa94e8d64b93be816cc",
+    "dev21/pairs.csv": "ca3694beca745cfbd2dfaa23986071fd",
 }
 
 
@@ -815,12 +841,6 @@ def test_development_sets_are_as_their_authors_wrote_them(name):
 
 
 NEXT_ROUND_MD5 = {
-    "dev21/README.md": "654f1fa3168846c796efdb69ed27f2c5",
-    "dev21/messages.csv": "f674f1874f8a5fa94e8d64b93be816cc",
-    "dev21/pairs.csv": "ca3694beca745cfbd2dfaa23986071fd",
-    "frozen21/README.md": "165ade43c2b2acfcaf8f47474f467ef2",
-    "frozen21/messages.csv": "95ef402e6886eac9b952d49e3f9ff241",
-    "frozen21/pairs.csv": "f227a3ba201646cbf788c0bd31f28574",
     "dev22/README.md": "6ca68851a07581c8a23f1f02a4ba7bea",
     "dev22/messages.csv": "ea77631a713be78dd7a7979e4562aabd",
     "dev22/pairs.csv": "1b70ec22df84a54a4883d9924b0738f3",
@@ -831,12 +851,11 @@ NEXT_ROUND_MD5 = {
 
 
 def test_next_rounds_sets_are_in_the_repository_as_written():
-    # written during round 19 by a twenty-second author for round 21 (dev21 to tune on, frozen21 to be
-    # judged on) and during round 20 by a twenty-third for round 22 (dev22, frozen22): as bytes, never
-    # parsed, and in no development set yet (so nothing of them trains)
+    # written during round 20 by a twenty-third author for round 22 (dev22 to tune on, frozen22 to be
+    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev21", "frozen21", "dev22", "frozen22"} & {folder.name for folder in DEV_SETS.values()}
+    assert not {"dev22", "frozen22"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
@@ -1077,12 +1096,19 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # 2号电梯; the model retrained without the pairs they part): dev11 0.95 → 0.9437, dev_r2 0.9417, dev_r8 0.9,
     # dev_r9 0.9125, dev_r10 0.8938, dev_r11 0.925, dev_r12 0.9375, dev_r13 0.8688, dev_r16 0.8625, written 0.8492
     # (mean 0.9107); merged 0.0152.
+    # Round 21's start (dev_r20 and dev21 join; forty-one sets): dev3 0.9187, dev4 0.9187, dev5 0.9187, dev6 0.9625,
+    # dev7 0.9062, dev8 0.925, dev9 0.9437, dev10 0.9062, dev11 0.9563, dev12 0.85, dev13 0.9187, dev14 0.8313, dev15
+    # 0.9187, dev16 0.8938, dev17 0.9313, dev18 0.9, dev19 0.8938, dev20 0.8438, dev21 0.9375, dev_r1 0.9508, dev_r2
+    # 0.9417, dev_r3 0.9125, dev_r4 0.9563, dev_r5 0.9187, dev_r6 0.9, dev_r7 0.9437, dev_r8 0.8938, dev_r9 0.9062,
+    # dev_r10 0.8875, dev_r11 0.9062, dev_r12 0.9313, dev_r13 0.8688, dev_r14 0.9062, dev_r15 0.8812, dev_r16 0.8625,
+    # dev_r17 0.925, dev_r18 0.8438, dev_r19 0.9313, dev_r20 0.85, external_dev 0.9833, external_dev2 0.9667, written
+    # 0.8513 (mean 0.9094); merged 0.0144.
     floors = {"dev3": 0.915, "dev4": 0.915, "dev5": 0.915, "dev6": 0.955, "dev7": 0.905, "dev8": 0.925,
               "dev9": 0.93, "dev10": 0.9, "dev11": 0.935, "dev12": 0.835, "dev13": 0.91, "dev14": 0.825,
-              "dev15": 0.9, "dev16": 0.865, "dev17": 0.93, "dev18": 0.9, "dev19": 0.875, "dev20": 0.835, "dev_r1": 0.95, "dev_r2": 0.925, "dev_r3": 0.91,
+              "dev15": 0.9, "dev16": 0.865, "dev17": 0.93, "dev18": 0.9, "dev19": 0.875, "dev20": 0.835, "dev21": 0.93, "dev_r1": 0.95, "dev_r2": 0.925, "dev_r3": 0.91,
               "dev_r4": 0.95, "dev_r5": 0.91, "dev_r6": 0.9, "dev_r7": 0.93, "dev_r8": 0.885, "dev_r9": 0.885,
               "dev_r10": 0.875, "dev_r11": 0.905, "dev_r12": 0.925, "dev_r13": 0.855, "dev_r14": 0.88,
-              "dev_r15": 0.86, "dev_r16": 0.84, "dev_r17": 0.915, "dev_r18": 0.835, "dev_r19": 0.915, "external_dev": 0.975, "external_dev2": 0.96, "written": 0.845}
+              "dev_r15": 0.86, "dev_r16": 0.84, "dev_r17": 0.915, "dev_r18": 0.835, "dev_r19": 0.915, "dev_r20": 0.84, "external_dev": 0.975, "external_dev2": 0.96, "written": 0.845}
     assert set(figures["sets"]) == set(floors)
     for name, floor in floors.items():
         assert figures["sets"][name]["left_out"] >= floor, name
@@ -1095,6 +1121,7 @@ def test_duplicate_pairs_left_out_one_set_at_a_time(pair_data):
     # round 19's start: 0.9124 → 0.9124 (dev_r18 0.8438 left out; 0.8313 while it was sealed)
     # round 20's start: 0.9124 → 0.9095 (dev_r19 0.925 left out, 0.9125 while it was sealed; dev20 0.8438;
     # dev_r8 0.9062 → 0.8938, dev_r18 0.8438 → 0.8375), the bound 0.91 → 0.905
+    # round 21's start: 0.9107 → 0.9094 (dev_r20 0.85 left out, 0.8562 while it was sealed; dev21 0.9375)
     assert figures["left_out_mean"] >= 0.905
     assert figures["heldout_unrelated_merged"] <= 0.03
 
