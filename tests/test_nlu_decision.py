@@ -143,7 +143,7 @@ def test_a_wish_put_to_the_neighbours_as_a_question_is_asked_about_before_it_goe
     # the writer decides, with the question's default a wish; the same need stated outright is posted
     sure_wish = dict(intent="wish", category="household", urgent=False, confidence=1.0, chatter_p=0.0)
     for text in ["谁家有电钻 借用一下 装个挂钩", "有没有会弹钢琴的，想给孩子找个老师", "请问谁会修自行车，链子掉了",
-                 "哪位邻居有空帮我取个快递", "有冇人识修雪柜"]:
+                 "哪位邻居有空帮我取个快递", "有冇人识修雪柜", "哪家有梯子借我用一下，换个灯泡"]:
         assert decide(ParseResult(**sure_wish), text) == Decision(ASK, "wish", about=OF_NEIGHBOURS), text
     for text in ["想借个电钻装个挂钩，用完就还", "家里老人腿脚不便，想请志愿者帮忙取快递",
                  "有没有志愿者能陪我家老人去医院复查", "请问社区能不能找人帮我爸理个发，他瘫在床上"]:

@@ -83,7 +83,8 @@ NAMELESS_SHORT = 8
 # ignored; reports, short titles and real chatter unchanged. A need stated outright (「家里老人要用拐杖，
 # 想借一根」) is posted as before, and so is a question put to the wall's own helpers (「有没有志愿者能陪
 # 我家老人去医院复查」; round 19: 21 of the 394 development wishes so asked go back to the wall, no group chat).
-NEIGHBOUR_QUESTION = re.compile(r"(?:请问|打扰一下|打扰下|麻烦问下)?[，,\s]*(?:谁|有没有|有冇|哪位|哪个|有人|有木有|咱小区有没有)")
+# Round 21: 哪家 / 哪户 open one too (dev21's 「哪家有梯子借我用一下」; no development wish changes).
+NEIGHBOUR_QUESTION = re.compile(r"(?:请问|打扰一下|打扰下|麻烦问下)?[，,\s]*(?:谁|有没有|有冇|哪位|哪个|哪家|哪户|有人|有木有|咱小区有没有)")
 TO_THE_COMMUNITY = re.compile(r"志愿者|义工|社区|居委会|网格员")
 
 
