@@ -48,6 +48,10 @@ from .wishes import file_wish
 router = Router("reports")
 
 S = IssueStatus
+# What the question about an unsure message offers (label, answer); a neighbour's 「谁家有…」 is for
+# the wall or the neighbours, never 是问题.
+_INTENT_CHOICES = (("是问题", "issue"), ("是心愿", "wish"), ("不用管", "skip"))
+_NEIGHBOURS_CHOICES = (("登上心愿墙", "wish"), ("不用管", "skip"))
 HUSH_MINUTES = 10  # after 「不用管」 the writer is not asked again for this long
 
 
@@ -157,17 +161,11 @@ def consider(ctx: Context, msg: Inbound, group: GroupBinding, text: str, parsed)
     payload = draft.to_payload()
     payload["place"] = _place_dict(parsed.place)
     question = ask(ctx, msg, "intent", payload)
-    if decision.about == OF_NEIGHBOURS:
-        # a neighbour's 「谁家有…」: the wall or the neighbours, never 是问题
-        return reply(msg, texts.ask_wish_of_neighbours(), buttons=[[
-            Button("登上心愿墙", Action("ask", "wish", question.id)),
-            Button("不用管", Action("ask", "skip", question.id)),
-        ]], ref=question_ref(question))
-    return reply(msg, texts.ask_intent(), buttons=[[
-        Button("是问题", Action("ask", "issue", question.id)),
-        Button("是心愿", Action("ask", "wish", question.id)),
-        Button("不用管", Action("ask", "skip", question.id)),
-    ]], ref=question_ref(question))
+    of_neighbours = decision.about == OF_NEIGHBOURS
+    prompt = texts.ask_wish_of_neighbours() if of_neighbours else texts.ask_intent()
+    choices = _NEIGHBOURS_CHOICES if of_neighbours else _INTENT_CHOICES
+    return reply(msg, prompt, buttons=[[Button(label, Action("ask", answer, question.id)) for label, answer in choices]],
+                 ref=question_ref(question))
 
 
 def _place_dict(place) -> dict:
