@@ -847,15 +847,22 @@ NEXT_ROUND_MD5 = {
     "frozen22/README.md": "3949c4711c15d8644e86b7342af3a56b",
     "frozen22/messages.csv": "f7743b75e92d4e6ab82d73291a26cf66",
     "frozen22/pairs.csv": "d7e52a60ed9eba04b2aee0a5ae58d291",
+    "dev23/README.md": "9cd3aa8d785e4e96aae847934977967d",
+    "dev23/messages.csv": "ced9ab29a8c1b1726d5bf4e1c02ca7e0",
+    "dev23/pairs.csv": "e332a7b9ac2d2561b06e9f17b4ee9bef",
+    "frozen23/README.md": "ac808cccfdb0e35c49057ef87c4f300c",
+    "frozen23/messages.csv": "c01f57523be5a34f64b31b6b24862685",
+    "frozen23/pairs.csv": "c2e7f29a2b451f3222374e2183d46fd5",
 }
 
 
 def test_next_rounds_sets_are_in_the_repository_as_written():
     # written during round 20 by a twenty-third author for round 22 (dev22 to tune on, frozen22 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    # judged on), and during round 21 by a twenty-fourth for round 23: as bytes, never parsed, and in no
+    # development set yet (so nothing of them trains)
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"dev22", "frozen22"} & {folder.name for folder in DEV_SETS.values()}
+    assert not {"dev22", "frozen22", "dev23", "frozen23"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
