@@ -64,7 +64,9 @@ def test_a_plea_is_urgent(text):
                                   "我舅喝了点敌敌畏 人还醒着", "对面7楼有个人挂在窗户外面",
                                   # terse pleas: a call for people and 急 / 快 after it, a cry said twice
                                   "出事了出事了 5栋", "来个人搭把手 快", "物业的人呢 急死了",
-                                  "一个老大爷掉进路边的窨井里了"])  # round 21: into a pit
+                                  "一个老大爷掉进路边的窨井里了",  # round 21: into a pit
+                                  # round 21: mouth-to-mouth asked for, a call to go there now
+                                  "哪位会做人工呼吸 快", "谁离6栋近 过去看一下", "有没有人在停车场附近 赶快过去"])
 def test_round_twenty_emergencies(text):
     r = get_parser().parse(text)
     assert r.urgent and r.intent == "issue"
@@ -78,7 +80,8 @@ def test_round_twenty_emergencies(text):
                                   "梦见电梯掉下去了 醒来一身冷汗", "梦里有人晕倒了 吓醒了", "我爸三年前在小区摔倒过，现在好好的",
                                   # … but not a game short of a player, a question for advice, a shop's speed
                                   "来个人打羽毛球", "有懂医保报销的邻居吗 急", "谁知道哪家装空调比较快",
-                                  "前几年小区着过一次火，后来才装的喷淋"])  # round 21
+                                  "前几年小区着过一次火，后来才装的喷淋",  # round 21
+                                  "烟感报警器自检响了一下 不用管", "刚才以为有人摔倒了 结果是个塑料模特", "今天社区教人工呼吸"])
 def test_what_only_sounds_like_a_plea_or_an_emergency_is_not(text):
     assert not get_parser().parse(text).urgent
 
