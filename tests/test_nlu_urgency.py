@@ -66,7 +66,8 @@ def test_a_plea_is_urgent(text):
                                   "出事了出事了 5栋", "来个人搭把手 快", "物业的人呢 急死了",
                                   "一个老大爷掉进路边的窨井里了",  # round 21: into a pit
                                   # round 21: mouth-to-mouth asked for, a call to go there now
-                                  "哪位会做人工呼吸 快", "谁离6栋近 过去看一下", "有没有人在停车场附近 赶快过去"])
+                                  "哪位会做人工呼吸 快", "谁离6栋近 过去看一下", "有没有人在停车场附近 赶快过去",
+                                  "院里那只藏獒扑倒了个老太太", "屋里烧炭盆取暖 老两口头晕得站不稳"])
 def test_round_twenty_emergencies(text):
     r = get_parser().parse(text)
     assert r.urgent and r.intent == "issue"
