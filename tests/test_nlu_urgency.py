@@ -82,7 +82,11 @@ def test_round_twenty_emergencies(text):
                                   # … but not a game short of a player, a question for advice, a shop's speed
                                   "来个人打羽毛球", "有懂医保报销的邻居吗 急", "谁知道哪家装空调比较快",
                                   "前几年小区着过一次火，后来才装的喷淋",  # round 21
-                                  "烟感报警器自检响了一下 不用管", "刚才以为有人摔倒了 结果是个塑料模特", "今天社区教人工呼吸"])
+                                  "烟感报警器自检响了一下 不用管", "刚才以为有人摔倒了 结果是个塑料模特", "今天社区教人工呼吸",
+                                  # a drama, a siren heard, advice passed on, a gas smell checked, a low battery
+                                  "那部剧里有人被困在电梯里 看得我心慌", "外头救护车一直在响 不晓得哪家",
+                                  "转发：家里煤气漏了不要开灯", "燃气公司的人来查过了 冇泄漏 是下水道味",
+                                  "烟感没电了在叫 换了电池就好", "闻到一股焦味找了半天 结果是隔壁在炒辣椒"])
 def test_what_only_sounds_like_a_plea_or_an_emergency_is_not(text):
     assert not get_parser().parse(text).urgent
 
