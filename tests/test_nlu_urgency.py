@@ -67,7 +67,11 @@ def test_a_plea_is_urgent(text):
                                   "一个老大爷掉进路边的窨井里了",  # round 21: into a pit
                                   # round 21: mouth-to-mouth asked for, a call to go there now
                                   "哪位会做人工呼吸 快", "谁离6栋近 过去看一下", "有没有人在停车场附近 赶快过去",
-                                  "院里那只藏獒扑倒了个老太太", "屋里烧炭盆取暖 老两口头晕得站不稳"])
+                                  "院里那只藏獒扑倒了个老太太", "屋里烧炭盆取暖 老两口头晕得站不稳",
+                                  # round 22: someone floating in water, a gang smashing cars, last night's
+                                  # stove with people ill this morning
+                                  "水塘里浮着个小孩 一动不动", "一帮人在停车场砸车 保安也挨打了",
+                                  "昨晚屋里烧的炭火没灭 今天早上爷爷奶奶都头晕呕吐"])
 def test_round_twenty_emergencies(text):
     r = get_parser().parse(text)
     assert r.urgent and r.intent == "issue"
