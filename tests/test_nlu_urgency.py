@@ -71,7 +71,9 @@ def test_a_plea_is_urgent(text):
                                   # round 22: someone floating in water, a gang smashing cars, last night's
                                   # stove with people ill this morning
                                   "水塘里浮着个小孩 一动不动", "一帮人在停车场砸车 保安也挨打了",
-                                  "昨晚屋里烧的炭火没灭 今天早上爷爷奶奶都头晕呕吐"])
+                                  "昨晚屋里烧的炭火没灭 今天早上爷爷奶奶都头晕呕吐",
+                                  # … and today's cry beside a habit (the habit is the background)
+                                  "隔壁那家经常吵架 今晚听到女的一声惨叫然后就没动静了"])
 def test_round_twenty_emergencies(text):
     r = get_parser().parse(text)
     assert r.urgent and r.intent == "issue"
