@@ -73,7 +73,10 @@ def test_a_plea_is_urgent(text):
                                   "水塘里浮着个小孩 一动不动", "一帮人在停车场砸车 保安也挨打了",
                                   "昨晚屋里烧的炭火没灭 今天早上爷爷奶奶都头晕呕吐",
                                   # … and today's cry beside a habit (the habit is the background)
-                                  "隔壁那家经常吵架 今晚听到女的一声惨叫然后就没动静了"])
+                                  "隔壁那家经常吵架 今晚听到女的一声惨叫然后就没动静了",
+                                  # … what was done has not ended it; a balcony burning; a bulb gone out
+                                  "油锅着了 我已经关了火 可还在烧", "对面三楼阳台在着 烟往上窜",
+                                  "楼上渗下来的水顺着电线往下滴 灯泡已经灭了 开关在冒火星"])
 def test_round_twenty_emergencies(text):
     r = get_parser().parse(text)
     assert r.urgent and r.intent == "issue"
