@@ -76,7 +76,11 @@ def test_a_plea_is_urgent(text):
                                   "隔壁那家经常吵架 今晚听到女的一声惨叫然后就没动静了",
                                   # … what was done has not ended it; a balcony burning; a bulb gone out
                                   "油锅着了 我已经关了火 可还在烧", "对面三楼阳台在着 烟往上窜",
-                                  "楼上渗下来的水顺着电线往下滴 灯泡已经灭了 开关在冒火星"])
+                                  "楼上渗下来的水顺着电线往下滴 灯泡已经灭了 开关在冒火星",
+                                  # … a garage flooding now, an animal that scratched people, a child not home
+                                  # and unreachable, a robbery with shoving
+                                  "大雨 地库入口往里灌水 车都泡了", "楼道里一只野猫抓伤了两个小孩",
+                                  "儿子放学到现在没回家 电话打不通 天都黑了", "东门有人抢包还推人"])
 def test_round_twenty_emergencies(text):
     r = get_parser().parse(text)
     assert r.urgent and r.intent == "issue"

@@ -59,11 +59,13 @@ _NAMED_KINDS: dict[str, str] = {
     # water coming into a home from above or from the drains, or reaching the wiring
     "water_in": (
         r"(?:天花板|顶上|吊顶|房顶|楼上).{0,8}(?:哗哗|往下(?:流|淌|灌|浇|冲)|下水|跟下雨一样|像下雨|像瀑布)|漏水.{0,6}(?:跟|像)下雨|"
-        r"(?:电闸|电箱|电表|插座|配电).{0,6}(?:都湿|湿了|进水|在滴|滴水)"
+        r"(?:电闸|电箱|电表|插座|配电).{0,6}(?:都湿|湿了|进水|在滴|滴水)|"
+        # round 22: a garage flooding now (「暴雨，车库入口像瀑布一样在灌水」)
+        r"(?:车库|地库|地下室).{0,8}(?:像瀑布|在灌水|往里灌|倒灌)"
     ),
     "sewage_in": r"(?:污水|脏水|黑水|粪水).{0,12}(?:往外冒|往外翻|往上反|反上来|满屋|满地)",
     # someone shut in behind a door that does not open
-    "shut_in": r"打不开.{0,10}里面(?:还)?(?:有|关着)|(?:关|困|锁)(?:在)?里头|把人(?:关|困|锁)",
+    "shut_in": r"打不开.{0,10}里面(?:还)?(?:有|关着)|门.{0,2}(?:卡着|夹着|夹住)(?:一个人的|人的|孩子的|小孩的)?(?:胳膊|手|腿|脚|头)|(?:关|困|锁)(?:在)?里头|把人(?:关|困|锁)",
     # a shock from something people touch
     "shock": r"(?:碰|摸|扶)[^，。,.!！]{0,6}(?:麻手|发麻|手麻|就麻|都麻|电了)|麻手",
     # sparks and arcs, a wire lying in water
@@ -76,7 +78,7 @@ _NAMED_KINDS: dict[str, str] = {
     # gas in slips and pinyin (燃起 / 然气 are read as 燃气 by ``_prepare``): 煤起, rq
     "gas_slips": r"(?<![a-z])rq(?![a-z]).{0,3}(?:味|泄|漏)|煤起.{0,2}(?:泄|漏|味|罐|管)",
     # an animal attacking people: a snake's bite, a pack round a child
-    "animal": r"蛇.{0,12}咬|(?:狗|犬).{0,6}(?:围着|围住|围了).{0,8}(?:孩子|小孩|人|老人)",
+    "animal": r"蛇.{0,12}咬|(?:抓伤|咬伤)了?(?:[一两几]个)?(?:人|孩子|小孩|老人)|(?:狗|犬).{0,6}(?:围着|围住|围了).{0,8}(?:孩子|小孩|人|老人)",
     # round 21: someone fallen into a septic tank, a well or a pit (「有娃娃掉进小区的化粪池检修口了」「化粪池
     # 盖子翻了，一个收垃圾的阿姨掉进去了」)
     "pit": (
@@ -92,7 +94,9 @@ _NAMED_KINDS: dict[str, str] = {
     # child's lost toy (「谁家小孩丢了一只凉鞋」)
     "lost_child": (
         r"(?:孩子|小孩|宝宝|娃娃?|伢崽|伢子|伢儿|细伢子?|儿子|女儿|闺女|孙子|孙女|外孙女?|小朋友)"
-        r"(?:又|突然|刚才|刚刚|一下子?)?(?:不见了|走丢了|找不到了|走失了|跑丢了|丢了(?=[，,。！!？?\s]|$))"
+        r"(?:又|突然|刚才|刚刚|一下子?)?(?:不见了|走丢了|找不到了|走失了|跑丢了|丢了(?=[，,。！!？?\s]|$))|"
+        # round 22: a child not home from school and not reachable (「我家丫头放学没到家，电话也打不通」)
+        r"放学.{0,4}没(?:到家|回家|回来).{0,16}(?:打不通|联系不上|找不到|没人接)"
     ),
     # round 6: someone gone under water and not come up
     "under_water": (
@@ -123,7 +127,7 @@ _NAMED_KINDS: dict[str, str] = {
     "hanging": r"(?:有人|人|孩子|小孩|老人)(?:在)?.{0,2}(?:挂|吊)在.{0,4}(?:窗外|窗户外|阳台外|外墙|楼外)|勒住.{0,4}脖子|脖子.{0,4}(?:勒住|卡住|被勒)|(?:挂|吊)着(?:个|一个)?(?:小孩|孩子|小朋友)|(?:小孩|孩子|小朋友)(?:悬空|吊着|挂着)|有人(?:挂|吊)着",
     # violence going on (cars or windows smashed, not the neighbours' noise), a door to break in,
     # debris coming down
-    "violence_now": r"(?:在|正在)砸(?:车|窗|玻璃)|(?:一伙|一帮|一群|几个)人.{0,6}砸|砸了.{0,3}(?:辆|扇)|把门(?:撞|砸|踹)开",
+    "violence_now": r"(?:在|正在)砸(?:车|窗|玻璃)|抢(?:东西|包|钱|手机).{0,4}(?:推人|打人|伤人)|(?:一伙|一帮|一群|几个)人.{0,6}砸|砸了.{0,3}(?:辆|扇)|把门(?:撞|砸|踹)开",
     # round 20: poison swallowed by anyone (a child's is ``first_aid``'s), a fight heard with screams
     "poison": r"(?:喝|吃|吞|服)了?.{0,3}(?:农药|老鼠药|耗子药|敌敌畏|百草枯|安眠药)",
     "fight_heard": r"(?:打斗|打架|厮打)(?:声|的声音).{0,10}(?:尖叫|惨叫|哭喊|呼救)",
