@@ -100,7 +100,11 @@ def test_round_twenty_emergencies(text):
                                   "那部剧里有人被困在电梯里 看得我心慌", "外头救护车一直在响 不晓得哪家",
                                   "转发：家里煤气漏了不要开灯", "燃气公司的人来查过了 冇泄漏 是下水道味",
                                   "烟感没电了在叫 换了电池就好", "闻到一股焦味找了半天 结果是隔壁在炒辣椒",
-                                  "刚才电梯口有个小娃在哭 找着他妈妈了"])
+                                  "刚才电梯口有个小娃在哭 找着他妈妈了",
+                                  # round 22: not our compound, rescued, got up by oneself, a figure of speech
+                                  "马路对面那家饭店在冒烟 不是我们小区的", "上周落水那个老人救上来了 现在挺好",
+                                  "小孩骑车摔了一跤 自己爬起来又跑了", "晚霞红得跟着火了一样",
+                                  "我家猫从柜子上掉下来 屁事没有"])
 def test_what_only_sounds_like_a_plea_or_an_emergency_is_not(text):
     assert not get_parser().parse(text).urgent
 
