@@ -876,15 +876,22 @@ NEXT_ROUND_MD5 = {
     "frozen23/README.md": "ac808cccfdb0e35c49057ef87c4f300c",
     "frozen23/messages.csv": "c01f57523be5a34f64b31b6b24862685",
     "frozen23/pairs.csv": "c2e7f29a2b451f3222374e2183d46fd5",
+    "dev24/README.md": "aff348a25aa805bd92650b9cf07fd85d",
+    "dev24/messages.csv": "218134e623c17ed17bce991fc12f84ad",
+    "dev24/pairs.csv": "ad89bdeff6389969a513951ab1daf9af",
+    "frozen24/README.md": "c8cd533171da2b46d63e19a347093640",
+    "frozen24/messages.csv": "211a33ae737651e37cb0f187264e0aa6",
+    "frozen24/pairs.csv": "b71eb4ec2639feb63779692a5d3945e2",
 }
 
 
 def test_next_rounds_sets_are_in_the_repository_as_written():
     # written during round 21 by a twenty-fourth author for round 23 (dev23 to tune on, frozen23 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    # judged on), and during round 22 by a twenty-fifth for round 24: as bytes, never parsed, and in no
+    # development set yet (so nothing of them trains)
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"frozen22", "dev23", "frozen23"} & {folder.name for folder in DEV_SETS.values()}
+    assert not {"frozen22", "dev23", "frozen23", "dev24", "frozen24"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
