@@ -38,7 +38,8 @@ NLU_DATA = REPO / "tests" / "data" / "nlu"
 # set (development data since round 17 ended), round 18's dev set, round 18's frozen set (development
 # data since round 18 ended), round 19's dev set, round 19's frozen set (development data since round
 # 19 ended), round 20's dev set, round 20's frozen set (development data since round 20 ended), round
-# 21's dev set, round 21's frozen set (development data since round 21 ended) and round 22's dev set.
+# 21's dev set, round 21's frozen set (development data since round 21 ended), round 22's dev set,
+# round 22's frozen set (development data since round 22 ended) and round 23's dev set.
 EXTERNAL_DEV = NLU_DATA / "external_dev"
 DEV_R1 = NLU_DATA / "dev_r1"
 EXTERNAL_DEV2 = NLU_DATA / "external_dev2"
@@ -82,6 +83,8 @@ DEV_R20 = NLU_DATA / "dev_r20"
 DEV21 = NLU_DATA / "dev21"
 DEV_R21 = NLU_DATA / "dev_r21"
 DEV22 = NLU_DATA / "dev22"
+DEV_R22 = NLU_DATA / "dev_r22"
+DEV23 = NLU_DATA / "dev23"
 DEV_SETS = {"external_dev": EXTERNAL_DEV, "dev_r1": DEV_R1, "external_dev2": EXTERNAL_DEV2, "dev_r2": DEV_R2,
             "dev3": DEV3, "dev_r3": DEV_R3, "dev4": DEV4, "dev_r4": DEV_R4, "dev5": DEV5,
             "dev_r5": DEV_R5, "dev6": DEV6, "dev_r6": DEV_R6, "dev7": DEV7,
@@ -92,7 +95,8 @@ DEV_SETS = {"external_dev": EXTERNAL_DEV, "dev_r1": DEV_R1, "external_dev2": EXT
             "dev_r14": DEV_R14, "dev15": DEV15, "dev_r15": DEV_R15, "dev16": DEV16,
             "dev_r16": DEV_R16, "dev17": DEV17, "dev_r17": DEV_R17, "dev18": DEV18,
             "dev_r18": DEV_R18, "dev19": DEV19, "dev_r19": DEV_R19, "dev20": DEV20,
-            "dev_r20": DEV_R20, "dev21": DEV21, "dev_r21": DEV_R21, "dev22": DEV22}
+            "dev_r20": DEV_R20, "dev21": DEV21, "dev_r21": DEV_R21, "dev22": DEV22,
+            "dev_r22": DEV_R22, "dev23": DEV23}
 # Round 12 on: sets written only to train the model (``training/tw*``), each by an author who read
 # nothing of the project but one brief (``training/BRIEF.md``), weighted to what is hardest to
 # learn from the corpus (emergencies worded plainly, pleas, their look-alikes); round 15 on, ten more
@@ -102,9 +106,9 @@ DEV_SETS = {"external_dev": EXTERNAL_DEV, "dev_r1": DEV_R1, "external_dev2": EXT
 # the shipped model with the development sets; nothing is tuned on them and no goal is read from them.
 TRAINING = NLU_DATA / "training"
 TRAINING_SETS = {folder.name: folder for folder in sorted(TRAINING.glob("tw*"), key=lambda f: int(f.name[2:]))}
-# Round 22's frozen set: written apart from everything else and never tuned on; evaluated once,
+# Round 23's frozen set: written apart from everything else and never tuned on; evaluated once,
 # at the end.
-FROZEN = NLU_DATA / "frozen22"
+FROZEN = NLU_DATA / "frozen23"
 
 
 @dataclass(frozen=True)
