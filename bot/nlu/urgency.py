@@ -33,11 +33,13 @@ _CALL_FOR_ME = (
 # Round 21 (dev_r20's pleas): mouth-to-mouth asked for (「哪个会做人工呼吸」) is, like a call made for
 # someone, written only when it is happening (心肺复苏 and 担架 not: a course, a narrow stair).
 _FIRST_AID_NOW = r"(?<![学教练])人工呼吸"
-_CALL_FOR_ME_WORDS = re.compile(_CALL_FOR_ME + "|" + _FIRST_AID_NOW)
+# Words written only when it is happening: said, they need no agreement from the head.
+_ONLY_WHEN_HAPPENING = _CALL_FOR_ME + "|" + _FIRST_AID_NOW
+_ONLY_WHEN_HAPPENING_WORDS = re.compile(_ONLY_WHEN_HAPPENING)
 # Round 20, terse pleas (round 20's sealed set and dev20, one author's): 「来个人扶一下 快」, 「出事了出事了」,
 # a call for people with 急 / 快 set after it (「6栋的邻居出来一下 急」「物业的人在哪 急死了」) — not a game
 # short of a player (来个人打麻将) nor a question for advice (「有懂的邻居吗 急」).
-_PLEA = _CALL_FOR_ME + "|" + _FIRST_AID_NOW + r"|快(?:点)?来(?:个)?人|求救|救人(?:啊|呀|呐)|快救人|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁离.{0,8}近|赶快过去(?!了)|谁在家.{0,4}快|来个人(?!打|玩|一起|凑|陪|唠|聊)|出事了[!！。，, ]*(?:出事了|快)|(?:邻居|谁|哪个|哪位|有没有人|物业的人|楼长|网格员)[^吗懂知推问]{0,12}[，, ]+(?:急|急死了|快|快点|马上)[!！。 ]*$|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
+_PLEA = _ONLY_WHEN_HAPPENING + r"|快(?:点)?来(?:个)?人|求救|救人(?:啊|呀|呐)|快救人|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁离.{0,8}近|赶快过去(?!了)|谁在家.{0,4}快|来个人(?!打|玩|一起|凑|陪|唠|聊)|出事了[!！。，, ]*(?:出事了|快)|(?:邻居|谁|哪个|哪位|有没有人|物业的人|楼长|网格员)[^吗懂知推问]{0,12}[，, ]+(?:急|急死了|快|快点|马上)[!！。 ]*$|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
 # A bare cry for help (「快来人」「谁在附近快去看看」) says nothing else the head could weigh: what
 # is left once the plea, who and where, and the particles are taken out is nothing.
 _PLEA_WORDS = re.compile(_PLEA)
@@ -222,7 +224,7 @@ _NOT_NOW_KINDS: dict[str, str] = {
         r"某宝|某东|某多多|某音|网购|网上买|直播间|下单|退货|差评|(?<!垃圾)中转站|物流|顺丰|韵达|中通|圆通|申通|"
         r"(?:kpi|考核|加班|老板|作业|考试|减肥|方案|ddl|deadline|上班|房贷).{0,10}(?:救命|喘不过气|窒息)|救命.{0,10}(?:kpi|加班|老板|作业|考试|减肥|方案|上班)"
     ),
-    # a siren passing by, a neighbour asking what happened
+    # a siren passing by or heard sounding on, a neighbour asking what happened
     "passing": r"(?:消防车|救护车|警车|(?<![打叫拨])(?:120|119)).{0,10}(?:开过|(?<![晕昏])过去了|经过|往.{0,4}(?:开|去)|呜|声音|是来|[拉鸣响]着笛|从.{0,6}过去|(?:一直)?在?(?:响|叫)(?!.{0,4}(?:进|到|来)))|哪里?着火了?吗|是不是.{0,8}出(?:什么)?事",
     # drills, notices, advice, hazards named as hazards
     "notice": r"演练|演习|自检|转发[:：]|大家(?:都)?记住|培训|讲座|宣传|知识|温馨|提示[:：]|提醒[:：]|倡议|通知[:：】]|【|预防|防范|隐患",
@@ -281,9 +283,10 @@ _NOT_NOW_EACH = tuple((kind, re.compile(p)) for kind, p in _NOT_NOW_KINDS.items(
 _WEAK_CALM = {"near_miss", "habitual", "passing", "worry"}
 # 「差点砸到人，还在往下扔」: the near miss is over, the danger is not.
 _ONGOING = re.compile(r"还在|正在|仍在|一直在|一直往|持续|不停|还没停|越来越|下面还有人|还有人在|还(?:开着|合不上|关不上)")
+# 「我已经关了气 可还在烧」: what was done (hindsight) has not ended it.
+_STILL_GOING = re.compile(r"可?还在(?:烧|冒|漏|喷|往外)|还没灭|灭不了|关不住")
 # 「楼上那户天天打架，今天听到一声惨叫之后就没声了」: the habit is the background, today's is what happens
 # (round 22, from the development sets' misses read unseen).
-_STILL_GOING = re.compile(r"可?还在(?:烧|冒|漏|喷|往外)|还没灭|灭不了|关不住")
 _TODAY_AFTER_HABIT = re.compile(r"(?:天天|每天|经常|老是|总是).{0,20}(?:今天|今晚|刚才|刚刚|这会儿)")
 
 
@@ -298,7 +301,7 @@ def _calm(s: str, p: float = 0.0) -> bool:
     if kinds == ["habitual"] and _TODAY_AFTER_HABIT.search(s) is not None:
         return False
     if set(kinds) <= {"hindsight", "near_miss"} and _STILL_GOING.search(s) is not None:
-        return False  # 「我已经关了气 可还在烧」: what was done has not ended it
+        return False
     return kinds != ["near_miss"] or _ONGOING.search(s) is None
 
 
@@ -442,7 +445,7 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0, n
     if _calm(s, p):
         return False
     if said:
-        return _bare_plea(s) or p >= URGENT_CONFIRM or len(s) <= SHORT_SAID or _CALL_FOR_ME_WORDS.search(s) is not None
+        return _bare_plea(s) or p >= URGENT_CONFIRM or len(s) <= SHORT_SAID or _ONLY_WHEN_HAPPENING_WORDS.search(s) is not None
     sure = URGENT_SURE_RECURRING if _RECURRING.search(s) else URGENT_SURE
     return p >= sure
 
