@@ -903,15 +903,22 @@ NEXT_ROUND_MD5 = {
     "frozen24/README.md": "c8cd533171da2b46d63e19a347093640",
     "frozen24/messages.csv": "211a33ae737651e37cb0f187264e0aa6",
     "frozen24/pairs.csv": "b71eb4ec2639feb63779692a5d3945e2",
+    "dev25/README.md": "140293f82065ed4f793109acaf905e05",
+    "dev25/messages.csv": "2297c3880481e6217913d48645e493f8",
+    "dev25/pairs.csv": "ee4e728cf0a6d4d6c08c5ed3a5090c5d",
+    "frozen25/README.md": "7f2b4315e43d0b99979ab36c0bc0955d",
+    "frozen25/messages.csv": "773e15b5793cf33fa81fbfd4b5c8fbe2",
+    "frozen25/pairs.csv": "24a679770f671c7a7e906e06ab051290",
 }
 
 
 def test_next_rounds_sets_are_in_the_repository_as_written():
     # written during round 22 by a twenty-fifth author for round 24 (dev24 to tune on, frozen24 to be
-    # judged on): as bytes, never parsed, and in no development set yet (so nothing of them trains)
+    # judged on), and during round 23 by a twenty-sixth for round 25: as bytes, never parsed, and in no
+    # development set yet (so nothing of them trains)
     for name, md5 in NEXT_ROUND_MD5.items():
         assert hashlib.md5((FROZEN.parent / name).read_bytes()).hexdigest() == md5, name
-    assert not {"frozen23", "dev24", "frozen24"} & {folder.name for folder in DEV_SETS.values()}
+    assert not {"frozen23", "dev24", "frozen24", "dev25", "frozen25"} & {folder.name for folder in DEV_SETS.values()}
 
 
 def test_real_messages_from_shared_data():
