@@ -80,7 +80,11 @@ def test_a_plea_is_urgent(text):
                                   # … a garage flooding now, an animal that scratched people, a child not home
                                   # and unreachable, a robbery with shoving
                                   "大雨 地库入口往里灌水 车都泡了", "楼道里一只野猫抓伤了两个小孩",
-                                  "儿子放学到现在没回家 电话打不通 天都黑了", "东门有人抢包还推人"])
+                                  "儿子放学到现在没回家 电话打不通 天都黑了", "东门有人抢包还推人",
+                                  # round 23: a near miss while a fight goes on, a child badly burnt; 路上回不去
+                                  # is no 「上回」 (last time)
+                                  "停车场有人打起来了 差点把人推下台阶", "孩子的脚烫得厉害 起了一片泡",
+                                  "谁在6栋附近 帮我看一下我家孩子 他爬到窗台上了 我在路上回不去"])
 def test_round_twenty_emergencies(text):
     r = get_parser().parse(text)
     assert r.urgent and r.intent == "issue"
@@ -104,7 +108,10 @@ def test_round_twenty_emergencies(text):
                                   # round 22: not our compound, rescued, got up by oneself, a figure of speech
                                   "马路对面那家饭店在冒烟 不是我们小区的", "上周落水那个老人救上来了 现在挺好",
                                   "小孩骑车摔了一跤 自己爬起来又跑了", "晚霞红得跟着火了一样",
-                                  "我家猫从柜子上掉下来 屁事没有"])
+                                  "我家猫从柜子上掉下来 屁事没有",
+                                  # round 23: last time's, over; hindsight in pinyin; a radiator too hot
+                                  "上回困在电梯里的那个大爷 我见着了 没啥事了",
+                                  "wo yi wei zhao huo le, yuan lai shi ge zi zuo fan", "这暖气片烫得厉害"])
 def test_what_only_sounds_like_a_plea_or_an_emergency_is_not(text):
     assert not get_parser().parse(text).urgent
 
@@ -231,6 +238,13 @@ def test_kinds_the_rules_read_in_round_four(text):
 )
 def test_look_alikes_of_round_four_are_no_emergency(text):
     assert not get_parser().parse(text).urgent
+
+
+@pytest.mark.parametrize("text", ["刚才楼上扔下来一把菜刀 就插在沙堆边上", "阳台上丢下来一把剪刀"])
+def test_a_knife_thrown_down_is_read_by_the_rules(text):
+    # round 23: the head, reading neighbours' talk, left one such message alone; the rules need no head
+    # that sure
+    assert urgent_hint(normalize(text))
 
 
 def test_an_empty_room_does_not_calm_a_fire():

@@ -31,6 +31,8 @@ WORDS = (
     "窗台",
     # how bad
     "很大", "好大", "很重", "好重", "味道", "严重",
+    # and that it is not happening (round 23, dev_r22: 「…wo hai yi wei zhen zhao huo le, yuan lai shi jian niu pai」)
+    "原来是", "没事了",
 )
 
 # An address typed in letters after its digits: 5dong, 3 danyuan, 12 hao lou, 6 lou.
