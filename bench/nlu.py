@@ -1,6 +1,6 @@
 """Message-understanding benchmark: throughput against bare ``jieba.lcut``, start-up time and,
 with ``--quality``, the quality figures; with ``--cv``, the same figures under 5-fold
-cross-validation of the whole model; with ``--frozen``, on the frozen external set of round 23 (``tests/data/nlu/frozen23``) (evaluated
+cross-validation of the whole model; with ``--frozen``, on the frozen external set of round 24 (``tests/data/nlu/frozen24``) (evaluated
 once, at the end: nothing is tuned on it); with ``--routing``, learned routing on the shared
 citizen messages; with ``--pairs``, the duplicate check's leave-one-set-out figures. Always the
 speed of ``same_issue`` (µs per pair) and the seconds one line of 100,000 characters costs.

@@ -81,9 +81,8 @@ def test_a_plea_is_urgent(text):
                                   # and unreachable, a robbery with shoving
                                   "大雨 地库入口往里灌水 车都泡了", "楼道里一只野猫抓伤了两个小孩",
                                   "儿子放学到现在没回家 电话打不通 天都黑了", "东门有人抢包还推人",
-                                  # round 23: a near miss while a fight goes on, a child badly burnt; 路上回不去
-                                  # is no 「上回」 (last time)
-                                  "停车场有人打起来了 差点把人推下台阶", "孩子的脚烫得厉害 起了一片泡",
+                                  # round 23: a child badly burnt; 路上回不去 is no 「上回」 (last time)
+                                  "孩子的脚烫得厉害 起了一片泡",
                                   "谁在6栋附近 帮我看一下我家孩子 他爬到窗台上了 我在路上回不去"])
 def test_round_twenty_emergencies(text):
     r = get_parser().parse(text)
@@ -245,6 +244,12 @@ def test_a_knife_thrown_down_is_read_by_the_rules(text):
     # round 23: the head, reading neighbours' talk, left one such message alone; the rules need no head
     # that sure
     assert urgent_hint(normalize(text))
+
+
+def test_a_near_miss_does_not_calm_a_fight_going_on():
+    # round 23: 「差点」 says the push is over, not the fight; with the head fairly sure, it stays urgent
+    text = normalize("停车场有人打起来了 差点把人推下台阶")
+    assert is_urgent(text, 0.6) and not is_urgent(normalize("停车场刚才差点把人推下台阶"), 0.6)
 
 
 def test_an_empty_room_does_not_calm_a_fire():

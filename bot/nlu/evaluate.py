@@ -39,7 +39,8 @@ NLU_DATA = REPO / "tests" / "data" / "nlu"
 # data since round 18 ended), round 19's dev set, round 19's frozen set (development data since round
 # 19 ended), round 20's dev set, round 20's frozen set (development data since round 20 ended), round
 # 21's dev set, round 21's frozen set (development data since round 21 ended), round 22's dev set,
-# round 22's frozen set (development data since round 22 ended) and round 23's dev set.
+# round 22's frozen set (development data since round 22 ended), round 23's dev set, round 23's
+# frozen set (development data since round 23 ended) and round 24's dev set.
 EXTERNAL_DEV = NLU_DATA / "external_dev"
 DEV_R1 = NLU_DATA / "dev_r1"
 EXTERNAL_DEV2 = NLU_DATA / "external_dev2"
@@ -85,6 +86,8 @@ DEV_R21 = NLU_DATA / "dev_r21"
 DEV22 = NLU_DATA / "dev22"
 DEV_R22 = NLU_DATA / "dev_r22"
 DEV23 = NLU_DATA / "dev23"
+DEV_R23 = NLU_DATA / "dev_r23"
+DEV24 = NLU_DATA / "dev24"
 DEV_SETS = {"external_dev": EXTERNAL_DEV, "dev_r1": DEV_R1, "external_dev2": EXTERNAL_DEV2, "dev_r2": DEV_R2,
             "dev3": DEV3, "dev_r3": DEV_R3, "dev4": DEV4, "dev_r4": DEV_R4, "dev5": DEV5,
             "dev_r5": DEV_R5, "dev6": DEV6, "dev_r6": DEV_R6, "dev7": DEV7,
@@ -96,7 +99,7 @@ DEV_SETS = {"external_dev": EXTERNAL_DEV, "dev_r1": DEV_R1, "external_dev2": EXT
             "dev_r16": DEV_R16, "dev17": DEV17, "dev_r17": DEV_R17, "dev18": DEV18,
             "dev_r18": DEV_R18, "dev19": DEV19, "dev_r19": DEV_R19, "dev20": DEV20,
             "dev_r20": DEV_R20, "dev21": DEV21, "dev_r21": DEV_R21, "dev22": DEV22,
-            "dev_r22": DEV_R22, "dev23": DEV23}
+            "dev_r22": DEV_R22, "dev23": DEV23, "dev_r23": DEV_R23, "dev24": DEV24}
 # Round 12 on: sets written only to train the model (``training/tw*``), each by an author who read
 # nothing of the project but one brief (``training/BRIEF.md``), weighted to what is hardest to
 # learn from the corpus (emergencies worded plainly, pleas, their look-alikes); round 15 on, ten more
@@ -106,9 +109,9 @@ DEV_SETS = {"external_dev": EXTERNAL_DEV, "dev_r1": DEV_R1, "external_dev2": EXT
 # the shipped model with the development sets; nothing is tuned on them and no goal is read from them.
 TRAINING = NLU_DATA / "training"
 TRAINING_SETS = {folder.name: folder for folder in sorted(TRAINING.glob("tw*"), key=lambda f: int(f.name[2:]))}
-# Round 23's frozen set: written apart from everything else and never tuned on; evaluated once,
+# Round 24's frozen set: written apart from everything else and never tuned on; evaluated once,
 # at the end.
-FROZEN = NLU_DATA / "frozen23"
+FROZEN = NLU_DATA / "frozen24"
 
 
 @dataclass(frozen=True)
