@@ -38,6 +38,9 @@ from bot.nlu.text import normalize
         ("家里小猫生了一窝，想送人，有要的吗", "trade"),
         ("我家闺女放假了，想带几个小学生写作业，有需要的私我", "trade"),
         ("社区合唱团还收人吗", "join"),
+        # round 24: admiring something
+        ("东门那排月季开了一墙，真好看", "praise"),
+        ("楼下谁家在烤面包，好香啊", "praise"),
     ],
 )
 def test_kinds_of_talk(text, kind):
@@ -64,6 +67,9 @@ def test_kinds_of_talk(text, kind):
         "有没有人能教教我家老人用手机挂号",  # teaching is a favour
         "有没有认识靠谱康复师的，想找人上门指导我爸做康复",  # someone to come: a favour
         "有没有靠谱的陪护阿姨推荐，我妈一个人在家",  # 陪护 is a job; the mother alone is a plight
+        "绿化带全被挖了种菜，好看吗",  # a complaint's question
+        "垃圾堆满了楼道，真好看",  # a complaint, however it ends
+        "想请人帮忙写副对联，我的字写不好看",  # 不好看 admires nothing
     ],
 )
 def test_what_is_no_talk(text):

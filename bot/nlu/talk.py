@@ -43,6 +43,9 @@ _KINDS: dict[str, re.Pattern[str]] = {
     ),
     # joining what someone else organises: 「我家老人也想参加」「能算一个吗」
     "join": re.compile(r"也想参加|也要参加|算(?:上)?(?:我|我家|我们)?一个|我也(?:去|来|报)|带上我|还有名额|还收人"),
+    # admiring something, the last words (「院里的喇叭花爬满墙了，好看」「桂花开了，好香」; round 24, from
+    # dev_r23's one line of group chat acted on): not 「…好看吗」, a complaint's question, nor 「写不好看」
+    "praise": re.compile(r"(?<![不没难])(?:好看|真美|好美|真漂亮|好漂亮|太美了|太好看了|美极了|真好看|好香|真香)(?:了|啊|呀|哦|哈|~|！|!|。|\s)*$"),
     # when the office is open, which number to call: 「报修热线现在打哪个」「周末物业办公室有人值班不」
     "office": re.compile(
         r"(?:电话|热线)(?:是)?(?:多少|打哪个|换了)|打哪个|有人值班|(?:几点|什么时候)(?:开门|上班|下班|关门)|办公时间"

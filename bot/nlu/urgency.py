@@ -132,11 +132,15 @@ _NAMED_KINDS: dict[str, str] = {
     # round 23 (dev_r22): a knife thrown down from above (「刚才楼上扔下来一把菜刀，插在孩子玩的沙堆边上」)
     "violence_now": r"(?:楼上|窗户?|阳台|楼顶|高空|楼).{0,6}(?:扔|丢|抛|甩)(?:了)?下来(?:了)?.{0,3}(?:菜刀|刀|斧头|剪刀)|(?:在|正在)砸(?:车|窗|玻璃)|抢(?:东西|包|钱|手机).{0,4}(?:推人|打人|伤人)|(?:一伙|一帮|一群|几个)人.{0,6}砸|砸了.{0,3}(?:辆|扇)|把门(?:撞|砸|踹)开",
     # round 20: poison swallowed by anyone (a child's is ``first_aid``'s), a fight heard with screams
-    "poison": r"(?:喝|吃|吞|服)了?.{0,3}(?:农药|老鼠药|耗子药|敌敌畏|百草枯|安眠药)",
+    "poison": (
+        r"(?:喝|吃|吞|服)了?.{0,3}(?:农药|老鼠药|耗子药|敌敌畏|百草枯|安眠药)|"
+        # round 24 (dev_r23): bootleg liquor and failing sight (「喝了散装白酒，现在看东西模糊」)
+        r"(?:散装|自酿|勾兑|假|工业)的?白?酒.{0,20}(?:看不清|模糊|发黑|失明|看不见)"
+    ),
     "fight_heard": r"(?:打斗|打架|厮打)(?:声|的声音).{0,10}(?:尖叫|惨叫|哭喊|呼救)",
-    # round 20: someone cut by what burst or fell (「玻璃门炸裂了，碎片扎到一个娃」)
     # round 23 (dev_r22): a child badly burnt (「帮忙把我家孩子送医院，烫得厉害」), not hot water or a radiator
     "burn": r"(?:孩子|小孩|娃|宝宝|老人|手|脚|腿|脸|胳膊).{0,12}烫(?:得|的)(?:厉害|不轻|很严重)",
+    # round 20: someone cut by what burst or fell (「玻璃门炸裂了，碎片扎到一个娃」)
     "cut": r"(?:碎片|玻璃|碴子?|铁片|钢筋).{0,6}(?:扎到|扎伤|扎进|划伤|割伤|划破|割破)了?.{0,4}(?:人|孩子|小孩|娃|老人|手|脚|腿|头|脸)",
     "debris": r"掉(?:混凝土|水泥|砖|石)块|(?:混凝土|水泥)块.{0,6}(?:掉|砸)",
     # round 10: an explosion with people hurt, someone struck or fallen, a boat over, a weight to
@@ -147,11 +151,21 @@ _NAMED_KINDS: dict[str, str] = {
         r"(?:托住|扶住|顶住).{0,6}(?:防盗窗|窗户|空调|架子|广告牌|招牌)"
     ),
     "fumes": r"(?:消毒液|84|洁厕灵|清洁剂).{0,8}(?:混|加|兑).{0,12}(?:咳|呛|流眼泪|头晕|喘)|混.{0,4}(?:消毒液|84).{0,12}(?:咳|呛|流眼泪|头晕)",
+    # round 24 (dev_r23): a crack growing with something giving way, a frame bending with people inside
+    # (「裂缝这两天越来越大，今天往下掉了一块水泥」「门框都变形了…墙角咔咔响，住户还都在屋里」); a crack that
+    # only grows is a report
+    "structure_gives": (
+        r"(?:裂缝|裂口|裂纹|缝).{0,12}(?:越来越大|越裂越大|又长了|又大了|变宽|在变大|越来越宽).{0,24}(?:掉|响|咔|关不上|推不开)|"
+        r"(?:门框|墙|楼板|房梁|顶板).{0,8}(?:变形|咔咔|嘎嘎|咯吱).{0,24}(?:人|住户).{0,4}(?:在|没出)"
+    ),
     "wall_bulge": r"墙.{0,8}(?:往外鼓|鼓出来|外鼓|鼓包).{0,12}(?:裂|渗|掉)",
     # round 12: a fire spreading or a wire burning now, a fever with a fit
     "burning_now": (
         r"(?:大火|火势|火).{0,8}烧(?:到|过来)|(?:线|电线|短路|插座|电箱|电表|插头).{0,6}(?:在烧|烧着)|"
-        r"(?:发烧|高烧|烧到.{0,4}度).{0,12}抽(?:了|搐|筋|起来)"
+        r"(?:发烧|高烧|烧到.{0,4}度).{0,12}抽(?:了|搐|筋|起来)|"
+        # round 24 (dev_r23): a wire melting (「用热得快烧水 线都化了」; a socket burnt out, 「插座烧化了一个」,
+        # may be over)
+        r"(?:电线|线|线皮)(?:都)?(?:化了|熔了|烧化|融化)"
     ),
     # round 12: first aid needed now — resuscitation, a face turning blue, a child who swallowed
     # medicine or a cleaner, a doctor or nurse or oxygen asked for in a hurry
@@ -285,8 +299,9 @@ _NOT_NOW_EACH = tuple((kind, re.compile(p)) for kind, p in _NOT_NOW_KINDS.items(
 # more and no false alarm, by the shipped model and by one that had not trained on dev13.
 _WEAK_CALM = {"near_miss", "habitual", "passing", "worry"}
 # 「差点砸到人，还在往下扔」: the near miss is over, the danger is not; nor is a fight going on (round 23,
-# dev_r22: 「楼顶上有人打架，有一个差点让推下去」).
-_ONGOING = re.compile(r"有人(?:在)?打(?:架|起来)|还在|正在|仍在|一直在|一直往|持续|不停|还没停|越来越|下面还有人|还有人在|还(?:开着|合不上|关不上)")
+# dev_r22: 「楼顶上有人打架，有一个差点让推下去」), nor water pouring into an open drain (round 24, dev_r23:
+# 「下水井盖子被冲跑了，水打着旋往里灌，一个小孩差点被吸进去」).
+_ONGOING = re.compile(r"有人(?:在)?打(?:架|起来)|打着?旋|往里灌|还在|正在|仍在|一直在|一直往|持续|不停|还没停|越来越|下面还有人|还有人在|还(?:开着|合不上|关不上)")
 # 「我已经关了气 可还在烧」: what was done (hindsight) has not ended it.
 _STILL_GOING = re.compile(r"可?还在(?:烧|冒|漏|喷|往外)|还没灭|灭不了|关不住")
 # 「楼上那户天天打架，今天听到一声惨叫之后就没声了」: the habit is the background, today's is what happens
