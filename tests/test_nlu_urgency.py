@@ -248,14 +248,17 @@ def test_a_knife_thrown_down_is_read_by_the_rules(text):
 
 @pytest.mark.parametrize("text", ["5栋那面墙的裂缝一晚上又大了 刚才还掉了几块", "老楼的房梁咯吱咯吱响 楼上的人还没出来",
                                   "充电的插排线都化了 一股焦味", "他喝了自酿的白酒 说看不清东西了",
-                                  "雨太大 路口井盖冲开了 水往里灌 刚才一个老人差点掉进去"])
+                                  "雨太大 路口井盖冲开了 水往里灌 刚才一个老人差点掉进去",
+                                  # … a stroke's signs; 没反映 is a slip for 没反应, not a letter's 反映
+                                  "我妈刚才嘴巴一下子歪了 左手拿不住筷子", "二楼的大爷倒在门口 嘴唇发紫 叫他没反映"])
 def test_kinds_the_rules_read_in_round_twenty_four(text):
     # a building giving way with people inside, a wire melting, bootleg liquor, water still pouring into
     # an open drain beside a near miss (round 24, from dev_r23's misses)
     assert urgent_hint(normalize(text))
 
 
-@pytest.mark.parametrize("text", ["三期围墙的裂缝越来越大了 找人看看", "白酒喝多了 看东西模糊 哈哈"])
+@pytest.mark.parametrize("text", ["三期围墙的裂缝越来越大了 找人看看", "白酒喝多了 看东西模糊 哈哈",
+                                  "我爸中风后说话不清楚 想找人陪他练练"])
 def test_a_crack_that_only_grows_or_a_joke_is_no_rule_emergency(text):
     assert not urgent_hint(normalize(text))
 

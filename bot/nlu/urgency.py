@@ -131,6 +131,9 @@ _NAMED_KINDS: dict[str, str] = {
     # debris coming down
     # round 23 (dev_r22): a knife thrown down from above (「刚才楼上扔下来一把菜刀，插在孩子玩的沙堆边上」)
     "violence_now": r"(?:楼上|窗户?|阳台|楼顶|高空|楼).{0,6}(?:扔|丢|抛|甩)(?:了)?下来(?:了)?.{0,3}(?:菜刀|刀|斧头|剪刀)|(?:在|正在)砸(?:车|窗|玻璃)|抢(?:东西|包|钱|手机).{0,4}(?:推人|打人|伤人)|(?:一伙|一帮|一群|几个)人.{0,6}砸|砸了.{0,3}(?:辆|扇)|把门(?:撞|砸|踹)开",
+    # round 24 (dev_r23): a stroke's signs — the mouth drooping, speech slurred beside a weak hand
+    # (「嘴一歪，右手拿不住碗了，说话含含糊糊的」), not speech unclear since one (「中风后说话不清楚」)
+    "stroke": r"(?:嘴|嘴巴|嘴角|半边脸)(?:一下子?|都)?一?歪(?:了|掉)?|口眼歪斜|(?:说话|讲话)都?(?:含含糊糊|含糊|说不清|不清楚).{0,12}(?:手|胳膊|腿|嘴|脸|半边)",
     # round 20: poison swallowed by anyone (a child's is ``first_aid``'s), a fight heard with screams
     "poison": (
         r"(?:喝|吃|吞|服)了?.{0,3}(?:农药|老鼠药|耗子药|敌敌畏|百草枯|安眠药)|"
@@ -275,7 +278,8 @@ _NOT_NOW_KINDS: dict[str, str] = {
         r"(?<!是)不是着火|没着火|(?:屁|啥|一点)事(?:都|也)?没有|(?:没|冇|没有)(?:泄漏|泄露|漏气)|来(?:看|查)过了|正常作业|没电了?在?(?:叫|响)"
     ),
     # a letter to an office, a question of who is responsible, a shop's service
-    "formal": r"谁负责|充值|办卡|恳请|有关部门|哪个部门|相关部门|反映",
+    # (not 「喊他没反映」, a slip for 没反应: round 24, dev24)
+    "formal": r"谁负责|充值|办卡|恳请|有关部门|哪个部门|相关部门|(?<![没无不])反映",
     # dry weather and its figures of speech: 「干得嗓子冒烟」「天太干了，鼻子出血」 (smoke and blood
     # that are no fire and no wound); round 20, a dream told (「梦见家里着火了 醒来一身汗」)
     "figure": (
