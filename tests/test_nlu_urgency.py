@@ -257,8 +257,15 @@ def test_kinds_the_rules_read_in_round_twenty_four(text):
     assert urgent_hint(normalize(text))
 
 
+@pytest.mark.parametrize("text", ["卫生间顶上渗水渗进灯罩里了 灯一直闪", "两个小孩躲进楼下的旧冰柜 盖子打不开了",
+                                  "一辆电动车冲进人工湖了", "暖气管裂了 开水往楼梯上流 全是蒸汽"])
+def test_dangers_seen_as_they_happen_need_no_head(text):
+    # round 24: written only when they happen, so the rules alone decide, with a head at nothing
+    assert is_urgent(normalize(text), 0.0)
+
+
 @pytest.mark.parametrize("text", ["三期围墙的裂缝越来越大了 找人看看", "白酒喝多了 看东西模糊 哈哈",
-                                  "我爸中风后说话不清楚 想找人陪他练练"])
+                                  "我爸中风后说话不清楚 想找人陪他练练", "热水器漏水了 流得满地都是"])
 def test_a_crack_that_only_grows_or_a_joke_is_no_rule_emergency(text):
     assert not urgent_hint(normalize(text))
 
