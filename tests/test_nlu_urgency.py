@@ -270,6 +270,12 @@ def test_a_crack_that_only_grows_or_a_joke_is_no_rule_emergency(text):
     assert not urgent_hint(normalize(text))
 
 
+@pytest.mark.parametrize("text", ["血糖又高了 救命", "这个月信用卡账单来了 救命啊", "儿子的成绩单出来了 我快晕倒了"])
+def test_a_check_up_a_bill_or_marks_are_figures_of_speech(text):
+    # round 24: the rules' words (救命, 晕倒) beside a head fairly sure are still no emergency
+    assert not is_urgent(normalize(text), 0.6)
+
+
 def test_a_near_miss_does_not_calm_a_fight_going_on():
     # round 23: 「差点」 says the push is over, not the fight; with the head fairly sure, it stays urgent
     text = normalize("停车场有人打起来了 差点把人推下台阶")
