@@ -41,6 +41,9 @@ def test_masking_keeps_phone_numbers_and_lengths():
         ("有个小孩爬到6楼窗台外面了", ["119", "110"]),
         ("3栋120室着火了", ["119"]),
         ("幸福里119栋楼道灯坏了", []),
+        # round 24's kinds
+        ("我爸嘴突然歪了 说话含含糊糊", ["120"]), ("楼道插排的线都化了", ["119"]),
+        ("小孩躲进旧冰柜里打不开了", ["119"]), ("暖气管爆了 开水流了一地 全是蒸汽", ["120"]),
     ],
 )
 def test_the_reply_names_the_numbers_that_fit(text, numbers):
