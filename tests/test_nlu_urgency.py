@@ -441,10 +441,12 @@ def test_round_ten_look_alikes_are_no_emergency(text):
 
 def test_the_head_alone_unsure_on_neighbours_talk_is_no_emergency():
     # round 9: a found child's shoe reads like an emergency to a head of 0.3; what talk.py reads as
-    # talk needs the head at URGENT_HIGH before it alone makes an emergency
+    # talk needs the head at URGENT_HIGH before it alone makes an emergency. Round 24: at
+    # URGENT_OVERRULE (a found cap hung on the rail read unseen at 0.83)
     s = normalize("谁家小孩的鞋子掉在电梯里了，我放在一楼信报箱上面了")
     assert not is_urgent(s, 0.3, chatter_p=0.4)
-    assert is_urgent(s, 0.7, chatter_p=0.4)
+    assert not is_urgent(normalize("谁家孩子的小帽子掉在滑梯下面了，我挂在栏杆上"), 0.83)
+    assert is_urgent(s, 0.97, chatter_p=0.4)
 
 
 def test_the_head_alone_needs_more_on_a_few_characters_naming_nothing():

@@ -476,10 +476,13 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0, n
     said = _URGENT.search(s) is not None
     chatty = p < URGENT_OVERRULE and chatter_p >= (URGENT_CHATTER_GATE_HIGH if p >= URGENT_HIGH else URGENT_CHATTER_GATE)
     if not said and (p < URGENT_SURE or chatty or (safety_p < URGENT_SAFETY_GATE and p < URGENT_OVERRULE) or len(s) < HEAD_MIN_CHARS
-                     or (p < URGENT_HIGH and ((not named and len(text) <= HEAD_NAMELESS_CHARS) or talk_kind(text)))
+                     or (p < URGENT_HIGH and not named and len(text) <= HEAD_NAMELESS_CHARS)
+                     or (p < URGENT_OVERRULE and talk_kind(text))
                      or _BARE_CALL.fullmatch(s) is not None):
-        # (the head alone, unsure, on what reads as neighbours' talk — a child's shoe found in the
-        # lift and left on the letterboxes — is no emergency; nor on a few characters naming nothing)
+        # (the head alone, short of all but certain, on what reads as neighbours' talk — a child's shoe
+        # found in the lift and left on the letterboxes; round 24, URGENT_HIGH → URGENT_OVERRULE: a found
+        # cap hung on a rail at 0.83, unseen — is no emergency; nor, unsure, on a few characters naming
+        # nothing)
         return False
     if _calm(s, p):
         return False
