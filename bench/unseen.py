@@ -4,7 +4,7 @@ real group chat, each parsed by a model built without it.
 Since round 11 every development set trains the shipped model, so its figures on them are
 in-sample and a rule change cannot be judged by them. Here the development sets are dealt into
 six groups (set *i* into group *i* % 6) and each group is parsed by a model trained on the other
-five; the real chatter's training lines are cut into five folds (by a hash of the text, as
+five; the real chatter's training lines are cut into five folds (``evaluate.cv_fold``, as
 ``evaluate.cross_validation`` cuts them), each parsed by a model trained without it, and its
 never-trained third is parsed by the shipped model. Rules and thresholds are the checkout's, so
 a change to them is measured in seconds once the eleven models are built (``--build``, about
@@ -39,9 +39,9 @@ DEFAULT_DIR = REPO / "bench" / "out" / "unseen"
 
 
 def _fold(text: str) -> int:
-    from bot.nlu.train import stable_bucket
+    from bot.nlu.evaluate import cv_fold
 
-    return stable_bucket("cv" + text, FOLDS)
+    return cv_fold(text, FOLDS)
 
 
 def _real_lines():

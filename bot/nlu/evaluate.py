@@ -238,6 +238,11 @@ def evaluate_external(parser, folder: Path) -> dict:
     return out
 
 
+def cv_fold(text: str, folds: int) -> int:
+    """The cross-validation fold of a training row or a real chatter line: a hash of its text."""
+    return stable_bucket("cv" + text, folds)
+
+
 def cross_validation(corpus, chatter: list[str], folds: int = 5, workdir: Path | None = None,
                      citizen: list[str] = (), development: list[CorpusRow] = ()) -> dict:
     """The whole model, rebuilt ``folds`` times: the corpus' training rows and the real chatter
@@ -247,7 +252,7 @@ def cross_validation(corpus, chatter: list[str], folds: int = 5, workdir: Path |
     messages train every fold, as they train the shipped model (they are judged elsewhere), and so
     do the ``development`` rows (``development_rows``; judged by ``held_out_sets``)."""
     rows = sorted((r for r in corpus if r.split == "train"), key=lambda r: r.text)
-    fold_of = lambda text: stable_bucket("cv" + text, folds)  # noqa: E731
+    fold_of = lambda text: cv_fold(text, folds)  # noqa: E731
     workdir = Path(workdir or tempfile.mkdtemp(prefix="hgj-nlu-cv-"))
     results: dict[str, object] = {}
     chatter_results: dict[str, object] = {}

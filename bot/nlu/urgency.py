@@ -42,13 +42,14 @@ _SEEN_HAPPENING = (
     r"车.{0,6}(?:翻进|掉进|冲进|栽进).{0,4}(?:河|湖|江|海|水|塘)|"
     r"(?:开水|热水)(?!器).{0,8}(?:淌|流|喷).{0,12}(?:白汽|蒸汽|烫)|(?:淌|流)的?全是开水"
 )
-# Words written only when it is happening: said, they need no agreement from the head.
-_ONLY_WHEN_HAPPENING = _CALL_FOR_ME + "|" + _FIRST_AID_NOW
-_ONLY_WHEN_HAPPENING_WORDS = re.compile(_ONLY_WHEN_HAPPENING + "|" + _SEEN_HAPPENING)
+# Help asked for in words written only when it is happening (a plea, below); with the dangers seen,
+# all that, said, needs no agreement from the head.
+_ASKED_ONLY_WHEN_HAPPENING = _CALL_FOR_ME + "|" + _FIRST_AID_NOW
+_ONLY_WHEN_HAPPENING = re.compile(_ASKED_ONLY_WHEN_HAPPENING + "|" + _SEEN_HAPPENING)
 # Round 20, terse pleas (round 20's sealed set and dev20, one author's): 「来个人扶一下 快」, 「出事了出事了」,
 # a call for people with 急 / 快 set after it (「6栋的邻居出来一下 急」「物业的人在哪 急死了」) — not a game
 # short of a player (来个人打麻将) nor a question for advice (「有懂的邻居吗 急」).
-_PLEA = _ONLY_WHEN_HAPPENING + r"|快(?:点)?来(?:个)?人|求救|救人(?:啊|呀|呐)|快救人|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁离.{0,8}近|赶快过去(?!了)|谁在家.{0,4}快|来个人(?!打|玩|一起|凑|陪|唠|聊)|出事了[!！。，, ]*(?:出事了|快)|(?:邻居|谁|哪个|哪位|有没有人|物业的人|楼长|网格员)[^吗懂知推问]{0,12}[，, ]+(?:急|急死了|快|快点|马上)[!！。 ]*$|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
+_PLEA = _ASKED_ONLY_WHEN_HAPPENING + r"|快(?:点)?来(?:个)?人|求救|救人(?:啊|呀|呐)|快救人|来人啊|来人呐|来人呀|谁在附近|谁离得近|谁离.{0,8}近|赶快过去(?!了)|谁在家.{0,4}快|来个人(?!打|玩|一起|凑|陪|唠|聊)|出事了[!！。，, ]*(?:出事了|快)|(?:邻居|谁|哪个|哪位|有没有人|物业的人|楼长|网格员)[^吗懂知推问]{0,12}[，, ]+(?:急|急死了|快|快点|马上)[!！。 ]*$|快去看看|快帮帮|救救(?!孩子吧)|求求.{0,6}(?:快|帮帮)|救命"
 # A bare cry for help (「快来人」「谁在附近快去看看」) says nothing else the head could weigh: what
 # is left once the plea, who and where, and the particles are taken out is nothing.
 _PLEA_WORDS = re.compile(_PLEA)
@@ -487,7 +488,7 @@ def is_urgent(s: str, p: float, chatter_p: float = 0.0, safety_p: float = 1.0, n
     if _calm(s, p):
         return False
     if said:
-        return _bare_plea(s) or p >= URGENT_CONFIRM or len(s) <= SHORT_SAID or _ONLY_WHEN_HAPPENING_WORDS.search(s) is not None
+        return _bare_plea(s) or p >= URGENT_CONFIRM or len(s) <= SHORT_SAID or _ONLY_WHEN_HAPPENING.search(s) is not None
     sure = URGENT_SURE_RECURRING if _RECURRING.search(s) else URGENT_SURE
     return p >= sure
 
@@ -507,10 +508,10 @@ _NUMBER_RULES = (
         r"化了|熔了|变形|咔咔|裂缝.{0,16}(?:掉|响)|冰箱|冰柜|打不开|翻进|冲进|栽进|"
         r"(?:漏|渗|滴)水?(?:到|进)了?(?:吊灯|灯|灯罩|插座|电闸|电箱|开关|电表)")),
     ("120", re.compile(
-        r"晕|倒地|摔|跌|起不来|爬不起|站不起|动不了|流血|出血|血|受伤|伤了|头破|破了|骨折|抽搐|心脏|喘不|呼吸|烫伤|触电|"
+        r"晕|倒地|摔|跌|起不来|爬不起|站不起|动不了|流血|出血|血|受伤|伤了|头破|破了|骨折|抽搐|心脏|喘不|呼吸|触电|"
         r"急救|救护|昏|叫不醒|没反应|溺水|落水|咬伤|咬了|被咬|咬人|砍|捅|中毒|噎|吞|羊水|见红|胸口|胸闷|心口|"
-        # round 24's kinds: a stroke, bootleg liquor, a burn or scald, a face turning blue
-        r"嘴.{0,3}歪|口眼歪斜|说话.{0,3}(?:含糊|不清)|看不清|模糊|发黑|烫|开水|发紫|没反映")),
+        # a burn or scald (烫伤, 烫得厉害, 开水); round 24's kinds: a stroke, bootleg liquor, a face turning blue
+        r"烫|开水|嘴.{0,3}歪|口眼歪斜|说话.{0,3}(?:含糊|不清)|看不清|模糊|发黑|发紫|没反映")),
     ("110", re.compile(
         r"打架|斗殴|打人|打起来|动手|砍|捅|持刀|拿刀|刀|偷|抢|砸|闹事|威胁|可疑|跳楼|报.{0,2}警(?!器)|家暴|踹.{0,3}门|撬锁|"
         r"咬人|咬伤|被咬|扑人|追着.{0,2}咬|疯狗|恶犬|(?:窗台|阳台|窗外|楼顶|天台).{0,8}(?:孩子|小孩|宝宝)|"
